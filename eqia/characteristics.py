@@ -1,0 +1,99 @@
+"""The configured characteristic set and rating scales.
+
+Loaded once at start-up from `eqia/data/characteristics.yaml`, or from the file
+named by EQIA_CHARACTERISTICS, and validated against a JSON Schema; a bad file
+stops start-up naming the file and the path of the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+DEFAULT_FILE = DATA_DIR / "characteristics.yaml"
+
+
+class CharacteristicConfigError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    key: str
+    name: str
+    hint: str
+    aims: tuple[str, ...]
+    statutory: bool
+
+
+@dataclass(frozen=True)
+class ScaleItem:
+    key: str
+    label: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class CharacteristicSet:
+    name: str
+    characteristics: tuple[Characteristic, ...]
+    aims: dict[str, str]
+    scales: dict[str, tuple[ScaleItem, ...]]
+    source_file: str
+
+    def get(self, key: str) -> Characteristic | None:
+        return next((c for c in self.characteristics if c.key == key), None)
+
+    def scale(self, name: str) -> tuple[ScaleItem, ...]:
+        return self.scales[name]
+
+    def choices(self, name: str) -> list[tuple[str, str]]:
+        return [(i.key, i.label) for i in self.scales[name]]
+
+    def label(self, scale: str, key: str | None) -> str:
+        if key is None:
+            return ""
+        return next((i.label for i in self.scales[scale] if i.key == key), key)
+
+    def keys_meaning(self, scale: str, meaning: str) -> frozenset[str]:
+        return frozenset(i.key for i in self.scales[scale] if i.meaning == meaning)
+
+
+def load_characteristics(path: Path | None = None) -> CharacteristicSet:
+    path = Path(path) if path else DEFAULT_FILE
+    schema = json.loads((DATA_DIR / "characteristics.schema.json").read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CharacteristicConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise CharacteristicConfigError(f"{path}: not valid YAML: {exc}") from None
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(map(str, e.path)))
+    if errors:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in errors[0].absolute_path).lstrip(".")
+        raise CharacteristicConfigError(f"{path}: {where}: {errors[0].message}")
+    keys = [c["key"] for c in raw["characteristics"]]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise CharacteristicConfigError(f"{path}: characteristics: key {duplicates[0]!r} is used twice")
+    for scale_name, items in raw["scales"].items():
+        scale_keys = [i["key"] for i in items]
+        if len(set(scale_keys)) != len(scale_keys):
+            raise CharacteristicConfigError(f"{path}: scales.{scale_name}: a key is used twice")
+    return CharacteristicSet(
+        name=raw["name"],
+        characteristics=tuple(
+            Characteristic(key=c["key"], name=c["name"], hint=" ".join(c["hint"].split()),
+                           aims=tuple(c["aims"]), statutory=bool(c.get("statutory", False)))
+            for c in raw["characteristics"]
+        ),
+        aims=dict(raw["aims"]),
+        scales={name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", ""))
+                            for i in items) for name, items in raw["scales"].items()},
+        source_file=str(path),
+    )

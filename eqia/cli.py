@@ -1,0 +1,118 @@
+"""`flask eqia ...` commands."""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+from email.message import EmailMessage
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from eqia.extensions import db
+from eqia.models import Directorate, OutboxMessage, User, utcnow
+from eqia.roles import ROLES
+from eqia.services.audit import verify_chain
+
+eqia_cli = AppGroup("eqia", help="Equality impact assessment commands.")
+
+
+@eqia_cli.command("verify-audit")
+def verify_audit() -> None:
+    """Check the audit trail's hash chain; exit 1 if any event was altered,
+    deleted, inserted or reordered."""
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"Audit trail verified: {report.events} events, chain intact.")
+        return
+    click.echo(f"Audit trail FAILED verification ({report.events} events read):", err=True)
+    for problem in report.problems:
+        click.echo(f"- {problem}", err=True)
+    sys.exit(1)
+
+
+@eqia_cli.command("load-demo")
+def load_demo_command() -> None:
+    """Load the demo council (safe to run again: nothing is duplicated)."""
+    from eqia.demo import load_demo
+
+    created, sign_ins = load_demo()
+    click.echo("Demo council loaded." if created else "Demo council already loaded; nothing added.")
+    click.echo("\nSign in at {}/sign-in with any of these:".format(current_app.config["EQIA_BASE_URL"]))
+    width = max(len(email) for email, _, _ in sign_ins)
+    for email, password, roles in sign_ins:
+        click.echo(f"  {email.ljust(width)}  password: {password}  ({roles})")
+
+
+@eqia_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--directorate", default="", help="Directorate name (created if new).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str, password_stdin: bool) -> None:
+    """Create a user, or update the roles and password of an existing one."""
+    if not password_stdin:
+        raise click.UsageError("Give the password on standard input with --password-stdin "
+                               "(never on the command line, where other users can see it).")
+    password = sys.stdin.readline().rstrip("\n")
+    if len(password) < 12:
+        raise click.UsageError("The password must be at least 12 characters.")
+    email = User.normalise_email(email)
+    if "@" not in email or len(email) > 320:
+        raise click.UsageError("Give a valid email address.")
+    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    created = user is None
+    if created:
+        user = User(email=email, name=name)
+        db.session.add(user)
+    user.name = name
+    user.set_roles(roles)
+    user.set_password(password)
+    if directorate:
+        found = db.session.execute(select(Directorate).where(Directorate.name == directorate)).scalar_one_or_none()
+        user.directorate = found or Directorate(name=directorate)
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} {email} ({', '.join(sorted(roles))}).")
+
+
+@eqia_cli.command("send-notifications")
+@click.option("--limit", default=100, show_default=True)
+def send_notifications(limit: int) -> None:
+    """Send queued notification e-mails through the configured SMTP server."""
+    config = current_app.config
+    pending = db.session.execute(
+        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
+    ).scalars().all()
+    sent = failed = 0
+    try:
+        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30)
+    except OSError as exc:
+        click.echo(f"Cannot reach the SMTP server at {config['SMTP_HOST']}:{config['SMTP_PORT']}: {exc}", err=True)
+        sys.exit(1)
+    with smtp:
+        for message in pending:
+            email = EmailMessage()
+            email["From"] = config["SMTP_FROM"]
+            email["To"] = message.recipient
+            email["Subject"] = message.subject
+            email.set_content(message.body)
+            message.attempts += 1
+            try:
+                smtp.send_message(email)
+            except smtplib.SMTPException as exc:
+                message.last_error = str(exc)[:2000]
+                failed += 1
+            else:
+                message.sent_at = utcnow()
+                sent += 1
+            db.session.commit()
+    click.echo(f"Sent {sent} notification(s); {failed} failed.")
+    if failed:
+        sys.exit(1)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(eqia_cli)

@@ -1,0 +1,67 @@
+"""Configuration from environment variables.
+
+EQIA_ENV=development (what `make run` sets) allows a generated secret key and
+plain-HTTP cookies on 127.0.0.1; anything else is production, where a missing
+SECRET_KEY stops start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    pass
+
+
+def database_url(value: str | None) -> str:
+    """Accept the URL forms hosting platforms hand out and use psycopg 3 for PostgreSQL."""
+    if not value:
+        return f"sqlite:///{PROJECT_ROOT / 'instance' / 'eqia.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if value.startswith(prefix):
+            return "postgresql+psycopg://" + value[len(prefix):]
+    return value
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict:
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("EQIA_ENV", "production")
+    development = mode == "development"
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if not development:
+            raise ConfigError("SECRET_KEY is not set. Set it to a long random value (for example the output of "
+                              "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
+                              "EQIA_ENV=development to run locally.")
+        secret = secrets.token_hex(32)
+    return {
+        "EQIA_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        "EQIA_CHARACTERISTICS": env.get("EQIA_CHARACTERISTICS", ""),
+        "EQIA_BASE_URL": env.get("EQIA_BASE_URL", "http://127.0.0.1:5000"),
+        "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),
+        "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
+                                      str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
+        "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
+        "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
+        "SMTP_FROM": env.get("SMTP_FROM", "eqia@localhost"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "SESSION_COOKIE_SECURE": not development,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a long form must not expire mid-edit
+        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    }

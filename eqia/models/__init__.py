@@ -1,0 +1,28 @@
+"""The data model. Import from here; the modules split it by subject."""
+
+from eqia.models.assessment import (
+    ACTIVITY_KINDS,
+    Action,
+    Assessment,
+    AssessmentOutcome,
+    AssessmentViewer,
+    ChallengeComment,
+    ChallengeRound,
+    CharacteristicImpact,
+    Consultation,
+    EvidenceItem,
+    ReferenceCounter,
+    ScreeningAnswer,
+    SignOff,
+    impact_evidence,
+)
+from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage
+from eqia.models.people import Directorate, User, UserRole
+from eqia.models.types import UTCDateTime, utcnow
+
+__all__ = [
+    "ACTIVITY_KINDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
+    "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
+    "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "ScreeningAnswer", "SignOff", "User",
+    "UserRole", "UTCDateTime", "impact_evidence", "utcnow",
+]

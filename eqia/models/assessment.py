@@ -1,0 +1,277 @@
+"""The assessment itself and its register details.
+
+One row is one *version* of an EqIA. A review never edits a signed version: it
+creates a new row with `version_number + 1` and `previous_version_id` pointing
+back, sharing the human reference.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eqia.extensions import db
+from eqia.models.people import Directorate, User
+from eqia.models.types import UTCDateTime, utcnow
+
+# Kinds of activity an EqIA can assess (DOMAIN.md, "Register").
+ACTIVITY_KINDS: dict[str, str] = {
+    "new": "New policy, service or function",
+    "change": "Change to an existing policy, service or function",
+    "review": "Review of an existing policy, service or function",
+    "decommission": "Decommissioning or stopping a service",
+    "budget": "Budget proposal or saving",
+    "procurement": "Procurement or commissioning",
+    "employment": "Employment policy or restructure",
+}
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("reference", "version_number", name="uq_assessment_reference_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(40), index=True)
+    version_number: Mapped[int] = mapped_column(Integer, default=1)
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), unique=True)
+
+    # Register details
+    title: Mapped[str] = mapped_column(Text)
+    directorate_id: Mapped[int] = mapped_column(ForeignKey("directorate.id"))
+    service: Mapped[str] = mapped_column(Text, default="")
+    lead_officer: Mapped[str] = mapped_column(Text, default="")
+    activity_kind: Mapped[str | None] = mapped_column(String(40))
+    aims: Mapped[str] = mapped_column(Text, default="")
+    people_affected: Mapped[str] = mapped_column(Text, default="")
+    decision_maker: Mapped[str] = mapped_column(Text, default="")
+    decision_forum: Mapped[str] = mapped_column(Text, default="")
+    planned_decision_date: Mapped[date | None] = mapped_column(Date)
+    due_regard_started_on: Mapped[date | None] = mapped_column(Date)
+    parent_programme: Mapped[str] = mapped_column(Text, default="")
+
+    # Screening conclusions (answers per characteristic are ScreeningAnswer rows)
+    screening_relevance: Mapped[str | None] = mapped_column(String(40))
+    screening_conclusion: Mapped[str] = mapped_column(Text, default="")
+
+    # Full assessment narratives (per-characteristic analysis is CharacteristicImpact rows)
+    no_consultation_reason: Mapped[str] = mapped_column(Text, default="")
+    intersectional_effects: Mapped[str] = mapped_column(Text, default="")
+    outcome_justification: Mapped[str] = mapped_column(Text, default="")
+    review_date: Mapped[date | None] = mapped_column(Date)
+
+    # Workflow
+    workflow_name: Mapped[str] = mapped_column(String(40))
+    workflow_version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(40), index=True)
+    # Optimistic locking: every write bumps it; a write carrying a stale value is refused.
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    directorate: Mapped[Directorate] = relationship()
+    created_by: Mapped[User] = relationship()
+    previous_version: Mapped[Assessment | None] = relationship(
+        remote_side="Assessment.id", back_populates="next_version", foreign_keys=[previous_version_id]
+    )
+    next_version: Mapped[Assessment | None] = relationship(back_populates="previous_version", uselist=False)
+    viewers: Mapped[list[AssessmentViewer]] = relationship(cascade="all, delete-orphan")
+    screening_answers: Mapped[list[ScreeningAnswer]] = relationship(
+        cascade="all, delete-orphan", order_by="ScreeningAnswer.position"
+    )
+    impacts: Mapped[list[CharacteristicImpact]] = relationship(
+        cascade="all, delete-orphan", order_by="CharacteristicImpact.position"
+    )
+    evidence_items: Mapped[list[EvidenceItem]] = relationship(
+        cascade="all, delete-orphan", order_by="EvidenceItem.position"
+    )
+    consultations: Mapped[list[Consultation]] = relationship(
+        cascade="all, delete-orphan", order_by="Consultation.position"
+    )
+    outcomes: Mapped[list[AssessmentOutcome]] = relationship(cascade="all, delete-orphan")
+    actions: Mapped[list[Action]] = relationship(cascade="all, delete-orphan", order_by="Action.position")
+    challenge_rounds: Mapped[list[ChallengeRound]] = relationship(
+        cascade="all, delete-orphan", order_by="ChallengeRound.number"
+    )
+    sign_offs: Mapped[list[SignOff]] = relationship(cascade="all, delete-orphan", order_by="SignOff.signed_at")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def display_reference(self) -> str:
+        return f"{self.reference} v{self.version_number}"
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.display_reference} {self.state}>"
+
+
+class AssessmentViewer(db.Model):
+    """Named people who may see a restricted assessment."""
+
+    __tablename__ = "assessment_viewer"
+    __table_args__ = (UniqueConstraint("assessment_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    user: Mapped[User] = relationship()
+
+
+class ReferenceCounter(db.Model):
+    """The last reference number issued in a year, locked while the next is taken."""
+
+    __tablename__ = "reference_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Content tables. One row per characteristic per assessment, keyed by the
+# characteristic's configured key with its label kept beside it, so reports can
+# query them and an assessment keeps its meaning if the configured set changes.
+
+class ScreeningAnswer(db.Model):
+    __tablename__ = "screening_answer"
+    __table_args__ = (UniqueConstraint("assessment_id", "characteristic_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    characteristic_key: Mapped[str] = mapped_column(String(60))
+    characteristic_label: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    affects: Mapped[str | None] = mapped_column(String(40))  # a key of the screening answer scale
+    reason: Mapped[str] = mapped_column(Text, default="")
+    advances_equality: Mapped[str | None] = mapped_column(String(40))
+    advances_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+impact_evidence = db.Table(
+    "impact_evidence",
+    db.Column("impact_id", db.ForeignKey("characteristic_impact.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("evidence_id", db.ForeignKey("evidence_item.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CharacteristicImpact(db.Model):
+    __tablename__ = "characteristic_impact"
+    __table_args__ = (UniqueConstraint("assessment_id", "characteristic_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    characteristic_key: Mapped[str] = mapped_column(String(60))
+    characteristic_label: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    impact: Mapped[str | None] = mapped_column(String(40))  # a key of the impact scale
+    severity: Mapped[str | None] = mapped_column(String(40))
+    aim_eliminate_discrimination: Mapped[bool | None] = mapped_column(Boolean)
+    aim_advance_equality: Mapped[bool | None] = mapped_column(Boolean)
+    aim_foster_good_relations: Mapped[bool | None] = mapped_column(Boolean)
+    evidence_narrative: Mapped[str] = mapped_column(Text, default="")
+    no_evidence_reason: Mapped[str] = mapped_column(Text, default="")
+    mitigation: Mapped[str] = mapped_column(Text, default="")
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    evidence: Mapped[list[EvidenceItem]] = relationship(secondary=impact_evidence)
+
+
+class EvidenceItem(db.Model):
+    __tablename__ = "evidence_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(Text, default="")
+    dated: Mapped[date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(Text, default="")
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    who: Mapped[str] = mapped_column(Text, default="")
+    held_from: Mapped[date | None] = mapped_column(Date)
+    held_to: Mapped[date | None] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(Text, default="")
+    what_they_said: Mapped[str] = mapped_column(Text, default="")
+    how_it_changed: Mapped[str] = mapped_column(Text, default="")
+
+
+class AssessmentOutcome(db.Model):
+    """One of the four outcomes; an assessment may reach more than one."""
+
+    __tablename__ = "assessment_outcome"
+    __table_args__ = (UniqueConstraint("assessment_id", "outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String(40))
+
+
+class Action(db.Model):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[date | None] = mapped_column(Date)
+    success_measure: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(40), default="not_started")
+    characteristic_key: Mapped[str | None] = mapped_column(String(60))
+
+
+class ChallengeRound(db.Model):
+    __tablename__ = "challenge_round"
+    __table_args__ = (UniqueConstraint("assessment_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    challenger_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(40))
+    overall_comment: Mapped[str] = mapped_column(Text, default="")
+
+    challenger: Mapped[User | None] = relationship()
+    comments: Mapped[list[ChallengeComment]] = relationship(cascade="all, delete-orphan",
+                                                            order_by="ChallengeComment.id")
+
+
+class ChallengeComment(db.Model):
+    __tablename__ = "challenge_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("challenge_round.id", ondelete="CASCADE"), index=True)
+    section_key: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(40))  # to_correct, could_be_improved, acceptable
+    comment: Mapped[str] = mapped_column(Text, default="")
+    response: Mapped[str | None] = mapped_column(String(40))  # accepted, not_accepted
+    response_text: Mapped[str] = mapped_column(Text, default="")
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignOff(db.Model):
+    __tablename__ = "sign_off"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    signer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    role: Mapped[str] = mapped_column(String(40))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version_number: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    attestation: Mapped[str] = mapped_column(Text)
+
+    signer: Mapped[User] = relationship()

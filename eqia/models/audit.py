@@ -1,0 +1,73 @@
+"""The append-only audit trail and the notification outbox.
+
+Audit events form one hash chain across the whole database: each event's hash
+covers the previous event's hash and its own canonical content, and the chain
+head (last sequence number and hash) is kept in its own row, so an altered,
+deleted, inserted or reordered event, or a cut-off tail, is detected by
+`flask eqia verify-audit`. The database also refuses UPDATE and DELETE on the
+events (triggers created by the migration).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eqia.extensions import db
+from eqia.models.types import UTCDateTime, utcnow
+
+GENESIS_HASH = "0" * 64
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
+    # Copied, not only linked: the trail must read the same if a user or assessment changes later.
+    assessment_reference: Mapped[str] = mapped_column(String(60), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(80))
+    from_state: Mapped[str] = mapped_column(String(40), default="")
+    to_state: Mapped[str] = mapped_column(String(40), default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    workflow_name: Mapped[str] = mapped_column(String(40), default="")
+    workflow_version: Mapped[int] = mapped_column(Integer, default=0)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(db.Model):
+    """The single row naming the newest event. Locked while an event is appended,
+    which serialises appends so the chain never forks."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class OutboxMessage(db.Model):
+    """A notification written in the same transaction as the change it reports,
+    and sent afterwards, so no e-mail goes out for a change that rolled back."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")

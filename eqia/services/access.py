@@ -1,0 +1,53 @@
+"""Who may see and edit which assessment. Object-level: applied on every
+assessment URL and every service call, not only in menus."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, false, or_, select
+
+from eqia.models import Assessment, AssessmentViewer, User
+from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
+from eqia.workflow.definition import WorkflowDefinition
+
+# Roles that work across the whole council, not one directorate.
+COUNCIL_WIDE_ROLES = frozenset({EQUALITY_LEAD, DECISION_MAKER, ADMIN})
+
+
+def can_view(user: User, assessment: Assessment) -> bool:
+    if not user.is_active:
+        return False
+    if assessment.created_by_id == user.id:
+        return True
+    if assessment.restricted:
+        # Restricted (for example an employment restructure): only its named people.
+        return any(v.user_id == user.id for v in assessment.viewers)
+    if user.roles & COUNCIL_WIDE_ROLES:
+        return True
+    return AUTHOR in user.roles and user.directorate_id is not None \
+        and user.directorate_id == assessment.directorate_id
+
+
+def visible_assessments(user: User) -> Select:
+    """The same rule as can_view, as a query, for lists."""
+    named = select(AssessmentViewer.assessment_id).where(AssessmentViewer.user_id == user.id)
+    if user.roles & COUNCIL_WIDE_ROLES:
+        unrestricted = Assessment.restricted.is_(False)
+    elif AUTHOR in user.roles and user.directorate_id is not None:
+        unrestricted = Assessment.restricted.is_(False) & (Assessment.directorate_id == user.directorate_id)
+    else:
+        unrestricted = false()
+    return select(Assessment).where(
+        or_(Assessment.created_by_id == user.id, Assessment.id.in_(named), unrestricted)
+    )
+
+
+def editing_role(user: User, assessment: Assessment, definition: WorkflowDefinition) -> str | None:
+    """The role under which `user` may edit the content now, or None."""
+    if not can_view(user, assessment):
+        return None
+    allowed = definition.editable_by(assessment.state)
+    return next((r for r in sorted(allowed) if r in user.roles), None)
+
+
+def can_edit(user: User, assessment: Assessment, definition: WorkflowDefinition) -> bool:
+    return editing_role(user, assessment, definition) is not None

@@ -1,0 +1,233 @@
+"""Creating assessments and saving their content.
+
+Every save is one transaction: lock the row, check the user may edit in this
+state, check the lock version the user's page was built from, apply, audit,
+commit. A stale save is refused with the current content so the page can show
+what changed while keeping the user's own text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from eqia.extensions import db
+from eqia.models import (
+    Assessment,
+    AuditEvent,
+    CharacteristicImpact,
+    Directorate,
+    ReferenceCounter,
+    ScreeningAnswer,
+    User,
+    utcnow,
+)
+from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
+from eqia.services import access
+from eqia.services.audit import append_event
+from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
+from eqia.services.workflow import EDIT_ACTION_PREFIX, STALE, lock_assessment
+
+REGISTER_FIELDS: dict[str, str] = {
+    "title": "Title",
+    "directorate_id": "Directorate",
+    "service": "Service",
+    "lead_officer": "Lead officer",
+    "activity_kind": "Kind of activity",
+    "aims": "Aims of the activity",
+    "people_affected": "Who is affected",
+    "decision_maker": "Decision-maker",
+    "decision_forum": "Where the decision will be made",
+    "planned_decision_date": "Planned decision date",
+    "due_regard_started_on": "Date due regard started",
+    "parent_programme": "Parent programme",
+}
+
+CANNOT_CREATE = "You do not have a role that can start an assessment."
+OWN_DIRECTORATE_ONLY = "You can only start assessments for your own directorate."
+UNKNOWN_DIRECTORATE = "Select a directorate from the list"
+NOT_EDITABLE = "This assessment cannot be changed while it is {state}."
+NOT_YOUR_EDIT = "You do not have a role that can change this assessment while it is {state}."
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    label: str
+    before: Any
+    after: Any
+
+
+def get_visible(assessment_id: int, user: User) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not access.can_view(user, assessment):
+        raise NotFound("Assessment not found")
+    return assessment
+
+
+def _check_directorate(user: User, directorate_id: Any) -> None:
+    if not isinstance(directorate_id, int) or db.session.get(Directorate, directorate_id) is None:
+        raise Invalid(UNKNOWN_DIRECTORATE)
+    if not user.roles & access.COUNCIL_WIDE_ROLES and directorate_id != user.directorate_id:
+        raise Forbidden(OWN_DIRECTORATE_ONLY)
+
+
+def next_reference(year: int) -> str:
+    counter = db.session.execute(
+        select(ReferenceCounter).where(ReferenceCounter.year == year).with_for_update()
+    ).scalar_one_or_none()
+    if counter is None:
+        counter = ReferenceCounter(year=year, last_number=0)
+        db.session.add(counter)
+    counter.last_number += 1
+    db.session.flush()
+    return f"EQIA-{year}-{counter.last_number:04d}"
+
+
+def add_characteristic_rows(assessment: Assessment) -> None:
+    for position, c in enumerate(characteristics().characteristics):
+        assessment.screening_answers.append(ScreeningAnswer(characteristic_key=c.key, characteristic_label=c.name,
+                                                            position=position))
+        assessment.impacts.append(CharacteristicImpact(characteristic_key=c.key, characteristic_label=c.name,
+                                                       position=position))
+
+
+def create_assessment(user: User, details: dict[str, Any], workflow_name: str = DEFAULT_WORKFLOW) -> Assessment:
+    try:
+        definition = workflows().current(workflow_name)
+        if not user.roles & definition.create_roles:
+            raise Forbidden(CANNOT_CREATE)
+        _check_directorate(user, details.get("directorate_id"))
+        now = utcnow()
+        assessment = Assessment(
+            reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
+            workflow_version=definition.version, state=definition.initial, created_by_id=user.id,
+            created_at=now, updated_at=now,
+        )
+        for field in REGISTER_FIELDS:
+            if field in details:
+                setattr(assessment, field, details[field])
+        add_characteristic_rows(assessment)
+        db.session.add(assessment)
+        db.session.flush()
+        role = next(r for r in sorted(definition.create_roles) if r in user.roles)
+        append_event(action="create", actor=user, role=role, assessment=assessment, to_state=assessment.state)
+        db.session.commit()
+        return assessment
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def last_edit(assessment: Assessment) -> AuditEvent | None:
+    return db.session.execute(
+        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
+                                 AuditEvent.action.startswith(EDIT_ACTION_PREFIX))
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _edit(assessment_id: int, user: User, lock_version: int, section: str,
+          apply: Callable[[Assessment], list[Change]]) -> tuple[Assessment, list[Change]]:
+    try:
+        assessment = lock_assessment(assessment_id)
+        if assessment is None or not access.can_view(user, assessment):
+            raise NotFound("Assessment not found")
+        definition = definition_for(assessment)
+        state_label = definition.states[assessment.state].label.lower()
+        if not definition.editable_by(assessment.state):
+            raise NotPossible(NOT_EDITABLE.format(state=state_label))
+        role = access.editing_role(user, assessment, definition)
+        if role is None:
+            raise Forbidden(NOT_YOUR_EDIT.format(state=state_label))
+        if lock_version != assessment.lock_version:
+            raise Conflict(assessment, STALE)
+        changes = apply(assessment)
+        if not changes:
+            db.session.rollback()
+            return assessment, []
+        assessment.updated_at = utcnow()
+        db.session.flush()
+        append_event(action=EDIT_ACTION_PREFIX + section, actor=user, role=role, assessment=assessment,
+                     from_state=assessment.state, to_state=assessment.state, comment=describe(changes))
+        db.session.commit()
+        return assessment, changes
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(db.session.get(Assessment, assessment_id), STALE) from None
+    except ServiceError:
+        db.session.rollback()
+        raise
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def _format(value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def describe(changes: list[Change]) -> str:
+    """The audit comment for an edit. Dates are spelled out in full: changing the
+    planned decision date must be visible on the record (regard before decision)."""
+    parts = []
+    for c in changes:
+        if isinstance(c.before, date) or isinstance(c.after, date):
+            parts.append(f"{c.label} changed from {_format(c.before)} to {_format(c.after)}")
+        else:
+            parts.append(f"{c.label} changed")
+    return "; ".join(parts)
+
+
+def update_register_details(assessment_id: int, user: User, details: dict[str, Any],
+                            lock_version: int) -> tuple[Assessment, list[Change]]:
+    def apply(assessment: Assessment) -> list[Change]:
+        if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
+            _check_directorate(user, details["directorate_id"])
+        changes = []
+        for field, label in REGISTER_FIELDS.items():
+            if field in details and details[field] != getattr(assessment, field):
+                changes.append(Change(field, label, getattr(assessment, field), details[field]))
+                setattr(assessment, field, details[field])
+        return changes
+
+    return _edit(assessment_id, user, lock_version, "register_details", apply)
+
+
+@dataclass(frozen=True)
+class ScreeningInput:
+    answers: dict[str, tuple[str | None, str]]  # characteristic key -> (answer key, reason)
+    relevance: str | None
+    conclusion: str
+
+
+def update_screening(assessment_id: int, user: User, data: ScreeningInput,
+                     lock_version: int) -> tuple[Assessment, list[Change]]:
+    def apply(assessment: Assessment) -> list[Change]:
+        changes = []
+        for row in assessment.screening_answers:
+            if row.characteristic_key not in data.answers:
+                continue
+            affects, reason = data.answers[row.characteristic_key]
+            if (affects, reason) != (row.affects, row.reason):
+                changes.append(Change(f"answer-{row.characteristic_key}", row.characteristic_label,
+                                      f"{row.affects or ''}: {row.reason}", f"{affects or ''}: {reason}"))
+                row.affects, row.reason = affects, reason
+        if data.relevance != assessment.screening_relevance:
+            changes.append(Change("relevance", "Relevance", assessment.screening_relevance, data.relevance))
+            assessment.screening_relevance = data.relevance
+        if data.conclusion != assessment.screening_conclusion:
+            changes.append(Change("conclusion", "Screening conclusion", assessment.screening_conclusion,
+                                  data.conclusion))
+            assessment.screening_conclusion = data.conclusion
+        return changes
+
+    return _edit(assessment_id, user, lock_version, "screening", apply)

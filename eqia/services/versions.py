@@ -1,0 +1,73 @@
+"""Versions: a review opens version n+1 as an editable copy; version n is never
+edited, and is superseded only when n+1 is published."""
+
+from __future__ import annotations
+
+from eqia.extensions import db
+from eqia.models import (
+    Action,
+    Assessment,
+    AssessmentOutcome,
+    CharacteristicImpact,
+    Consultation,
+    EvidenceItem,
+    ScreeningAnswer,
+)
+from eqia.registry import workflows
+from eqia.services.audit import append_event
+from eqia.workflow.rules import TransitionContext
+
+# Content copied into a new version. Challenge rounds and sign-offs are not:
+# they belong to the version they were made on.
+REGISTER_COPY = (
+    "title", "directorate_id", "service", "lead_officer", "activity_kind", "aims", "people_affected",
+    "decision_maker", "decision_forum", "planned_decision_date", "due_regard_started_on", "parent_programme",
+    "screening_relevance", "screening_conclusion", "no_consultation_reason", "intersectional_effects",
+    "outcome_justification", "review_date", "restricted",
+)
+
+
+def _copy_row(row, model, **overrides):
+    columns = {c.key for c in model.__table__.columns} - {"id", "assessment_id"}
+    return model(**{k: getattr(row, k) for k in columns}, **overrides)
+
+
+def create_next_version(ctx: TransitionContext) -> Assessment:
+    previous = ctx.assessment
+    # A review follows the newest version of the workflow, not the one version n used.
+    definition = workflows().current(previous.workflow_name)
+    new = Assessment(
+        reference=previous.reference, version_number=previous.version_number + 1, previous_version_id=previous.id,
+        workflow_name=definition.name, workflow_version=definition.version, state=definition.initial,
+        created_by_id=ctx.user.id, created_at=ctx.now, updated_at=ctx.now,
+        **{k: getattr(previous, k) for k in REGISTER_COPY},
+    )
+    new.screening_answers = [_copy_row(r, ScreeningAnswer) for r in previous.screening_answers]
+    evidence_map = {}
+    for item in previous.evidence_items:
+        copy = _copy_row(item, EvidenceItem)
+        evidence_map[item.id] = copy
+        new.evidence_items.append(copy)
+    for impact in previous.impacts:
+        copy = _copy_row(impact, CharacteristicImpact)
+        copy.evidence = [evidence_map[e.id] for e in impact.evidence]
+        new.impacts.append(copy)
+    new.consultations = [_copy_row(r, Consultation) for r in previous.consultations]
+    new.outcomes = [_copy_row(r, AssessmentOutcome) for r in previous.outcomes]
+    new.actions = [_copy_row(r, Action) for r in previous.actions]
+    new.viewers = [type(v)(user_id=v.user_id) for v in previous.viewers]
+    db.session.add(new)
+    db.session.flush()
+    role = next((r for r in sorted(ctx.transition.roles) if r in ctx.user.roles), "")
+    append_event(action="create_version", actor=ctx.user, role=role, assessment=new, to_state=new.state,
+                 comment=f"Review of version {previous.version_number}")
+    return new
+
+
+def supersede_previous_version(ctx: TransitionContext) -> None:
+    from eqia.services.workflow import perform_system_transition
+
+    previous = ctx.assessment.previous_version
+    if previous is not None:
+        perform_system_transition(previous, "supersede", now=ctx.now,
+                                  comment=f"Version {ctx.assessment.version_number} published")

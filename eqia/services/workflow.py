@@ -1,0 +1,242 @@
+"""Every state change goes through `perform_transition`.
+
+It checks, in order: the assessment exists and the user may see it; the trigger
+is possible from the current state; the user holds a role the definition
+allows; segregation of duties; the lock version the user saw; the comment; the
+required fields; the guards. Only then does it move the state, write the audit
+event and the notifications, run the effects, and commit, once. Any failure
+rolls everything back. Callbacks never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from eqia.extensions import db
+from eqia.models import Assessment, AuditEvent, OutboxMessage, User, UserRole, utcnow
+from eqia.registry import characteristics, definition_for, machine_for
+from eqia.services import access
+from eqia.services.audit import append_event
+from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
+from eqia.workflow import rules
+from eqia.workflow.definition import Transition, WorkflowDefinition
+from eqia.workflow.rules import Problem, TransitionContext
+
+log = logging.getLogger(__name__)
+
+COMMENT_MAX = 10_000
+EDIT_ACTION_PREFIX = "edit:"
+
+NOT_POSSIBLE_NOW = "This action is not possible while the assessment is {state}."
+NOT_YOUR_ROLE = "You do not have a role that can {action} this assessment."
+STALE = ("Someone else changed this assessment since you opened it. Check the latest version below, "
+         "then try again.")
+COMMENT_REQUIRED = "Enter a comment: {label}"
+COMMENT_TOO_LONG = f"Comment must be {COMMENT_MAX:,} characters or fewer"
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who has done what to one version: the facts segregation of duties needs."""
+
+    creator_id: int
+    editor_ids: frozenset[int]
+    performers: dict[str, frozenset[int]]
+
+    def excluded(self, parties: tuple[str, ...]) -> frozenset[int]:
+        ids: set[int] = set()
+        for party in parties:
+            if party == "creator":
+                ids.add(self.creator_id)
+            elif party == "editors":
+                ids |= self.editor_ids
+            else:
+                ids |= self.performers.get(party, frozenset())
+        return frozenset(ids)
+
+
+def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
+    """One query for any number of assessments (list pages must not query per row)."""
+    ids = [a.id for a in assessments]
+    editors: dict[int, set[int]] = defaultdict(set)
+    performers: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    if ids:
+        rows = db.session.execute(
+            select(AuditEvent.assessment_id, AuditEvent.actor_id, AuditEvent.action)
+            .where(AuditEvent.assessment_id.in_(ids), AuditEvent.actor_id.is_not(None)).distinct()
+        )
+        for assessment_id, actor_id, action in rows:
+            if action.startswith(EDIT_ACTION_PREFIX):
+                editors[assessment_id].add(actor_id)
+            else:
+                performers[assessment_id][action].add(actor_id)
+    return {
+        a.id: Participants(
+            creator_id=a.created_by_id,
+            editor_ids=frozenset(editors[a.id]),
+            performers={k: frozenset(v) for k, v in performers[a.id].items()},
+        )
+        for a in assessments
+    }
+
+
+def acting_role(user: User, transition: Transition) -> str | None:
+    return next((r for r in sorted(transition.roles) if r in user.roles), None)
+
+
+def sod_problem(user: User, transition: Transition, definition: WorkflowDefinition,
+                who: Participants) -> Problem | None:
+    rule = definition.segregation.get(transition.trigger)
+    if rule and user.id in who.excluded(rule.excluded):
+        return Problem(rule.message)
+    return None
+
+
+def allowed_transitions(user: User, assessment: Assessment, who: Participants | None = None,
+                        definition: WorkflowDefinition | None = None) -> list[Transition]:
+    """The actions `user` may take on `assessment` now, derived from the definition.
+    Content checks (required fields, guards) are not applied: the page shows the
+    button and explains what is missing when it is pressed."""
+    definition = definition or definition_for(assessment)
+    if not access.can_view(user, assessment):
+        return []
+    if who is None:
+        who = participants_for([assessment])[assessment.id]
+    return [
+        t for t in definition.transitions_from(assessment.state)
+        if not t.system and acting_role(user, t) and sod_problem(user, t, definition, who) is None
+    ]
+
+
+def _refuse(error: ServiceError, user: User | None, assessment_id: int, trigger: str) -> ServiceError:
+    db.session.rollback()
+    log.warning("refused %s on assessment %s by user %s: %s (%s)", trigger, assessment_id,
+                user.id if user else "system", type(error).__name__, error)
+    return error
+
+
+def check_permission(user: User, assessment: Assessment, transition: Transition,
+                     definition: WorkflowDefinition) -> str:
+    """Refuse (409) a trigger not possible from this state, then (403) a user
+    without an allowed role or excluded by segregation of duties. Returns the
+    role the user acts in. Content checks come later, in perform_transition."""
+    if assessment.state not in transition.sources:
+        raise NotPossible(NOT_POSSIBLE_NOW.format(state=definition.states[assessment.state].label.lower()))
+    role = acting_role(user, transition)
+    if role is None:
+        raise Forbidden(NOT_YOUR_ROLE.format(action=transition.label.lower()))
+    problem = sod_problem(user, transition, definition, participants_for([assessment])[assessment.id])
+    if problem:
+        raise Forbidden(problem)
+    return role
+
+
+def lock_assessment(assessment_id: int) -> Assessment | None:
+    """Load the row for update: concurrent writers queue here on PostgreSQL
+    (SQLite serialises writers itself) and then see the committed state."""
+    return db.session.execute(
+        select(Assessment).where(Assessment.id == assessment_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def perform_transition(assessment_id: int, trigger: str, user: User, *, comment: str = "",
+                       expected_lock_version: int | None = None) -> Assessment:
+    """Take `trigger` on the assessment as `user`, or raise a ServiceError having changed nothing."""
+    try:
+        assessment = lock_assessment(assessment_id)
+        if assessment is None or not access.can_view(user, assessment):
+            raise NotFound("Assessment not found")
+        definition = definition_for(assessment)
+        transition = definition.transitions.get(trigger)
+        if transition is None or transition.system:
+            raise NotFound("There is no such action")
+        role = check_permission(user, assessment, transition, definition)
+        if expected_lock_version is not None and expected_lock_version != assessment.lock_version:
+            raise Conflict(assessment, STALE)
+        comment = (comment or "").strip()
+        if transition.comment_required and not comment:
+            raise Invalid(Problem(COMMENT_REQUIRED.format(label=transition.comment_label), field="comment"))
+        if len(comment) > COMMENT_MAX:
+            raise Invalid(Problem(COMMENT_TOO_LONG, field="comment"))
+        ctx = TransitionContext(assessment=assessment, user=user, definition=definition, transition=transition,
+                                characteristics=characteristics(), now=utcnow(), comment=comment)
+        problems = [p for name in transition.required_fields
+                    for p in rules.REQUIREMENTS[name](assessment, ctx.characteristics)]
+        problems += [p for name in transition.guards for p in rules.GUARDS[name](ctx)]
+        if problems:
+            raise NotPossible(*problems)
+        apply_transition(ctx, role=role)
+        db.session.commit()
+    except ServiceError as error:
+        raise _refuse(error, user, assessment_id, trigger) from None
+    except StaleDataError:
+        raise _refuse(Conflict(None, STALE), user, assessment_id, trigger) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    return assessment
+
+
+def apply_transition(ctx: TransitionContext, *, role: str) -> None:
+    """Move the state and record it; part of the caller's transaction."""
+    assessment, transition = ctx.assessment, ctx.transition
+    source = assessment.state
+    dest = machine_for(ctx.definition).fire(source, transition.trigger)
+    assessment.state = dest
+    assessment.updated_at = ctx.now
+    db.session.flush()
+    event = append_event(action=transition.trigger, actor=ctx.user, role=role, assessment=assessment,
+                         from_state=source, to_state=dest, comment=ctx.comment)
+    queue_notifications(ctx, event)
+    for name in transition.effects:
+        rules.EFFECTS[name].run(ctx)
+
+
+def perform_system_transition(assessment: Assessment, trigger: str, *, now, comment: str = "") -> None:
+    """A transition the engine takes itself (an effect), inside the current transaction."""
+    locked = lock_assessment(assessment.id)
+    definition = definition_for(locked)
+    transition = definition.transitions[trigger]
+    if not transition.system or locked.state not in transition.sources:
+        return
+    ctx = TransitionContext(assessment=locked, user=None, definition=definition, transition=transition,
+                            characteristics=characteristics(), now=now, comment=comment)
+    apply_transition(ctx, role="system")
+
+
+def queue_notifications(ctx: TransitionContext, event: AuditEvent) -> None:
+    """Tell the people who can act next, and the author when work comes back to them.
+    Recipients follow from the definition: whoever holds a role with a transition
+    out of the new state, and can see the assessment."""
+    assessment, definition = ctx.assessment, ctx.definition
+    if definition.states[assessment.state].final:
+        return
+    acting_roles = {r for t in definition.transitions_from(assessment.state) if not t.system for r in t.roles}
+    acting_roles |= definition.editable_by(assessment.state)
+    if not acting_roles:
+        return
+    candidates = db.session.execute(
+        select(User).join(UserRole).where(User.active.is_(True), UserRole.role.in_(acting_roles)).distinct()
+    ).scalars()
+    actor_id = ctx.user.id if ctx.user else None
+    recipients = sorted({u.email for u in candidates
+                         if u.id != actor_id and u.roles & acting_roles and access.can_view(u, assessment)})
+    base_url = current_app.config["EQIA_BASE_URL"].rstrip("/")
+    state = definition.states[assessment.state]
+    actor = ctx.user.name if ctx.user else "The system"
+    subject = f"{assessment.display_reference}: {ctx.transition.label} \u2013 now {state.label.lower()}"
+    body = (f"{actor} took the action \u201c{ctx.transition.label}\u201d on {assessment.display_reference} "
+            f"\u201c{assessment.title}\u201d.\n\nIt is now: {state.label}. {state.description}\n")
+    if ctx.comment:
+        body += f"\nComment:\n{ctx.comment}\n"
+    body += f"\nOpen the assessment: {base_url}/assessments/{assessment.id}\n"
+    for email in recipients:
+        db.session.add(OutboxMessage(audit_event_id=event.id, assessment_id=assessment.id, recipient=email,
+                                     subject=subject, body=body))

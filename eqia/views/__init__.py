@@ -1,0 +1,13 @@
+"""One blueprint per area; each view parses a form, calls one service, redirects."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_views(app: Flask) -> None:
+    from eqia.views import assessments, assets, auth, errors, main, workflow_diagram
+
+    for module in (assets, auth, main, assessments, workflow_diagram):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)

@@ -1,0 +1,64 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from eqia.extensions import db, limiter
+from eqia.forms.auth import SignInForm
+from eqia.models import User
+
+bp = Blueprint("auth", __name__)
+
+# The same message whether the e-mail is unknown or the password wrong, so the
+# page never tells anyone which accounts exist.
+BAD_CREDENTIALS = "Enter a correct email address and password"
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.my_work"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        email = User.normalise_email(form.email.data)
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if user is None or not user.active:
+            User.spend_equal_time(form.password.data)
+        elif user.check_password(form.password.data):
+            next_url = _safe_next(request.args.get("next"))
+            # A fresh session at sign-in: nothing from before (a fixed session id,
+            # stale flashes) carries over into the signed-in one.
+            session.clear()
+            session.permanent = True
+            login_user(user)
+            return redirect(next_url or url_for("main.my_work"))
+        form.email.errors = [BAD_CREDENTIALS]
+        form.password.data = ""
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out():
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.sign_in"))

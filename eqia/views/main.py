@@ -1,0 +1,91 @@
+"""Home, the per-role "my work" queues, and the list of all assessments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, or_, select
+
+from eqia.extensions import db
+from eqia.models import Assessment, Directorate
+from eqia.registry import workflows
+from eqia.roles import ROLES
+from eqia.services import access
+from eqia.services.workflow import Participants, participants_for, sod_problem
+from eqia.workflow.definition import Transition
+
+bp = Blueprint("main", __name__)
+
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.my_work"))
+    return redirect(url_for("auth.sign_in"))
+
+
+@dataclass
+class QueueRow:
+    assessment: Assessment
+    actions: list[Transition]
+    edits: bool
+
+
+def _queue_rows(role: str, assessments: list[Assessment], who: dict[int, Participants]) -> list[QueueRow]:
+    """Rows where `role` has something to do, from the definition alone: no
+    state machine is bound per row."""
+    rows = []
+    for a in assessments:
+        definition = workflows().get(a.workflow_name, a.workflow_version)
+        actions = [t for t in definition.transitions_from(a.state)
+                   if role in t.roles and not t.system and sod_problem(current_user, t, definition, who[a.id]) is None]
+        edits = role in definition.editable_by(a.state)
+        if actions or edits:
+            rows.append(QueueRow(a, actions, edits))
+    return rows
+
+
+@bp.route("/my-work")
+@login_required
+def my_work():
+    states = {s for d in workflows() for r in current_user.roles
+              for s in d.states_where_role_acts(r) + d.states_where_role_edits(r)}
+    candidates = list(db.session.execute(
+        access.visible_assessments(current_user).where(Assessment.state.in_(states))
+        .order_by(Assessment.updated_at)  # oldest first: the longest wait is at the top
+    ).scalars()) if states else []
+    who = participants_for(candidates)
+    queues = [(role, _queue_rows(role, candidates, who)) for role in ROLES if role in current_user.roles]
+    can_create = any(current_user.roles & d.create_roles for d in workflows())
+    return render_template("my_work.html", queues=queues, can_create=can_create)
+
+
+@bp.route("/assessments")
+@login_required
+def all_assessments():
+    query = access.visible_assessments(current_user)
+    text = request.args.get("q", "").strip()[:200]
+    state = request.args.get("state", "")
+    directorate = request.args.get("directorate", "")
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(Assessment.title.ilike(pattern, escape="\\"),
+                                Assessment.reference.ilike(pattern, escape="\\")))
+    all_states = {k: s for d in workflows() for k, s in d.states.items()}
+    if state in all_states:
+        query = query.where(Assessment.state == state)
+    if directorate.isdigit():
+        query = query.where(Assessment.directorate_id == int(directorate))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page = max(1, min(request.args.get("page", 1, type=int), 1 + max(total - 1, 0) // PAGE_SIZE))
+    rows = db.session.execute(
+        query.order_by(Assessment.updated_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).scalars().all()
+    directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
+    return render_template("assessments/list.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
+                           text=text, state=state, directorate=directorate, states=all_states,
+                           directorates=directorates)

@@ -1,0 +1,318 @@
+"""Load and validate workflow definitions from `workflows/*.yaml`.
+
+A definition is data: states, transitions, roles, guards, required fields,
+editing rights and segregation-of-duties rules. It is checked against a JSON
+Schema and then for meaning (every name it uses must exist), and any mistake
+stops start-up with the file and the path of the bad entry, so a council can
+never run on a workflow that silently ignores a rule it thinks it has.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+from eqia.roles import ROLES
+from eqia.workflow import rules
+
+SCHEMA_FILE = "workflow.schema.json"
+
+# Parties a segregation-of-duties rule can exclude, besides performers of a trigger.
+SOD_PARTIES = ("creator", "editors")
+
+# Trigger names become methods on the token the state machine moves; these would
+# clash with the machine's own attributes.
+RESERVED_TRIGGERS = frozenset({"state", "trigger", "machine", "to_state"})
+
+
+class WorkflowDefinitionError(Exception):
+    """A workflow file is malformed or names something that does not exist."""
+
+    def __init__(self, file: str | Path, path: str, message: str) -> None:
+        self.file = str(file)
+        self.path = path
+        self.message = message
+        where = f"{self.file}: {path}" if path else self.file
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class State:
+    key: str
+    label: str
+    description: str
+    tag: str
+    editable_by: frozenset[str]
+    frozen: bool
+    final: bool
+
+
+@dataclass(frozen=True)
+class Transition:
+    trigger: str
+    label: str
+    sources: tuple[str, ...]
+    dest: str | None  # None: the state stays (the transition only has effects)
+    roles: frozenset[str]
+    required_fields: tuple[str, ...]
+    guards: tuple[str, ...]
+    effects: tuple[str, ...]
+    comment: str  # "required", "optional" or "none"
+    comment_label: str
+    style: str
+    system: bool  # taken only by the engine itself (an effect), never offered to a user
+
+    @property
+    def comment_required(self) -> bool:
+        return self.comment == "required"
+
+    def dest_from(self, source: str) -> str:
+        return self.dest if self.dest is not None else source
+
+
+@dataclass(frozen=True)
+class SegregationRule:
+    trigger: str
+    excluded: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    name: str
+    version: int
+    title: str
+    initial: str
+    create_roles: frozenset[str]
+    states: dict[str, State]
+    transitions: dict[str, Transition]
+    segregation: dict[str, SegregationRule]
+    source_file: str = ""
+    _by_source: dict[str, tuple[Transition, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def transitions_from(self, state: str) -> tuple[Transition, ...]:
+        return self._by_source.get(state, ())
+
+    def editable_by(self, state: str) -> frozenset[str]:
+        return self.states[state].editable_by
+
+    def is_frozen(self, state: str) -> bool:
+        return self.states[state].frozen
+
+    def states_where_role_acts(self, role: str) -> tuple[str, ...]:
+        """States in which a holder of `role` has at least one transition to take."""
+        return tuple(s for s in self.states if any(role in t.roles for t in self.transitions_from(s)))
+
+    def states_where_role_edits(self, role: str) -> tuple[str, ...]:
+        return tuple(s for s, st in self.states.items() if role in st.editable_by)
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _schema_path(error: jsonschema.ValidationError) -> str:
+    out = ""
+    for part in error.absolute_path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _load_schema(directory: Path) -> dict:
+    schema_file = directory / SCHEMA_FILE
+    with schema_file.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> WorkflowDefinition:
+    """Validate `raw` (the parsed YAML) and build a definition, or raise WorkflowDefinitionError."""
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        first = errors[0]
+        raise WorkflowDefinitionError(source_file, _schema_path(first), first.message)
+
+    def fail(path: str, message: str) -> None:
+        raise WorkflowDefinitionError(source_file, path, message)
+
+    def check_roles(roles: Iterable[str], path: str) -> None:
+        for i, role in enumerate(roles):
+            if role not in ROLES:
+                fail(f"{path}[{i}]", f"unknown role {role!r} (known roles: {', '.join(ROLES)})")
+
+    states: dict[str, State] = {}
+    for key, spec in raw["states"].items():
+        check_roles(spec.get("editable_by", []), f"states.{key}.editable_by")
+        if spec.get("frozen") and spec.get("editable_by"):
+            fail(f"states.{key}.editable_by", "a frozen state cannot be editable")
+        states[key] = State(
+            key=key,
+            label=spec["label"],
+            description=" ".join(spec["description"].split()),
+            tag=spec.get("tag", "grey"),
+            editable_by=frozenset(spec.get("editable_by", [])),
+            frozen=bool(spec.get("frozen", False)),
+            final=bool(spec.get("final", False)),
+        )
+
+    if raw["initial"] not in states:
+        fail("initial", f"unknown state {raw['initial']!r}")
+    check_roles(raw["create_roles"], "create_roles")
+
+    transitions: dict[str, Transition] = {}
+    for i, spec in enumerate(raw["transitions"]):
+        path = f"transitions[{i}]"
+        trigger = spec["trigger"]
+        if trigger in RESERVED_TRIGGERS or trigger.startswith(("is_", "may_", "to_")):
+            fail(f"{path}.trigger", f"{trigger!r} is reserved by the state machine; choose another name")
+        if trigger in transitions:
+            fail(f"{path}.trigger", f"trigger {trigger!r} is defined twice")
+        sources = _as_list(spec["source"])
+        for j, source in enumerate(sources):
+            if source not in states:
+                fail(f"{path}.source" + (f"[{j}]" if isinstance(spec["source"], list) else ""),
+                     f"unknown state {source!r}")
+            if states[source].final:
+                fail(f"{path}.source", f"state {source!r} is final: nothing may leave it")
+        dest = spec["dest"]
+        if dest is not None and dest not in states:
+            fail(f"{path}.dest", f"unknown state {dest!r}")
+        check_roles(spec["roles"], f"{path}.roles")
+        system = bool(spec.get("system", False))
+        if system and spec["roles"]:
+            fail(f"{path}.roles", "a system transition is taken by the engine only: give it no roles")
+        if not system and not spec["roles"]:
+            fail(f"{path}.roles", "name at least one role (or mark the transition system: true)")
+        for kind, registry in (("required_fields", rules.REQUIREMENTS), ("guards", rules.GUARDS),
+                               ("effects", rules.EFFECTS)):
+            for j, name in enumerate(spec.get(kind, [])):
+                if name not in registry:
+                    fail(f"{path}.{kind}[{j}]",
+                         f"unknown {kind.rstrip('s').replace('_', ' ')} {name!r} (known: {', '.join(sorted(registry))})")
+        comment = spec.get("comment", "none")
+        if comment == "required" and "comment_label" not in spec:
+            fail(f"{path}.comment_label", "a transition that requires a comment must say what to ask for")
+        transitions[trigger] = Transition(
+            trigger=trigger,
+            label=spec["label"],
+            sources=tuple(sources),
+            dest=dest,
+            roles=frozenset(spec["roles"]),
+            required_fields=tuple(spec.get("required_fields", [])),
+            guards=tuple(spec.get("guards", [])),
+            effects=tuple(spec.get("effects", [])),
+            comment=comment,
+            comment_label=spec.get("comment_label", "Comment (optional)"),
+            style=spec.get("style", "primary"),
+            system=system,
+        )
+
+    segregation: dict[str, SegregationRule] = {}
+    for i, spec in enumerate(raw.get("segregation_of_duties", [])):
+        path = f"segregation_of_duties[{i}]"
+        if spec["trigger"] not in transitions:
+            fail(f"{path}.trigger", f"unknown trigger {spec['trigger']!r}")
+        if spec["trigger"] in segregation:
+            fail(f"{path}.trigger", f"trigger {spec['trigger']!r} already has a rule")
+        for j, party in enumerate(spec["excluded"]):
+            if party not in SOD_PARTIES and party not in transitions:
+                fail(f"{path}.excluded[{j}]",
+                     f"unknown party {party!r} (use {', '.join(SOD_PARTIES)} or a trigger name)")
+        segregation[spec["trigger"]] = SegregationRule(
+            trigger=spec["trigger"], excluded=tuple(spec["excluded"]), message=" ".join(spec["message"].split())
+        )
+
+    for i, t in enumerate(transitions.values()):
+        for name in t.effects:
+            for needed in rules.EFFECTS[name].needs_triggers:
+                if needed not in transitions:
+                    fail(f"transitions[{i}].effects", f"effect {name!r} needs a transition {needed!r}")
+
+    by_source: dict[str, list[Transition]] = {}
+    for t in transitions.values():
+        for s in t.sources:
+            by_source.setdefault(s, []).append(t)
+
+    # Every state must be reachable, or the definition describes something that cannot happen.
+    reachable, frontier = {raw["initial"]}, [raw["initial"]]
+    while frontier:
+        for t in by_source.get(frontier.pop(), []):
+            if t.dest and t.dest not in reachable:
+                reachable.add(t.dest)
+                frontier.append(t.dest)
+    for key in states:
+        if key not in reachable:
+            fail(f"states.{key}", "no transition leads to this state")
+
+    return WorkflowDefinition(
+        name=raw["name"],
+        version=raw["version"],
+        title=raw["title"],
+        initial=raw["initial"],
+        create_roles=frozenset(raw["create_roles"]),
+        states=states,
+        transitions=transitions,
+        segregation=segregation,
+        source_file=str(source_file),
+        _by_source={k: tuple(v) for k, v in by_source.items()},
+    )
+
+
+def load_definition_file(path: Path, schema: dict | None = None) -> WorkflowDefinition:
+    if schema is None:
+        schema = _load_schema(path.parent)
+    try:
+        with path.open(encoding="utf-8") as fh:
+            raw = yaml.safe_load(fh)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise WorkflowDefinitionError(path, where, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    except OSError as exc:
+        raise WorkflowDefinitionError(path, "", f"cannot be read: {exc.strerror}") from None
+    return parse_definition(raw, path, schema)
+
+
+class WorkflowRegistry:
+    """Every loaded definition, by (name, version). New assessments use the newest
+    version of a workflow; existing ones keep the version they were started under
+    for as long as its file is kept."""
+
+    def __init__(self, definitions: Iterable[WorkflowDefinition]) -> None:
+        self._all: dict[tuple[str, int], WorkflowDefinition] = {}
+        for d in definitions:
+            key = (d.name, d.version)
+            if key in self._all:
+                raise WorkflowDefinitionError(d.source_file, "version", f"workflow {d.name!r} version {d.version} "
+                                              f"is also defined in {self._all[key].source_file}")
+            self._all[key] = d
+
+    def get(self, name: str, version: int) -> WorkflowDefinition:
+        try:
+            return self._all[(name, version)]
+        except KeyError:
+            raise LookupError(f"workflow {name!r} version {version} is not loaded; keep its definition file "
+                              f"while assessments use it") from None
+
+    def current(self, name: str) -> WorkflowDefinition:
+        versions = [d for (n, _), d in self._all.items() if n == name]
+        if not versions:
+            raise LookupError(f"no workflow named {name!r} is loaded")
+        return max(versions, key=lambda d: d.version)
+
+    def __iter__(self):
+        return iter(self._all.values())
+
+
+def load_definitions(directory: Path) -> WorkflowRegistry:
+    """Load and check every `*.yaml` in `directory`."""
+    schema = _load_schema(directory)
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise WorkflowDefinitionError(directory, "", "no workflow definitions (*.yaml) found")
+    return WorkflowRegistry(load_definition_file(path, schema) for path in files)

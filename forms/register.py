@@ -1,0 +1,85 @@
+"""Register details: what is being decided, by whom, and when."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from eqia.forms.base import BaseForm
+from eqia.forms.fields import GovukDateField
+from eqia.models import ACTIVITY_KINDS
+from eqia.workflow.rules import DECISION_BEFORE_REGARD
+
+SHORT = 1_000
+LONG = 100_000
+
+
+def too_long(label: str, limit: int) -> str:
+    return f"{label} must be {limit:,} characters or fewer"
+
+
+class RegisterDetailsForm(BaseForm):
+    """Drafts save with only a title and directorate: the rest is required by the
+    workflow before the assessment can move on, not before it can be saved."""
+
+    title = StringField("Title of the activity", widget=GovTextInput(),
+                        description="Name the policy, service, budget proposal or decision being assessed.",
+                        validators=[InputRequired("Enter the title of the activity being assessed"),
+                                    Length(max=SHORT, message=too_long("Title", SHORT))])
+    directorate_id = SelectField("Directorate", coerce=int, widget=GovSelect(),
+                                 validators=[InputRequired("Select a directorate from the list")])
+    service = StringField("Service", widget=GovTextInput(), validators=[Optional(), Length(max=SHORT,
+                          message=too_long("Service", SHORT))])
+    lead_officer = StringField("Lead officer", widget=GovTextInput(),
+                               description="The person responsible for this assessment.",
+                               validators=[Optional(), Length(max=SHORT, message=too_long("Lead officer", SHORT))])
+    activity_kind = SelectField("Kind of activity", widget=GovSelect(),
+                                choices=[("", "Select the kind of activity")] + list(ACTIVITY_KINDS.items()),
+                                validators=[Optional()])
+    aims = TextAreaField("Aims of the activity", widget=GovTextArea(),
+                         description="What is it for, and what will change for the people who use it?",
+                         validators=[Optional(), Length(max=LONG, message=too_long("Aims", LONG))])
+    people_affected = TextAreaField("Who is affected", widget=GovTextArea(),
+                                    description="Residents, service users, staff or partners, and roughly how many.",
+                                    validators=[Optional(), Length(max=LONG, message=too_long("Who is affected",
+                                                                                               LONG))])
+    decision_maker = StringField("Decision-maker", widget=GovTextInput(),
+                                 description="The person who will take the decision, for example the Cabinet Member "
+                                             "for Adult Social Care.",
+                                 validators=[Optional(), Length(max=SHORT, message=too_long("Decision-maker",
+                                                                                             SHORT))])
+    decision_forum = StringField("Where the decision will be made", widget=GovTextInput(),
+                                 description="For example Cabinet, a committee, or an officer decision.",
+                                 validators=[Optional(), Length(max=SHORT, message=too_long("Forum", SHORT))])
+    due_regard_started_on = GovukDateField("Date due regard started", error_label="Date due regard started",
+                                           description="When the council started thinking about equality for this "
+                                                       "activity. For example, 27 3 2026.",
+                                           validators=[Optional()])
+    planned_decision_date = GovukDateField("Planned decision date", error_label="Planned decision date",
+                                           description="Due regard must be paid before this date. For example, "
+                                                       "14 7 2026.",
+                                           validators=[Optional()])
+    parent_programme = StringField("Parent programme (optional)", widget=GovTextInput(),
+                                   description="A wider programme this is part of, so cumulative effects can be seen.",
+                                   validators=[Optional(), Length(max=SHORT, message=too_long("Parent programme",
+                                                                                               SHORT))])
+    lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate_planned_decision_date(self, field) -> None:
+        if field.data and self.due_regard_started_on.data and field.data < self.due_regard_started_on.data:
+            raise ValidationError(DECISION_BEFORE_REGARD)
+
+    def details(self) -> dict:
+        """The cleaned values, keyed as the service expects."""
+        fields = ("title", "directorate_id", "service", "lead_officer", "activity_kind", "aims", "people_affected",
+                  "decision_maker", "decision_forum", "due_regard_started_on", "planned_decision_date",
+                  "parent_programme")
+        values = {name: getattr(self, name).data for name in fields}
+        for name, value in values.items():
+            if value is None and name not in ("due_regard_started_on", "planned_decision_date", "directorate_id"):
+                values[name] = ""
+        values["activity_kind"] = values["activity_kind"] or None
+        return values
