@@ -64,6 +64,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
 
+    if app.config.get("PASSWORD_HASHING") == "cheap":
+        if not app.testing:
+            raise config_module.ConfigError("PASSWORD_HASHING=cheap is for the test suite only")
+        from eqia.models.people import use_cheap_password_hashing
+
+        use_cheap_password_hashing()
+
     app.jinja_env.undefined = TemplateUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

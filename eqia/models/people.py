@@ -22,6 +22,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+def use_cheap_password_hashing() -> None:
+    """For the test suite only (PASSWORD_HASHING=cheap): the same algorithm at
+    its minimum cost, so hundreds of test users do not take minutes."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
 class Directorate(db.Model):
     __tablename__ = "directorate"
 

@@ -1,0 +1,95 @@
+# Two commands matter: `make run` and `make test`. Everything they need is
+# installed from here, so a fresh machine and CI behave the same.
+
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+FLASK := .venv/bin/flask
+STAMPS := .make-stamps
+PG_URL ?= postgresql://127.0.0.1:5432/test
+export FLASK_APP := eqia
+
+.PHONY: run test install install-test system-deps browser postgres migrate demo serve bench clean
+
+run: install migrate demo serve
+
+install: $(STAMPS)/python $(STAMPS)/assets system-deps
+
+install-test: install $(STAMPS)/python-test browser
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+.venv/bin/python:
+	python3 -m venv .venv
+	$(PIP) install --quiet --upgrade pip setuptools wheel
+
+$(STAMPS)/python: setup.cfg pyproject.toml .venv/bin/python | $(STAMPS)
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(STAMPS)/python-test: setup.cfg pyproject.toml $(STAMPS)/python | $(STAMPS)
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+# GOV.UK Frontend (and axe-core for the accessibility tests) from the npm
+# registry, at the exact versions in package-lock.json.
+$(STAMPS)/assets: package.json package-lock.json | $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# WeasyPrint needs Pango from the operating system.
+system-deps:
+	@if ! ldconfig -p | grep -q 'libpango-1.0.so.0' || ! ldconfig -p | grep -q 'libpangoft2-1.0.so.0'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; \
+	  else \
+	    echo "WeasyPrint needs Pango. Install it, then run make again:"; \
+	    echo "    sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# The browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser tests need Debian's Chromium at /usr/bin/chromium:"; \
+	    echo "    sudo apt-get install chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "Starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@pg_isready -h 127.0.0.1 -p 5432
+
+migrate: install
+	EQIA_ENV=development $(FLASK) db upgrade
+
+demo: migrate
+	EQIA_ENV=development $(FLASK) eqia load-demo
+
+serve:
+	EQIA_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+# The whole suite on SQLite, then on PostgreSQL. A run that collects no tests
+# (pytest's exit 5) is a failure too: it would mean nothing was checked.
+test: install-test postgres
+	@status=0; \
+	for db in sqlite postgres; do \
+	  echo "== test suite on $$db"; \
+	  EQIA_TEST_DB=$$db EQIA_TEST_PG_URL=$(PG_URL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "No tests were collected on $$db"; rc=1; fi; \
+	  if [ $$rc -ne 0 ]; then status=1; fi; \
+	done; \
+	exit $$status
+
+clean:
+	rm -rf $(STAMPS) .venv node_modules instance

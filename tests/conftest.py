@@ -1,0 +1,265 @@
+"""Fixtures: a real database (EQIA_TEST_DB=sqlite or postgres), migrated with
+the project's migrations, an app per test, and small factories.
+
+SQLite: the schema is migrated once into a template file, copied for each test.
+PostgreSQL: each run creates its own database, migrated once, emptied between
+tests, and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections import deque
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from eqia import create_app
+from eqia.config import PROJECT_ROOT, database_url
+from eqia.extensions import db
+from eqia.models import Assessment, AuditEvent, Directorate, User
+from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
+from eqia.services import assessments as content
+from eqia.services.assessments import ScreeningInput
+from eqia.services.workflow import allowed_transitions, perform_transition
+from eqia.workflow.definition import load_definitions
+
+DB_KIND = os.environ.get("EQIA_TEST_DB", "sqlite")
+PG_ADMIN_URL = database_url(os.environ.get("EQIA_TEST_PG_URL", "postgresql://127.0.0.1:5432/test"))
+PASSWORD = "correct horse battery staple"
+
+# The definition the tests are generated from: the same file the app loads.
+STANDARD = load_definitions(PROJECT_ROOT / "workflows").current("standard")
+
+
+def pytest_report_header(config):
+    return f"database: {DB_KIND}"
+
+
+def base_config(url: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "SERVER_NAME": "eqia.test",
+        "PASSWORD_HASHING": "cheap",
+    }
+
+
+def _migrate(url: str) -> None:
+    app = create_app(base_config(url))
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        db.engine.dispose()
+
+
+class SQLiteDatabases:
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.template = tmp / "template.sqlite"
+        _migrate(f"sqlite:///{self.template}")
+
+    def fresh(self) -> str:
+        path = self.tmp / f"{uuid.uuid4().hex}.sqlite"
+        shutil.copyfile(self.template, path)
+        return f"sqlite:///{path}"
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresDatabases:
+    def __init__(self) -> None:
+        self.name = f"eqia_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+        self.admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{self.name}"'))
+        self.url = sa.engine.make_url(PG_ADMIN_URL).set(database=self.name).render_as_string(hide_password=False)
+        _migrate(self.url)
+        engine = sa.create_engine(self.url)
+        with engine.connect() as conn:
+            self.tables = [r[0] for r in conn.execute(sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"))]
+        engine.dispose()
+
+    def fresh(self) -> str:
+        engine = sa.create_engine(self.url)
+        with engine.begin() as conn:
+            # TRUNCATE does not fire the append-only row triggers, so tests can start clean.
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+        engine.dispose()
+        return self.url
+
+    def close(self) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = PostgresDatabases() if DB_KIND == "postgres" else SQLiteDatabases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def database_url_for_test(databases) -> str:
+    return databases.fresh()
+
+
+@pytest.fixture
+def app(database_url_for_test):
+    app = create_app(base_config(database_url_for_test))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---------------------------------------------------------------- factories
+
+class World:
+    """Directorates and one user per role, plus helpers to reach any state."""
+
+    def __init__(self) -> None:
+        self.directorate = Directorate(name="Adult Social Care")
+        self.other_directorate = Directorate(name="Highways")
+        db.session.add_all([self.directorate, self.other_directorate])
+        self.author = self.make_user("author@example.test", AUTHOR)
+        self.co_author = self.make_user("co-author@example.test", AUTHOR)
+        self.outsider = self.make_user("outsider@example.test", AUTHOR, directorate=self.other_directorate)
+        self.lead = self.make_user("lead@example.test", EQUALITY_LEAD)
+        self.lead2 = self.make_user("lead2@example.test", EQUALITY_LEAD)
+        self.decider = self.make_user("decider@example.test", DECISION_MAKER)
+        self.decider2 = self.make_user("decider2@example.test", DECISION_MAKER)
+        self.admin = self.make_user("admin@example.test", ADMIN)
+        db.session.commit()
+
+    def make_user(self, email: str, *roles: str, directorate: Directorate | None = None, commit: bool = False) -> User:
+        user = User(email=email, name=email.split("@")[0].replace("-", " ").title(),
+                    directorate=directorate or self.directorate)
+        user.set_roles(roles)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        if commit:
+            db.session.commit()
+        return user
+
+    @property
+    def crew(self) -> list[User]:
+        return [self.author, self.co_author, self.lead, self.lead2, self.decider, self.decider2, self.admin]
+
+    def details(self, **overrides) -> dict:
+        today = date.today()
+        values = {
+            "title": "Library opening hours", "directorate_id": self.directorate.id, "service": "Libraries",
+            "lead_officer": "Sam Lee", "activity_kind": "change", "aims": "Save money while keeping access",
+            "people_affected": "Library users", "decision_maker": "Cabinet Member", "decision_forum": "Cabinet",
+            "due_regard_started_on": today - timedelta(days=10),
+            "planned_decision_date": today + timedelta(days=30), "parent_programme": "",
+        }
+        values.update(overrides)
+        return values
+
+    def make_assessment(self, state: str | None = None, *, author: User | None = None, answer: str = "no",
+                        **details) -> Assessment:
+        """A complete assessment moved to `state` through the real service, by
+        users who are allowed each step (so its audit trail is a real one)."""
+        author = author or self.author
+        assessment = content.create_assessment(author, self.details(**details))
+        screening = ScreeningInput(
+            answers={row.characteristic_key: (answer, "Checked against service data")
+                     for row in assessment.screening_answers},
+            relevance="low", conclusion="Considered each group",
+        )
+        content.update_screening(assessment.id, author, screening, assessment.lock_version)
+        if state is not None:
+            self.drive(assessment, state)
+        db.session.expire_all()
+        return db.session.get(Assessment, assessment.id)
+
+    def drive(self, assessment: Assessment, target: str) -> Assessment:
+        if target == "superseded":
+            # Reached only through the system transition that publishing the
+            # next version takes on this one.
+            self.drive(assessment, "published")
+            self.take(assessment, "start_review")
+            db.session.expire_all()
+            self.drive(db.session.get(Assessment, assessment.id).next_version, "published")
+            return assessment
+        for trigger in path_to(target):
+            self.take(assessment, trigger)
+        return assessment
+
+    def take(self, assessment: Assessment, trigger: str, comment: str = "Because the evidence says so") -> None:
+        db.session.expire_all()
+        current = db.session.get(Assessment, assessment.id)
+        for user in self.crew:
+            if any(t.trigger == trigger for t in allowed_transitions(user, current)):
+                perform_transition(current.id, trigger, user, comment=comment)
+                return
+        raise AssertionError(f"nobody in the test crew may take {trigger} from {current.state}")
+
+
+def path_to(target: str) -> list[str]:
+    """The shortest list of user triggers from the initial state to `target`."""
+    seen = {STANDARD.initial: []}
+    queue = deque([STANDARD.initial])
+    while queue:
+        state = queue.popleft()
+        if state == target:
+            return seen[state]
+        for t in STANDARD.transitions_from(state):
+            if t.system or t.dest is None or t.dest in seen:
+                continue
+            seen[t.dest] = seen[state] + [t.trigger]
+            queue.append(t.dest)
+    raise AssertionError(f"no user path to {target}")
+
+
+@pytest.fixture
+def world(app) -> World:
+    return World()
+
+
+def audit_count(assessment_id: int | None = None) -> int:
+    query = sa.select(sa.func.count()).select_from(AuditEvent)
+    if assessment_id is not None:
+        query = query.where(AuditEvent.assessment_id == assessment_id)
+    return db.session.execute(query).scalar_one()
+
+
+class Auth:
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def sign_in(self, user: User, password: str = PASSWORD):
+        return self.client.post("/sign-in", data={"email": user.email, "password": password})
+
+    def sign_out(self):
+        return self.client.post("/sign-out")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
