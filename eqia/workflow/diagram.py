@@ -57,9 +57,9 @@ GAP_X = 60  # narrowest gap between columns: an arrowhead, a badge and some air
 GAP_Y = 56
 OUTER = 16
 START_GAP = 56
-LOOP_W = 34  # width of a box's top edge kept free for one "stays where it is" loop
-LOOP_H = 26
-LOOP_BAND = 36
+LOOP_W = 40  # width of a box's top edge kept free for one "stays where it is" loop
+LOOP_H = 28
+LOOP_BAND = 40
 BADGE_R = 10
 CORNER = 8
 LEGEND_SIZE = 14
@@ -387,32 +387,50 @@ class _Layout:
         max_lines = max(len(v) for v in self.lines.values())
         any_frozen = any(s.frozen for s in self.d.states.values())
         self.box_h = 2 * BOX_PAD + max_lines * LABEL_LINE + (NOTE_SIZE + 6 if any_frozen else 0)
+        self.loop_rows = {self.row[s] for s in self.loop_count}
+        # Gaps a straight edge runs across: its badge needs a clear stretch beside their tracks.
+        self.v_crossed: set[int] = set()
+        self.h_crossed: set[int] = set()
+        for e in self.edges:
+            if e.source is not None and len(e.refs) == 2:
+                if e.refs[0][0][0] == "R":
+                    self.v_crossed.update(range(self.col[e.source] + 1, self.col[e.dest] + 1))
+                else:
+                    self.h_crossed.add(max(self.row[e.source], self.row[e.dest]))
+        self._size({k: len(v) for k, v in self.vtracks.items()}, {h: len(v) for h, v in self.htracks.items()})
 
-        def span(n: int, least: float) -> float:
-            return max(least, 2 * MARGIN + (n - 1) * TRACK) if n else least
+    def _size(self, vcount: dict[int, int], hcount: dict[int, int]) -> None:
+        """Place the columns, rows and gaps for this many tracks in each gap."""
+        self.vcount, self.hcount = vcount, hcount
 
-        self.vgap: list[tuple[float, float]] = []
+        def span(n: int, least: float, crossed: bool) -> tuple[float, float]:
+            """(size of the gap, room kept clear at its far end)."""
+            if not n:
+                return least, 0.0
+            extra = 2 * BADGE_R + 12 if crossed else 0.0
+            return max(least, 2 * MARGIN + (n - 1) * TRACK + extra), extra
+
+        self.vgap: list[tuple[float, float]] = []  # where a gap's tracks are centred
         self.col_x: list[float] = []
         x = OUTER
         for k in range(self.ncols + 1):
             least = START_GAP if k == 0 else (GAP_X if k < self.ncols else 8)
-            w = span(len(self.vtracks.get(k, [])), least)
-            self.vgap.append((x, x + w))
+            w, extra = span(vcount.get(k, 0), least, k in self.v_crossed)
+            self.vgap.append((x, x + w - extra))
             x += w
             if k < self.ncols:
                 self.col_x.append(x)
                 x += BOX_W
         self.diagram_w = x + OUTER
-        self.loop_rows = {self.row[s] for s in self.loop_count}
         self.hgap: list[tuple[float, float]] = []
         self.row_y: list[float] = []
         y = OUTER
         for h in range(self.nrows + 1):
             least = GAP_Y if 0 < h < self.nrows else 8
             band = LOOP_BAND if h in self.loop_rows else 0
-            hgt = span(len(self.htracks.get(h, [])), least - band if band else least) + band
-            self.hgap.append((y, y + hgt))
-            y += hgt
+            hgt, extra = span(hcount.get(h, 0), max(8, least - band), h in self.h_crossed)
+            self.hgap.append((y, y + hgt - extra))
+            y += hgt + band
             if h < self.nrows:
                 self.row_y.append(y)
                 y += self.box_h
@@ -426,7 +444,6 @@ class _Layout:
             self.static[("T", k)] = top
             self.static[("B", k)] = top + self.box_h
         self.static[("start",)] = self.vgap[0][0] + 10
-        # Where each group's items are spread, and over what length.
         self.group_span: dict[tuple, tuple[float, float]] = {}
         for g in self.groups:
             kind, a, b = g
@@ -444,36 +461,36 @@ class _Layout:
             n = len(items)
             for i, key in enumerate(items):
                 pos[("i", key)] = base + length * (i + 1) / (n + 1)
-        for k, keys in self.vtracks.items():
-            lo, hi = self.vgap[k]
-            mid, n = (lo + hi) / 2, len(keys)
-            for i, key in enumerate(keys):
-                pos[("v", k, key)] = mid + (i - (n - 1) / 2) * TRACK
-        for h, keys in self.htracks.items():
-            lo, hi = self.hgap[h]
-            if h in self.loop_rows:
-                hi -= LOOP_BAND
-            mid, n = (lo + hi) / 2, len(keys)
-            for i, key in enumerate(keys):
-                pos[("h", h, key)] = mid + (i - (n - 1) / 2) * TRACK
+        for kind, tracks, gaps, counts in (("v", self.vtracks, self.vgap, self.vcount),
+                                           ("h", self.htracks, self.hgap, self.hcount)):
+            for k, keys in tracks.items():
+                lo, hi = gaps[k]
+                mid, n = (lo + hi) / 2, counts.get(k, len(keys))
+                for i, key in enumerate(keys):
+                    slot = self.slots.get((kind, k, key), i)
+                    pos[(kind, k, key)] = mid + (slot - (n - 1) / 2) * TRACK
         return pos
 
-    # Untangling: reorder items and tracks, keeping any swap that lowers the
+    # Untangling: reorder items and tracks, keeping any change that lowers the
     # number of crossings (then the total length). Small, deterministic, and
-    # good enough for the handful of edges a workflow has.
+    # enough for the dozen or two edges a workflow has.
 
-    def _cost(self) -> tuple[int, float]:
-        pos = self._positions()
-        hs, vs = [], []
-        length = 0.0
+    def _segments(self, pos: dict[tuple, float]) -> list[tuple[str, float, float, float, float]]:
+        out = []
         for e in self.edges:
             pts = [(pos[x], pos[y]) for x, y in e.refs]
-            for (x1, y1), (x2, y2) in zip(pts, pts[1:]):
-                length += abs(x2 - x1) + abs(y2 - y1)
-                if y1 == y2:
-                    hs.append((y1, min(x1, x2), max(x1, x2), e.key))
-                else:
-                    vs.append((x1, min(y1, y2), max(y1, y2), e.key))
+            out.extend((e.key, x1, y1, x2, y2) for (x1, y1), (x2, y2) in zip(pts, pts[1:]))
+        return out
+
+    def _cost(self) -> tuple[int, float]:
+        hs, vs = [], []
+        length = 0.0
+        for key, x1, y1, x2, y2 in self._segments(self._positions()):
+            length += abs(x2 - x1) + abs(y2 - y1)
+            if y1 == y2:
+                hs.append((y1, min(x1, x2), max(x1, x2), key))
+            else:
+                vs.append((x1, min(y1, y2), max(y1, y2), key))
         crossings = 0
         for y, xa, xb, ek in hs:
             for x, ya, yb, fk in vs:
@@ -482,25 +499,82 @@ class _Layout:
         return crossings, round(length, 3)
 
     def _untangle(self) -> None:
+        self.slots: dict[tuple, int] = {}
         lists = [self.groups[g] for g in sorted(self.groups)]
         lists += [self.vtracks[k] for k in sorted(self.vtracks)]
         lists += [self.htracks[h] for h in sorted(self.htracks)]
         lists = [lst for lst in lists if len(lst) > 1]
+
+        def owner(element: str) -> str:
+            return element.split("/")[0]
+
         best = self._cost()
-        for _ in range(6):
+        for _ in range(8):
+            # Single swaps, then the same two edges swapped in two places at once: two
+            # edges leaving a box side and turning along a gap often need both their
+            # attachment points and their tracks exchanged before they stop crossing.
+            swaps = [(lst, a, b) for lst in lists for i, a in enumerate(lst) for b in lst[i + 1:]]
+            by_pair: dict[frozenset, list] = {}
+            for swap in swaps:
+                by_pair.setdefault(frozenset((owner(swap[1]), owner(swap[2]))), []).append(swap)
+            moves = [(swap,) for swap in swaps]
+            for group in by_pair.values():
+                moves += [(m, n) for i, m in enumerate(group) for n in group[i + 1:] if m[0] is not n[0]]
             improved = False
-            for lst in lists:
-                for i in range(len(lst)):
-                    for j in range(i + 1, len(lst)):
-                        lst[i], lst[j] = lst[j], lst[i]
-                        cost = self._cost()
-                        if cost < best:
-                            best, improved = cost, True
-                        else:
-                            lst[i], lst[j] = lst[j], lst[i]
+            for move in moves:
+                for lst, a, b in move:
+                    i, j = lst.index(a), lst.index(b)
+                    lst[i], lst[j] = b, a
+                cost = self._cost()
+                if cost < best:
+                    best, improved = cost, True
+                else:
+                    for lst, a, b in reversed(move):
+                        i, j = lst.index(a), lst.index(b)
+                        lst[i], lst[j] = b, a
             if not improved:
                 break
-        self.crossings = best[0]
+        self._share_tracks(best)
+
+    def _share_tracks(self, best: tuple[int, float]) -> None:
+        """Let edges whose stretches along a gap do not overlap share a track, which
+        keeps gaps narrow. Keeping overlapping edges in their found order keeps the
+        crossings the same; if sharing still made things worse, it is undone."""
+        pos = self._positions()
+        extent: dict[tuple, tuple[float, float]] = {}
+        for e in self.edges:
+            for (x1, y1), (x2, y2) in zip(e.refs, e.refs[1:]):
+                if x1 == x2 and x1[0] == "v":
+                    track, lo, hi = x1, *sorted((pos[y1], pos[y2]))
+                elif y1 == y2 and y1[0] == "h":
+                    track, lo, hi = y1, *sorted((pos[x1], pos[x2]))
+                else:
+                    continue
+                old = extent.get(track, (lo, hi))
+                extent[track] = (min(lo, old[0]), max(hi, old[1]))
+        slots: dict[tuple, int] = {}
+        counts: dict[str, dict[int, int]] = {"v": {}, "h": {}}
+        clearance = 2 * BADGE_R + 6
+        for kind, tracks in (("v", self.vtracks), ("h", self.htracks)):
+            for k, keys in tracks.items():
+                for i, key in enumerate(keys):
+                    lo, hi = extent.get((kind, k, key), (0.0, 0.0))
+                    slot = 0
+                    for other in keys[:i]:
+                        olo, ohi = extent.get((kind, k, other), (0.0, 0.0))
+                        if lo < ohi + clearance and olo < hi + clearance:
+                            slot = max(slot, slots[(kind, k, other)] + 1)
+                    slots[(kind, k, key)] = slot
+                counts[kind][k] = max(slots[(kind, k, key)] for key in keys) + 1
+        unshared = (dict(self.vcount), dict(self.hcount))
+        self.slots = slots
+        self._size(counts["v"], counts["h"])
+        shared = self._cost()
+        if shared[0] > best[0]:
+            self.slots = {}
+            self._size(*unshared)
+            shared = best
+        self.crossings = shared[0]
 
 
 # --- drawing -----------------------------------------------------------------------
@@ -634,8 +708,9 @@ def render_svg(definition: WorkflowDefinition) -> str:
                      f'{spans}</text>')
         if state.frozen:
             note_y = baseline + (len(lines) - 1) * LABEL_LINE + NOTE_SIZE + 6
-            parts.append(_lock(cx - 24, note_y, TEXT))
-            parts.append(f'<text x="{_num(cx - 14)}" y="{_num(note_y)}" font-size="{NOTE_SIZE}" '
+            left = cx - (13 + _text_width("Frozen", NOTE_SIZE)) / 2
+            parts.append(_lock(left, note_y, TEXT))
+            parts.append(f'<text x="{_num(left + 13)}" y="{_num(note_y)}" font-size="{NOTE_SIZE}" '
                          f'fill="{TEXT}">Frozen</text>')
         parts.append("</g>")
 

@@ -1,0 +1,91 @@
+"""Workflow files are checked at start-up; a mistake names the file and path."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from eqia import create_app
+from eqia.config import PROJECT_ROOT
+from eqia.workflow.definition import WorkflowDefinitionError, load_definitions
+from tests.conftest import base_config
+
+SOURCE = PROJECT_ROOT / "workflows"
+
+
+def broken_copy(tmp_path: Path, change) -> Path:
+    shutil.copy(SOURCE / "workflow.schema.json", tmp_path)
+    data = yaml.safe_load((SOURCE / "standard.yaml").read_text())
+    change(data)
+    (tmp_path / "standard.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return tmp_path
+
+
+def trigger_index(data, trigger):
+    return next(i for i, t in enumerate(data["transitions"]) if t["trigger"] == trigger)
+
+
+def test_the_standard_workflow_loads():
+    definition = load_definitions(SOURCE).current("standard")
+    assert definition.initial == "screening"
+    assert {"screening", "challenge", "signed_off", "published", "withdrawn"} <= set(definition.states)
+    assert definition.states["signed_off"].frozen and not definition.states["signed_off"].editable_by
+
+
+@pytest.mark.parametrize("change,path,message", [
+    (lambda d: d["transitions"][trigger_index(d, "approve")]["roles"].__setitem__(0, "aprover"),
+     "transitions[{approve}].roles[0]", "unknown role 'aprover'"),
+    (lambda d: d["transitions"][trigger_index(d, "sign_off")]["guards"].__setitem__(0, "before_lunch"),
+     "transitions[{sign_off}].guards[0]", "unknown guard 'before_lunch'"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("dest", "nowhere"),
+     "transitions[{approve}].dest", "unknown state 'nowhere'"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("required_fields", ["colour"]),
+     "transitions[{approve}].required_fields[0]", "unknown required field 'colour'"),
+    (lambda d: d["states"]["screening"].__setitem__("editable_by", ["everyone"]),
+     "states.screening.editable_by[0]", "unknown role 'everyone'"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].pop("roles"),
+     "transitions[{approve}]", "'roles' is a required property"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("comment", "sometimes"),
+     "transitions[{approve}].comment", "'sometimes' is not one of"),
+    (lambda d: d["segregation_of_duties"][0]["excluded"].append("the_butler"),
+     "segregation_of_duties[0].excluded[3]", "unknown party 'the_butler'"),
+    (lambda d: d["transitions"].append(dict(d["transitions"][0])),
+     "transitions[{last}].trigger", "defined twice"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("trigger", "to_published"),
+     "transitions[{approve}].trigger", "reserved"),
+])
+def test_a_broken_definition_names_the_file_and_the_bad_entry(tmp_path, change, path, message):
+    data = yaml.safe_load((SOURCE / "standard.yaml").read_text())
+    indexes = {"approve": trigger_index(data, "approve"), "sign_off": trigger_index(data, "sign_off"),
+               "last": len(data["transitions"])}
+    directory = broken_copy(tmp_path, change)
+    with pytest.raises(WorkflowDefinitionError) as error:
+        load_definitions(directory)
+    assert error.value.file == str(directory / "standard.yaml")
+    assert error.value.path == path.format(**indexes)
+    assert message in error.value.message
+
+
+def test_unreachable_state_fails_the_load(tmp_path):
+    def orphan(d):
+        d["states"]["limbo"] = {"label": "Limbo", "description": "Nothing leads here."}
+    with pytest.raises(WorkflowDefinitionError, match=r"states\.limbo: no transition leads to this state"):
+        load_definitions(broken_copy(tmp_path, orphan))
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    shutil.copy(SOURCE / "workflow.schema.json", tmp_path)
+    (tmp_path / "standard.yaml").write_text("name: standard\nstates: [unclosed\n")
+    with pytest.raises(WorkflowDefinitionError, match=r"line \d+, column \d+: not valid YAML"):
+        load_definitions(tmp_path)
+
+
+def test_a_broken_definition_stops_start_up(tmp_path, database_url_for_test):
+    def bad(d):
+        d["transitions"][0]["roles"] = ["nobody"]
+    directory = broken_copy(tmp_path, bad)
+    with pytest.raises(WorkflowDefinitionError, match="standard.yaml: transitions\\[0\\].roles\\[0\\]"):
+        create_app({**base_config(database_url_for_test), "EQIA_WORKFLOWS_DIR": str(directory)})
