@@ -62,6 +62,17 @@ class Change:
     after: Any
 
 
+NUL_REFUSED = "Remove the null character (\\0): it cannot be stored"
+
+
+def _reject_nul(*values: Any) -> None:
+    """PostgreSQL cannot store NUL in text; refuse it here so every caller (form,
+    API, import) gets a clear message instead of a database error."""
+    for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise Invalid(NUL_REFUSED)
+
+
 def get_visible(assessment_id: int, user: User) -> Assessment:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or not access.can_view(user, assessment):
@@ -102,6 +113,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         if not user.roles & definition.create_roles:
             raise Forbidden(CANNOT_CREATE)
         _check_directorate(user, details.get("directorate_id"))
+        _reject_nul(*details.values())
         now = utcnow()
         assessment = Assessment(
             reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
@@ -190,6 +202,7 @@ def describe(changes: list[Change]) -> str:
 def update_register_details(assessment_id: int, user: User, details: dict[str, Any],
                             lock_version: int) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
+        _reject_nul(*details.values())
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
             _check_directorate(user, details["directorate_id"])
         changes = []
@@ -212,6 +225,7 @@ class ScreeningInput:
 def update_screening(assessment_id: int, user: User, data: ScreeningInput,
                      lock_version: int) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
+        _reject_nul(data.conclusion, *(reason for _, reason in data.answers.values()))
         changes = []
         for row in assessment.screening_answers:
             if row.characteristic_key not in data.answers:

@@ -26,7 +26,7 @@ def _timestamp(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical_content(event: AuditEvent) -> bytes:
+def canonical_content(event) -> bytes:
     content = {}
     for name in HASHED_FIELDS:
         value = getattr(event, name)
@@ -34,7 +34,8 @@ def canonical_content(event: AuditEvent) -> bytes:
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def compute_hash(event: AuditEvent) -> str:
+def compute_hash(event) -> str:
+    """`event` is an AuditEvent or a row with the same attribute names."""
     return hashlib.sha256(event.prev_hash.encode("ascii") + b"\n" + canonical_content(event)).hexdigest()
 
 
@@ -95,9 +96,12 @@ def verify_chain() -> ChainReport:
     head against the last event. Reads in batches, so it works on long trails."""
     problems: list[str] = []
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
-    last: AuditEvent | None = None
-    rows = db.session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=1000))
-    for event in rows.scalars():
+    last = None
+    # Plain rows, not entities: a long trail streams through without filling
+    # the session's identity map (and the caller's objects are left alone).
+    columns = [getattr(AuditEvent, name) for name in HASHED_FIELDS] + [AuditEvent.hash]
+    rows = db.session.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=1000))
+    for event in rows:
         count += 1
         if event.seq != expected_seq:
             if event.seq > expected_seq:
@@ -111,9 +115,9 @@ def verify_chain() -> ChainReport:
         if compute_hash(event) != event.hash:
             problems.append(f"event {event.seq} was altered: its content no longer matches its hash")
         expected_prev, expected_seq, last = event.hash, event.seq + 1, event
-    db.session.expunge_all()
 
-    head = db.session.get(AuditChainHead, HEAD_ID)
+    head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     if (head_seq, head_hash) != (last_seq, last_hash):

@@ -39,6 +39,8 @@ class Conflict(ServiceError):
 
     def __init__(self, current, *problems: Problem | str) -> None:
         self.current = current
+        # Read now, while the row is loaded: the caller's transaction is rolled back next.
+        self.current_lock_version = current.lock_version if current is not None else None
         super().__init__(*problems)
 
 

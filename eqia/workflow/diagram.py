@@ -47,9 +47,9 @@ WHITE = "#ffffff"
 FONT = "Arial, sans-serif"
 
 BOX_W = 136
-LABEL_SIZE = 14
-LABEL_LINE = 18
-NOTE_SIZE = 12
+LABEL_SIZE = 15
+LABEL_LINE = 19
+NOTE_SIZE = 13
 BOX_PAD = 12
 TRACK = 20  # between parallel edges sharing a gap
 MARGIN = 26  # from a box to the nearest track, leaving room for an arrowhead and a badge
@@ -60,10 +60,11 @@ START_GAP = 56
 LOOP_W = 40  # width of a box's top edge kept free for one "stays where it is" loop
 LOOP_H = 28
 LOOP_BAND = 40
-BADGE_R = 10
+BADGE_R = 11
 CORNER = 8
-LEGEND_SIZE = 14
+LEGEND_SIZE = 15
 LEGEND_LINE = 26
+MAX_EVALUATIONS = 1500
 
 
 # --- text and colour helpers -------------------------------------------------
@@ -139,7 +140,7 @@ def _luminance(colour: str) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast(a: str, b: str) -> float:
+def _contrast(a: str, b: str) -> float:
     """WCAG contrast ratio of two #rrggbb colours."""
     la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
@@ -150,14 +151,14 @@ def _mix(colour: str, other: str, share: float) -> str:
     return _hex(tuple(c * (1 - share) + o * share for c, o in zip(_rgb(colour), _rgb(other))))
 
 
-def tag_colours(tag: str) -> tuple[str, str]:
+def _tag_colours(tag: str) -> tuple[str, str]:
     """(fill, border) for a state with this tag colour: a pale tint that keeps dark
     text well above 4.5:1, and a border of the same hue darkened until it stands
     out from the page at 3:1 (yellow and orange are too light as they are)."""
     base = TAG_COLOURS.get(tag, TAG_COLOURS["grey"])
     fill = _mix(base, WHITE, 0.86)
     border, share = base, 0.0
-    while contrast(border, WHITE) < 3.0 and share < 1.0:
+    while _contrast(border, WHITE) < 3.0 and share < 1.0:
         share += 0.05
         border = _mix(base, TEXT, share)
     return fill, border
@@ -175,7 +176,7 @@ def _join_or(names: list[str], word: str = "or") -> str:
     return ", ".join(names[:-1]) + f" {word} " + names[-1]
 
 
-def edge_label(transition: Transition) -> str:
+def _edge_label(transition: Transition) -> str:
     """A transition's label with who takes it, e.g. "Approve for sign-off (Equality lead)"."""
     who = "system" if transition.system else ", ".join(_role_names(transition.roles))
     return f"{transition.label} ({who})" if who else transition.label
@@ -238,7 +239,7 @@ class _Layout:
         onward: dict[str, int] = {}
         for k in sorted(d.states, key=lambda k: (-rank[k], self.order[k])):
             onward[k] = max((1 + onward[n] for n in succ[k] if rank[n] > rank[k]), default=0)
-        columns = [sorted(k for k in d.states if rank[k] == r) for r in range(max(rank.values()) + 1)]
+        columns = [[k for k in d.states if rank[k] == r] for r in range(max(rank.values()) + 1)]
         columns = [c for c in columns if c]
         self.col: dict[str, int] = {}
         self.row: dict[str, int] = {}
@@ -285,7 +286,6 @@ class _Layout:
 
     def _item(self, e: _Edge, group: tuple, tag: str) -> tuple:
         key = f"{e.key}/{tag}"
-        self.item_group[key] = group
         self.groups.setdefault(group, []).append(key)
         return ("i", key)
 
@@ -300,7 +300,6 @@ class _Layout:
         return ("h", h, e.key)
 
     def _route(self) -> None:
-        self.item_group: dict[str, tuple] = {}
         self.groups: dict[tuple, list[str]] = {}
         self.vtracks: dict[int, list[str]] = {}
         self.htracks: dict[int, list[str]] = {}
@@ -309,9 +308,7 @@ class _Layout:
             e.refs = self._route_edge(e)
         # Fold merged groups (a straight edge skipping empty cells joins the gaps at both its ends).
         for src, dst in self.merged.items():
-            for key in self.groups.pop(src, []):
-                self.item_group[key] = dst
-                self.groups.setdefault(dst, []).append(key)
+            self.groups.setdefault(dst, []).extend(self.groups.pop(src, []))
 
     def _route_edge(self, e: _Edge) -> list:
         d = e.dest
@@ -391,12 +388,25 @@ class _Layout:
         # Gaps a straight edge runs across: its badge needs a clear stretch beside their tracks.
         self.v_crossed: set[int] = set()
         self.h_crossed: set[int] = set()
+        # Parallel straight edges in one gap need it long enough to stagger their badges.
+        parallel: dict[tuple, int] = {}
         for e in self.edges:
             if e.source is not None and len(e.refs) == 2:
                 if e.refs[0][0][0] == "R":
-                    self.v_crossed.update(range(self.col[e.source] + 1, self.col[e.dest] + 1))
+                    gaps = [("v", k) for k in range(self.col[e.source] + 1, self.col[e.dest] + 1)]
+                    self.v_crossed.update(k for _, k in gaps)
+                    row = self.row[e.source]
                 else:
-                    self.h_crossed.add(max(self.row[e.source], self.row[e.dest]))
+                    gaps = [("h", max(self.row[e.source], self.row[e.dest]))]
+                    self.h_crossed.add(gaps[0][1])
+                    row = self.col[e.source]
+                for gap in gaps:
+                    parallel[(*gap, row)] = parallel.get((*gap, row), 0) + 1
+        self.stagger: dict[tuple, float] = {}
+        for (kind, k, _), m in parallel.items():
+            if m > 1:
+                need = m * (2 * BADGE_R + 6) + 2 * (CORNER + BADGE_R) + 14
+                self.stagger[(kind, k)] = max(self.stagger.get((kind, k), 0.0), need)
         self._size({k: len(v) for k, v in self.vtracks.items()}, {h: len(v) for h, v in self.htracks.items()})
 
     def _size(self, vcount: dict[int, int], hcount: dict[int, int]) -> None:
@@ -415,6 +425,7 @@ class _Layout:
         x = OUTER
         for k in range(self.ncols + 1):
             least = START_GAP if k == 0 else (GAP_X if k < self.ncols else 8)
+            least = max(least, self.stagger.get(("v", k), 0.0))
             w, extra = span(vcount.get(k, 0), least, k in self.v_crossed)
             self.vgap.append((x, x + w - extra))
             x += w
@@ -426,7 +437,7 @@ class _Layout:
         self.row_y: list[float] = []
         y = OUTER
         for h in range(self.nrows + 1):
-            least = GAP_Y if 0 < h < self.nrows else 8
+            least = max(GAP_Y if 0 < h < self.nrows else 8, self.stagger.get(("h", h), 0.0))
             band = LOOP_BAND if h in self.loop_rows else 0
             hgt, extra = span(hcount.get(h, 0), max(8, least - band), h in self.h_crossed)
             self.hgap.append((y, y + hgt - extra))
@@ -509,6 +520,9 @@ class _Layout:
             return element.split("/")[0]
 
         best = self._cost()
+        # A cap on the work keeps a pathological definition from stalling the page; a
+        # workflow of the usual size settles long before it.
+        budget = MAX_EVALUATIONS
         for _ in range(8):
             # Single swaps, then the same two edges swapped in two places at once: two
             # edges leaving a box side and turning along a gap often need both their
@@ -521,7 +535,8 @@ class _Layout:
             for group in by_pair.values():
                 moves += [(m, n) for i, m in enumerate(group) for n in group[i + 1:] if m[0] is not n[0]]
             improved = False
-            for move in moves:
+            for move in moves[:budget]:
+                budget -= 1
                 for lst, a, b in move:
                     i, j = lst.index(a), lst.index(b)
                     lst[i], lst[j] = b, a
@@ -532,7 +547,7 @@ class _Layout:
                     for lst, a, b in reversed(move):
                         i, j = lst.index(a), lst.index(b)
                         lst[i], lst[j] = b, a
-            if not improved:
+            if not improved or budget <= 0:
                 break
         self._share_tracks(best)
 
@@ -606,8 +621,8 @@ def _segment_distance(px: float, py: float, a: tuple[float, float], b: tuple[flo
 
 def _place_badges(layout: _Layout, loop_badges: list[tuple[float, float]]) -> dict[str, tuple[float, float]]:
     """One badge per edge, on the straight part where it is clearest of other edges and badges."""
-    boxes = [(layout.static[("L", k)], layout.static[("T", k)], layout.static[("R", k)], layout.static[("B", k)])
-             for k in layout.d.states]
+    where = layout.static
+    boxes = [(where[("L", k)], where[("T", k)], where[("R", k)], where[("B", k)]) for k in layout.d.states]
     segments = [(e.key, a, b) for e in layout.edges for a, b in zip(e.points, e.points[1:])]
     placed: list[tuple[float, float]] = list(loop_badges)
     result: dict[str, tuple[float, float]] = {}
@@ -632,9 +647,11 @@ def _place_badges(layout: _Layout, loop_badges: list[tuple[float, float]]) -> di
             candidates.append(((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, 0.0, 0.5))
         best, best_score = None, None
         for x, y, length, frac in candidates:
-            inside = any(l - BADGE_R < x < r + BADGE_R and t - BADGE_R < y < bt + BADGE_R for l, t, r, bt in boxes)
+            inside = any(left - BADGE_R < x < right + BADGE_R and top - BADGE_R < y < bottom + BADGE_R
+                         for left, top, right, bottom in boxes)
             near_badge = min((math.hypot(x - bx, y - by) for bx, by in placed), default=99.0)
-            near_edge = min((_segment_distance(x, y, a, b) for key, a, b in segments if key != e.key), default=99.0)
+            near_edge = min((_segment_distance(x, y, a, b) for key, a, b in segments if key != e.key),
+                            default=99.0)
             score = (
                 inside,
                 near_badge < 2 * BADGE_R + 4,
@@ -651,7 +668,8 @@ def _place_badges(layout: _Layout, loop_badges: list[tuple[float, float]]) -> di
 
 
 def _badge(x: float, y: float, number: int) -> str:
-    return (f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{BADGE_R}" fill="{TEXT}" stroke="{WHITE}" stroke-width="2"/>'
+    return (f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{BADGE_R}" fill="{TEXT}" stroke="{WHITE}" '
+            f'stroke-width="2"/>'
             f'<text x="{_num(x)}" y="{_num(y + 4)}" text-anchor="middle" font-size="12" font-weight="bold" '
             f'fill="{WHITE}">{number}</text>')
 
@@ -669,7 +687,8 @@ def _description(definition: WorkflowDefinition) -> str:
         sentences.append(f"From {sources}, {who} can {t.label}, {outcome}.")
     finals = [label[k] for k, s in definition.states.items() if s.final]
     if finals:
-        sentences.append(f"{_join_or(finals, 'and')} {'is a final state' if len(finals) == 1 else 'are final states'}.")
+        verb = "is a final state" if len(finals) == 1 else "are final states"
+        sentences.append(f"{_join_or(finals, 'and')} {verb}.")
     return " ".join(sentences)
 
 
@@ -689,13 +708,14 @@ def render_svg(definition: WorkflowDefinition) -> str:
     # States.
     for key, state in definition.states.items():
         x, y = layout.static[("L", key)], layout.static[("T", key)]
-        fill, border = tag_colours(state.tag)
+        fill, border = _tag_colours(state.tag)
         parts.append(f'<g><title>{_esc(state.label)}: {_esc(state.description)}</title>')
-        parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{BOX_W}" height="{_num(layout.box_h)}" rx="3" '
-                     f'fill="{fill}" stroke="{border}" stroke-width="2"/>')
+        parts.append(f'<rect x="{_num(x)}" y="{_num(y)}" width="{BOX_W}" height="{_num(layout.box_h)}" '
+                     f'rx="3" fill="{fill}" stroke="{border}" stroke-width="2"/>')
         if state.final:
             parts.append(f'<rect x="{_num(x + 4)}" y="{_num(y + 4)}" width="{BOX_W - 8}" '
-                         f'height="{_num(layout.box_h - 8)}" rx="2" fill="none" stroke="{border}" stroke-width="2"/>')
+                         f'height="{_num(layout.box_h - 8)}" rx="2" fill="none" stroke="{border}" '
+                         f'stroke-width="2"/>')
         lines = layout.lines[key]
         block = len(lines) * LABEL_LINE + (NOTE_SIZE + 6 if state.frozen else 0)
         baseline = y + (layout.box_h - block) / 2 + LABEL_SIZE
@@ -718,8 +738,8 @@ def render_svg(definition: WorkflowDefinition) -> str:
     for e in layout.edges:
         dashed = e.transition is not None and e.transition.system
         dash = ' stroke-dasharray="6 4"' if dashed else ""
-        parts.append(f'<path d="{_rounded_path(e.points)}" fill="none" stroke="{EDGE}" stroke-width="2"{dash} '
-                     f'marker-end="url(#{arrow})"/>')
+        parts.append(f'<path d="{_rounded_path(e.points)}" fill="none" stroke="{EDGE}" '
+                     f'stroke-width="2"{dash} marker-end="url(#{arrow})"/>')
         if e.source is None:
             x, y = e.points[0]
             parts.append(f'<circle cx="{_num(x)}" cy="{_num(y)}" r="7" fill="{TEXT}"/>')
@@ -759,8 +779,9 @@ def render_svg(definition: WorkflowDefinition) -> str:
         f'font-family="{FONT}">'
         f'<title id="{prefix}-title">{_esc(definition.title)}</title>'
         f'<desc id="{prefix}-desc">{_esc(_description(definition))}</desc>'
-        f'<defs><marker id="{arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" markerHeight="10" '
-        f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0 0L10 5L0 10z" fill="{EDGE}"/></marker></defs>'
+        f'<defs><marker id="{arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="10" '
+        f'markerHeight="10" markerUnits="userSpaceOnUse" orient="auto">'
+        f'<path d="M0 0L10 5L0 10z" fill="{EDGE}"/></marker></defs>'
         f'<rect x="0" y="0" width="{_num(width)}" height="{_num(height)}" fill="{WHITE}"/>'
     )
     return head + "".join(parts) + "</svg>"
@@ -770,22 +791,23 @@ def _lock(x: float, baseline: float, colour: str) -> str:
     """A small padlock drawn with shapes, since a glyph may be missing from the font."""
     body_top = baseline - 7
     return (f'<rect x="{_num(x)}" y="{_num(body_top)}" width="9" height="7" rx="1" fill="{colour}"/>'
-            f'<path d="M{_num(x + 2)} {_num(body_top)}V{_num(body_top - 2)}a2.5 2.5 0 0 1 5 0V{_num(body_top)}" '
+            f'<path d="M{_num(x + 2)} {_num(body_top)}V{_num(body_top - 2)}'
+            f'a2.5 2.5 0 0 1 5 0V{_num(body_top)}" '
             f'fill="none" stroke="{colour}" stroke-width="1.5"/>')
 
 
 def _legend(layout: _Layout, top: float, prefix: str) -> tuple[list[str], float, float]:
     """The numbered list of transitions, then a key to the line and box styles."""
-    entries = [(number, edge_label(t), t.system) for number, t in layout.legend]
+    entries = [(number, _edge_label(t)) for number, t in layout.legend]
     badge_space = 2 * BADGE_R + 8
-    col_w = max(badge_space + _text_width(text, LEGEND_SIZE) for _, text, _ in entries) + 24
+    col_w = max(badge_space + _text_width(text, LEGEND_SIZE) for _, text in entries) + 24
     avail = layout.diagram_w - 2 * OUTER
     ncols = max(1, min(len(entries), int(avail // col_w)))
     nrows = math.ceil(len(entries) / ncols)
     parts = [f'<text x="{OUTER}" y="{_num(top + 16)}" font-size="16" font-weight="bold" fill="{TEXT}">'
              f'Actions</text>']
     y0 = top + 26
-    for i, (number, text, _system) in enumerate(entries):
+    for i, (number, text) in enumerate(entries):
         # Column-major, so the numbers read down each column in order.
         c, r = divmod(i, nrows)
         x = OUTER + c * col_w
@@ -794,30 +816,32 @@ def _legend(layout: _Layout, top: float, prefix: str) -> tuple[list[str], float,
         parts.append(f'<text x="{_num(x + badge_space)}" y="{_num(y + 5)}" font-size="{LEGEND_SIZE}" '
                      f'fill="{TEXT}">{_esc(text)}</text>')
     y = y0 + nrows * LEGEND_LINE + 14
-    # Key to the drawing conventions.
-    key_parts = []
-    x = OUTER
-    key_parts.append(f'<path d="M{_num(x)} {_num(y)}H{_num(x + 36)}" stroke="{EDGE}" stroke-width="2" '
-                     f'stroke-dasharray="6 4" marker-end="url(#{prefix}-arrow)"/>')
-    text = "Done by the system, not a person"
-    key_parts.append(f'<text x="{_num(x + 46)}" y="{_num(y + 5)}" font-size="{LEGEND_SIZE}" fill="{TEXT}">'
-                     f'{text}</text>')
-    x += 46 + _text_width(text, LEGEND_SIZE) + 32
-    fill, border = tag_colours("grey")
-    key_parts.append(f'<rect x="{_num(x)}" y="{_num(y - 10)}" width="30" height="20" rx="2" fill="{fill}" '
-                     f'stroke="{border}" stroke-width="2"/>'
-                     f'<rect x="{_num(x + 3)}" y="{_num(y - 7)}" width="24" height="14" rx="1" fill="none" '
-                     f'stroke="{border}" stroke-width="1.5"/>')
-    text = "Double border: final, nothing leaves it"
-    key_parts.append(f'<text x="{_num(x + 40)}" y="{_num(y + 5)}" font-size="{LEGEND_SIZE}" fill="{TEXT}">'
-                     f'{text}</text>')
-    x += 40 + _text_width(text, LEGEND_SIZE) + 32
-    key_parts.append(_lock(x, y + 5, TEXT))
-    text = "Frozen: the content can no longer be changed"
-    key_parts.append(f'<text x="{_num(x + 14)}" y="{_num(y + 5)}" font-size="{LEGEND_SIZE}" fill="{TEXT}">'
-                     f'{text}</text>')
-    x += 14 + _text_width(text, LEGEND_SIZE)
-    parts.extend(key_parts)
-    width = max(ncols * col_w, x - OUTER)
+    # A key to the drawing conventions this diagram actually uses.
+    states = layout.d.states.values()
+    fill, border = _tag_colours("grey")
+    key: list[tuple[str, float, str]] = []  # (symbol drawn at 0, 0, its width, text)
+    if any(t.system for _, t in layout.legend):
+        key.append((f'<path d="M0 0H36" stroke="{EDGE}" stroke-width="2" stroke-dasharray="6 4" '
+                    f'marker-end="url(#{prefix}-arrow)"/>', 46, "Done by the system, not a person"))
+    if any(s.final for s in states):
+        key.append((f'<rect x="0" y="-10" width="30" height="20" rx="2" fill="{fill}" stroke="{border}" '
+                    f'stroke-width="2"/><rect x="3" y="-7" width="24" height="14" rx="1" fill="none" '
+                    f'stroke="{border}" stroke-width="1.5"/>', 40, "Double border: final, nothing leaves it"))
+    if any(s.frozen for s in states):
+        key.append((_lock(0, 5, TEXT), 14, "Frozen: the content can no longer be changed"))
+    if layout.loops:
+        key.append((f'<path d="M4 8C4 -10 24 -10 24 8" fill="none" stroke="{EDGE}" stroke-width="2" '
+                    f'marker-end="url(#{prefix}-arrow)"/>', 36, "Loop: the state stays the same"))
+    limit = max(avail, ncols * col_w)
+    x, widest = 0.0, 0.0
+    for symbol, symbol_w, text in key:
+        item_w = symbol_w + _text_width(text, LEGEND_SIZE)
+        if x and x + item_w > limit:
+            x, y = 0.0, y + LEGEND_LINE
+        parts.append(f'<g transform="translate({_num(OUTER + x)} {_num(y)})">{symbol}'
+                     f'<text x="{symbol_w}" y="5" font-size="{LEGEND_SIZE}" fill="{TEXT}">{text}</text></g>')
+        x += item_w + 32
+        widest = max(widest, x - 32)
+    width = max(ncols * col_w, widest)
     height = y + 14 - top
     return parts, width, height
