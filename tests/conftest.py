@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from eqia import create_app
@@ -127,7 +129,36 @@ def app(database_url_for_test):
 
 
 @pytest.fixture
+def make_app(database_url_for_test):
+    """Another app on this test's database, with config overrides; its
+    connections are closed afterwards."""
+    made = []
+
+    def make(**overrides):
+        app = create_app({**base_config(database_url_for_test), **overrides})
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+class FreshRequestClient(FlaskClient):
+    """Tests hold an app context open for database access, and Flask reuses it
+    for requests, so Flask-Login's per-request cache in `g` would survive from
+    one request to the next. A real server starts each request afresh."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
 def client(app):
+    app.test_client_class = FreshRequestClient
     return app.test_client()
 
 

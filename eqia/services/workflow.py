@@ -214,11 +214,14 @@ def perform_system_transition(assessment: Assessment, trigger: str, *, now, comm
 def queue_notifications(ctx: TransitionContext, event: AuditEvent) -> None:
     """Tell the people who can act next, and the author when work comes back to them.
     Recipients follow from the definition: whoever holds a role with a transition
-    out of the new state, and can see the assessment."""
+    out of the new state, or may edit in it, and can see the assessment."""
     assessment, definition = ctx.assessment, ctx.definition
     if definition.states[assessment.state].final:
         return
-    acting_roles = {r for t in definition.transitions_from(assessment.state) if not t.system for r in t.roles}
+    # Whoever can move it on: transitions that end it (withdraw) do not count,
+    # or every author would hear of every submission.
+    acting_roles = {r for t in definition.transitions_from(assessment.state)
+                    if not t.system and not (t.dest and definition.states[t.dest].final) for r in t.roles}
     acting_roles |= definition.editable_by(assessment.state)
     if not acting_roles:
         return

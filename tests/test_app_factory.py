@@ -1,0 +1,154 @@
+"""The app factory's wiring, configuration and every CLI command."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import sqlalchemy as sa
+from jinja2 import UndefinedError
+
+from eqia import GOVUK_FRONTEND_VERSION, TemplateUndefined, create_app
+from eqia.config import PROJECT_ROOT, ConfigError, database_url, from_environment
+from eqia.extensions import db
+from eqia.models import Assessment, Directorate, OutboxMessage, User
+from tests.conftest import base_config
+
+
+def test_extensions_and_blueprints_are_wired(app):
+    # (Flask-Limiter registers itself only when enabled: see test_sign_in_is_rate_limited.)
+    for name in ("sqlalchemy", "migrate", "csrf", "eqia"):
+        assert name in app.extensions, name
+    assert set(app.blueprints) == {"assets", "auth", "main", "assessments", "workflow"}
+    assert app.login_manager.login_view == "auth.sign_in"
+
+
+def test_templates_are_strict_about_printing_undefined(app):
+    assert app.jinja_env.undefined is TemplateUndefined
+    with pytest.raises(UndefinedError):
+        app.jinja_env.from_string("{{ no_such_thing }}").render()
+    with pytest.raises(UndefinedError):
+        app.jinja_env.from_string("{{ params.missing.attribute }}").render(params={})
+    # ...but lets the GOV.UK macros probe optional parameters.
+    assert app.jinja_env.from_string("{% if params.x %}x{% endif %}{{ params.y|length }}").render(params={}) == "0"
+
+
+def test_production_without_secret_key_stops_start_up():
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        from_environment({"EQIA_ENV": "production"})
+
+
+def test_development_runs_without_secret_key_but_production_cookies_are_secure():
+    dev = from_environment({"EQIA_ENV": "development"})
+    assert dev["SECRET_KEY"] and dev["SESSION_COOKIE_SECURE"] is False
+    prod = from_environment({"SECRET_KEY": "x" * 32})
+    assert prod["SESSION_COOKIE_SECURE"] and prod["SESSION_COOKIE_HTTPONLY"]
+    assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_database_urls_use_psycopg_3():
+    assert database_url("postgres://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url("postgresql://u@h/d") == "postgresql+psycopg://u@h/d"
+    assert database_url(None).startswith("sqlite:///")
+
+
+def test_cheap_password_hashing_is_refused_outside_tests(database_url_for_test):
+    config = {**base_config(database_url_for_test), "TESTING": False}
+    with pytest.raises(ConfigError, match="test suite only"):
+        create_app(config)
+
+
+def test_govuk_frontend_assets_are_the_version_the_macros_target(client):
+    installed = (PROJECT_ROOT / "node_modules" / "govuk-frontend" / "package.json").read_text()
+    assert f'"version": "{GOVUK_FRONTEND_VERSION}"' in installed
+    for url, status in (("/govuk-frontend/govuk-frontend.min.css", 200), ("/govuk-frontend/govuk-frontend.min.js", 200),
+                        ("/assets/images/favicon.svg", 200), ("/govuk-frontend/package.json", 404),
+                        ("/assets/../../package.json", 404)):
+        with client.get(url) as response:  # file responses stream: close them
+            assert response.status_code == status, url
+
+
+def test_models_match_the_migrations(app):
+    """Schema changes only through migrations: the migrated database and the
+    models must not differ."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_load_demo_twice_loads_once(runner):
+    first = runner.invoke(args=["eqia", "load-demo"])
+    assert first.exit_code == 0, first.output
+    assert "amina.author@demo.example" in first.output and "password:" in first.output
+    counts = (db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar_one(),
+              db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one(),
+              db.session.execute(sa.select(sa.func.count()).select_from(Directorate)).scalar_one())
+    assert counts[2] == 3
+    states = set(db.session.execute(sa.select(Assessment.state)).scalars())
+    assert {"screening", "full_assessment", "challenge", "awaiting_sign_off", "published", "screened_out"} <= states
+    second = runner.invoke(args=["eqia", "load-demo"])
+    assert second.exit_code == 0 and "already loaded" in second.output
+    assert counts == (db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar_one(),
+                      db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one(),
+                      db.session.execute(sa.select(sa.func.count()).select_from(Directorate)).scalar_one())
+    assert runner.invoke(args=["eqia", "verify-audit"]).exit_code == 0
+
+
+def test_create_user_reads_the_password_from_stdin(runner):
+    result = runner.invoke(args=["eqia", "create-user", "--email", "New.Lead@Example.test", "--name", "New Lead",
+                                 "--role", "equality_lead", "--role", "decision_maker", "--directorate", "Housing",
+                                 "--password-stdin"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(sa.select(User).where(User.email == "new.lead@example.test")).scalar_one()
+    assert user.roles == {"equality_lead", "decision_maker"}
+    assert user.check_password("a long enough password") and user.directorate.name == "Housing"
+    assert user.password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("args,stdin,message", [
+    (["--role", "author"], "", "--password-stdin"),
+    (["--role", "author", "--password-stdin"], "short\n", "at least 12 characters"),
+    (["--role", "overlord", "--password-stdin"], "a long enough password\n", "Invalid value for '--role'"),
+])
+def test_create_user_refuses_bad_input(runner, args, stdin, message):
+    result = runner.invoke(args=["eqia", "create-user", "--email", "x@example.test", "--name", "X", *args],
+                           input=stdin)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, world):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        world.make_assessment("challenge")
+        queued = db.session.execute(sa.select(OutboxMessage)).scalars().all()
+        submitted = {m.recipient for m in queued if "Submit for challenge review" in m.subject}
+        # The equality leads can act next; the author who submitted is not told of their own action.
+        assert submitted == {"lead@example.test", "lead2@example.test"}
+        result = runner.invoke(args=["eqia", "send-notifications"])
+        assert result.exit_code == 0, result.output
+    finally:
+        controller.stop()
+    assert sorted(m["To"] for m in received) == sorted(m.recipient for m in queued)
+    challenge = [m for m in received if "Submit for challenge review" in m["Subject"]]
+    assert sorted(m["To"] for m in challenge) == ["lead2@example.test", "lead@example.test"]
+    assert "http://127.0.0.1:5000/assessments/" in challenge[0].get_payload()
+    db.session.expire_all()
+    assert all(m.sent_at is not None for m in db.session.execute(sa.select(OutboxMessage)).scalars())

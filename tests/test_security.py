@@ -1,0 +1,127 @@
+"""Sessions, CSRF, headers, throttling, and who may see what."""
+
+from __future__ import annotations
+
+import pytest
+
+from eqia.security import CSP
+from eqia.views.auth import BAD_CREDENTIALS
+from tests.conftest import PASSWORD
+
+
+def test_security_headers_and_a_csp_without_inline_script(client):
+    response = client.get("/sign-in")
+    assert response.headers["Content-Security-Policy"] == CSP
+    assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "<script>" not in response.data.decode()  # no inline script for the CSP to block
+
+
+def test_unknown_email_and_wrong_password_look_the_same(client, world):
+    unknown = client.post("/sign-in", data={"email": "nobody@example.test", "password": "whatever"})
+    wrong = client.post("/sign-in", data={"email": world.author.email, "password": "wrong password"})
+    assert unknown.status_code == wrong.status_code == 200
+    assert BAD_CREDENTIALS in unknown.data.decode() and BAD_CREDENTIALS in wrong.data.decode()
+    assert unknown.data.decode().replace("nobody@example.test", "") == \
+        wrong.data.decode().replace(world.author.email, "")
+
+
+def test_sign_in_rotates_the_session(client, world):
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    response = client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"] == world.author.session_token
+
+
+def test_changing_the_password_ends_existing_sessions(client, auth, world):
+    from eqia.extensions import db
+
+    auth.sign_in(world.author)
+    assert client.get("/my-work").status_code == 200
+    world.author.set_password("a brand new password")
+    db.session.commit()
+    assert client.get("/my-work").status_code == 302
+
+
+def test_a_deactivated_user_is_signed_out(client, auth, world):
+    from eqia.extensions import db
+
+    auth.sign_in(world.author)
+    world.author.active = False
+    db.session.commit()
+    assert client.get("/my-work").status_code == 302
+    assert auth.sign_in(world.author).status_code == 200  # refused with the same message
+
+
+def test_open_redirects_after_sign_in_are_ignored(client, world):
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        response = client.post(f"/sign-in?next={target}", data={"email": world.author.email, "password": PASSWORD})
+        assert response.headers["Location"].endswith("/my-work"), target
+        client.post("/sign-out")
+
+
+def test_posts_need_a_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        response = app.test_client().post("/sign-in", data={"email": "a@b.c", "password": "x"})
+    assert response.status_code == 400
+    assert "Refresh the page and try again" in response.data.decode()
+
+
+def test_sign_in_is_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = [client.post("/sign-in", data={"email": "a@example.test", "password": "x"}).status_code
+                 for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_pages_need_signing_in(client, world):
+    assessment = world.make_assessment()
+    for url in ("/my-work", "/assessments", f"/assessments/{assessment.id}", "/workflow/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"], url
+
+
+def test_authors_see_only_their_directorates_assessments(client, auth, world):
+    assessment = world.make_assessment()
+    auth.sign_in(world.outsider)
+    for url in (f"/assessments/{assessment.id}", f"/assessments/{assessment.id}/details",
+                f"/assessments/{assessment.id}/screening",
+                f"/assessments/{assessment.id}/actions/start_full_assessment"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/assessments/{assessment.id}/actions/withdraw",
+                       data={"comment": "mine now"}).status_code == 404
+    assert assessment.title not in client.get("/assessments").data.decode()
+
+
+def test_restricted_assessments_only_for_named_people(client, auth, world):
+    from eqia.extensions import db
+    from eqia.models import AssessmentViewer
+
+    assessment = world.make_assessment()
+    assessment.restricted = True
+    assessment.viewers.append(AssessmentViewer(user_id=world.lead.id))
+    db.session.commit()
+    for user, status in ((world.co_author, 404), (world.lead2, 404), (world.admin, 404), (world.lead, 200),
+                         (world.author, 200)):
+        auth.sign_in(user)
+        assert client.get(f"/assessments/{assessment.id}").status_code == status, user.email
+        listed = assessment.title in client.get("/assessments").data.decode()
+        assert listed == (status == 200), user.email
+        auth.sign_out()
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/assessments/999999"])
+def test_error_pages_are_generic(client, auth, world, path):
+    auth.sign_in(world.author)
+    response = client.get(path)
+    assert response.status_code == 404
+    body = response.data.decode()
+    assert "Page not found" in body and "Traceback" not in body and "sqlalchemy" not in body.lower()
