@@ -26,7 +26,8 @@ class GovukDateField(DateField):
     part missing (an old page, a script, a crafted request) would raise inside
     the widget and give a 500. Here the posted parts are always normalised to
     three, and a missing or impossible part becomes a field error with the
-    GOV.UK wording."""
+    GOV.UK wording. Leave WTForms' Optional() off it: Optional looks only at
+    the first part (the day) and would wipe the error for "no day given"."""
 
     widget = GovDateInput()
 

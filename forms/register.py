@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -55,12 +55,10 @@ class RegisterDetailsForm(BaseForm):
                                  validators=[Optional(), Length(max=SHORT, message=too_long("Forum", SHORT))])
     due_regard_started_on = GovukDateField("Date due regard started", error_label="Date due regard started",
                                            description="When the council started thinking about equality for this "
-                                                       "activity. For example, 27 3 2026.",
-                                           validators=[Optional()])
+                                                       "activity. For example, 27 3 2026.")
     planned_decision_date = GovukDateField("Planned decision date", error_label="Planned decision date",
                                            description="Due regard must be paid before this date. For example, "
-                                                       "14 7 2026.",
-                                           validators=[Optional()])
+                                                       "14 7 2026.")
     parent_programme = StringField("Parent programme (optional)", widget=GovTextInput(),
                                    description="A wider programme this is part of, so cumulative effects can be seen.",
                                    validators=[Optional(), Length(max=SHORT, message=too_long("Parent programme",

@@ -100,10 +100,14 @@ def _require_editable(assessment) -> None:
         raise Forbidden(service.NOT_YOUR_EDIT.format(state=state))
 
 
-def _conflict_context(error: Conflict) -> dict:
-    current = error.current
-    editor = last_edit(current) if current is not None else None
-    return {"conflict": True, "conflict_editor": editor}
+def _after_conflict(form, error: Conflict) -> dict:
+    """Keep the user's text in the form, but give it the saved lock version, so
+    that saving again is a deliberate choice made after seeing the change."""
+    if error.current_lock_version is not None:
+        form.lock_version.data = error.current_lock_version
+        form.lock_version.raw_data = [str(error.current_lock_version)]  # what the hidden input renders
+    editor = last_edit(error.current) if error.current is not None else None
+    return {"conflict": True, "conflict_editor": editor, "problems": _problem_list(error)}
 
 
 @bp.route("/<int:assessment_id>/details", methods=["GET", "POST"])
@@ -121,10 +125,7 @@ def edit_details(assessment_id: int):
             service.update_register_details(assessment.id, current_user, form.details(),
                                             form.lock_version.data or 0)
         except Conflict as error:
-            extra = {**_conflict_context(error), "problems": _problem_list(error), "saved": error.current}
-            # The user's own text stays in the form; the new lock version lets
-            # them save it deliberately once they have looked at what changed.
-            form.lock_version.data = error.current.lock_version if error.current else form.lock_version.data
+            extra = _after_conflict(form, error)
         except (Invalid, Forbidden, NotPossible) as error:
             extra["problems"] = _problem_list(error)
         else:
@@ -159,8 +160,7 @@ def edit_screening(assessment_id: int):
         try:
             service.update_screening(assessment.id, current_user, data, form.lock_version.data or 0)
         except Conflict as error:
-            extra = {**_conflict_context(error), "problems": _problem_list(error), "saved": error.current}
-            form.lock_version.data = error.current.lock_version if error.current else form.lock_version.data
+            extra = _after_conflict(form, error)
         except (Invalid, Forbidden, NotPossible) as error:
             extra["problems"] = _problem_list(error)
         else:
@@ -193,6 +193,7 @@ def take_action(assessment_id: int, trigger: str):
             db.session.expire_all()
             assessment = service.get_visible(assessment_id, current_user)
             form.lock_version.data = assessment.lock_version
+            form.lock_version.raw_data = [str(assessment.lock_version)]
         else:
             flash(f"{transition.label}: done", "success")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
