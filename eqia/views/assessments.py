@@ -195,7 +195,9 @@ def take_action(assessment_id: int, trigger: str):
             form.lock_version.data = assessment.lock_version
             form.lock_version.raw_data = [str(assessment.lock_version)]
         else:
-            flash(f"{transition.label}: done", "success")
+            db.session.expire_all()
+            now = definition.states[service.get_visible(assessment_id, current_user).state].label.lower()
+            flash(f"Done: {transition.label.lower()}. The assessment is now {now}.", "success")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     elif request.method == "GET":
         # Say why now rather than offer a form that will be refused.

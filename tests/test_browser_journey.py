@@ -1,0 +1,172 @@
+"""The whole standard workflow in a real headless Chromium, by the three roles,
+with CSRF on, and axe-core checking every page against WCAG 2.2 AA."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from eqia.config import PROJECT_ROOT
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(make_app, world):
+    app = make_app(SERVER_NAME=None, WTF_CSRF_ENABLED=True, TESTING=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+class Person:
+    """One browser context per person, as if each sat at their own desk."""
+
+    def __init__(self, browser, base: str, user) -> None:
+        # axe is injected as a script; the page's own CSP would (rightly) block it.
+        self.context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+        self.page = self.context.new_page()
+        self.base = base
+        self.user = user
+        self.console_errors: list[str] = []
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def sign_in(self) -> None:
+        self.go("/sign-in")
+        check(self.page, "sign-in")
+        self.page.fill("#email", self.user.email)
+        self.page.fill("#password", PASSWORD)
+        self.page.click("button:has-text('Sign in')")
+        self.page.wait_for_url("**/my-work")
+
+    def open_from_my_work(self, title: str) -> None:
+        self.go("/my-work")
+        check(self.page, f"my-work-{self.user.email.split('@')[0]}")
+        self.page.click(f"a:has-text('{title}')")
+
+    def take(self, label: str, comment: str = "") -> None:
+        self.page.click(f".app-actions a:has-text('{label}')")
+        check(self.page, f"action-{label.lower().replace(' ', '-')}")
+        if comment:
+            self.page.fill("#comment", comment)
+        self.page.click(f"form button:has-text('{label}')")
+        assert self.page.locator(".govuk-notification-banner--success").count() == 1, self.page.content()[:3000]
+
+
+def check(page, name: str) -> None:
+    """Screenshot the page and fail on any WCAG 2.2 AA violation axe finds."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    problems = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+                f"{', '.join(n['target'][0] for n in v['nodes'][:3])})" for v in result["violations"]]
+    assert not problems, f"{name}: " + "; ".join(problems)
+
+
+def test_three_roles_take_an_assessment_from_start_to_publication(live_server, browser, world):
+    title = "Mobile library service redesign"
+    author = Person(browser, live_server, world.author)
+    author.sign_in()
+
+    # Start, first with a mistake to see the error summary.
+    author.go("/assessments/new")
+    author.page.click("button:has-text('Save and continue')")
+    assert author.page.locator(".govuk-error-summary").is_visible()
+    assert author.page.title().startswith("Error: ")
+    check(author.page, "new-assessment-with-errors")
+    author.page.fill("#title", title)
+    author.page.fill("#lead_officer", "Sam Lee")
+    author.page.select_option("#activity_kind", "change")
+    author.page.fill("#aims", "Keep rural access while reducing running costs.")
+    author.page.fill("#decision_maker", "Cabinet Member for Communities")
+    author.page.fill("#decision_forum", "Cabinet")
+    for field, (day, month, year) in (("due_regard_started_on", ("1", "9", "2026")),
+                                      ("planned_decision_date", ("15", "1", "2031"))):
+        author.page.fill(f"#{field}-day", day)
+        author.page.fill(f"#{field}-month", month)
+        author.page.fill(f"#{field}-year", year)
+    author.page.click("button:has-text('Save and continue')")
+    author.page.wait_for_selector(".govuk-notification-banner--success")
+    check(author.page, "overview-screening")
+    overview = author.page.url
+
+    author.page.click("a:has-text('Change the screening')")
+    check(author.page, "screening-form")
+    for radio in author.page.locator("input[type=radio][value=yes]").all():
+        radio.check()
+    for reason in author.page.locator("textarea[id^=reason-]").all():
+        reason.fill("Rural residents are older and more often disabled; stops are changing.")
+    author.page.check("input[name=relevance][value=high]")
+    author.page.fill("#conclusion", "A full assessment is needed.")
+    author.page.click("button:has-text('Save screening')")
+    author.page.wait_for_selector(".govuk-notification-banner--success")
+    author.take("Start full assessment")
+    author.take("Submit for challenge review", "Ready for challenge.")
+
+    lead = Person(browser, live_server, world.lead)
+    lead.sign_in()
+    lead.open_from_my_work(title)
+    check(lead.page, "overview-challenge")
+    lead.take("Return to author", "Add the 2025 user survey results for older people.")
+
+    author.page.goto(overview)
+    assert "Add the 2025 user survey results" in author.page.content()
+    author.take("Submit for challenge review", "Survey results added.")
+
+    lead.open_from_my_work(title)
+    lead.take("Approve for sign-off", "The evidence now supports the conclusions.")
+
+    decider = Person(browser, live_server, world.decider)
+    decider.sign_in()
+    decider.open_from_my_work(title)
+    decider.take("Sign off", "I have read the assessment and paid due regard.")
+
+    lead.page.goto(overview)
+    lead.take("Publish")
+    assert lead.page.locator(".govuk-tag", has_text="Published").count() == 1
+    check(lead.page, "overview-published")
+
+    for path, name in (("/assessments", "all-assessments"), ("/workflow/", "workflow-diagram")):
+        lead.go(path)
+        check(lead.page, name)
+
+    # No script errors and no missing assets anywhere on the way (CSP included).
+    for person in (author, lead, decider):
+        assert person.console_errors == [], person.console_errors
+
+    lead.go("/no-such-page")
+    check(lead.page, "not-found")

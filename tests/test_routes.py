@@ -1,0 +1,26 @@
+"""No URL disappears unnoticed: the route list is pinned here."""
+
+from __future__ import annotations
+
+EXPECTED = {
+    ("GET", "/"),
+    ("GET", "/sign-in"), ("POST", "/sign-in"),
+    ("POST", "/sign-out"),
+    ("GET", "/my-work"),
+    ("GET", "/assessments"),
+    ("GET", "/assessments/new"), ("POST", "/assessments/new"),
+    ("GET", "/assessments/<int:assessment_id>"),
+    ("GET", "/assessments/<int:assessment_id>/details"), ("POST", "/assessments/<int:assessment_id>/details"),
+    ("GET", "/assessments/<int:assessment_id>/screening"), ("POST", "/assessments/<int:assessment_id>/screening"),
+    ("GET", "/assessments/<int:assessment_id>/actions/<trigger>"),
+    ("POST", "/assessments/<int:assessment_id>/actions/<trigger>"),
+    ("GET", "/workflow/"), ("GET", "/workflow/<name>"),
+    ("GET", "/assets/<path:filename>"), ("GET", "/govuk-frontend/<filename>"),
+    ("GET", "/static/<path:filename>"),
+}
+
+
+def test_route_list_is_as_expected(app):
+    routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == EXPECTED
