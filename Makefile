@@ -93,3 +93,8 @@ test: install-test postgres
 
 clean:
 	rm -rf $(STAMPS) .venv node_modules instance
+
+# Benchmarks: each compares our path with a baseline measured beside it in the
+# same run, and writes docs/performance.md. Never part of the test suite.
+bench: install
+	$(PY) bench/queue_derivation.py
