@@ -225,6 +225,10 @@ def test_my_work_shows_each_role_its_queue(client, auth, world):
     assert "Waiting for challenge" not in client.get("/my-work").data.decode()
     world.drive(waiting, "awaiting_sign_off")
     assert "Waiting for challenge" in client.get("/my-work").data.decode()
+    auth.sign_out()
+    # Being able to withdraw it does not put it in the lead's queue.
+    auth.sign_in(world.lead)
+    assert "Waiting for challenge" not in client.get("/my-work").data.decode()
 
 
 def test_the_workflow_page_draws_the_definition(client, auth, world):

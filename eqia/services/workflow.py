@@ -218,10 +218,8 @@ def queue_notifications(ctx: TransitionContext, event: AuditEvent) -> None:
     assessment, definition = ctx.assessment, ctx.definition
     if definition.states[assessment.state].final:
         return
-    # Whoever can move it on: transitions that end it (withdraw) do not count,
-    # or every author would hear of every submission.
-    acting_roles = {r for t in definition.transitions_from(assessment.state)
-                    if not t.system and not (t.dest and definition.states[t.dest].final) for r in t.roles}
+    acting_roles = {r for t in definition.transitions_from(assessment.state) if definition.moves_on(t)
+                    for r in t.roles}
     acting_roles |= definition.editable_by(assessment.state)
     if not acting_roles:
         return

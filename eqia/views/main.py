@@ -42,7 +42,8 @@ def _queue_rows(role: str, assessments: list[Assessment], who: dict[int, Partici
     for a in assessments:
         definition = workflows().get(a.workflow_name, a.workflow_version)
         actions = [t for t in definition.transitions_from(a.state)
-                   if role in t.roles and not t.system and sod_problem(current_user, t, definition, who[a.id]) is None]
+                   if role in t.roles and definition.moves_on(t)
+                   and sod_problem(current_user, t, definition, who[a.id]) is None]
         edits = role in definition.editable_by(a.state)
         if actions or edits:
             rows.append(QueueRow(a, actions, edits))

@@ -104,9 +104,16 @@ class WorkflowDefinition:
     def is_frozen(self, state: str) -> bool:
         return self.states[state].frozen
 
+    def moves_on(self, transition: Transition) -> bool:
+        """A user's transition that carries the work forward or back, as opposed
+        to ending it (withdraw). Queues and notifications are about these: an
+        assessment is not waiting for everyone who could withdraw it."""
+        return not transition.system and not (transition.dest and self.states[transition.dest].final)
+
     def states_where_role_acts(self, role: str) -> tuple[str, ...]:
-        """States in which a holder of `role` has at least one transition to take."""
-        return tuple(s for s in self.states if any(role in t.roles for t in self.transitions_from(s)))
+        """States in which a holder of `role` has work that moves an assessment on."""
+        return tuple(s for s in self.states
+                     if any(role in t.roles and self.moves_on(t) for t in self.transitions_from(s)))
 
     def states_where_role_edits(self, role: str) -> tuple[str, ...]:
         return tuple(s for s, st in self.states.items() if role in st.editable_by)
