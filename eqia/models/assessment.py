@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from eqia.extensions import db
 from eqia.models.people import Directorate, User
@@ -134,15 +134,26 @@ class ReferenceCounter(db.Model):
 # characteristic's configured key with its label kept beside it, so reports can
 # query them and an assessment keeps its meaning if the configured set changes.
 
-class ScreeningAnswer(db.Model):
-    __tablename__ = "screening_answer"
-    __table_args__ = (UniqueConstraint("assessment_id", "characteristic_key"),)
+class PerCharacteristic:
+    """The columns every one-row-per-characteristic table shares."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
     characteristic_key: Mapped[str] = mapped_column(String(60))
     characteristic_label: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @declared_attr
+    def assessment_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("assessment_id", "characteristic_key"),)
+
+
+class ScreeningAnswer(PerCharacteristic, db.Model):
+    __tablename__ = "screening_answer"
+
     affects: Mapped[str | None] = mapped_column(String(40))  # a key of the screening answer scale
     reason: Mapped[str] = mapped_column(Text, default="")
     advances_equality: Mapped[str | None] = mapped_column(String(40))
@@ -156,15 +167,9 @@ impact_evidence = db.Table(
 )
 
 
-class CharacteristicImpact(db.Model):
+class CharacteristicImpact(PerCharacteristic, db.Model):
     __tablename__ = "characteristic_impact"
-    __table_args__ = (UniqueConstraint("assessment_id", "characteristic_key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
-    characteristic_key: Mapped[str] = mapped_column(String(60))
-    characteristic_label: Mapped[str] = mapped_column(Text)
-    position: Mapped[int] = mapped_column(Integer, default=0)
     impact: Mapped[str | None] = mapped_column(String(40))  # a key of the impact scale
     severity: Mapped[str | None] = mapped_column(String(40))
     aim_eliminate_discrimination: Mapped[bool | None] = mapped_column(Boolean)

@@ -29,7 +29,7 @@ from eqia.models import (
 from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services.audit import append_event
-from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
+from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import EDIT_ACTION_PREFIX, STALE, lock_assessment
 
 REGISTER_FIELDS: dict[str, str] = {
@@ -171,9 +171,6 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
     except StaleDataError:
         db.session.rollback()
         raise Conflict(db.session.get(Assessment, assessment_id), STALE) from None
-    except ServiceError:
-        db.session.rollback()
-        raise
     except Exception:
         db.session.rollback()
         raise
