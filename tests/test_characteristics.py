@@ -1,0 +1,76 @@
+"""The characteristic set is configuration: another jurisdiction's set works
+without code changes, and a broken file stops start-up clearly."""
+
+from __future__ import annotations
+
+import pytest
+
+from eqia.characteristics import CharacteristicConfigError, load_characteristics
+from eqia.extensions import db
+
+# A different set: other names, a different number of groups, age split in two.
+OTHER_SET = """
+name: Another jurisdiction
+characteristics:
+  - {key: older_people, name: Older people, aims: [a, b, c], hint: People aged 65 and over.}
+  - {key: younger_people, name: Younger people, aims: [a, b, c], hint: People under 25.}
+  - {key: political_opinion, name: Political opinion, aims: [a, b], hint: Any political opinion.}
+  - {key: dependants, name: People with dependants, aims: [a], hint: People who care for others.}
+aims: {a: Eliminate discrimination, b: Promote equality of opportunity, c: Promote good relations}
+scales:
+  screening_answer:
+    - {key: "yes", label: "Yes", meaning: affects}
+    - {key: "no", label: "No", meaning: no_effect}
+    - {key: unsure, label: Unsure, meaning: unknown}
+  relevance: [{key: high, label: High}, {key: low, label: Low}]
+  impact:
+    - {key: better, label: Better, meaning: positive}
+    - {key: worse, label: Worse, meaning: negative}
+  severity: [{key: major, label: Major}, {key: minor, label: Minor}]
+"""
+
+
+def test_the_default_set_is_the_statutory_nine_plus_local_additions():
+    loaded = load_characteristics()
+    assert [c.name for c in loaded.characteristics if c.statutory] == [
+        "Age", "Disability", "Gender reassignment", "Marriage and civil partnership", "Pregnancy and maternity",
+        "Race", "Religion or belief", "Sex", "Sexual orientation"]
+    assert loaded.get("marriage_civil_partnership").aims == ("a",)
+    assert {c.key for c in loaded.characteristics if not c.statutory} == {
+        "carers", "socio_economic", "care_experienced", "armed_forces"}
+
+
+def test_another_jurisdictions_set_works_without_code_changes(tmp_path, make_app):
+    config = tmp_path / "other.yaml"
+    config.write_text(OTHER_SET)
+    app = make_app(EQIA_CHARACTERISTICS=str(config))
+    with app.app_context():
+        from tests.conftest import World, Auth
+
+        world = World()
+        assessment = world.make_assessment(answer="unsure")
+        assert [a.characteristic_label for a in assessment.screening_answers] == [
+            "Older people", "Younger people", "Political opinion", "People with dependants"]
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        page = client.get(f"/assessments/{assessment.id}/screening").data.decode()
+        assert "Could the activity affect Political opinion differently?" in page and "Unsure" in page
+        assert "Could the activity affect Age differently?" not in page
+        # Its own "unknown" answer blocks a screen-out, as "Don't know" does in the default set.
+        response = client.post(f"/assessments/{assessment.id}/actions/propose_screen_out",
+                               data={"comment": "None"})
+        assert response.status_code == 409 and "Still unknown: Older people" in response.data.decode()
+        db.session.remove()
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda s: s.replace("meaning: unknown", "meaning: maybe"), "scales.screening_answer[2]"),
+    (lambda s: s.replace("key: dependants", "key: older_people"), "key 'older_people' is used twice"),
+    (lambda s: s.replace("aims: [a]", "aims: [d]"), "characteristics[3].aims[0]"),
+])
+def test_a_broken_set_names_the_file_and_the_problem(tmp_path, change, message):
+    config = tmp_path / "broken.yaml"
+    config.write_text(change(OTHER_SET))
+    with pytest.raises(CharacteristicConfigError) as error:
+        load_characteristics(config)
+    assert str(config) in str(error.value) and message in str(error.value)
