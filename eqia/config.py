@@ -54,6 +54,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_FROM": env.get("SMTP_FROM", "eqia@localhost"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # A moving window: a fixed one lets an attacker spend two windows' worth of
+        # guesses either side of each boundary.
+        "RATELIMIT_STRATEGY": "moving-window",
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from flask import Flask, current_app
 from flask_login import current_user
 
-from eqia.models import ACTIVITY_KINDS
+from eqia.models import ACTIVITY_KINDS, REGISTER_FIELDS
 from eqia.registry import characteristics, definition_for
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.rules import LOCAL_ZONE
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
             "council_name": current_app.config["EQIA_COUNCIL_NAME"],
             "role_labels": ROLE_LABELS,
             "activity_kinds": ACTIVITY_KINDS,
+            "register_fields": REGISTER_FIELDS,
             "characteristic_set": characteristics(),
             "current_user": current_user,
         }

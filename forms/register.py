@@ -9,7 +9,7 @@ from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
 from eqia.forms.fields import GovukDateField
-from eqia.models import ACTIVITY_KINDS
+from eqia.models import ACTIVITY_KINDS, REGISTER_FIELDS
 from eqia.workflow.rules import DECISION_BEFORE_REGARD
 
 SHORT = 1_000
@@ -72,10 +72,7 @@ class RegisterDetailsForm(BaseForm):
 
     def details(self) -> dict:
         """The cleaned values, keyed as the service expects."""
-        fields = ("title", "directorate_id", "service", "lead_officer", "activity_kind", "aims", "people_affected",
-                  "decision_maker", "decision_forum", "due_regard_started_on", "planned_decision_date",
-                  "parent_programme")
-        values = {name: getattr(self, name).data for name in fields}
+        values = {name: getattr(self, name).data for name in REGISTER_FIELDS}
         for name, value in values.items():
             if value is None and name not in ("due_regard_started_on", "planned_decision_date", "directorate_id"):
                 values[name] = ""

@@ -83,7 +83,8 @@ class Person:
         if comment:
             self.page.fill("#comment", comment)
         self.page.click(f"form button:has-text('{label}')")
-        assert self.page.locator(".govuk-notification-banner--success").count() == 1, self.page.content()[:3000]
+        # Wait for the next page: counting at once can look at the page being left.
+        self.page.wait_for_selector(".govuk-notification-banner--success", timeout=15_000)
 
 
 def check(page, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from eqia.models.assessment import (
     ACTIVITY_KINDS,
+    REGISTER_FIELDS,
     Action,
     Assessment,
     AssessmentOutcome,
@@ -21,7 +22,7 @@ from eqia.models.people import Directorate, User, UserRole
 from eqia.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "ACTIVITY_KINDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
+    "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
     "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UTCDateTime", "impact_evidence", "utcnow",

@@ -27,6 +27,22 @@ ACTIVITY_KINDS: dict[str, str] = {
     "employment": "Employment policy or restructure",
 }
 
+# The register details a user enters, with the label each is shown under.
+REGISTER_FIELDS: dict[str, str] = {
+    "title": "Title",
+    "directorate_id": "Directorate",
+    "service": "Service",
+    "lead_officer": "Lead officer",
+    "activity_kind": "Kind of activity",
+    "aims": "Aims of the activity",
+    "people_affected": "Who is affected",
+    "decision_maker": "Decision-maker",
+    "decision_forum": "Where the decision will be made",
+    "planned_decision_date": "Planned decision date",
+    "due_regard_started_on": "Date due regard started",
+    "parent_programme": "Parent programme",
+}
+
 
 class Assessment(db.Model):
     __tablename__ = "assessment"

@@ -41,12 +41,16 @@ def visible_assessments(user: User) -> Select:
     )
 
 
+def held_role(user: User, roles) -> str | None:
+    """The role, of `roles`, in which `user` acts (the same one every time)."""
+    return next((r for r in sorted(roles) if r in user.roles), None)
+
+
 def editing_role(user: User, assessment: Assessment, definition: WorkflowDefinition) -> str | None:
     """The role under which `user` may edit the content now, or None."""
     if not can_view(user, assessment):
         return None
-    allowed = definition.editable_by(assessment.state)
-    return next((r for r in sorted(allowed) if r in user.roles), None)
+    return held_role(user, definition.editable_by(assessment.state))
 
 
 def can_edit(user: User, assessment: Assessment, definition: WorkflowDefinition) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eqia.extensions import db
 from eqia.models import (
+    REGISTER_FIELDS,
     Assessment,
     AuditEvent,
     CharacteristicImpact,
@@ -32,20 +33,6 @@ from eqia.services.audit import append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import EDIT_ACTION_PREFIX, STALE, lock_assessment
 
-REGISTER_FIELDS: dict[str, str] = {
-    "title": "Title",
-    "directorate_id": "Directorate",
-    "service": "Service",
-    "lead_officer": "Lead officer",
-    "activity_kind": "Kind of activity",
-    "aims": "Aims of the activity",
-    "people_affected": "Who is affected",
-    "decision_maker": "Decision-maker",
-    "decision_forum": "Where the decision will be made",
-    "planned_decision_date": "Planned decision date",
-    "due_regard_started_on": "Date due regard started",
-    "parent_programme": "Parent programme",
-}
 
 CANNOT_CREATE = "You do not have a role that can start an assessment."
 OWN_DIRECTORATE_ONLY = "You can only start assessments for your own directorate."
@@ -126,13 +113,26 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         add_characteristic_rows(assessment)
         db.session.add(assessment)
         db.session.flush()
-        role = next(r for r in sorted(definition.create_roles) if r in user.roles)
+        role = access.held_role(user, definition.create_roles)
         append_event(action="create", actor=user, role=role, assessment=assessment, to_state=assessment.state)
         db.session.commit()
         return assessment
     except Exception:
         db.session.rollback()
         raise
+
+
+def check_editable(user: User, assessment: Assessment) -> str:
+    """Refuse (409) content changes in a state nobody may edit, then (403) a
+    user without an editing role there. Returns the role the user edits in."""
+    definition = definition_for(assessment)
+    state_label = definition.states[assessment.state].label.lower()
+    if not definition.editable_by(assessment.state):
+        raise NotPossible(NOT_EDITABLE.format(state=state_label))
+    role = access.editing_role(user, assessment, definition)
+    if role is None:
+        raise Forbidden(NOT_YOUR_EDIT.format(state=state_label))
+    return role
 
 
 def last_edit(assessment: Assessment) -> AuditEvent | None:
@@ -149,13 +149,7 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
         assessment = lock_assessment(assessment_id)
         if assessment is None or not access.can_view(user, assessment):
             raise NotFound("Assessment not found")
-        definition = definition_for(assessment)
-        state_label = definition.states[assessment.state].label.lower()
-        if not definition.editable_by(assessment.state):
-            raise NotPossible(NOT_EDITABLE.format(state=state_label))
-        role = access.editing_role(user, assessment, definition)
-        if role is None:
-            raise Forbidden(NOT_YOUR_EDIT.format(state=state_label))
+        role = check_editable(user, assessment)
         if lock_version != assessment.lock_version:
             raise Conflict(assessment, STALE)
         changes = apply(assessment)

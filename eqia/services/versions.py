@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from eqia.extensions import db
 from eqia.models import (
+    REGISTER_FIELDS,
     Action,
     Assessment,
     AssessmentOutcome,
@@ -14,17 +15,14 @@ from eqia.models import (
     ScreeningAnswer,
 )
 from eqia.registry import workflows
+from eqia.services.access import held_role
 from eqia.services.audit import append_event
 from eqia.workflow.rules import TransitionContext
 
 # Content copied into a new version. Challenge rounds and sign-offs are not:
 # they belong to the version they were made on.
-REGISTER_COPY = (
-    "title", "directorate_id", "service", "lead_officer", "activity_kind", "aims", "people_affected",
-    "decision_maker", "decision_forum", "planned_decision_date", "due_regard_started_on", "parent_programme",
-    "screening_relevance", "screening_conclusion", "no_consultation_reason", "intersectional_effects",
-    "outcome_justification", "review_date", "restricted",
-)
+REGISTER_COPY = (*REGISTER_FIELDS, "screening_relevance", "screening_conclusion", "no_consultation_reason",
+                 "intersectional_effects", "outcome_justification", "review_date", "restricted")
 
 
 def _copy_row(row, model, **overrides):
@@ -58,7 +56,7 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
     new.viewers = [type(v)(user_id=v.user_id) for v in previous.viewers]
     db.session.add(new)
     db.session.flush()
-    role = next((r for r in sorted(ctx.transition.roles) if r in ctx.user.roles), "")
+    role = held_role(ctx.user, ctx.transition.roles) or ""
     append_event(action="create_version", actor=ctx.user, role=role, assessment=new, to_state=new.state,
                  comment=f"Review of version {previous.version_number}")
     return new

@@ -87,7 +87,7 @@ def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
 
 
 def acting_role(user: User, transition: Transition) -> str | None:
-    return next((r for r in sorted(transition.roles) if r in user.roles), None)
+    return access.held_role(user, transition.roles)
 
 
 def sod_problem(user: User, transition: Transition, definition: WorkflowDefinition,
@@ -137,6 +137,11 @@ def check_permission(user: User, assessment: Assessment, transition: Transition,
     return role
 
 
+def missing_requirements(assessment: Assessment, transition: Transition) -> list[Problem]:
+    """What must be filled in before `transition`, from its required_fields."""
+    return [p for name in transition.required_fields for p in rules.REQUIREMENTS[name](assessment, characteristics())]
+
+
 def lock_assessment(assessment_id: int) -> Assessment | None:
     """Load the row for update: concurrent writers queue here on PostgreSQL
     (SQLite serialises writers itself) and then see the committed state."""
@@ -167,8 +172,7 @@ def perform_transition(assessment_id: int, trigger: str, user: User, *, comment:
             raise Invalid(Problem(COMMENT_TOO_LONG, field="comment"))
         ctx = TransitionContext(assessment=assessment, user=user, definition=definition, transition=transition,
                                 characteristics=characteristics(), now=utcnow(), comment=comment)
-        problems = [p for name in transition.required_fields
-                    for p in rules.REQUIREMENTS[name](assessment, ctx.characteristics)]
+        problems = missing_requirements(assessment, transition)
         problems += [p for name in transition.guards for p in rules.GUARDS[name](ctx)]
         if problems:
             raise NotPossible(*problems)

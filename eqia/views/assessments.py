@@ -16,8 +16,7 @@ from eqia.services import access
 from eqia.services import assessments as service
 from eqia.services.assessments import ScreeningInput, last_edit
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotPossible
-from eqia.services.workflow import allowed_transitions, check_permission, perform_transition
-from eqia.workflow import rules
+from eqia.services.workflow import allowed_transitions, check_permission, missing_requirements, perform_transition
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -91,15 +90,6 @@ def overview(assessment_id: int):
     )
 
 
-def _require_editable(assessment) -> None:
-    definition = definition_for(assessment)
-    if not access.can_edit(current_user, assessment, definition):
-        state = definition.states[assessment.state].label.lower()
-        if not definition.editable_by(assessment.state):
-            raise NotPossible(service.NOT_EDITABLE.format(state=state))
-        raise Forbidden(service.NOT_YOUR_EDIT.format(state=state))
-
-
 def _after_conflict(form, error: Conflict) -> dict:
     """Keep the user's text in the form, but give it the saved lock version, so
     that saving again is a deliberate choice made after seeing the change."""
@@ -114,7 +104,7 @@ def _after_conflict(form, error: Conflict) -> dict:
 @login_required
 def edit_details(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    _require_editable(assessment)
+    service.check_editable(current_user, assessment)
     form = RegisterDetailsForm(obj=assessment if request.method == "GET" else None)
     _directorate_choices(form)
     if request.method == "GET":
@@ -138,7 +128,7 @@ def edit_details(assessment_id: int):
 @login_required
 def edit_screening(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    _require_editable(assessment)
+    service.check_editable(current_user, assessment)
     rows = assessment.screening_answers
     initial = {}
     if request.method == "GET":
@@ -185,8 +175,8 @@ def take_action(assessment_id: int, trigger: str):
     status = 200
     if form.validate_on_submit():
         try:
-            perform_transition(assessment.id, trigger, current_user, comment=form.comment.data or "",
-                               expected_lock_version=form.lock_version.data)
+            done = perform_transition(assessment.id, trigger, current_user, comment=form.comment.data or "",
+                                      expected_lock_version=form.lock_version.data)
         except (Conflict, Invalid, NotPossible, Forbidden) as error:
             problems = _problem_list(error)
             status = error.status
@@ -195,15 +185,12 @@ def take_action(assessment_id: int, trigger: str):
             form.lock_version.data = assessment.lock_version
             form.lock_version.raw_data = [str(assessment.lock_version)]
         else:
-            db.session.expire_all()
-            now = definition.states[service.get_visible(assessment_id, current_user).state].label.lower()
+            now = definition.states[done.state].label.lower()
             flash(f"Done: {transition.label.lower()}. The assessment is now {now}.", "success")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     elif request.method == "GET":
         # Say why now rather than offer a form that will be refused.
         check_permission(current_user, assessment, transition, definition)
-    required_problems = [p for name in transition.required_fields
-                         for p in rules.REQUIREMENTS[name](assessment, characteristics())]
     return render_template("assessments/action.html", assessment=assessment, transition=transition, form=form,
-                           problems=problems, required_problems=required_problems,
+                           problems=problems, required_problems=missing_requirements(assessment, transition),
                            state=definition.states[assessment.state]), status

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate
@@ -57,6 +58,7 @@ def my_work():
               for s in d.states_where_role_acts(r) + d.states_where_role_edits(r)}
     candidates = list(db.session.execute(
         access.visible_assessments(current_user).where(Assessment.state.in_(states))
+        .options(selectinload(Assessment.directorate))
         .order_by(Assessment.updated_at)  # oldest first: the longest wait is at the top
     ).scalars()) if states else []
     who = participants_for(candidates)
@@ -84,7 +86,8 @@ def all_assessments():
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = max(1, min(request.args.get("page", 1, type=int), 1 + max(total - 1, 0) // PAGE_SIZE))
     rows = db.session.execute(
-        query.order_by(Assessment.updated_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.options(selectinload(Assessment.directorate))
+        .order_by(Assessment.updated_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).scalars().all()
     directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
     return render_template("assessments/list.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
