@@ -1,8 +1,13 @@
 """The data model. Import from here; the modules split it by subject."""
 
 from eqia.models.assessment import (
+    ACTION_STATUSES,
     ACTIVITY_KINDS,
+    CONTINUE_DESPITE_ADVERSE,
+    EVIDENCE_KINDS,
+    OUTCOMES,
     REGISTER_FIELDS,
+    SCREENING_PROPOSALS,
     Action,
     Assessment,
     AssessmentOutcome,
@@ -14,6 +19,7 @@ from eqia.models.assessment import (
     EvidenceItem,
     ReferenceCounter,
     ScreeningAnswer,
+    SectionCompletion,
     SignOff,
     impact_evidence,
 )
@@ -22,7 +28,8 @@ from eqia.models.people import Directorate, User, UserRole
 from eqia.models.types import UTCDateTime, utcnow
 
 __all__ = [
-    "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
+    "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
+    "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
     "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UTCDateTime", "impact_evidence", "utcnow",

@@ -27,6 +27,36 @@ ACTIVITY_KINDS: dict[str, str] = {
     "employment": "Employment policy or restructure",
 }
 
+# What the author proposes at the end of screening.
+SCREENING_PROPOSALS: dict[str, str] = {
+    "full": "A full assessment is needed",
+    "screen_out": "No full assessment is needed (propose a screen-out)",
+}
+
+EVIDENCE_KINDS: dict[str, str] = {
+    "data": "Data",
+    "research": "Research",
+    "complaints": "Complaints",
+    "monitoring": "Monitoring",
+    "consultation": "Consultation",
+    "other": "Other",
+}
+
+# The four outcomes (DOMAIN.md, step 3). "continue" needs a justification.
+OUTCOMES: dict[str, str] = {
+    "no_major_change": "No major change needed",
+    "adjust": "Adjust the activity",
+    "continue": "Continue despite adverse impact",
+    "stop": "Stop and remove the activity",
+}
+CONTINUE_DESPITE_ADVERSE = "continue"
+
+ACTION_STATUSES: dict[str, str] = {
+    "not_started": "Not started",
+    "in_progress": "In progress",
+    "done": "Done",
+}
+
 # The register details a user enters, with the label each is shown under.
 REGISTER_FIELDS: dict[str, str] = {
     "title": "Title",
@@ -70,6 +100,7 @@ class Assessment(db.Model):
     # Screening conclusions (answers per characteristic are ScreeningAnswer rows)
     screening_relevance: Mapped[str | None] = mapped_column(String(40))
     screening_conclusion: Mapped[str] = mapped_column(Text, default="")
+    screening_proposal: Mapped[str | None] = mapped_column(String(40))  # a key of SCREENING_PROPOSALS
 
     # Full assessment narratives (per-characteristic analysis is CharacteristicImpact rows)
     no_consultation_reason: Mapped[str] = mapped_column(Text, default="")
@@ -114,6 +145,7 @@ class Assessment(db.Model):
         cascade="all, delete-orphan", order_by="ChallengeRound.number"
     )
     sign_offs: Mapped[list[SignOff]] = relationship(cascade="all, delete-orphan", order_by="SignOff.signed_at")
+    completions: Mapped[list[SectionCompletion]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -123,6 +155,12 @@ class Assessment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Assessment {self.display_reference} {self.state}>"
+
+    def is_completed(self, section_key: str) -> bool:
+        return any(c.section_key == section_key for c in self.completions)
+
+    def impact_for(self, characteristic_key: str) -> CharacteristicImpact | None:
+        return next((i for i in self.impacts if i.characteristic_key == characteristic_key), None)
 
 
 class AssessmentViewer(db.Model):
@@ -194,7 +232,6 @@ class CharacteristicImpact(PerCharacteristic, db.Model):
     evidence_narrative: Mapped[str] = mapped_column(Text, default="")
     no_evidence_reason: Mapped[str] = mapped_column(Text, default="")
     mitigation: Mapped[str] = mapped_column(Text, default="")
-    completed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     evidence: Mapped[list[EvidenceItem]] = relationship(secondary=impact_evidence)
 
@@ -296,3 +333,17 @@ class SignOff(db.Model):
     attestation: Mapped[str] = mapped_column(Text)
 
     signer: Mapped[User] = relationship()
+
+
+class SectionCompletion(db.Model):
+    """The author's "I have completed this section", given only after the
+    section passed its full validation. Any later draft save removes it."""
+
+    __tablename__ = "section_completion"
+    __table_args__ = (UniqueConstraint("assessment_id", "section_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    section_key: Mapped[str] = mapped_column(String(100))
+    completed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

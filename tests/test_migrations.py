@@ -1,0 +1,79 @@
+"""Migrations carry existing data forward: run each step on a database holding
+rows written under the previous schema, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from tests.conftest import DB_KIND, PG_ADMIN_URL, base_config
+from eqia import create_app
+from eqia.config import PROJECT_ROOT
+from eqia.extensions import db
+
+MIGRATIONS = str(PROJECT_ROOT / "migrations")
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    if DB_KIND != "postgres":
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite'}"
+        return
+    name = f"eqia_scratch_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _rows(sql: str) -> list[tuple]:
+    return [tuple(r) for r in db.session.execute(sa.text(sql))]
+
+
+def test_0002_keeps_cited_evidence_and_carries_completed_impacts_over(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0001")
+        db.session.execute(sa.text(
+            "INSERT INTO directorate (id, name) VALUES (1, 'Libraries');"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+            "'full_assessment', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO characteristic_impact (id, assessment_id, characteristic_key, characteristic_label, "
+            "position, evidence_narrative, no_evidence_reason, mitigation, completed) VALUES "
+            "(1, 1, 'age', 'Age', 0, '', '', '', TRUE), (2, 1, 'sex', 'Sex', 1, '', '', '', FALSE)"))
+        db.session.execute(sa.text(
+            "INSERT INTO evidence_item (id, assessment_id, position, kind, source, summary, link) VALUES "
+            "(1, 1, 0, 'data', 'Census', 'Older residents', '')"))
+        db.session.execute(sa.text("INSERT INTO impact_evidence (impact_id, evidence_id) VALUES (1, 1), (2, 1)"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS)
+
+        # Rebuilding characteristic_impact must not cascade into its citations.
+        assert sorted(_rows("SELECT impact_id, evidence_id FROM impact_evidence")) == [(1, 1), (2, 1)]
+        assert _rows("SELECT assessment_id, section_key, completed_by_id FROM section_completion") == [
+            (1, "characteristic:age", 1)]
+        assert _rows("SELECT screening_proposal FROM assessment") == [(None,)]
+        db.session.rollback()  # end the reading transaction: its locks would hold up the downgrade
+
+        downgrade(directory=MIGRATIONS, revision="0001")
+        assert sorted(_rows("SELECT characteristic_key, completed FROM characteristic_impact")) == [
+            ("age", True), ("sex", False)]
+        assert sorted(_rows("SELECT impact_id, evidence_id FROM impact_evidence")) == [(1, 1), (2, 1)]
+        db.session.remove()
+        db.engine.dispose()
