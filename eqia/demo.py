@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Directorate, User, utcnow
+from eqia.models import Assessment, Directorate, User, utcnow
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
+from eqia.services import content as full
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
 from eqia.workflow.rules import LOCAL_ZONE
@@ -35,11 +36,114 @@ USERS = (
 
 def _screening(assessment, answer: str, reason: str, conclusion: str, relevance: str = "high") -> ScreeningInput:
     return ScreeningInput(
-        answers={row.characteristic_key: (answer, f"{reason} ({row.characteristic_label.lower()})")
+        answers={row.characteristic_key: (answer, f"{reason} ({row.characteristic_label.lower()})", "no")
                  for row in assessment.screening_answers},
         relevance=relevance,
         conclusion=conclusion,
+        proposal="full" if answer == "yes" else "screen_out",
     )
+
+
+def _lock(assessment_id: int) -> int:
+    db.session.expire_all()
+    return db.session.get(Assessment, assessment_id).lock_version
+
+
+def write_full_assessment(assessment_id: int, author: User, story: dict, *, finish: bool = True) -> None:
+    """Evidence, consultation, every group's analysis, the outcome and the plan,
+    through the services. `story` holds what is particular to the activity; with
+    `finish` False the sections are left part-written, as a busy author would."""
+    today = utcnow().astimezone(LOCAL_ZONE).date()
+    for kind, source, summary in story["evidence"]:
+        full.save_item(full.EVIDENCE, assessment_id, author, _lock(assessment_id), None, {
+            "kind": kind, "source": source, "dated": today - timedelta(days=120), "summary": summary, "link": ""})
+    if not finish:
+        return
+    full.save_section_page("evidence", assessment_id, author, _lock(assessment_id), True)
+    who, said, changed = story["consultation"]
+    full.save_item(full.CONSULTATION, assessment_id, author, _lock(assessment_id), None, {
+        "who": who, "held_from": today - timedelta(days=50), "held_to": today - timedelta(days=22),
+        "method": "Online survey and two drop-in sessions", "what_they_said": said, "how_it_changed": changed})
+    full.save_consultation_page(assessment_id, author, _lock(assessment_id), "", True)
+    assessment = db.session.get(Assessment, assessment_id)
+    cited = frozenset({assessment.evidence_items[0].id})
+    for row in assessment.impacts:
+        key = row.characteristic_key
+        if key in story["negative"]:
+            data = full.ImpactInput(
+                impact="negative", severity="medium", aims=frozenset({"a", "b"}),
+                evidence_narrative=story["negative"][key][0], cited_evidence_ids=cited, no_evidence_reason="",
+                mitigation=story["negative"][key][1])
+        elif key in story.get("unknown", ()):
+            data = full.ImpactInput(
+                impact="not_known", severity=None, aims=frozenset({"a"}),
+                evidence_narrative="We hold no local data about this group and this service.",
+                cited_evidence_ids=frozenset(), no_evidence_reason="The service has never recorded it.",
+                mitigation="")
+            full.add_gathering_action(assessment_id, author, _lock(assessment_id), key)
+        else:
+            data = full.ImpactInput(
+                impact="neutral", severity=None, aims=frozenset({"a"}),
+                evidence_narrative=f"The evidence shows no difference in use or outcome for {row.characteristic_label.lower()}.",
+                cited_evidence_ids=cited, no_evidence_reason="", mitigation="")
+        full.update_impact(assessment_id, author, _lock(assessment_id), key, data, True)
+    full.update_intersectional(assessment_id, author, _lock(assessment_id), story["intersectional"], True)
+    full.update_outcome(assessment_id, author, _lock(assessment_id), ["adjust"], "", True)
+    assessment = db.session.get(Assessment, assessment_id)
+    for action in list(assessment.actions):  # give the evidence-gathering actions their details
+        full.save_item(full.ACTIONS, assessment_id, author, _lock(assessment_id), action.id, {
+            "owner": author.name, "due_date": today + timedelta(days=120),
+            "success_measure": "Data collected and this assessment updated", "status": "in_progress"})
+    for description, measure in story["actions"]:
+        full.save_item(full.ACTIONS, assessment_id, author, _lock(assessment_id), None, {
+            "description": description, "owner": author.name, "due_date": today + timedelta(days=150),
+            "success_measure": measure, "status": "not_started"})
+    full.save_action_plan_page(assessment_id, author, _lock(assessment_id), today + timedelta(days=400), True)
+
+
+STORIES = {
+    "meals": {
+        "evidence": [("data", "Community meals client records, 2025",
+                      "1,140 clients: 78% over 75, 64% with a disability, 71% women."),
+                     ("complaints", "Complaints log 2024-25", "22 complaints, mostly late deliveries.")],
+    },
+    "waste": {
+        "evidence": [("data", "Recycling centre visitor counts, 2025", "Weekday mornings are busiest for over-65s."),
+                     ("research", "Resident survey 2024", "People without cars rely on the weekend bus to the site.")],
+        "consultation": ("Residents (612 responses) and the Older People's Forum",
+                         "Keep early weekend hours; weekday evenings matter to shift workers.",
+                         "Kept weekend mornings; the weekday closure moved to Tuesday."),
+        "negative": {"age": ("Over-65s make up 40% of weekday morning visits.",
+                             "Keep weekday morning opening at the two busiest sites.")},
+        "unknown": ("religion_belief",),
+        "intersectional": "Older residents without cars also face the bus timetable changes in the same programme.",
+        "actions": [("Monitor visits by age for six months after the change", "Quarterly visitor report by age")],
+    },
+    "charging": {
+        "evidence": [("data", "Financial assessments 2025", "3,400 people assessed; 58% receive disability benefits."),
+                     ("research", "National charging review, 2024", "Disability-related expenditure often under-counted.")],
+        "consultation": ("People who use care, carers and the Disability Access Group",
+                         "Disability-related expenses must be counted in full.",
+                         "The expenses allowance was raised and made easier to claim."),
+        "negative": {"disability": ("Most people charged are disabled and on low incomes.",
+                                    "A higher allowance for disability-related expenditure, and a hardship fund."),
+                     "socio_economic": ("Charges fall on people with little income.",
+                                        "Minimum income guarantee kept above the national floor.")},
+        "intersectional": "Disabled carers face both this change and the carers' respite changes.",
+        "actions": [("Review the first 200 new charges", "No one charged above what they can afford")],
+    },
+    "lighting": {
+        "evidence": [("data", "Police recorded crime by hour, 2025", "No rise in night-time crime in pilot areas."),
+                     ("consultation", "Community safety survey", "Women report feeling less safe on unlit streets.")],
+        "consultation": ("Residents, the Women's Safety Network and the police",
+                         "Keep lights on near transport hubs and late-night venues.",
+                         "Lights stay on within 200 metres of stations and bus stops."),
+        "negative": {"sex": ("Women report feeling less safe walking on unlit streets.",
+                             "Lights stay on near stations, bus stops and along main walking routes.")},
+        "intersectional": "Older women and disabled people walking at night are most affected.",
+        "actions": [("Publish night-time safety data every quarter", "Data published on time for a year")],
+    },
+}
 
 
 def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
@@ -68,6 +172,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         base = {
             "title": title, "directorate_id": directorate.id, "lead_officer": author.name,
             "activity_kind": "change", "aims": f"To deliver {title.lower()} fairly and within budget.",
+            "people_affected": "Residents who use the service.",
             "decision_maker": "Cabinet Member for the service", "decision_forum": "Cabinet",
             "due_regard_started_on": today - timedelta(days=30), "planned_decision_date": today + timedelta(days=60),
         }
@@ -75,29 +180,37 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         return content.create_assessment(author, base)
 
     def screen(assessment, author, answer, reason, conclusion):
+        content.update_register_details(assessment.id, author, {}, _lock(assessment.id), complete=True)
         content.update_screening(assessment.id, author, _screening(assessment, answer, reason, conclusion),
-                                 assessment.lock_version)
+                                 _lock(assessment.id), complete=True)
 
     # 1. Still being screened.
     start(amina, directorates[0], "Day opportunities for adults with learning disabilities",
           activity_kind="review")
 
-    # 2. In full assessment.
-    a = start(amina, directorates[0], "Community meals service recommissioning", activity_kind="procurement")
+    # 2. In full assessment, part-written.
+    a = start(amina, directorates[0], "Community meals service recommissioning", activity_kind="procurement",
+              people_affected="About 1,100 people receiving meals at home, and their carers.")
     screen(a, amina, "yes", "Most users are older or disabled", "A full assessment is needed.")
     perform_transition(a.id, "start_full_assessment", amina)
+    write_full_assessment(a.id, amina, STORIES["meals"], finish=False)
 
     # 3. Waiting for challenge review.
-    a = start(tom, directorates[2], "Household waste recycling centre opening hours")
+    a = start(tom, directorates[2], "Household waste recycling centre opening hours",
+              people_affected="Residents who use the five recycling centres, about 9,000 visits a week.",
+              parent_programme="Budget savings 2027-28")
     screen(a, tom, "yes", "Shorter hours may affect people who cannot travel at peak times",
            "Full assessment needed.")
     perform_transition(a.id, "start_full_assessment", tom)
+    write_full_assessment(a.id, tom, STORIES["waste"])
     perform_transition(a.id, "submit_for_challenge", tom, comment="Ready for challenge.")
 
     # 4. Awaiting sign-off, after one round of challenge.
-    a = start(amina, directorates[0], "Adult social care charging policy", activity_kind="budget")
+    a = start(amina, directorates[0], "Adult social care charging policy", activity_kind="budget",
+              people_affected="About 3,400 people who pay towards their care, and their families.")
     screen(a, amina, "yes", "Charges fall on people who use care", "Full assessment needed.")
     perform_transition(a.id, "start_full_assessment", amina)
+    write_full_assessment(a.id, amina, STORIES["charging"])
     perform_transition(a.id, "submit_for_challenge", amina)
     perform_transition(a.id, "return_to_author", ellen,
                        comment="Add evidence on the disability benefits people receive.")
@@ -105,9 +218,12 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     perform_transition(a.id, "approve", gareth, comment="The evidence now supports the conclusions.")
 
     # 5. Signed off and published.
-    a = start(tom, directorates[2], "Street lighting part-night switch-off", activity_kind="budget")
+    a = start(tom, directorates[2], "Street lighting part-night switch-off", activity_kind="budget",
+              people_affected="Everyone who walks or drives at night, in every ward.",
+              parent_programme="Budget savings 2027-28")
     screen(a, tom, "yes", "Darker streets affect feelings of safety", "Full assessment needed.")
     perform_transition(a.id, "start_full_assessment", tom)
+    write_full_assessment(a.id, tom, STORIES["lighting"])
     perform_transition(a.id, "submit_for_challenge", tom)
     perform_transition(a.id, "approve", ellen)
     perform_transition(a.id, "sign_off", dina, comment="I have read the assessment and paid due regard.")
@@ -115,7 +231,8 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
 
     # 6. Screened out, agreed by an equality lead.
     a = start(tom, directorates[2], "Replacement of office printers", activity_kind="procurement",
-              decision_maker="Head of Facilities", decision_forum="Officer decision")
+              decision_maker="Head of Facilities", decision_forum="Officer decision",
+              people_affected="Staff in the three main offices.")
     screen(a, tom, "no", "Internal equipment with the same accessibility features", "No full assessment needed.")
     perform_transition(a.id, "propose_screen_out", tom, comment="Like-for-like replacement.")
     perform_transition(a.id, "agree_screen_out", ellen, comment="Agreed: no differential effect.")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
+from markupsafe import Markup, escape
 from flask_login import current_user
 
-from eqia.models import ACTIVITY_KINDS, REGISTER_FIELDS
+from eqia.forms.guidance import GUIDANCE
+from eqia.models import ACTION_STATUSES, ACTIVITY_KINDS, EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS, SCREENING_PROPOSALS
 from eqia.registry import characteristics, definition_for
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.rules import LOCAL_ZONE
@@ -32,6 +34,31 @@ def utc_iso(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
+def multiline(value: str | None) -> Markup:
+    """Text as the author wrote it: escaped, with its line breaks kept."""
+    if value is None or not str(value).strip():
+        return Markup("")
+    return Markup("<br>").join(escape(line) for line in str(value).splitlines())
+
+
+def summary_row(label: str, value, href: str | None = None) -> dict:
+    """A GOV.UK summary-list row: plain text is escaped, Markup kept, an empty
+    answer shown as "Not answered", and a Change link when `href` is given."""
+    shown = value if str(value or "").strip() else "Not answered"
+    row = {"key": {"text": label}, "value": {"html": escape(shown)}}
+    if href:
+        row["actions"] = {"items": [{"href": href, "text": "Change", "visuallyHiddenText": label.lower()}]}
+    return row
+
+
+def fix_url(problem, assessment) -> str:
+    """Where to put right a problem the workflow found: its page and field."""
+    if not problem.endpoint:
+        return ""
+    return url_for(problem.endpoint, assessment_id=assessment.id, **dict(problem.args)) + (
+        f"#{problem.field}" if problem.field else "")
+
+
 def state_tag(assessment) -> dict:
     state = definition_for(assessment).states[assessment.state]
     classes = "" if state.tag == "blue" else f"govuk-tag--{state.tag}"
@@ -42,8 +69,15 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
     app.add_template_filter(utc_iso, "utc_iso")
+    app.add_template_filter(multiline, "multiline")
     app.add_template_global(state_tag, "state_tag")
+    app.add_template_global(summary_row, "summary_row")
+    app.add_template_global(fix_url, "fix_url")
     app.add_template_global(definition_for, "definition_for")
+    # Globals rather than context, so that macros imported without context see them too.
+    for name, value in {"guidance": GUIDANCE, "evidence_kinds": EVIDENCE_KINDS, "action_statuses": ACTION_STATUSES,
+                        "outcome_labels": OUTCOMES, "screening_proposals": SCREENING_PROPOSALS}.items():
+        app.add_template_global(value, name)
 
     @app.context_processor
     def globals_for_pages() -> dict:

@@ -8,12 +8,17 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
+from eqia.forms.completion import SectionForm
 from eqia.forms.fields import GovukDateField
+from eqia.forms.guidance import hint
 from eqia.models import ACTIVITY_KINDS, REGISTER_FIELDS
-from eqia.workflow.rules import DECISION_BEFORE_REGARD
+from eqia.workflow.sections import DECISION_BEFORE_REGARD
 
 SHORT = 1_000
 LONG = 100_000
+
+
+PROGRAMME_TWICE = "Choose an existing programme or enter a new one, not both"
 
 
 def too_long(label: str, limit: int) -> str:
@@ -38,11 +43,9 @@ class RegisterDetailsForm(BaseForm):
     activity_kind = SelectField("Kind of activity", widget=GovSelect(),
                                 choices=[("", "Select the kind of activity")] + list(ACTIVITY_KINDS.items()),
                                 validators=[Optional()])
-    aims = TextAreaField("Aims of the activity", widget=GovTextArea(),
-                         description="What is it for, and what will change for the people who use it?",
+    aims = TextAreaField("Aims of the activity", widget=GovTextArea(), description=hint("aims"),
                          validators=[Optional(), Length(max=LONG, message=too_long("Aims", LONG))])
-    people_affected = TextAreaField("Who is affected", widget=GovTextArea(),
-                                    description="Residents, service users, staff or partners, and roughly how many.",
+    people_affected = TextAreaField("Who is affected", widget=GovTextArea(), description=hint("people_affected"),
                                     validators=[Optional(), Length(max=LONG, message=too_long("Who is affected",
                                                                                                LONG))])
     decision_maker = StringField("Decision-maker", widget=GovTextInput(),
@@ -59,8 +62,10 @@ class RegisterDetailsForm(BaseForm):
     planned_decision_date = GovukDateField("Planned decision date", error_label="Planned decision date",
                                            description="Due regard must be paid before this date. For example, "
                                                        "14 7 2026.")
-    parent_programme = StringField("Parent programme (optional)", widget=GovTextInput(),
-                                   description="A wider programme this is part of, so cumulative effects can be seen.",
+    existing_programme = SelectField("Parent programme (optional)", widget=GovSelect(), validators=[Optional()],
+                                     description="A wider programme this is part of, so effects on the same people "
+                                                 "can be seen together.")
+    parent_programme = StringField("Or enter a new programme", widget=GovTextInput(),
                                    validators=[Optional(), Length(max=SHORT, message=too_long("Parent programme",
                                                                                                SHORT))])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
@@ -70,11 +75,26 @@ class RegisterDetailsForm(BaseForm):
         if field.data and self.due_regard_started_on.data and field.data < self.due_regard_started_on.data:
             raise ValidationError(DECISION_BEFORE_REGARD)
 
+    def set_programmes(self, names: list[str]) -> None:
+        self.existing_programme.choices = [("", "Not part of a programme, or a new one")] + [(n, n) for n in names]
+        if self.parent_programme.data in names and not self.existing_programme.data:
+            self.existing_programme.data, self.parent_programme.data = self.parent_programme.data, ""
+
+    def validate_parent_programme(self, field) -> None:
+        chosen = self.existing_programme.data or ""
+        if chosen and field.data and field.data.strip() != chosen:
+            raise ValidationError(PROGRAMME_TWICE)
+
     def details(self) -> dict:
         """The cleaned values, keyed as the service expects."""
         values = {name: getattr(self, name).data for name in REGISTER_FIELDS}
+        values["parent_programme"] = (self.parent_programme.data or "").strip() or self.existing_programme.data or ""
         for name, value in values.items():
             if value is None and name not in ("due_regard_started_on", "planned_decision_date", "directorate_id"):
                 values[name] = ""
         values["activity_kind"] = values["activity_kind"] or None
         return values
+
+
+class RegisterDetailsEditForm(RegisterDetailsForm, SectionForm):
+    """Changing the details of a started assessment ends with the completion question."""

@@ -1,43 +1,52 @@
 """Screening: could the activity affect each group differently?
 
-Built from the configured characteristic set, so a deployment with other
-groups gets other questions without code changes."""
+Built from the assessment's own groups and the configured scales, so a
+deployment with other groups gets other questions without code changes."""
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import Length, Optional
-from wtforms.widgets import HiddenInput
 
 from eqia.characteristics import CharacteristicSet
-from eqia.forms.base import BaseForm
+from eqia.forms.completion import SectionForm
+from eqia.forms.guidance import hint
 from eqia.forms.register import LONG, too_long
+from eqia.models import SCREENING_PROPOSALS
+from eqia.workflow.sections import asks_about_advancing
 
 
-def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> BaseForm:
+def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> SectionForm:
     """`rows` are the assessment's own ScreeningAnswer rows (the groups it was
     started with), so an assessment keeps its questions if the set changes."""
 
-    class ScreeningForm(BaseForm):
-        lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    class ScreeningForm(SectionForm):
         relevance = RadioField("How relevant is this activity to equality?", widget=GovRadioInput(),
+                               description=hint("relevance"),
                                choices=characteristics.choices("relevance"), validators=[Optional()])
-        conclusion = TextAreaField("Screening conclusion", widget=GovTextArea(),
-                                   description="Say whether a full assessment is needed, and why.",
+        proposal = RadioField("What do you propose?", widget=GovRadioInput(), description=hint("proposal"),
+                              choices=list(SCREENING_PROPOSALS.items()), validators=[Optional()])
+        conclusion = TextAreaField("Screening conclusion and reasons", widget=GovTextArea(),
+                                   description=hint("conclusion"),
                                    validators=[Optional(), Length(max=LONG, message=too_long("Conclusion", LONG))])
-        submit = SubmitField("Save screening", widget=GovSubmitInput())
 
     answer_choices = characteristics.choices("screening_answer")
     for row in rows:
-        c = characteristics.get(row.characteristic_key)
-        setattr(ScreeningForm, f"answer_{row.characteristic_key}", RadioField(
+        key = row.characteristic_key
+        c = characteristics.get(key)
+        setattr(ScreeningForm, f"answer_{key}", RadioField(
             f"Could the activity affect {row.characteristic_label} differently?", widget=GovRadioInput(),
             description=c.hint if c else "", choices=answer_choices, validators=[Optional()],
         ))
-        setattr(ScreeningForm, f"reason_{row.characteristic_key}", TextAreaField(
-            "Reason for your answer", widget=GovTextArea(),
-            description="What you know about this group and the activity. \u201cNo impact\u201d needs a reason too.",
+        setattr(ScreeningForm, f"reason_{key}", TextAreaField(
+            "Reason for your answer", widget=GovTextArea(), description=hint("screening_reason"),
             validators=[Optional(), Length(max=LONG, message=too_long("Reason", LONG))],
         ))
+        if asks_about_advancing(key, characteristics):
+            setattr(ScreeningForm, f"advances_{key}", RadioField(
+                f"Could it advance equality of opportunity for {row.characteristic_label}?",
+                widget=GovRadioInput(), description=hint("advances"), choices=answer_choices,
+                validators=[Optional()],
+            ))
     return ScreeningForm(**kwargs)

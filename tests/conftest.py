@@ -27,6 +27,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, AuditEvent, Directorate, User
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import assessments as content
+from eqia.services import content as full_content
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.workflow.definition import load_definitions
@@ -218,12 +219,7 @@ class World:
         users who are allowed each step (so its audit trail is a real one)."""
         author = author or self.author
         assessment = content.create_assessment(author, self.details(**details))
-        screening = ScreeningInput(
-            answers={row.characteristic_key: (answer, "Checked against service data")
-                     for row in assessment.screening_answers},
-            relevance="low", conclusion="Considered each group",
-        )
-        content.update_screening(assessment.id, author, screening, assessment.lock_version)
+        self.write_screening(assessment, author, answer)
         if state is not None:
             self.drive(assessment, state)
         db.session.expire_all()
@@ -236,19 +232,71 @@ class World:
             self.drive(assessment, "published")
             self.take(assessment, "start_review")
             db.session.expire_all()
-            self.drive(db.session.get(Assessment, assessment.id).next_version, "published")
+            following = db.session.get(Assessment, assessment.id).next_version
+            # A review is a fresh look: the new version's sections start unmarked.
+            self.write_screening(following, following.created_by)
+            self.drive(following, "published")
             return assessment
         db.session.expire_all()
         for trigger in path_to(target, db.session.get(Assessment, assessment.id).state):
             self.take(assessment, trigger)
         return assessment
 
+    def write_screening(self, assessment: Assessment, author: User, answer: str = "no") -> None:
+        """Register details and screening marked completed, every group answered `answer`."""
+        db.session.expire_all()
+        current = db.session.get(Assessment, assessment.id)
+        current, _ = content.update_register_details(current.id, author, {}, current.lock_version, complete=True)
+        screening = ScreeningInput(
+            answers={row.characteristic_key: (answer, "Checked against service data", "no")
+                     for row in current.screening_answers},
+            relevance="low", conclusion="Considered each group",
+            proposal="screen_out" if answer == "no" else "full",
+        )
+        content.update_screening(current.id, author, screening, current.lock_version, complete=True)
+
+    def write_full_assessment(self, assessment: Assessment, author: User | None = None) -> Assessment:
+        """Every full-assessment section filled in and marked completed, through the services."""
+        author = author or self.author
+        db.session.expire_all()
+        current = db.session.get(Assessment, assessment.id)
+        if current.is_completed("action_plan"):
+            return current
+
+        def lock() -> int:
+            db.session.expire_all()
+            return db.session.get(Assessment, assessment.id).lock_version
+
+        full_content.save_item(full_content.EVIDENCE, assessment.id, author, lock(), None, {
+            "kind": "data", "source": "Library visitor survey 2025", "dated": date.today() - timedelta(days=60),
+            "summary": "Who visits, by age and disability", "link": "https://example.test/survey"})
+        full_content.save_item(full_content.CONSULTATION, assessment.id, author, lock(), None, {
+            "who": "Library users", "held_from": date.today() - timedelta(days=30), "held_to": None,
+            "method": "Online survey", "what_they_said": "Keep mornings", "how_it_changed": "Mornings kept"})
+        full_content.save_section_page("evidence", assessment.id, author, lock(), True)
+        full_content.save_consultation_page(assessment.id, author, lock(), "", True)
+        evidence_id = db.session.get(Assessment, assessment.id).evidence_items[0].id
+        for row in db.session.get(Assessment, assessment.id).impacts:
+            full_content.update_impact(assessment.id, author, lock(), row.characteristic_key, full_content.ImpactInput(
+                impact="neutral", severity=None, aims=frozenset({"a"}), evidence_narrative="Usage is even",
+                cited_evidence_ids=frozenset({evidence_id}), no_evidence_reason="", mitigation=""), True)
+        full_content.update_intersectional(assessment.id, author, lock(), "None found after checking", True)
+        full_content.update_outcome(assessment.id, author, lock(), ["no_major_change"], "", True)
+        full_content.save_item(full_content.ACTIONS, assessment.id, author, lock(), None, {
+            "description": "Monitor visits by age", "owner": "Sam Lee", "due_date": date.today() + timedelta(days=90),
+            "success_measure": "Quarterly report", "status": "not_started"})
+        full_content.save_action_plan_page(assessment.id, author, lock(), date.today() + timedelta(days=365), True)
+        db.session.expire_all()
+        return db.session.get(Assessment, assessment.id)
+
     def take(self, assessment: Assessment, trigger: str, comment: str = "Because the evidence says so") -> None:
         db.session.expire_all()
         current = db.session.get(Assessment, assessment.id)
         for user in self.crew:
             if any(t.trigger == trigger for t in allowed_transitions(user, current)):
-                perform_transition(current.id, trigger, user, comment=comment)
+                done = perform_transition(current.id, trigger, user, comment=comment)
+                if done.state == "full_assessment":
+                    self.write_full_assessment(done, done.created_by)
                 return
         raise AssertionError(f"nobody in the test crew may take {trigger} from {current.state}")
 

@@ -12,7 +12,7 @@ from eqia.extensions import db
 from eqia.forms.base import NUL_CHARACTER
 from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment, AuditEvent
-from eqia.workflow.rules import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown
+from eqia.workflow.sections import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown
 from tests.conftest import audit_count
 
 HOSTILE = [
@@ -32,7 +32,7 @@ def form_data(world, **overrides) -> dict:
         "lead_officer": "Sam Lee", "activity_kind": "change", "aims": "Save money",
         "people_affected": "Residents", "decision_maker": "Cabinet Member", "decision_forum": "Cabinet",
         "due_regard_started_on": ["1", "3", "2026"], "planned_decision_date": ["1", "6", "2030"],
-        "parent_programme": "",
+        "parent_programme": "", "completed": "no",
     }
     data.update(overrides)
     return data
@@ -52,7 +52,7 @@ def test_author_starts_an_assessment_with_a_reference(client, auth, world):
     assert assessment.state == "screening" and assessment.version_number == 1
     assert len(assessment.screening_answers) == 13  # the statutory nine and four local additions
     page = client.get(response.headers["Location"]).data.decode()
-    assert "Library opening hours" in page and "Started" in page
+    assert "Library opening hours" in page and "Register details" in page and "Cannot start yet" in page
 
 
 def test_only_authors_may_start_one(client, auth, world):
@@ -168,7 +168,11 @@ def test_content_is_read_only_outside_the_editing_states(client, auth, world):
     auth.sign_in(world.author)
     page = client.get(f"/assessments/{assessment.id}").data.decode()
     assert f"/assessments/{assessment.id}/details" not in page
-    assert client.get(f"/assessments/{assessment.id}/details").status_code == 409
+    shown = client.get(f"/assessments/{assessment.id}/details")
+    assert shown.status_code == 302
+    assert shown.headers["Location"].endswith(f"/assessments/{assessment.id}/check#register_details")
+    answers = BeautifulSoup(client.get(shown.headers["Location"]).data, "html.parser")
+    assert "read-only" in answers.get_text() and not answers.select(".govuk-summary-list__actions a")
     before = audit_count()
     response = client.post(f"/assessments/{assessment.id}/details",
                            data=form_data(world, aims="Sneaky", lock_version=str(assessment.lock_version)))
@@ -180,12 +184,19 @@ def test_content_is_read_only_outside_the_editing_states(client, auth, world):
 def test_screening_saves_every_group_and_dont_know_blocks_a_screen_out(client, auth, world):
     assessment = world.make_assessment(answer="no")
     auth.sign_in(world.author)
-    data = {"lock_version": str(assessment.lock_version), "relevance": "low", "conclusion": "Unsure about age"}
+    data = {"lock_version": str(assessment.lock_version), "relevance": "low", "conclusion": "Unsure about age",
+            "proposal": "screen_out", "completed": "no"}
     for row in assessment.screening_answers:
         data[f"answer_{row.characteristic_key}"] = "no"
         data[f"reason_{row.characteristic_key}"] = f"Checked {row.characteristic_label}"
+        data[f"advances_{row.characteristic_key}"] = "no"
     data["answer_age"] = "dont_know"
+    # A draft may say anything; marking it complete applies the rule.
     assert client.post(f"/assessments/{assessment.id}/screening", data=data).status_code == 302
+    db.session.expire_all()
+    data["lock_version"] = str(db.session.get(Assessment, assessment.id).lock_version)
+    refused = client.post(f"/assessments/{assessment.id}/screening", data={**data, "completed": "yes"})
+    assert errors_on(refused) == [screen_out_blocked_by_unknown(["Age"])]
     response = client.post(f"/assessments/{assessment.id}/actions/propose_screen_out",
                            data={"comment": "No impact"})
     assert response.status_code == 409

@@ -12,6 +12,12 @@ EXPECTED = {
     ("GET", "/assessments/<int:assessment_id>"),
     ("GET", "/assessments/<int:assessment_id>/details"), ("POST", "/assessments/<int:assessment_id>/details"),
     ("GET", "/assessments/<int:assessment_id>/screening"), ("POST", "/assessments/<int:assessment_id>/screening"),
+    ("GET", "/assessments/<int:assessment_id>/tasks"), ("GET", "/assessments/<int:assessment_id>/check"),
+    *{(m, f"/assessments/<int:assessment_id>/{page}") for m in ("GET", "POST")
+      for page in ("evidence", "consultation", "action-plan", "intersectional", "outcome", "groups/<characteristic>")},
+    *{(m, f"/assessments/<int:assessment_id>/{kind}/{page}") for m in ("GET", "POST")
+      for kind in ("evidence", "consultation", "action") for page in ("add", "<int:item_id>", "<int:item_id>/remove")},
+    ("POST", "/assessments/<int:assessment_id>/action/<int:item_id>/move/<direction>"),
     ("GET", "/assessments/<int:assessment_id>/actions/<trigger>"),
     ("POST", "/assessments/<int:assessment_id>/actions/<trigger>"),
     ("GET", "/workflow/"), ("GET", "/workflow/<name>"),

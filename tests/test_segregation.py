@@ -51,7 +51,8 @@ def test_someone_who_edited_the_content_cannot_sign(world):
     assessment = world.make_assessment("full_assessment")
     from eqia.services.assessments import update_register_details
 
-    update_register_details(assessment.id, editor_and_signer, {"aims": "Rewritten aims"}, assessment.lock_version)
+    update_register_details(assessment.id, editor_and_signer, {"aims": "Rewritten aims"}, assessment.lock_version,
+                            complete=True)
     world.take(assessment, "submit_for_challenge")
     world.take(assessment, "approve")
     with pytest.raises(Forbidden):

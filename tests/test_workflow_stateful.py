@@ -81,6 +81,8 @@ def test_random_workflows_keep_the_invariants(world):
                     if t.trigger == "withdraw":  # still reachable through act(); here it would end most runs early
                         continue
                     options.setdefault(t.trigger, []).append(person)
+            if assessment.state == "full_assessment":
+                world.write_full_assessment(assessment, assessment.created_by)
             if options:
                 trigger = data.draw(st.sampled_from(sorted(options)))
                 self.act(assessment_id, trigger, data.draw(st.sampled_from(options[trigger])), "Reasons")
@@ -92,10 +94,12 @@ def test_random_workflows_keep_the_invariants(world):
             current = db.session.get(Assessment, assessment_id)
             try:
                 if len(text) % 2:
-                    update_register_details(assessment_id, who, {"aims": text}, current.lock_version)
+                    update_register_details(assessment_id, who, {"aims": text}, current.lock_version, complete=True)
                 else:
                     update_screening(assessment_id, who, ScreeningInput(answers={}, relevance="high",
-                                                                        conclusion=text), current.lock_version)
+                                                                        conclusion=text,
+                                                                        proposal=current.screening_proposal),
+                                     current.lock_version, complete=True)
             except ServiceError:
                 pass
 

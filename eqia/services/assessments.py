@@ -18,20 +18,24 @@ from sqlalchemy.orm.exc import StaleDataError
 from eqia.extensions import db
 from eqia.models import (
     REGISTER_FIELDS,
+    SCREENING_PROPOSALS,
     Assessment,
     AuditEvent,
     CharacteristicImpact,
     Directorate,
     ReferenceCounter,
     ScreeningAnswer,
+    SectionCompletion,
     User,
     utcnow,
 )
+from eqia.workflow import sections
 from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import EDIT_ACTION_PREFIX, STALE, lock_assessment
+from eqia.workflow.rules import Problem
 
 
 CANNOT_CREATE = "You do not have a role that can start an assessment."
@@ -143,8 +147,33 @@ def last_edit(assessment: Assessment) -> AuditEvent | None:
     ).scalar_one_or_none()
 
 
+def _mark(assessment: Assessment, user: User, key: str, complete: bool | None, changed: bool) -> list[Change]:
+    """Mark the section `key` completed (only if its checks pass) or, when the
+    author says it is not finished or its content changed, in progress."""
+    title = sections.title_for(assessment, key)
+    done = next((c for c in assessment.completions if c.section_key == key), None)
+    if complete:
+        problems = sections.problems_for(assessment, key, characteristics())
+        if problems:
+            raise Invalid(*problems)
+        if done is None:
+            assessment.completions.append(SectionCompletion(section_key=key, completed_by_id=user.id,
+                                                            completed_at=utcnow()))
+            return [Change("completed", f"{title} marked as completed", None, None)]
+        return []
+    if done is not None and (changed or complete is False):
+        assessment.completions.remove(done)
+        return [Change("completed", f"{title} marked as in progress", None, None)]
+    return []
+
+
 def _edit(assessment_id: int, user: User, lock_version: int, section: str,
-          apply: Callable[[Assessment], list[Change]]) -> tuple[Assessment, list[Change]]:
+          apply: Callable[[Assessment], list[Change]], *, mark: str | None = None,
+          complete: bool | None = None) -> tuple[Assessment, list[Change]]:
+    """One content save. `mark` is the completion key of the section the save
+    belongs to: `complete=True` marks it completed after its checks pass,
+    `False` marks it in progress, and `None` (an item added, changed or removed)
+    leaves it alone unless the content changed, which needs a fresh look."""
     try:
         assessment = lock_assessment(assessment_id)
         if assessment is None or not access.can_view(user, assessment):
@@ -153,6 +182,10 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
         if lock_version != assessment.lock_version:
             raise Conflict(assessment, STALE)
         changes = apply(assessment)
+        if mark is not None:
+            db.session.flush()
+            db.session.refresh(assessment)  # collections in their stored order, as the checks will read them
+            changes += _mark(assessment, user, mark, complete, bool(changes))
         if not changes:
             db.session.rollback()
             return assessment, []
@@ -185,13 +218,15 @@ def describe(changes: list[Change]) -> str:
     for c in changes:
         if isinstance(c.before, date) or isinstance(c.after, date):
             parts.append(f"{c.label} changed from {_format(c.before)} to {_format(c.after)}")
+        elif c.field == "completed":
+            parts.append(c.label)
         else:
             parts.append(f"{c.label} changed")
     return "; ".join(parts)
 
 
 def update_register_details(assessment_id: int, user: User, details: dict[str, Any],
-                            lock_version: int) -> tuple[Assessment, list[Change]]:
+                            lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
         _reject_nul(*details.values())
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
@@ -203,29 +238,48 @@ def update_register_details(assessment_id: int, user: User, details: dict[str, A
                 setattr(assessment, field, details[field])
         return changes
 
-    return _edit(assessment_id, user, lock_version, "register_details", apply)
+    return _edit(assessment_id, user, lock_version, "register_details", apply, mark="register_details",
+                 complete=complete)
 
 
 @dataclass(frozen=True)
 class ScreeningInput:
-    answers: dict[str, tuple[str | None, str]]  # characteristic key -> (answer key, reason)
+    # characteristic key -> (could it affect the group differently, reason, could it advance equality)
+    answers: dict[str, tuple[str | None, str, str | None]]
     relevance: str | None
     conclusion: str
+    proposal: str | None = None
+
+
+def _check_choice(value: str | None, allowed, message: str, field: str) -> None:
+    if value is not None and value not in allowed:
+        raise Invalid(Problem(message, field=field))
 
 
 def update_screening(assessment_id: int, user: User, data: ScreeningInput,
-                     lock_version: int) -> tuple[Assessment, list[Change]]:
+                     lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
+    chars = characteristics()
+    answer_keys = [i.key for i in chars.scale("screening_answer")]
+
     def apply(assessment: Assessment) -> list[Change]:
-        _reject_nul(data.conclusion, *(reason for _, reason in data.answers.values()))
+        _reject_nul(data.conclusion, *(reason for _, reason, _ in data.answers.values()))
+        _check_choice(data.relevance, [i.key for i in chars.scale("relevance")], sections.RELEVANCE_MISSING,
+                      "relevance")
+        _check_choice(data.proposal, SCREENING_PROPOSALS, sections.PROPOSAL_MISSING, "proposal")
         changes = []
         for row in assessment.screening_answers:
             if row.characteristic_key not in data.answers:
                 continue
-            affects, reason = data.answers[row.characteristic_key]
-            if (affects, reason) != (row.affects, row.reason):
-                changes.append(Change(f"answer-{row.characteristic_key}", row.characteristic_label,
-                                      f"{row.affects or ''}: {row.reason}", f"{affects or ''}: {reason}"))
-                row.affects, row.reason = affects, reason
+            affects, reason, advances = data.answers[row.characteristic_key]
+            name, key = row.characteristic_label, row.characteristic_key
+            _check_choice(affects, answer_keys, sections.screening_answer_missing(name), f"answer-{key}")
+            _check_choice(advances, answer_keys, sections.advances_missing(name), f"advances-{key}")
+            if not sections.asks_about_advancing(key, chars):
+                advances = None
+            if (affects, reason, advances) != (row.affects, row.reason, row.advances_equality):
+                changes.append(Change(f"answer-{key}", name, f"{row.affects or ''}: {row.reason}",
+                                      f"{affects or ''}: {reason}"))
+                row.affects, row.reason, row.advances_equality = affects, reason, advances
         if data.relevance != assessment.screening_relevance:
             changes.append(Change("relevance", "Relevance", assessment.screening_relevance, data.relevance))
             assessment.screening_relevance = data.relevance
@@ -233,6 +287,9 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
             changes.append(Change("conclusion", "Screening conclusion", assessment.screening_conclusion,
                                   data.conclusion))
             assessment.screening_conclusion = data.conclusion
+        if data.proposal != assessment.screening_proposal:
+            changes.append(Change("proposal", "Proposed conclusion", assessment.screening_proposal, data.proposal))
+            assessment.screening_proposal = data.proposal
         return changes
 
-    return _edit(assessment_id, user, lock_version, "screening", apply)
+    return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening", complete=complete)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.forms.register import RegisterDetailsForm
-from eqia.forms.screening import build_screening_form
+from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
-from eqia.models import AuditEvent, Directorate
+from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, Directorate
 from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
-from eqia.services.assessments import ScreeningInput, last_edit
-from eqia.services.errors import Conflict, Forbidden, Invalid, NotPossible
+from eqia.services.assessments import last_edit
+from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.workflow.rules import Problem
 from eqia.services.workflow import allowed_transitions, check_permission, missing_requirements, perform_transition
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
@@ -28,18 +30,70 @@ def _directorate_choices(form: RegisterDetailsForm) -> None:
     form.directorate_id.choices = [(d.id, d.name) for d in db.session.execute(query).scalars()]
 
 
+def problem_href(p: Problem, assessment_id: int) -> str:
+    if p.endpoint and (p.endpoint != request.endpoint or dict(p.args) != {
+            k: v for k, v in request.view_args.items() if k != "assessment_id"}):
+        return url_for(p.endpoint, assessment_id=assessment_id, **dict(p.args)) + (f"#{p.field}" if p.field else "")
+    return f"#{p.field}" if p.field else ""
+
+
 def _problem_list(error) -> list[dict]:
     """Service problems as GOV.UK error-summary items, linking to the field where known."""
     items = []
     for p in error.problems:
         item = {"text": p.message}
-        if p.endpoint and p.endpoint != request.endpoint:
-            item["href"] = url_for(p.endpoint, assessment_id=request.view_args["assessment_id"]) + (
-                f"#{p.field}" if p.field else "")
-        elif p.field:
-            item["href"] = f"#{p.field}"
+        href = problem_href(p, request.view_args["assessment_id"])
+        if href:
+            item["href"] = href
         items.append(item)
     return items
+
+
+def attach_problems(form, error) -> list[dict]:
+    """Put each problem the service found on this page's form field, where the
+    GOV.UK error summary and the field's own error message will show it; return
+    the rest (problems on other pages, or about the whole form) for the summary."""
+    rest = []
+    for p in error.problems:
+        name = p.field.replace("-", "_")
+        on_this_page = not p.endpoint or problem_href(p, request.view_args["assessment_id"]).startswith("#")
+        if on_this_page and name in form._fields and name not in ("lock_version", "submit"):
+            form[name].errors = [*form[name].errors, p.message]
+        else:
+            rest.append(p)
+    error.problems = rest
+    return _problem_list(error)
+
+
+def read_only_or_edit(assessment, anchor: str):
+    """Content is editable only in the states and by the roles the workflow
+    definition allows. Anyone else asking for the form is shown the answers,
+    read-only; a POST is refused by the service with the reason."""
+    try:
+        service.check_editable(current_user, assessment)
+    except (NotPossible, Forbidden):
+        if request.method == "GET":
+            return redirect(url_for("assessments.check_answers", assessment_id=assessment.id) + f"#{anchor}")
+        raise
+    return None
+
+
+def run_form(form, save, *, initial, done_url: str, done_text: str):
+    """The one shape of every content page: validate, call the service once, then
+    either redirect or return what the page needs to show the problems. On a
+    stale save the user's answers stay in the form beside what is saved now."""
+    extra: dict = {"problems": []}
+    if form.validate_on_submit():
+        try:
+            save()
+        except Conflict as error:
+            extra = _after_conflict(form, error, initial)
+        except (Invalid, Forbidden, NotPossible, NotFound) as error:
+            extra["problems"] = attach_problems(form, error)
+        else:
+            flash(done_text, "success")
+            return redirect(done_url)
+    return extra
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -50,6 +104,7 @@ def new():
         raise Forbidden(service.CANNOT_CREATE)
     form = RegisterDetailsForm()
     _directorate_choices(form)
+    form.set_programmes(_programmes())
     if request.method == "GET" and current_user.directorate_id:
         form.directorate_id.data = current_user.directorate_id
     problems = []
@@ -60,7 +115,7 @@ def new():
             problems = _problem_list(error)
         else:
             flash(f"Assessment {assessment.display_reference} started", "success")
-            return redirect(url_for("assessments.overview", assessment_id=assessment.id))
+            return redirect(url_for("assessments.task_list", assessment_id=assessment.id))
     return render_template("assessments/details.html", form=form, assessment=None, problems=problems)
 
 
@@ -90,74 +145,79 @@ def overview(assessment_id: int):
     )
 
 
-def _after_conflict(form, error: Conflict) -> dict:
+def _shown(field, value) -> str:
+    choices = dict(getattr(field, "choices", None) or [])
+    if isinstance(value, (list, tuple, set)):
+        return ", ".join(str(choices.get(v, v)) for v in value) or "(blank)"
+    if value in (None, ""):
+        return "(blank)"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return str(choices.get(value, value))
+
+
+def _after_conflict(form, error: Conflict, initial=None) -> dict:
     """Keep the user's text in the form, but give it the saved lock version, so
-    that saving again is a deliberate choice made after seeing the change."""
+    that saving again is a deliberate choice made after seeing the change.
+    `initial(assessment)` gives the form's data as saved now: the fields where it
+    differs from the user's answers are listed beside the form."""
     if error.current_lock_version is not None:
         form.lock_version.data = error.current_lock_version
         form.lock_version.raw_data = [str(error.current_lock_version)]  # what the hidden input renders
     editor = last_edit(error.current) if error.current is not None else None
-    return {"conflict": True, "conflict_editor": editor, "problems": _problem_list(error)}
+    differences = []
+    if initial is not None and error.current is not None:
+        db.session.expire_all()
+        current = db.session.get(type(error.current), error.current.id)
+        saved = initial(current) if current is not None else {}
+        for name, value in saved.items():
+            if name in form._fields and name not in ("lock_version", "completed"):
+                field = form[name]
+                mine = field.data
+                if isinstance(value, (list, tuple, set)) or isinstance(mine, (list, tuple, set)):
+                    same = sorted(map(str, value or [])) == sorted(map(str, mine or []))
+                else:
+                    same = (value or None) == (mine or None)
+                if not same:
+                    differences.append({"key": {"text": str(field.label.text)},
+                                        "value": {"text": _shown(field, value)}})
+    return {"conflict": True, "conflict_editor": editor, "conflict_differences": differences,
+            "problems": _problem_list(error)}
+
+
+def _programmes() -> list[str]:
+    """Programme names already in use on assessments this user can see."""
+    names = db.session.execute(
+        select(Assessment.parent_programme).where(Assessment.parent_programme != "").distinct()
+        .where(Assessment.id.in_(access.visible_assessments(current_user).with_only_columns(Assessment.id)))
+    ).scalars()
+    return sorted(set(names), key=str.casefold)
+
+
+def details_initial(assessment) -> dict:
+    data = {field: getattr(assessment, field) for field in REGISTER_FIELDS}
+    data["lock_version"] = assessment.lock_version
+    data["completed"] = "yes" if assessment.is_completed("register_details") else None
+    return data
 
 
 @bp.route("/<int:assessment_id>/details", methods=["GET", "POST"])
 @login_required
 def edit_details(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    service.check_editable(current_user, assessment)
-    form = RegisterDetailsForm(obj=assessment if request.method == "GET" else None)
+    if (shown := read_only_or_edit(assessment, "register_details")) is not None:
+        return shown
+    form = RegisterDetailsEditForm(data=details_initial(assessment) if request.method == "GET" else None)
     _directorate_choices(form)
-    if request.method == "GET":
-        form.lock_version.data = assessment.lock_version
-    extra: dict = {"problems": []}
-    if form.validate_on_submit():
-        try:
-            service.update_register_details(assessment.id, current_user, form.details(),
-                                            form.lock_version.data or 0)
-        except Conflict as error:
-            extra = _after_conflict(form, error)
-        except (Invalid, Forbidden, NotPossible) as error:
-            extra["problems"] = _problem_list(error)
-        else:
-            flash("Register details saved", "success")
-            return redirect(url_for("assessments.overview", assessment_id=assessment.id))
-    return render_template("assessments/details.html", form=form, assessment=assessment, **extra)
-
-
-@bp.route("/<int:assessment_id>/screening", methods=["GET", "POST"])
-@login_required
-def edit_screening(assessment_id: int):
-    assessment = service.get_visible(assessment_id, current_user)
-    service.check_editable(current_user, assessment)
-    rows = assessment.screening_answers
-    initial = {}
-    if request.method == "GET":
-        initial = {"lock_version": assessment.lock_version, "relevance": assessment.screening_relevance,
-                   "conclusion": assessment.screening_conclusion}
-        for row in rows:
-            initial[f"answer_{row.characteristic_key}"] = row.affects
-            initial[f"reason_{row.characteristic_key}"] = row.reason
-    form = build_screening_form(characteristics(), rows, data=initial or None)
-    extra: dict = {"problems": []}
-    if form.validate_on_submit():
-        data = ScreeningInput(
-            answers={row.characteristic_key: (form[f"answer_{row.characteristic_key}"].data or None,
-                                              form[f"reason_{row.characteristic_key}"].data or "")
-                     for row in rows},
-            relevance=form.relevance.data or None,
-            conclusion=form.conclusion.data or "",
-        )
-        try:
-            service.update_screening(assessment.id, current_user, data, form.lock_version.data or 0)
-        except Conflict as error:
-            extra = _after_conflict(form, error)
-        except (Invalid, Forbidden, NotPossible) as error:
-            extra["problems"] = _problem_list(error)
-        else:
-            flash("Screening saved", "success")
-            return redirect(url_for("assessments.overview", assessment_id=assessment.id))
-    return render_template("assessments/screening.html", form=form, assessment=assessment, rows=rows,
-                           answer_labels=dict(characteristics().choices("screening_answer")), **extra)
+    form.set_programmes(_programmes())
+    result = run_form(
+        form, lambda: service.update_register_details(assessment.id, current_user, form.details(),
+                                                      form.lock_version.data or 0, form.wants_complete()),
+        initial=details_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
+        done_text="Register details saved")
+    if not isinstance(result, dict):
+        return result
+    return render_template("assessments/details.html", form=form, assessment=assessment, **result)
 
 
 @bp.route("/<int:assessment_id>/actions/<trigger>", methods=["GET", "POST"])

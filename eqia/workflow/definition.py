@@ -118,6 +118,38 @@ class WorkflowDefinition:
     def states_where_role_edits(self, role: str) -> tuple[str, ...]:
         return tuple(s for s, st in self.states.items() if role in st.editable_by)
 
+    def sections_in_use(self) -> tuple[str, ...]:
+        """Every section some transition requires, in the order first required."""
+        seen: dict[str, None] = {}
+        for t in self.transitions.values():
+            seen.update(dict.fromkeys(t.required_fields))
+        return tuple(seen)
+
+    def states_leading_to(self, state: str) -> frozenset[str]:
+        """The states from which `state` can be reached."""
+        found: set[str] = set()
+        frontier = [state]
+        while frontier:
+            target = frontier.pop()
+            for t in self.transitions.values():
+                for source in t.sources:
+                    if (t.dest or source) == target and source not in found:
+                        found.add(source)
+                        frontier.append(source)
+        return frozenset(found)
+
+    def sections_needed(self, state: str) -> tuple[str, ...]:
+        """The sections that matter in `state`: those required to leave it, and
+        those required on the way to it. An EqIA still in screening does not
+        need its evidence yet; a screened-out one never did."""
+        before = self.states_leading_to(state) | {state}
+        needed: set[str] = set()
+        for t in self.transitions.values():
+            for source in t.sources:
+                if source == state or (source in before and (t.dest or source) in before):
+                    needed.update(t.required_fields)
+        return tuple(name for name in self.sections_in_use() if name in needed)
+
 
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class Problem:
     message: str
     endpoint: str = ""  # the page to fix it on (a view endpoint), "" if none
     field: str = ""  # the id of the field on that page
+    args: tuple[tuple[str, Any], ...] = ()  # more of the page's URL, e.g. (("characteristic", "age"),)
 
 
 @dataclass
@@ -78,79 +79,29 @@ def effect(name: str, needs_triggers: tuple[str, ...] = ()):
     return register
 
 
-# ---------------------------------------------------------------- requirements
-
-REGISTER_FIELDS: tuple[tuple[str, str], ...] = (
-    ("title", "Enter the title of the activity being assessed"),
-    ("lead_officer", "Enter the name of the lead officer"),
-    ("activity_kind", "Select the kind of activity"),
-    ("aims", "Enter the aims of the activity"),
-    ("decision_maker", "Enter who will make the decision"),
-    ("decision_forum", "Enter where the decision will be made, for example Cabinet"),
-    ("planned_decision_date", "Enter the date the decision will be made"),
-    ("due_regard_started_on", "Enter the date due regard started"),
-)
-
-DECISION_BEFORE_REGARD = "The date the decision will be made must be on or after the date due regard started"
-
-
-@requirement("register_details")
-def register_details_complete(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    problems = [
-        Problem(message, "assessments.edit_details", field)
-        for field, message in REGISTER_FIELDS
-        if getattr(assessment, field) in (None, "") or (isinstance(getattr(assessment, field), str)
-                                                         and not getattr(assessment, field).strip())
-    ]
-    if (assessment.planned_decision_date and assessment.due_regard_started_on
-            and assessment.planned_decision_date < assessment.due_regard_started_on):
-        problems.append(Problem(DECISION_BEFORE_REGARD, "assessments.edit_details", "planned_decision_date"))
-    return problems
-
-
-def screening_answer_missing(name: str) -> str:
-    return f"Select whether the activity could affect {name} differently"
-
-
-def screening_reason_missing(name: str) -> str:
-    return f"Give a reason for your answer about {name}"
-
-
-RELEVANCE_MISSING = "Select how relevant the activity is to equality"
-CONCLUSION_MISSING = "Enter your screening conclusion and the reasons for it"
-
-
-@requirement("screening")
-def screening_complete(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    problems = []
-    for answer in assessment.screening_answers:
-        field = f"answer-{answer.characteristic_key}"
-        if not answer.affects:
-            problems.append(Problem(screening_answer_missing(answer.characteristic_label),
-                                    "assessments.edit_screening", field))
-        elif not answer.reason.strip():
-            problems.append(Problem(screening_reason_missing(answer.characteristic_label),
-                                    "assessments.edit_screening", f"reason-{answer.characteristic_key}"))
-    if not assessment.screening_relevance:
-        problems.append(Problem(RELEVANCE_MISSING, "assessments.edit_screening", "relevance"))
-    if not assessment.screening_conclusion.strip():
-        problems.append(Problem(CONCLUSION_MISSING, "assessments.edit_screening", "conclusion"))
-    return problems
-
+# The requirements (what each section needs before a transition) live with the
+# sections in eqia.workflow.sections, which registers them at the end of this module.
 
 # ---------------------------------------------------------------------- guards
 
-def screen_out_blocked_by_unknown(names: list[str]) -> str:
-    return ("You cannot propose a screen-out while any group is \u201cDon\u2019t know\u201d: this EqIA needs a full "
-            f"assessment to find out. Still unknown: {', '.join(names)}.")
-
-
 @guard("screening_has_no_unknowns")
 def screening_has_no_unknowns(ctx: TransitionContext) -> list[Problem]:
-    # "Don't know" is not "no" (North Yorkshire's rule): it sends the EqIA to full assessment.
-    unknown = ctx.characteristics.keys_meaning("screening_answer", "unknown")
-    names = [a.characteristic_label for a in ctx.assessment.screening_answers if a.affects in unknown]
-    return [Problem(screen_out_blocked_by_unknown(names), "assessments.edit_screening")] if names else []
+    names = sections.unknown_groups(ctx.assessment, ctx.characteristics)
+    if names:
+        return [Problem(sections.screen_out_blocked_by_unknown(names), "assessments.edit_screening", "proposal")]
+    return []
+
+
+SCREENING_SAYS_FULL = ("The screening concludes that a full assessment is needed. To propose a screen-out, change "
+                       "the proposed conclusion in the screening first.")
+
+
+@guard("screening_proposes_screen_out")
+def screening_proposes_screen_out(ctx: TransitionContext) -> list[Problem]:
+    # The action must match what the screening, as written and checked, concludes.
+    if ctx.assessment.screening_proposal != "screen_out":
+        return [Problem(SCREENING_SAYS_FULL, "assessments.edit_screening", "proposal")]
+    return []
 
 
 def sign_off_too_late(decision_date: date) -> str:
@@ -199,3 +150,6 @@ def supersede_previous_version(ctx: TransitionContext) -> None:
     from eqia.services.versions import supersede_previous_version as supersede
 
     supersede(ctx)
+
+
+from eqia.workflow import sections  # noqa: E402  (registers the section requirements)

@@ -1,0 +1,302 @@
+"""Saving the full assessment: evidence, consultation, the analysis for each
+group, intersectional effects, the outcome and the action plan.
+
+Every function here is one save through `assessments._edit`: the row locked,
+the state and role checked against the workflow definition, the lock version
+compared, the change applied and audited, and everything committed once or not
+at all. Items (evidence, consultations, actions) are checked whole on every
+save; a section is checked whole only when the author marks it as completed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable
+
+from eqia.extensions import db
+from eqia.models import (
+    OUTCOMES,
+    Action,
+    Assessment,
+    AssessmentOutcome,
+    Consultation,
+    EvidenceItem,
+    User,
+)
+from eqia.registry import characteristics
+from eqia.services.assessments import Change, _edit, _reject_nul
+from eqia.services.errors import Invalid, NotFound
+from eqia.workflow import sections
+from eqia.workflow.rules import LOCAL_ZONE, Problem
+from eqia.models.types import utcnow
+
+EVIDENCE_NOT_FOUND = "That piece of evidence is not part of this assessment"
+CONSULTATION_NOT_FOUND = "That consultation is not part of this assessment"
+ACTION_NOT_FOUND = "That action is not part of this assessment"
+GROUP_NOT_FOUND = "That group is not part of this assessment"
+CITED_NOT_FOUND = "Choose evidence from this assessment\u2019s list"
+OUTCOME_UNKNOWN = "Choose outcomes from the list"
+
+
+def _local_today() -> date:
+    return utcnow().astimezone(LOCAL_ZONE).date()
+
+
+# ----------------------------------------------------------- list sections
+
+@dataclass(frozen=True)
+class ItemKind:
+    """A repeatable item of a section: evidence, a consultation, an action."""
+
+    collection: str  # the Assessment relationship holding the items
+    model: type
+    fields: dict[str, str]  # column -> label for the audit record
+    section: str
+    label: str
+    not_found: str
+    check: Callable[[Any], list[Problem]]
+
+
+EVIDENCE = ItemKind("evidence_items", EvidenceItem,
+                    {"kind": "Kind", "source": "Source", "dated": "Date", "summary": "Summary", "link": "Link"},
+                    "evidence", "Evidence", EVIDENCE_NOT_FOUND,
+                    lambda item: sections.evidence_item_problems(item, _local_today()))
+CONSULTATION = ItemKind("consultations", Consultation,
+                        {"who": "Who", "held_from": "Start date", "held_to": "End date", "method": "How",
+                         "what_they_said": "What they said", "how_it_changed": "How it changed the proposal"},
+                        "consultation", "Consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
+ACTIONS = ItemKind("actions", Action,
+                   {"description": "Action", "owner": "Owner", "due_date": "Due date",
+                    "success_measure": "Success measure", "status": "Status"},
+                   "action_plan", "Action", ACTION_NOT_FOUND, sections.action_item_problems)
+
+
+def _find(assessment: Assessment, kind: ItemKind, item_id: int):
+    item = next((i for i in getattr(assessment, kind.collection) if i.id == item_id), None)
+    if item is None:
+        raise NotFound(kind.not_found)
+    return item
+
+
+def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int, item_id: int | None,
+              values: dict[str, Any]) -> tuple[Assessment, list[Change]]:
+    """Add an item (item_id None) or change one. Unknown keys are ignored."""
+    values = {k: v for k, v in values.items() if k in kind.fields}
+
+    def apply(assessment: Assessment) -> list[Change]:
+        _reject_nul(*values.values())
+        items = getattr(assessment, kind.collection)
+        if item_id is None:
+            item = kind.model(position=max((i.position for i in items), default=-1) + 1, **values)
+            problems = kind.check(item)
+            if problems:
+                raise Invalid(*problems)
+            items.append(item)
+            return [Change(kind.section, f"{kind.label} added", None, None)]
+        item = _find(assessment, kind, item_id)
+        changes = [Change(k, f"{kind.label} {kind.fields[k].lower()}", getattr(item, k), v)
+                   for k, v in values.items() if getattr(item, k) != v]
+        for k, v in values.items():
+            setattr(item, k, v)
+        problems = kind.check(item)
+        if problems:
+            raise Invalid(*problems)
+        return changes
+
+    return _edit(assessment_id, user, lock_version, kind.section, apply, mark=kind.section)
+
+
+def remove_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int,
+                item_id: int) -> tuple[Assessment, list[Change]]:
+    def apply(assessment: Assessment) -> list[Change]:
+        items = getattr(assessment, kind.collection)
+        items.remove(_find(assessment, kind, item_id))
+        for position, item in enumerate(items):
+            item.position = position
+        return [Change(kind.section, f"{kind.label} removed", None, None)]
+
+    return _edit(assessment_id, user, lock_version, kind.section, apply, mark=kind.section)
+
+
+def move_action(assessment_id: int, user: User, lock_version: int, item_id: int,
+                offset: int) -> tuple[Assessment, list[Change]]:
+    """Move an action up (-1) or down (+1) the plan; at either end nothing moves."""
+
+    def apply(assessment: Assessment) -> list[Change]:
+        items = sorted(assessment.actions, key=lambda a: a.position)
+        item = _find(assessment, ACTIONS, item_id)
+        index = items.index(item)
+        other = index + offset
+        if offset not in (-1, 1) or not 0 <= other < len(items):
+            return []
+        items[index], items[other] = items[other], items[index]
+        for position, action in enumerate(items):
+            action.position = position
+        return [Change("action_plan", f"Action moved {'up' if offset < 0 else 'down'}", None, None)]
+
+    # The order is presentation, not content: it does not reopen a completed plan.
+    return _edit(assessment_id, user, lock_version, "action_plan", apply)
+
+
+def _set_fields(assessment: Assessment, values: dict[str, tuple[str, Any]]) -> list[Change]:
+    """values: column -> (label, new value)."""
+    _reject_nul(*(v for _, v in values.values()))
+    changes = []
+    for column, (label, value) in values.items():
+        if getattr(assessment, column) != value:
+            changes.append(Change(column, label, getattr(assessment, column), value))
+            setattr(assessment, column, value)
+    return changes
+
+
+def save_section_page(section: str, assessment_id: int, user: User, lock_version: int, complete: bool | None,
+                      values: dict[str, tuple[str, Any]] | None = None) -> tuple[Assessment, list[Change]]:
+    """The page of a list section (evidence, consultation, action plan): its own
+    few fields, and whether the author has finished the section."""
+    return _edit(assessment_id, user, lock_version, section, lambda a: _set_fields(a, values or {}),
+                 mark=section, complete=complete)
+
+
+def save_consultation_page(assessment_id: int, user: User, lock_version: int, no_consultation_reason: str,
+                           complete: bool | None) -> tuple[Assessment, list[Change]]:
+    return save_section_page("consultation", assessment_id, user, lock_version, complete,
+                             {"no_consultation_reason": ("Reason there was no consultation", no_consultation_reason)})
+
+
+def save_action_plan_page(assessment_id: int, user: User, lock_version: int, review_date: date | None,
+                          complete: bool | None) -> tuple[Assessment, list[Change]]:
+    return save_section_page("action_plan", assessment_id, user, lock_version, complete,
+                             {"review_date": ("Review date", review_date)})
+
+
+# --------------------------------------------------------- each characteristic
+
+@dataclass(frozen=True)
+class ImpactInput:
+    impact: str | None
+    severity: str | None
+    aims: frozenset[str]  # keys of the duty's aims judged relevant: "a", "b", "c"
+    evidence_narrative: str
+    cited_evidence_ids: frozenset[int]
+    no_evidence_reason: str
+    mitigation: str
+
+
+AIM_COLUMNS = {"a": "aim_eliminate_discrimination", "b": "aim_advance_equality", "c": "aim_foster_good_relations"}
+
+
+def update_impact(assessment_id: int, user: User, lock_version: int, characteristic_key: str, data: ImpactInput,
+                  complete: bool | None, *, gather: bool = False) -> tuple[Assessment, list[Change]]:
+    """Save the analysis for one group. `gather` also adds the action to gather
+    missing evidence, in the same save, so the author's unsaved text is kept."""
+    chars = characteristics()
+    impact_keys = [i.key for i in chars.scale("impact")]
+    severity_keys = [i.key for i in chars.scale("severity")]
+    negative = chars.keys_meaning("impact", "negative")
+
+    def apply(assessment: Assessment) -> list[Change]:
+        row = assessment.impact_for(characteristic_key)
+        if row is None:
+            raise NotFound(GROUP_NOT_FOUND)
+        name = row.characteristic_label
+        _reject_nul(data.evidence_narrative, data.no_evidence_reason, data.mitigation)
+        if data.impact is not None and data.impact not in impact_keys:
+            raise Invalid(Problem(sections.impact_missing(name), field="impact"))
+        if data.severity is not None and data.severity not in severity_keys:
+            raise Invalid(Problem(sections.severity_missing(name), field="severity"))
+        configured = chars.get(characteristic_key)
+        allowed = configured.aims if configured else tuple(AIM_COLUMNS)
+        if data.aims - set(allowed) or data.aims - set(AIM_COLUMNS):
+            # Section 149(7): marriage and civil partnership counts for aim (a) only.
+            raise Invalid(Problem(sections.aim_not_applicable(name, [chars.aims[a] for a in allowed]),
+                                  field="aims"))
+        by_id = {item.id: item for item in assessment.evidence_items}
+        if data.cited_evidence_ids - set(by_id):
+            raise Invalid(Problem(CITED_NOT_FOUND, field="evidence"))
+        # Severity describes a negative impact only; kept with any other it would mislead.
+        severity = data.severity if data.impact in negative else None
+        wanted = {
+            "impact": ("Impact", data.impact), "severity": ("Severity", severity),
+            "evidence_narrative": ("Reasons for the judgement", data.evidence_narrative),
+            "no_evidence_reason": ("Why there is no evidence", data.no_evidence_reason),
+            "mitigation": ("Mitigation", data.mitigation),
+            **{column: (f"Aim ({aim})", aim in data.aims if aim in allowed else None)
+               for aim, column in AIM_COLUMNS.items()},
+        }
+        changes = []
+        for column, (label, value) in wanted.items():
+            if getattr(row, column) != value:
+                changes.append(Change(column, f"{name}: {label.lower()}", getattr(row, column), value))
+                setattr(row, column, value)
+        cited = [by_id[i] for i in sorted(data.cited_evidence_ids)]
+        if {e.id for e in row.evidence} != data.cited_evidence_ids:
+            changes.append(Change("evidence", f"{name}: cited evidence", None, None))
+            row.evidence = cited
+        if gather:
+            changes += _add_gathering(assessment, row)
+        return changes
+
+    return _edit(assessment_id, user, lock_version, "characteristics", apply,
+                 mark=sections.completion_key("characteristics", characteristic_key), complete=complete)
+
+
+def add_gathering_action(assessment_id: int, user: User, lock_version: int,
+                         characteristic_key: str) -> tuple[Assessment, list[Change]]:
+    """The one-click answer to "there is no evidence about this group": an action
+    to gather it, owned by the lead officer until someone better is named."""
+
+    def apply(assessment: Assessment) -> list[Change]:
+        row = assessment.impact_for(characteristic_key)
+        if row is None:
+            raise NotFound(GROUP_NOT_FOUND)
+        return _add_gathering(assessment, row)
+
+    return _edit(assessment_id, user, lock_version, "action_plan", apply, mark="action_plan")
+
+
+def _add_gathering(assessment: Assessment, row) -> list[Change]:
+    key = row.characteristic_key
+    if any(a.characteristic_key == key for a in assessment.actions):
+        return []
+    assessment.actions.append(Action(
+        position=max((a.position for a in assessment.actions), default=-1) + 1,
+        description=sections.gathering_action_description(row.characteristic_label),
+        owner=assessment.lead_officer, status="not_started", characteristic_key=key,
+    ))
+    changes = [Change("action_plan", f"Action added to gather evidence about {row.characteristic_label}",
+                      None, None)]
+    # The plan has a new action without a due date or measure: it needs another look.
+    done = next((c for c in assessment.completions if c.section_key == "action_plan"), None)
+    if done is not None:
+        assessment.completions.remove(done)
+        changes.append(Change("completed", "Action plan marked as in progress", None, None))
+    return changes
+
+
+# ---------------------------------------------------- narratives and outcome
+
+def update_intersectional(assessment_id: int, user: User, lock_version: int, text: str,
+                          complete: bool | None) -> tuple[Assessment, list[Change]]:
+    return _edit(assessment_id, user, lock_version, "intersectional",
+                 lambda a: _set_fields(a, {"intersectional_effects": ("Intersectional and cumulative effects", text)}),
+                 mark="intersectional", complete=complete)
+
+
+def update_outcome(assessment_id: int, user: User, lock_version: int, outcomes: list[str], justification: str,
+                   complete: bool | None) -> tuple[Assessment, list[Change]]:
+    def apply(assessment: Assessment) -> list[Change]:
+        if set(outcomes) - set(OUTCOMES):
+            raise Invalid(Problem(OUTCOME_UNKNOWN, field="outcomes"))
+        changes = _set_fields(assessment, {"outcome_justification": ("Justification", justification)})
+        current = {o.outcome for o in assessment.outcomes}
+        if current != set(outcomes):
+            changes.append(Change("outcomes", "Outcome", ", ".join(sorted(current)), ", ".join(sorted(outcomes))))
+            for row in [o for o in assessment.outcomes if o.outcome not in outcomes]:
+                assessment.outcomes.remove(row)
+            for key in [k for k in OUTCOMES if k in outcomes and k not in current]:
+                assessment.outcomes.append(AssessmentOutcome(outcome=key))
+            db.session.flush()  # removals before additions: (assessment, outcome) is unique
+        return changes
+
+    return _edit(assessment_id, user, lock_version, "outcome", apply, mark="outcome", complete=complete)

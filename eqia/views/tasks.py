@@ -1,0 +1,52 @@
+"""The task list for one assessment, and "check your answers" before it moves on."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+from flask_login import current_user, login_required
+
+from eqia.registry import characteristics, definition_for
+from eqia.services import assessments as service
+from eqia.services import tasks
+from eqia.services.workflow import allowed_transitions, missing_requirements
+from eqia.views.assessments import bp
+from eqia.workflow.sections import SECTIONS, asks_about_advancing
+
+
+def _next_steps(assessment):
+    """The actions the user can take now that carry the assessment on, each with
+    what it still needs: the same checks perform_transition will make."""
+    definition = definition_for(assessment)
+    return [(t, missing_requirements(assessment, t)) for t in allowed_transitions(current_user, assessment)
+            if definition.moves_on(t)]
+
+
+@bp.route("/<int:assessment_id>/tasks")
+@login_required
+def task_list(assessment_id: int):
+    assessment = service.get_visible(assessment_id, current_user)
+    groups = tasks.task_list(assessment, current_user)
+    total = [t for g in groups for t in g.tasks if t.status != tasks.CANNOT_START]
+    done = [t for t in total if t.status == tasks.COMPLETED]
+    return render_template("assessments/task_list.html", assessment=assessment, groups=groups,
+                           can_edit=tasks.can_edit(current_user, assessment), done=len(done), total=len(total),
+                           all_done=tasks.all_completed(groups),
+                           state=definition_for(assessment).states[assessment.state])
+
+
+@bp.route("/<int:assessment_id>/check")
+@login_required
+def check_answers(assessment_id: int):
+    assessment = service.get_visible(assessment_id, current_user)
+    chars = characteristics()
+    can_edit = tasks.can_edit(current_user, assessment)
+
+    def edit_href(endpoint: str, anchor: str = "", args: dict | None = None) -> str | None:
+        return url_for(endpoint, assessment_id=assessment.id, **(args or {})) + anchor if can_edit else None
+
+    return render_template(
+        "assessments/check_answers.html", assessment=assessment, sections=SECTIONS,
+        needed=tasks.needed_sections(assessment), can_edit=can_edit, edit_href=edit_href,
+        next_steps=_next_steps(assessment), state=definition_for(assessment).states[assessment.state],
+        chars=chars, asks_about_advancing=lambda key: asks_about_advancing(key, chars),
+    )

@@ -1,0 +1,418 @@
+"""The sections of an EqIA and the rules that make each one complete.
+
+A workflow definition names these sections in `required_fields`; the task list,
+the "check your answers" page, the "mark as completed" check on every section
+page and the workflow's own check before a transition all call the functions
+here. Each message is written once, here, and tests check it by its exact text.
+
+A section's `check` looks only at content. Whether the author has marked the
+section as completed is a separate fact (SectionCompletion rows): marking is
+refused while `check` finds problems, and a transition needs both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import urlsplit
+
+from eqia.models import CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES, ACTION_STATUSES, SCREENING_PROPOSALS
+from eqia.workflow.rules import Problem, requirement
+
+if TYPE_CHECKING:
+    from eqia.characteristics import CharacteristicSet
+    from eqia.models import Action, Assessment, CharacteristicImpact, Consultation, EvidenceItem
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ------------------------------------------------------------ register details
+
+REGISTER_REQUIRED: tuple[tuple[str, str], ...] = (
+    ("title", "Enter the title of the activity being assessed"),
+    ("lead_officer", "Enter the name of the lead officer"),
+    ("activity_kind", "Select the kind of activity"),
+    ("aims", "Enter the aims of the activity"),
+    ("people_affected", "Enter who is affected by the activity"),
+    ("decision_maker", "Enter who will make the decision"),
+    ("decision_forum", "Enter where the decision will be made, for example Cabinet"),
+    ("planned_decision_date", "Enter the date the decision will be made"),
+    ("due_regard_started_on", "Enter the date due regard started"),
+)
+
+DECISION_BEFORE_REGARD = "The date the decision will be made must be on or after the date due regard started"
+
+
+def register_details_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    problems = [Problem(message, "assessments.edit_details", field)
+                for field, message in REGISTER_REQUIRED if _blank(getattr(assessment, field))]
+    if (assessment.planned_decision_date and assessment.due_regard_started_on
+            and assessment.planned_decision_date < assessment.due_regard_started_on):
+        problems.append(Problem(DECISION_BEFORE_REGARD, "assessments.edit_details", "planned_decision_date"))
+    return problems
+
+
+# ------------------------------------------------------------------- screening
+
+def screening_answer_missing(name: str) -> str:
+    return f"Select whether the activity could affect {name} differently"
+
+
+def screening_reason_missing(name: str) -> str:
+    return f"Give a reason for your answer about {name}"
+
+
+def advances_missing(name: str) -> str:
+    return f"Select whether the activity could advance equality of opportunity for {name}"
+
+
+RELEVANCE_MISSING = "Select how relevant the activity is to equality"
+PROPOSAL_MISSING = "Select whether a full assessment is needed"
+CONCLUSION_MISSING = "Enter your screening conclusion and the reasons for it"
+
+
+def screen_out_blocked_by_unknown(names: list[str]) -> str:
+    return ("You cannot propose a screen-out while any group is \u201cDon\u2019t know\u201d: this EqIA needs a full "
+            f"assessment to find out. Still unknown: {', '.join(names)}.")
+
+
+def unknown_groups(assessment: Assessment, characteristics: CharacteristicSet) -> list[str]:
+    # "Don't know" is not "no" (North Yorkshire's rule): it sends the EqIA to full assessment.
+    unknown = characteristics.keys_meaning("screening_answer", "unknown")
+    return [a.characteristic_label for a in assessment.screening_answers if a.affects in unknown]
+
+
+def asks_about_advancing(characteristic_key: str, characteristics: CharacteristicSet) -> bool:
+    """Aim (b) does not apply to every group (marriage and civil partnership:
+    aim (a) only), so the screening question is asked only where it does."""
+    c = characteristics.get(characteristic_key)
+    return c is None or "b" in c.aims
+
+
+def screening_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    page = "assessments.edit_screening"
+    problems = []
+    for answer in assessment.screening_answers:
+        name, key = answer.characteristic_label, answer.characteristic_key
+        if not answer.affects:
+            problems.append(Problem(screening_answer_missing(name), page, f"answer-{key}"))
+        elif _blank(answer.reason):
+            problems.append(Problem(screening_reason_missing(name), page, f"reason-{key}"))
+        if asks_about_advancing(key, characteristics) and not answer.advances_equality:
+            problems.append(Problem(advances_missing(name), page, f"advances-{key}"))
+    if not assessment.screening_relevance:
+        problems.append(Problem(RELEVANCE_MISSING, page, "relevance"))
+    if not assessment.screening_proposal:
+        problems.append(Problem(PROPOSAL_MISSING, page, "proposal"))
+    elif assessment.screening_proposal == "screen_out":
+        unknown = unknown_groups(assessment, characteristics)
+        if unknown:
+            problems.append(Problem(screen_out_blocked_by_unknown(unknown), page, "proposal"))
+    if _blank(assessment.screening_conclusion):
+        problems.append(Problem(CONCLUSION_MISSING, page, "conclusion"))
+    return problems
+
+
+# -------------------------------------------------------------------- evidence
+
+EVIDENCE_NONE = "Add at least one piece of evidence you have considered"
+EVIDENCE_KIND_MISSING = "Select the kind of evidence"
+EVIDENCE_SOURCE_MISSING = "Enter where the evidence comes from"
+EVIDENCE_SUMMARY_MISSING = "Enter what the evidence shows"
+EVIDENCE_DATE_FUTURE = "The date of the evidence must be today or in the past"
+LINK_NOT_WEB = "Enter a link that starts with https:// or http://, or leave it blank"
+
+
+def is_web_link(link: str) -> bool:
+    parts = urlsplit(link.strip())
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def evidence_item_problems(item: EvidenceItem, today: date) -> list[Problem]:
+    """Checked on every save of an item: an item is small enough to be whole."""
+    problems = []
+    if item.kind not in EVIDENCE_KINDS:
+        problems.append(Problem(EVIDENCE_KIND_MISSING, field="kind"))
+    if _blank(item.source):
+        problems.append(Problem(EVIDENCE_SOURCE_MISSING, field="source"))
+    if item.dated and item.dated > today:
+        problems.append(Problem(EVIDENCE_DATE_FUTURE, field="dated"))
+    if _blank(item.summary):
+        problems.append(Problem(EVIDENCE_SUMMARY_MISSING, field="summary"))
+    if item.link and not is_web_link(item.link):
+        problems.append(Problem(LINK_NOT_WEB, field="link"))
+    return problems
+
+
+def evidence_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    if not assessment.evidence_items:
+        return [Problem(EVIDENCE_NONE, "assessments.evidence")]
+    return []
+
+
+# ---------------------------------------------------------------- consultation
+
+CONSULTATION_MISSING = "Add the consultation or engagement you carried out, or explain why there was none"
+CONSULTATION_WHO_MISSING = "Enter who you consulted or engaged with"
+CONSULTATION_START_MISSING = "Enter the date the consultation or engagement started"
+CONSULTATION_END_BEFORE_START = "The end date must be the same as or after the start date"
+CONSULTATION_METHOD_MISSING = "Enter how you consulted or engaged with them"
+CONSULTATION_SAID_MISSING = "Enter what people told you"
+CONSULTATION_CHANGE_MISSING = "Enter how this changed the proposal, or why it did not"
+
+
+def consultation_item_problems(item: Consultation) -> list[Problem]:
+    problems = []
+    if _blank(item.who):
+        problems.append(Problem(CONSULTATION_WHO_MISSING, field="who"))
+    if item.held_from is None:
+        problems.append(Problem(CONSULTATION_START_MISSING, field="held_from"))
+    elif item.held_to and item.held_to < item.held_from:
+        problems.append(Problem(CONSULTATION_END_BEFORE_START, field="held_to"))
+    if _blank(item.method):
+        problems.append(Problem(CONSULTATION_METHOD_MISSING, field="method"))
+    if _blank(item.what_they_said):
+        problems.append(Problem(CONSULTATION_SAID_MISSING, field="what_they_said"))
+    if _blank(item.how_it_changed):
+        problems.append(Problem(CONSULTATION_CHANGE_MISSING, field="how_it_changed"))
+    return problems
+
+
+def consultation_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    if not assessment.consultations and _blank(assessment.no_consultation_reason):
+        return [Problem(CONSULTATION_MISSING, "assessments.consultation", "no_consultation_reason")]
+    return []
+
+
+# ---------------------------------------------------------- each characteristic
+
+def impact_missing(name: str) -> str:
+    return f"Select the impact on {name}"
+
+
+def severity_missing(name: str) -> str:
+    return f"Select how severe the negative impact on {name} is"
+
+
+def judgement_reason_missing(name: str) -> str:
+    return f"Explain the reasons for your judgement about {name}"
+
+
+def evidence_not_cited(name: str) -> str:
+    return f"Cite the evidence behind your judgement about {name}, or explain why there is none"
+
+
+def gathering_action_missing(name: str) -> str:
+    return f"There is no evidence about {name}: add an action to gather it"
+
+
+def mitigation_missing(name: str) -> str:
+    return (f"Describe how the negative impact on {name} will be reduced or removed, or choose "
+            f"\u201c{OUTCOMES[CONTINUE_DESPITE_ADVERSE]}\u201d as an outcome and justify it")
+
+
+def aim_not_applicable(name: str, allowed: list[str]) -> str:
+    quoted = " and ".join(f"\u201c{label}\u201d" for label in allowed)
+    return f"The equality duty covers {name} for {quoted} only"
+
+
+def gathering_action_description(name: str) -> str:
+    return f"Gather evidence about the effect on {name}"
+
+
+def continues_with_justification(assessment: Assessment) -> bool:
+    return (any(o.outcome == CONTINUE_DESPITE_ADVERSE for o in assessment.outcomes)
+            and not _blank(assessment.outcome_justification))
+
+
+def impact_problems(assessment: Assessment, impact: CharacteristicImpact,
+                    characteristics: CharacteristicSet) -> list[Problem]:
+    name, key = impact.characteristic_label, impact.characteristic_key
+    page = ("assessments.edit_impact", key)
+    negative = characteristics.keys_meaning("impact", "negative")
+
+    def problem(message: str, field: str) -> Problem:
+        return Problem(message, page[0], field, args=(("characteristic", page[1]),))
+
+    problems = []
+    if not impact.impact:
+        problems.append(problem(impact_missing(name), "impact"))
+    if impact.impact in negative and not impact.severity:
+        problems.append(problem(severity_missing(name), "severity"))
+    if _blank(impact.evidence_narrative):
+        problems.append(problem(judgement_reason_missing(name), "evidence_narrative"))
+    if not impact.evidence:
+        if _blank(impact.no_evidence_reason):
+            problems.append(problem(evidence_not_cited(name), "evidence"))
+        # Bridges v South Wales Police (2020): a body must find out what it does not know.
+        if not any(a.characteristic_key == key for a in assessment.actions):
+            problems.append(problem(gathering_action_missing(name), "gather"))
+    if impact.impact in negative and _blank(impact.mitigation) and not continues_with_justification(assessment):
+        problems.append(problem(mitigation_missing(name), "mitigation"))
+    return problems
+
+
+def characteristics_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    return [p for impact in assessment.impacts for p in impact_problems(assessment, impact, characteristics)]
+
+
+# ------------------------------------------------------------- intersectional
+
+INTERSECTIONAL_MISSING = "Describe any intersectional or cumulative effects, or explain why there are none"
+
+
+def intersectional_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    if _blank(assessment.intersectional_effects):
+        return [Problem(INTERSECTIONAL_MISSING, "assessments.intersectional", "intersectional_effects")]
+    return []
+
+
+# --------------------------------------------------------------------- outcome
+
+OUTCOME_MISSING = "Select at least one outcome"
+JUSTIFICATION_MISSING = ("Justify continuing despite the adverse impact: the legitimate aim, why the means are "
+                         "proportionate, and why there is no less harmful way")
+
+
+def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    chosen = {o.outcome for o in assessment.outcomes}
+    if not chosen:
+        return [Problem(OUTCOME_MISSING, "assessments.outcome", "outcomes")]
+    if CONTINUE_DESPITE_ADVERSE in chosen and _blank(assessment.outcome_justification):
+        return [Problem(JUSTIFICATION_MISSING, "assessments.outcome", "outcome_justification")]
+    return []
+
+
+# ----------------------------------------------------------------- action plan
+
+ACTIONS_MISSING = "Add at least one action, including how you will monitor the actual impact"
+ACTION_DESCRIPTION_MISSING = "Enter the action"
+ACTION_STATUS_MISSING = "Select the status of the action"
+REVIEW_DATE_MISSING = "Enter the date the actual impact will be reviewed"
+REVIEW_BEFORE_DECISION = "The review date must be after the planned decision date"
+
+
+def action_owner_missing(number: int) -> str:
+    return f"Enter who owns action {number}"
+
+
+def action_due_missing(number: int) -> str:
+    return f"Enter the date action {number} is due"
+
+
+def action_measure_missing(number: int) -> str:
+    return f"Enter how you will know action {number} has worked"
+
+
+def action_item_problems(item: Action) -> list[Problem]:
+    """An action can be saved with only its description (the one-click
+    evidence-gathering action starts that way); the plan is complete only
+    when every action has an owner, a due date and a success measure."""
+    problems = []
+    if _blank(item.description):
+        problems.append(Problem(ACTION_DESCRIPTION_MISSING, field="description"))
+    if item.status not in ACTION_STATUSES:
+        problems.append(Problem(ACTION_STATUS_MISSING, field="status"))
+    return problems
+
+
+def action_plan_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    page = "assessments.action_plan"
+    problems = []
+    if not assessment.actions:
+        problems.append(Problem(ACTIONS_MISSING, page))
+    for number, action in enumerate(assessment.actions, start=1):
+        item_page = "assessments.edit_action"
+        args = (("action_id", action.id),)
+        if _blank(action.owner):
+            problems.append(Problem(action_owner_missing(number), item_page, "owner", args=args))
+        if action.due_date is None:
+            problems.append(Problem(action_due_missing(number), item_page, "due_date", args=args))
+        if _blank(action.success_measure):
+            problems.append(Problem(action_measure_missing(number), item_page, "success_measure", args=args))
+    if assessment.review_date is None:
+        problems.append(Problem(REVIEW_DATE_MISSING, page, "review_date"))
+    elif assessment.planned_decision_date and assessment.review_date <= assessment.planned_decision_date:
+        problems.append(Problem(REVIEW_BEFORE_DECISION, page, "review_date"))
+    return problems
+
+
+# ------------------------------------------------------------------ catalogue
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # the name a workflow's required_fields uses
+    title: str
+    endpoint: str  # where it is changed
+    group: str  # the task-list heading it sits under
+    check: Callable[[Assessment, CharacteristicSet], list[Problem]]
+    per_characteristic: bool = False
+
+
+GROUPS = ("About the activity", "Evidence and engagement", "Impact on each group", "Outcome and actions")
+
+SECTIONS: dict[str, Section] = {s.key: s for s in (
+    Section("register_details", "Register details", "assessments.edit_details", GROUPS[0], register_details_problems),
+    Section("screening", "Screening", "assessments.edit_screening", GROUPS[0], screening_problems),
+    Section("evidence", "Evidence", "assessments.evidence", GROUPS[1], evidence_problems),
+    Section("consultation", "Consultation and engagement", "assessments.consultation", GROUPS[1],
+            consultation_problems),
+    Section("characteristics", "Impact on each group", "assessments.edit_impact", GROUPS[2],
+            characteristics_problems, per_characteristic=True),
+    Section("intersectional", "Intersectional and cumulative effects", "assessments.intersectional", GROUPS[2],
+            intersectional_problems),
+    Section("outcome", "Outcome", "assessments.outcome", GROUPS[3], outcome_problems),
+    Section("action_plan", "Action plan", "assessments.action_plan", GROUPS[3], action_plan_problems),
+)}
+
+
+def completion_key(section: str, characteristic_key: str | None = None) -> str:
+    return f"characteristic:{characteristic_key}" if characteristic_key else section
+
+
+def not_marked_complete(title: str) -> str:
+    return f"Mark \u201c{title}\u201d as completed"
+
+
+def section_requirement(section: Section):
+    """What a transition needs of a section: its content passes the checks, and
+    the author has said it is finished."""
+
+    def check(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+        if section.per_characteristic:
+            problems = []
+            for impact in assessment.impacts:
+                own = impact_problems(assessment, impact, characteristics)
+                if not own and not assessment.is_completed(completion_key(section.key, impact.characteristic_key)):
+                    own = [Problem(not_marked_complete(impact.characteristic_label), section.endpoint,
+                                   "completed", args=(("characteristic", impact.characteristic_key),))]
+                problems += own
+            return problems
+        problems = section.check(assessment, characteristics)
+        if not problems and not assessment.is_completed(section.key):
+            problems = [Problem(not_marked_complete(section.title), section.endpoint, "completed")]
+        return problems
+
+    return check
+
+
+for _section in SECTIONS.values():
+    requirement(_section.key)(section_requirement(_section))
+
+
+def title_for(assessment: Assessment, key: str) -> str:
+    if key.startswith("characteristic:"):
+        impact = assessment.impact_for(key.split(":", 1)[1])
+        return impact.characteristic_label if impact else key
+    return SECTIONS[key].title
+
+
+def problems_for(assessment: Assessment, key: str, characteristics: CharacteristicSet) -> list[Problem]:
+    """The content checks for one completion key (a section, or one group)."""
+    if key.startswith("characteristic:"):
+        impact = assessment.impact_for(key.split(":", 1)[1])
+        return impact_problems(assessment, impact, characteristics) if impact else []
+    return SECTIONS[key].check(assessment, characteristics)

@@ -1,0 +1,41 @@
+"""The question that ends every section page, in the GOV.UK task list pattern."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import IntegerField, RadioField, SubmitField
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import HiddenInput
+
+from eqia.forms.base import BaseForm
+
+COMPLETION_MISSING = "Select whether you have completed this section"
+
+
+class SectionForm(BaseForm):
+    """A section page: the lock version it was built from, and whether the
+    author has finished. "Yes" runs the section's full checks on the server;
+    "No" saves a draft, however incomplete."""
+
+    lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    completed = RadioField("Have you completed this section?", widget=GovRadioInput(),
+                           choices=[("yes", "Yes, I\u2019ve completed this section"),
+                                    ("no", "No, I\u2019ll come back to it later")],
+                           validators=[InputRequired(COMPLETION_MISSING)])
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def wants_complete(self) -> bool:
+        return self.completed.data == "yes"
+
+
+class ItemForm(BaseForm):
+    """Adding or changing one item of a list section."""
+
+    lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ConfirmForm(BaseForm):
+    """A button that changes something (remove, move): only the lock version."""
+
+    lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -1,0 +1,32 @@
+"""One piece of evidence: what kind, where from, when, what it shows, a link."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from eqia.forms.completion import ItemForm
+from eqia.forms.fields import GovukDateField
+from eqia.forms.guidance import hint
+from eqia.forms.register import LONG, SHORT, too_long
+from eqia.models import EVIDENCE_KINDS
+
+
+class EvidenceItemForm(ItemForm):
+    # Presence and the link's form are checked by the service (one place for
+    # the rule, the same for the API); the form only parses.
+    kind = RadioField("What kind of evidence is it?", widget=GovRadioInput(), choices=list(EVIDENCE_KINDS.items()),
+                      validators=[Optional()])
+    source = StringField("Source", widget=GovTextInput(), description=hint("evidence_source"),
+                         validators=[Optional(), Length(max=SHORT, message=too_long("Source", SHORT))])
+    dated = GovukDateField("Date (optional)", error_label="Date of the evidence",
+                           description="When the data was collected or the report published. For example, 3 9 2025.")
+    summary = TextAreaField("What does it show?", widget=GovTextArea(), description=hint("evidence_summary"),
+                            validators=[Optional(), Length(max=LONG, message=too_long("Summary", LONG))])
+    link = StringField("Link (optional)", widget=GovTextInput(), description=hint("evidence_link"),
+                       validators=[Optional(), Length(max=SHORT, message=too_long("Link", SHORT))])
+
+    def values(self) -> dict:
+        return {"kind": self.kind.data or "", "source": self.source.data or "", "dated": self.dated.data,
+                "summary": self.summary.data or "", "link": (self.link.data or "").strip()}

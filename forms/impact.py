@@ -1,0 +1,58 @@
+"""The analysis for one group: impact, the duty's aims, severity, evidence, mitigation."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
+from wtforms import RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from eqia.characteristics import CharacteristicSet
+from eqia.forms.completion import SectionForm
+from eqia.forms.guidance import hint
+from eqia.forms.register import LONG, too_long
+
+
+class LenientMultipleField(SelectMultipleField):
+    """Checkboxes whose posted values the service checks (so an aim that does not
+    apply gets the duty's own message, not "not a valid choice")."""
+
+    def pre_validate(self, form) -> None:
+        pass
+
+
+class IntegerMultipleField(LenientMultipleField):
+    def process_formdata(self, valuelist) -> None:
+        try:
+            self.data = [int(v) for v in valuelist]
+        except ValueError:
+            self.data = []
+            raise ValueError("Choose evidence from the list") from None
+
+
+def build_impact_form(characteristics: CharacteristicSet, name: str, aims: tuple[str, ...], evidence_items,
+                      **kwargs) -> SectionForm:
+    class ImpactForm(SectionForm):
+        impact = RadioField(f"What is the likely impact on {name}?", widget=GovRadioInput(),
+                            description=hint("impact"), choices=characteristics.choices("impact"),
+                            validators=[Optional()])
+        aims_relevant = LenientMultipleField(
+            "Which aims of the equality duty is this relevant to?", widget=GovCheckboxesInput(),
+            description=hint("duty_aims"), choices=[(a, characteristics.aims[a]) for a in aims])
+        severity = RadioField("If the impact is negative, how severe is it?", widget=GovRadioInput(),
+                              description=hint("severity"), choices=characteristics.choices("severity"),
+                              validators=[Optional()])
+        evidence_narrative = TextAreaField("Reasons for your judgement", widget=GovTextArea(),
+                                           description=hint("evidence_narrative"),
+                                           validators=[Optional(), Length(max=LONG, message=too_long("Reasons",
+                                                                                                      LONG))])
+        evidence = IntegerMultipleField("Which evidence supports it?", widget=GovCheckboxesInput(),
+                                        description=hint("cited_evidence"),
+                                        choices=[(e.id, f"{e.source}: {e.summary[:120]}") for e in evidence_items])
+        no_evidence_reason = TextAreaField("If there is no evidence about this group, why not?",
+                                           widget=GovTextArea(), description=hint("no_evidence_reason"),
+                                           validators=[Optional(), Length(max=LONG, message=too_long("Reason",
+                                                                                                      LONG))])
+        mitigation = TextAreaField("Mitigation", widget=GovTextArea(), description=hint("mitigation"),
+                                   validators=[Optional(), Length(max=LONG, message=too_long("Mitigation", LONG))])
+
+    return ImpactForm(**kwargs)

@@ -1,0 +1,28 @@
+"""Intersectional and cumulative effects; the outcome of the assessment."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextArea
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from eqia.forms.completion import SectionForm
+from eqia.forms.guidance import hint
+from eqia.forms.impact import LenientMultipleField
+from eqia.forms.register import LONG, too_long
+from eqia.models import OUTCOMES
+
+
+class IntersectionalForm(SectionForm):
+    intersectional_effects = TextAreaField(
+        "Intersectional and cumulative effects", widget=GovTextArea(), description=hint("intersectional"),
+        validators=[Optional(), Length(max=LONG, message=too_long("Intersectional and cumulative effects", LONG))])
+
+
+class OutcomeForm(SectionForm):
+    outcomes = LenientMultipleField("What is the outcome of this assessment?", widget=GovCheckboxesInput(),
+                                    description="Select all that apply.", choices=list(OUTCOMES.items()))
+    outcome_justification = TextAreaField(
+        "If the activity continues despite an adverse impact, why is that justified?", widget=GovTextArea(),
+        description=hint("outcome_justification"),
+        validators=[Optional(), Length(max=LONG, message=too_long("Justification", LONG))])
