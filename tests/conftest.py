@@ -242,6 +242,10 @@ class World:
             self.take(assessment, trigger)
         return assessment
 
+    def assessment_titled(self, title: str) -> Assessment:
+        db.session.expire_all()
+        return db.session.execute(sa.select(Assessment).where(Assessment.title == title)).scalar_one()
+
     def write_screening(self, assessment: Assessment, author: User, answer: str = "no") -> None:
         """Register details and screening marked completed, every group answered `answer`."""
         db.session.expire_all()
@@ -285,7 +289,8 @@ class World:
         full_content.save_item(full_content.ACTIONS, assessment.id, author, lock(), None, {
             "description": "Monitor visits by age", "owner": "Sam Lee", "due_date": date.today() + timedelta(days=90),
             "success_measure": "Quarterly report", "status": "not_started"})
-        full_content.save_action_plan_page(assessment.id, author, lock(), date.today() + timedelta(days=365), True)
+        decision = db.session.get(Assessment, assessment.id).planned_decision_date or date.today()
+        full_content.save_action_plan_page(assessment.id, author, lock(), decision + timedelta(days=365), True)
         db.session.expire_all()
         return db.session.get(Assessment, assessment.id)
 

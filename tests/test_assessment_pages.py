@@ -117,10 +117,12 @@ def test_hostile_and_odd_text_is_stored_verbatim_and_shown_escaped(client, auth,
     assert response.status_code == 302
     assessment = db.session.execute(sa.select(Assessment)).scalar_one()
     assert assessment.aims == text and assessment.title == text[:1000]
-    page = client.get(f"/assessments/{assessment.id}").data.decode()
-    assert "<script>alert" not in page
-    if "<script>" in text:
-        assert "&lt;script&gt;alert(" in page
+    for url in (f"/assessments/{assessment.id}", f"/assessments/{assessment.id}/tasks",
+                f"/assessments/{assessment.id}/check"):
+        page = client.get(url).data.decode()
+        assert "<script>alert" not in page
+        if "<script>" in text:
+            assert "&lt;script&gt;alert(" in page
     assert client.get("/assessments").status_code == 200
 
 

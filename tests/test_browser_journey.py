@@ -113,6 +113,7 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
     author.page.fill("#lead_officer", "Sam Lee")
     author.page.select_option("#activity_kind", "change")
     author.page.fill("#aims", "Keep rural access while reducing running costs.")
+    author.page.fill("#people_affected", "About 2,000 people in villages without a library.")
     author.page.fill("#decision_maker", "Cabinet Member for Communities")
     author.page.fill("#decision_forum", "Cabinet")
     for field, (day, month, year) in (("due_regard_started_on", ("1", "9", "2026")),
@@ -122,20 +123,37 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
         author.page.fill(f"#{field}-year", year)
     author.page.click("button:has-text('Save and continue')")
     author.page.wait_for_selector(".govuk-notification-banner--success")
-    check(author.page, "overview-screening")
-    overview = author.page.url
+    check(author.page, "task-list-screening")
+    tasks = author.page.url
 
-    author.page.click("a:has-text('Change the screening')")
+    # The register details were saved as a draft: say they are finished.
+    author.page.click(".govuk-task-list a:has-text('Register details')")
+    author.page.check("input[name=completed][value=yes]")
+    author.page.click("button:has-text('Save and continue')")
+    author.page.wait_for_selector(".govuk-notification-banner--success")
+
+    author.page.click(".govuk-task-list a:has-text('Screening')")
     check(author.page, "screening-form")
-    for radio in author.page.locator("input[type=radio][value=yes]").all():
+    for radio in author.page.locator("input[type=radio][name^=answer_][value=yes]").all():
+        radio.check()
+    for radio in author.page.locator("input[type=radio][name^=advances_][value=no]").all():
         radio.check()
     for reason in author.page.locator("textarea[id^=reason-]").all():
         reason.fill("Rural residents are older and more often disabled; stops are changing.")
     author.page.check("input[name=relevance][value=high]")
+    author.page.check("input[name=proposal][value=full]")
     author.page.fill("#conclusion", "A full assessment is needed.")
-    author.page.click("button:has-text('Save screening')")
+    author.page.check("input[name=completed][value=yes]")
+    author.page.click("button:has-text('Save and continue')")
     author.page.wait_for_selector(".govuk-notification-banner--success")
+    assert author.page.url == tasks
+    author.page.click("a:has-text('Back to the assessment')")
+    overview = author.page.url
     author.take("Start full assessment")
+    # The full assessment's pages have their own journey (test_browser_sections);
+    # here the content is written through the same services, and the roles go on.
+    world.write_full_assessment(world.assessment_titled(title), world.author)
+    author.page.goto(overview)
     author.take("Submit for challenge review", "Ready for challenge.")
 
     lead = Person(browser, live_server, world.lead)

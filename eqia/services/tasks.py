@@ -30,7 +30,6 @@ class Task:
     args: dict
     status: str
     problems: tuple[Problem, ...]
-    hint: str = ""
 
     @property
     def status_label(self) -> str:
@@ -85,19 +84,17 @@ def task_list(assessment: Assessment, user: User) -> list[TaskGroup]:
             continue
         if section.per_characteristic:
             entries = [(completion_key(name, row.characteristic_key), row.characteristic_label,
-                        {"characteristic": row.characteristic_key},
-                        (chars.get(row.characteristic_key).hint if chars.get(row.characteristic_key) else ""))
-                       for row in assessment.impacts]
+                        {"characteristic": row.characteristic_key}) for row in assessment.impacts]
         else:
-            entries = [(name, section.title, {}, "")]
-        for key, title, args, hint in entries:
+            entries = [(name, section.title, {})]
+        for key, title, args in entries:
             if name in needed:
                 problems = problems_for(assessment, key, chars)
                 status = _status(assessment, key, problems)
             else:
                 problems, status = [], CANNOT_START
             groups[section.group].tasks.append(Task(key, name, title, section.endpoint, args, status,
-                                                    tuple(problems), hint))
+                                                    tuple(problems)))
     return [g for g in groups.values() if g.tasks]
 
 

@@ -12,9 +12,10 @@ from eqia.extensions import db
 from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
 from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, Directorate
-from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
+from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
+from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.rules import Problem
@@ -134,14 +135,15 @@ def overview(assessment_id: int):
             versions.append(cursor)
         cursor = cursor.previous_version
     following = assessment.next_version
+    progress = [t for group in tasks.task_list(assessment, current_user) for t in group.tasks]
     return render_template(
         "assessments/overview.html", assessment=assessment, definition=definition,
         state=definition.states[assessment.state], actions=allowed_transitions(current_user, assessment),
         can_edit=access.can_edit(current_user, assessment, definition), history=history,
         earlier_versions=versions,
         next_version=following if following is not None and access.can_view(current_user, following) else None,
-        screening_labels={a.characteristic_key: characteristics().label("screening_answer", a.affects)
-                          for a in assessment.screening_answers},
+        done=sum(t.status == tasks.COMPLETED for t in progress),
+        total=sum(t.status != tasks.CANNOT_START for t in progress),
     )
 
 
