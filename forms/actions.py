@@ -24,6 +24,7 @@ class ActionForm(ItemForm):
                                     validators=[Optional(), Length(max=LONG, message=too_long("Success measure",
                                                                                                LONG))])
     status = RadioField("Status", widget=GovRadioInput(), choices=list(ACTION_STATUSES.items()),
+                        description=hint("action_status"),
                         validators=[Optional()])
 
     def values(self) -> dict:

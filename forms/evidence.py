@@ -17,6 +17,7 @@ class EvidenceItemForm(ItemForm):
     # Presence and the link's form are checked by the service (one place for
     # the rule, the same for the API); the form only parses.
     kind = RadioField("What kind of evidence is it?", widget=GovRadioInput(), choices=list(EVIDENCE_KINDS.items()),
+                      description=hint("evidence_kind"),
                       validators=[Optional()])
     source = StringField("Source", widget=GovTextInput(), description=hint("evidence_source"),
                          validators=[Optional(), Length(max=SHORT, message=too_long("Source", SHORT))])

@@ -18,6 +18,11 @@ class Guidance:
 
 
 GUIDANCE: dict[str, Guidance] = {
+    "directorate": Guidance("The directorate that owns the activity. Its equality lead will see the assessment."),
+    "service": Guidance("The service within the directorate, if there is one, for example Libraries."),
+    "activity_kind": Guidance(
+        "What kind of decision this is. Budget proposals and decommissioning need as much care as new policies: "
+        "they often affect the same people several times over."),
     "aims": Guidance(
         "Say what the activity is for and what will change for the people who use it. Avoid jargon: the "
         "decision-maker and the public will read this.",
@@ -63,6 +68,9 @@ GUIDANCE: dict[str, Guidance] = {
         "41% of daytime visits are by people over 65; 18% of visitors say they have a disability. The survey did "
         "not ask about religion or sexual orientation.",
     ),
+    "evidence_kind": Guidance(
+        "Data and monitoring tell you who uses the service; research, complaints and consultation tell you how "
+        "it affects them. The strongest assessments use more than one kind."),
     "evidence_link": Guidance("A web address where the evidence can be read, if there is one."),
     "consultation_who": Guidance(
         "Name the groups and how many people took part. Engagement with the people most affected counts most.",
@@ -129,6 +137,7 @@ GUIDANCE: dict[str, Guidance] = {
         "How you will know the action has worked, ideally with a number.",
         "Survey results for every protected characteristic, with at least 1,000 responses.",
     ),
+    "action_status": Guidance("Keep this up to date: the plan is tracked after the decision."),
     "review_date": Guidance(
         "When you will compare the actual impact with what this assessment predicted. The duty continues after "
         "the decision.",

@@ -33,14 +33,14 @@ class RegisterDetailsForm(BaseForm):
                         description="Name the policy, service, budget proposal or decision being assessed.",
                         validators=[InputRequired("Enter the title of the activity being assessed"),
                                     Length(max=SHORT, message=too_long("Title", SHORT))])
-    directorate_id = SelectField("Directorate", coerce=int, widget=GovSelect(),
+    directorate_id = SelectField("Directorate", coerce=int, widget=GovSelect(), description=hint("directorate"),
                                  validators=[InputRequired("Select a directorate from the list")])
-    service = StringField("Service", widget=GovTextInput(), validators=[Optional(), Length(max=SHORT,
+    service = StringField("Service", widget=GovTextInput(), description=hint("service"), validators=[Optional(), Length(max=SHORT,
                           message=too_long("Service", SHORT))])
     lead_officer = StringField("Lead officer", widget=GovTextInput(),
                                description="The person responsible for this assessment.",
                                validators=[Optional(), Length(max=SHORT, message=too_long("Lead officer", SHORT))])
-    activity_kind = SelectField("Kind of activity", widget=GovSelect(),
+    activity_kind = SelectField("Kind of activity", widget=GovSelect(), description=hint("activity_kind"),
                                 choices=[("", "Select the kind of activity")] + list(ACTIVITY_KINDS.items()),
                                 validators=[Optional()])
     aims = TextAreaField("Aims of the activity", widget=GovTextArea(), description=hint("aims"),
