@@ -175,7 +175,9 @@ def perform_transition(assessment_id: int, trigger: str, user: User, *, comment:
         problems = missing_requirements(assessment, transition)
         problems += [p for name in transition.guards for p in rules.GUARDS[name](ctx)]
         if problems:
-            raise NotPossible(*problems)
+            # A section's check and a guard may find the same fault (a "Don't know"
+            # under a proposed screen-out): say it once.
+            raise NotPossible(*dict.fromkeys(problems))
         apply_transition(ctx, role=role)
         db.session.commit()
     except ServiceError as error:
