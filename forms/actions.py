@@ -25,7 +25,7 @@ class ActionForm(ItemForm):
                                                                                                LONG))])
     status = RadioField("Status", widget=GovRadioInput(), choices=list(ACTION_STATUSES.items()),
                         description=hint("action_status"),
-                        validators=[Optional()])
+                        validators=[Optional()], validate_choice=False)
 
     def values(self) -> dict:
         return {"description": self.description.data or "", "owner": self.owner.data or "",

@@ -18,7 +18,7 @@ class EvidenceItemForm(ItemForm):
     # the rule, the same for the API); the form only parses.
     kind = RadioField("What kind of evidence is it?", widget=GovRadioInput(), choices=list(EVIDENCE_KINDS.items()),
                       description=hint("evidence_kind"),
-                      validators=[Optional()])
+                      validators=[Optional()], validate_choice=False)
     source = StringField("Source", widget=GovTextInput(), description=hint("evidence_source"),
                          validators=[Optional(), Length(max=SHORT, message=too_long("Source", SHORT))])
     dated = GovukDateField("Date (optional)", error_label="Date of the evidence",

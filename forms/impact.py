@@ -34,13 +34,13 @@ def build_impact_form(characteristics: CharacteristicSet, name: str, aims: tuple
     class ImpactForm(SectionForm):
         impact = RadioField(f"What is the likely impact on {name}?", widget=GovRadioInput(),
                             description=hint("impact"), choices=characteristics.choices("impact"),
-                            validators=[Optional()])
+                            validators=[Optional()], validate_choice=False)
         aims_relevant = LenientMultipleField(
             "Which aims of the equality duty is this relevant to?", widget=GovCheckboxesInput(),
             description=hint("duty_aims"), choices=[(a, characteristics.aims[a]) for a in aims])
         severity = RadioField("If the impact is negative, how severe is it?", widget=GovRadioInput(),
                               description=hint("severity"), choices=characteristics.choices("severity"),
-                              validators=[Optional()])
+                              validators=[Optional()], validate_choice=False)
         evidence_narrative = TextAreaField("Reasons for your judgement", widget=GovTextArea(),
                                            description=hint("evidence_narrative"),
                                            validators=[Optional(), Length(max=LONG, message=too_long("Reasons",

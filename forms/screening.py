@@ -22,11 +22,14 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
     started with), so an assessment keeps its questions if the set changes."""
 
     class ScreeningForm(SectionForm):
+        # Unknown choices are refused by the service, with the rule's own message.
         relevance = RadioField("How relevant is this activity to equality?", widget=GovRadioInput(),
                                description=hint("relevance"),
-                               choices=characteristics.choices("relevance"), validators=[Optional()])
+                               choices=characteristics.choices("relevance"), validators=[Optional()],
+                               validate_choice=False)
         proposal = RadioField("What do you propose?", widget=GovRadioInput(), description=hint("proposal"),
-                              choices=list(SCREENING_PROPOSALS.items()), validators=[Optional()])
+                              choices=list(SCREENING_PROPOSALS.items()), validators=[Optional()],
+                              validate_choice=False)
         conclusion = TextAreaField("Screening conclusion and reasons", widget=GovTextArea(),
                                    description=hint("conclusion"),
                                    validators=[Optional(), Length(max=LONG, message=too_long("Conclusion", LONG))])
@@ -38,6 +41,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
         setattr(ScreeningForm, f"answer_{key}", RadioField(
             f"Could the activity affect {row.characteristic_label} differently?", widget=GovRadioInput(),
             description=c.hint if c else "", choices=answer_choices, validators=[Optional()],
+            validate_choice=False,  # the service refuses an unknown answer with its own message
         ))
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
             "Reason for your answer", widget=GovTextArea(), description=hint("screening_reason"),
@@ -47,6 +51,6 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
             setattr(ScreeningForm, f"advances_{key}", RadioField(
                 f"Could it advance equality of opportunity for {row.characteristic_label}?",
                 widget=GovRadioInput(), description=hint("advances"), choices=answer_choices,
-                validators=[Optional()],
+                validators=[Optional()], validate_choice=False,
             ))
     return ScreeningForm(**kwargs)

@@ -210,7 +210,7 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
         if data.aims - set(allowed) or data.aims - set(AIM_COLUMNS):
             # Section 149(7): marriage and civil partnership counts for aim (a) only.
             raise Invalid(Problem(sections.aim_not_applicable(name, [chars.aims[a] for a in allowed]),
-                                  field="aims"))
+                                  field="aims_relevant"))
         by_id = {item.id: item for item in assessment.evidence_items}
         if data.cited_evidence_ids - set(by_id):
             raise Invalid(Problem(CITED_NOT_FOUND, field="evidence"))

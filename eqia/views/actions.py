@@ -52,10 +52,12 @@ def move_action(assessment_id: int, item_id: int, direction: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            content.move_action(assessment.id, current_user, form.lock_version.data or 0, item_id, offset)
+            _, changes = content.move_action(assessment.id, current_user, form.lock_version.data or 0, item_id,
+                                             offset)
         except (Conflict, Invalid, Forbidden, NotPossible) as error:
             for problem in _problem_list(error):
                 flash(problem["text"], "problem")
         else:
-            flash(f"Action moved {direction}", "success")
+            if changes:
+                flash(f"Action moved {direction}", "success")
     return redirect(url_for("assessments.action_plan", assessment_id=assessment.id) + f"#action-{item_id}")

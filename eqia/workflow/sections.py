@@ -326,7 +326,7 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
         problems.append(Problem(ACTIONS_MISSING, page))
     for number, action in enumerate(assessment.actions, start=1):
         item_page = "assessments.edit_action"
-        args = (("action_id", action.id),)
+        args = (("item_id", action.id),)
         if _blank(action.owner):
             problems.append(Problem(action_owner_missing(number), item_page, "owner", args=args))
         if action.due_date is None:
