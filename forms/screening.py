@@ -39,7 +39,8 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
         key = row.characteristic_key
         c = characteristics.get(key)
         setattr(ScreeningForm, f"answer_{key}", RadioField(
-            f"Could the activity affect {row.characteristic_label} differently?", widget=GovRadioInput(),
+            f"{row.characteristic_label}: could the activity affect people in this group differently?",
+            widget=GovRadioInput(),
             description=c.hint if c else "", choices=answer_choices, validators=[Optional()],
             validate_choice=False,  # the service refuses an unknown answer with its own message
         ))
@@ -49,7 +50,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(
-                f"Could it advance equality of opportunity for {row.characteristic_label}?",
+                f"{row.characteristic_label}: could it advance equality of opportunity for this group?",
                 widget=GovRadioInput(), description=hint("advances"), choices=answer_choices,
                 validators=[Optional()], validate_choice=False,
             ))

@@ -12,7 +12,7 @@ from eqia.extensions import db
 from eqia.forms.base import NUL_CHARACTER
 from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment, AuditEvent
-from eqia.workflow.sections import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown
+from eqia.workflow.sections import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown, screening_answer_missing
 from tests.conftest import audit_count
 
 HOSTILE = [
@@ -217,7 +217,7 @@ def test_required_fields_are_listed_with_links_before_moving_on(client, auth, wo
     assert f"/assessments/{assessment.id}/details#aims" in page
     response = client.post(f"/assessments/{assessment.id}/actions/start_full_assessment", data={})
     assert response.status_code == 409
-    assert "Select whether the activity could affect Age differently" in errors_on(response)
+    assert screening_answer_missing("Age") in errors_on(response)
 
 
 def test_a_comment_is_required_where_the_workflow_says_so(client, auth, world):

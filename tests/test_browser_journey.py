@@ -138,7 +138,7 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
         radio.check()
     for radio in author.page.locator("input[type=radio][name^=advances_][value=no]").all():
         radio.check()
-    for reason in author.page.locator("textarea[id^=reason-]").all():
+    for reason in author.page.locator("textarea[id^=reason_]").all():
         reason.fill("Rural residents are older and more often disabled; stops are changing.")
     author.page.check("input[name=relevance][value=high]")
     author.page.check("input[name=proposal][value=full]")

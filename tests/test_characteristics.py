@@ -54,8 +54,8 @@ def test_another_jurisdictions_set_works_without_code_changes(tmp_path, make_app
         client = app.test_client()
         Auth(client).sign_in(world.author)
         page = client.get(f"/assessments/{assessment.id}/screening").data.decode()
-        assert "Could the activity affect Political opinion differently?" in page and "Unsure" in page
-        assert "Could the activity affect Age differently?" not in page
+        assert "Political opinion: could the activity affect people in this group differently?" in page
+        assert "Unsure" in page and "Age:" not in page
         # Its own "unknown" answer blocks a screen-out, as "Don't know" does in the default set.
         response = client.post(f"/assessments/{assessment.id}/actions/propose_screen_out",
                                data={"comment": "None"})

@@ -569,7 +569,7 @@ def test_submitting_an_empty_assessment_lists_each_problem_with_a_link_to_it(cli
     page = BeautifulSoup(response.data, "html.parser")
     links = {a.get_text(strip=True): a["href"] for a in page.select(".govuk-error-summary__list a")}
     here = f"/assessments/{started.id}"
-    assert links[EVIDENCE_NONE] == f"{here}/evidence"
+    assert links[EVIDENCE_NONE] == f"{here}/evidence#add"
     assert links[CONSULTATION_MISSING] == f"{here}/consultation#no_consultation_reason"
     assert links[impact_missing("Age")] == f"{here}/groups/age#impact"
     assert links[gathering_action_missing("Armed forces community")] == f"{here}/groups/armed_forces#gather"

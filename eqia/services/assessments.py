@@ -272,12 +272,12 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
                 continue
             affects, reason, advances = data.answers[row.characteristic_key]
             name, key = row.characteristic_label, row.characteristic_key
-            _check_choice(affects, answer_keys, sections.screening_answer_missing(name), f"answer-{key}")
-            _check_choice(advances, answer_keys, sections.advances_missing(name), f"advances-{key}")
+            _check_choice(affects, answer_keys, sections.screening_answer_missing(name), f"answer_{key}")
+            _check_choice(advances, answer_keys, sections.advances_missing(name), f"advances_{key}")
             if not sections.asks_about_advancing(key, chars):
                 advances = None
             if (affects, reason, advances) != (row.affects, row.reason, row.advances_equality):
-                changes.append(Change(f"answer-{key}", name, f"{row.affects or ''}: {row.reason}",
+                changes.append(Change(f"answer_{key}", name, f"{row.affects or ''}: {row.reason}",
                                       f"{affects or ''}: {reason}"))
                 row.affects, row.reason, row.advances_equality = affects, reason, advances
         if data.relevance != assessment.screening_relevance:

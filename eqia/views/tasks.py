@@ -17,8 +17,17 @@ def _next_steps(assessment):
     """The actions the user can take now that carry the assessment on, each with
     what it still needs: the same checks perform_transition will make."""
     definition = definition_for(assessment)
-    return [(t, missing_requirements(assessment, t)) for t in allowed_transitions(current_user, assessment)
-            if definition.moves_on(t)]
+    return [(t, _first_per_page(missing_requirements(assessment, t)))
+            for t in allowed_transitions(current_user, assessment) if definition.moves_on(t)]
+
+
+def _first_per_page(problems):
+    """A fresh assessment can have sixty things left to do; list the first on each
+    page, with how many more that page has, so the list stays readable."""
+    pages: dict = {}
+    for p in problems:
+        pages.setdefault((p.endpoint, p.args), []).append(p)
+    return [(found[0], len(found) - 1) for found in pages.values()]
 
 
 @bp.route("/<int:assessment_id>/tasks")

@@ -58,15 +58,15 @@ def register_details_problems(assessment: Assessment, characteristics: Character
 # ------------------------------------------------------------------- screening
 
 def screening_answer_missing(name: str) -> str:
-    return f"Select whether the activity could affect {name} differently"
+    return f"{name}: select whether the activity could affect people in this group differently"
 
 
 def screening_reason_missing(name: str) -> str:
-    return f"Give a reason for your answer about {name}"
+    return f"{name}: give a reason for your answer"
 
 
 def advances_missing(name: str) -> str:
-    return f"Select whether the activity could advance equality of opportunity for {name}"
+    return f"{name}: select whether the activity could advance equality of opportunity for this group"
 
 
 RELEVANCE_MISSING = "Select how relevant the activity is to equality"
@@ -98,11 +98,11 @@ def screening_problems(assessment: Assessment, characteristics: CharacteristicSe
     for answer in assessment.screening_answers:
         name, key = answer.characteristic_label, answer.characteristic_key
         if not answer.affects:
-            problems.append(Problem(screening_answer_missing(name), page, f"answer-{key}"))
+            problems.append(Problem(screening_answer_missing(name), page, f"answer_{key}"))
         elif _blank(answer.reason):
-            problems.append(Problem(screening_reason_missing(name), page, f"reason-{key}"))
+            problems.append(Problem(screening_reason_missing(name), page, f"reason_{key}"))
         if asks_about_advancing(key, characteristics) and not answer.advances_equality:
-            problems.append(Problem(advances_missing(name), page, f"advances-{key}"))
+            problems.append(Problem(advances_missing(name), page, f"advances_{key}"))
     if not assessment.screening_relevance:
         problems.append(Problem(RELEVANCE_MISSING, page, "relevance"))
     if not assessment.screening_proposal:
@@ -149,7 +149,7 @@ def evidence_item_problems(item: EvidenceItem, today: date) -> list[Problem]:
 
 def evidence_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if not assessment.evidence_items:
-        return [Problem(EVIDENCE_NONE, "assessments.evidence")]
+        return [Problem(EVIDENCE_NONE, "assessments.evidence", "add")]
     return []
 
 
@@ -323,7 +323,7 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
     page = "assessments.action_plan"
     problems = []
     if not assessment.actions:
-        problems.append(Problem(ACTIONS_MISSING, page))
+        problems.append(Problem(ACTIONS_MISSING, page, "add"))
     for number, action in enumerate(assessment.actions, start=1):
         item_page = "assessments.edit_action"
         args = (("item_id", action.id),)
