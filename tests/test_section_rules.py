@@ -576,7 +576,7 @@ def test_submitting_an_empty_assessment_lists_each_problem_with_a_link_to_it(cli
     assert links[not_marked_complete("Intersectional and cumulative effects")] == \
         f"{here}/intersectional#completed"
     assert links[OUTCOME_MISSING] == f"{here}/outcome#outcomes"
-    assert links[ACTIONS_MISSING] == f"{here}/action-plan"
+    assert links[ACTIONS_MISSING] == f"{here}/action-plan#add"
     assert links[REVIEW_DATE_MISSING] == f"{here}/action-plan#review_date"
     # The confirmation page says the same before the button is pressed.
     before_pressing = BeautifulSoup(client.get(f"{here}/actions/submit_for_challenge").data, "html.parser")
