@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-from eqia.models import CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES, ACTION_STATUSES, SCREENING_PROPOSALS
+from eqia.models import ACTION_STATUSES, CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES
 from eqia.workflow.rules import Problem, requirement
 
 if TYPE_CHECKING:
