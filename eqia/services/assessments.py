@@ -218,7 +218,7 @@ def describe(changes: list[Change]) -> str:
     for c in changes:
         if isinstance(c.before, date) or isinstance(c.after, date):
             parts.append(f"{c.label} changed from {_format(c.before)} to {_format(c.after)}")
-        elif c.field == "completed":
+        elif c.before is None and c.after is None:  # an event ("Evidence added"), not a value changing
             parts.append(c.label)
         else:
             parts.append(f"{c.label} changed")

@@ -231,7 +231,8 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
                 setattr(row, column, value)
         cited = [by_id[i] for i in sorted(data.cited_evidence_ids)]
         if {e.id for e in row.evidence} != data.cited_evidence_ids:
-            changes.append(Change("evidence", f"{name}: cited evidence", None, None))
+            changes.append(Change("evidence", f"{name}: cited evidence", sorted(e.id for e in row.evidence),
+                                  sorted(data.cited_evidence_ids)))
             row.evidence = cited
         if gather:
             changes += _add_gathering(assessment, row)
