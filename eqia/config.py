@@ -66,5 +66,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a long form must not expire mid-edit
-        "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+        # The largest form (screening: a reason for each of 13 or more groups, up to
+        # 100,000 characters each) must fit: an emoji is 4 bytes of UTF-8 and 12
+        # once percent-encoded, so 14 full fields of it come to about 17 MB. Each
+        # field is still capped by Flask's MAX_FORM_MEMORY_SIZE (500 kB decoded).
+        "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
-NUL_CHARACTER = "Remove the null character (\\0) from this answer: it cannot be stored"
+from eqia.services.errors import NUL_REFUSED as NUL_CHARACTER
 
 
 class BaseForm(FlaskForm):

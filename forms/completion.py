@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import IntegerField, RadioField, SubmitField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
@@ -21,8 +21,12 @@ class SectionForm(BaseForm):
     completed = RadioField("Have you completed this section?", widget=GovRadioInput(),
                            choices=[("yes", "Yes, I\u2019ve completed this section"),
                                     ("no", "No, I\u2019ll come back to it later")],
-                           validators=[InputRequired(COMPLETION_MISSING)])
+                           validators=[InputRequired(COMPLETION_MISSING)], validate_choice=False)
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def validate_completed(self, field) -> None:
+        if field.data not in ("yes", "no"):
+            raise ValidationError(COMPLETION_MISSING)
 
     def wants_complete(self) -> bool:
         return self.completed.data == "yes"

@@ -18,6 +18,15 @@ SHORT = 1_000
 LONG = 100_000
 
 
+def _directorate_id(value) -> int | None:
+    """The posted directorate as a number; anything else is no directorate (the
+    service then says "Select a directorate from the list")."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 PROGRAMME_TWICE = "Choose an existing programme or enter a new one, not both"
 
 
@@ -33,7 +42,9 @@ class RegisterDetailsForm(BaseForm):
                         description="Name the policy, service, budget proposal or decision being assessed.",
                         validators=[InputRequired("Enter the title of the activity being assessed"),
                                     Length(max=SHORT, message=too_long("Title", SHORT))])
-    directorate_id = SelectField("Directorate", coerce=int, widget=GovSelect(), description=hint("directorate"),
+    # Choices are checked by the service (UNKNOWN_DIRECTORATE, OWN_DIRECTORATE_ONLY), in its own words.
+    directorate_id = SelectField("Directorate", coerce=_directorate_id, validate_choice=False, widget=GovSelect(),
+                                 description=hint("directorate"),
                                  validators=[InputRequired("Select a directorate from the list")])
     service = StringField("Service", widget=GovTextInput(), description=hint("service"), validators=[Optional(), Length(max=SHORT,
                           message=too_long("Service", SHORT))])
@@ -41,6 +52,7 @@ class RegisterDetailsForm(BaseForm):
                                description="The person responsible for this assessment.",
                                validators=[Optional(), Length(max=SHORT, message=too_long("Lead officer", SHORT))])
     activity_kind = SelectField("Kind of activity", widget=GovSelect(), description=hint("activity_kind"),
+                                validate_choice=False,
                                 choices=[("", "Select the kind of activity")] + list(ACTIVITY_KINDS.items()),
                                 validators=[Optional()])
     aims = TextAreaField("Aims of the activity", widget=GovTextArea(), description=hint("aims"),
@@ -55,7 +67,7 @@ class RegisterDetailsForm(BaseForm):
                                                                                              SHORT))])
     decision_forum = StringField("Where the decision will be made", widget=GovTextInput(),
                                  description="For example Cabinet, a committee, or an officer decision.",
-                                 validators=[Optional(), Length(max=SHORT, message=too_long("Forum", SHORT))])
+                                 validators=[Optional(), Length(max=SHORT, message=too_long("Where the decision will be made", SHORT))])
     due_regard_started_on = GovukDateField("Date due regard started", error_label="Date due regard started",
                                            description="When the council started thinking about equality for this "
                                                        "activity. For example, 27 3 2026.")

@@ -46,7 +46,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
         ))
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
             "Reason for your answer", widget=GovTextArea(), description=hint("screening_reason"),
-            validators=[Optional(), Length(max=LONG, message=too_long("Reason", LONG))],
+            validators=[Optional(), Length(max=LONG, message=too_long(f"Reason about {row.characteristic_label}", LONG))],
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(

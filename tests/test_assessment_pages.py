@@ -12,6 +12,7 @@ from eqia.extensions import db
 from eqia.forms.base import NUL_CHARACTER
 from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment, AuditEvent
+from eqia.services.assessments import OWN_DIRECTORATE_ONLY
 from eqia.workflow.sections import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown, screening_answer_missing
 from tests.conftest import audit_count
 
@@ -65,7 +66,7 @@ def test_an_author_cannot_start_one_for_another_directorate(client, auth, world)
     auth.sign_in(world.author)
     response = client.post("/assessments/new", data=form_data(world, directorate_id=str(world.other_directorate.id)))
     assert response.status_code == 200
-    assert "Not a valid choice" in " ".join(errors_on(response))
+    assert errors_on(response) == [OWN_DIRECTORATE_ONLY]
     assert db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar_one() == 0
 
 

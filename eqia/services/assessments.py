@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eqia.extensions import db
 from eqia.models import (
+    ACTIVITY_KINDS,
     REGISTER_FIELDS,
     SCREENING_PROPOSALS,
     Assessment,
@@ -33,7 +34,7 @@ from eqia.workflow import sections
 from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services.audit import append_event
-from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import EDIT_ACTION_PREFIX, STALE, lock_assessment
 from eqia.workflow.rules import Problem
 
@@ -41,6 +42,7 @@ from eqia.workflow.rules import Problem
 CANNOT_CREATE = "You do not have a role that can start an assessment."
 OWN_DIRECTORATE_ONLY = "You can only start assessments for your own directorate."
 UNKNOWN_DIRECTORATE = "Select a directorate from the list"
+ACTIVITY_KIND_UNKNOWN = "Select the kind of activity from the list"
 NOT_EDITABLE = "This assessment cannot be changed while it is {state}."
 NOT_YOUR_EDIT = "You do not have a role that can change this assessment while it is {state}."
 
@@ -53,7 +55,6 @@ class Change:
     after: Any
 
 
-NUL_REFUSED = "Remove the null character (\\0): it cannot be stored"
 
 
 def _reject_nul(*values: Any) -> None:
@@ -104,6 +105,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         if not user.roles & definition.create_roles:
             raise Forbidden(CANNOT_CREATE)
         _check_directorate(user, details.get("directorate_id"))
+        _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
         _reject_nul(*details.values())
         now = utcnow()
         assessment = Assessment(
@@ -228,9 +230,10 @@ def describe(changes: list[Change]) -> str:
 def update_register_details(assessment_id: int, user: User, details: dict[str, Any],
                             lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
-        _reject_nul(*details.values())
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
             _check_directorate(user, details["directorate_id"])
+        _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _reject_nul(*details.values())
         changes = []
         for field, label in REGISTER_FIELDS.items():
             if field in details and details[field] != getattr(assessment, field):

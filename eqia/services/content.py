@@ -85,13 +85,13 @@ def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int,
     values = {k: v for k, v in values.items() if k in kind.fields}
 
     def apply(assessment: Assessment) -> list[Change]:
-        _reject_nul(*values.values())
         items = getattr(assessment, kind.collection)
         if item_id is None:
             item = kind.model(position=max((i.position for i in items), default=-1) + 1, **values)
             problems = kind.check(item)
             if problems:
                 raise Invalid(*problems)
+            _reject_nul(*values.values())
             items.append(item)
             return [Change(kind.section, f"{kind.label} added", None, None)]
         item = _find(assessment, kind, item_id)
@@ -102,6 +102,7 @@ def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int,
         problems = kind.check(item)
         if problems:
             raise Invalid(*problems)
+        _reject_nul(*values.values())
         return changes
 
     return _edit(assessment_id, user, lock_version, kind.section, apply, mark=kind.section)

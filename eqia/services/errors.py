@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from eqia.workflow.rules import Problem
 
+# PostgreSQL cannot store NUL in text: the forms and the services refuse it in these words.
+NUL_REFUSED = "Remove the null character (\\0) from this answer: it cannot be stored"
+
 
 class ServiceError(Exception):
     status = 400

@@ -43,7 +43,7 @@ def _problem_list(error) -> list[dict]:
     items = []
     for p in error.problems:
         item = {"text": p.message}
-        href = problem_href(p, request.view_args["assessment_id"])
+        href = problem_href(p, request.view_args.get("assessment_id"))
         if href:
             item["href"] = href
         items.append(item)
@@ -57,7 +57,7 @@ def attach_problems(form, error) -> list[dict]:
     rest = []
     for p in error.problems:
         name = p.field.replace("-", "_")
-        on_this_page = not p.endpoint or problem_href(p, request.view_args["assessment_id"]).startswith("#")
+        on_this_page = not p.endpoint or problem_href(p, request.view_args.get("assessment_id")).startswith("#")
         if on_this_page and name in form._fields and name not in ("lock_version", "submit"):
             form[name].errors = [*form[name].errors, p.message]
         else:
@@ -113,7 +113,7 @@ def new():
         try:
             assessment = service.create_assessment(current_user, form.details())
         except (Invalid, Forbidden) as error:
-            problems = _problem_list(error)
+            problems = attach_problems(form, error)
         else:
             flash(f"Assessment {assessment.display_reference} started", "success")
             return redirect(url_for("assessments.task_list", assessment_id=assessment.id))
