@@ -45,7 +45,8 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
             validate_choice=False,  # the service refuses an unknown answer with its own message
         ))
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
-            "Reason for your answer", widget=GovTextArea(), description=hint("screening_reason"),
+            f"Reason for your answer about {row.characteristic_label}", widget=GovTextArea(),
+            description=hint("screening_reason"),
             validators=[Optional(), Length(max=LONG, message=too_long(f"Reason about {row.characteristic_label}", LONG))],
         ))
         if asks_about_advancing(key, characteristics):

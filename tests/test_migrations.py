@@ -77,3 +77,16 @@ def test_0002_keeps_cited_evidence_and_carries_completed_impacts_over(scratch_ur
         assert sorted(_rows("SELECT impact_id, evidence_id FROM impact_evidence")) == [(1, 1), (2, 1)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_migrating_in_process_leaves_foreign_keys_on_for_the_app(scratch_url):
+    """The SQLite migration turns foreign keys off to rebuild tables; the pooled
+    connection it used must have them back on, or cascades silently stop."""
+    if DB_KIND == "postgres":
+        pytest.skip("a SQLite pragma")
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar_one() == 1
+        db.session.remove()
+        db.engine.dispose()

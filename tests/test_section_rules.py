@@ -15,6 +15,7 @@ from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment
 from eqia.registry import characteristics
 from eqia.services import content
+from eqia.services.assessments import NOT_EDITABLE, SECTION_NOT_OPEN
 from eqia.services.errors import Invalid, NotPossible
 from eqia.services.workflow import perform_transition
 from eqia.workflow.rules import SCREENING_SAYS_FULL
@@ -582,3 +583,58 @@ def test_submitting_an_empty_assessment_lists_each_problem_with_a_link_to_it(cli
     before_pressing = BeautifulSoup(client.get(f"{here}/actions/submit_for_challenge").data, "html.parser")
     listed = before_pressing.select("ul.govuk-list--bullet a")
     assert {a.get_text(strip=True): a["href"] for a in listed} == links
+
+
+# ------------------------------------------------ the state moves under the author
+
+def test_a_save_after_the_state_moved_on_is_refused_and_keeps_the_text(client, world, started):
+    """The author's page was built in full assessment; meanwhile it went for
+    challenge. The save is refused with the reason, and what they typed stays."""
+    seen = fresh(started.id).lock_version
+    world.write_full_assessment(started)
+    world.take(started, "submit_for_challenge")
+    before = record(started.id)
+    response = client.post(f"/assessments/{started.id}/intersectional",
+                           data={"lock_version": str(seen), "completed": "no",
+                                 "intersectional_effects": "A long paragraph I must not lose"})
+    assert response.status_code == 409
+    assert errors_on(response) == [NOT_EDITABLE.format(state="challenge review")]
+    assert "A long paragraph I must not lose" in response.data.decode()
+    assert record(started.id) == before
+
+
+def test_a_section_the_state_does_not_need_yet_cannot_be_written(client, auth, world):
+    """In screening, the evidence task says "Cannot start yet": its pages lead
+    back to the task list, and a save is refused (the equality lead agreeing a
+    screen-out would never see it)."""
+    assessment = world.make_assessment()
+    auth.sign_in(world.author)
+    shown = client.get(f"/assessments/{assessment.id}/evidence/add")
+    assert shown.status_code == 302 and shown.headers["Location"].endswith(f"/assessments/{assessment.id}/tasks")
+    before = record(assessment.id)
+    response = post(client, assessment, "evidence/add", {"kind": "data", "source": "Census", "summary": "Ages"})
+    assert response.status_code == 409
+    assert errors_on(response) == [SECTION_NOT_OPEN.format(title="Evidence", state="screening")]
+    assert record(assessment.id) == before
+    with pytest.raises(NotPossible):
+        content.update_intersectional(assessment.id, world.author, fresh(assessment.id).lock_version, "Early", True)
+
+
+def test_a_review_copies_every_content_column_into_the_new_version(world):
+    """A review starts from what was signed: nothing the author wrote is dropped
+    (the screening proposal once was). Completion marks are not copied: a review
+    is a fresh look."""
+    assessment = world.make_assessment("published")
+    world.take(assessment, "start_review")
+    db.session.expire_all()
+    old = db.session.get(Assessment, assessment.id)
+    new = old.next_version
+    skip = {"id", "reference", "version_number", "previous_version_id", "workflow_name", "workflow_version",
+            "state", "lock_version", "created_by_id", "created_at", "updated_at"}
+    for column in Assessment.__table__.columns:
+        if column.key not in skip:
+            assert getattr(new, column.key) == getattr(old, column.key), column.key
+    assert new.screening_proposal == old.screening_proposal is not None
+    assert [(e.kind, e.source) for e in new.evidence_items] == [(e.kind, e.source) for e in old.evidence_items]
+    assert [[e.source for e in i.evidence] for i in new.impacts] == [[e.source for e in i.evidence] for i in old.impacts]
+    assert new.completions == []

@@ -139,7 +139,8 @@ class Assessment(db.Model):
     consultations: Mapped[list[Consultation]] = relationship(
         cascade="all, delete-orphan", order_by="Consultation.position"
     )
-    outcomes: Mapped[list[AssessmentOutcome]] = relationship(cascade="all, delete-orphan")
+    outcomes: Mapped[list[AssessmentOutcome]] = relationship(cascade="all, delete-orphan",
+                                                             order_by="AssessmentOutcome.id")
     actions: Mapped[list[Action]] = relationship(cascade="all, delete-orphan", order_by="Action.position")
     challenge_rounds: Mapped[list[ChallengeRound]] = relationship(
         cascade="all, delete-orphan", order_by="ChallengeRound.number"
@@ -233,7 +234,7 @@ class CharacteristicImpact(PerCharacteristic, db.Model):
     no_evidence_reason: Mapped[str] = mapped_column(Text, default="")
     mitigation: Mapped[str] = mapped_column(Text, default="")
 
-    evidence: Mapped[list[EvidenceItem]] = relationship(secondary=impact_evidence)
+    evidence: Mapped[list[EvidenceItem]] = relationship(secondary=impact_evidence, order_by="EvidenceItem.position")
 
 
 class EvidenceItem(db.Model):

@@ -45,6 +45,7 @@ UNKNOWN_DIRECTORATE = "Select a directorate from the list"
 ACTIVITY_KIND_UNKNOWN = "Select the kind of activity from the list"
 NOT_EDITABLE = "This assessment cannot be changed while it is {state}."
 NOT_YOUR_EDIT = "You do not have a role that can change this assessment while it is {state}."
+SECTION_NOT_OPEN = "\u201c{title}\u201d cannot be started while the assessment is {state}."
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,18 @@ def check_editable(user: User, assessment: Assessment) -> str:
     return role
 
 
+def section_open(assessment: Assessment, section: str) -> bool:
+    """Whether the workflow needs `section` in the assessment's state (a section
+    not needed yet shows "Cannot start yet" and cannot be written)."""
+    return section in definition_for(assessment).sections_needed(assessment.state)
+
+
+def check_section_open(assessment: Assessment, section: str) -> None:
+    if not section_open(assessment, section):
+        state_label = definition_for(assessment).states[assessment.state].label.lower()
+        raise NotPossible(SECTION_NOT_OPEN.format(title=sections.SECTIONS[section].title, state=state_label))
+
+
 def last_edit(assessment: Assessment) -> AuditEvent | None:
     return db.session.execute(
         select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
@@ -149,7 +162,7 @@ def last_edit(assessment: Assessment) -> AuditEvent | None:
     ).scalar_one_or_none()
 
 
-def _mark(assessment: Assessment, user: User, key: str, complete: bool | None, changed: bool) -> list[Change]:
+def _mark(assessment: Assessment, user: User | None, key: str, complete: bool | None, changed: bool) -> list[Change]:
     """Mark the section `key` completed (only if its checks pass) or, when the
     author says it is not finished or its content changed, in progress."""
     title = sections.title_for(assessment, key)
@@ -181,17 +194,22 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
         if assessment is None or not access.can_view(user, assessment):
             raise NotFound("Assessment not found")
         role = check_editable(user, assessment)
+        check_section_open(assessment, section)
         if lock_version != assessment.lock_version:
             raise Conflict(assessment, STALE)
         changes = apply(assessment)
+        if changes:
+            assessment.updated_at = utcnow()  # in the same UPDATE: one save, one new lock version
         if mark is not None:
             db.session.flush()
             db.session.refresh(assessment)  # collections in their stored order, as the checks will read them
-            changes += _mark(assessment, user, mark, complete, bool(changes))
+            marked = _mark(assessment, user, mark, complete, bool(changes))
+            if marked and not changes:
+                assessment.updated_at = utcnow()
+            changes += marked
         if not changes:
             db.session.rollback()
             return assessment, []
-        assessment.updated_at = utcnow()
         db.session.flush()
         append_event(action=EDIT_ACTION_PREFIX + section, actor=user, role=role, assessment=assessment,
                      from_state=assessment.state, to_state=assessment.state, comment=describe(changes))

@@ -25,7 +25,7 @@ from eqia.models import (
     User,
 )
 from eqia.registry import characteristics
-from eqia.services.assessments import Change, _edit, _reject_nul
+from eqia.services.assessments import Change, _edit, _mark, _reject_nul
 from eqia.services.errors import Invalid, NotFound
 from eqia.workflow import sections
 from eqia.workflow.rules import LOCAL_ZONE, Problem
@@ -269,11 +269,7 @@ def _add_gathering(assessment: Assessment, row) -> list[Change]:
     changes = [Change("action_plan", f"Action added to gather evidence about {row.characteristic_label}",
                       None, None)]
     # The plan has a new action without a due date or measure: it needs another look.
-    done = next((c for c in assessment.completions if c.section_key == "action_plan"), None)
-    if done is not None:
-        assessment.completions.remove(done)
-        changes.append(Change("completed", "Action plan marked as in progress", None, None))
-    return changes
+    return changes + _mark(assessment, None, "action_plan", None, True)
 
 
 # ---------------------------------------------------- narratives and outcome

@@ -21,7 +21,8 @@ from eqia.workflow.rules import TransitionContext
 
 # Content copied into a new version. Challenge rounds and sign-offs are not:
 # they belong to the version they were made on.
-REGISTER_COPY = (*REGISTER_FIELDS, "screening_relevance", "screening_conclusion", "no_consultation_reason",
+REGISTER_COPY = (*REGISTER_FIELDS, "screening_relevance", "screening_conclusion", "screening_proposal",
+                 "no_consultation_reason",
                  "intersectional_effects", "outcome_justification", "review_date", "restricted")
 
 

@@ -39,7 +39,7 @@ def action_plan(assessment_id: int):
     if not isinstance(result, dict):
         return result
     return render_template("assessments/action_plan.html", form=form, assessment=assessment,
-                           move_form=ConfirmForm(data={"lock_version": assessment.lock_version}), **result)
+                           move_form=ConfirmForm(data={"lock_version": assessment.lock_version}), **result), result["status"]
 
 
 @bp.route("/<int:assessment_id>/action/<int:item_id>/move/<direction>", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -66,16 +66,27 @@ def attach_problems(form, error) -> list[dict]:
     return _problem_list(error)
 
 
-def read_only_or_edit(assessment, anchor: str):
+def read_only_or_edit(assessment, section: str, anchor: str | None = None):
     """Content is editable only in the states and by the roles the workflow
     definition allows. Anyone else asking for the form is shown the answers,
-    read-only; a POST is refused by the service with the reason."""
+    read-only; a section the state does not need yet goes back to the task
+    list. A POST goes on to the service, which refuses it with the reason while
+    the page keeps what the user typed (the state may have changed under them)."""
     try:
         service.check_editable(current_user, assessment)
-    except (NotPossible, Forbidden):
-        if request.method == "GET":
-            return redirect(url_for("assessments.check_answers", assessment_id=assessment.id) + f"#{anchor}")
-        raise
+    except (NotPossible, Forbidden) as error:
+        if request.method != "GET":
+            g.edit_refused = error  # run_form shows it, before any field error, beside the kept text
+            return None
+        return redirect(url_for("assessments.check_answers", assessment_id=assessment.id) + f"#{anchor or section}")
+    try:
+        service.check_section_open(assessment, section)
+    except NotPossible as error:
+        if request.method != "GET":
+            g.edit_refused = error
+            return None
+        flash(error.problems[0].message, "problem")
+        return redirect(url_for("assessments.task_list", assessment_id=assessment.id))
     return None
 
 
@@ -83,14 +94,20 @@ def run_form(form, save, *, initial, done_url: str, done_text: str):
     """The one shape of every content page: validate, call the service once, then
     either redirect or return what the page needs to show the problems. On a
     stale save the user's answers stay in the form beside what is saved now."""
-    extra: dict = {"problems": []}
+    extra: dict = {"problems": [], "status": 200}
+    refused = g.pop("edit_refused", None)
+    if refused is not None:
+        return {"problems": _problem_list(refused), "status": refused.status}
     if form.validate_on_submit():
         try:
             save()
         except Conflict as error:
-            extra = _after_conflict(form, error, initial)
+            extra = {**_after_conflict(form, error, initial), "status": 200}
         except (Invalid, Forbidden, NotPossible, NotFound) as error:
             extra["problems"] = attach_problems(form, error)
+            # A form the user can put right is the page again (200); a save the
+            # state or the user's role forbids keeps its refusal status.
+            extra["status"] = 200 if isinstance(error, Invalid) else error.status
         else:
             flash(done_text, "success")
             return redirect(done_url)
@@ -219,7 +236,7 @@ def edit_details(assessment_id: int):
         done_text="Register details saved")
     if not isinstance(result, dict):
         return result
-    return render_template("assessments/details.html", form=form, assessment=assessment, **result)
+    return render_template("assessments/details.html", form=form, assessment=assessment, **result), result["status"]
 
 
 @bp.route("/<int:assessment_id>/actions/<trigger>", methods=["GET", "POST"])

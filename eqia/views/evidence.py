@@ -48,7 +48,7 @@ def evidence(assessment_id: int):
         done_text="Evidence saved")
     if not isinstance(result, dict):
         return result
-    return render_template("assessments/evidence.html", form=form, assessment=assessment, **result)
+    return render_template("assessments/evidence.html", form=form, assessment=assessment, **result), result["status"]
 
 
 def consultation_initial(assessment) -> dict:
@@ -70,4 +70,4 @@ def consultation(assessment_id: int):
         done_text="Consultation and engagement saved")
     if not isinstance(result, dict):
         return result
-    return render_template("assessments/consultation.html", form=form, assessment=assessment, **result)
+    return render_template("assessments/consultation.html", form=form, assessment=assessment, **result), result["status"]

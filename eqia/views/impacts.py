@@ -52,7 +52,7 @@ def edit_impact(assessment_id: int, characteristic: str):
     row = assessment.impact_for(characteristic)
     if row is None:
         abort(404)
-    if (shown := read_only_or_edit(assessment, f"group-{characteristic}")) is not None:
+    if (shown := read_only_or_edit(assessment, "characteristics", f"group-{characteristic}")) is not None:
         return shown
     initial = impact_initial_for(characteristic)
     form = build_impact_form(characteristics(), row.characteristic_label, _aims_for(characteristic),
@@ -81,7 +81,7 @@ def edit_impact(assessment_id: int, characteristic: str):
         return result
     gathering = next((a for a in assessment.actions if a.characteristic_key == characteristic), None)
     return render_template("assessments/impact.html", form=form, assessment=assessment, row=row,
-                           configured=characteristics().get(characteristic), gathering=gathering, **result)
+                           configured=characteristics().get(characteristic), gathering=gathering, **result), result["status"]
 
 
 def intersectional_initial(assessment) -> dict:
@@ -117,4 +117,4 @@ def intersectional(assessment_id: int):
     if not isinstance(result, dict):
         return result
     return render_template("assessments/intersectional.html", form=form, assessment=assessment,
-                           related=same_programme(assessment), **result)
+                           related=same_programme(assessment), **result), result["status"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eqia.forms.completion import ConfirmForm
@@ -64,7 +64,7 @@ def register_item_pages(pages: ItemPages) -> None:
         if not isinstance(result, dict):
             return result
         return render_template("assessments/item.html", form=form, assessment=assessment, pages=pages,
-                               heading=pages.heading_change if item_id else pages.heading_add, back=back, **result)
+                               heading=pages.heading_change if item_id else pages.heading_add, back=back, **result), result["status"]
 
     def add(assessment_id: int):
         return item_form(service.get_visible(assessment_id, current_user), None)
@@ -76,22 +76,24 @@ def register_item_pages(pages: ItemPages) -> None:
         assessment = service.get_visible(assessment_id, current_user)
         if (shown := read_only_or_edit(assessment, pages.kind.section)) is not None:
             return shown
+        g.pop("edit_refused", None)  # the service below refuses it, with the same words
         item = _item(assessment, pages, item_id)
         form = ConfirmForm(data={"lock_version": assessment.lock_version} if request.method == "GET" else None)
         back = url_for(pages.list_endpoint, assessment_id=assessment.id)
-        problems = []
+        problems, status = [], 200
         if form.validate_on_submit():
             try:
                 content.remove_item(pages.kind, assessment.id, current_user, form.lock_version.data or 0, item_id)
             except (Conflict, Invalid, Forbidden, NotPossible, NotFound) as error:
                 problems = attach_problems(form, error)
+                status = 200 if isinstance(error, (Conflict, Invalid)) else error.status
                 form.lock_version.data = getattr(error, "current_lock_version", None) or form.lock_version.data
                 form.lock_version.raw_data = [str(form.lock_version.data)]
             else:
                 flash(f"{pages.kind.label} removed", "success")
                 return redirect(back)
         return render_template("assessments/remove.html", form=form, assessment=assessment, pages=pages,
-                               item=item, back=back, problems=problems)
+                               item=item, back=back, problems=problems), status
 
     for view, rule, endpoint in (
         (add, f"/<int:assessment_id>/{pages.name}/add", f"add_{pages.name}"),

@@ -32,4 +32,4 @@ def outcome(assessment_id: int):
         done_text="Outcome saved")
     if not isinstance(result, dict):
         return result
-    return render_template("assessments/outcome.html", form=form, assessment=assessment, **result)
+    return render_template("assessments/outcome.html", form=form, assessment=assessment, **result), result["status"]

@@ -49,4 +49,4 @@ def edit_screening(assessment_id: int):
                       done_url=url_for("assessments.task_list", assessment_id=assessment.id))
     if not isinstance(result, dict):
         return result
-    return render_template("assessments/screening.html", form=form, assessment=assessment, rows=rows, **result)
+    return render_template("assessments/screening.html", form=form, assessment=assessment, rows=rows, **result), result["status"]
