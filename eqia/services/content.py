@@ -72,7 +72,7 @@ ACTIONS = ItemKind("actions", Action,
                    "action_plan", "Action", ACTION_NOT_FOUND, sections.action_item_problems)
 
 
-def _find(assessment: Assessment, kind: ItemKind, item_id: int):
+def find_item(assessment: Assessment, kind: ItemKind, item_id: int):
     item = next((i for i in getattr(assessment, kind.collection) if i.id == item_id), None)
     if item is None:
         raise NotFound(kind.not_found)
@@ -94,7 +94,7 @@ def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int,
             _reject_nul(*values.values())
             items.append(item)
             return [Change(kind.section, f"{kind.label} added", None, None)]
-        item = _find(assessment, kind, item_id)
+        item = find_item(assessment, kind, item_id)
         changes = [Change(k, f"{kind.label} {kind.fields[k].lower()}", getattr(item, k), v)
                    for k, v in values.items() if getattr(item, k) != v]
         for k, v in values.items():
@@ -112,7 +112,7 @@ def remove_item(kind: ItemKind, assessment_id: int, user: User, lock_version: in
                 item_id: int) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
         items = getattr(assessment, kind.collection)
-        items.remove(_find(assessment, kind, item_id))
+        items.remove(find_item(assessment, kind, item_id))
         for position, item in enumerate(items):
             item.position = position
         return [Change(kind.section, f"{kind.label} removed", None, None)]
@@ -126,7 +126,7 @@ def move_action(assessment_id: int, user: User, lock_version: int, item_id: int,
 
     def apply(assessment: Assessment) -> list[Change]:
         items = sorted(assessment.actions, key=lambda a: a.position)
-        item = _find(assessment, ACTIONS, item_id)
+        item = find_item(assessment, ACTIONS, item_id)
         index = items.index(item)
         other = index + offset
         if offset not in (-1, 1) or not 0 <= other < len(items):
@@ -206,8 +206,7 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
             raise Invalid(Problem(sections.impact_missing(name), field="impact"))
         if data.severity is not None and data.severity not in severity_keys:
             raise Invalid(Problem(sections.severity_missing(name), field="severity"))
-        configured = chars.get(characteristic_key)
-        allowed = configured.aims if configured else tuple(AIM_COLUMNS)
+        allowed = sections.aims_for(characteristic_key, chars)
         if data.aims - set(allowed) or data.aims - set(AIM_COLUMNS):
             # Section 149(7): marriage and civil partnership counts for aim (a) only.
             raise Invalid(Problem(sections.aim_not_applicable(name, [chars.aims[a] for a in allowed]),

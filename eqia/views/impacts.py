@@ -17,16 +17,11 @@ from eqia.services import assessments as service
 from eqia.services import content
 from eqia.services.content import AIM_COLUMNS, ImpactInput
 from eqia.views.assessments import bp, read_only_or_edit, run_form
-from eqia.workflow.sections import completion_key
+from eqia.workflow.sections import aims_for, completion_key
 
 
 GATHER_ADDED = ("Your answers are saved as a draft, and an action to gather evidence is in the action plan. "
                 "Give it a due date and a success measure there.")
-
-
-def _aims_for(characteristic_key: str) -> tuple[str, ...]:
-    configured = characteristics().get(characteristic_key)
-    return configured.aims if configured else tuple(AIM_COLUMNS)
 
 
 def impact_initial_for(characteristic_key: str):
@@ -55,7 +50,7 @@ def edit_impact(assessment_id: int, characteristic: str):
     if (shown := read_only_or_edit(assessment, "characteristics", f"group-{characteristic}")) is not None:
         return shown
     initial = impact_initial_for(characteristic)
-    form = build_impact_form(characteristics(), row.characteristic_label, _aims_for(characteristic),
+    form = build_impact_form(characteristics(), row.characteristic_label, aims_for(characteristic, characteristics()),
                              assessment.evidence_items, data=initial(assessment) if request.method == "GET" else None)
     # "Add an action to gather evidence" saves the page as a draft too, so
     # nothing typed is lost; it does not need the completion question answered.

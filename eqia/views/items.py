@@ -32,18 +32,11 @@ class ItemPages:
         return {k: getattr(item, k) for k in self.kind.fields}
 
 
-def _item(assessment, pages: ItemPages, item_id: int):
-    item = next((i for i in getattr(assessment, pages.kind.collection) if i.id == item_id), None)
-    if item is None:
-        raise NotFound(pages.kind.not_found)
-    return item
-
-
 def register_item_pages(pages: ItemPages) -> None:
     def item_form(assessment, item_id: int | None):
         if (shown := read_only_or_edit(assessment, pages.kind.section)) is not None:
             return shown
-        item = _item(assessment, pages, item_id) if item_id is not None else None
+        item = content.find_item(assessment, pages.kind, item_id) if item_id is not None else None
         data = None
         if request.method == "GET":
             data = {**(pages.values_of(item) if item else {}), "lock_version": assessment.lock_version}
@@ -77,7 +70,7 @@ def register_item_pages(pages: ItemPages) -> None:
         if (shown := read_only_or_edit(assessment, pages.kind.section)) is not None:
             return shown
         g.pop("edit_refused", None)  # the service below refuses it, with the same words
-        item = _item(assessment, pages, item_id)
+        item = content.find_item(assessment, pages.kind, item_id)
         form = ConfirmForm(data={"lock_version": assessment.lock_version} if request.method == "GET" else None)
         back = url_for(pages.list_endpoint, assessment_id=assessment.id)
         problems, status = [], 200

@@ -85,11 +85,20 @@ def unknown_groups(assessment: Assessment, characteristics: CharacteristicSet) -
     return [a.characteristic_label for a in assessment.screening_answers if a.affects in unknown]
 
 
+ALL_AIMS = ("a", "b", "c")
+
+
+def aims_for(characteristic_key: str, characteristics: CharacteristicSet) -> tuple[str, ...]:
+    """The duty's aims that apply to a group (section 149(7): marriage and civil
+    partnership, aim (a) only); a group no longer configured keeps all three."""
+    c = characteristics.get(characteristic_key)
+    return c.aims if c else ALL_AIMS
+
+
 def asks_about_advancing(characteristic_key: str, characteristics: CharacteristicSet) -> bool:
     """Aim (b) does not apply to every group (marriage and civil partnership:
     aim (a) only), so the screening question is asked only where it does."""
-    c = characteristics.get(characteristic_key)
-    return c is None or "b" in c.aims
+    return "b" in aims_for(characteristic_key, characteristics)
 
 
 def screening_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
