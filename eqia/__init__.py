@@ -98,8 +98,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     WTFormsHelpers(app)
 
     from eqia import auth, cli, security, templating
+    from eqia.services import freeze
     from eqia.views import register_views
 
+    freeze.init_app(app)
     security.init_app(app)
     auth.init_app(app)
     templating.init_app(app)

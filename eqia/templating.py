@@ -74,6 +74,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
     app.add_template_global(definition_for, "definition_for")
+    from eqia.services.challenge import task_title
+
+    app.add_template_global(task_title, "challenge_task_title")
     # Globals rather than context, so that macros imported without context see them too.
     for name, value in {"guidance": GUIDANCE, "evidence_kinds": EVIDENCE_KINDS, "action_statuses": ACTION_STATUSES,
                         "outcome_labels": OUTCOMES, "screening_proposals": SCREENING_PROPOSALS}.items():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from wtforms import IntegerField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextArea
+from wtforms import BooleanField, IntegerField, PasswordField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
@@ -14,6 +14,10 @@ class TransitionForm(BaseForm):
     # Length and presence are checked by the workflow service, the one place the
     # rule lives, so the API and the pages refuse the same things.
     comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Optional()])
+    # Shown only where the definition asks for them (a sign-off's attestation and
+    # re-authentication); the service checks them, so no page can skip them.
+    attest = BooleanField("I confirm the statement above", widget=GovCheckboxInput())
+    password = PasswordField("Your password", widget=GovPasswordInput(), validators=[Optional()])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 

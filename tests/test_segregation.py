@@ -9,7 +9,7 @@ from eqia.models import Assessment
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services.errors import Forbidden
 from eqia.services.workflow import perform_transition
-from tests.conftest import STANDARD
+from tests.conftest import PASSWORD, STANDARD
 
 
 def test_author_cannot_sign_off_own_assessment_even_holding_every_role(world):
@@ -37,11 +37,12 @@ def test_whoever_submitted_or_challenged_cannot_sign(world, step):
     else:
         perform_transition(assessment.id, "submit_for_challenge", world.author)
         perform_transition(assessment.id, "return_to_author", multi, comment="Add evidence")
+        world.answer_challenge(assessment)
         perform_transition(assessment.id, "submit_for_challenge", world.author)
         perform_transition(assessment.id, "approve", world.lead)
     with pytest.raises(Forbidden):
         perform_transition(assessment.id, "sign_off", multi)
-    perform_transition(assessment.id, "sign_off", world.decider)
+    perform_transition(assessment.id, "sign_off", world.decider, attested=True, password=PASSWORD)
     db.session.expire_all()
     assert db.session.get(Assessment, assessment.id).state == "signed_off"
 

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from eqia.extensions import db
 from eqia.models import Assessment
 from eqia.roles import ROLES
-from tests.conftest import STANDARD, audit_count
+from tests.conftest import PASSWORD, STANDARD, audit_count
 
 USER_TRIGGERS = [t for t in STANDARD.transitions.values() if not t.system]
 
@@ -64,7 +64,10 @@ def test_every_allowed_combination_succeeds(state, role, trigger, world, client,
     events_before = audit_count(assessment.id)
     user = world.make_user(f"fresh-{role}@example.test", role, commit=True)
     auth.sign_in(user)
-    response = client.post(action_url(assessment.id, trigger.trigger), data={"comment": "Reasons given"})
+    # A signature needs its attestation ticked and the password again; every
+    # other action ignores both.
+    response = client.post(action_url(assessment.id, trigger.trigger),
+                           data={"comment": "Reasons given", "attest": "y", "password": PASSWORD})
     assert response.status_code == 302, response.data.decode()[:2000]
     db.session.expire_all()
     after = db.session.get(Assessment, assessment.id)

@@ -23,11 +23,11 @@ from eqia.services.assessments import ScreeningInput, update_register_details, u
 from eqia.services.audit import verify_chain
 from eqia.services.errors import ServiceError
 from eqia.services.workflow import allowed_transitions, perform_transition
-from tests.conftest import STANDARD, DB_KIND
+from tests.conftest import DB_KIND, PASSWORD, STANDARD
 
 TRIGGERS = sorted(t.trigger for t in STANDARD.transitions.values() if not t.system)
 FROZEN = {k for k, s in STANDARD.states.items() if s.frozen}
-SIGNER_MAY_NOT_BE = {"submit_for_challenge", "approve", "return_to_author", "propose_screen_out"}
+SIGNER_MAY_NOT_BE = {"submit_for_challenge", "approve", "return_to_author", "propose_screen_out", "challenge_points"}
 
 
 def content_of(assessment: Assessment) -> tuple:
@@ -65,7 +65,7 @@ def test_random_workflows_keep_the_invariants(world):
               comment=st.sampled_from(["", "Reasons"]))
         def act(self, assessment_id, trigger, who, comment):
             try:
-                perform_transition(assessment_id, trigger, who, comment=comment)
+                perform_transition(assessment_id, trigger, who, comment=comment, attested=True, password=PASSWORD)
             except ServiceError:
                 pass
 
@@ -83,6 +83,7 @@ def test_random_workflows_keep_the_invariants(world):
                     options.setdefault(t.trigger, []).append(person)
             if assessment.state == "full_assessment":
                 world.write_full_assessment(assessment, assessment.created_by)
+                world.answer_challenge(assessment)
             if options:
                 trigger = data.draw(st.sampled_from(sorted(options)))
                 self.act(assessment_id, trigger, data.draw(st.sampled_from(options[trigger])), "Reasons")

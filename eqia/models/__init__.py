@@ -1,8 +1,14 @@
 """The data model. Import from here; the modules split it by subject."""
 
 from eqia.models.assessment import (
+    ACCEPTED,
     ACTION_STATUSES,
     ACTIVITY_KINDS,
+    CHALLENGE_RESPONSES,
+    CHALLENGE_STATUSES,
+    OVERALL,
+    POINT_STATUSES,
+    TO_CORRECT,
     CONTINUE_DESPITE_ADVERSE,
     EVIDENCE_KINDS,
     OUTCOMES,
@@ -28,6 +34,7 @@ from eqia.models.people import Directorate, User, UserRole
 from eqia.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",

@@ -51,6 +51,23 @@ OUTCOMES: dict[str, str] = {
 }
 CONTINUE_DESPITE_ADVERSE = "continue"
 
+# A lead's view of one task in a challenge round (DOMAIN.md, step 4).
+TO_CORRECT = "to_correct"
+CHALLENGE_STATUSES: dict[str, str] = {
+    TO_CORRECT: "To correct",
+    "could_be_improved": "Could be improved",
+    "acceptable": "Acceptable",
+}
+# The comment a round was returned with is a point too, kept under this key.
+OVERALL = "overall"
+# Statuses the author must answer: accept (saying what changed) or not (saying why).
+POINT_STATUSES = frozenset({TO_CORRECT, "could_be_improved", OVERALL})
+ACCEPTED = "accepted"
+CHALLENGE_RESPONSES: dict[str, str] = {
+    ACCEPTED: "Accepted",
+    "not_accepted": "Not accepted",
+}
+
 ACTION_STATUSES: dict[str, str] = {
     "not_started": "Not started",
     "in_progress": "In progress",
@@ -119,6 +136,8 @@ class Assessment(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When this version reached the public register (kept if it is later withdrawn or superseded).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     directorate: Mapped[Directorate] = relationship()
     created_by: Mapped[User] = relationship()
@@ -301,6 +320,8 @@ class ChallengeRound(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision: Mapped[str | None] = mapped_column(String(40))
     overall_comment: Mapped[str] = mapped_column(Text, default="")
+    # The content record (eqia.services.record) as submitted for this round, as JSON.
+    content_snapshot: Mapped[str] = mapped_column(Text, default="")
 
     challenger: Mapped[User | None] = relationship()
     comments: Mapped[list[ChallengeComment]] = relationship(cascade="all, delete-orphan",
@@ -308,17 +329,31 @@ class ChallengeRound(db.Model):
 
 
 class ChallengeComment(db.Model):
+    """One point of a challenge round: the lead's status and comment on one task
+    (a completion key, such as "evidence" or "characteristic:age"; "overall" for
+    the comment a round was returned with), and the author's answer to it."""
+
     __tablename__ = "challenge_comment"
+    __table_args__ = (UniqueConstraint("round_id", "section_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("challenge_round.id", ondelete="CASCADE"), index=True)
-    section_key: Mapped[str] = mapped_column(String(60))
-    status: Mapped[str] = mapped_column(String(40))  # to_correct, could_be_improved, acceptable
+    section_key: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(40))  # a key of CHALLENGE_STATUSES
     comment: Mapped[str] = mapped_column(Text, default="")
-    response: Mapped[str | None] = mapped_column(String(40))  # accepted, not_accepted
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response: Mapped[str | None] = mapped_column(String(40))  # a key of CHALLENGE_RESPONSES
     response_text: Mapped[str] = mapped_column(Text, default="")
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+    @property
+    def needs_answer(self) -> bool:
+        return self.status in POINT_STATUSES
 
 
 class SignOff(db.Model):
@@ -332,6 +367,9 @@ class SignOff(db.Model):
     version_number: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     attestation: Mapped[str] = mapped_column(Text)
+    # The canonical content the hash covers, so a failed check can say what changed.
+    signed_content: Mapped[str] = mapped_column(Text, default="")
+    signer_name: Mapped[str] = mapped_column(Text, default="")
 
     signer: Mapped[User] = relationship()
 

@@ -30,6 +30,9 @@ from eqia.workflow.rules import Problem, TransitionContext
 
 log = logging.getLogger(__name__)
 
+# The audit action of recording challenge points (eqia.services.challenge).
+CHALLENGE_POINTS_ACTION = "challenge_points"
+
 COMMENT_MAX = 10_000
 EDIT_ACTION_PREFIX = "edit:"
 
@@ -39,6 +42,9 @@ STALE = ("Someone else changed this assessment since you opened it. Check the la
          "then try again.")
 COMMENT_REQUIRED = "Enter a comment: {label}"
 COMMENT_TOO_LONG = f"Comment must be {COMMENT_MAX:,} characters or fewer"
+ATTESTATION_MISSING = "Confirm the statement to sign: tick the box if it is true"
+PASSWORD_MISSING = "Enter your password to confirm it is you"
+PASSWORD_WRONG = "The password is not correct. Enter the password you sign in with"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,8 @@ class Participants:
                 ids.add(self.creator_id)
             elif party == "editors":
                 ids |= self.editor_ids
+            elif party == "challengers":
+                ids |= self.performers.get(CHALLENGE_POINTS_ACTION, frozenset())
             else:
                 ids |= self.performers.get(party, frozenset())
         return frozenset(ids)
@@ -142,6 +150,17 @@ def missing_requirements(assessment: Assessment, transition: Transition) -> list
     return [p for name in transition.required_fields for p in rules.REQUIREMENTS[name](assessment, characteristics())]
 
 
+def guard_problems(user: User, assessment: Assessment, transition: Transition) -> list[Problem]:
+    """What the transition's guards would refuse now (shown before the user acts,
+    so nobody types a password to learn the decision date has passed)."""
+    # The page asks for the comment, so judge as if it will be given: a guard the
+    # comment can satisfy is not reported as a block.
+    ctx = TransitionContext(assessment=assessment, user=user, definition=definition_for(assessment),
+                            transition=transition, characteristics=characteristics(), now=utcnow(),
+                            comment="(to be written)" if transition.comment != "none" else "")
+    return [p for name in transition.guards for p in rules.GUARDS[name](ctx)]
+
+
 def lock_assessment(assessment_id: int) -> Assessment | None:
     """Load the row for update: concurrent writers queue here on PostgreSQL
     (SQLite serialises writers itself) and then see the committed state."""
@@ -152,7 +171,8 @@ def lock_assessment(assessment_id: int) -> Assessment | None:
 
 
 def perform_transition(assessment_id: int, trigger: str, user: User, *, comment: str = "",
-                       expected_lock_version: int | None = None) -> Assessment:
+                       expected_lock_version: int | None = None, attested: bool = False,
+                       password: str | None = None) -> Assessment:
     """Take `trigger` on the assessment as `user`, or raise a ServiceError having changed nothing."""
     try:
         assessment = lock_assessment(assessment_id)
@@ -170,6 +190,15 @@ def perform_transition(assessment_id: int, trigger: str, user: User, *, comment:
             raise Invalid(Problem(COMMENT_REQUIRED.format(label=transition.comment_label), field="comment"))
         if len(comment) > COMMENT_MAX:
             raise Invalid(Problem(COMMENT_TOO_LONG, field="comment"))
+        if transition.attestation and not attested:
+            raise Invalid(Problem(ATTESTATION_MISSING, field="attest"))
+        if transition.reauthenticate:
+            # Asked again at the moment of acting: a signature must be the signer's own,
+            # not whoever found a session left open.
+            if not password:
+                raise Invalid(Problem(PASSWORD_MISSING, field="password"))
+            if not user.check_password(password):
+                raise Invalid(Problem(PASSWORD_WRONG, field="password"))
         ctx = TransitionContext(assessment=assessment, user=user, definition=definition, transition=transition,
                                 characteristics=characteristics(), now=utcnow(), comment=comment)
         problems = missing_requirements(assessment, transition)
@@ -193,8 +222,16 @@ def perform_transition(assessment_id: int, trigger: str, user: User, *, comment:
 def apply_transition(ctx: TransitionContext, *, role: str) -> None:
     """Move the state and record it; part of the caller's transaction."""
     assessment, transition = ctx.assessment, ctx.transition
+    ctx.role = role
     source = assessment.state
     dest = machine_for(ctx.definition).fire(source, transition.trigger)
+    if transition.signatures > 1:
+        # Each signatory is a different person (the not_already_signed guard); the
+        # state moves with the last signature needed on this exact content.
+        from eqia.services.signing import valid_signatures
+
+        if len(valid_signatures(assessment)) + 1 < transition.signatures:
+            dest = source
     assessment.state = dest
     assessment.updated_at = ctx.now
     db.session.flush()

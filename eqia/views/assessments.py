@@ -19,7 +19,14 @@ from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.rules import Problem
-from eqia.services.workflow import allowed_transitions, check_permission, missing_requirements, perform_transition
+from eqia.services.summary import sign_off_summary
+from eqia.services.workflow import (
+    allowed_transitions,
+    check_permission,
+    guard_problems,
+    missing_requirements,
+    perform_transition,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -255,9 +262,10 @@ def take_action(assessment_id: int, trigger: str):
     if form.validate_on_submit():
         try:
             done = perform_transition(assessment.id, trigger, current_user, comment=form.comment.data or "",
-                                      expected_lock_version=form.lock_version.data)
+                                      expected_lock_version=form.lock_version.data,
+                                      attested=bool(form.attest.data), password=form.password.data)
         except (Conflict, Invalid, NotPossible, Forbidden) as error:
-            problems = _problem_list(error)
+            problems = attach_problems(form, error)
             status = error.status
             db.session.expire_all()
             assessment = service.get_visible(assessment_id, current_user)
@@ -272,4 +280,7 @@ def take_action(assessment_id: int, trigger: str):
         check_permission(current_user, assessment, transition, definition)
     return render_template("assessments/action.html", assessment=assessment, transition=transition, form=form,
                            problems=problems, required_problems=missing_requirements(assessment, transition),
+                           guard_problems=guard_problems(current_user, assessment, transition),
+                           summary=sign_off_summary(assessment) if definition.sign_off_transitions(assessment.state)
+                           else None,
                            state=definition.states[assessment.state]), status

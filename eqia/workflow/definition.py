@@ -23,7 +23,8 @@ from eqia.workflow import rules
 SCHEMA_FILE = "workflow.schema.json"
 
 # Parties a segregation-of-duties rule can exclude, besides performers of a trigger.
-SOD_PARTIES = ("creator", "editors")
+# "challengers": anyone who recorded a challenge point on the version.
+SOD_PARTIES = ("creator", "editors", "challengers")
 
 # Trigger names become methods on the token the state machine moves; these would
 # clash with the machine's own attributes.
@@ -50,6 +51,7 @@ class State:
     editable_by: frozenset[str]
     frozen: bool
     final: bool
+    public: bool  # shown on the public register
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ class Transition:
     comment_label: str
     style: str
     system: bool  # taken only by the engine itself (an effect), never offered to a user
+    reauthenticate: bool = False  # the user's password again, at the moment of acting
+    attestation: str = ""  # words the user must confirm, recorded with the action
+    # How many different people must take it on the same content before the
+    # state moves (a Head of Service and a Director, say). Needs the record_sign_off effect.
+    signatures: int = 1
 
     @property
     def comment_required(self) -> bool:
@@ -114,6 +121,17 @@ class WorkflowDefinition:
         """States in which a holder of `role` has work that moves an assessment on."""
         return tuple(s for s in self.states
                      if any(role in t.roles and self.moves_on(t) for t in self.transitions_from(s)))
+
+    def public_states(self) -> tuple[str, ...]:
+        return tuple(k for k, s in self.states.items() if s.public)
+
+    def review_transitions(self, state: str) -> tuple[Transition, ...]:
+        """The transitions that close a challenge round from `state`: where they can
+        be taken, their roles may record challenge points."""
+        return tuple(t for t in self.transitions_from(state) if "close_challenge_round" in t.effects)
+
+    def sign_off_transitions(self, state: str) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions_from(state) if "record_sign_off" in t.effects)
 
     def states_where_role_edits(self, role: str) -> tuple[str, ...]:
         return tuple(s for s, st in self.states.items() if role in st.editable_by)
@@ -189,6 +207,8 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
         check_roles(spec.get("editable_by", []), f"states.{key}.editable_by")
         if spec.get("frozen") and spec.get("editable_by"):
             fail(f"states.{key}.editable_by", "a frozen state cannot be editable")
+        if spec.get("public") and not spec.get("frozen"):
+            fail(f"states.{key}.public", "only a frozen state can be public: the register shows what was signed")
         states[key] = State(
             key=key,
             label=spec["label"],
@@ -197,6 +217,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             editable_by=frozenset(spec.get("editable_by", [])),
             frozen=bool(spec.get("frozen", False)),
             final=bool(spec.get("final", False)),
+            public=bool(spec.get("public", False)),
         )
 
     if raw["initial"] not in states:
@@ -249,7 +270,12 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             comment_label=spec.get("comment_label", "Comment (optional)"),
             style=spec.get("style", "primary"),
             system=system,
+            reauthenticate=bool(spec.get("reauthenticate", False)),
+            attestation=" ".join(spec.get("attestation", "").split()),
+            signatures=spec.get("signatures", 1),
         )
+        if transitions[trigger].signatures > 1 and "record_sign_off" not in transitions[trigger].effects:
+            fail(f"{path}.signatures", "counting signatures needs the effect 'record_sign_off'")
 
     segregation: dict[str, SegregationRule] = {}
     for i, spec in enumerate(raw.get("segregation_of_duties", [])):

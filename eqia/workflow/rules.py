@@ -41,6 +41,7 @@ class TransitionContext:
     characteristics: CharacteristicSet
     now: datetime
     comment: str = ""
+    role: str = ""  # the role the user acts in, set when the transition is applied
 
     @property
     def local_today(self) -> date:
@@ -136,7 +137,96 @@ def no_open_next_version(ctx: TransitionContext) -> list[Problem]:
     return []
 
 
+# The challenge review (DOMAIN.md, step 4). The rounds and points live in
+# eqia.services.challenge; these say what each transition needs of them.
+
+RETURN_NEEDS_POINTS = ("Mark at least one task \u201cTo correct\u201d on the review page, or give an overall comment, "
+                       "so the author knows what to change.")
+
+
+@guard("challenge_has_points")
+def challenge_has_points(ctx: TransitionContext) -> list[Problem]:
+    from eqia.services import challenge
+
+    if ctx.comment or challenge.points_to_correct(ctx.assessment):
+        return []
+    return [Problem(RETURN_NEEDS_POINTS, "assessments.review", "points")]
+
+
+def approve_blocked(titles: list[str]) -> str:
+    quoted = ", ".join(f"\u201c{t}\u201d" for t in titles)
+    return (f"You cannot approve while {quoted} {'is' if len(titles) == 1 else 'are'} marked \u201cTo correct\u201d. "
+            "Change the status on the review page, or return the assessment to the author.")
+
+
+@guard("no_point_to_correct")
+def no_point_to_correct(ctx: TransitionContext) -> list[Problem]:
+    from eqia.services import challenge
+
+    points = challenge.points_to_correct(ctx.assessment)
+    if points:
+        return [Problem(approve_blocked([challenge.task_title(ctx.assessment, p.section_key) for p in points]),
+                        "assessments.review", "points")]
+    return []
+
+
+def points_unanswered(count: int, round_number: int) -> str:
+    return (f"Answer every challenge point from round {round_number} before you submit again: {count} "
+            f"{'is' if count == 1 else 'are'} not answered yet.")
+
+
+@guard("challenge_points_answered")
+def challenge_points_answered(ctx: TransitionContext) -> list[Problem]:
+    from eqia.services import challenge
+
+    returned = challenge.round_to_answer(ctx.assessment)
+    if returned is None:
+        return []
+    unanswered = [p for p in returned.comments if p.needs_answer and not p.response]
+    if unanswered:
+        return [Problem(points_unanswered(len(unanswered), returned.number), "assessments.respond", "points")]
+    return []
+
+
+ALREADY_SIGNED = "You have already signed this version. Another decision-maker must add the next signature."
+
+
+@guard("not_already_signed")
+def not_already_signed(ctx: TransitionContext) -> list[Problem]:
+    from eqia.services import signing
+
+    if ctx.user is not None and any(s.signer_id == ctx.user.id for s in signing.valid_signatures(ctx.assessment)):
+        return [Problem(ALREADY_SIGNED)]
+    return []
+
+
 # --------------------------------------------------------------------- effects
+
+@effect("open_challenge_round")
+def open_challenge_round(ctx: TransitionContext) -> None:
+    from eqia.services import challenge
+
+    challenge.open_round(ctx.assessment, ctx.now)
+
+
+@effect("close_challenge_round")
+def close_challenge_round(ctx: TransitionContext) -> None:
+    from eqia.services import challenge
+
+    challenge.close_round(ctx)
+
+
+@effect("record_sign_off")
+def record_sign_off(ctx: TransitionContext) -> None:
+    from eqia.services import signing
+
+    signing.record_signature(ctx)
+
+
+@effect("record_publication")
+def record_publication(ctx: TransitionContext) -> None:
+    ctx.assessment.published_at = ctx.now
+
 
 @effect("create_next_version")
 def create_next_version(ctx: TransitionContext) -> None:

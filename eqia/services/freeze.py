@@ -1,0 +1,124 @@
+"""A frozen version's content can never change, whichever code path tries.
+
+The views hide the forms and `check_editable` refuses content saves, but the
+promise made at sign-off ("this version can never be changed") is kept here,
+beneath them: before every flush, any change to the content of an assessment
+whose stored state is frozen (signed off, published, screened out, superseded)
+is refused and nothing is written. Moving a frozen version's state on
+(publishing, superseding) is allowed; its words are not. A change made in SQL,
+around the application, is what the content hash (`eqia.services.signing`)
+detects.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from eqia.models import (
+    Action,
+    Assessment,
+    AssessmentOutcome,
+    AssessmentViewer,
+    ChallengeComment,
+    ChallengeRound,
+    CharacteristicImpact,
+    Consultation,
+    EvidenceItem,
+    ScreeningAnswer,
+    SectionCompletion,
+)
+from eqia.services.errors import NotPossible
+
+# What taking a transition on a frozen version may change.
+WORKFLOW_COLUMNS = frozenset({"state", "lock_version", "updated_at", "published_at"})
+CONTENT_COLLECTIONS = ("screening_answers", "impacts", "evidence_items", "consultations", "outcomes", "actions",
+                       "challenge_rounds", "completions", "viewers")
+CHILD_MODELS = (ScreeningAnswer, CharacteristicImpact, EvidenceItem, Consultation, AssessmentOutcome, Action,
+                ChallengeRound, SectionCompletion, AssessmentViewer)
+
+
+class Frozen(NotPossible):
+    """A write to the content of a version that can never change."""
+
+
+def frozen_message(reference: str, state_label: str) -> str:
+    return (f"{reference} is {state_label.lower()} and can never be changed. Start a review to open a new "
+            "version.")
+
+
+def _stored_state(assessment: Assessment) -> str | None:
+    history = inspect(assessment).attrs.state.history
+    if history.deleted:
+        return history.deleted[0]
+    return history.unchanged[0] if history.unchanged else (history.added[0] if history.added else None)
+
+
+def _is_frozen(assessment: Assessment) -> str | None:
+    """The label of the assessment's stored state if that state is frozen."""
+    from eqia.registry import definition_for
+
+    if not inspect(assessment).persistent:
+        return None  # a new version being created is not frozen
+    state = _stored_state(assessment)
+    if state is None:
+        return None
+    definition = definition_for(assessment)
+    return definition.states[state].label if definition.is_frozen(state) else None
+
+
+def _changed_columns(obj) -> set[str]:
+    state = inspect(obj)
+    return {attr.key for attr in state.mapper.column_attrs if state.attrs[attr.key].history.has_changes()}
+
+
+def _content_changed(session: Session, assessment: Assessment) -> bool:
+    if _changed_columns(assessment) - WORKFLOW_COLUMNS:
+        return True
+    state = inspect(assessment)
+    for name in CONTENT_COLLECTIONS:
+        if name not in state.dict:
+            continue  # never loaded, so not changed through this object
+        if state.attrs[name].history.has_changes():
+            return True
+        for child in state.dict[name]:
+            if child in session.dirty and session.is_modified(child, include_collections=True):
+                return True
+            if isinstance(child, ChallengeRound) and "comments" in inspect(child).dict:
+                if inspect(child).attrs.comments.history.has_changes():
+                    return True
+                if any(c in session.dirty and session.is_modified(c) for c in child.comments):
+                    return True
+    return False
+
+
+def _owner(session: Session, row) -> Assessment | None:
+    if isinstance(row, ChallengeComment):
+        round_ = session.get(ChallengeRound, row.round_id) if row.round_id else None
+        return session.get(Assessment, round_.assessment_id) if round_ else None
+    assessment_id = getattr(row, "assessment_id", None)
+    return session.get(Assessment, assessment_id) if assessment_id else None
+
+
+def refuse_frozen_changes(session: Session, flush_context, instances) -> None:
+    with session.no_autoflush:
+        suspects: set[Assessment] = {o for o in session.dirty if isinstance(o, Assessment)}
+        for row in [*session.dirty, *session.deleted, *session.new]:
+            if isinstance(row, (*CHILD_MODELS, ChallengeComment)):
+                owner = _owner(session, row)
+                if owner is not None:
+                    if row in session.dirty and not session.is_modified(row, include_collections=True):
+                        continue
+                    label = _is_frozen(owner)
+                    if label:
+                        raise Frozen(frozen_message(owner.display_reference, label))
+        for assessment in suspects:
+            label = _is_frozen(assessment)
+            if label and _content_changed(session, assessment):
+                raise Frozen(frozen_message(assessment.display_reference, label))
+
+
+def init_app(app) -> None:
+    # Registered on the Session class, once: every session of every app gets it.
+    if not event.contains(Session, "before_flush", refuse_frozen_changes):
+        event.listen(Session, "before_flush", refuse_frozen_changes)

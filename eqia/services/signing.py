@@ -1,0 +1,95 @@
+"""Signatures bound to the exact content signed, and the checks that they still hold.
+
+At sign-off the content record (`eqia.services.record`) is serialised, hashed
+and stored with the signature. A signature counts towards a transition's
+`signatures` only while the content still hashes to what was signed, so a
+signature given before the assessment was sent back for more work never counts
+for the changed version. Once the version is signed it is frozen
+(`eqia.services.freeze`), and `verify` recomputes the hash at any time: a change
+made behind the service's back, in SQL, shows as a mismatch.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eqia.extensions import db
+from eqia.models import Assessment, SignOff
+from eqia.services.record import canonical, changes_between, content_hash, content_record, digest
+from eqia.workflow.rules import TransitionContext
+
+
+def valid_signatures(assessment: Assessment, current_hash: str | None = None) -> list[SignOff]:
+    """The signatures given on the content as it is now."""
+    current_hash = current_hash or content_hash(assessment)
+    return [s for s in assessment.sign_offs if s.content_hash == current_hash]
+
+
+def record_signature(ctx: TransitionContext) -> SignOff:
+    data = canonical(content_record(ctx.assessment))
+    signature = SignOff(
+        signer_id=ctx.user.id, signer_name=ctx.user.name, role=ctx.role, signed_at=ctx.now,
+        version_number=ctx.assessment.version_number, content_hash=digest(data),
+        attestation=ctx.transition.attestation, signed_content=data.decode("utf-8"),
+    )
+    ctx.assessment.sign_offs.append(signature)
+    return signature
+
+
+def is_signed(assessment: Assessment) -> bool:
+    """Signed and final: the state is frozen and someone signed this version."""
+    from eqia.registry import definition_for
+
+    return bool(assessment.sign_offs) and definition_for(assessment).is_frozen(assessment.state)
+
+
+@dataclass
+class SignatureCheck:
+    assessment: Assessment
+    current_hash: str
+    problems: list[str] = field(default_factory=list)
+    changed_tasks: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def signed_hash_mismatch(reference: str, signed: str, now: str) -> str:
+    return f"{reference}: the content no longer matches what was signed (signed {signed[:12]}…, now {now[:12]}…)"
+
+
+def stored_record_altered(reference: str, signer: str) -> str:
+    return f"{reference}: the stored record of what {signer} signed does not match its own hash"
+
+
+def verify(assessment: Assessment) -> SignatureCheck:
+    """Recompute the content hash of a signed version and compare it with the
+    final signatures; also check each stored record still hashes to its signature."""
+    current = content_hash(assessment)
+    check = SignatureCheck(assessment=assessment, current_hash=current)
+    ref = assessment.display_reference
+    for s in assessment.sign_offs:
+        if s.signed_content and digest(s.signed_content.encode("utf-8")) != s.content_hash:
+            check.problems.append(stored_record_altered(ref, s.signer_name or f"user {s.signer_id}"))
+    if is_signed(assessment):
+        final = assessment.sign_offs[-1]
+        if final.content_hash != current:
+            check.problems.append(signed_hash_mismatch(ref, final.content_hash, current))
+            if final.signed_content:
+                before = json.loads(final.signed_content).get("sections", {})
+                after = content_record(assessment)["sections"]
+                check.changed_tasks = list(changes_between(before, after))
+    return check
+
+
+def verify_all() -> list[SignatureCheck]:
+    signed = db.session.execute(
+        select(Assessment).where(Assessment.id.in_(select(SignOff.assessment_id)))
+        .options(selectinload(Assessment.sign_offs)).order_by(Assessment.id)
+    ).scalars().all()
+    return [verify(a) for a in signed]

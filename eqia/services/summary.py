@@ -1,0 +1,51 @@
+"""The decision-maker's one-page summary (Bracking 2013: the decision-maker must
+actually be told the impacts). What it holds is chosen here, once, for the
+sign-off page, the public register and later the PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from eqia.models import Assessment, ChallengeComment, ChallengeRound, CharacteristicImpact, Consultation
+from eqia.registry import characteristics, definition_for
+from eqia.services import challenge, signing
+
+
+@dataclass(frozen=True)
+class Summary:
+    adverse: list[CharacteristicImpact]  # negative impacts, with severity and mitigation
+    unknown: list[CharacteristicImpact]  # impacts not yet known: regard paid without the evidence
+    positive: list[CharacteristicImpact]
+    consultations: list[Consultation]
+    no_consultation_reason: str
+    outcomes: list[str]
+    justification: str
+    not_accepted: list[tuple[ChallengeRound, ChallengeComment]]
+    rounds: int
+    signatures: list  # valid signatures on this content so far
+    signatures_needed: int
+    actions: int
+
+
+def sign_off_summary(assessment: Assessment) -> Summary:
+    chars = characteristics()
+    negative = chars.keys_meaning("impact", "negative")
+    unknown = chars.keys_meaning("impact", "unknown")
+    positive = chars.keys_meaning("impact", "positive")
+    definition = definition_for(assessment)
+    needed = max((t.signatures for t in definition.transitions.values() if "record_sign_off" in t.effects),
+                 default=1)
+    return Summary(
+        adverse=[i for i in assessment.impacts if i.impact in negative],
+        unknown=[i for i in assessment.impacts if i.impact in unknown],
+        positive=[i for i in assessment.impacts if i.impact in positive],
+        consultations=list(assessment.consultations),
+        no_consultation_reason=assessment.no_consultation_reason,
+        outcomes=[o.outcome for o in assessment.outcomes],
+        justification=assessment.outcome_justification,
+        not_accepted=challenge.not_accepted(assessment),
+        rounds=sum(1 for r in assessment.challenge_rounds if r.decision),
+        signatures=signing.valid_signatures(assessment),
+        signatures_needed=needed,
+        actions=len(assessment.actions),
+    )
