@@ -13,6 +13,7 @@ from eqia.models import Assessment, Directorate, User, utcnow
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
+from eqia.services import challenge
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
 from eqia.workflow.rules import LOCAL_ZONE
@@ -146,6 +147,9 @@ STORIES = {
 }
 
 
+DEMO_PASSWORDS = {email: password for email, _, _, _, password in USERS}
+
+
 def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     sign_ins = [(email, password, ", ".join(ROLE_LABELS[r] for r in roles))
                 for email, _, roles, _, password in USERS]
@@ -212,8 +216,29 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     perform_transition(a.id, "start_full_assessment", amina)
     write_full_assessment(a.id, amina, STORIES["charging"])
     perform_transition(a.id, "submit_for_challenge", amina)
-    perform_transition(a.id, "return_to_author", ellen,
-                       comment="Add evidence on the disability benefits people receive.")
+    challenge.save_points(a.id, ellen, {
+        "evidence": challenge.PointInput("to_correct", "Add evidence on the disability benefits people receive: "
+                                                      "the charge is assessed against them."),
+        "characteristic:disability": challenge.PointInput(
+            "could_be_improved", "Say how the higher disability-related expenditure allowance was worked out."),
+        "consultation": challenge.PointInput("acceptable", "A good range of voices, including carers."),
+    })
+    perform_transition(a.id, "return_to_author", ellen, comment="Nearly there: the evidence needs one more source.")
+    returned = db.session.get(Assessment, a.id)
+    answers = {}
+    for point in challenge.unanswered(returned):
+        if point.section_key == "characteristic:disability":
+            answers[point.id] = challenge.AnswerInput(
+                "not_accepted", "The allowance follows the national guidance figures; it is explained in the "
+                                "charging policy itself, which is linked as evidence.")
+        else:
+            answers[point.id] = challenge.AnswerInput(
+                "accepted", "Added the benefits take-up data for people who pay towards their care.")
+    full.save_item(full.EVIDENCE, a.id, amina, _lock(a.id), None, {
+        "kind": "data", "source": "Benefits take-up among people who pay towards care, 2026",
+        "dated": today - timedelta(days=20), "summary": "Most pay from Attendance Allowance or PIP.", "link": ""})
+    full.save_section_page("evidence", a.id, amina, _lock(a.id), True)
+    challenge.save_answers(a.id, amina, _lock(a.id), answers)
     perform_transition(a.id, "submit_for_challenge", amina, comment="Evidence added.")
     perform_transition(a.id, "approve", gareth, comment="The evidence now supports the conclusions.")
 
@@ -226,7 +251,8 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     write_full_assessment(a.id, tom, STORIES["lighting"])
     perform_transition(a.id, "submit_for_challenge", tom)
     perform_transition(a.id, "approve", ellen)
-    perform_transition(a.id, "sign_off", dina, comment="I have read the assessment and paid due regard.")
+    perform_transition(a.id, "sign_off", dina, comment="Read before Cabinet.", attested=True,
+                       password=DEMO_PASSWORDS[dina.email])
     perform_transition(a.id, "publish", ellen)
 
     # 6. Screened out, agreed by an equality lead.

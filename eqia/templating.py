@@ -9,7 +9,16 @@ from markupsafe import Markup, escape
 from flask_login import current_user
 
 from eqia.forms.guidance import GUIDANCE
-from eqia.models import ACTION_STATUSES, ACTIVITY_KINDS, EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS, SCREENING_PROPOSALS
+from eqia.models import (
+    ACTION_STATUSES,
+    ACTIVITY_KINDS,
+    CHALLENGE_RESPONSES,
+    CHALLENGE_STATUSES,
+    EVIDENCE_KINDS,
+    OUTCOMES,
+    REGISTER_FIELDS,
+    SCREENING_PROPOSALS,
+)
 from eqia.registry import characteristics, definition_for
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.rules import LOCAL_ZONE
@@ -79,7 +88,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(task_title, "challenge_task_title")
     # Globals rather than context, so that macros imported without context see them too.
     for name, value in {"guidance": GUIDANCE, "evidence_kinds": EVIDENCE_KINDS, "action_statuses": ACTION_STATUSES,
-                        "outcome_labels": OUTCOMES, "screening_proposals": SCREENING_PROPOSALS}.items():
+                        "outcome_labels": OUTCOMES, "screening_proposals": SCREENING_PROPOSALS,
+                        "challenge_statuses": CHALLENGE_STATUSES, "challenge_responses": CHALLENGE_RESPONSES}.items():
         app.add_template_global(value, name)
 
     @app.context_processor

@@ -224,9 +224,9 @@ def test_required_fields_are_listed_with_links_before_moving_on(client, auth, wo
 def test_a_comment_is_required_where_the_workflow_says_so(client, auth, world):
     assessment = world.make_assessment("challenge")
     auth.sign_in(world.lead)
-    response = client.post(f"/assessments/{assessment.id}/actions/return_to_author", data={"comment": "   "})
+    response = client.post(f"/assessments/{assessment.id}/actions/withdraw", data={"comment": "   "})
     assert response.status_code == 422
-    assert errors_on(response) == ["Enter a comment: What must the author correct or improve?"]
+    assert errors_on(response) == ["Enter a comment: Why is this assessment being withdrawn?"]
 
 
 def test_my_work_shows_each_role_its_queue(client, auth, world):

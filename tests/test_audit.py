@@ -9,7 +9,7 @@ from sqlalchemy.exc import DatabaseError
 from eqia.extensions import db
 from eqia.models import AuditEvent
 from eqia.services.audit import verify_chain
-from tests.conftest import DB_KIND
+from tests.conftest import DB_KIND, STANDARD
 
 
 def bypass_append_only_triggers() -> None:
@@ -33,7 +33,7 @@ def test_every_step_is_on_the_trail_with_who_what_when(world):
     submitted = events[-1]
     assert (submitted.actor_email, submitted.role) == ("author@example.test", "author")
     assert (submitted.from_state, submitted.to_state) == ("full_assessment", "challenge")
-    assert submitted.workflow_name == "standard" and submitted.workflow_version == 1
+    assert submitted.workflow_name == "standard" and submitted.workflow_version == STANDARD.version
     assert submitted.occurred_at.tzinfo is not None
     assert submitted.prev_hash == events[-2].hash
 

@@ -189,6 +189,12 @@ def _lock(assessment_id: int, user: User) -> Assessment:
     return assessment
 
 
+def field_name(prefix: str, key: str) -> str:
+    """The form field a problem belongs on, for a task key or a point id
+    ("characteristic:age" has a colon, which a field name cannot)."""
+    return f"{prefix}_{key.replace(':', '__')}"
+
+
 def _check_text(title: str, text: str, field: str) -> None:
     if "\x00" in text:
         raise Invalid(Problem(NUL_REFUSED, field=field))
@@ -214,13 +220,13 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
             if key not in keys:
                 continue
             title = task_title(assessment, key)
-            _check_text(title, point.comment, f"comment-{key}")
+            _check_text(title, point.comment, field_name("comment", key))
             if point.status is not None and point.status not in CHALLENGE_STATUSES:
-                problems.append(Problem(status_missing(title), field=f"status-{key}"))
+                problems.append(Problem(status_missing(title), field=field_name("status", key)))
             elif point.status is None and point.comment.strip():
-                problems.append(Problem(status_missing(title), field=f"status-{key}"))
+                problems.append(Problem(status_missing(title), field=field_name("status", key)))
             elif point.status in (TO_CORRECT, "could_be_improved") and not point.comment.strip():
-                problems.append(Problem(comment_missing(title, point.status), field=f"comment-{key}"))
+                problems.append(Problem(comment_missing(title, point.status), field=field_name("comment", key)))
         if problems:
             raise Invalid(*problems)
         existing = {p.section_key: p for p in round_.comments}
@@ -284,13 +290,13 @@ def save_answers(assessment_id: int, user: User, lock_version: int, answers: dic
             if point is None:
                 continue
             title = task_title(assessment, point.section_key)
-            _check_text(title, answer.text, f"text-{point_id}")
+            _check_text(title, answer.text, field_name("text", str(point_id)))
             if answer.response is not None and answer.response not in CHALLENGE_RESPONSES:
-                problems.append(Problem(response_missing(title), field=f"response-{point_id}"))
+                problems.append(Problem(response_missing(title), field=field_name("response", str(point_id))))
             elif answer.response is None and answer.text.strip():
-                problems.append(Problem(response_missing(title), field=f"response-{point_id}"))
+                problems.append(Problem(response_missing(title), field=field_name("response", str(point_id))))
             elif answer.response is not None and not answer.text.strip():
-                problems.append(Problem(response_text_missing(title, answer.response), field=f"text-{point_id}"))
+                problems.append(Problem(response_text_missing(title, answer.response), field=field_name("text", str(point_id))))
         if problems:
             raise Invalid(*problems)
         now = utcnow()
