@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
@@ -43,6 +43,17 @@ def utc_iso(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
+def waited(delta: timedelta) -> str:
+    """How long something has waited, as a person would say it."""
+    days = delta.days
+    if days >= 14:
+        return f"{days // 7} weeks"
+    if days >= 1:
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours = delta.seconds // 3600
+    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "Less than an hour"
+
+
 def multiline(value: str | None) -> Markup:
     """Text as the author wrote it: escaped, with its line breaks kept."""
     if value is None or not str(value).strip():
@@ -80,6 +91,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(utc_iso, "utc_iso")
     app.add_template_filter(multiline, "multiline")
     app.add_template_global(state_tag, "state_tag")
+    app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
     app.add_template_global(definition_for, "definition_for")

@@ -259,7 +259,7 @@ def queue_notifications(ctx: TransitionContext, event: AuditEvent) -> None:
     Recipients follow from the definition: whoever holds a role with a transition
     out of the new state, or may edit in it, and can see the assessment."""
     assessment, definition = ctx.assessment, ctx.definition
-    if definition.states[assessment.state].final:
+    if not definition.waiting_in(assessment.state):
         return
     acting_roles = {r for t in definition.transitions_from(assessment.state) if definition.moves_on(t)
                     for r in t.roles}

@@ -15,6 +15,7 @@ from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, Directorate
 from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
+from eqia.services import challenge, signing
 from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
@@ -162,6 +163,9 @@ def overview(assessment_id: int):
     progress = [t for group in tasks.task_list(assessment, current_user) for t in group.tasks]
     return render_template(
         "assessments/overview.html", assessment=assessment, definition=definition,
+        may_review=challenge.may_review(current_user, assessment),
+        to_answer=challenge.unanswered(assessment) if access.can_edit(current_user, assessment, definition) else [],
+        signature_check=signing.verify(assessment) if assessment.sign_offs else None,
         state=definition.states[assessment.state], actions=allowed_transitions(current_user, assessment),
         can_edit=access.can_edit(current_user, assessment, definition), history=history,
         earlier_versions=versions,

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
-from eqia.models import Assessment, Directorate
+from eqia.models import Assessment, AuditEvent, Directorate, UTCDateTime, utcnow
 from eqia.registry import workflows
 from eqia.roles import ROLES
 from eqia.services import access
@@ -34,21 +35,42 @@ class QueueRow:
     assessment: Assessment
     actions: list[Transition]
     edits: bool
+    since: datetime  # when it reached the state it waits in
 
 
-def _queue_rows(role: str, assessments: list[Assessment], who: dict[int, Participants]) -> list[QueueRow]:
+def entered_state_at(assessments: list[Assessment]) -> dict[int, datetime]:
+    """When each assessment moved into its current state, in one query (from the
+    audit trail: a save of content or a challenge point does not restart the wait)."""
+    ids = [a.id for a in assessments]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AuditEvent.assessment_id, type_coerce(func.max(AuditEvent.occurred_at), UTCDateTime()))
+        .join(Assessment, Assessment.id == AuditEvent.assessment_id)
+        .where(AuditEvent.assessment_id.in_(ids), AuditEvent.to_state == Assessment.state,
+               AuditEvent.from_state != AuditEvent.to_state)
+        .group_by(AuditEvent.assessment_id)
+    ).all()
+    found = dict(rows)
+    return {a.id: found.get(a.id) or a.created_at for a in assessments}
+
+
+def _queue_rows(role: str, assessments: list[Assessment], who: dict[int, Participants],
+                since: dict[int, datetime]) -> list[QueueRow]:
     """Rows where `role` has something to do, from the definition alone: no
-    state machine is bound per row."""
+    state machine is bound per row. Oldest first: the longest wait is at the top."""
     rows = []
     for a in assessments:
         definition = workflows().get(a.workflow_name, a.workflow_version)
+        if not definition.waiting_in(a.state):
+            continue
         actions = [t for t in definition.transitions_from(a.state)
                    if role in t.roles and definition.moves_on(t)
                    and sod_problem(current_user, t, definition, who[a.id]) is None]
         edits = role in definition.editable_by(a.state)
         if actions or edits:
-            rows.append(QueueRow(a, actions, edits))
-    return rows
+            rows.append(QueueRow(a, actions, edits, since[a.id]))
+    return sorted(rows, key=lambda r: r.since)
 
 
 @bp.route("/my-work")
@@ -62,9 +84,10 @@ def my_work():
         .order_by(Assessment.updated_at)  # oldest first: the longest wait is at the top
     ).scalars()) if states else []
     who = participants_for(candidates)
-    queues = [(role, _queue_rows(role, candidates, who)) for role in ROLES if role in current_user.roles]
+    since = entered_state_at(candidates)
+    queues = [(role, _queue_rows(role, candidates, who, since)) for role in ROLES if role in current_user.roles]
     can_create = any(current_user.roles & d.create_roles for d in workflows())
-    return render_template("my_work.html", queues=queues, can_create=can_create)
+    return render_template("my_work.html", queues=queues, can_create=can_create, now=utcnow())
 
 
 @bp.route("/assessments")

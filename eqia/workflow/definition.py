@@ -52,6 +52,9 @@ class State:
     frozen: bool
     final: bool
     public: bool  # shown on the public register
+    # Nothing is waiting to be done: its actions are offered on the page but it
+    # sits in nobody's queue and entering it notifies nobody (published, screened out).
+    settled: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,14 @@ class WorkflowDefinition:
         assessment is not waiting for everyone who could withdraw it."""
         return not transition.system and not (transition.dest and self.states[transition.dest].final)
 
+    def waiting_in(self, state: str) -> bool:
+        """Whether an assessment in `state` is waiting for someone to act."""
+        return not (self.states[state].settled or self.states[state].final)
+
     def states_where_role_acts(self, role: str) -> tuple[str, ...]:
         """States in which a holder of `role` has work that moves an assessment on."""
-        return tuple(s for s in self.states
-                     if any(role in t.roles and self.moves_on(t) for t in self.transitions_from(s)))
+        return tuple(s for s in self.states if self.waiting_in(s)
+                     and any(role in t.roles and self.moves_on(t) for t in self.transitions_from(s)))
 
     def public_states(self) -> tuple[str, ...]:
         return tuple(k for k, s in self.states.items() if s.public)
@@ -218,6 +225,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             frozen=bool(spec.get("frozen", False)),
             final=bool(spec.get("final", False)),
             public=bool(spec.get("public", False)),
+            settled=bool(spec.get("settled", False)),
         )
 
     if raw["initial"] not in states:
