@@ -250,3 +250,17 @@ def test_the_ledger_is_never_lost_across_rounds(world):
     assert [(r.number, r.decision, r.overall_comment) for r in rounds] == [
         (1, "return_to_author", "Round one"), (2, "approve", "Good now")]
     assert db.session.query(ChallengeRound).count() == 2
+
+
+def test_the_task_list_asks_the_author_to_answer_the_challenge(world, client, auth):
+    assessment = world.make_assessment("challenge")
+    challenge.save_points(assessment.id, world.lead, {"evidence": PointInput("to_correct", "Add data")})
+    perform_transition(assessment.id, "return_to_author", world.lead, comment="See the evidence point")
+    auth.sign_in(world.author)
+    page = BeautifulSoup(client.get(f"/assessments/{assessment.id}/tasks").data, "html.parser")
+    item = page.select_one("#task-challenge-1-status").find_parent("li")
+    assert "Answer the 2 challenge points from round 1" in item.get_text(" ", strip=True)
+    assert "Not yet started" in item.get_text()
+    world.answer_challenge(assessment)
+    page = BeautifulSoup(client.get(f"/assessments/{assessment.id}/tasks").data, "html.parser")
+    assert page.select_one("#task-challenge-1-status").get_text(strip=True) == "Completed"

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
-from eqia.services import tasks
+from eqia.services import challenge, tasks
 from eqia.services.workflow import allowed_transitions, missing_requirements
 from eqia.views.assessments import bp
 from eqia.workflow.sections import SECTIONS, asks_about_advancing
@@ -37,7 +37,16 @@ def task_list(assessment_id: int):
     groups = tasks.task_list(assessment, current_user)
     total = [t for g in groups for t in g.tasks if t.status != tasks.CANNOT_START]
     done = [t for t in total if t.status == tasks.COMPLETED]
+    returned = challenge.round_to_answer(assessment)
+    points = [p for p in returned.comments if p.needs_answer] if returned else []
+    answered = sum(1 for p in points if p.response)
+    challenge_task = None
+    if points:
+        challenge_task = {"round": returned.number, "count": len(points),
+                          "status": tasks.COMPLETED if answered == len(points)
+                          else tasks.IN_PROGRESS if answered else tasks.NOT_STARTED}
     return render_template("assessments/task_list.html", assessment=assessment, groups=groups,
+                           challenge_task=challenge_task, tasks_status_labels=tasks.STATUS_LABELS,
                            can_edit=tasks.can_edit(current_user, assessment), done=len(done), total=len(total),
                            all_done=tasks.all_completed(groups),
                            state=definition_for(assessment).states[assessment.state])
