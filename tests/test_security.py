@@ -82,6 +82,21 @@ def test_sign_in_is_rate_limited(make_app):
     assert codes == [200, 200, 200, 429]
 
 
+def test_the_password_asked_again_at_sign_off_is_rate_limited(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        assessment = world.make_assessment("awaiting_sign_off")
+        client = app.test_client()
+        client.post("/sign-in", data={"email": world.decider.email, "password": PASSWORD})
+        url = f"/assessments/{assessment.id}/actions/sign_off"
+        codes = [client.post(url, data={"attest": "y", "password": "guess"}).status_code for _ in range(4)]
+        # Other actions are not throttled: only where a password is asked for.
+        other = [client.post(f"/assessments/{assessment.id}/actions/withdraw", data={"comment": ""}).status_code
+                 for _ in range(4)]
+    assert codes == [422, 422, 422, 429]
+    assert 429 not in other
+
+
 def test_pages_need_signing_in(client, world):
     assessment = world.make_assessment()
     for url in ("/my-work", "/assessments", f"/assessments/{assessment.id}", "/workflow/"):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eqia.extensions import db
+from eqia.extensions import db, limiter
 from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
 from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, Directorate
@@ -250,8 +250,21 @@ def edit_details(assessment_id: int):
     return render_template("assessments/details.html", form=form, assessment=assessment, **result), result["status"]
 
 
+def _asks_for_password() -> bool:
+    assessment = db.session.get(Assessment, request.view_args["assessment_id"])
+    transition = definition_for(assessment).transitions.get(request.view_args["trigger"]) if assessment else None
+    return transition is not None and transition.reauthenticate
+
+
+def _password_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
 @bp.route("/<int:assessment_id>/actions/<trigger>", methods=["GET", "POST"])
 @login_required
+# A signature asks for the password again: guessing it there is throttled like sign-in, per user.
+@limiter.limit(_password_limit, methods=["POST"], key_func=lambda: f"reauthenticate:{current_user.get_id()}",
+               exempt_when=lambda: not _asks_for_password())
 def take_action(assessment_id: int, trigger: str):
     assessment = service.get_visible(assessment_id, current_user)
     definition = definition_for(assessment)
