@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from markupsafe import escape
 
 from eqia.extensions import db
 from eqia.models import Assessment, ChallengeComment, ChallengeRound
 from eqia.services import challenge
 from eqia.services.challenge import AnswerInput, PointInput
-from eqia.services.errors import Conflict, Forbidden, Invalid, NotPossible
+from eqia.forms.base import NUL_CHARACTER
+from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotPossible
 from eqia.services.workflow import perform_transition
 from eqia.workflow import rules
 from tests.conftest import PASSWORD, audit_count
+from tests.test_assessment_pages import HOSTILE
 
 
 def errors_on(response) -> list[str]:
@@ -264,3 +267,69 @@ def test_the_task_list_asks_the_author_to_answer_the_challenge(world, client, au
     world.answer_challenge(assessment)
     page = BeautifulSoup(client.get(f"/assessments/{assessment.id}/tasks").data, "html.parser")
     assert page.select_one("#task-challenge-1-status").get_text(strip=True) == "Completed"
+
+
+# ------------------------------------------------------------ hostile input
+
+HOSTILE_TEXTS = [*HOSTILE[:-1], "Line one\r\n<b>Line two</b> & \"three\"", "y" * challenge.TEXT_MAX]
+
+
+def _ledger_html(client, assessment) -> str:
+    return client.get(f"/assessments/{assessment.id}").data.decode()
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS, ids=lambda t: t[:20])
+def test_hostile_review_comments_are_kept_verbatim_and_shown_escaped(world, client, auth, text):
+    assessment = world.make_assessment("challenge")
+    auth.sign_in(world.lead)
+    response = client.post(f"/assessments/{assessment.id}/review",
+                           data={"status_evidence": "to_correct", "comment_evidence": text})
+    assert response.status_code == 302
+    point = reload(assessment).challenge_rounds[0].comments[0]
+    assert point.comment == text.replace("\r\n", "\n") or point.comment == text
+    html = _ledger_html(client, assessment)
+    for line in text.splitlines():
+        assert str(escape(line)) in html
+        assert line == str(escape(line)) or line not in html
+
+
+@pytest.mark.parametrize("text,message", [
+    ("before\x00after", NUL_REFUSED),
+    ("y" * (challenge.TEXT_MAX + 1), challenge.too_long("Evidence")),
+], ids=["nul", "too-long"])
+def test_review_text_that_cannot_be_stored_is_refused_whole(world, client, auth, text, message):
+    assessment = world.make_assessment("challenge")
+    auth.sign_in(world.lead)
+    events = audit_count()
+    response = client.post(f"/assessments/{assessment.id}/review", data={
+        "status_outcome": "acceptable", "comment_outcome": "A good answer alongside",
+        "status_evidence": "to_correct", "comment_evidence": text})
+    assert response.status_code == 200
+    assert message in errors_on(response) or NUL_CHARACTER in errors_on(response)
+    assert "A good answer alongside" in response.data.decode()
+    assert reload(assessment).challenge_rounds[0].comments == []
+    assert audit_count() == events
+
+
+@pytest.mark.parametrize("text", [*HOSTILE_TEXTS, "before\x00after", "y" * (challenge.TEXT_MAX + 1)],
+                         ids=lambda t: t[:20])
+def test_hostile_answers_are_kept_verbatim_or_refused_whole(world, client, auth, text):
+    assessment = world.make_assessment("challenge")
+    perform_transition(assessment.id, "return_to_author", world.lead, comment="Look again")
+    point = challenge.unanswered(reload(assessment))[0]
+    auth.sign_in(world.author)
+    before = reload(assessment).lock_version
+    response = client.post(f"/assessments/{assessment.id}/respond", data={
+        "lock_version": before, f"response_{point.id}": "not_accepted", f"text_{point.id}": text})
+    saved = reload(assessment).challenge_rounds[0].comments[0]
+    if "\x00" in text or len(text) > challenge.TEXT_MAX:
+        assert response.status_code == 200
+        assert errors_on(response)
+        assert (saved.response, saved.response_text) == (None, "")
+        assert reload(assessment).lock_version == before
+    else:
+        assert response.status_code == 302
+        assert saved.response_text in (text, text.replace("\r\n", "\n"))
+        html = _ledger_html(client, assessment)
+        for line in text.splitlines():
+            assert str(escape(line)) in html
