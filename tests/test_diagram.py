@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from eqia.workflow.definition import load_definitions, parse_definition
 from eqia.workflow.diagram import render_svg
@@ -318,3 +319,10 @@ def test_long_labels_wrap_inside_their_box(schema):
     _, y, _, h = box(groups["start"])
     for tspan in label.findall(f"{NS}tspan"):
         assert y < float(tspan.get("y")) < y + h
+
+
+def test_the_actions_table_says_what_signing_needs(client, auth, world):
+    auth.sign_in(world.lead)
+    page = BeautifulSoup(client.get("/workflow/").data, "html.parser")
+    row = next(tr for tr in page.select("table tr") if tr.find("td") and tr.get_text().strip().startswith("Sign off"))
+    assert "Decision-maker, who confirms the attestation and enters their password again" in row.get_text(" ")
