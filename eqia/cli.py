@@ -33,6 +33,28 @@ def verify_audit() -> None:
     sys.exit(1)
 
 
+@eqia_cli.command("verify-sign-offs")
+def verify_sign_offs() -> None:
+    """Recompute the content hash of every signed version; exit 1 if any no
+    longer matches what was signed, naming the tasks that changed."""
+    from eqia.services.signing import verify_all
+
+    checks = verify_all()
+    failed = [c for c in checks if not c.ok]
+    if not failed:
+        click.echo(f"Sign-offs verified: {len(checks)} signed version(s) checked, each unchanged since it "
+                   "was signed.")
+        return
+    click.echo(f"Sign-offs FAILED verification ({len(failed)} of {len(checks)} signed version(s)):", err=True)
+    for check in failed:
+        for problem in check.problems:
+            click.echo(f"- {problem}", err=True)
+        changed = [*check.changed_tasks, *check.changed_parts]
+        if changed:
+            click.echo(f"  changed since it was signed: {', '.join(changed)}", err=True)
+    sys.exit(1)
+
+
 @eqia_cli.command("load-demo")
 def load_demo_command() -> None:
     """Load the demo council (safe to run again: nothing is duplicated)."""

@@ -4,15 +4,16 @@ The views hide the forms and `check_editable` refuses content saves, but the
 promise made at sign-off ("this version can never be changed") is kept here,
 beneath them: before every flush, any change to the content of an assessment
 whose stored state is frozen (signed off, published, screened out, superseded)
-is refused and nothing is written. Moving a frozen version's state on
-(publishing, superseding) is allowed; its words are not. A change made in SQL,
+is refused and nothing is written. Moving a frozen version's state on to
+another frozen state (publishing, superseding) is allowed; moving it back to an
+editable state, or changing its words, is not. A change made in SQL,
 around the application, is what the content hash (`eqia.services.signing`)
 detects.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from eqia.models import (
@@ -47,24 +48,39 @@ def frozen_message(reference: str, state_label: str) -> str:
             "version.")
 
 
-def _stored_state(assessment: Assessment) -> str | None:
+def _stored_state(session: Session, assessment: Assessment) -> str | None:
     history = inspect(assessment).attrs.state.history
     if history.deleted:
         return history.deleted[0]
-    return history.unchanged[0] if history.unchanged else (history.added[0] if history.added else None)
+    if history.unchanged:
+        return history.unchanged[0]
+    # Not loaded: expired by a commit, or set without being read first. The row
+    # in the database says what the version is, not the value about to be written.
+    return session.execute(
+        select(Assessment.state).where(Assessment.id == inspect(assessment).identity[0])
+    ).scalar_one_or_none()
 
 
-def _is_frozen(assessment: Assessment) -> str | None:
+def _is_frozen(session: Session, assessment: Assessment) -> str | None:
     """The label of the assessment's stored state if that state is frozen."""
     from eqia.registry import definition_for
 
     if not inspect(assessment).persistent:
         return None  # a new version being created is not frozen
-    state = _stored_state(assessment)
+    state = _stored_state(session, assessment)
     if state is None:
         return None
     definition = definition_for(assessment)
     return definition.states[state].label if definition.is_frozen(state) else None
+
+
+def _leaves_frozen_states(assessment: Assessment) -> bool:
+    """A frozen version moves only to another frozen state (published, withdrawn
+    from the register, superseded): moved back to an editable one, its words could
+    be changed after all."""
+    from eqia.registry import definition_for
+
+    return not definition_for(assessment).is_frozen(assessment.state)
 
 
 def _changed_columns(obj) -> set[str]:
@@ -109,12 +125,12 @@ def refuse_frozen_changes(session: Session, flush_context, instances) -> None:
                 if owner is not None:
                     if row in session.dirty and not session.is_modified(row, include_collections=True):
                         continue
-                    label = _is_frozen(owner)
+                    label = _is_frozen(session, owner)
                     if label:
                         raise Frozen(frozen_message(owner.display_reference, label))
         for assessment in suspects:
-            label = _is_frozen(assessment)
-            if label and _content_changed(session, assessment):
+            label = _is_frozen(session, assessment)
+            if label and (_content_changed(session, assessment) or _leaves_frozen_states(assessment)):
                 raise Frozen(frozen_message(assessment.display_reference, label))
 
 

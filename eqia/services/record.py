@@ -34,9 +34,9 @@ def _value(value: Any) -> Any:
 
 
 def _register(a: Assessment) -> dict:
-    out = {field: _value(getattr(a, field)) for field in REGISTER_FIELDS if field != "directorate_id"}
-    out["directorate"] = a.directorate.name if a.directorate else ""
-    return out
+    # The directorate by its id, not its name: renaming a directorate changes no
+    # assessment, and must not make every signed one fail its check.
+    return {field: _value(getattr(a, field)) for field in REGISTER_FIELDS}
 
 
 def sections_record(a: Assessment) -> dict[str, dict]:
@@ -84,7 +84,8 @@ def ledger_record(a: Assessment) -> list[dict]:
     """Every challenge round of this version, with every point and answer."""
     return [{
         "number": r.number, "opened_at": _value(r.opened_at), "closed_at": _value(r.closed_at),
-        "decision": r.decision, "challenger": r.challenger.name if r.challenger else None,
+        # The challenger by id: a person's name may change, what they challenged does not.
+        "decision": r.decision, "challenger": r.challenger_id,
         "overall_comment": r.overall_comment,
         "points": [{"task": p.section_key, "status": p.status, "comment": p.comment, "response": p.response,
                     "response_text": p.response_text} for p in r.comments],

@@ -52,7 +52,8 @@ class SignatureCheck:
     assessment: Assessment
     current_hash: str
     problems: list[str] = field(default_factory=list)
-    changed_tasks: list[str] = field(default_factory=list)
+    changed_tasks: list[str] = field(default_factory=list)  # completion keys: each names a task
+    changed_parts: list[str] = field(default_factory=list)  # "challenge" (the ledger), "reference", "version"
 
     @property
     def ok(self) -> bool:
@@ -65,6 +66,18 @@ def signed_hash_mismatch(reference: str, signed: str, now: str) -> str:
 
 def stored_record_altered(reference: str, signer: str) -> str:
     return f"{reference}: the stored record of what {signer} signed does not match its own hash"
+
+
+def changed_tasks(signed: dict, now: dict) -> list[str]:
+    """The tasks whose content differs between two content records, by
+    completion key ("evidence", "characteristic:age")."""
+    return list(changes_between(signed.get("sections", {}), now["sections"]))
+
+
+def changed_parts(signed: dict, now: dict) -> list[str]:
+    """The parts of the record outside the tasks that differ: "challenge" (the
+    challenge ledger), "reference", "version"."""
+    return [key for key in now if key not in ("sections", "format") and signed.get(key) != now[key]]
 
 
 def verify(assessment: Assessment) -> SignatureCheck:
@@ -81,9 +94,9 @@ def verify(assessment: Assessment) -> SignatureCheck:
         if final.content_hash != current:
             check.problems.append(signed_hash_mismatch(ref, final.content_hash, current))
             if final.signed_content:
-                before = json.loads(final.signed_content).get("sections", {})
-                after = content_record(assessment)["sections"]
-                check.changed_tasks = list(changes_between(before, after))
+                signed, now = json.loads(final.signed_content), content_record(assessment)
+                check.changed_tasks = changed_tasks(signed, now)
+                check.changed_parts = changed_parts(signed, now)
     return check
 
 
