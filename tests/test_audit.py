@@ -22,6 +22,16 @@ def bypass_append_only_triggers() -> None:
     db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def triggers_restored(app):
+    """The PostgreSQL test database outlives each test: put the triggers back."""
+    yield
+    if DB_KIND == "postgres":
+        db.session.rollback()
+        db.session.execute(sa.text("ALTER TABLE audit_event ENABLE TRIGGER USER"))
+        db.session.commit()
+
+
 def test_every_step_is_on_the_trail_with_who_what_when(world):
     assessment = world.make_assessment("challenge")
     events = db.session.execute(sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)

@@ -183,7 +183,7 @@ def test_sign_off_records_the_signer_role_utc_time_version_and_the_hash_of_what_
     event = last_event(assessment.id)
     assert (event.action, event.actor_id, event.role, event.from_state, event.to_state, event.comment) == \
         ("sign_off", world.decider.id, DECISION_MAKER, "awaiting_sign_off", "signed_off",
-         "Read with the consultation report")
+         f"Read with the consultation report\nContent SHA-256: {expected}")
     check = signing.verify(signed)
     assert check.ok and check.current_hash == expected and signing.is_signed(signed)
 
@@ -838,22 +838,32 @@ def test_the_orm_cannot_alter_a_signature_either(world):
     assert sign_off_rows(assessment.id)[0].signer_name == world.decider.name
 
 
-def test_a_signed_record_altered_behind_the_triggers_is_reported(world):
-    """Someone who can drop the triggers can edit the stored record; its own hash no longer matches."""
-    assessment = world.make_assessment("signed_off")
+def drop_sign_off_triggers() -> None:
+    """What someone with rights over the database would do first."""
     if DB_KIND == "postgres":
         db.session.execute(sa.text("ALTER TABLE sign_off DISABLE TRIGGER USER"))
     else:
         db.session.execute(sa.text("DROP TRIGGER sign_off_no_update"))
+
+
+def restore_sign_off_triggers() -> None:
+    if DB_KIND == "postgres":
+        # The database outlives the test: put the triggers back for the tests after it.
+        db.session.rollback()
+        db.session.execute(sa.text("ALTER TABLE sign_off ENABLE TRIGGER USER"))
+        db.session.commit()
+
+
+def test_a_signed_record_altered_behind_the_triggers_is_reported(world):
+    """Someone who can drop the triggers can edit the stored record; its own hash no longer matches."""
+    assessment = world.make_assessment("signed_off")
+    drop_sign_off_triggers()
     try:
         db.session.execute(sa.text("UPDATE sign_off SET signed_content = "
                                    "replace(signed_content, 'Usage is even', 'Usage is uneven')"))
         db.session.commit()
     finally:
-        if DB_KIND == "postgres":
-            # The database outlives the test: put the triggers back for the tests after it.
-            db.session.execute(sa.text("ALTER TABLE sign_off ENABLE TRIGGER USER"))
-            db.session.commit()
+        restore_sign_off_triggers()
     check = signing.verify(fresh(assessment.id))
     assert check.problems == [signing.stored_record_altered(assessment.display_reference, world.decider.name)]
 
@@ -937,3 +947,37 @@ def test_a_signature_given_before_the_assessment_was_sent_back_no_longer_counts(
         [(world.decider.id, True), (world.decider.id, False), (world.decider2.id, False)]
     assert [s.signer_id for s in signing.valid_signatures(done)] == [world.decider.id, world.decider2.id]
     assert signing.verify(done).ok
+
+
+# --------------------------------------------- the audit trail vouches for each signature
+
+def test_a_signature_row_forged_in_sql_is_caught_by_the_audit_trail(world, runner):
+    assessment = world.make_assessment("signed_off")
+    drop_sign_off_triggers()
+    try:
+        # Someone with database rights rewrites the content and the signature to match.
+        db.session.execute(sa.text("UPDATE assessment SET title = 'Quietly changed' WHERE id = :id"),
+                           {"id": assessment.id})
+        db.session.commit()
+        tampered = fresh(assessment.id)
+        data = record.canonical(record.content_record(tampered))
+        db.session.execute(sa.text("UPDATE sign_off SET content_hash = :h, signed_content = :c "
+                                   "WHERE assessment_id = :id"),
+                           {"h": record.digest(data), "c": data.decode("utf-8"), "id": assessment.id})
+        db.session.commit()
+    finally:
+        restore_sign_off_triggers()
+    check = signing.verify(fresh(assessment.id))
+    assert check.problems == [signing.signature_not_on_trail(tampered.display_reference, world.decider.name)]
+    result = runner.invoke(args=["eqia", "verify-sign-offs"])
+    assert result.exit_code == 1 and tampered.display_reference in result.output
+
+
+def test_a_signed_version_moved_back_in_sql_is_caught(world):
+    assessment = world.make_assessment("published")
+    db.session.execute(sa.text("UPDATE assessment SET state = 'full_assessment' WHERE id = :id"),
+                       {"id": assessment.id})
+    db.session.commit()
+    moved = fresh(assessment.id)
+    assert signing.verify(moved).problems == [
+        signing.state_not_on_trail(moved.display_reference, "full_assessment", "published")]

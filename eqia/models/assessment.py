@@ -164,7 +164,8 @@ class Assessment(db.Model):
     challenge_rounds: Mapped[list[ChallengeRound]] = relationship(
         cascade="all, delete-orphan", order_by="ChallengeRound.number"
     )
-    sign_offs: Mapped[list[SignOff]] = relationship(cascade="all, delete-orphan", order_by="SignOff.signed_at")
+    sign_offs: Mapped[list[SignOff]] = relationship(cascade="all, delete-orphan",
+                                                    order_by="[SignOff.signed_at, SignOff.id]")
     completions: Mapped[list[SectionCompletion]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": lock_version}

@@ -29,6 +29,15 @@ def valid_signatures(assessment: Assessment, current_hash: str | None = None) ->
     return [s for s in assessment.sign_offs if s.content_hash == current_hash]
 
 
+NOTE_PREFIX = "Content SHA-256: "
+
+
+def audit_note(assessment: Assessment) -> str:
+    """Written into the sign-off's audit event: the hash chain then vouches for
+    what was signed, so a signature row forged or rewritten in SQL is caught."""
+    return NOTE_PREFIX + content_hash(assessment)
+
+
 def record_signature(ctx: TransitionContext) -> SignOff:
     data = canonical(content_record(ctx.assessment))
     signature = SignOff(
@@ -80,6 +89,39 @@ def changed_parts(signed: dict, now: dict) -> list[str]:
     return [key for key in now if key not in ("sections", "format") and signed.get(key) != now[key]]
 
 
+def signature_not_on_trail(reference: str, signer: str) -> str:
+    return f"{reference}: the signature of {signer} is not on the audit trail with the hash it claims"
+
+
+def state_not_on_trail(reference: str, state: str, recorded: str) -> str:
+    return (f"{reference}: its state is {state!r}, but the audit trail last moved it to {recorded!r}: "
+            "it was changed outside the service")
+
+
+def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
+    from eqia.models import AuditEvent
+
+    events = db.session.execute(
+        select(AuditEvent.actor_id, AuditEvent.comment).where(AuditEvent.assessment_id == assessment.id,
+                                                              AuditEvent.comment.contains(NOTE_PREFIX))
+    ).all()
+    found = set()
+    for actor_id, comment in events:
+        for line in comment.splitlines():
+            if line.startswith(NOTE_PREFIX):
+                found.add((actor_id, line.removeprefix(NOTE_PREFIX).strip()))
+    return found
+
+
+def _last_recorded_state(assessment: Assessment) -> str | None:
+    from eqia.models import AuditEvent
+
+    return db.session.execute(
+        select(AuditEvent.to_state).where(AuditEvent.assessment_id == assessment.id, AuditEvent.to_state != "")
+        .order_by(AuditEvent.seq.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
 def verify(assessment: Assessment) -> SignatureCheck:
     """Recompute the content hash of a signed version and compare it with the
     final signatures; also check each stored record still hashes to its signature."""
@@ -89,6 +131,13 @@ def verify(assessment: Assessment) -> SignatureCheck:
     for s in assessment.sign_offs:
         if s.signed_content and digest(s.signed_content.encode("utf-8")) != s.content_hash:
             check.problems.append(stored_record_altered(ref, s.signer_name or f"user {s.signer_id}"))
+    vouched = _hashes_on_the_trail(assessment)
+    for s in assessment.sign_offs:
+        if (s.signer_id, s.content_hash) not in vouched:
+            check.problems.append(signature_not_on_trail(ref, s.signer_name or f"user {s.signer_id}"))
+    last_state = _last_recorded_state(assessment)
+    if last_state is not None and last_state != assessment.state:
+        check.problems.append(state_not_on_trail(ref, assessment.state, last_state))
     if is_signed(assessment):
         final = assessment.sign_offs[-1]
         if final.content_hash != current:

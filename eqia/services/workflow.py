@@ -235,8 +235,9 @@ def apply_transition(ctx: TransitionContext, *, role: str) -> None:
     assessment.state = dest
     assessment.updated_at = ctx.now
     db.session.flush()
+    notes = [rules.EFFECTS[name].note(ctx) for name in transition.effects if rules.EFFECTS[name].note]
     event = append_event(action=transition.trigger, actor=ctx.user, role=role, assessment=assessment,
-                         from_state=source, to_state=dest, comment=ctx.comment)
+                         from_state=source, to_state=dest, comment="\n".join(filter(None, [ctx.comment, *notes])))
     queue_notifications(ctx, event)
     for name in transition.effects:
         rules.EFFECTS[name].run(ctx)

@@ -52,6 +52,9 @@ class TransitionContext:
 class Effect:
     run: Callable[[TransitionContext], None]
     needs_triggers: tuple[str, ...] = ()
+    # What the effect adds to the transition's own audit event, so that the
+    # hash chain carries it too (a signature's content hash, say).
+    note: Callable[[TransitionContext], str] | None = None
 
 
 GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
@@ -73,9 +76,9 @@ def requirement(name: str):
     return register
 
 
-def effect(name: str, needs_triggers: tuple[str, ...] = ()):
+def effect(name: str, needs_triggers: tuple[str, ...] = (), note=None):
     def register(fn):
-        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers)
+        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, note=note)
         return fn
     return register
 
@@ -107,8 +110,8 @@ def screening_proposes_screen_out(ctx: TransitionContext) -> list[Problem]:
 
 def sign_off_too_late(decision_date: date) -> str:
     return (f"You cannot sign off on or after the planned decision date ({decision_date.day} {decision_date:%B %Y}): due regard "
-            "must be paid before the decision is made. If the decision has moved, change the planned decision "
-            "date first.")
+            "must be paid before the decision is made. If the decision has moved, return the assessment for more "
+            "work so that the author can change the planned decision date.")
 
 
 NO_DECISION_DATE = "Enter the date the decision will be made before signing off"
@@ -121,7 +124,7 @@ def before_planned_decision_date(ctx: TransitionContext) -> list[Problem]:
     if decision_date is None:
         return [Problem(NO_DECISION_DATE, "assessments.edit_details", "planned_decision_date")]
     if ctx.local_today >= decision_date:
-        return [Problem(sign_off_too_late(decision_date), "assessments.edit_details", "planned_decision_date")]
+        return [Problem(sign_off_too_late(decision_date))]
     return []
 
 
@@ -216,7 +219,13 @@ def close_challenge_round(ctx: TransitionContext) -> None:
     challenge.close_round(ctx)
 
 
-@effect("record_sign_off")
+def _signature_note(ctx: TransitionContext) -> str:
+    from eqia.services import signing
+
+    return signing.audit_note(ctx.assessment)
+
+
+@effect("record_sign_off", note=_signature_note)
 def record_sign_off(ctx: TransitionContext) -> None:
     from eqia.services import signing
 
