@@ -250,3 +250,21 @@ def test_the_workflow_page_draws_the_definition(client, auth, world):
     page = client.get("/workflow/").data.decode()
     assert '<svg' in page and 'role="img"' in page
     assert "Approve for sign-off" in page and "Nobody checks their own work" in page
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "-1", "abc", "<script>", "1 OR 1=1"])
+def test_the_list_ignores_a_directorate_that_is_not_one(client, auth, world, value):
+    world.make_assessment(title="Listed anyway")
+    auth.sign_in(world.admin)
+    response = client.get("/assessments", query_string={"directorate": value})
+    assert response.status_code == 200
+    assert "Listed anyway" in response.data.decode()
+
+
+def test_the_list_filters_by_directorate(client, auth, world):
+    world.make_assessment(title="Adult social care one")
+    auth.sign_in(world.admin)
+    page = client.get("/assessments", query_string={"directorate": str(world.other_directorate.id)}).data.decode()
+    assert "Adult social care one" not in page
+    page = client.get("/assessments", query_string={"directorate": str(world.directorate.id)}).data.decode()
+    assert "Adult social care one" in page

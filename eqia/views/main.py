@@ -104,15 +104,17 @@ def all_assessments():
     all_states = {k: s for d in workflows() for k, s in d.states.items()}
     if state in all_states:
         query = query.where(Assessment.state == state)
-    if directorate.isdigit():
-        query = query.where(Assessment.directorate_id == int(directorate))
+    directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
+    # Compared as text with the ids that exist: "²".isdigit() is true and int() of it fails.
+    chosen = next((d for d in directorates if str(d.id) == directorate), None)
+    if chosen is not None:
+        query = query.where(Assessment.directorate_id == chosen.id)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = max(1, min(request.args.get("page", 1, type=int), 1 + max(total - 1, 0) // PAGE_SIZE))
     rows = db.session.execute(
         query.options(selectinload(Assessment.directorate))
         .order_by(Assessment.updated_at.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).scalars().all()
-    directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
     return render_template("assessments/list.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE,
                            text=text, state=state, directorate=directorate, states=all_states,
                            directorates=directorates)
