@@ -9,13 +9,13 @@ STAMPS := .make-stamps
 PG_URL ?= postgresql://127.0.0.1:5432/test
 export FLASK_APP := eqia
 
-.PHONY: run test install install-test system-deps browser postgres migrate demo serve bench clean
+.PHONY: run test install install-test system-deps browser pdf-tools postgres migrate demo serve bench clean
 
 run: install migrate demo serve
 
 install: $(STAMPS)/python $(STAMPS)/assets system-deps
 
-install-test: install $(STAMPS)/python-test browser
+install-test: install $(STAMPS)/python-test browser pdf-tools
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -58,6 +58,18 @@ browser:
 	  else \
 	    echo "The browser tests need Debian's Chromium at /usr/bin/chromium:"; \
 	    echo "    sudo apt-get install chromium"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# The PDF tests read text back and render pages to PNG with Poppler.
+pdf-tools:
+	@if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils; \
+	  else \
+	    echo "The PDF tests need Poppler's pdftotext and pdftoppm:"; \
+	    echo "    sudo apt-get install poppler-utils"; \
 	    exit 1; \
 	  fi; \
 	fi

@@ -79,6 +79,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         PrefixLoader({
             "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
             "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+            # The PDF's own templates, as "pdf/...": never served as pages.
+            "pdf": FileSystemLoader(str(PROJECT_ROOT / "pdf_templates")),
         }),
     ])
 

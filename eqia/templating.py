@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
@@ -39,6 +39,14 @@ def govuk_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
 
+def utc_text(value: datetime | None) -> str:
+    """A UTC instant for people, saying it is UTC (the record's own clock)."""
+    if value is None:
+        return ""
+    value = value.astimezone(timezone.utc)
+    return f"{value.day} {value:%B %Y}, {value:%H:%M} UTC"
+
+
 def utc_iso(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
@@ -59,6 +67,19 @@ def multiline(value: str | None) -> Markup:
     if value is None or not str(value).strip():
         return Markup("")
     return Markup("<br>").join(escape(line) for line in str(value).splitlines())
+
+
+def css_string(value) -> Markup:
+    """Text safe inside a double-quoted CSS string in a <style> element (the
+    PDF's running header). HTML entities mean nothing there, so anything that
+    could end the string or the element is written as a CSS escape instead."""
+    out = []
+    for ch in str(value):
+        if ch in "\"\\<>&'" or ord(ch) < 0x20 or ord(ch) == 0x7f:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return Markup("".join(out))
 
 
 def summary_row(label: str, value, href: str | None = None) -> dict:
@@ -89,7 +110,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
     app.add_template_filter(utc_iso, "utc_iso")
+    app.add_template_filter(utc_text, "utc_text")
     app.add_template_filter(multiline, "multiline")
+    app.add_template_filter(css_string, "css_string")
     app.add_template_global(state_tag, "state_tag")
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")

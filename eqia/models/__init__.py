@@ -16,6 +16,7 @@ from eqia.models.assessment import (
     SCREENING_PROPOSALS,
     Action,
     Assessment,
+    AssessmentDocument,
     AssessmentOutcome,
     AssessmentViewer,
     ChallengeComment,
@@ -36,7 +37,7 @@ from eqia.models.types import UTCDateTime, utcnow
 __all__ = [
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
-    "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
+    "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
     "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UTCDateTime", "impact_evidence", "utcnow",

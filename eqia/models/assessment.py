@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from eqia.extensions import db
@@ -387,3 +387,22 @@ class SectionCompletion(db.Model):
     section_key: Mapped[str] = mapped_column(String(100))
     completed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AssessmentDocument(db.Model):
+    """A rendered PDF of one version. The signed one is rendered once, at
+    sign-off, and served byte for byte ever after; drafts are cached by the
+    fingerprint of everything they show, so an unchanged draft is not
+    rendered twice."""
+
+    __tablename__ = "assessment_document"
+    __table_args__ = (UniqueConstraint("assessment_id", "kind", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "signed" or "draft"
+    # For a draft: what it was rendered from (content hash, state, last audit event).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))  # of the bytes themselves
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

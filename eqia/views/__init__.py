@@ -8,7 +8,7 @@ from flask import Flask
 def register_views(app: Flask) -> None:
     from eqia.views import assessments, assets, auth, errors, main, register, workflow_diagram
     # The pages of an assessment's sections add their routes to the assessments blueprint.
-    from eqia.views import actions, challenge, evidence, impacts, outcome, screening, tasks  # noqa: F401
+    from eqia.views import actions, challenge, documents, evidence, impacts, outcome, screening, tasks  # noqa: F401
 
     for module in (assets, auth, main, assessments, workflow_diagram, register):
         app.register_blueprint(module.bp)

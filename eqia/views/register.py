@@ -177,6 +177,17 @@ def assessment(reference: str, version: int):
                            other_versions=service.other_published_versions(found))
 
 
+@bp.route("/register/<reference>/v<int:version>.pdf")
+def assessment_pdf(reference: str, version: int):
+    from eqia.services import documents
+    from eqia.views.documents import pdf_response
+
+    found = service.published_version(reference, version)
+    if found is None:
+        return _not_found()
+    return pdf_response(documents.pdf_for(found), public=True)
+
+
 # ------------------------------------------------------------ the downloads
 # The same filters and the same rows as the page, in the same order, every
 # page of them. A filter that cannot be understood is refused with the page's

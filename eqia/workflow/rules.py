@@ -232,6 +232,13 @@ def record_sign_off(ctx: TransitionContext) -> None:
     signing.record_signature(ctx)
 
 
+@effect("store_signed_document")
+def store_signed_document(ctx: TransitionContext) -> None:
+    from eqia.services import documents
+
+    documents.store_signed(ctx)
+
+
 @effect("record_publication")
 def record_publication(ctx: TransitionContext) -> None:
     ctx.assessment.published_at = ctx.now

@@ -1,0 +1,121 @@
+"""From an assessment to the PDF's HTML, and from the HTML to PDF/UA-1 bytes."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from eqia.extensions import db
+from eqia.models import Assessment, AuditEvent, utcnow
+from eqia.registry import characteristics, definition_for
+from eqia.services import challenge, signing
+from eqia.services.summary import sign_off_summary
+from eqia.workflow.rules import LOCAL_ZONE
+
+TEMPLATE = "pdf/assessment.html"
+DECISION_STEP = "Planned decision date"
+
+
+@dataclass(frozen=True)
+class Step:
+    day: date
+    label: str
+
+
+def _local(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_ZONE).date()
+
+
+def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
+    """Due regard started, screening, each round of challenge, each signature,
+    the planned decision: in date order (Kaur & Shah: regard before decision)."""
+    definition = definition_for(assessment)
+    steps: list[Step] = []
+    if assessment.due_regard_started_on:
+        steps.append(Step(assessment.due_regard_started_on, "Due regard started"))
+    for e in events:
+        if e.from_state == definition.initial and e.to_state != e.from_state:
+            label = definition.transitions[e.action].label if e.action in definition.transitions else e.action
+            steps.append(Step(_local(e.occurred_at), f"Screening concluded: {label.lower()}"))
+        elif e.action in ("agree_screen_out", "reject_screen_out", "return_for_more_work"):
+            steps.append(Step(_local(e.occurred_at), definition.transitions[e.action].label))
+    for r in assessment.challenge_rounds:
+        steps.append(Step(_local(r.opened_at), f"Challenge round {r.number} opened"))
+        if r.closed_at:
+            steps.append(Step(_local(r.closed_at), f"Challenge round {r.number}: "
+                              f"{definition.transitions[r.decision].label.lower() if r.decision in definition.transitions else r.decision}"))
+    for s in assessment.sign_offs:
+        steps.append(Step(_local(s.signed_at), f"Signed off by {s.signer_name}"))
+    if assessment.planned_decision_date:
+        steps.append(Step(assessment.planned_decision_date, DECISION_STEP))
+    return sorted(steps, key=lambda s: s.day)
+
+
+def timeline_svg(steps: list[Step]) -> bytes:
+    """A simple line with a numbered mark for each step, placed by date; the
+    table beside it carries the same facts for anyone who cannot see it."""
+    width, left, right, y = 640, 30, 610, 60
+    if not steps:
+        return b'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="20"/>'
+    first, last = steps[0].day.toordinal(), steps[-1].day.toordinal()
+    span = max(last - first, 1)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="110" viewBox="0 0 {width} 110">',
+             f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="#0b0c0c" stroke-width="2"/>']
+    # Steps on the same day share one mark, labelled with their numbers in the table.
+    days: dict[date, list[int]] = {}
+    for n, step in enumerate(steps, start=1):
+        days.setdefault(step.day, []).append(n)
+    for i, (day, numbers) in enumerate(days.items()):
+        x = left + (right - left) * (day.toordinal() - first) / span
+        decision = any(steps[n - 1].label == DECISION_STEP for n in numbers)
+        colour = "#b10e1e" if decision else "#1d70b8"
+        parts.append(f'<circle cx="{x:.1f}" cy="{y}" r="6" fill="{colour}"/>')
+        label = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}\u2013{numbers[-1]}"
+        parts.append(f'<text x="{x:.1f}" y="{y - 14 if i % 2 == 0 else y + 26}" font-family="EqIA Sans" '
+                     f'font-size="11" text-anchor="middle" fill="#0b0c0c">{label}</text>')
+    parts.append(f'<text x="{left}" y="104" font-family="EqIA Sans" font-size="10" fill="#505a5f">'
+                 f'{html.escape(f"{steps[0].day.day} {steps[0].day:%B %Y}")}</text>')
+    parts.append(f'<text x="{right}" y="104" font-family="EqIA Sans" font-size="10" fill="#505a5f" '
+                 f'text-anchor="end">{html.escape(f"{steps[-1].day.day} {steps[-1].day:%B %Y}")}</text>')
+    parts.append("</svg>")
+    return "".join(parts).encode("utf-8")
+
+
+def event_label(definition, event: AuditEvent) -> str:
+    if event.action in definition.transitions:
+        return definition.transitions[event.action].label
+    return {"create": "Started", "create_version": "Review started as a new version",
+            challenge.ANSWERS_ACTION: "Challenge points answered",
+            "challenge_points": "Challenge points recorded"}.get(
+        event.action, event.action.replace("edit:", "Changed ").replace("_", " "))
+
+
+def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:
+    """The document's HTML and the generated assets it refers to."""
+    definition = definition_for(assessment)
+    events = db.session.execute(
+        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.seq)
+    ).scalars().all()
+    steps = timeline(assessment, events)
+    signed = signing.is_signed(assessment)
+    signatures = signing.valid_signatures(assessment) if assessment.sign_offs else []
+    rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
+                         else "under review") for r in assessment.challenge_rounds}
+    page = render_template(
+        TEMPLATE, assessment=assessment, state=definition.states[assessment.state], draft=not signed,
+        full="evidence" in definition.sections_needed(assessment.state) or bool(assessment.evidence_items),
+        summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
+        evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
+        timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds, signatures=signatures, events=events,
+        event_label=lambda e: event_label(definition, e), printed_at=printed_at or utcnow(),
+    )
+    return page, {"timeline.svg": (timeline_svg(steps), "image/svg+xml")}
+
+
+def timeline_alt(steps: list[Step]) -> str:
+    return "Timeline of due regard, numbered as in the table below: " + "; ".join(
+        f"{n}. {s.day.day} {s.day:%B %Y}: {s.label}" for n, s in enumerate(steps, start=1))

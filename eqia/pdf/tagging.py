@@ -1,0 +1,118 @@
+"""What WeasyPrint 70's PDF/UA-1 output leaves out, put right with pikepdf.
+
+Measured on our documents: table header cells carry no /Scope, and the running
+header and footer (page margin boxes) are marked content whose structure
+elements hang from nothing, so assistive technology meets "Page 3 of 14" and
+the reference as if they were text of the document. A watermark drawn as a page
+background is already an artifact, which is why the DRAFT mark is drawn that way
+(and not as a positioned element, which would be tagged as content).
+
+`finish` gives header cells their scope (column in a table head, row
+elsewhere), turns every orphaned marked-content sequence into a pagination
+artifact and drops it from the parent tree. `eqia.pdf.checks` tests each of
+these on the finished bytes.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name
+
+
+def _children(element) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[tuple[Dictionary, Dictionary | None]]:
+    """Every structure element reachable from the root, with its parent."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return []
+    found, stack, seen = [], [(k, None) for k in _children(root)], set()
+    while stack:
+        element, parent = stack.pop()
+        if not isinstance(element, Dictionary) or "/S" not in element:
+            continue
+        key = element.objgen if element.is_indirect else id(element)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append((element, parent))
+        stack.extend((k, element) for k in _children(element))
+    return found
+
+
+def _add_scopes(elements) -> None:
+    for element, parent in elements:
+        if element.S != Name.TH:
+            continue
+        in_head = False
+        cursor = parent
+        while cursor is not None and "/S" in cursor:
+            if cursor.S == Name.THead:
+                in_head = True
+                break
+            if cursor.S == Name.Table:
+                break
+            cursor = cursor.get("/P")
+        attributes = element.get("/A")
+        if attributes is None:
+            attributes = Dictionary(O=Name.Table)
+            element.A = attributes
+        elif isinstance(attributes, Array):
+            table = next((a for a in attributes if isinstance(a, Dictionary) and a.get("/O") == Name.Table), None)
+            if table is None:
+                table = Dictionary(O=Name.Table)
+                attributes.append(table)
+            attributes = table
+        attributes.Scope = Name.Column if in_head else Name.Row
+
+
+def _orphaned_mcids(pdf: pikepdf.Pdf, page, reachable: set) -> set[int]:
+    """MCIDs on `page` whose structure element is not in the tree."""
+    parent_tree = pdf.Root.StructTreeRoot.get("/ParentTree")
+    if parent_tree is None or "/StructParents" not in page:
+        return set()
+    index = int(page.StructParents)
+    nums = parent_tree.get("/Nums", Array())
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) == index:
+            entries = nums[i + 1]
+            orphans = set()
+            for mcid, element in enumerate(entries):
+                if not isinstance(element, Dictionary) or element.objgen not in reachable:
+                    orphans.add(mcid)
+            for mcid in orphans:
+                entries[mcid] = pikepdf.Object.parse(b"null")
+            return orphans
+    return set()
+
+
+def _mark_artifacts(pdf: pikepdf.Pdf, page, orphans: set[int]) -> None:
+    if not orphans:
+        return
+    instructions = pikepdf.parse_content_stream(page)
+    rewritten = []
+    for operands, operator in instructions:
+        if (str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], Dictionary)
+                and "/MCID" in operands[1] and int(operands[1].MCID) in orphans):
+            operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
+        rewritten.append(pikepdf.ContentStreamInstruction(operands, operator))
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(rewritten))
+
+
+def finish(raw: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        elements = struct_elements(pdf)
+        _add_scopes(elements)
+        reachable = {e.objgen for e, _ in elements if e.is_indirect}
+        for page in pdf.pages:
+            _mark_artifacts(pdf, page, _orphaned_mcids(pdf, page, reachable))
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()

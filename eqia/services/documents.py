@@ -1,0 +1,122 @@
+"""The PDF of a version: stored once at sign-off, cached while it is a draft.
+
+A signed version's PDF is rendered in the sign-off's own transaction (the
+`store_signed_document` effect) and every later download serves those bytes,
+whose SHA-256 is kept beside them: the document a council attaches to a
+committee report is the one that was signed, whatever the templates do later.
+A draft is rendered on demand and cached under a fingerprint of everything it
+shows (content hash, state, the audit trail so far, the templates), so an
+unchanged draft is served from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+
+from eqia.extensions import db
+from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
+from eqia.pdf.fetcher import TEMPLATES
+from eqia.services import signing
+from eqia.services.record import canonical, content_hash, digest
+from eqia.workflow.rules import TransitionContext
+
+SIGNED, DRAFT = "signed", "draft"
+DRAFTS_KEPT = 3  # per assessment: the newest few, so going back to one is free too
+
+
+@dataclass(frozen=True)
+class Document:
+    data: bytes
+    sha256: str
+    signed: bool
+    filename: str
+
+
+@lru_cache(maxsize=1)
+def templates_fingerprint() -> str:
+    """A change to the PDF's templates or print CSS makes every cached draft stale."""
+    h = hashlib.sha256()
+    for path in sorted(TEMPLATES.glob("*")):
+        if path.is_file():
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(assessment: Assessment) -> str:
+    last_event = db.session.execute(
+        select(func.max(AuditEvent.seq)).where(AuditEvent.assessment_id == assessment.id)
+    ).scalar_one()
+    return digest(canonical({"content": content_hash(assessment), "state": assessment.state,
+                             "last_event": last_event, "templates": templates_fingerprint()}))
+
+
+def filename_for(assessment: Assessment, signed: bool) -> str:
+    return f"{assessment.reference}-v{assessment.version_number}{'' if signed else '-DRAFT'}.pdf"
+
+
+def render(assessment: Assessment) -> bytes:
+    from eqia.pdf.document import html_for
+    from eqia.pdf.render import pdf_from_html
+
+    page, extra = html_for(assessment)
+    return pdf_from_html(page, extra)
+
+
+def _stored(assessment_id: int, kind: str, fp: str | None = None) -> AssessmentDocument | None:
+    query = select(AssessmentDocument).where(AssessmentDocument.assessment_id == assessment_id,
+                                             AssessmentDocument.kind == kind)
+    if fp is not None:
+        query = query.where(AssessmentDocument.fingerprint == fp)
+    return db.session.execute(query.order_by(AssessmentDocument.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def store_signed(ctx: TransitionContext) -> None:
+    """The effect: once the last signature needed is given, render and keep the PDF."""
+    assessment = ctx.assessment
+    if not signing.is_signed(assessment) or _stored(assessment.id, SIGNED) is not None:
+        return
+    db.session.flush()  # the signature and its audit event, which the PDF shows
+    data = render(assessment)
+    db.session.add(AssessmentDocument(assessment_id=assessment.id, kind=SIGNED, fingerprint=content_hash(assessment),
+                                      sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=ctx.now))
+
+
+def _keep(assessment: Assessment, kind: str, fp: str, data: bytes) -> AssessmentDocument:
+    """Store a rendering in its own small transaction; if another request stored
+    the same one meanwhile, use theirs."""
+    row = AssessmentDocument(assessment_id=assessment.id, kind=kind, fingerprint=fp,
+                             sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=utcnow())
+    try:
+        db.session.add(row)
+        db.session.flush()
+        if kind == DRAFT:
+            drafts = db.session.execute(
+                select(AssessmentDocument.id).where(AssessmentDocument.assessment_id == assessment.id,
+                                                    AssessmentDocument.kind == DRAFT)
+                .order_by(AssessmentDocument.id.desc())).scalars().all()
+            if len(drafts) > DRAFTS_KEPT:
+                db.session.execute(delete(AssessmentDocument).where(AssessmentDocument.id.in_(drafts[DRAFTS_KEPT:])))
+        db.session.commit()
+        return row
+    except IntegrityError:
+        db.session.rollback()
+        return _stored(assessment.id, kind, fp)
+
+
+def pdf_for(assessment: Assessment) -> Document:
+    """The bytes to serve: the stored signed PDF, or the draft as it is now."""
+    if signing.is_signed(assessment):
+        row = _stored(assessment.id, SIGNED)
+        if row is None:  # signed before PDFs were stored: render once and keep it from now on
+            row = _keep(assessment, SIGNED, content_hash(assessment), render(assessment))
+        return Document(row.data, row.sha256, True, filename_for(assessment, True))
+    fp = fingerprint(assessment)
+    row = _stored(assessment.id, DRAFT, fp)
+    if row is None:
+        row = _keep(assessment, DRAFT, fp, render(assessment))
+    return Document(row.data, row.sha256, False, filename_for(assessment, False))

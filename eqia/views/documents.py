@@ -1,0 +1,30 @@
+"""Downloading an assessment as a PDF: the stored signed bytes, or the draft as it is now."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Response
+from flask_login import current_user, login_required
+
+from eqia.services import assessments as service
+from eqia.services import documents
+from eqia.views.assessments import bp
+
+
+def pdf_response(document: documents.Document, *, public: bool) -> Response:
+    response = Response(document.data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    # The SHA-256 of the bytes, so anyone can check the copy they attach is the one served.
+    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(document.sha256)).decode()}:"
+    response.headers["ETag"] = f'"{document.sha256}"'
+    response.headers["Cache-Control"] = ("public, max-age=300" if public and document.signed
+                                         else "private, no-cache")
+    return response
+
+
+@bp.route("/<int:assessment_id>/pdf")
+@login_required
+def pdf(assessment_id: int):
+    assessment = service.get_visible(assessment_id, current_user)
+    return pdf_response(documents.pdf_for(assessment), public=False)
