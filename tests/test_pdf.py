@@ -350,3 +350,52 @@ def test_welsh_and_urdu_are_drawn_in_the_bundled_fonts(world):
 def test_urdu_reads_back_exactly(world):
     assessment = world.make_assessment("full_assessment", aims="مساوات کے اثرات کا جائزہ")
     assert "اثرات" in text_of(documents.pdf_for(assessment).data).replace(" ", "")
+
+
+# ------------------------------------------------------------------ Word copy
+
+def docx_text(data: bytes) -> str:
+    import io
+
+    from docx import Document as WordDocument
+
+    doc = WordDocument(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    parts += [p.text for p in doc.sections[0].header.paragraphs]
+    return " ".join(" ".join(parts).split())
+
+
+def test_the_word_copy_holds_the_same_content_with_real_headings(world, client, auth):
+    assessment, written = filled(world)
+    auth.sign_in(world.author)
+    response = client.get(f"/assessments/{assessment.id}/docx")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].endswith('-DRAFT.docx"')
+    text = docx_text(response.data)
+    missing = [value for value in written if value not in text]
+    assert not missing, missing
+    assert "DRAFT: not signed off" in text
+    import io
+
+    from docx import Document as WordDocument
+
+    doc = WordDocument(io.BytesIO(response.data))
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert ("Heading 1", assessment.title) in headings
+    assert ("Heading 2", "Challenge ledger") in headings
+    assert doc.core_properties.language == "en-GB"
+    # Header rows repeat on each page.
+    assert any(row._tr.trPr is not None and row._tr.trPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None
+        for table in doc.tables for row in table.rows)
+
+
+def test_the_word_copy_keeps_hostile_text_as_text(world, client, auth):
+    text = "<script>alert(1)</script> & file:///etc/passwd\nSecond line"
+    assessment = world.make_assessment("full_assessment", aims=text)
+    auth.sign_in(world.author)
+    got = docx_text(client.get(f"/assessments/{assessment.id}/docx").data)
+    assert "<script>alert(1)</script> & file:///etc/passwd Second line" in got

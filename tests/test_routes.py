@@ -23,7 +23,7 @@ EXPECTED = {
     *{(m, f"/assessments/<int:assessment_id>/{page}") for m in ("GET", "POST") for page in ("review", "respond")},
     ("GET", "/register"), ("GET", "/register.csv"), ("GET", "/register.json"),
     ("GET", "/register/<reference>/v<int:version>"), ("GET", "/register/<reference>/v<int:version>.pdf"),
-    ("GET", "/assessments/<int:assessment_id>/pdf"),
+    ("GET", "/assessments/<int:assessment_id>/pdf"), ("GET", "/assessments/<int:assessment_id>/docx"),
     ("GET", "/workflow/"), ("GET", "/workflow/<name>"),
     ("GET", "/assets/<path:filename>"), ("GET", "/govuk-frontend/<filename>"),
     ("GET", "/static/<path:filename>"),

@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import select
 
 from eqia.extensions import db
@@ -94,26 +94,31 @@ def event_label(definition, event: AuditEvent) -> str:
         event.action, event.action.replace("edit:", "Changed ").replace("_", " "))
 
 
-def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:
-    """The document's HTML and the generated assets it refers to."""
+def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -> dict:
+    """Everything the document shows, for the PDF template (and so the Word copy)."""
     definition = definition_for(assessment)
     events = db.session.execute(
         select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.seq)
     ).scalars().all()
     steps = timeline(assessment, events)
-    signed = signing.is_signed(assessment)
-    signatures = signing.valid_signatures(assessment) if assessment.sign_offs else []
     rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
                          else "under review") for r in assessment.challenge_rounds}
-    page = render_template(
-        TEMPLATE, assessment=assessment, state=definition.states[assessment.state], draft=not signed,
+    return dict(
+        assessment=assessment, state=definition.states[assessment.state], draft=not signing.is_signed(assessment),
         full="evidence" in definition.sections_needed(assessment.state) or bool(assessment.evidence_items),
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
         evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
-        timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds, signatures=signatures, events=events,
+        timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
+        signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
         event_label=lambda e: event_label(definition, e), printed_at=printed_at or utcnow(),
     )
-    return page, {"timeline.svg": (timeline_svg(steps), "image/svg+xml")}
+
+
+def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:
+    """The document's HTML and the generated assets it refers to."""
+    context = context_for(assessment, printed_at=printed_at)
+    return render_template(TEMPLATE, **context), {"timeline.svg": (timeline_svg(context["timeline"]),
+                                                                   "image/svg+xml")}
 
 
 def timeline_alt(steps: list[Step]) -> str:

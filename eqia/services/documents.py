@@ -120,3 +120,15 @@ def pdf_for(assessment: Assessment) -> Document:
     if row is None:
         row = _keep(assessment, DRAFT, fp, render(assessment))
     return Document(row.data, row.sha256, False, filename_for(assessment, False))
+
+
+def docx_for(assessment: Assessment) -> Document:
+    """The same content as the PDF, as Word, made from the PDF's own HTML."""
+    from eqia.pdf.document import html_for
+    from eqia.word import docx_for as build
+
+    signed = signing.is_signed(assessment)
+    page, _ = html_for(assessment)
+    data = build(assessment, page, draft=not signed)
+    name = filename_for(assessment, signed).removesuffix(".pdf") + ".docx"
+    return Document(data, hashlib.sha256(data).hexdigest(), signed, name)

@@ -1,4 +1,5 @@
-"""Downloading an assessment as a PDF: the stored signed bytes, or the draft as it is now."""
+"""Downloading an assessment as a PDF (the stored signed bytes, or the draft as
+it is now) or as a Word document (made now, from the same content)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,17 @@ def pdf_response(document: documents.Document, *, public: bool) -> Response:
 def pdf(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
     return pdf_response(documents.pdf_for(assessment), public=False)
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@bp.route("/<int:assessment_id>/docx")
+@login_required
+def docx(assessment_id: int):
+    assessment = service.get_visible(assessment_id, current_user)
+    document = documents.docx_for(assessment)
+    response = Response(document.data, mimetype=DOCX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
