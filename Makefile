@@ -108,5 +108,6 @@ clean:
 
 # Benchmarks: each compares our path with a baseline measured beside it in the
 # same run, and writes docs/performance.md. Never part of the test suite.
-bench: install
+bench: install-test
 	$(PY) bench/queue_derivation.py
+	$(PY) bench/pdf_render.py

@@ -8,11 +8,9 @@ measured at 0.4-2 ms a row). Writes docs/performance.md.
 
 from __future__ import annotations
 
-import platform
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 from transitions import Machine
@@ -20,6 +18,7 @@ from transitions import Machine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.report import write_section  # noqa: E402
 from eqia.workflow.definition import load_definitions  # noqa: E402
 
 ROWS = 500
@@ -68,24 +67,18 @@ def main() -> None:
     ours_s = measure(ours, definition, rows)
     base_s = measure(machine_per_row, definition, rows)
     per_row = lambda s: s / ROWS * 1e6  # noqa: E731
-    report = f"""# Performance
-
-Measured by `make bench` on {datetime.now(timezone.utc):%Y-%m-%d} ({platform.python_implementation()}
-{platform.python_version()}, {platform.machine()}). Ratios matter more than the absolute figures: both paths run
-in the same process, one after the other, median of {REPEATS} runs.
-
-## What a list page costs per row ("my work" queues)
+    report = f"""## What a list page costs per row ("my work" queues)
 
 What each row's user may do is read from the workflow definition; the baseline binds a `transitions`
-state machine to each row and asks it, which the spine issue measured at 0.4-2 ms a row.
+state machine to each row and asks it, which the spine issue measured at 0.4-2 ms a row. Median of {REPEATS}
+runs, one path after the other in one process.
 
 | Path | {ROWS} rows | Per row | Ratio to baseline |
 | --- | --- | --- | --- |
 | From the definition (ours) | {ours_s * 1000:.2f} ms | {per_row(ours_s):.1f} µs | {ours_s / base_s:.4f} |
 | A machine bound per row (baseline) | {base_s * 1000:.1f} ms | {per_row(base_s):.0f} µs | 1 |
 """
-    (ROOT / "docs" / "performance.md").write_text(report, encoding="utf-8")
-    print(report)
+    print(write_section("queues", report))
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
                                       str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
+        # Optional PAdES signature on the PDF stored at sign-off (eqia/pdf/signature.py).
+        "EQIA_PDF_SIGNING_KEY": env.get("EQIA_PDF_SIGNING_KEY", ""),
+        "EQIA_PDF_SIGNING_CERT": env.get("EQIA_PDF_SIGNING_CERT", ""),
+        "EQIA_PDF_SIGNING_CHAIN": env.get("EQIA_PDF_SIGNING_CHAIN", ""),
+        "EQIA_PDF_SIGNING_PASSPHRASE": env.get("EQIA_PDF_SIGNING_PASSPHRASE", ""),
         "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_FROM": env.get("SMTP_FROM", "eqia@localhost"),

@@ -399,3 +399,68 @@ def test_the_word_copy_keeps_hostile_text_as_text(world, client, auth):
     auth.sign_in(world.author)
     got = docx_text(client.get(f"/assessments/{assessment.id}/docx").data)
     assert "<script>alert(1)</script> & file:///etc/passwd Second line" in got
+
+
+# ------------------------------------------------------------ PAdES signature
+
+def make_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed test certificate, made for the test (never a real one)."""
+    from datetime import datetime, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Demo Borough Council test signing"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Demo Borough Council")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
+
+
+def test_with_a_configured_certificate_the_stored_pdf_is_signed_over_the_whole_file(make_app, tmp_path):
+    import io
+
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    from tests.conftest import World
+
+    key, cert = make_certificate(tmp_path)
+    app = make_app(EQIA_PDF_SIGNING_KEY=str(key), EQIA_PDF_SIGNING_CERT=str(cert))
+    with app.app_context():
+        world = World()
+        assessment = world.make_assessment("signed_off")
+        document = documents.pdf_for(fresh(assessment.id))
+        assert document.signed
+        reader = PdfFileReader(io.BytesIO(document.data))
+        [embedded] = reader.embedded_signatures
+        status = validate_pdf_signature(embedded, ValidationContext(trust_roots=[load_cert_from_pemder(str(cert))]))
+        assert status.intact and status.valid and status.trusted
+        assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        assert "Demo Borough Council" in str(status.signing_cert.subject.human_friendly)
+        # Still the accessible document it was.
+        assert checks.problems(document.data) == []
+        # A byte changed after signing breaks it.
+        tampered = bytearray(document.data)
+        i = tampered.find(b"/Title")
+        tampered[i + 1] = ord("X")
+        broken = validate_pdf_signature(PdfFileReader(io.BytesIO(bytes(tampered))).embedded_signatures[0],
+                                        ValidationContext(trust_roots=[load_cert_from_pemder(str(cert))]))
+        assert not (broken.intact and broken.coverage == SignatureCoverageLevel.ENTIRE_FILE)

@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -82,6 +83,12 @@ def store_signed(ctx: TransitionContext) -> None:
         return
     db.session.flush()  # the signature and its audit event, which the PDF shows
     data = render(assessment)
+    from eqia.pdf import signature
+
+    if signature.configured():
+        data = signature.sign(data, name=current_app.config["EQIA_COUNCIL_NAME"],
+                              reason=f"Signed off: {assessment.display_reference}, content SHA-256 "
+                                     f"{content_hash(assessment)}")
     db.session.add(AssessmentDocument(assessment_id=assessment.id, kind=SIGNED, fingerprint=content_hash(assessment),
                                       sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=ctx.now))
 
