@@ -32,8 +32,8 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "pdf"
 
 
 def text_of(data: bytes) -> str:
-    """What a screen reader or a search would read: Poppler's text, whitespace folded."""
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
+    """The text in the order it is drawn (cell by cell, as the tags read it), whitespace folded."""
+    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True)
     return " ".join(out.stdout.decode("utf-8").split())
 
 
@@ -106,7 +106,9 @@ def filled(world) -> tuple[Assessment, list[str]]:
 def test_every_field_of_a_fully_filled_eqia_is_in_the_pdf(world):
     assessment, written = filled(world)
     text = text_of(documents.pdf_for(assessment).data)
-    missing = [value for value in written if value not in text]
+    # A long link wraps inside its table cell: compare it without the line break.
+    missing = [value for value in written if value not in text
+               and not (value.startswith("https://") and value in text.replace("- ", "-").replace(" ", ""))]
     assert not missing, missing
     for heading in ("Summary for the decision-maker", "Register details", "Screening", "Evidence and consultation",
                     "Impact on each group", "Intersectional and cumulative effects", "Outcome and justification",

@@ -16,6 +16,7 @@ these on the finished bytes.
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name
@@ -93,17 +94,24 @@ def _orphaned_mcids(pdf: pikepdf.Pdf, page, reachable: set) -> set[int]:
     return set()
 
 
+# A marked-content sequence that opens with an id: "/Span <</MCID 9>> BDC".
+MARKED = re.compile(rb"/[A-Za-z][A-Za-z0-9]*\s*<<\s*/MCID\s+(\d+)\s*>>\s*BDC")
+ARTIFACT = b"/Artifact <</Type /Pagination>> BDC"
+
+
 def _mark_artifacts(pdf: pikepdf.Pdf, page, orphans: set[int]) -> None:
+    """Rewrite the orphaned sequences' opening operator in place. A pattern over
+    the decoded stream, not a parse and re-serialisation of every operator: the
+    one operator changes, everything else keeps its bytes, and it is several
+    times faster on a long document."""
     if not orphans:
         return
-    instructions = pikepdf.parse_content_stream(page)
-    rewritten = []
-    for operands, operator in instructions:
-        if (str(operator) == "BDC" and len(operands) == 2 and isinstance(operands[1], Dictionary)
-                and "/MCID" in operands[1] and int(operands[1].MCID) in orphans):
-            operands = [Name.Artifact, Dictionary(Type=Name.Pagination)]
-        rewritten.append(pikepdf.ContentStreamInstruction(operands, operator))
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(rewritten))
+    streams = page.obj.Contents
+    for stream in (list(streams) if isinstance(streams, Array) else [streams]):
+        data = stream.read_bytes()
+        changed = MARKED.sub(lambda m: ARTIFACT if int(m[1]) in orphans else m[0], data)
+        if changed != data:
+            stream.write(changed)
 
 
 def finish(raw: bytes) -> bytes:
