@@ -4,6 +4,8 @@ a stale save never overwrites anyone and keeps the user's text."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
@@ -268,3 +270,29 @@ def test_the_list_filters_by_directorate(client, auth, world):
     assert "Adult social care one" not in page
     page = client.get("/assessments", query_string={"directorate": str(world.directorate.id)}).data.decode()
     assert "Adult social care one" in page
+
+
+def test_the_leads_queue_is_oldest_first_by_when_each_reached_its_state(client, auth, world):
+    from eqia.services import challenge
+
+    first = world.make_assessment("challenge", title="Submitted first")
+    world.make_assessment("challenge", title="Submitted second")
+    # Recording a point later does not restart the wait.
+    challenge.save_points(first.id, world.lead, {"outcome": challenge.PointInput("acceptable", "Fine")})
+    auth.sign_in(world.lead2)
+    page = BeautifulSoup(client.get("/my-work").data, "html.parser")
+    titles = [a.get_text(strip=True) for a in page.select("table a.govuk-link")]
+    assert titles.index("Submitted first") < titles.index("Submitted second")
+    row = next(tr for tr in page.select("table tr") if "Submitted first" in tr.get_text())
+    assert "Less than an hour" in row.get_text()
+
+
+@pytest.mark.parametrize("delta,said", [
+    (timedelta(minutes=5), "Less than an hour"), (timedelta(hours=1), "1 hour"), (timedelta(hours=5), "5 hours"),
+    (timedelta(days=1), "1 day"), (timedelta(days=13), "13 days"), (timedelta(days=15), "2 weeks"),
+    (timedelta(days=70), "10 weeks"),
+])
+def test_how_long_something_has_waited_reads_as_a_person_would_say_it(delta, said):
+    from eqia.templating import waited
+
+    assert waited(delta) == said
