@@ -22,7 +22,7 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from eqia.pdf.tagging import struct_elements
+from eqia.pdf.tagging import mcids_in_tree, parent_tree_entries, struct_elements
 
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "BI"}
 
@@ -116,18 +116,6 @@ def header_cells_scoped(pdf) -> list[str]:
     return [f"{missing} table header cell(s) have no /Scope"] if missing else []
 
 
-def _page_mcids_in_tree(pdf, page, reachable) -> set[int]:
-    parent_tree = pdf.Root.StructTreeRoot.get("/ParentTree")
-    if parent_tree is None or "/StructParents" not in page:
-        return set()
-    nums = parent_tree.get("/Nums", Array())
-    for i in range(0, len(nums), 2):
-        if int(nums[i]) == int(page.StructParents):
-            return {mcid for mcid, e in enumerate(nums[i + 1])
-                    if isinstance(e, Dictionary) and e.objgen in reachable}
-    return set()
-
-
 def content_tagged_or_artifact(pdf) -> list[str]:
     """Everything drawn is inside a tagged sequence (MCID in the tree) or an artifact."""
     if "/StructTreeRoot" not in pdf.Root:
@@ -135,7 +123,7 @@ def content_tagged_or_artifact(pdf) -> list[str]:
     reachable = {e.objgen for e, _ in struct_elements(pdf) if e.is_indirect}
     problems = []
     for number, page in enumerate(pdf.pages, start=1):
-        in_tree = _page_mcids_in_tree(pdf, page, reachable)
+        in_tree = mcids_in_tree(parent_tree_entries(pdf, page), reachable)
         stack: list[str] = []  # "artifact", "tagged", "orphan" or "other" per open sequence
         untagged = orphans = 0
         for operands, operator in pikepdf.parse_content_stream(page):

@@ -74,24 +74,34 @@ def _add_scopes(elements) -> None:
         attributes.Scope = Name.Column if in_head else Name.Row
 
 
-def _orphaned_mcids(pdf: pikepdf.Pdf, page, reachable: set) -> set[int]:
-    """MCIDs on `page` whose structure element is not in the tree."""
+def parent_tree_entries(pdf: pikepdf.Pdf, page) -> Array | None:
+    """The page's entry in the parent tree: for each MCID on the page, the
+    structure element its content belongs to."""
     parent_tree = pdf.Root.StructTreeRoot.get("/ParentTree")
     if parent_tree is None or "/StructParents" not in page:
-        return set()
-    index = int(page.StructParents)
+        return None
     nums = parent_tree.get("/Nums", Array())
     for i in range(0, len(nums), 2):
-        if int(nums[i]) == index:
-            entries = nums[i + 1]
-            orphans = set()
-            for mcid, element in enumerate(entries):
-                if not isinstance(element, Dictionary) or element.objgen not in reachable:
-                    orphans.add(mcid)
-            for mcid in orphans:
-                entries[mcid] = pikepdf.Object.parse(b"null")
-            return orphans
-    return set()
+        if int(nums[i]) == int(page.StructParents):
+            return nums[i + 1]
+    return None
+
+
+def mcids_in_tree(entries: Array | None, reachable: set) -> set[int]:
+    return {mcid for mcid, element in enumerate(entries or [])
+            if isinstance(element, Dictionary) and element.objgen in reachable}
+
+
+def _orphaned_mcids(pdf: pikepdf.Pdf, page, reachable: set) -> set[int]:
+    """MCIDs on `page` whose structure element is not in the tree; their
+    parent-tree entries are cleared."""
+    entries = parent_tree_entries(pdf, page)
+    if entries is None:
+        return set()
+    orphans = set(range(len(entries))) - mcids_in_tree(entries, reachable)
+    for mcid in orphans:
+        entries[mcid] = pikepdf.Object.parse(b"null")
+    return orphans
 
 
 # A marked-content sequence that opens with an id: "/Span <</MCID 9>> BDC".

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eqia.models import Assessment, ChallengeComment, ChallengeRound, CharacteristicImpact, Consultation
-from eqia.registry import characteristics, definition_for
+from eqia.registry import characteristics
 from eqia.services import challenge, signing
 
 
@@ -23,7 +23,6 @@ class Summary:
     not_accepted: list[tuple[ChallengeRound, ChallengeComment]]
     rounds: int
     signatures: list  # valid signatures on this content so far
-    signatures_needed: int
     actions: int
 
 
@@ -32,9 +31,6 @@ def sign_off_summary(assessment: Assessment) -> Summary:
     negative = chars.keys_meaning("impact", "negative")
     unknown = chars.keys_meaning("impact", "unknown")
     positive = chars.keys_meaning("impact", "positive")
-    definition = definition_for(assessment)
-    needed = max((t.signatures for t in definition.transitions.values() if "record_sign_off" in t.effects),
-                 default=1)
     return Summary(
         adverse=[i for i in assessment.impacts if i.impact in negative],
         unknown=[i for i in assessment.impacts if i.impact in unknown],
@@ -46,6 +42,5 @@ def sign_off_summary(assessment: Assessment) -> Summary:
         not_accepted=challenge.not_accepted(assessment),
         rounds=sum(1 for r in assessment.challenge_rounds if r.decision),
         signatures=signing.valid_signatures(assessment),
-        signatures_needed=needed,
         actions=len(assessment.actions),
     )
