@@ -111,7 +111,7 @@ def round_to_answer(assessment: Assessment) -> ChallengeRound | None:
     last = rounds[-1]
     definition = definition_for(assessment)
     closing = definition.transitions.get(last.decision)
-    if closing is None or not closing.dest or not definition.editable_by(closing.dest):
+    if closing is None or not definition.reopens(closing):
         return None
     return last
 
@@ -167,8 +167,7 @@ def close_round(ctx: TransitionContext) -> None:
     round_.closed_at = ctx.now
     round_.challenger_id = ctx.user.id if ctx.user else None
     round_.overall_comment = ctx.comment
-    dest = ctx.transition.dest_from(assessment.state)
-    if ctx.comment and ctx.definition.editable_by(dest):
+    if ctx.comment and ctx.definition.reopens(ctx.transition):
         # Sent back to be edited: the overall comment is a point to answer too.
         round_.comments.append(ChallengeComment(section_key=OVERALL, status=OVERALL, comment=ctx.comment,
                                                 reviewed_by_id=round_.challenger_id, reviewed_at=ctx.now))

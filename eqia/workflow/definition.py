@@ -137,6 +137,11 @@ class WorkflowDefinition:
         be taken, their roles may record challenge points."""
         return tuple(t for t in self.transitions_from(state) if "close_challenge_round" in t.effects)
 
+    def reopens(self, transition: Transition) -> bool:
+        """Whether `transition` sends the work back to be edited (a returned
+        challenge round, whose points the author then answers)."""
+        return transition.dest is not None and bool(self.editable_by(transition.dest))
+
     def sign_off_transitions(self, state: str) -> tuple[Transition, ...]:
         return tuple(t for t in self.transitions_from(state) if "record_sign_off" in t.effects)
 
