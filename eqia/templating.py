@@ -100,6 +100,22 @@ def fix_url(problem, assessment) -> str:
         f"#{problem.field}" if problem.field else "")
 
 
+def event_label(event, definition) -> str:
+    """What an audit event did, in words: on the History table and in the PDF's appendix."""
+    from eqia.services.challenge import ANSWERS_ACTION
+    from eqia.services.workflow import CHALLENGE_POINTS_ACTION, EDIT_ACTION_PREFIX
+
+    if event.action in definition.transitions:
+        return definition.transitions[event.action].label
+    named = {"create": "Started", "create_version": "Review started as a new version",
+             CHALLENGE_POINTS_ACTION: "Challenge points recorded", ANSWERS_ACTION: "Challenge points answered"}
+    if event.action in named:
+        return named[event.action]
+    if event.action.startswith(EDIT_ACTION_PREFIX):
+        return "Changed " + event.action.removeprefix(EDIT_ACTION_PREFIX).replace("_", " ")
+    return event.action
+
+
 def state_tag(assessment) -> dict:
     state = definition_for(assessment).states[assessment.state]
     classes = "" if state.tag == "blue" else f"govuk-tag--{state.tag}"
@@ -114,6 +130,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(multiline, "multiline")
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(state_tag, "state_tag")
+    app.add_template_global(event_label, "event_label")
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")

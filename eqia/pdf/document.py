@@ -85,15 +85,6 @@ def timeline_svg(steps: list[Step]) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def event_label(definition, event: AuditEvent) -> str:
-    if event.action in definition.transitions:
-        return definition.transitions[event.action].label
-    return {"create": "Started", "create_version": "Review started as a new version",
-            challenge.ANSWERS_ACTION: "Challenge points answered",
-            "challenge_points": "Challenge points recorded"}.get(
-        event.action, event.action.replace("edit:", "Changed ").replace("_", " "))
-
-
 def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -> dict:
     """Everything the document shows, for the PDF template (and so the Word copy)."""
     definition = definition_for(assessment)
@@ -110,7 +101,7 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
         evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
         timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
-        event_label=lambda e: event_label(definition, e), printed_at=printed_at or utcnow(),
+        definition=definition, printed_at=printed_at or utcnow(),
     )
 
 
