@@ -142,11 +142,16 @@ def changes_since_last_round(assessment: Assessment, round_: ChallengeRound):
     return changes_between(load_snapshot(before.content_snapshot), after)
 
 
+def closing_actions(user: User, assessment: Assessment) -> list:
+    """The transitions closing the open round that `user` may take now."""
+    closing = set(definition_for(assessment).review_transitions(assessment.state))
+    return [t for t in allowed_transitions(user, assessment) if t in closing] if closing else []
+
+
 def may_review(user: User, assessment: Assessment) -> bool:
     """A lead may record points where they could close the round: the same role
     and segregation-of-duties rules as returning or approving."""
-    closing = {t.trigger for t in definition_for(assessment).review_transitions(assessment.state)}
-    return bool(closing) and any(t.trigger in closing for t in allowed_transitions(user, assessment))
+    return bool(closing_actions(user, assessment))
 
 
 # ---------------------------------------------------------------- effects

@@ -12,7 +12,6 @@ from eqia.registry import definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge
 from eqia.services.errors import Forbidden, Invalid, NotPossible
-from eqia.services.workflow import allowed_transitions
 from eqia.views.assessments import attach_problems, bp, run_form
 
 # How the fields of the content record read in "what changed since the last round".
@@ -57,7 +56,8 @@ def review(assessment_id: int):
     round_ = challenge.current_round(assessment)
     if round_ is None or not definition.review_transitions(assessment.state):
         raise NotPossible(challenge.NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].label.lower()))
-    if not challenge.may_review(current_user, assessment):
+    closing = challenge.closing_actions(current_user, assessment)
+    if not closing:
         raise Forbidden(challenge.NOT_A_REVIEWER)
     keys = challenge.review_keys(assessment)
     tasks = [(key, challenge.task_title(assessment, key)) for key in keys]
@@ -68,7 +68,6 @@ def review(assessment_id: int):
             initial[challenge.field_name("status", key)] = saved[key].status
             initial[challenge.field_name("comment", key)] = saved[key].comment
     form = build_review_form(tasks, data=initial if request.method == "GET" else None)
-    closing = [t for t in allowed_transitions(current_user, assessment) if "close_challenge_round" in t.effects]
     problems = []
     status = 200
     if form.validate_on_submit():
