@@ -4,114 +4,25 @@
 definitions and characteristic set (checked at start-up), templates, views and
 commands. Request flow: form (eqia.forms) -> view (eqia.views) -> service
 (eqia.services) -> workflow (eqia.workflow) -> model (eqia.models) -> audit.
+
+The factory lives in `eqia.app` and is imported only when called, so a process
+that needs one part (the PDF renderer's worker, say) does not load the whole
+web application with it.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined, Undefined
-
-from eqia import config as config_module
-from eqia.characteristics import load_characteristics
-from eqia.config import PROJECT_ROOT
-from eqia.extensions import csrf, db, limiter, login_manager, migrate
-from eqia.workflow.definition import load_definitions
+if TYPE_CHECKING:
+    from flask import Flask
 
 # govuk-frontend-jinja 3.10.0 targets exactly this release (package.json pins it).
 GOVUK_FRONTEND_VERSION = "5.14.0"
 
 
-class TemplateUndefined(StrictUndefined):
-    """Strict where it matters: printing an undefined value, reading an
-    attribute of one, comparing or doing arithmetic with one raises. Testing one
-    for truth (false), its length (0), iterating it (nothing) and comparing it
-    for equality are allowed,
-    because the GOV.UK macros probe every optional parameter that way."""
+def create_app(overrides: dict[str, Any] | None = None) -> "Flask":
+    from eqia.app import create_app as build
 
-    def __bool__(self) -> bool:
-        return False
+    return build(overrides)
 
-    def __len__(self) -> int:
-        return 0
-
-    def __iter__(self):
-        return iter(())
-
-    # The macros compare values against the name `undefined` itself.
-    __eq__ = Undefined.__eq__
-    __ne__ = Undefined.__ne__
-    __hash__ = Undefined.__hash__
-
-
-def create_app(overrides: dict[str, Any] | None = None) -> Flask:
-    overrides = overrides or {}
-    app = Flask(
-        __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(PROJECT_ROOT / "instance"),
-    )
-    environ = dict(os.environ)
-    if "SECRET_KEY" in overrides:
-        environ["SECRET_KEY"] = overrides["SECRET_KEY"]
-    settings = config_module.from_environment(environ)
-    app.config.update(settings)
-    app.config.update(overrides)
-    Path(app.instance_path).mkdir(exist_ok=True)
-
-    if app.config.get("PASSWORD_HASHING") == "cheap":
-        if not app.testing:
-            raise config_module.ConfigError("PASSWORD_HASHING=cheap is for the test suite only")
-        from eqia.models.people import use_cheap_password_hashing
-
-        use_cheap_password_hashing()
-
-    app.jinja_env.undefined = TemplateUndefined
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-    app.jinja_loader = ChoiceLoader([
-        FileSystemLoader(str(PROJECT_ROOT / "templates")),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-            # The PDF's own templates, as "pdf/...": never served as pages.
-            "pdf": FileSystemLoader(str(PROJECT_ROOT / "pdf_templates")),
-        }),
-    ])
-
-    # Definitions and configuration are checked now, so a mistake stops start-up
-    # rather than surfacing on the first user who reaches the bad transition.
-    app.extensions["eqia"] = {
-        "workflows": load_definitions(Path(app.config["EQIA_WORKFLOWS_DIR"])),
-        "machines": {},
-        "characteristics": load_characteristics(app.config["EQIA_CHARACTERISTICS"] or None),
-    }
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
-    csrf.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-    WTFormsHelpers(app)
-
-    from eqia import auth, cli, security, templating
-    from eqia.services import freeze
-    from eqia.views import register_views
-
-    freeze.init_app(app)
-    security.init_app(app)
-    auth.init_app(app)
-    templating.init_app(app)
-    register_views(app)
-    cli.init_app(app)
-
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
-    # transitions logs every state entry at INFO; the audit trail is the record that matters.
-    logging.getLogger("transitions").setLevel(logging.WARNING)
-    return app

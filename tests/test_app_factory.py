@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 from jinja2 import UndefinedError
 
-from eqia import GOVUK_FRONTEND_VERSION, TemplateUndefined, create_app
+from eqia import GOVUK_FRONTEND_VERSION, create_app
+from eqia.app import TemplateUndefined
 from eqia.config import PROJECT_ROOT, ConfigError, database_url, from_environment
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate, OutboxMessage, User
