@@ -28,6 +28,13 @@ def database_url(value: str | None) -> str:
     return value
 
 
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default)).strip()
+    if not raw.isdigit() or int(raw) > 64:
+        raise ConfigError(f"{name} must be a whole number from 0 to 64, not {raw[:40]!r}")
+    return int(raw)
+
+
 def from_environment(environ: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("EQIA_ENV", "production")
@@ -50,6 +57,10 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
                                       str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
+        # PDFs are rendered in this many worker processes (0: in the web process itself).
+        "EQIA_PDF_WORKERS": _count(env, "EQIA_PDF_WORKERS", 1),
+        # A draft's PDF is rendered in the background after each save in a web request.
+        "EQIA_PDF_PRERENDER": env.get("EQIA_PDF_PRERENDER", "1") not in ("0", "false", "no", ""),
         # Optional PAdES signature on the PDF stored at sign-off (eqia/pdf/signature.py).
         "EQIA_PDF_SIGNING_KEY": env.get("EQIA_PDF_SIGNING_KEY", ""),
         "EQIA_PDF_SIGNING_CERT": env.get("EQIA_PDF_SIGNING_CERT", ""),

@@ -55,6 +55,8 @@ def base_config(url: str) -> dict:
         "SESSION_COOKIE_SECURE": False,
         "SERVER_NAME": "eqia.test",
         "PASSWORD_HASHING": "cheap",
+        # Renders in the suite happen when a test asks; tests/test_pdf_worker.py turns this on.
+        "EQIA_PDF_PRERENDER": False,
     }
 
 

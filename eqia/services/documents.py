@@ -23,11 +23,13 @@ from eqia.extensions import db
 from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
 from eqia.pdf.fetcher import TEMPLATES
 from eqia.services import signing
+from eqia.services.prerender import scheduler as prerender_queue
 from eqia.services.record import canonical, content_hash, digest
 from eqia.workflow.rules import TransitionContext
 
 SIGNED, DRAFT = "signed", "draft"
 DRAFTS_KEPT = 3  # per assessment: the newest few, so going back to one is free too
+PRERENDER_WAIT = 30  # seconds a download waits for its background render before rendering itself
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,32 @@ def filename_for(assessment: Assessment, signed: bool) -> str:
 
 
 def render(assessment: Assessment) -> bytes:
+    """The assessment as it is now, rendered in a PDF worker process (or in
+    this one when EQIA_PDF_WORKERS is 0)."""
     from eqia.pdf.document import html_for
-    from eqia.pdf.render import pdf_from_html
 
     page, extra = html_for(assessment)
+    workers = current_app.config["EQIA_PDF_WORKERS"]
+    if workers:
+        from eqia.pdf.worker import pool
+
+        return pool(workers).render(page, extra)
+    from eqia.pdf.render import pdf_from_html
+
     return pdf_from_html(page, extra)
+
+
+def prerender(assessment_id: int) -> bool:
+    """Render and keep a draft's PDF unless it is signed or already kept (the
+    background's job; see eqia.services.prerender). True if it rendered one."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or signing.is_signed(assessment):
+        return False
+    fp = fingerprint(assessment)
+    if _stored(assessment.id, DRAFT, fp) is not None:
+        return False
+    _keep(assessment, DRAFT, fp, render(assessment))
+    return True
 
 
 def _stored(assessment_id: int, kind: str, fp: str | None = None) -> AssessmentDocument | None:
@@ -124,6 +147,10 @@ def pdf_for(assessment: Assessment) -> Document:
         return Document(row.data, row.sha256, True, filename_for(assessment, True))
     fp = fingerprint(assessment)
     row = _stored(assessment.id, DRAFT, fp)
+    if row is None and prerender_queue.busy_with(assessment.id):
+        # Saved a moment ago and being rendered now: wait for that render, not a second one.
+        prerender_queue.wait_for(assessment.id, timeout=PRERENDER_WAIT)
+        row = _stored(assessment.id, DRAFT, fp)
     if row is None:
         row = _keep(assessment, DRAFT, fp, render(assessment))
     return Document(row.data, row.sha256, False, filename_for(assessment, False))
