@@ -215,6 +215,31 @@ def test_a_watermark_drawn_as_an_element_is_found_by_the_checker(rendered):
         assert checks.no_rotated_tagged_text(pdf)
 
 
+def test_a_heading_or_caption_left_alone_at_a_page_foot_is_found_by_the_checker(rendered):
+    page, extra, _ = rendered
+    # Print CSS that lets a break fall straight after every section heading and every caption.
+    for tag, name in (("h2", "H2"), ("caption", "Caption")):
+        careless = page.replace("</head>", f"<style>{tag} {{ break-after: page !important; }}</style></head>")
+        raw = HTML(string=careless, base_url=SCHEME, url_fetcher=BundledAssets(extra)).write_pdf(
+            pdf_variant="pdf/ua-1")
+        found = checks.problems(tagging.finish(raw))
+        assert any(f" {name} is alone at the foot of page " in p for p in found), found
+        assert all(" is alone at the foot of page " in p for p in found), found
+
+
+def test_the_large_draft_keeps_every_heading_with_what_follows(world):
+    """Many rows, long tables and several rounds of challenge: page breaks fall
+    in many more places than in a short assessment."""
+    assessment, _ = filled(world)
+    for n in range(25):
+        full.save_item(full.ACTIONS, assessment.id, world.author, lock(assessment.id), None, {
+            "description": f"Action {n}: review the charge for this group after six months. " * 3,
+            "owner": "Head of Finance", "due_date": date.today() + timedelta(days=90 + n),
+            "success_measure": "A report to Cabinet", "status": "not_started"})
+    data = documents.render(fresh(assessment.id))
+    assert checks.problems(data) == []
+
+
 @pytest.mark.parametrize("broken,message", [
     (lambda pdf: pdf.Root.__setattr__("Lang", pikepdf.String("fr")), "The document language is 'fr', not 'en-GB'"),
     (lambda pdf: pdf.Root.ViewerPreferences.__setattr__("DisplayDocTitle", False),

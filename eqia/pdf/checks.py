@@ -185,8 +185,50 @@ def no_rotated_tagged_text(pdf) -> list[str]:
     return problems
 
 
+# What must never end a page on its own: the reader turns over to find what it introduces.
+KEEP_WITH_NEXT = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption"}
+
+
+def _marked_content_in_reading_order(pdf) -> list[tuple[int, int | None, str]]:
+    """Each marked-content sequence in the structure tree's order: its page
+    number, and the heading or caption it belongs to (an id and a name) if any."""
+    root = pdf.Root.get("/StructTreeRoot")
+    pages = {page.obj.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    found: list[tuple[int, int | None, str]] = []
+    if root is None:
+        return found
+    stack: list[tuple[object, object, int | None, str]] = [(root, None, None, "")]
+    while stack:
+        element, page, keep, name = stack.pop()
+        if isinstance(element, int) or (isinstance(element, Dictionary) and element.get("/Type") == Name.MCR):
+            where = element.get("/Pg", page) if isinstance(element, Dictionary) else page
+            if where is not None:
+                found.append((pages.get(where.objgen, 0), keep, name))
+            continue
+        if not isinstance(element, Dictionary) or element.get("/Type") == Name.OBJR:
+            continue
+        page = element.get("/Pg", page)
+        tag = str(element.get("/S", ""))
+        if keep is None and tag in KEEP_WITH_NEXT:
+            keep, name = id(element), tag[1:]
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, Array) else [kids] if kids is not None else []
+        stack.extend((kid, page, keep, name) for kid in reversed(kids))
+    return found
+
+
+def no_heading_alone_at_page_foot(pdf) -> list[str]:
+    problems = []
+    sequence = _marked_content_in_reading_order(pdf)
+    for (page, keep, name), (next_page, next_keep, _) in zip(sequence, sequence[1:]):
+        if keep is not None and next_keep != keep and next_page != page:
+            problems.append(f"A{'n' if name[0] == 'H' else ''} {name} is alone at the foot of page {page}: "
+                            f"what it introduces starts on page {next_page}")
+    return problems
+
+
 CHECKS = (tagged, language_and_title, fonts_embedded, headings, header_cells_scoped, content_tagged_or_artifact,
-          no_rotated_tagged_text)
+          no_rotated_tagged_text, no_heading_alone_at_page_foot)
 
 
 def problems(data: bytes) -> list[str]:
