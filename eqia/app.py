@@ -103,8 +103,24 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     register_views(app)
     cli.init_app(app)
 
+    if app.config["EQIA_PDF_WORKERS"] and not app.testing:
+        _warm_pdf_workers_on_first_request(app)
+
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     # transitions logs every state entry at INFO; the audit trail is the record that matters.
     logging.getLogger("transitions").setLevel(logging.WARNING)
     return app
+
+
+def _warm_pdf_workers_on_first_request(app: Flask) -> None:
+    """Not at start-up: `flask db upgrade` and the other commands build an app too."""
+    warmed = []
+
+    @app.before_request
+    def warm() -> None:
+        if not warmed:
+            warmed.append(True)
+            from eqia.pdf.worker import pool
+
+            pool(app.config["EQIA_PDF_WORKERS"]).warm()

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -137,3 +138,16 @@ def test_a_refused_save_and_a_signed_version_queue_nothing(prerendering, world):
         assert scheduler.wait_idle(WAIT) and scheduler.rendered == before and drafts_of(draft.id) == []
         assert documents.prerender(signed.id) is False  # its PDF was stored at sign-off
         assert drafts_of(signed.id) == []
+
+
+def test_warming_starts_a_worker_that_the_first_render_then_uses(world, pool):
+    pool.warm()
+    for _ in range(600):  # until the worker has started (a bound, not a timing assertion)
+        if pool.pids():
+            break
+        threading.Event().wait(0.1)
+    started = pool.pids()
+    assert len(started) == 1
+    page, extra = html_for(world.make_assessment())
+    pool.render(page, extra)
+    assert pool.pids() == started and pool.renders == 1

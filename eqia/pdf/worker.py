@@ -23,6 +23,7 @@ import gc
 import os
 import pickle
 import queue
+import signal
 import struct
 import subprocess
 import sys
@@ -134,6 +135,25 @@ class Pool:
             self._all.append(new)
         return new
 
+    def warm(self) -> None:
+        """Start every idle slot's worker now, in the background, so the first
+        PDF a user asks for does not also wait for a process to start."""
+        def start() -> None:
+            slots = []
+            while True:
+                try:
+                    slots.append(self._idle.get_nowait())
+                except queue.Empty:
+                    break
+            for worker in slots:
+                try:
+                    worker = worker if worker is not None and not worker.worn else self._replace(worker)
+                except (RenderFailed, OSError, EOFError):
+                    worker = None  # it will be tried again, and reported, on the first render
+                self._idle.put(worker)
+
+        threading.Thread(target=start, name="eqia-pdf-warm", daemon=True).start()
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._all if w.process.poll() is None]
@@ -165,6 +185,9 @@ def _close_pools() -> None:
 
 def main() -> None:
     """The worker's side: warm up, freeze, then answer one request at a time."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides
+    # when a worker stops (by closing its stdin), so a render is never cut short.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     requests = sys.stdin.buffer
