@@ -228,15 +228,25 @@ def test_a_heading_or_caption_left_alone_at_a_page_foot_is_found_by_the_checker(
 
 
 def test_the_large_draft_keeps_every_heading_with_what_follows(world):
-    """Many rows, long tables and several rounds of challenge: page breaks fall
-    in many more places than in a short assessment."""
-    assessment, _ = filled(world)
+    """Many rows and long tables: page breaks fall in many more places than in
+    a short assessment, and none may leave a heading or caption behind."""
+    assessment = world.make_assessment("full_assessment")
+    author, today = world.author, date.today()
     for n in range(25):
-        full.save_item(full.ACTIONS, assessment.id, world.author, lock(assessment.id), None, {
+        full.save_item(full.EVIDENCE, assessment.id, author, lock(assessment.id), None, {
+            "kind": "data", "source": f"Data set {n}, by ward and by age band", "dated": today - timedelta(days=30),
+            "summary": "Weekly charges, income and benefits, compared with the year before. " * 3, "link": ""})
+        full.save_item(full.CONSULTATION, assessment.id, author, lock(assessment.id), None, {
+            "who": f"Residents' group {n}", "held_from": today - timedelta(days=20), "held_to": None,
+            "method": "Meeting", "what_they_said": "The charge must allow for disability-related costs. " * 3,
+            "how_it_changed": "The allowance was raised."})
+        full.save_item(full.ACTIONS, assessment.id, author, lock(assessment.id), None, {
             "description": f"Action {n}: review the charge for this group after six months. " * 3,
-            "owner": "Head of Finance", "due_date": date.today() + timedelta(days=90 + n),
+            "owner": "Head of Finance", "due_date": today + timedelta(days=90 + n),
             "success_measure": "A report to Cabinet", "status": "not_started"})
     data = documents.render(fresh(assessment.id))
+    with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
+        assert len(pdf.pages) > 15
     assert checks.problems(data) == []
 
 
