@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select, type_coerce
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
@@ -15,6 +15,7 @@ from eqia.models import Assessment, AuditEvent, Directorate, UTCDateTime, utcnow
 from eqia.registry import workflows
 from eqia.roles import ROLES
 from eqia.services import access
+from eqia.services.search import TEXT_MAX, assessments_matching
 from eqia.services.workflow import Participants, participants_for, sod_problem
 from eqia.workflow.definition import Transition
 
@@ -93,22 +94,15 @@ def my_work():
 @bp.route("/assessments")
 @login_required
 def all_assessments():
-    query = access.visible_assessments(current_user)
-    text = request.args.get("q", "").strip()[:200]
+    text = request.args.get("q", "").strip()[:TEXT_MAX]
     state = request.args.get("state", "")
     directorate = request.args.get("directorate", "")
-    if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Assessment.title.ilike(pattern, escape="\\"),
-                                Assessment.reference.ilike(pattern, escape="\\")))
     all_states = {k: s for d in workflows() for k, s in d.states.items()}
-    if state in all_states:
-        query = query.where(Assessment.state == state)
     directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
     # Compared as text with the ids that exist: "²".isdigit() is true and int() of it fails.
     chosen = next((d for d in directorates if str(d.id) == directorate), None)
-    if chosen is not None:
-        query = query.where(Assessment.directorate_id == chosen.id)
+    query = assessments_matching(current_user, text, state if state in all_states else "",
+                                 chosen.id if chosen is not None else None)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = max(1, min(request.args.get("page", 1, type=int), 1 + max(total - 1, 0) // PAGE_SIZE))
     rows = db.session.execute(
