@@ -100,6 +100,24 @@ def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str,
     click.echo(f"{'Created' if created else 'Updated'} {email} ({', '.join(sorted(roles))}).")
 
 
+@eqia_cli.command("create-token")
+@click.option("--email", required=True)
+@click.option("--label", default="Command line", show_default=True, help="What the token is for.")
+def create_token(email: str, label: str) -> None:
+    """Make an API token for a user and print it (it is shown only this once)."""
+    from eqia.services import tokens
+    from eqia.services.errors import Invalid
+
+    user = db.session.execute(select(User).where(User.email == User.normalise_email(email))).scalar_one_or_none()
+    if user is None:
+        raise click.UsageError(f"There is no user {email}: make one with `flask eqia create-user`.")
+    try:
+        _, token = tokens.create_token(user, label)
+    except Invalid as error:
+        raise click.UsageError(str(error)) from None
+    click.echo(token)
+
+
 @eqia_cli.command("send-notifications")
 @click.option("--limit", default=100, show_default=True)
 def send_notifications(limit: int) -> None:

@@ -31,10 +31,11 @@ from eqia.models.assessment import (
     impact_evidence,
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage
-from eqia.models.people import Directorate, User, UserRole
+from eqia.models.people import ApiToken, Directorate, User, UserRole
 from eqia.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "ApiToken",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from eqia.forms.base import BaseForm
+from eqia.services.tokens import LABEL_MAX, LABEL_MISSING, LABEL_TOO_LONG
+
+
+class TokenForm(BaseForm):
+    label = StringField("Name for the token", widget=GovTextInput(),
+                        description="Say what will use it, so you know which to revoke, for example "
+                                    "\u201cCommittee papers system\u201d",
+                        validators=[InputRequired(LABEL_MISSING), Length(max=LABEL_MAX, message=LABEL_TOO_LONG)])
+    submit = SubmitField("Create token", widget=GovSubmitInput())
