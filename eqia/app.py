@@ -11,12 +11,21 @@ from typing import Any
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined, Undefined
+from werkzeug.routing import IntegerConverter
 
 from eqia import config as config_module
 from eqia.characteristics import load_characteristics
 from eqia.config import PROJECT_ROOT
+
+DATABASE_INT_MAX = 2**31 - 1  # PostgreSQL's integer
 from eqia.extensions import csrf, db, limiter, login_manager, migrate
 from eqia.workflow.definition import load_definitions
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", DATABASE_INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 class TemplateUndefined(StrictUndefined):
@@ -90,6 +99,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     WTFormsHelpers(app)
+
+    # Every <int:...> in a URL is an id: anything beyond a database integer is no
+    # such page (a 404), never an overflow in the driver (a 500).
+    app.url_map.converters["int"] = DatabaseId
 
     from eqia import auth, cli, security, templating
     from eqia.services import freeze, prerender

@@ -27,6 +27,12 @@ EXPECTED = {
     ("GET", "/workflow/"), ("GET", "/workflow/<name>"),
     ("GET", "/assets/<path:filename>"), ("GET", "/govuk-frontend/<filename>"),
     ("GET", "/static/<path:filename>"),
+    ("GET", "/account"), ("POST", "/account/tokens"), ("POST", "/account/tokens/<int:token_id>/revoke"),
+    # The JSON API (eqia/api/).
+    ("GET", "/api/v1/assessments"), ("GET", "/api/v1/assessments/<int:assessment_id>"),
+    ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<trigger>"),
+    ("GET", "/api/v1/assessments/<int:assessment_id>/pdf"),
+    ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
 }
 
 
@@ -34,3 +40,10 @@ def test_route_list_is_as_expected(app):
     routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == EXPECTED
+
+
+def test_an_id_beyond_a_database_integer_is_not_found_not_a_server_error(client, auth, world):
+    auth.sign_in(world.author)
+    for path in ("/assessments/2147483648", "/assessments/99999999999999999999999/pdf",
+                 "/assessments/1/evidence/9223372036854775808"):
+        assert client.get(path).status_code == 404, path

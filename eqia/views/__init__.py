@@ -6,10 +6,12 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from eqia.views import assessments, assets, auth, errors, main, register, workflow_diagram
+    from eqia.views import account, assessments, assets, auth, errors, main, register, workflow_diagram
     # The pages of an assessment's sections add their routes to the assessments blueprint.
     from eqia.views import actions, challenge, documents, evidence, impacts, outcome, screening, tasks  # noqa: F401
 
-    for module in (assets, auth, main, assessments, workflow_diagram, register):
+    from eqia import api
+
+    for module in (assets, auth, main, account, assessments, workflow_diagram, register, api):
         app.register_blueprint(module.bp)
     errors.init_app(app)

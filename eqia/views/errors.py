@@ -31,6 +31,10 @@ PAGES = {
 
 
 def render_error(status: int, problems: list[str] | None = None):
+    from eqia.api import is_api_request, problem
+
+    if is_api_request():  # the API answers every error as a problem document, never a page
+        return problem(status, "; ".join(problems or []))
     title, advice = PAGES.get(status, PAGES[500])
     return render_template("error.html", title=title, advice=advice, problems=problems or [], status=status), status
 

@@ -1,0 +1,100 @@
+"""The JSON API under /api/v1: the same service functions and rules as the pages.
+
+Callers authenticate with a bearer token (eqia.services.tokens); a session
+cookie is never accepted here, so no page on another site can act through a
+signed-in browser, and the API needs no CSRF token. Every refusal is an
+`application/problem+json` document (RFC 9457) with the status the service
+gave it (403 role or segregation of duties, 409 state or stale lock version,
+422 what was sent) and, where they apply, the problems with a JSON path each.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from eqia.extensions import csrf
+from eqia.services import tokens
+from eqia.services.errors import Invalid, ServiceError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+PROBLEM = "application/problem+json"
+PUBLIC_ENDPOINTS = {"api.register", "api.openapi"}
+
+TITLES = {
+    400: "The request is malformed",
+    401: "A valid API token is needed",
+    403: "You may not do this",
+    404: "Not found",
+    405: "This method is not allowed here",
+    409: "This cannot be done now",
+    413: "What was sent is too large",
+    415: "Send JSON",
+    422: "What was sent is not valid",
+    429: "Too many requests",
+    500: "The service failed",
+}
+
+
+def problem(status: int, detail: str = "", errors: list[dict] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    body = {"type": "about:blank", "title": TITLES.get(status, TITLES[500]), "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def service_problem(error: ServiceError, path_of=None) -> Response:
+    """A service's refusal: its status, and each problem with where it is (a JSON path)."""
+    path_of = path_of or (lambda field: f"$.{field}" if field else "$")
+    errors = [{"path": path_of(p.field), "message": p.message} for p in error.problems]
+    return problem(error.status, "; ".join(p.message for p in error.problems), errors)
+
+
+def is_api_request() -> bool:
+    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_api_user():
+    return g.api_user
+
+
+@bp.before_request
+def authenticate():
+    token = _bearer()
+    g.api_user = tokens.user_for(token) if token else None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if g.api_user is None:
+        detail = ("Send an API token as 'Authorization: Bearer <token>'. Make one on your account page or with "
+                  "`flask eqia create-token`." if token is None else "That token is unknown, revoked, or its "
+                  "user can no longer sign in.")
+        return problem(401, detail, headers={"WWW-Authenticate": 'Bearer realm="eqia"'})
+    return None
+
+
+# The services name the fields of the pages; these are the API's names for them.
+API_FIELDS = {"attest": "attested"}
+
+
+@bp.errorhandler(ServiceError)
+def refused(error: ServiceError):
+    if isinstance(error, Invalid):
+        return service_problem(error, lambda field: f"$.{API_FIELDS.get(field, field)}" if field else "$")
+    return service_problem(error, lambda field: "$")  # the state or the content stops it, not the body
+
+
+from eqia.api import assessments, spec  # noqa: E402,F401  (their routes join the blueprint)

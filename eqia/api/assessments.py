@@ -1,0 +1,199 @@
+"""/api/v1/assessments and /api/v1/register."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from flask import current_app, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from eqia.api import bp, current_api_user, problem
+from eqia.app import DATABASE_INT_MAX
+from eqia.extensions import db, limiter
+from eqia.models import Assessment
+from eqia.registry import characteristics, definition_for, workflows
+from eqia.services import documents
+from eqia.services import register as register_service
+from eqia.services.assessments import get_visible
+from eqia.services.register import RegisterFilters
+from eqia.services.search import TEXT_MAX, assessments_matching
+from eqia.services.workflow import allowed_transitions, perform_transition
+from eqia.templating import utc_iso
+from eqia.views.documents import pdf_response
+from eqia.views.register import export_record
+
+PER_PAGE_DEFAULT, PER_PAGE_MAX = 25, 100
+BODY_MAX = 64 * 1024  # an action's body is a comment and, for a signature, a password and an attestation
+
+
+class BadQuery(Exception):
+    def __init__(self, name: str, message: str) -> None:
+        self.name, self.message = name, message
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise BadQuery(name, f"'{name}' must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 and raw.isascii() else _bad_date(name)
+    except ValueError:
+        return _bad_date(name)
+
+
+def _bad_date(name: str):
+    raise BadQuery(name, f"'{name}' must be a date as YYYY-MM-DD")
+
+
+def _directorate_arg() -> int | None:
+    """A directorate's id; one that does not exist simply matches nothing."""
+    raw = request.args.get("directorate", "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 1 <= int(raw) <= DATABASE_INT_MAX:
+        raise BadQuery("directorate", "'directorate' must be the id of a directorate, a whole number")
+    return int(raw)
+
+
+@bp.errorhandler(BadQuery)
+def bad_query(error: BadQuery):
+    return problem(400, error.message, [{"path": f"query.{error.name}", "message": error.message}])
+
+
+def _text_arg() -> str:
+    text = request.args.get("q", "")
+    if len(text) > TEXT_MAX:
+        raise BadQuery("q", f"'q' must be {TEXT_MAX} characters or fewer")
+    if "\x00" in text:
+        raise BadQuery("q", "'q' must not contain a null character")
+    return text
+
+
+def summary_of(assessment: Assessment) -> dict:
+    definition = definition_for(assessment)
+    return {
+        "id": assessment.id,
+        "reference": assessment.reference,
+        "version": assessment.version_number,
+        "title": assessment.title,
+        "state": assessment.state,
+        "state_label": definition.states[assessment.state].label,
+        "directorate": assessment.directorate.name if assessment.directorate else None,
+        "updated_at": utc_iso(assessment.updated_at),
+        "href": url_for("api.assessment", assessment_id=assessment.id, _external=True),
+    }
+
+
+def _page(total: int, page: int, per_page: int, items: list[dict]) -> dict:
+    return {"items": items, "total": total, "page": page, "per_page": per_page,
+            "pages": max(1, -(-total // per_page))}
+
+
+@bp.get("/assessments")
+def assessments():
+    user = current_api_user()
+    state = request.args.get("state", "")
+    if state and state not in {k for d in workflows() for k in d.states}:
+        raise BadQuery("state", "'state' must be one of the workflow's states")
+    page = _int_arg("page", 1, 1, 1_000_000)
+    per_page = _int_arg("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
+    query = assessments_matching(user, _text_arg(), state, _directorate_arg())
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(query.options(selectinload(Assessment.directorate))
+                              .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return _page(total, page, per_page, [summary_of(a) for a in rows])
+
+
+def detail_of(assessment: Assessment, user) -> dict:
+    return {
+        **summary_of(assessment),
+        "lock_version": assessment.lock_version,
+        "workflow": {"name": assessment.workflow_name, "version": assessment.workflow_version},
+        "allowed_actions": [{"trigger": t.trigger, "label": t.label,
+                             "href": url_for("api.action", assessment_id=assessment.id, trigger=t.trigger,
+                                             _external=True)}
+                            for t in allowed_transitions(user, assessment)],
+        "pdf": url_for("api.pdf", assessment_id=assessment.id, _external=True),
+    }
+
+
+@bp.get("/assessments/<int:assessment_id>")
+def assessment(assessment_id: int):
+    user = current_api_user()
+    return detail_of(get_visible(assessment_id, user), user)
+
+
+def _action_key() -> str:
+    # Per token (one user), like the page's per-user throttle on a signature's password.
+    return "api-action:" + hashlib.sha256(request.headers.get("Authorization", "").encode()).hexdigest()
+
+
+def _action_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _asks_for_password() -> bool:
+    body = request.get_json(silent=True)
+    return isinstance(body, dict) and "password" in body
+
+
+@bp.post("/assessments/<int:assessment_id>/actions/<trigger>")
+@limiter.limit(_action_limit, key_func=_action_key, exempt_when=lambda: not _asks_for_password())
+def action(assessment_id: int, trigger: str):
+    user = current_api_user()
+    if request.content_length and request.content_length > BODY_MAX:
+        return problem(413, f"An action's body must be {BODY_MAX // 1024} KiB or less")
+    body = {}
+    if request.get_data(cache=True):
+        if not request.is_json:
+            return problem(415, "Send the body as application/json")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
+    errors = []
+    for name, kind in (("comment", str), ("password", str), ("attested", bool), ("lock_version", int)):
+        value = body.get(name)
+        if value is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
+            errors.append({"path": f"$.{name}", "message": f"'{name}' must be {kind.__name__ if kind is not str else 'a string'}"})
+    unknown = sorted(set(body) - {"comment", "password", "attested", "lock_version"})
+    errors += [{"path": f"$.{name}", "message": f"'{name}' is not a field of an action"} for name in unknown]
+    if errors:
+        return problem(422, "; ".join(e["message"] for e in errors), errors)
+    done = perform_transition(assessment_id, trigger, user, comment=body.get("comment") or "",
+                              expected_lock_version=body.get("lock_version"), attested=bool(body.get("attested")),
+                              password=body.get("password"))
+    return detail_of(done, user)
+
+
+@bp.get("/assessments/<int:assessment_id>/pdf")
+def pdf(assessment_id: int):
+    return pdf_response(documents.pdf_for(get_visible(assessment_id, current_api_user())), public=False)
+
+
+@bp.get("/register")
+def register():
+    """Public: the published register, as the register's own JSON export."""
+    characteristic = request.args.get("characteristic", "")
+    if characteristic and characteristic not in {c.key for c in characteristics().characteristics}:
+        raise BadQuery("characteristic", "'characteristic' must be the key of a configured group")
+    published_from, published_to = _date_arg("published_from"), _date_arg("published_to")
+    filters = RegisterFilters(text=register_service.clean_text(_text_arg()), directorate_id=_directorate_arg(),
+                              characteristic=characteristic, published_from=published_from,
+                              published_to=published_to)
+    page = _int_arg("page", 1, 1, 1_000_000)
+    result = register_service.search(filters)
+    per_page = _int_arg("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
+    rows = result.rows[(page - 1) * per_page:page * per_page]
+    return _page(result.total, page, per_page, [export_record(r) for r in rows])

@@ -1,0 +1,145 @@
+"""The OpenAPI 3.1 document at /api/v1/openapi.json.
+
+The states and actions it lists come from the loaded workflow definitions, so
+the document cannot name an action the service does not have. Schemathesis
+(tests/test_api_schema.py) calls every operation as each role and checks the
+answers against this document.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from eqia.api import PROBLEM, bp
+from eqia.registry import characteristics, workflows
+
+JSON = "application/json"
+
+
+def _problem_responses(*statuses: int) -> dict:
+    described = {400: "Malformed request", 401: "No valid API token", 403: "The role or segregation of duties "
+                 "forbids it", 404: "Not found, or not visible to the caller", 409: "Not possible in this state, or "
+                 "the lock version is stale", 413: "Body too large", 415: "Body is not JSON",
+                 422: "The body is not valid", 429: "Too many attempts"}
+    return {str(s): {"description": described[s], "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for s in statuses}
+
+
+def _ok(schema_ref: str, description: str) -> dict:
+    return {"200": {"description": description, "content": {JSON: {"schema": {"$ref": schema_ref}}}}}
+
+
+def document() -> dict:
+    states = sorted({k for d in workflows() for k in d.states})
+    triggers = sorted({t.trigger for d in workflows() for t in d.transitions.values() if not t.system})
+    text_query = {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                  "description": "Text in the title or reference"}
+    paging = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
+              {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    directorate = {"name": "directorate", "in": "query",
+                   "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                   "description": "A directorate's id"}
+    assessment_id = {"name": "assessment_id", "in": "path", "required": True,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+    nullable_string = {"type": ["string", "null"]}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "EqIA workflow engine API", "version": "1",
+                 "description": "The same services and rules as the web pages. Authenticate with "
+                                "'Authorization: Bearer <token>'. Errors are RFC 9457 problem documents."},
+        "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/assessments": {"get": {
+                "operationId": "listAssessments", "summary": "The assessments the caller may see, newest change first",
+                "parameters": [text_query, {"name": "state", "in": "query", "schema": {"type": "string",
+                                                                                       "enum": states}},
+                               directorate, *paging],
+                "responses": {**_ok("#/components/schemas/AssessmentPage", "One page of assessments"),
+                              **_problem_responses(400, 401)}}},
+            "/assessments/{assessment_id}": {"get": {
+                "operationId": "getAssessment", "summary": "One assessment, with what the caller may do to it",
+                "parameters": [assessment_id],
+                "responses": {**_ok("#/components/schemas/AssessmentDetail", "The assessment"),
+                              **_problem_responses(401, 404)}}},
+            "/assessments/{assessment_id}/actions/{trigger}": {"post": {
+                "operationId": "takeAction", "summary": "Take a workflow action, as on the assessment's page",
+                "parameters": [assessment_id, {"name": "trigger", "in": "path", "required": True,
+                                               "schema": {"type": "string", "enum": triggers}}],
+                "requestBody": {"required": False, "content": {JSON: {"schema": {
+                    "$ref": "#/components/schemas/ActionRequest"}}}},
+                "responses": {**_ok("#/components/schemas/AssessmentDetail", "Done: the assessment in its new state"),
+                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)}}},
+            "/assessments/{assessment_id}/pdf": {"get": {
+                "operationId": "getAssessmentPdf", "summary": "The PDF: the stored signed bytes, or the draft now",
+                "parameters": [assessment_id],
+                "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
+                    "schema": {"type": "string", "contentMediaType": "application/pdf"}}}},
+                              **_problem_responses(401, 404)}}},
+            "/register": {"get": {
+                "operationId": "getRegister", "summary": "The public register: published versions only",
+                "security": [{}],
+                "parameters": [text_query, directorate,
+                               {"name": "characteristic", "in": "query", "description": "Groups with an adverse "
+                                "impact", "schema": {"type": "string", "enum": [
+                                    c.key for c in characteristics().characteristics]}},
+                               {"name": "published_from", "in": "query", "schema": {"type": "string",
+                                                                                    "format": "date"}},
+                               {"name": "published_to", "in": "query", "schema": {"type": "string",
+                                                                                  "format": "date"}},
+                               *paging],
+                "responses": {**_ok("#/components/schemas/RegisterPage", "One page of the register"),
+                              **_problem_responses(400)}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
+                    "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                    "detail": {"type": "string"},
+                    "errors": {"type": "array", "items": {"type": "object", "required": ["path", "message"],
+                                                          "properties": {"path": {"type": "string"},
+                                                                         "message": {"type": "string"}}}}}},
+                "AssessmentSummary": {"type": "object", "required": [
+                    "id", "reference", "version", "title", "state", "state_label", "directorate", "updated_at",
+                    "href"], "properties": {
+                    "id": {"type": "integer"}, "reference": {"type": "string"}, "version": {"type": "integer"},
+                    "title": {"type": "string"}, "state": {"type": "string", "enum": states},
+                    "state_label": {"type": "string"}, "directorate": nullable_string,
+                    "updated_at": {"type": "string", "format": "date-time"}, "href": {"type": "string"}}},
+                "AssessmentDetail": {"allOf": [{"$ref": "#/components/schemas/AssessmentSummary"}], "type": "object",
+                                     "required": ["lock_version", "workflow", "allowed_actions", "pdf"],
+                                     "properties": {
+                    "lock_version": {"type": "integer"},
+                    "workflow": {"type": "object", "required": ["name", "version"], "properties": {
+                        "name": {"type": "string"}, "version": {"type": "integer"}}},
+                    "allowed_actions": {"type": "array", "items": {"type": "object", "required": [
+                        "trigger", "label", "href"], "properties": {
+                        "trigger": {"type": "string", "enum": triggers}, "label": {"type": "string"},
+                        "href": {"type": "string"}}}},
+                    "pdf": {"type": "string"}}},
+                "AssessmentPage": {"type": "object", "required": ["items", "total", "page", "per_page", "pages"],
+                                   "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/AssessmentSummary"}},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"}}},
+                "RegisterPage": {"type": "object", "required": ["items", "total", "page", "per_page", "pages"],
+                                 "properties": {
+                    "items": {"type": "array", "items": {"type": "object", "required": [
+                        "reference", "version", "title", "status", "url"]}},
+                    "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+                    "pages": {"type": "integer"}}},
+                "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
+                    "comment": {"type": "string", "description": "Required by some actions (the page says which)"},
+                    "lock_version": {"type": "integer",
+                                     "description": "The version you read; 409 if someone changed it since"},
+                    "attested": {"type": "boolean", "description": "A signature's attestation"},
+                    "password": {"type": "string", "description": "A signature asks for the password again"}}},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return document()
