@@ -19,7 +19,7 @@ from eqia.models import Assessment, AssessmentDocument
 from eqia.pdf import checks
 from eqia.pdf.document import html_for
 from eqia.pdf.render import pdf_from_html
-from eqia.pdf.worker import Pool, RenderFailed
+from eqia.pdf.worker import Pool, RenderFailed, RenderTimedOut
 from eqia.pdf.worker import pool as worker_pool
 from eqia.services import documents
 from eqia.services.prerender import scheduler
@@ -151,3 +151,16 @@ def test_warming_starts_a_worker_that_the_first_render_then_uses(world, pool):
     page, extra = html_for(world.make_assessment())
     pool.render(page, extra)
     assert pool.pids() == started and pool.renders == 1
+
+
+def test_a_render_past_its_time_limit_is_stopped_and_the_next_one_works(world):
+    quick = Pool(1, timeout=0.001)  # no real document renders this fast
+    try:
+        page, extra = html_for(world.make_assessment())
+        with pytest.raises(RenderTimedOut):
+            quick.render(page, extra)
+        assert quick.pids() == []  # the worker that overran was stopped
+        quick.timeout = 120
+        assert quick.render(page, extra).startswith(b"%PDF")
+    finally:
+        quick.close()

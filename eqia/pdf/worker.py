@@ -23,6 +23,7 @@ import gc
 import os
 import pickle
 import queue
+import select
 import signal
 import struct
 import subprocess
@@ -32,6 +33,7 @@ import threading
 from eqia.config import PROJECT_ROOT
 
 RECYCLE_AFTER = 200
+RENDER_TIMEOUT = 120.0  # seconds; the largest realistic EqIA renders in a few
 _HEADER = struct.Struct("!Q")
 WARM_UP = ('<!DOCTYPE html><html lang="en-GB"><head><title>Warm-up</title>'
            '<link rel="stylesheet" href="eqia-asset:///print.css"></head>'
@@ -42,6 +44,10 @@ WARM_UP = ('<!DOCTYPE html><html lang="en-GB"><head><title>Warm-up</title>'
 
 class RenderFailed(RuntimeError):
     """The worker could not render the document (the message says why)."""
+
+
+class RenderTimedOut(RenderFailed):
+    """The worker took longer than its time limit; it has been stopped."""
 
 
 def _send(stream, obj) -> None:
@@ -74,8 +80,14 @@ class Worker:
         if status != "ready":
             raise RenderFailed(answer)
 
-    def render(self, page: str, extra: dict[str, tuple[bytes, str]] | None) -> bytes:
+    def render(self, page: str, extra: dict[str, tuple[bytes, str]] | None, timeout: float) -> bytes:
         _send(self.process.stdin, (page, extra or {}))
+        # One answer per request, read whole, so nothing is left buffered to hide from select.
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            self.process.kill()  # a document that never finishes must not hold a worker for ever
+            self.process.wait()
+            raise RenderTimedOut(f"the PDF took longer than {timeout:g} s to render and was stopped")
         status, answer = _receive(self.process.stdout)
         self.renders += 1
         if status != "ok":
@@ -99,8 +111,9 @@ class Worker:
 class Pool:
     """`size` workers, started when first needed; `render` waits for a free one."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, timeout: float = RENDER_TIMEOUT) -> None:
         self.size = size
+        self.timeout = timeout
         self._idle: queue.LifoQueue[Worker | None] = queue.LifoQueue()
         for _ in range(size):
             self._idle.put(None)  # a slot: its worker starts on first use
@@ -114,11 +127,11 @@ class Pool:
             if worker is None or worker.worn:
                 worker = self._replace(worker)
             try:
-                data = worker.render(page, extra)
+                data = worker.render(page, extra, self.timeout)
             except (EOFError, OSError, pickle.UnpicklingError):
                 # The process died mid-render (killed, out of memory): one more try on a new one.
                 worker = self._replace(worker)
-                data = worker.render(page, extra)
+                data = worker.render(page, extra, self.timeout)
             with self._lock:
                 self.renders += 1
             return data
