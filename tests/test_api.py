@@ -220,6 +220,8 @@ def test_a_refused_action_says_why_in_a_problem_and_changes_nothing(world, api):
     ('[1, 2]', "application/json", 400, "$"),
     ('{"comment": ', "application/json", 400, "$"),
     ("comment=hello", "application/x-www-form-urlencoded", 415, None),
+    ('{"comment": "' + "x" * 70_000 + '"}', "application/json", 413, None),
+    ('{"comment": "<script>alert(1)</script>\' OR 1=1 --", "lock_version": 1}', "application/json", 409, None),
 ])
 def test_a_malformed_action_body_is_refused_clearly(world, api, body, content_type, status, path):
     a = world.make_assessment("screening")
