@@ -16,9 +16,8 @@ from werkzeug.routing import IntegerConverter
 from eqia import config as config_module
 from eqia.characteristics import load_characteristics
 from eqia.config import PROJECT_ROOT
-
-DATABASE_INT_MAX = 2**31 - 1  # PostgreSQL's integer
 from eqia.extensions import csrf, db, limiter, login_manager, migrate
+from eqia.models.types import DATABASE_INT_MAX
 from eqia.workflow.definition import load_definitions
 
 

@@ -32,9 +32,10 @@ from eqia.models.assessment import (
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage
 from eqia.models.people import ApiToken, Directorate, User, UserRole
-from eqia.models.types import UTCDateTime, utcnow
+from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
 __all__ = [
+    "DATABASE_INT_MAX",
     "ApiToken",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",

@@ -7,6 +7,10 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# The largest value an Integer column holds (PostgreSQL's integer): no id or
+# version number beyond it can exist.
+DATABASE_INT_MAX = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """Stores naive UTC and always hands back an aware UTC datetime, on SQLite

@@ -20,15 +20,12 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
-from eqia.models import Assessment, CharacteristicImpact, Directorate
+from eqia.models import DATABASE_INT_MAX, Assessment, CharacteristicImpact, Directorate
 from eqia.registry import characteristics, definition_for, workflows
+from eqia.services.search import clean_text, like_pattern  # noqa: F401  (clean_text: the register page's too)
 from eqia.workflow.rules import LOCAL_ZONE
 
 PAGE_SIZE = 25
-# Longer than any title a person would search for; a cap keeps a hostile query cheap.
-MAX_TEXT_LENGTH = 200
-# The largest version number the database column holds; anything larger cannot exist.
-MAX_INT = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -92,15 +89,6 @@ def on_register() -> ColumnElement[bool]:
     return and_(or_(false(), *public), Assessment.restricted.is_(False))
 
 
-def clean_text(value: str) -> str:
-    """Search text as the query uses it: NUL removed (PostgreSQL cannot hold it), trimmed, capped."""
-    return value.replace("\x00", "").strip()[:MAX_TEXT_LENGTH].strip()
-
-
-def _contains(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _start_of_london_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LOCAL_ZONE).astimezone(timezone.utc)
 
@@ -109,7 +97,7 @@ def _filtered(filters: RegisterFilters) -> Select:
     query = select(Assessment).where(on_register())
     text = clean_text(filters.text)
     if text:
-        pattern = _contains(text)
+        pattern = like_pattern(text)
         query = query.where(or_(*(column.ilike(pattern, escape="\\") for column in (
             Assessment.reference, Assessment.title, Assessment.service, Assessment.aims,
             Assessment.people_affected))))
@@ -142,19 +130,19 @@ def _row(assessment: Assessment, adverse: frozenset[str]) -> RegisterRow:
     )
 
 
-def search(filters: RegisterFilters, page: int | None = None) -> RegisterResult:
+def search(filters: RegisterFilters, page: int | None = None, page_size: int = PAGE_SIZE) -> RegisterResult:
     """The EqIAs on the register that match, newest published first: one page of
-    PAGE_SIZE rows, or every row when `page` is None. A page past the end shows the last."""
+    `page_size` rows, or every row when `page` is None. A page past the end shows the last."""
     query = _filtered(filters)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    pages = max(1, math.ceil(total / PAGE_SIZE))
+    pages = max(1, math.ceil(total / page_size))
     query = query.options(selectinload(Assessment.directorate), selectinload(Assessment.impacts)).order_by(
         Assessment.published_at.desc().nulls_last(), Assessment.id.desc())
     if page is None:
         page, pages, page_size = 1, 1, max(total, 1)
     else:
-        page, page_size = min(max(page, 1), pages), PAGE_SIZE
-        query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        page = min(max(page, 1), pages)
+        query = query.limit(page_size).offset((page - 1) * page_size)
     adverse = characteristics().keys_meaning("impact", "negative")
     rows = [_row(a, adverse) for a in db.session.execute(query).scalars()]
     return RegisterResult(total=total, rows=rows, page=page, pages=pages, page_size=page_size)
@@ -167,7 +155,7 @@ def directorates() -> list[Directorate]:
 def published_version(reference: str, version: int) -> Assessment | None:
     """The version if it is on the register; None for anything else, restricted
     or not yet public alike, so the register never confirms what it does not show."""
-    if "\x00" in reference or len(reference) > Assessment.reference.type.length or not 0 < version <= MAX_INT:
+    if "\x00" in reference or len(reference) > Assessment.reference.type.length or not 0 < version <= DATABASE_INT_MAX:
         return None
     return db.session.execute(select(Assessment).where(
         on_register(), Assessment.reference == reference, Assessment.version_number == version,
