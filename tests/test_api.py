@@ -149,7 +149,8 @@ def test_the_list_shows_what_the_page_shows_with_filters_and_pages(world, api, c
 @pytest.mark.parametrize("query,name", [("page=0", "page"), ("page=abc", "page"), ("per_page=1000", "per_page"),
                                         ("page=%C2%B2", "page"), ("state=nonsense", "state"),
                                         ("directorate=0", "directorate"), ("directorate=%C2%B2", "directorate"),
-                                        ("q=" + "x" * 201, "q"), ("q=%00", "q")])
+                                        ("q=" + "x" * 201, "q"), ("q=%00", "q"),
+                                        ("page=" + "9" * 5000, "page"), ("directorate=" + "9" * 5000, "directorate")])
 def test_a_bad_query_is_a_400_naming_the_parameter(world, api, query, name):
     api.as_user(world.author)
     body = is_problem(api.get(f"/assessments?{query}"), 400)
@@ -302,6 +303,11 @@ def test_the_register_is_public_and_lists_only_published_versions(world, client)
     is_problem(client.get("/api/v1/register?published_from=2026-13-01"), 400)
     assert client.get("/api/v1/register?published_from=2026-06-01&published_to=2026-01-01").get_json()["items"] == []
     is_problem(client.get("/api/v1/register?characteristic=nonsense"), 400)
+    is_problem(client.get("/api/v1/register?page=" + "9" * 5000), 400)
+    one = client.get("/api/v1/register?per_page=1").get_json()
+    assert len(one["items"]) == 1 and one["per_page"] == 1 and one["pages"] == one["total"]
+    past = client.get(f"/api/v1/register?per_page=1&page={one['total'] + 1}").get_json()
+    assert past["items"] == [] and past["total"] == one["total"]  # a client paging on stops here
 
 
 def test_the_openapi_document_lists_the_definitions_actions(world, client):

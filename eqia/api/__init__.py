@@ -51,9 +51,8 @@ def problem(status: int, detail: str = "", errors: list[dict] | None = None,
     return response
 
 
-def service_problem(error: ServiceError, path_of=None) -> Response:
-    """A service's refusal: its status, and each problem with where it is (a JSON path)."""
-    path_of = path_of or (lambda field: f"$.{field}" if field else "$")
+def service_problem(error: ServiceError, path_of) -> Response:
+    """A service's refusal: its status, and each problem with where it is (`path_of` its field)."""
     errors = [{"path": path_of(p.field), "message": p.message} for p in error.problems]
     return problem(error.status, "; ".join(p.message for p in error.problems), errors)
 

@@ -10,21 +10,28 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eqia.api import bp, current_api_user, problem
-from eqia.app import DATABASE_INT_MAX
 from eqia.extensions import db, limiter
-from eqia.models import Assessment
+from eqia.models import DATABASE_INT_MAX, Assessment
 from eqia.registry import characteristics, definition_for, workflows
 from eqia.services import documents
 from eqia.services import register as register_service
 from eqia.services.assessments import get_visible
 from eqia.services.register import RegisterFilters
-from eqia.services.search import TEXT_MAX, assessments_matching
+from eqia.services.search import TEXT_MAX, assessments_matching, clean_text
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.templating import utc_iso
 from eqia.views.documents import pdf_response
 from eqia.views.register import export_record
 
-PER_PAGE_DEFAULT, PER_PAGE_MAX = 25, 100
+PER_PAGE_DEFAULT, PER_PAGE_MAX, PAGE_MAX = 25, 100, 1_000_000
+# What an action's body may hold: the fields of the page's form, by their API names.
+ACTION_FIELDS: dict[str, tuple[type, str, str]] = {
+    "comment": (str, "string", "Required by some actions (the page says which)"),
+    "lock_version": (int, "integer", "The version you read; 409 if someone changed it since"),
+    "attested": (bool, "boolean", "A signature's attestation"),
+    "password": (str, "string", "A signature asks for the password again"),
+}
+JSON_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false"}
 BODY_MAX = 64 * 1024  # an action's body is a comment and, for a signature, a password and an attestation
 
 
@@ -33,11 +40,12 @@ class BadQuery(Exception):
         self.name, self.message = name, message
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
+def _int_arg(name: str, default: int | None, low: int, high: int) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    # The length first: int() of thousands of digits is refused by Python itself.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)) or not low <= int(raw) <= high:
         raise BadQuery(name, f"'{name}' must be a whole number from {low} to {high}")
     return int(raw)
 
@@ -58,12 +66,7 @@ def _bad_date(name: str):
 
 def _directorate_arg() -> int | None:
     """A directorate's id; one that does not exist simply matches nothing."""
-    raw = request.args.get("directorate", "")
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or not 1 <= int(raw) <= DATABASE_INT_MAX:
-        raise BadQuery("directorate", "'directorate' must be the id of a directorate, a whole number")
-    return int(raw)
+    return _int_arg("directorate", None, 1, DATABASE_INT_MAX)
 
 
 @bp.errorhandler(BadQuery)
@@ -104,9 +107,9 @@ def _page(total: int, page: int, per_page: int, items: list[dict]) -> dict:
 def assessments():
     user = current_api_user()
     state = request.args.get("state", "")
-    if state and state not in {k for d in workflows() for k in d.states}:
+    if state and state not in workflows().states():
         raise BadQuery("state", "'state' must be one of the workflow's states")
-    page = _int_arg("page", 1, 1, 1_000_000)
+    page = _int_arg("page", 1, 1, PAGE_MAX)
     per_page = _int_arg("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
     query = assessments_matching(user, _text_arg(), state, _directorate_arg())
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
@@ -163,12 +166,14 @@ def action(assessment_id: int, trigger: str):
         if not isinstance(body, dict):
             return problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
     errors = []
-    for name, kind in (("comment", str), ("password", str), ("attested", bool), ("lock_version", int)):
-        value = body.get(name)
+    for name, value in body.items():
+        if name not in ACTION_FIELDS:
+            errors.append({"path": f"$.{name}", "message": f"'{name}' is not a field of an action"})
+            continue
+        kind, json_type, _ = ACTION_FIELDS[name]
+        # (JSON true is a Python int too: not a lock version.)
         if value is not None and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
-            errors.append({"path": f"$.{name}", "message": f"'{name}' must be {kind.__name__ if kind is not str else 'a string'}"})
-    unknown = sorted(set(body) - {"comment", "password", "attested", "lock_version"})
-    errors += [{"path": f"$.{name}", "message": f"'{name}' is not a field of an action"} for name in unknown]
+            errors.append({"path": f"$.{name}", "message": f"'{name}' must be {JSON_TYPE_WORDS[json_type]}"})
     if errors:
         return problem(422, "; ".join(e["message"] for e in errors), errors)
     done = perform_transition(assessment_id, trigger, user, comment=body.get("comment") or "",
@@ -189,11 +194,12 @@ def register():
     if characteristic and characteristic not in {c.key for c in characteristics().characteristics}:
         raise BadQuery("characteristic", "'characteristic' must be the key of a configured group")
     published_from, published_to = _date_arg("published_from"), _date_arg("published_to")
-    filters = RegisterFilters(text=register_service.clean_text(_text_arg()), directorate_id=_directorate_arg(),
+    filters = RegisterFilters(text=clean_text(_text_arg()), directorate_id=_directorate_arg(),
                               characteristic=characteristic, published_from=published_from,
                               published_to=published_to)
-    page = _int_arg("page", 1, 1, 1_000_000)
-    result = register_service.search(filters)
+    page = _int_arg("page", 1, 1, PAGE_MAX)
     per_page = _int_arg("per_page", PER_PAGE_DEFAULT, 1, PER_PAGE_MAX)
-    rows = result.rows[(page - 1) * per_page:page * per_page]
+    result = register_service.search(filters, page, per_page)
+    # The page shows its last page for one past the end; an API client paging on gets nothing, and stops.
+    rows = result.rows if result.page == page else []
     return _page(result.total, page, per_page, [export_record(r) for r in rows])

@@ -11,6 +11,9 @@ from __future__ import annotations
 from flask import url_for
 
 from eqia.api import PROBLEM, bp
+from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
+from eqia.models import DATABASE_INT_MAX
+from eqia.services.search import TEXT_MAX
 from eqia.registry import characteristics, workflows
 
 JSON = "application/json"
@@ -30,17 +33,18 @@ def _ok(schema_ref: str, description: str) -> dict:
 
 
 def document() -> dict:
-    states = sorted({k for d in workflows() for k in d.states})
-    triggers = sorted({t.trigger for d in workflows() for t in d.transitions.values() if not t.system})
-    text_query = {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+    states = sorted(workflows().states())
+    triggers = workflows().user_triggers()
+    text_query = {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": TEXT_MAX},
                   "description": "Text in the title or reference"}
-    paging = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
-              {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    paging = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}},
+              {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                              "maximum": PER_PAGE_MAX}}]
     directorate = {"name": "directorate", "in": "query",
-                   "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                   "schema": {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX},
                    "description": "A directorate's id"}
     assessment_id = {"name": "assessment_id", "in": "path", "required": True,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+                     "schema": {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}}
     nullable_string = {"type": ["string", "null"]}
     return {
         "openapi": "3.1.0",
@@ -130,11 +134,8 @@ def document() -> dict:
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
                     "pages": {"type": "integer"}}},
                 "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
-                    "comment": {"type": "string", "description": "Required by some actions (the page says which)"},
-                    "lock_version": {"type": "integer",
-                                     "description": "The version you read; 409 if someone changed it since"},
-                    "attested": {"type": "boolean", "description": "A signature's attestation"},
-                    "password": {"type": "string", "description": "A signature asks for the password again"}}},
+                    name: {"type": json_type, "description": description}
+                    for name, (_, json_type, description) in ACTION_FIELDS.items()}},
             },
         },
     }

@@ -97,7 +97,7 @@ def all_assessments():
     text = request.args.get("q", "").strip()[:TEXT_MAX]
     state = request.args.get("state", "")
     directorate = request.args.get("directorate", "")
-    all_states = {k: s for d in workflows() for k, s in d.states.items()}
+    all_states = workflows().states()
     directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
     # Compared as text with the ids that exist: "²".isdigit() is true and int() of it fails.
     chosen = next((d for d in directorates if str(d.id) == directorate), None)

@@ -386,6 +386,14 @@ class WorkflowRegistry:
     def __iter__(self):
         return iter(self._all.values())
 
+    def states(self) -> dict[str, State]:
+        """Every state key of every loaded definition (for filters and the API's document)."""
+        return {key: state for d in self._all.values() for key, state in d.states.items()}
+
+    def user_triggers(self) -> list[str]:
+        """Every action a person can take, in any loaded definition, in name order."""
+        return sorted({t.trigger for d in self._all.values() for t in d.transitions.values() if not t.system})
+
 
 def load_definitions(directory: Path) -> WorkflowRegistry:
     """Load and check every `*.yaml` in `directory`."""
