@@ -22,7 +22,7 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from eqia.pdf.tagging import mcids_in_tree, parent_tree_entries, struct_elements
+from eqia.pdf.tagging import children, mcids_in_tree, parent_tree_entries, struct_elements
 
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "BI"}
 
@@ -94,8 +94,7 @@ def _heading_levels(pdf) -> list[int]:
         match = re.fullmatch(r"/H([1-6])", str(element.get("/S", "")))
         if match:
             levels.append(int(match[1]))
-        kids = element.get("/K")
-        for kid in (kids if isinstance(kids, Array) else [kids] if kids is not None else []):
+        for kid in children(element):
             walk(kid)
 
     if root is not None:
@@ -211,9 +210,7 @@ def _marked_content_in_reading_order(pdf) -> list[tuple[int, int | None, str]]:
         tag = str(element.get("/S", ""))
         if keep is None and tag in KEEP_WITH_NEXT:
             keep, name = id(element), tag[1:]
-        kids = element.get("/K")
-        kids = list(kids) if isinstance(kids, Array) else [kids] if kids is not None else []
-        stack.extend((kid, page, keep, name) for kid in reversed(kids))
+        stack.extend((kid, page, keep, name) for kid in reversed(children(element)))
     return found
 
 

@@ -22,7 +22,8 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 
-def _children(element) -> list:
+def children(element) -> list:
+    """A structure element's kids (/K may be one object or an array)."""
     kids = element.get("/K")
     if kids is None:
         return []
@@ -34,7 +35,7 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[tuple[Dictionary, Dictionary | Non
     root = pdf.Root.get("/StructTreeRoot")
     if root is None:
         return []
-    found, stack, seen = [], [(k, None) for k in _children(root)], set()
+    found, stack, seen = [], [(k, None) for k in children(root)], set()
     while stack:
         element, parent = stack.pop()
         if not isinstance(element, Dictionary) or "/S" not in element:
@@ -44,7 +45,7 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[tuple[Dictionary, Dictionary | Non
             continue
         seen.add(key)
         found.append((element, parent))
-        stack.extend((k, element) for k in _children(element))
+        stack.extend((k, element) for k in children(element))
     return found
 
 

@@ -71,10 +71,9 @@ class Worker:
     """One rendering process, used by one thread at a time (the pool sees to that)."""
 
     def __init__(self) -> None:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT),
-                                                                         os.environ.get("PYTHONPATH")])))
+        # Run from the project's root, so `-m` finds this package however it was installed.
         self.process = subprocess.Popen([sys.executable, "-m", "eqia.pdf.worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, cwd=PROJECT_ROOT, env=env)
+                                        stdout=subprocess.PIPE, cwd=PROJECT_ROOT)
         self.renders = 0
         status, answer = _receive(self.process.stdout)  # ready once warm; a broken install fails here
         if status != "ready":
