@@ -55,6 +55,16 @@ class CharacteristicSet:
     def choices(self, name: str) -> list[tuple[str, str]]:
         return [(i.key, i.label) for i in self.scales[name]]
 
+    def choices_keeping(self, name: str, current: str | None) -> list[tuple[str, str]]:
+        """The scale's choices, and an answer already given that is not one of
+        them (written under another deployment's set, or a scale since changed),
+        so a page shows it rather than dropping it unseen; saving it again gets
+        the service's message to choose from the scale."""
+        choices = self.choices(name)
+        if current and current not in {key for key, _ in choices}:
+            choices.append((current, f"{current} (from another scale: choose one of the above)"))
+        return choices
+
     def label(self, scale: str, key: str | None) -> str:
         if key is None:
             return ""

@@ -118,6 +118,78 @@ def create_token(email: str, label: str) -> None:
     click.echo(token)
 
 
+@eqia_cli.command("export")
+@click.option("--id", "assessment_id", type=int, help="The assessment's id (as in its address).")
+@click.option("--all", "everything", is_flag=True, help="Every version of every assessment.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to standard output.")
+def export_command(assessment_id: int | None, everything: bool, output: str | None) -> None:
+    """Write assessments as interchange JSON (docs/interchange.md)."""
+    from eqia.interchange.document import backup, dumps, export
+    from eqia.models import Assessment
+
+    if (assessment_id is None) == (not everything):
+        raise click.UsageError("Give either --id ID or --all.")
+    if everything:
+        text = dumps(backup(list(db.session.execute(select(Assessment)).scalars())))
+    else:
+        found = db.session.get(Assessment, assessment_id)
+        if found is None:
+            raise click.UsageError(f"There is no assessment with id {assessment_id}.")
+        text = dumps(export(found))
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        click.echo(f"Wrote {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@eqia_cli.command("import")
+@click.argument("file", type=click.File("rb"))
+@click.option("--as", "as_email", default="", help="Import as this user (by default each assessment's own "
+              "author, if they have an account here).")
+def import_command(file, as_email: str) -> None:
+    """Import interchange JSON as new assessments, in their first state. Nothing
+    is imported unless everything in the file can be."""
+    from eqia.interchange.importer import FILE_MAX, BadDocument, DocumentProblem, import_documents, parse
+    from eqia.services.errors import ServiceError
+
+    chosen = None
+    if as_email:
+        chosen = db.session.execute(select(User).where(User.email == User.normalise_email(as_email))
+                                    ).scalar_one_or_none()
+        if chosen is None:
+            raise click.UsageError(f"There is no user {as_email}: make one with `flask eqia create-user`.")
+
+    def importer(prefix: str, doc: dict) -> User:
+        if chosen is not None:
+            return chosen
+        email = User.normalise_email(doc.get("created_by", {}).get("email", ""))
+        author = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if author is None:
+            raise BadDocument([DocumentProblem(f"{prefix}.created_by.email",
+                                               f"{email or 'The author'} has no account here: name the user to "
+                                               "import as with --as EMAIL")])
+        return author
+
+    name = getattr(file, "name", "standard input")
+    try:
+        results = import_documents(parse(file.read(FILE_MAX + 1)), importer, source=f"file {name}")
+    except BadDocument as error:
+        click.echo(f"Nothing was imported: {name} has {len(error.document_problems)} problem(s):", err=True)
+        for problem in error.document_problems:
+            click.echo(f"- {problem}", err=True)
+        sys.exit(1)
+    except ServiceError as error:
+        click.echo(f"Nothing was imported: {error}", err=True)
+        sys.exit(1)
+    for result in results:
+        a = result.assessment
+        click.echo(f"Imported {a.reference} (id {a.id}): {a.title}")
+        for note in result.notes:
+            click.echo(f"  note: {note}")
+
+
 @eqia_cli.command("send-notifications")
 @click.option("--limit", default=100, show_default=True)
 def send_notifications(limit: int) -> None:

@@ -102,13 +102,15 @@ def fix_url(problem, assessment) -> str:
 
 def event_label(event, definition) -> str:
     """What an audit event did, in words: on the History table and in the PDF's appendix."""
+    from eqia.interchange.importer import IMPORT_ACTION
     from eqia.services.challenge import ANSWERS_ACTION
     from eqia.services.workflow import CHALLENGE_POINTS_ACTION, EDIT_ACTION_PREFIX
 
     if event.action in definition.transitions:
         return definition.transitions[event.action].label
     named = {"create": "Started", "create_version": "Review started as a new version",
-             CHALLENGE_POINTS_ACTION: "Challenge points recorded", ANSWERS_ACTION: "Challenge points answered"}
+             CHALLENGE_POINTS_ACTION: "Challenge points recorded", ANSWERS_ACTION: "Challenge points answered",
+             IMPORT_ACTION: "Started from an imported file"}
     if event.action in named:
         return named[event.action]
     if event.action.startswith(EDIT_ACTION_PREFIX):

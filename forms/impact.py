@@ -30,16 +30,19 @@ class IntegerMultipleField(LenientMultipleField):
 
 
 def build_impact_form(characteristics: CharacteristicSet, name: str, aims: tuple[str, ...], evidence_items,
-                      **kwargs) -> SectionForm:
+                      row=None, **kwargs) -> SectionForm:
+    """`row` is the stored analysis: an answer on another scale stays visible."""
     class ImpactForm(SectionForm):
         impact = RadioField(f"What is the likely impact on {name}?", widget=GovRadioInput(),
-                            description=hint("impact"), choices=characteristics.choices("impact"),
+                            description=hint("impact"),
+                            choices=characteristics.choices_keeping("impact", getattr(row, "impact", None)),
                             validators=[Optional()], validate_choice=False)
         aims_relevant = LenientMultipleField(
             "Which aims of the equality duty is this relevant to?", widget=GovCheckboxesInput(),
             description=hint("duty_aims"), choices=[(a, characteristics.aims[a]) for a in aims])
         severity = RadioField("If the impact is negative, how severe is it?", widget=GovRadioInput(),
-                              description=hint("severity"), choices=characteristics.choices("severity"),
+                              description=hint("severity"),
+                              choices=characteristics.choices_keeping("severity", getattr(row, "severity", None)),
                               validators=[Optional()], validate_choice=False)
         evidence_narrative = TextAreaField("Reasons for your judgement", widget=GovTextArea(),
                                            description=hint("evidence_narrative"),

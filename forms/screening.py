@@ -17,7 +17,8 @@ from eqia.models import SCREENING_PROPOSALS
 from eqia.workflow.sections import asks_about_advancing
 
 
-def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> SectionForm:
+def build_screening_form(characteristics: CharacteristicSet, rows, stored_relevance: str | None = None,
+                         **kwargs) -> SectionForm:
     """`rows` are the assessment's own ScreeningAnswer rows (the groups it was
     started with), so an assessment keeps its questions if the set changes."""
 
@@ -25,7 +26,8 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
         # Unknown choices are refused by the service, with the rule's own message.
         relevance = RadioField("How relevant is this activity to equality?", widget=GovRadioInput(),
                                description=hint("relevance"),
-                               choices=characteristics.choices("relevance"), validators=[Optional()],
+                               choices=characteristics.choices_keeping("relevance", stored_relevance),
+                               validators=[Optional()],
                                validate_choice=False)
         proposal = RadioField("What do you propose?", widget=GovRadioInput(), description=hint("proposal"),
                               choices=list(SCREENING_PROPOSALS.items()), validators=[Optional()],
@@ -34,14 +36,15 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
                                    description=hint("conclusion"),
                                    validators=[Optional(), Length(max=LONG, message=too_long("Conclusion", LONG))])
 
-    answer_choices = characteristics.choices("screening_answer")
     for row in rows:
         key = row.characteristic_key
         c = characteristics.get(key)
         setattr(ScreeningForm, f"answer_{key}", RadioField(
             f"{row.characteristic_label}: could the activity affect people in this group differently?",
             widget=GovRadioInput(),
-            description=c.hint if c else "", choices=answer_choices, validators=[Optional()],
+            description=c.hint if c else "",
+            choices=characteristics.choices_keeping("screening_answer", getattr(row, "affects", None)),
+            validators=[Optional()],
             validate_choice=False,  # the service refuses an unknown answer with its own message
         ))
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
@@ -52,7 +55,8 @@ def build_screening_form(characteristics: CharacteristicSet, rows, **kwargs) -> 
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(
                 f"{row.characteristic_label}: could it advance equality of opportunity for this group?",
-                widget=GovRadioInput(), description=hint("advances"), choices=answer_choices,
+                widget=GovRadioInput(), description=hint("advances"),
+                choices=characteristics.choices_keeping("screening_answer", getattr(row, "advances_equality", None)),
                 validators=[Optional()], validate_choice=False,
             ))
     return ScreeningForm(**kwargs)

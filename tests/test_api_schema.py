@@ -8,6 +8,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
 from eqia.roles import ROLES
 from eqia.services import tokens
 
@@ -32,10 +34,15 @@ def test_every_operation_answers_as_the_document_says(schema, world, caller):
     operations = [result.ok() for result in schema.get_all_operations()]
     assert {op.label for op in operations} >= {"GET /assessments", "POST /assessments/{assessment_id}/actions/{trigger}"}
     for operation in operations:
+        # An interchange document has rules across its fields that a JSON Schema cannot say (a cited
+        # evidence number must exist; a date must be a real one; the screened and analysed
+        # characteristics must match): a schema-valid document may rightly get a 422 with its paths.
+        excluded = [positive_data_acceptance] if operation.label == "POST /assessments" else []
+
         @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def check(case):
-            case.call_and_validate(headers=headers)
+            case.call_and_validate(headers=headers, excluded_checks=excluded)
 
         check()

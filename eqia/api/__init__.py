@@ -19,7 +19,7 @@ from eqia.services.errors import Invalid, ServiceError
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 PROBLEM = "application/problem+json"
-PUBLIC_ENDPOINTS = {"api.register", "api.openapi"}
+PUBLIC_ENDPOINTS = {"api.register", "api.openapi", "api.assessment_schema"}
 
 TITLES = {
     400: "The request is malformed",

@@ -11,6 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from eqia.api import bp, current_api_user, problem
 from eqia.extensions import db, limiter
+from eqia.interchange.document import export
+from eqia.interchange.importer import BadDocument, import_document, parse
+from eqia.interchange.schema import schema
 from eqia.models import DATABASE_INT_MAX, Assessment
 from eqia.registry import characteristics, definition_for, workflows
 from eqia.services import documents
@@ -33,6 +36,7 @@ ACTION_FIELDS: dict[str, tuple[type, str, str]] = {
 }
 JSON_TYPE_WORDS = {"string": "text", "integer": "a whole number", "boolean": "true or false"}
 BODY_MAX = 64 * 1024  # an action's body is a comment and, for a signature, a password and an attestation
+IMPORT_BODY_MAX = 8 * 1024 * 1024  # a large EqIA with its whole trail is well under 1 MiB
 
 
 class BadQuery(Exception):
@@ -120,16 +124,57 @@ def assessments():
 
 
 def detail_of(assessment: Assessment, user) -> dict:
+    """The interchange document, and what the caller may do with it."""
     return {
-        **summary_of(assessment),
+        **export(assessment),
+        "state_label": definition_for(assessment).states[assessment.state].label,
         "lock_version": assessment.lock_version,
-        "workflow": {"name": assessment.workflow_name, "version": assessment.workflow_version},
+        "href": url_for("api.assessment", assessment_id=assessment.id, _external=True),
         "allowed_actions": [{"trigger": t.trigger, "label": t.label,
                              "href": url_for("api.action", assessment_id=assessment.id, trigger=t.trigger,
                                              _external=True)}
                             for t in allowed_transitions(user, assessment)],
         "pdf": url_for("api.pdf", assessment_id=assessment.id, _external=True),
     }
+
+
+def _json_body(limit: int):
+    """The request's JSON, or the problem to answer with."""
+    if request.content_length and request.content_length > limit:
+        return None, problem(413, f"The body must be {limit // 1024:,} KiB or less")
+    if not request.is_json:
+        return None, problem(415, "Send the body as application/json")
+    data = request.get_data(cache=True)
+    if len(data) > limit:  # a chunked body has no Content-Length to refuse it by
+        return None, problem(413, f"The body must be {limit // 1024:,} KiB or less")
+    try:
+        return parse(data), None
+    except BadDocument as error:
+        return None, problem(400, "; ".join(str(p) for p in error.document_problems),
+                             [{"path": p.path, "message": p.message} for p in error.document_problems])
+
+
+@bp.post("/assessments")
+def create():
+    """A new assessment from an interchange document, in its workflow's first state."""
+    user = current_api_user()
+    doc, refusal = _json_body(IMPORT_BODY_MAX)
+    if refusal is not None:
+        return refusal
+    try:
+        result = import_document(user, doc, source="the API")
+    except BadDocument as error:
+        return problem(422, f"{len(error.document_problems)} problem(s) with the document",
+                       [{"path": p.path, "message": p.message} for p in error.document_problems])
+    a = result.assessment
+    href = url_for("api.assessment", assessment_id=a.id, _external=True)
+    return {"id": a.id, "reference": a.reference, "version": a.version_number, "state": a.state, "href": href,
+            "notes": result.notes}, 201, {"Location": href}
+
+
+@bp.get("/schema/assessment.json")
+def assessment_schema():
+    return schema()
 
 
 @bp.get("/assessments/<int:assessment_id>")

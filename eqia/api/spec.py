@@ -8,11 +8,16 @@ answers against this document.
 
 from __future__ import annotations
 
+import copy
+
 from flask import url_for
+from sqlalchemy import select
 
 from eqia.api import PROBLEM, bp
 from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
-from eqia.models import DATABASE_INT_MAX
+from eqia.interchange.schema import schema as interchange_schema
+from eqia.extensions import db
+from eqia.models import DATABASE_INT_MAX, Directorate
 from eqia.services.search import TEXT_MAX
 from eqia.registry import characteristics, workflows
 
@@ -35,7 +40,8 @@ def _ok(schema_ref: str, description: str) -> dict:
 def document() -> dict:
     states = sorted(workflows().states())
     triggers = workflows().user_triggers()
-    text_query = {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": TEXT_MAX},
+    text_query = {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": TEXT_MAX,
+                                                         "pattern": "^[^\\u0000]*$"},
                   "description": "Text in the title or reference"}
     paging = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": PAGE_MAX}},
               {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
@@ -46,6 +52,21 @@ def document() -> dict:
     assessment_id = {"name": "assessment_id", "in": "path", "required": True,
                      "schema": {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}}
     nullable_string = {"type": ["string", "null"]}
+    # The interchange schema, as a component: its identity and dialect are the OpenAPI document's.
+    embedded = {k: v for k, v in interchange_schema().items() if k not in ("$schema", "$id")}
+    # What this service accepts: the interchange document naming one of its own directorates.
+    accepted = copy.deepcopy(embedded)
+    names = list(db.session.execute(select(Directorate.name).order_by(Directorate.name)).scalars())
+    if names:
+        accepted["properties"]["register_details"]["properties"]["directorate"] = {
+            "type": "string", "enum": names, "description": "One of this service's directorates, by name"}
+    detail = {"properties": {
+        "state_label": {"type": "string"}, "lock_version": {"type": "integer"},
+        "allowed_actions": {"type": "array", "items": {"type": "object", "required": ["trigger", "label", "href"],
+                                                       "properties": {"trigger": {"type": "string", "enum": triggers},
+                                                                      "label": {"type": "string"},
+                                                                      "href": {"type": "string"}}}},
+        "href": {"type": "string"}, "pdf": {"type": "string"}}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "EqIA workflow engine API", "version": "1",
@@ -54,7 +75,15 @@ def document() -> dict:
         "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
         "security": [{"bearer": []}],
         "paths": {
-            "/assessments": {"get": {
+            "/assessments": {"post": {
+                "operationId": "createAssessment",
+                "summary": "A new assessment from an interchange document, in its workflow's first state",
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "$ref": "#/components/schemas/NewAssessment"}}}},
+                "responses": {"201": {"description": "Created", "headers": {"Location": {"schema": {
+                    "type": "string"}, "description": "The new assessment"}}, "content": {JSON: {"schema": {
+                        "$ref": "#/components/schemas/Created"}}}},
+                    **_problem_responses(400, 401, 403, 413, 415, 422)}}, "get": {
                 "operationId": "listAssessments", "summary": "The assessments the caller may see, newest change first",
                 "parameters": [text_query, {"name": "state", "in": "query", "schema": {"type": "string",
                                                                                        "enum": states}},
@@ -66,6 +95,11 @@ def document() -> dict:
                 "parameters": [assessment_id],
                 "responses": {**_ok("#/components/schemas/AssessmentDetail", "The assessment"),
                               **_problem_responses(401, 404)}}},
+            "/schema/assessment.json": {"get": {
+                "operationId": "getAssessmentSchema", "summary": "The JSON Schema of the interchange document",
+                "security": [{}],
+                "responses": {"200": {"description": "A JSON Schema (2020-12)",
+                                      "content": {JSON: {"schema": {"type": "object"}}}}}}},
             "/assessments/{assessment_id}/actions/{trigger}": {"post": {
                 "operationId": "takeAction", "summary": "Take a workflow action, as on the assessment's page",
                 "parameters": [assessment_id, {"name": "trigger", "in": "path", "required": True,
@@ -111,17 +145,17 @@ def document() -> dict:
                     "title": {"type": "string"}, "state": {"type": "string", "enum": states},
                     "state_label": {"type": "string"}, "directorate": nullable_string,
                     "updated_at": {"type": "string", "format": "date-time"}, "href": {"type": "string"}}},
-                "AssessmentDetail": {"allOf": [{"$ref": "#/components/schemas/AssessmentSummary"}], "type": "object",
-                                     "required": ["lock_version", "workflow", "allowed_actions", "pdf"],
-                                     "properties": {
-                    "lock_version": {"type": "integer"},
-                    "workflow": {"type": "object", "required": ["name", "version"], "properties": {
-                        "name": {"type": "string"}, "version": {"type": "integer"}}},
-                    "allowed_actions": {"type": "array", "items": {"type": "object", "required": [
-                        "trigger", "label", "href"], "properties": {
-                        "trigger": {"type": "string", "enum": triggers}, "label": {"type": "string"},
-                        "href": {"type": "string"}}}},
-                    "pdf": {"type": "string"}}},
+                "Assessment": embedded,
+                "NewAssessment": accepted,
+                # The interchange document and, for the caller, what they may do with it now.
+                "AssessmentDetail": {**embedded, "required": [*embedded["properties"], *detail["properties"]],
+                                     "properties": {**embedded["properties"], **detail["properties"]}},
+                "Created": {"type": "object", "required": ["id", "reference", "version", "state", "href", "notes"],
+                            "properties": {"id": {"type": "integer"}, "reference": {"type": "string"},
+                                           "version": {"type": "integer"}, "state": {"type": "string",
+                                                                                     "enum": states},
+                                           "href": {"type": "string"},
+                                           "notes": {"type": "array", "items": {"type": "string"}}}},
                 "AssessmentPage": {"type": "object", "required": ["items", "total", "page", "per_page", "pages"],
                                    "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/AssessmentSummary"}},

@@ -51,7 +51,8 @@ def edit_impact(assessment_id: int, characteristic: str):
         return shown
     initial = impact_initial_for(characteristic)
     form = build_impact_form(characteristics(), row.characteristic_label, aims_for(characteristic, characteristics()),
-                             assessment.evidence_items, data=initial(assessment) if request.method == "GET" else None)
+                             assessment.evidence_items, row,
+                             data=initial(assessment) if request.method == "GET" else None)
     # "Add an action to gather evidence" saves the page as a draft too, so
     # nothing typed is lost; it does not need the completion question answered.
     gather = request.method == "POST" and "gather" in request.form

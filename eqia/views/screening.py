@@ -30,7 +30,7 @@ def edit_screening(assessment_id: int):
     if (shown := read_only_or_edit(assessment, "screening")) is not None:
         return shown
     rows = assessment.screening_answers
-    form = build_screening_form(characteristics(), rows,
+    form = build_screening_form(characteristics(), rows, assessment.screening_relevance,
                                 data=screening_initial(assessment) if request.method == "GET" else None)
 
     def save():

@@ -1,0 +1,164 @@
+"""An assessment as one interchange document (schema: eqia.interchange.schema).
+
+Rows keep their stored order; people are named by e-mail and name (ids mean
+nothing to another system); characteristics keep the key and label they were
+written with; timestamps are UTC to the microsecond, as the audit chain hashes
+them. The same content exported twice is the same JSON, key for key.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from eqia.extensions import db
+from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
+from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, User, utcnow
+from eqia.services.record import content_hash
+
+
+def stamp(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value is not None else None
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def person(user: User | None) -> dict | None:
+    return {"email": user.email, "name": user.name} if user is not None else None
+
+
+def _version_link(a: Assessment | None) -> dict | None:
+    return {"reference": a.reference, "version": a.version_number} if a is not None else None
+
+
+def register_details(a: Assessment) -> dict:
+    details: dict[str, Any] = {}
+    for field in REGISTER_FIELDS:
+        if field == "directorate_id":
+            details["directorate"] = a.directorate.name
+            continue
+        value = getattr(a, field)
+        details[field] = day(value) if isinstance(value, date) else value
+    return details
+
+
+def content(a: Assessment) -> dict:
+    """What the EqIA says: the part a plain import carries over."""
+    numbers = {e.id: n for n, e in enumerate(a.evidence_items, start=1)}
+    return {
+        "register_details": register_details(a),
+        "screening": {
+            "relevance": a.screening_relevance, "conclusion": a.screening_conclusion,
+            "proposal": a.screening_proposal,
+            "answers": [{"characteristic": r.characteristic_key, "label": r.characteristic_label,
+                         "affects": r.affects, "reason": r.reason, "advances_equality": r.advances_equality,
+                         "advances_reason": r.advances_reason} for r in a.screening_answers],
+        },
+        "evidence": [{"number": numbers[e.id], "kind": e.kind, "source": e.source, "dated": day(e.dated),
+                      "summary": e.summary, "link": e.link} for e in a.evidence_items],
+        "consultation": {
+            "items": [{"who": c.who, "held_from": day(c.held_from), "held_to": day(c.held_to), "method": c.method,
+                       "what_they_said": c.what_they_said, "how_it_changed": c.how_it_changed}
+                      for c in a.consultations],
+            "no_consultation_reason": a.no_consultation_reason,
+        },
+        "characteristics": [{
+            "characteristic": i.characteristic_key, "label": i.characteristic_label, "impact": i.impact,
+            "severity": i.severity,
+            "aims": {"eliminate_discrimination": i.aim_eliminate_discrimination,
+                     "advance_equality": i.aim_advance_equality,
+                     "foster_good_relations": i.aim_foster_good_relations},
+            "evidence_narrative": i.evidence_narrative, "no_evidence_reason": i.no_evidence_reason,
+            "mitigation": i.mitigation,
+            "evidence_cited": sorted(numbers[e.id] for e in i.evidence if e.id in numbers),
+        } for i in a.impacts],
+        "intersectional_effects": a.intersectional_effects,
+        "outcome": {"outcomes": sorted(o.outcome for o in a.outcomes), "justification": a.outcome_justification},
+        "action_plan": {
+            "items": [{"description": x.description, "owner": x.owner, "due_date": day(x.due_date),
+                       "success_measure": x.success_measure, "status": x.status,
+                       "characteristic": x.characteristic_key} for x in a.actions],
+            "review_date": day(a.review_date),
+        },
+    }
+
+
+CONTENT_KEYS = ("register_details", "screening", "evidence", "consultation", "characteristics",
+                "intersectional_effects", "outcome", "action_plan")
+
+
+def _users(ids: set[int | None]) -> dict[int, User]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.execute(select(User).where(User.id.in_(wanted))).scalars()}
+
+
+def ledger(a: Assessment) -> list[dict]:
+    people = _users({p for r in a.challenge_rounds for c in r.comments for p in (c.reviewed_by_id, c.responded_by_id)}
+                    | {r.challenger_id for r in a.challenge_rounds})
+    return [{
+        "number": r.number, "challenger": person(people.get(r.challenger_id)), "challenger_id": r.challenger_id,
+        "opened_at": stamp(r.opened_at), "closed_at": stamp(r.closed_at), "decision": r.decision,
+        "overall_comment": r.overall_comment, "content_snapshot": r.content_snapshot,
+        "points": [{"task": c.section_key, "status": c.status, "comment": c.comment,
+                    "reviewed_by": person(people.get(c.reviewed_by_id)), "reviewed_at": stamp(c.reviewed_at),
+                    "response": c.response, "response_text": c.response_text,
+                    "responded_by": person(people.get(c.responded_by_id)), "responded_at": stamp(c.responded_at)}
+                   for c in r.comments],
+    } for r in a.challenge_rounds]
+
+
+def audit_trail(a: Assessment) -> list[dict]:
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == a.id)
+                                .order_by(AuditEvent.seq)).scalars().all()
+    return [{
+        "seq": e.seq, "assessment_id": e.assessment_id, "assessment_reference": e.assessment_reference,
+        # The trail's own copies of who acted, as the chain hashed them.
+        "actor": {"email": e.actor_email, "name": e.actor_name} if e.actor_id is not None else None,
+        "actor_id": e.actor_id, "role": e.role, "action": e.action, "from_state": e.from_state,
+        "to_state": e.to_state, "occurred_at": stamp(e.occurred_at),
+        "workflow": {"name": e.workflow_name, "version": e.workflow_version}, "comment": e.comment,
+        "prev_hash": e.prev_hash, "hash": e.hash,
+    } for e in events]
+
+
+def export(a: Assessment) -> dict:
+    """The whole of one version."""
+    signers = _users({s.signer_id for s in a.sign_offs} | {c.completed_by_id for c in a.completions})
+    return {
+        "format": FORMAT, "id": a.id, "reference": a.reference, "version": a.version_number,
+        "previous_version": _version_link(a.previous_version), "next_version": _version_link(a.next_version),
+        "workflow": {"name": a.workflow_name, "version": a.workflow_version}, "state": a.state,
+        "restricted": a.restricted,
+        "viewers": sorted((person(v.user) for v in a.viewers), key=lambda p: p["email"]),
+        "created_by": person(a.created_by), "created_at": stamp(a.created_at), "updated_at": stamp(a.updated_at),
+        "published_at": stamp(a.published_at),
+        **content(a),
+        "completions": [{"section": c.section_key, "completed_by": person(signers.get(c.completed_by_id)),
+                         "completed_at": stamp(c.completed_at)}
+                        for c in sorted(a.completions, key=lambda c: c.section_key)],
+        "challenge": ledger(a),
+        "sign_offs": [{"signer": person(signers.get(s.signer_id)), "signer_name": s.signer_name, "role": s.role,
+                       "signed_at": stamp(s.signed_at), "version": s.version_number,
+                       "content_hash": s.content_hash, "attestation": s.attestation,
+                       "signed_content": s.signed_content} for s in a.sign_offs],
+        "content_hash": content_hash(a),
+        "audit": audit_trail(a),
+    }
+
+
+def backup(assessments: list[Assessment]) -> dict:
+    """Many versions in one file, each version after the one it follows."""
+    ordered = sorted(assessments, key=lambda a: (a.reference, a.version_number))
+    return {"format": BACKUP_FORMAT, "exported_at": stamp(utcnow()), "assessments": [export(a) for a in ordered]}
+
+
+def dumps(document: Any) -> str:
+    """The file's text: stable key order, readable, UTF-8 kept as it is."""
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

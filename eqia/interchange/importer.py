@@ -1,0 +1,340 @@
+"""Reading an interchange document back in as a new assessment.
+
+A plain import creates a new EqIA in its workflow's first state, with a new
+reference, written by the importing user: everything the document *says*
+(register details, screening, evidence, consultation, the analysis of each
+characteristic, outcome, action plan) and none of what happened to it
+elsewhere (its state, challenge rounds, signatures and audit trail belong to
+the system that recorded them). The characteristics are the document's own,
+keys and labels as written, even where this deployment's set differs.
+
+Nothing is half-imported: the document is checked whole (the JSON Schema, then
+dates, numbering and citations) and every problem is reported with its JSON
+path before a row is written; the rows are then written in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from sqlalchemy import select
+
+from eqia.extensions import db
+from eqia.interchange.schema import BACKUP_FORMAT, FORMAT, schema
+from eqia.models import (
+    REGISTER_FIELDS,
+    Action,
+    Assessment,
+    AssessmentOutcome,
+    AssessmentViewer,
+    CharacteristicImpact,
+    Consultation,
+    Directorate,
+    EvidenceItem,
+    ScreeningAnswer,
+    User,
+    utcnow,
+)
+from eqia.registry import DEFAULT_WORKFLOW, workflows
+from eqia.services import access
+from eqia.services.assessments import CANNOT_CREATE, OWN_DIRECTORATE_ONLY, add_characteristic_rows, next_reference
+from eqia.services.audit import append_event
+from eqia.services.errors import Forbidden, Invalid
+from eqia.workflow.rules import Problem
+
+FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
+PROBLEMS_SHOWN = 50
+IMPORT_ACTION = "import"
+
+_validator = None
+
+
+def _schema_validator() -> Draft202012Validator:
+    global _validator
+    if _validator is None:
+        _validator = Draft202012Validator(schema())
+    return _validator
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    path: str  # a JSON path: "$.evidence[2].dated"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class BadDocument(Invalid):
+    """The document cannot be imported; `problems` says where and why."""
+
+    def __init__(self, problems: list[DocumentProblem]) -> None:
+        self.document_problems = problems
+        super().__init__(*(Problem(p.message, field=p.path) for p in problems))
+
+
+@dataclass
+class ImportResult:
+    assessment: Assessment
+    notes: list[str] = field(default_factory=list)
+
+
+def parse(data: bytes | str) -> Any:
+    """The file's JSON, or BadDocument saying where it stops being JSON."""
+    if len(data) > FILE_MAX:
+        raise BadDocument([DocumentProblem("$", f"The file is larger than {FILE_MAX // (1024 * 1024)} MiB")])
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadDocument([DocumentProblem("$", f"The file is not UTF-8 text (byte {exc.start})")]) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise BadDocument([DocumentProblem("$", f"Not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]) \
+            from None
+    except RecursionError:
+        raise BadDocument([DocumentProblem("$", "Not an interchange document: nested too deeply")]) from None
+
+
+def _words(error) -> tuple[str, str]:
+    """A schema error as (path, message) a person can act on."""
+    path = error.json_path
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        return f"{path}.{missing}" if missing else path, "is missing"
+    if kind == "additionalProperties":
+        return path, f"has a field this format does not have ({error.message.split('(')[-1].rstrip(')')})"
+    if kind == "maxLength":
+        return path, f"must be {error.validator_value:,} characters or fewer"
+    if kind == "minLength":
+        return path, "must not be empty"
+    if kind == "maxItems":
+        return path, f"must have {error.validator_value:,} entries or fewer"
+    if kind == "enum":
+        options = ", ".join("null" if v is None else str(v) for v in error.validator_value)
+        return path, f"must be one of: {options}"
+    if kind == "const":
+        return path, f"must be {error.validator_value!r}: this is not an interchange document of this format"
+    if kind == "type":
+        wanted = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+        words = {"string": "text", "integer": "a whole number", "boolean": "true or false", "null": "null",
+                 "object": "an object", "array": "a list", "number": "a number"}
+        return path, "must be " + " or ".join(words.get(w, w) for w in wanted)
+    if kind == "pattern":
+        return path, f"is not in the expected form ({error.validator_value})"
+    return path, error.message
+
+
+def _nul_problems(value: Any, path: str, found: list[DocumentProblem]) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            found.append(DocumentProblem(path, "contains a null character (\\0), which cannot be stored"))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _nul_problems(v, f"{path}.{k}", found)
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            _nul_problems(v, f"{path}[{n}]", found)
+
+
+def _dates(doc: dict) -> list[tuple[str, str | None]]:
+    found = [(f"$.register_details.{name}", doc["register_details"][name])
+             for name in ("planned_decision_date", "due_regard_started_on")]
+    found += [(f"$.evidence[{n}].dated", e["dated"]) for n, e in enumerate(doc["evidence"])]
+    for n, c in enumerate(doc["consultation"]["items"]):
+        found += [(f"$.consultation.items[{n}].held_from", c["held_from"]),
+                  (f"$.consultation.items[{n}].held_to", c["held_to"])]
+    found += [(f"$.action_plan.items[{n}].due_date", x["due_date"]) for n, x in enumerate(doc["action_plan"]["items"])]
+    found.append(("$.action_plan.review_date", doc["action_plan"]["review_date"]))
+    return found
+
+
+def _unique(rows: list[dict], name: str, path: str, what: str) -> list[DocumentProblem]:
+    seen: set = set()
+    problems = []
+    for n, row in enumerate(rows):
+        if row[name] in seen:
+            problems.append(DocumentProblem(f"{path}[{n}].{name}", f"{what} {row[name]!r} appears more than once"))
+        seen.add(row[name])
+    return problems
+
+
+def check(doc: Any) -> list[DocumentProblem]:
+    """Every problem with the document, each with its JSON path (empty: it can be imported)."""
+    problems = []
+    for error in sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path).__repr__()):
+        path, message = _words(error)
+        problems.append(DocumentProblem(path, message))
+        if len(problems) >= PROBLEMS_SHOWN:
+            return problems
+    if problems:
+        return problems  # the checks below rely on the shape the schema guarantees
+    _nul_problems(doc, "$", problems)
+    for path, value in _dates(doc):
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                problems.append(DocumentProblem(path, f"{value!r} is not a real date"))
+    problems += _unique(doc["evidence"], "number", "$.evidence", "Evidence number")
+    problems += _unique(doc["screening"]["answers"], "characteristic", "$.screening.answers", "Characteristic")
+    problems += _unique(doc["characteristics"], "characteristic", "$.characteristics", "Characteristic")
+    screened = [(r["characteristic"], r["label"]) for r in doc["screening"]["answers"]]
+    analysed = [(i["characteristic"], i["label"]) for i in doc["characteristics"]]
+    if sorted(screened) != sorted(analysed):
+        problems.append(DocumentProblem("$.characteristics", "must name the same characteristics, with the same "
+                                        "labels, as $.screening.answers (or leave both empty for this "
+                                        "service's own set)"))
+    numbers = {e["number"] for e in doc["evidence"]}
+    for n, analysis in enumerate(doc["characteristics"]):
+        for m, cited in enumerate(analysis["evidence_cited"]):
+            if cited not in numbers:
+                problems.append(DocumentProblem(f"$.characteristics[{n}].evidence_cited[{m}]",
+                                                f"cites evidence number {cited}, which the document does not have"))
+    return problems[:PROBLEMS_SHOWN]
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _directorate(name: str) -> Directorate:
+    found = db.session.execute(select(Directorate).where(Directorate.name == name)).scalar_one_or_none()
+    if found is None:
+        raise BadDocument([DocumentProblem("$.register_details.directorate",
+                                           f"There is no directorate called {name!r} here: add it, or change the "
+                                           "file to name one of this council's directorates")])
+    return found
+
+
+def _apply_content(a: Assessment, doc: dict) -> None:
+    details = doc["register_details"]
+    for name in REGISTER_FIELDS:
+        if name == "directorate_id":
+            continue
+        value = details[name]
+        setattr(a, name, _day(value) if name in ("planned_decision_date", "due_regard_started_on") else value)
+    screening = doc["screening"]
+    a.screening_relevance, a.screening_conclusion = screening["relevance"], screening["conclusion"]
+    a.screening_proposal = screening["proposal"]
+    a.screening_answers = [ScreeningAnswer(
+        characteristic_key=r["characteristic"], characteristic_label=r["label"], position=n, affects=r["affects"],
+        reason=r["reason"], advances_equality=r["advances_equality"], advances_reason=r["advances_reason"])
+        for n, r in enumerate(screening["answers"])]
+    evidence = {}
+    for n, e in enumerate(doc["evidence"]):
+        evidence[e["number"]] = EvidenceItem(position=n, kind=e["kind"], source=e["source"], dated=_day(e["dated"]),
+                                             summary=e["summary"], link=e["link"])
+    a.evidence_items = list(evidence.values())
+    consultation = doc["consultation"]
+    a.consultations = [Consultation(position=n, who=c["who"], held_from=_day(c["held_from"]),
+                                    held_to=_day(c["held_to"]), method=c["method"],
+                                    what_they_said=c["what_they_said"], how_it_changed=c["how_it_changed"])
+                       for n, c in enumerate(consultation["items"])]
+    a.no_consultation_reason = consultation["no_consultation_reason"]
+    a.impacts = [CharacteristicImpact(
+        characteristic_key=i["characteristic"], characteristic_label=i["label"], position=n, impact=i["impact"],
+        severity=i["severity"], aim_eliminate_discrimination=i["aims"]["eliminate_discrimination"],
+        aim_advance_equality=i["aims"]["advance_equality"], aim_foster_good_relations=i["aims"]["foster_good_relations"],
+        evidence_narrative=i["evidence_narrative"], no_evidence_reason=i["no_evidence_reason"],
+        mitigation=i["mitigation"], evidence=[evidence[c] for c in sorted(set(i["evidence_cited"]))])
+        for n, i in enumerate(doc["characteristics"])]
+    a.intersectional_effects = doc["intersectional_effects"]
+    a.outcomes = [AssessmentOutcome(outcome=o) for o in sorted(set(doc["outcome"]["outcomes"]))]
+    a.outcome_justification = doc["outcome"]["justification"]
+    a.actions = [Action(position=n, description=x["description"], owner=x["owner"], due_date=_day(x["due_date"]),
+                        success_measure=x["success_measure"], status=x["status"],
+                        characteristic_key=x["characteristic"]) for n, x in enumerate(doc["action_plan"]["items"])]
+    a.review_date = _day(doc["action_plan"]["review_date"])
+
+
+def documents_in(data: Any) -> list[tuple[str, Any]]:
+    """The documents a file holds, each with its path: one document, or a
+    backup of many (`flask eqia export --all`)."""
+    if isinstance(data, dict) and data.get("format") == BACKUP_FORMAT:
+        items = data.get("assessments")
+        if not isinstance(items, list):
+            raise BadDocument([DocumentProblem("$.assessments", "must be a list of interchange documents")])
+        return [(f"$.assessments[{n}]", doc) for n, doc in enumerate(items)]
+    return [("$", data)]
+
+
+def _within(prefix: str, problems: list[DocumentProblem]) -> list[DocumentProblem]:
+    return [DocumentProblem(prefix + p.path[1:], p.message) for p in problems] if prefix != "$" else problems
+
+
+def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -> Assessment:
+    label = f"{doc['reference']} version {doc.get('version', 1)}" if "reference" in doc else "a new document"
+    name = doc.get("workflow", {}).get("name", DEFAULT_WORKFLOW)
+    try:
+        definition = workflows().current(name)
+    except LookupError:
+        definition = workflows().current(DEFAULT_WORKFLOW)
+        notes.append(f"{label}: this service has no workflow called {name!r}; the new assessment "
+                     f"follows {definition.name!r}.")
+    if not user.roles & definition.create_roles:
+        raise Forbidden(CANNOT_CREATE)
+    try:
+        directorate = _directorate(doc["register_details"]["directorate"])
+    except BadDocument as error:
+        raise BadDocument(_within(prefix, error.document_problems)) from None
+    if not user.roles & access.COUNCIL_WIDE_ROLES and directorate.id != user.directorate_id:
+        raise Forbidden(OWN_DIRECTORATE_ONLY)
+    now = utcnow()
+    a = Assessment(reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
+                   workflow_version=definition.version, state=definition.initial, created_by_id=user.id,
+                   created_at=now, updated_at=now, directorate_id=directorate.id,
+                   restricted=bool(doc.get("restricted", False)))
+    _apply_content(a, doc)
+    if not a.screening_answers and not a.impacts:
+        add_characteristic_rows(a)
+    viewers = list(dict.fromkeys(v["email"] for v in doc.get("viewers", [])))
+    known = {u.email: u for u in db.session.execute(select(User).where(User.email.in_(viewers))).scalars()} \
+        if viewers else {}
+    a.viewers = [AssessmentViewer(user_id=known[e].id) for e in viewers if e in known]
+    unknown = [e for e in viewers if e not in known]
+    if unknown:
+        notes.append(f"{label}: named viewers with no account here were left out: {', '.join(unknown)}")
+    db.session.add(a)
+    db.session.flush()
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    origin = f"{label}, {doc['state']} there" if "state" in doc else label
+    comment = f"Imported{' from ' + source if source else ''}: {origin} (document SHA-256 {digest})"
+    append_event(action=IMPORT_ACTION, actor=user, role=access.held_role(user, definition.create_roles) or "",
+                 assessment=a, to_state=a.state, comment=comment)
+    return a
+
+
+def import_documents(data: Any, importer, *, source: str = "") -> list[ImportResult]:
+    """Create a new assessment from each document in `data` (one document or a
+    backup), in one transaction: all of them, or none. `importer(doc)` gives the
+    user each is imported as (who must be able to start an assessment in its
+    directorate); `source` names where they came from, for the audit trail."""
+    found = documents_in(data)
+    problems = [p for prefix, doc in found for p in _within(prefix, check(doc))]
+    if problems:
+        raise BadDocument(problems[:PROBLEMS_SHOWN])
+    results = []
+    try:
+        for prefix, doc in found:
+            notes: list[str] = []
+            results.append(ImportResult(_create(importer(prefix, doc), doc, source, prefix, notes), notes))
+        db.session.commit()
+        return results
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def import_document(user: User, doc: Any, *, source: str = "") -> ImportResult:
+    """One document, imported as `user`."""
+    if isinstance(doc, dict) and doc.get("format") == BACKUP_FORMAT:
+        raise BadDocument([DocumentProblem("$.format", f"must be {FORMAT!r}: send one assessment at a time")])
+    return import_documents(doc, lambda prefix, d: user, source=source)[0]

@@ -1,0 +1,241 @@
+"""The JSON Schema of the interchange document (served at /api/v1/schema/assessment.json).
+
+One definition serves the import's validation, the API's OpenAPI document and
+docs/interchange.md. Values the exporting system assigned (database ids, the
+reference, timestamps of saves, hashes) are marked `readOnly` and carry
+`x-eqia-assigned`: a plain import gives them new values or leaves them out,
+and a comparison of export, import, export ignores exactly those.
+
+Characteristic keys and the keys of their scales (impact, severity, screening
+answers) are patterns, not a list: a document written under another
+deployment's characteristic set is valid here, and is kept as it was written.
+"""
+
+from __future__ import annotations
+
+from eqia.forms.register import LONG, SHORT
+from eqia.models import ACTION_STATUSES, ACTIVITY_KINDS, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
+from eqia.models.types import DATABASE_INT_MAX
+
+FORMAT = "eqia-assessment/1"
+BACKUP_FORMAT = "eqia-export/1"  # many documents in one file: {"format", "exported_at", "assessments": [...]}
+SCHEMA_ID = "https://eqia.invalid/schema/assessment.json"
+KEY_PATTERN = "^[a-z0-9_]{1,40}$"  # scale keys, states, roles: what the String(40) columns hold
+CHARACTERISTIC_PATTERN = "^[a-z0-9_]{1,60}$"
+HASH_PATTERN = "^[0-9a-f]{64}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"
+
+
+def text(limit: int = LONG, description: str = "") -> dict:
+    schema = {"type": "string", "maxLength": limit}
+    return {**schema, "description": description} if description else schema
+
+
+def short(description: str = "") -> dict:
+    return text(SHORT, description)
+
+
+def nullable(schema: dict) -> dict:
+    kind = schema["type"]
+    return {**schema, "type": [kind, "null"]}
+
+
+def choice(options: dict[str, str], description: str = "") -> dict:
+    return {"type": ["string", "null"], "enum": [*options, None], "description": description or
+            "; ".join(f"{k}: {v}" for k, v in options.items())}
+
+
+def key(description: str = "") -> dict:
+    return {"type": ["string", "null"], "pattern": KEY_PATTERN, **({"description": description} if description else {})}
+
+
+def assigned(schema: dict, description: str) -> dict:
+    """A value the exporting system assigned, ignored or replaced on import."""
+    return {**schema, "readOnly": True, "x-eqia-assigned": True, "description": description}
+
+
+DATE = {"type": ["string", "null"], "pattern": DATE_PATTERN, "format": "date"}
+TIMESTAMP = {"type": "string", "pattern": TIMESTAMP_PATTERN, "format": "date-time",
+             "description": "UTC, to the microsecond"}
+INTEGER_ID = {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}
+
+
+def obj(properties: dict, description: str = "", optional: tuple[str, ...] = ()) -> dict:
+    """An object with exactly these properties; all required but the optional ones."""
+    schema = {"type": "object", "additionalProperties": False,
+              "required": [name for name in properties if name not in optional], "properties": properties}
+    return {**schema, "description": description} if description else schema
+
+
+def array(items: dict, limit: int, description: str = "") -> dict:
+    schema = {"type": "array", "maxItems": limit, "items": items}
+    return {**schema, "description": description} if description else schema
+
+
+PERSON = obj({"email": {"type": "string", "maxLength": 320}, "name": {"type": "string", "maxLength": 200}},
+             "A person, by the e-mail address and name they had in the exporting system")
+NULLABLE_PERSON = {"oneOf": [{"type": "null"}, PERSON]}
+VERSION_LINK = {"oneOf": [{"type": "null"}, obj({"reference": {"type": "string", "maxLength": 40},
+                                                 "version": {"type": "integer", "minimum": 1,
+                                                             "maximum": DATABASE_INT_MAX}})]}
+ROWS = 10_000  # far beyond any real EqIA; a bound, so a hostile file cannot ask for millions of rows
+
+REGISTER = obj({
+    "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
+    "directorate": {"type": "string", "minLength": 1, "maxLength": 200,
+                    "description": "By name: the importing deployment must have a directorate of this name"},
+    "service": short(), "lead_officer": short(), "activity_kind": choice(ACTIVITY_KINDS), "aims": text(),
+    "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
+    "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
+})
+
+CHARACTERISTIC_REF = {
+    "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN,
+                       "description": "The characteristic's key in the set it was written under"},
+    "label": {"type": "string", "minLength": 1, "maxLength": SHORT, "description": "Its name in that set"},
+}
+
+SCREENING = obj({
+    "relevance": key("A key of the relevance scale"), "conclusion": text(),
+    "proposal": choice(SCREENING_PROPOSALS),
+    "answers": array(obj({**CHARACTERISTIC_REF, "affects": key("A key of the screening answer scale"),
+                          "reason": text(), "advances_equality": key("A key of the screening answer scale"),
+                          "advances_reason": text()}), ROWS, "One per characteristic, in order"),
+})
+
+EVIDENCE_ITEM = obj({
+    "number": {"type": "integer", "minimum": 1, "maximum": ROWS,
+               "description": "How the analyses cite it; unique in the document"},
+    "kind": {"type": "string", "enum": list(EVIDENCE_KINDS)}, "source": short(), "dated": DATE,
+    "summary": text(), "link": short(),
+})
+
+CONSULTATION = obj({
+    "items": array(obj({"who": text(), "held_from": DATE, "held_to": DATE, "method": short(),
+                        "what_they_said": text(), "how_it_changed": text()}), ROWS),
+    "no_consultation_reason": text(),
+})
+
+AIMS = obj({"eliminate_discrimination": {"type": ["boolean", "null"]},
+            "advance_equality": {"type": ["boolean", "null"]},
+            "foster_good_relations": {"type": ["boolean", "null"]}},
+           "The general duty's three aims (Equality Act 2010 s.149(1)(a)-(c)): relevant, not, or not yet said")
+
+ANALYSIS = obj({
+    **CHARACTERISTIC_REF, "impact": key("A key of the impact scale"), "severity": key("A key of the severity scale"),
+    "aims": AIMS, "evidence_narrative": text(), "no_evidence_reason": text(), "mitigation": text(),
+    "evidence_cited": array({"type": "integer", "minimum": 1, "maximum": ROWS}, ROWS,
+                            "Numbers of evidence items"),
+})
+
+ACTION = obj({
+    "description": text(), "owner": short(), "due_date": DATE, "success_measure": text(),
+    "status": {"type": "string", "enum": list(ACTION_STATUSES)},
+    "characteristic": {"type": ["string", "null"], "pattern": CHARACTERISTIC_PATTERN},
+})
+
+POINT = obj({
+    "task": {"type": "string", "maxLength": 100}, "status": {"type": "string", "pattern": KEY_PATTERN},
+    "comment": text(), "reviewed_by": NULLABLE_PERSON, "reviewed_at": nullable(TIMESTAMP),
+    "response": key(), "response_text": text(), "responded_by": NULLABLE_PERSON,
+    "responded_at": nullable(TIMESTAMP),
+})
+
+ROUND = obj({
+    "number": {"type": "integer", "minimum": 1, "maximum": ROWS},
+    "challenger": NULLABLE_PERSON,
+    "challenger_id": assigned({"type": ["integer", "null"]}, "The challenger's id in the exporting system "
+                              "(the content record of a signature names the challenger by it)"),
+    "opened_at": TIMESTAMP, "closed_at": nullable(TIMESTAMP), "decision": key(), "overall_comment": text(),
+    "content_snapshot": {"type": "string", "description": "The content as submitted for this round "
+                         "(canonical JSON), from which a lead sees what changed"},
+    "points": array(POINT, ROWS),
+})
+
+SIGN_OFF = obj({
+    "signer": PERSON, "signer_name": {"type": "string"},
+    "role": {"type": "string", "pattern": KEY_PATTERN}, "signed_at": TIMESTAMP,
+    "version": {"type": "integer", "minimum": 1},
+    "content_hash": {"type": "string", "pattern": HASH_PATTERN,
+                     "description": "SHA-256 of signed_content, the canonical content record signed"},
+    "attestation": {"type": "string"}, "signed_content": {"type": "string"},
+})
+
+AUDIT_EVENT = obj({
+    "seq": assigned(INTEGER_ID, "Its place in the exporting system's audit chain"),
+    "assessment_id": assigned({"type": ["integer", "null"]}, "The assessment's id there"),
+    "assessment_reference": {"type": "string", "maxLength": 60},
+    "actor": NULLABLE_PERSON,
+    "actor_id": assigned({"type": ["integer", "null"]}, "The actor's id there"),
+    "role": {"type": "string", "maxLength": 40}, "action": {"type": "string", "maxLength": 80},
+    "from_state": {"type": "string", "maxLength": 40}, "to_state": {"type": "string", "maxLength": 40},
+    "occurred_at": TIMESTAMP,
+    "workflow": obj({"name": {"type": "string", "maxLength": 40}, "version": {"type": "integer"}}),
+    "comment": {"type": "string"},
+    "prev_hash": assigned({"type": "string", "pattern": HASH_PATTERN}, "The hash of the event before it there"),
+    "hash": assigned({"type": "string", "pattern": HASH_PATTERN},
+                     "SHA-256 over prev_hash and the event's canonical content (eqia.services.audit)"),
+})
+
+
+def schema() -> dict:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "An equality impact assessment, whole",
+        "description": "One version of an EqIA with everything it says and everything that happened to it. "
+                       "Values marked readOnly and x-eqia-assigned were assigned by the exporting system.",
+        "type": "object", "additionalProperties": False,
+        # What a new assessment needs; an export always has every property.
+        "required": ["format", "register_details", "screening", "evidence", "consultation", "characteristics",
+                     "intersectional_effects", "outcome", "action_plan"],
+        "properties": {
+            "format": {"const": FORMAT},
+            "id": assigned(INTEGER_ID, "The assessment's id in the exporting system"),
+            "reference": assigned({"type": "string", "maxLength": 40}, "The human reference; a plain import "
+                                  "issues a new one, a restore keeps it"),
+            "version": {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX},
+            "previous_version": VERSION_LINK, "next_version": VERSION_LINK,
+            "workflow": obj({"name": {"type": "string", "pattern": KEY_PATTERN},
+                             "version": {"type": "integer", "minimum": 1}}),
+            "state": {"type": "string", "pattern": KEY_PATTERN},
+            "restricted": {"type": "boolean", "description": "Seen only by its directorate, council-wide roles "
+                           "and the named viewers"},
+            "viewers": array(PERSON, ROWS),
+            "created_by": PERSON,
+            "created_at": assigned(TIMESTAMP, "When the exporting system created it"),
+            "updated_at": assigned(TIMESTAMP, "Its last save there"),
+            "published_at": nullable(TIMESTAMP),
+            "register_details": REGISTER,
+            "screening": SCREENING,
+            "evidence": array(EVIDENCE_ITEM, ROWS),
+            "consultation": CONSULTATION,
+            "characteristics": array(ANALYSIS, ROWS, "The analysis for each characteristic, in order: the same "
+                                     "characteristics as the screening answers. Both empty: this deployment's set"),
+            "intersectional_effects": text(),
+            "outcome": obj({"outcomes": array({"type": "string", "enum": list(OUTCOMES)}, len(OUTCOMES)),
+                            "justification": text()}),
+            "action_plan": obj({"items": array(ACTION, ROWS), "review_date": DATE}),
+            "completions": array(obj({"section": {"type": "string", "maxLength": 100},
+                                      "completed_by": PERSON, "completed_at": TIMESTAMP}), ROWS,
+                                 "The sections the author marked complete"),
+            "challenge": array(ROUND, ROWS, "The challenge ledger: every round, point and answer"),
+            "sign_offs": array(SIGN_OFF, ROWS),
+            "content_hash": assigned({"type": "string", "pattern": HASH_PATTERN},
+                                     "SHA-256 of the content record as the exporting system computed it"),
+            "audit": array(AUDIT_EVENT, 1_000_000, "This version's audit trail, oldest first"),
+        },
+    }
+
+
+def assigned_paths(node: dict | None = None, path: str = "$") -> list[str]:
+    """Where the schema marks values as assigned by the exporting system
+    ("$.audit[*].seq"), for docs and for the round-trip tests."""
+    node = schema() if node is None else node
+    found = [path] if node.get("x-eqia-assigned") else []
+    for name, child in node.get("properties", {}).items():
+        found += assigned_paths(child, f"{path}.{name}")
+    if isinstance(node.get("items"), dict):
+        found += assigned_paths(node["items"], f"{path}[*]")
+    return found

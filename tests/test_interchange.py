@@ -1,0 +1,310 @@
+"""The interchange document: export, plain import and the commands.
+
+Round trips run on assessments filled in through the services and moved to
+every state; the document must validate against its own published schema, and
+what it says must come back exactly. Bad files name the JSON path of each
+problem and leave the database as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import sqlalchemy as sa
+from jsonschema import Draft202012Validator
+
+from eqia.extensions import db
+from eqia.interchange.document import CONTENT_KEYS, dumps, export
+from eqia.interchange.importer import IMPORT_ACTION, BadDocument, check, import_document
+from eqia.interchange.schema import FORMAT, assigned_paths, schema
+from eqia.models import Assessment, AuditEvent
+from eqia.services.audit import verify_chain
+from eqia.services.errors import Forbidden
+from eqia.services.workflow import perform_transition
+from tests.conftest import STANDARD, audit_count
+from tests.test_api import api, is_problem  # noqa: F401  (api is a fixture)
+
+HOSTILE = "<script>alert(1)</script> '; DROP TABLE assessment; -- file:///etc/passwd \u202e \U0001F600 \u0627\u0631\u062f\u0648"
+
+
+def assessments() -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(Assessment)).scalar_one()
+
+
+def fresh(assessment_id: int) -> Assessment:
+    db.session.expire_all()
+    return db.session.get(Assessment, assessment_id)
+
+
+def full(world, state: str | None) -> Assessment:
+    """A fully filled EqIA (screened in, every full-assessment section written) in `state`."""
+    a = world.make_assessment(None, answer="yes", title=HOSTILE, aims=HOSTILE + "\nSecond line\n\n  indented")
+    if state in (None, STANDARD.initial):
+        # The services write the full assessment only once it has started; an import brings it whole.
+        world.drive(a, "full_assessment")
+        return fresh(import_document(world.author, export(fresh(a.id))).assessment.id)
+    world.drive(a, "full_assessment")  # then on: every state after it holds a full assessment
+    world.drive(a, state)
+    return fresh(a.id)
+
+
+REACHABLE = [s for s in STANDARD.states if s not in ("screen_out_proposed", "screened_out")]
+
+
+@pytest.mark.parametrize("state", list(STANDARD.states))
+def test_an_export_in_every_state_matches_the_published_schema(state, world):
+    a = world.make_assessment(state, answer="no" if state in ("screen_out_proposed", "screened_out") else "yes")
+    doc = export(a)
+    Draft202012Validator.check_schema(schema())
+    Draft202012Validator(schema()).validate(doc)
+    assert check(doc) == []
+    assert doc["state"] == state and doc["format"] == FORMAT
+    # The same content exported twice is the same text.
+    assert dumps(doc) == dumps(export(fresh(a.id)))
+
+
+@pytest.mark.parametrize("state", REACHABLE)
+def test_export_import_export_keeps_everything_the_assessment_says(state, world):
+    a = full(world, state)
+    first = export(a)
+    assert first["evidence"] and first["action_plan"]["items"] and first["outcome"]["outcomes"]
+    assert first["register_details"]["title"] == HOSTILE
+    events = audit_count()
+    result = import_document(world.author, json.loads(dumps(first)), source="a test")
+    second = export(fresh(result.assessment.id))
+    for key in CONTENT_KEYS:
+        assert second[key] == first[key], key
+    # A new assessment: its first state, a new reference, written by the importer, its own trail.
+    assert second["state"] == STANDARD.initial and second["reference"] != first["reference"]
+    assert second["created_by"]["email"] == world.author.email
+    assert second["challenge"] == [] and second["sign_offs"] == [] and second["completions"] == []
+    assert [e["action"] for e in second["audit"]] == [IMPORT_ACTION]
+    assert f"{first['reference']} version 1, {state} there" in second["audit"][0]["comment"]
+    assert audit_count() == events + 1 and verify_chain().ok
+    # Exported again, the imported one says the same again: the second round trip changes nothing.
+    third = export(fresh(import_document(world.author, second).assessment.id))
+    assert {k: third[k] for k in CONTENT_KEYS} == {k: second[k] for k in CONTENT_KEYS}
+
+
+def test_the_schema_marks_what_the_exporting_system_assigned(client):
+    paths = assigned_paths()
+    for expected in ("$.id", "$.reference", "$.created_at", "$.updated_at", "$.content_hash", "$.audit[*].seq",
+                     "$.audit[*].hash", "$.audit[*].prev_hash", "$.audit[*].actor_id",
+                     "$.challenge[*].challenger_id"):
+        assert expected in paths
+    served = client.get("/api/v1/schema/assessment.json")
+    assert served.status_code == 200 and served.get_json() == schema()
+
+
+def test_an_assessment_under_another_characteristic_set_is_kept_as_written(world, client, auth):
+    a = full(world, "full_assessment")
+    doc = export(a)
+    welsh = {"characteristic": "welsh_language", "label": "Welsh language (Welsh Language Standards)"}
+    doc["screening"]["answers"] = [{**welsh, "affects": "likely", "reason": "Signage and forms",
+                                    "advances_equality": None, "advances_reason": ""}]
+    doc["characteristics"] = [{**welsh, "impact": "major_adverse", "severity": "significant",
+                               "aims": {"eliminate_discrimination": True, "advance_equality": None,
+                                        "foster_good_relations": False},
+                               "evidence_narrative": "Bilingual forms are planned", "no_evidence_reason": "",
+                               "mitigation": "Publish both languages together", "evidence_cited": [1]}]
+    doc["action_plan"]["items"][0]["characteristic"] = "welsh_language"
+    imported = fresh(import_document(world.author, doc).assessment.id)
+    assert [(r.characteristic_key, r.characteristic_label) for r in imported.impacts] == [
+        ("welsh_language", welsh["label"])]
+    assert [r.characteristic_key for r in imported.screening_answers] == ["welsh_language"]
+    again = export(imported)
+    assert again["characteristics"] == doc["characteristics"] and again["screening"] == doc["screening"]
+    # Its pages and its PDF work with a group this deployment does not configure, in screening
+    # (answers on another scale are shown by their keys) and once the full assessment is open.
+    auth.sign_in(world.author)
+    pages = ("", "/tasks", "/screening", "/check", "/pdf", "/docx")
+    for page in pages:
+        response = client.get(f"/assessments/{imported.id}{page}")
+        assert response.status_code == 200, (page, response.status_code)
+    screening = client.get(f"/assessments/{imported.id}/screening").get_data(as_text=True)
+    assert "likely (from another scale: choose one of the above)" in screening
+    world.write_screening(imported, world.author, "yes")
+    perform_transition(imported.id, "start_full_assessment", world.author)
+    for page in (*pages, "/groups/welsh_language", "/evidence", "/action-plan"):
+        response = client.get(f"/assessments/{imported.id}{page}")
+        assert response.status_code == 200, (page, response.status_code)
+    group = client.get(f"/assessments/{imported.id}/groups/welsh_language").get_data(as_text=True)
+    assert welsh["label"] in group and "Publish both languages together" in group
+    assert "major_adverse (from another scale" in group and "significant (from another scale" in group
+
+
+def test_a_document_with_no_characteristics_gets_this_deployments_set(world):
+    doc = export(world.make_assessment())
+    doc["screening"]["answers"], doc["characteristics"] = [], []
+    imported = fresh(import_document(world.author, doc).assessment.id)
+    assert len(imported.impacts) == len(imported.screening_answers) > 5
+
+
+def _minimal(world) -> dict:
+    doc = export(full(world, "full_assessment"))
+    return {k: v for k, v in doc.items() if k in ("format", *CONTENT_KEYS)}
+
+
+BAD = [
+    # (what, change to the document, the path, words in the message)
+    ("title missing", lambda d: d["register_details"].pop("title"), "$.register_details.title", "missing"),
+    ("title empty", lambda d: d["register_details"].update(title=""), "$.register_details.title", "empty"),
+    ("title huge", lambda d: d["register_details"].update(title="x" * 1001), "$.register_details.title",
+     "1,000 characters or fewer"),
+    ("aims huge", lambda d: d["register_details"].update(aims="x" * 100_001), "$.register_details.aims",
+     "100,000 characters"),
+    ("not a real date", lambda d: d["evidence"][0].update(dated="2026-02-30"), "$.evidence[0].dated",
+     "not a real date"),
+    ("date as words", lambda d: d["action_plan"].update(review_date="next March"), "$.action_plan.review_date",
+     "expected form"),
+    ("kind unknown", lambda d: d["evidence"][0].update(kind="rumour"), "$.evidence[0].kind", "one of"),
+    ("wrong type", lambda d: d["consultation"].update(items="none"), "$.consultation.items", "a list"),
+    ("unknown field", lambda d: d.update(colour="blue"), "$", "colour"),
+    ("cites nothing", lambda d: d["characteristics"][0].update(evidence_cited=[99]),
+     "$.characteristics[0].evidence_cited[0]", "evidence number 99"),
+    ("evidence number twice", lambda d: d["evidence"].append(copy.deepcopy(d["evidence"][0])),
+     "$.evidence[1].number", "more than once"),
+    ("characteristic twice", lambda d: d["characteristics"].append(copy.deepcopy(d["characteristics"][0])),
+     "$.characteristics[", "more than once"),
+    ("sets differ", lambda d: d["characteristics"].pop(), "$.characteristics", "same characteristics"),
+    ("null character", lambda d: d["outcome"].update(justification="a\x00b"), "$.outcome.justification",
+     "null character"),
+    ("hostile key", lambda d: d["characteristics"][0].update(characteristic="age'; DROP TABLE x;--"),
+     "$.characteristics[0].characteristic", "expected form"),
+    ("another format", lambda d: d.update(format="word/2003"), "$.format", "not an interchange document"),
+    ("unknown directorate", lambda d: d["register_details"].update(directorate="Ministry of Magic"),
+     "$.register_details.directorate", "no directorate called 'Ministry of Magic'"),
+]
+
+
+@pytest.mark.parametrize("what,change,path,words", BAD, ids=[b[0] for b in BAD])
+def test_a_bad_document_names_the_path_of_each_problem_and_imports_nothing(what, change, path, words, world):
+    doc = _minimal(world)
+    change(doc)
+    before, events = assessments(), audit_count()
+    with pytest.raises(BadDocument) as refused:
+        import_document(world.author, doc)
+    found = [(p.path, p.message) for p in refused.value.document_problems]
+    assert any(p.startswith(path) and words in m for p, m in found), found
+    assert (assessments(), audit_count()) == (before, events)
+
+
+@pytest.mark.parametrize("data,words", [
+    (b"", "Not JSON"), (b"{\"format\": ", "line 1, column 12"), (b"\xff\xfe{}", "not UTF-8"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"), (b"[]", "must be an object"),
+    (b"null", "must be an object"), (b"{}", "missing"),
+])
+def test_the_command_refuses_a_broken_file_clearly(data, words, world, runner, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_bytes(data)
+    before = assessments()
+    result = runner.invoke(args=["eqia", "import", str(path), "--as", world.author.email])
+    assert result.exit_code == 1, result.output
+    assert "Nothing was imported" in result.output and words in result.output
+    assert "Traceback" not in result.output and assessments() == before
+
+
+def test_the_commands_export_one_or_all_and_import_them_back(world, runner, tmp_path):
+    a = full(world, "awaiting_sign_off")
+    b = world.make_assessment("published")
+    one = tmp_path / "one.json"
+    result = runner.invoke(args=["eqia", "export", "--id", str(a.id), "--output", str(one)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(one.read_text(encoding="utf-8")) == export(fresh(a.id))
+    printed = runner.invoke(args=["eqia", "export", "--id", str(b.id)])
+    assert json.loads(printed.output) == export(fresh(b.id))
+
+    backup = tmp_path / "all.json"
+    assert runner.invoke(args=["eqia", "export", "--all", "--output", str(backup)]).exit_code == 0
+    everything = json.loads(backup.read_text(encoding="utf-8"))
+    assert len(everything["assessments"]) == assessments()
+
+    before = assessments()
+    imported = runner.invoke(args=["eqia", "import", str(one)])  # as its own author, who has an account
+    assert imported.exit_code == 0, imported.output
+    assert imported.output.startswith("Imported EQIA-") and assessments() == before + 1
+    refused = runner.invoke(args=["eqia", "import", str(backup), "--as", world.admin.email])
+    assert refused.exit_code == 1 and "You do not have a role that can start an assessment" in refused.output
+    result = runner.invoke(args=["eqia", "import", str(backup), "--as", world.author.email])
+    assert result.exit_code == 0, result.output
+    assert assessments() == before + 1 + len(everything["assessments"])
+
+
+def test_a_backup_with_one_bad_document_imports_none_of_them(world, runner, tmp_path):
+    world.make_assessment()
+    world.make_assessment("full_assessment")
+    backup = tmp_path / "all.json"
+    assert runner.invoke(args=["eqia", "export", "--all", "--output", str(backup)]).exit_code == 0
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    data["assessments"][1]["evidence"] = [{"number": 1}]
+    backup.write_text(json.dumps(data), encoding="utf-8")
+    before, events = assessments(), audit_count()
+    result = runner.invoke(args=["eqia", "import", str(backup), "--as", world.author.email])
+    assert result.exit_code == 1
+    assert "$.assessments[1].evidence[0].kind: is missing" in result.output
+    assert (assessments(), audit_count()) == (before, events)
+
+
+def test_the_command_needs_someone_to_import_as(world, runner, tmp_path):
+    doc = export(world.make_assessment())
+    doc["created_by"] = {"email": "left-years-ago@example.test", "name": "Gone"}
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(args=["eqia", "import", str(path)])
+    assert result.exit_code == 1 and "$.created_by.email" in result.output and "--as EMAIL" in result.output
+    unknown = runner.invoke(args=["eqia", "import", str(path), "--as", "nobody@example.test"])
+    assert unknown.exit_code != 0 and "There is no user nobody@example.test" in unknown.output
+    assert runner.invoke(args=["eqia", "export"]).exit_code != 0  # neither --id nor --all
+
+
+def test_importing_follows_the_rules_for_starting_an_assessment(world):
+    doc = export(world.make_assessment())
+    before = assessments()
+    with pytest.raises(Forbidden):
+        import_document(world.decider, doc)  # a decision-maker does not start assessments
+    with pytest.raises(Forbidden):
+        import_document(world.outsider, doc)  # an author of another directorate
+    assert assessments() == before
+
+
+def test_imported_hostile_text_is_kept_verbatim_and_shown_escaped(world, client, auth):
+    doc = _minimal(world)
+    imported = fresh(import_document(world.author, doc).assessment.id)
+    assert imported.title == HOSTILE
+    auth.sign_in(world.author)
+    page = client.get(f"/assessments/{imported.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    history = db.session.execute(sa.select(AuditEvent).where(AuditEvent.assessment_id == imported.id)).scalars()
+    assert [e.action for e in history] == [IMPORT_ACTION]
+
+
+# ------------------------------------------------------------------ the API
+
+def test_the_api_creates_an_assessment_from_a_document(world, api):
+    doc = _minimal(world)
+    api.as_user(world.author)
+    response = api.post("/assessments", json=doc)
+    assert response.status_code == 201, response.data
+    body = response.get_json()
+    assert response.headers["Location"] == body["href"] and body["state"] == STANDARD.initial
+    got = api.get(f"/assessments/{body['id']}").get_json()
+    assert {k: got[k] for k in CONTENT_KEYS} == {k: doc[k] for k in CONTENT_KEYS}
+    assert got["lock_version"] >= 1 and got["reference"] == body["reference"]
+    assert {a["trigger"] for a in got["allowed_actions"]} and got["pdf"].endswith("/pdf")
+
+
+def test_the_api_refuses_a_bad_document_with_its_paths(world, api):
+    api.as_user(world.author)
+    doc = _minimal(world)
+    doc["evidence"][0]["dated"] = "2026-13-01"
+    before = assessments()
+    bad = is_problem(api.post("/assessments", json=doc), 422)
+    assert {"path": "$.evidence[0].dated", "message": "'2026-13-01' is not a real date"} in bad["errors"]
+    assert is_problem(api.post("/assessments", data="{", content_type="application/json"), 400)["errors"]
+    is_problem(api.post("/assessments", data="title=x", content_type="application/x-www-form-urlencoded"), 415)
+    is_problem(api.post("/assessments", data=b" " * (9 * 1024 * 1024), content_type="application/json"), 413)
+    api.as_user(world.decider)
+    is_problem(api.post("/assessments", json=_minimal(world)), 403)
+    assert assessments() == before + 1  # only _minimal's own source assessment
