@@ -147,11 +147,14 @@ def export_command(assessment_id: int | None, everything: bool, output: str | No
 @eqia_cli.command("import")
 @click.argument("file", type=click.File("rb"))
 @click.option("--as", "as_email", default="", help="Import as this user (by default each assessment's own "
-              "author, if they have an account here).")
-def import_command(file, as_email: str) -> None:
-    """Import interchange JSON as new assessments, in their first state. Nothing
-    is imported unless everything in the file can be."""
+              "author, if they have an account here). A restore needs an admin.")
+@click.option("--restore", is_flag=True, help="Keep each version as it was (state, challenge, signatures, audit "
+              "trail), after checking its hashes; admin only.")
+def import_command(file, as_email: str, restore: bool) -> None:
+    """Import interchange JSON as new assessments, in their first state, or
+    restore it as it was. Nothing is imported unless everything in the file can be."""
     from eqia.interchange.importer import FILE_MAX, BadDocument, DocumentProblem, import_documents, parse
+    from eqia.interchange.restore import restore_documents
     from eqia.services.errors import ServiceError
 
     chosen = None
@@ -172,9 +175,15 @@ def import_command(file, as_email: str) -> None:
                                                "import as with --as EMAIL")])
         return author
 
+    if restore and chosen is None:
+        raise click.UsageError("A restore is an admin's: name yourself with --as EMAIL.")
     name = getattr(file, "name", "standard input")
     try:
-        results = import_documents(parse(file.read(FILE_MAX + 1)), importer, source=f"file {name}")
+        data = parse(file.read(FILE_MAX + 1))
+        if restore:
+            restored = restore_documents(data, chosen, source=f"file {name}")
+        else:
+            results = import_documents(data, importer, source=f"file {name}")
     except BadDocument as error:
         click.echo(f"Nothing was imported: {name} has {len(error.document_problems)} problem(s):", err=True)
         for problem in error.document_problems:
@@ -183,6 +192,12 @@ def import_command(file, as_email: str) -> None:
     except ServiceError as error:
         click.echo(f"Nothing was imported: {error}", err=True)
         sys.exit(1)
+    if restore:
+        for a, notes in restored:
+            click.echo(f"Restored {a.display_reference} (id {a.id}), {a.state}: {a.title}")
+            for note in notes:
+                click.echo(f"  note: {note}")
+        return
     for result in results:
         a = result.assessment
         click.echo(f"Imported {a.reference} (id {a.id}): {a.title}")

@@ -205,7 +205,9 @@ NOT_CONTENT = {
     "*": {"id", "assessment_id", "position", "round_id"},
     # Workflow and bookkeeping: publishing or superseding must leave the hash as it was.
     "assessment": {"previous_version_id", "workflow_name", "workflow_version", "state", "lock_version",
-                   "restricted", "created_by_id", "created_at", "updated_at", "published_at"},
+                   "restricted", "created_by_id", "created_at", "updated_at", "published_at",
+                   # Not content but how content is read: a restored version's ids as its record named them.
+                   "restored_identity"},
     # Derived from the sections at submission, to show what changed between rounds.
     "challenge_round": {"content_snapshot"},
     # Who recorded and answered each point, and when, is on the audit trail.
@@ -231,9 +233,11 @@ def test_every_content_column_is_in_the_record_or_named_as_not_content(app):
     assert set(ASSESSMENT_PARTS) <= {c.name for c in tables["assessment"].columns}
     # Every table holding an assessment's words is one the record reads.
     owned = {name for name, t in tables.items() if "assessment_id" in t.c or name == "challenge_comment"}
-    # assessment_document holds renderings of the record (the PDF), not part of it.
+    # assessment_document holds renderings of the record (the PDF), not part of it; a restored
+    # version's trail from another system is a trail, as audit_event is.
     assert owned - set(CHILD_PARTS) == {"assessment_viewer", "section_completion", "sign_off",
-                                        "outbox_message", "audit_event", "assessment_document"}
+                                        "outbox_message", "audit_event", "assessment_document",
+                                        "restored_audit_event"}
     assert len(content_columns()) >= 50
 
 

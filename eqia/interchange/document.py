@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, User, utcnow
-from eqia.services.record import content_hash
+from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, RestoredAuditEvent, User, utcnow
+from eqia.services.record import canonical, content_hash, digest, identity
 
 
 def stamp(value: datetime | None) -> str | None:
@@ -100,10 +100,11 @@ def _users(ids: set[int | None]) -> dict[int, User]:
 
 
 def ledger(a: Assessment) -> list[dict]:
+    ids = identity(a)["users"]
     people = _users({p for r in a.challenge_rounds for c in r.comments for p in (c.reviewed_by_id, c.responded_by_id)}
                     | {r.challenger_id for r in a.challenge_rounds})
     return [{
-        "number": r.number, "challenger": person(people.get(r.challenger_id)), "challenger_id": r.challenger_id,
+        "number": r.number, "challenger": person(people.get(r.challenger_id)), "challenger_id": ids.get(r.challenger_id, r.challenger_id),
         "opened_at": stamp(r.opened_at), "closed_at": stamp(r.closed_at), "decision": r.decision,
         "overall_comment": r.overall_comment, "content_snapshot": r.content_snapshot,
         "points": [{"task": c.section_key, "status": c.status, "comment": c.comment,
@@ -114,27 +115,41 @@ def ledger(a: Assessment) -> list[dict]:
     } for r in a.challenge_rounds]
 
 
-def audit_trail(a: Assessment) -> list[dict]:
-    events = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == a.id)
-                                .order_by(AuditEvent.seq)).scalars().all()
-    return [{
-        "seq": e.seq, "assessment_id": e.assessment_id, "assessment_reference": e.assessment_reference,
+def _event(e, assessment_id: int | None, actor_id: int | None) -> dict:
+    return {
+        "seq": e.seq, "assessment_id": assessment_id, "assessment_reference": e.assessment_reference,
         # The trail's own copies of who acted, as the chain hashed them.
-        "actor": {"email": e.actor_email, "name": e.actor_name} if e.actor_id is not None else None,
-        "actor_id": e.actor_id, "role": e.role, "action": e.action, "from_state": e.from_state,
+        "actor": {"email": e.actor_email, "name": e.actor_name},
+        "actor_id": actor_id, "role": e.role, "action": e.action, "from_state": e.from_state,
         "to_state": e.to_state, "occurred_at": stamp(e.occurred_at),
         "workflow": {"name": e.workflow_name, "version": e.workflow_version}, "comment": e.comment,
         "prev_hash": e.prev_hash, "hash": e.hash,
-    } for e in events]
+    }
+
+
+def restored_trail(a: Assessment) -> list[dict]:
+    """A restored version's trail, as the system that recorded it exported it."""
+    restored = db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == a.id)
+                                  .order_by(RestoredAuditEvent.position)).scalars().all()
+    return [_event(e, e.source_assessment_id, e.source_actor_id) for e in restored]
+
+
+def audit_trail(a: Assessment) -> list[dict]:
+    """A restored version's trail from the system that recorded it, then this system's."""
+    events = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == a.id)
+                                .order_by(AuditEvent.seq)).scalars().all()
+    return restored_trail(a) + [_event(e, e.assessment_id, e.actor_id) for e in events]
 
 
 def export(a: Assessment) -> dict:
     """The whole of one version."""
+    trail = audit_trail(a)
     signers = _users({s.signer_id for s in a.sign_offs} | {c.completed_by_id for c in a.completions})
     return {
         "format": FORMAT, "id": a.id, "reference": a.reference, "version": a.version_number,
         "previous_version": _version_link(a.previous_version), "next_version": _version_link(a.next_version),
         "workflow": {"name": a.workflow_name, "version": a.workflow_version}, "state": a.state,
+        "directorate_id": identity(a)["directorates"].get(a.directorate_id, a.directorate_id),
         "restricted": a.restricted,
         "viewers": sorted((person(v.user) for v in a.viewers), key=lambda p: p["email"]),
         "created_by": person(a.created_by), "created_at": stamp(a.created_at), "updated_at": stamp(a.updated_at),
@@ -149,7 +164,8 @@ def export(a: Assessment) -> dict:
                        "content_hash": s.content_hash, "attestation": s.attestation,
                        "signed_content": s.signed_content} for s in a.sign_offs],
         "content_hash": content_hash(a),
-        "audit": audit_trail(a),
+        "audit": trail,
+        "audit_sha256": digest(canonical(trail)),
     }
 
 

@@ -166,7 +166,8 @@ AUDIT_EVENT = obj({
     "seq": assigned(INTEGER_ID, "Its place in the exporting system's audit chain"),
     "assessment_id": assigned({"type": ["integer", "null"]}, "The assessment's id there"),
     "assessment_reference": {"type": "string", "maxLength": 60},
-    "actor": NULLABLE_PERSON,
+    "actor": obj({"email": {"type": "string", "maxLength": 320}, "name": {"type": "string"}},
+                 "Who acted, as the trail copied them (\"system\" with no e-mail for the service itself)"),
     "actor_id": assigned({"type": ["integer", "null"]}, "The actor's id there"),
     "role": {"type": "string", "maxLength": 40}, "action": {"type": "string", "maxLength": 80},
     "from_state": {"type": "string", "maxLength": 40}, "to_state": {"type": "string", "maxLength": 40},
@@ -200,6 +201,8 @@ def schema() -> dict:
             "workflow": obj({"name": {"type": "string", "pattern": KEY_PATTERN},
                              "version": {"type": "integer", "minimum": 1}}),
             "state": {"type": "string", "pattern": KEY_PATTERN},
+            "directorate_id": assigned({"type": "integer"}, "The directorate's id where the content record "
+                                       "was first made (a signature's record names the directorate by it)"),
             "restricted": {"type": "boolean", "description": "Seen only by its directorate, council-wide roles "
                            "and the named viewers"},
             "viewers": array(PERSON, ROWS),
@@ -225,6 +228,9 @@ def schema() -> dict:
             "content_hash": assigned({"type": "string", "pattern": HASH_PATTERN},
                                      "SHA-256 of the content record as the exporting system computed it"),
             "audit": array(AUDIT_EVENT, 1_000_000, "This version's audit trail, oldest first"),
+            "audit_sha256": assigned({"type": "string", "pattern": HASH_PATTERN},
+                                     "SHA-256 of the canonical JSON of `audit` as exported (keys sorted, no "
+                                     "spaces): an event taken out or changed shows"),
         },
     }
 

@@ -30,7 +30,7 @@ from eqia.models.assessment import (
     SignOff,
     impact_evidence,
 )
-from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage
+from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage, RestoredAuditEvent
 from eqia.models.people import ApiToken, Directorate, User, UserRole
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
@@ -41,6 +41,6 @@ __all__ = [
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
-    "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "ScreeningAnswer", "SignOff", "User",
+    "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UTCDateTime", "impact_evidence", "utcnow",
 ]

@@ -138,6 +138,10 @@ class Assessment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When this version reached the public register (kept if it is later withdrawn or superseded).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # A version restored from another system: the ids its content record named there,
+    # {"directorates": {local: theirs}, "users": {local: theirs}} as JSON, so the record
+    # and so its signatures read the same here ("" for a version made here).
+    restored_identity: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     directorate: Mapped[Directorate] = relationship()
     created_by: Mapped[User] = relationship()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eqia.extensions import db
@@ -53,6 +53,37 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+
+
+class RestoredAuditEvent(db.Model):
+    """One event of a restored assessment's audit trail, exactly as the system
+    that recorded it hashed it (its ids are that system's). Checked whole when
+    the file was restored, and anchored in this system's own chain by the
+    restore's event, which carries the trail's last hash. Append-only, like the
+    events themselves."""
+
+    __tablename__ = "restored_audit_event"
+    __table_args__ = (UniqueConstraint("assessment_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer)
+    source_assessment_id: Mapped[int | None] = mapped_column(Integer)
+    assessment_reference: Mapped[str] = mapped_column(String(60), default="")
+    source_actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(80))
+    from_state: Mapped[str] = mapped_column(String(40), default="")
+    to_state: Mapped[str] = mapped_column(String(40), default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    workflow_name: Mapped[str] = mapped_column(String(40), default="")
+    workflow_version: Mapped[int] = mapped_column(Integer, default=0)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class OutboxMessage(db.Model):

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import render_template
-from sqlalchemy import select
-
-from eqia.extensions import db
 from eqia.models import Assessment, AuditEvent, utcnow
 from eqia.registry import characteristics, definition_for
 from eqia.services import challenge, signing
+from eqia.services.audit import trail
 from eqia.services.summary import sign_off_summary
 from eqia.workflow.rules import LOCAL_ZONE
 
@@ -88,9 +86,7 @@ def timeline_svg(steps: list[Step]) -> bytes:
 def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -> dict:
     """Everything the document shows, for the PDF template (and so the Word copy)."""
     definition = definition_for(assessment)
-    events = db.session.execute(
-        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.seq)
-    ).scalars().all()
+    events = trail(assessment)
     steps = timeline(assessment, events)
     rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
                          else "under review") for r in assessment.challenge_rounds}

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import GENESIS_HASH, Assessment, AuditChainHead, AuditEvent, User, utcnow
+from eqia.models import GENESIS_HASH, Assessment, AuditChainHead, AuditEvent, RestoredAuditEvent, User, utcnow
 
 HEAD_ID = 1
 
@@ -52,15 +52,16 @@ def _locked_head() -> AuditChainHead:
 
 
 def append_event(*, action: str, actor: User | None, role: str = "", assessment: Assessment | None = None,
-                 from_state: str = "", to_state: str = "", comment: str = "") -> AuditEvent:
-    """Add an event to the chain inside the caller's transaction (never commits)."""
+                 from_state: str = "", to_state: str = "", comment: str = "", about: str = "") -> AuditEvent:
+    """Add an event to the chain inside the caller's transaction (never commits).
+    `about` names an assessment the event concerns without belonging to its trail."""
     head = _locked_head()
     # Microsecond precision: both databases keep it, so the hash survives a round trip.
     now = utcnow()
     event = AuditEvent(
         seq=head.seq + 1,
         assessment_id=assessment.id if assessment is not None else None,
-        assessment_reference=assessment.display_reference if assessment is not None else "",
+        assessment_reference=assessment.display_reference if assessment is not None else about,
         actor_id=actor.id if actor is not None else None,
         actor_email=actor.email if actor is not None else "",
         actor_name=actor.name if actor is not None else "system",
@@ -79,6 +80,16 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
     head.seq, head.hash = event.seq, event.hash
     db.session.flush()
     return event
+
+
+def trail(assessment: Assessment) -> list:
+    """A version's whole trail, oldest first: for a version restored from another
+    system, that system's events (RestoredAuditEvent) and then this system's."""
+    restored = db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == assessment.id)
+                                  .order_by(RestoredAuditEvent.position)).scalars().all()
+    local = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
+                               .order_by(AuditEvent.seq)).scalars().all()
+    return [*restored, *local]
 
 
 @dataclass(frozen=True)

@@ -33,17 +33,28 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _register(a: Assessment) -> dict:
+def identity(a: Assessment) -> dict[str, dict[int, int]]:
+    """For a version restored from another system, the ids its record named
+    there, by the ids they have here (empty for a version made here)."""
+    if not a.restored_identity:
+        return {"directorates": {}, "users": {}}
+    raw = json.loads(a.restored_identity)
+    return {kind: {int(k): v for k, v in raw.get(kind, {}).items()} for kind in ("directorates", "users")}
+
+
+def _register(a: Assessment, ids: dict[str, dict[int, int]]) -> dict:
     # The directorate by its id, not its name: renaming a directorate changes no
     # assessment, and must not make every signed one fail its check.
-    return {field: _value(getattr(a, field)) for field in REGISTER_FIELDS}
+    record = {field: _value(getattr(a, field)) for field in REGISTER_FIELDS}
+    record["directorate_id"] = ids["directorates"].get(a.directorate_id, a.directorate_id)
+    return record
 
 
 def sections_record(a: Assessment) -> dict[str, dict]:
     """The content, task by task."""
     evidence_number = {item.id: n for n, item in enumerate(a.evidence_items, start=1)}
     record: dict[str, dict] = {
-        "register_details": _register(a),
+        "register_details": _register(a, identity(a)),
         "screening": {
             "answers": [{"characteristic": r.characteristic_key, "label": r.characteristic_label,
                          "affects": r.affects, "reason": r.reason, "advances_equality": r.advances_equality,
@@ -82,10 +93,11 @@ def sections_record(a: Assessment) -> dict[str, dict]:
 
 def ledger_record(a: Assessment) -> list[dict]:
     """Every challenge round of this version, with every point and answer."""
+    users = identity(a)["users"]
     return [{
         "number": r.number, "opened_at": _value(r.opened_at), "closed_at": _value(r.closed_at),
         # The challenger by id: a person's name may change, what they challenged does not.
-        "decision": r.decision, "challenger": r.challenger_id,
+        "decision": r.decision, "challenger": users.get(r.challenger_id, r.challenger_id),
         "overall_comment": r.overall_comment,
         "points": [{"task": p.section_key, "status": p.status, "comment": p.comment, "response": p.response,
                     "response_text": p.response_text} for p in r.comments],

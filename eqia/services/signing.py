@@ -105,8 +105,15 @@ def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
         select(AuditEvent.actor_id, AuditEvent.comment).where(AuditEvent.assessment_id == assessment.id,
                                                               AuditEvent.comment.contains(NOTE_PREFIX))
     ).all()
+    # A restored version's signatures are on the trail it was restored with, by who signed there.
+    from eqia.models import RestoredAuditEvent, User
+
+    restored = db.session.execute(
+        select(User.id, RestoredAuditEvent.comment).join(User, User.email == RestoredAuditEvent.actor_email)
+        .where(RestoredAuditEvent.assessment_id == assessment.id, RestoredAuditEvent.comment.contains(NOTE_PREFIX))
+    ).all()
     found = set()
-    for actor_id, comment in events:
+    for actor_id, comment in [*events, *restored]:
         for line in comment.splitlines():
             if line.startswith(NOTE_PREFIX):
                 found.add((actor_id, line.removeprefix(NOTE_PREFIX).strip()))
@@ -114,12 +121,39 @@ def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
 
 
 def _last_recorded_state(assessment: Assessment) -> str | None:
-    from eqia.models import AuditEvent
+    from eqia.models import AuditEvent, RestoredAuditEvent
 
-    return db.session.execute(
+    here = db.session.execute(
         select(AuditEvent.to_state).where(AuditEvent.assessment_id == assessment.id, AuditEvent.to_state != "")
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).scalar_one_or_none()
+    return here if here is not None else db.session.execute(
+        select(RestoredAuditEvent.to_state).where(RestoredAuditEvent.assessment_id == assessment.id,
+                                                  RestoredAuditEvent.to_state != "")
+        .order_by(RestoredAuditEvent.position.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def restored_trail_problems(assessment: Assessment) -> list[str]:
+    """A restored version's trail must be the one its restore recorded on this
+    system's chain, every event still hashing to its hash."""
+    from eqia.interchange.document import restored_trail
+    from eqia.interchange.restore import RESTORE_ACTION, _hashable, trail_digest
+    from eqia.models import AuditEvent
+    from eqia.services.audit import compute_hash
+
+    events = restored_trail(assessment)
+    if not events:
+        return []
+    ref = assessment.display_reference
+    problems = [f"{ref}: restored event {e['seq']} was altered: its content no longer matches its hash"
+                for e in events if compute_hash(_hashable(e)) != e["hash"]]
+    recorded = db.session.execute(select(AuditEvent.comment).where(
+        AuditEvent.action == RESTORE_ACTION, AuditEvent.assessment_reference == ref)).scalars().all()
+    if not any(f"trail SHA-256 {trail_digest(events)})" in c for c in recorded):
+        problems.append(f"{ref}: its restored audit trail is not the one its restore recorded: it was changed "
+                        "outside the service")
+    return problems
 
 
 def verify(assessment: Assessment) -> SignatureCheck:
@@ -135,6 +169,7 @@ def verify(assessment: Assessment) -> SignatureCheck:
     for s in assessment.sign_offs:
         if (s.signer_id, s.content_hash) not in vouched:
             check.problems.append(signature_not_on_trail(ref, s.signer_name or f"user {s.signer_id}"))
+    check.problems += restored_trail_problems(assessment)
     last_state = _last_recorded_state(assessment)
     if last_state is not None and last_state != assessment.state:
         check.problems.append(state_not_on_trail(ref, assessment.state, last_state))

@@ -11,13 +11,14 @@ from sqlalchemy import select
 from eqia.extensions import db, limiter
 from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
-from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, Directorate
+from eqia.models import REGISTER_FIELDS, Assessment, Directorate
 from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
 from eqia.services import challenge, signing
 from eqia.services import tasks
 from eqia.services.assessments import last_edit
+from eqia.services.audit import trail
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.rules import Problem
 from eqia.services.summary import sign_off_summary
@@ -150,9 +151,7 @@ def new():
 def overview(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
     definition = definition_for(assessment)
-    history = db.session.execute(
-        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id).order_by(AuditEvent.seq.desc())
-    ).scalars().all()
+    history = trail(assessment)[::-1]
     versions = []
     cursor = assessment.previous_version
     while cursor is not None:

@@ -1,0 +1,262 @@
+"""Restore: an exported version taken in by another service as it was.
+
+Each test exports from this test's service and restores into a second service
+on a database of its own (another council's system, or a rebuilt one), as an
+admin there. What comes back out must be the file that went in, but for the
+id the second service assigned; a file whose trail, signatures or content were
+altered is refused whole, naming where.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from eqia import create_app
+from eqia.extensions import db
+from eqia.interchange.document import backup, export
+from eqia.interchange.importer import BadDocument
+from eqia.interchange.restore import restore_documents
+from eqia.interchange.schema import assigned_paths
+from eqia.models import Assessment, AuditEvent, RestoredAuditEvent, User
+from eqia.roles import ADMIN, AUTHOR
+from eqia.services import signing
+from eqia.services.audit import compute_hash, verify_chain
+from eqia.services.errors import Forbidden
+from eqia.services.record import canonical, content_hash, digest
+from tests.conftest import DB_KIND, PASSWORD, STANDARD, PostgresDatabases, SQLiteDatabases, base_config
+from tests.test_interchange import full
+
+SIGNED = ("signed_off", "published", "review_due", "unpublished")
+
+
+@pytest.fixture(scope="session")
+def other_databases(tmp_path_factory):
+    dbs = PostgresDatabases() if DB_KIND == "postgres" else SQLiteDatabases(tmp_path_factory.mktemp("elsewhere"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture
+def elsewhere(other_databases):
+    """A second service with a database of its own, and an admin there."""
+    other = create_app(base_config(other_databases.fresh()))
+    with other.app_context():
+        admin = User(email="restorer@elsewhere.test", name="Rhys Restorer")
+        admin.set_roles([ADMIN])
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+    yield other
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def restore_there(other, data, admin_email: str = "restorer@elsewhere.test"):
+    """Restore `data` in the other service; its exports and checks, as plain data."""
+    with other.app_context():
+        admin = db.session.execute(sa.select(User).where(User.email == admin_email)).scalar_one()
+        restored = restore_documents(json.loads(json.dumps(data)), admin, source="a test")
+        db.session.expire_all()
+        out = []
+        for a, notes in restored:
+            a = db.session.get(Assessment, a.id)
+            check = signing.verify(a)
+            out.append({"export": export(a), "notes": notes, "problems": check.problems,
+                        "valid_signatures": len(signing.valid_signatures(a))})
+        assert verify_chain().ok
+        return out
+
+
+def counts(other) -> tuple[int, int, int, int]:
+    with other.app_context():
+        return tuple(db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
+                     for model in (Assessment, AuditEvent, RestoredAuditEvent, User))
+
+
+def but_the_id(doc: dict) -> dict:
+    assert "$.id" in assigned_paths()
+    return {k: v for k, v in doc.items() if k != "id"}
+
+
+@pytest.mark.parametrize("state", [s for s in STANDARD.states if s != "superseded"])
+def test_a_restore_in_every_state_exports_the_file_it_came_from(state, world, elsewhere):
+    if state in ("screen_out_proposed", "screened_out"):
+        a = world.make_assessment(state)
+    else:
+        a = full(world, state)
+    doc = export(a)
+    [result] = restore_there(elsewhere, doc)
+    assert but_the_id(result["export"]) == but_the_id(doc)
+    assert result["problems"] == []
+    if state in SIGNED:
+        assert result["valid_signatures"] == len(doc["sign_offs"]) >= 1
+    # The people it names have accounts there that cannot sign in until an admin says so.
+    with elsewhere.app_context():
+        made = db.session.execute(sa.select(User).where(User.email == world.author.email)).scalar_one()
+        assert not made.active and made.roles == frozenset()
+        restore_event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == "restore")).scalar_one()
+        assert restore_event.assessment_id is None and restore_event.assessment_reference == f"{doc['reference']} v1"
+
+
+def test_a_backup_restores_every_version_in_order_and_links_them(world, elsewhere, client):
+    first = world.make_assessment("superseded")
+    second = first.next_version
+    data = backup([first, second])
+    results = restore_there(elsewhere, data)
+    assert [but_the_id(r["export"]) for r in results] == [but_the_id(d) for d in data["assessments"]]
+    assert results[0]["export"]["state"] == "superseded" and results[1]["export"]["previous_version"] == {
+        "reference": first.reference, "version": 1}
+    # The restored service issues new references after the restored ones, not over them.
+    with elsewhere.app_context():
+        author = User(email="new-author@elsewhere.test", name="New Author",
+                      directorate_id=db.session.execute(sa.select(Assessment.directorate_id)).scalars().first())
+        author.set_roles([AUTHOR])
+        author.set_password(PASSWORD)
+        db.session.add(author)
+        db.session.commit()
+        from eqia.services.assessments import create_assessment
+        made = create_assessment(author, {"title": "After the restore", "directorate_id": author.directorate_id})
+        assert made.reference != first.reference and made.reference > first.reference
+
+
+def test_a_restored_signed_version_serves_a_signed_pdf_and_can_be_reviewed(world, elsewhere):
+    doc = export(full(world, "published"))
+    [result] = restore_there(elsewhere, doc)
+    with elsewhere.app_context():
+        from eqia.services import documents
+        from eqia.services.workflow import perform_transition
+
+        a = db.session.get(Assessment, result["export"]["id"])
+        pdf = documents.pdf_for(a)
+        assert pdf.signed and pdf.data.startswith(b"%PDF")
+        assert documents.pdf_for(db.session.get(Assessment, a.id)).data == pdf.data  # stored, served again
+        lead = User(email="lead@elsewhere.test", name="Lead", directorate_id=a.directorate_id)
+        lead.set_roles(["equality_lead"])
+        lead.set_password(PASSWORD)
+        db.session.add(lead)
+        db.session.commit()
+        # Life goes on there: a review opens version 2; version 1's trail goes on after the restored one.
+        before = export(db.session.get(Assessment, a.id))
+        perform_transition(a.id, "start_review", lead, comment="Annual review")
+        after = export(db.session.get(Assessment, a.id))
+        assert after["next_version"] == {"reference": doc["reference"], "version": 2}
+        assert after["state"] == "published" and after["audit"][:-1] == before["audit"]
+        assert after["audit"][-1]["action"] == "start_review" and after["audit"][-1]["actor"]["email"] == lead.email
+        assert signing.verify(db.session.get(Assessment, a.id)).ok
+
+
+def _sign_off_event(doc: dict) -> int:
+    return next(n for n, e in enumerate(doc["audit"]) if signing.NOTE_PREFIX in e["comment"])
+
+
+def _rehash(event: dict) -> None:
+    from eqia.interchange.restore import _hashable
+
+    event["hash"] = compute_hash(_hashable(event))
+
+
+TAMPERING = [
+    # (what was done to the file, how, the path named, words in the message)
+    ("an event's comment changed", lambda d: d["audit"][1].update(comment="Nothing to see"), "$.audit[1]",
+     "was altered"),
+    ("an event changed and its hash recomputed",
+     lambda d: (d["audit"][1].update(comment="Nothing to see"), _rehash(d["audit"][1])), "$.audit[2].prev_hash",
+     "does not follow event"),
+    ("an event taken out", lambda d: d["audit"].pop(2), "$.audit", "an event was taken out"),
+    ("a move taken out and the trail's hash made again", lambda d: (
+        d["audit"].pop(next(n for n, e in enumerate(d["audit"]) if e["action"] == "submit_for_challenge")),
+        d.update(audit_sha256=digest(canonical(d["audit"])))), "$.audit[", "a step is missing"),
+    ("two events swapped", lambda d: d["audit"].insert(1, d["audit"].pop(2)), "$.audit[", "reordered"),
+    ("the state moved by hand", lambda d: d.update(state="review_due"), "$.state", "changed outside the service"),
+    ("the title changed", lambda d: d["register_details"].update(title="A different policy"), "$.content_hash",
+     "register_details"),
+    ("the title and the content hash changed",
+     lambda d: (d["register_details"].update(title="A different policy"), d.update(content_hash="0" * 64)),
+     "$.content_hash", "no longer matches"),
+    ("the signed record changed",
+     lambda d: d["sign_offs"][0].update(signed_content=d["sign_offs"][0]["signed_content"].replace("a", "b", 1)),
+     "$.sign_offs[0].signed_content", "was altered"),
+    ("a signature not on the trail",
+     lambda d: d["audit"][_sign_off_event(d)].update(comment="Signed"), "$.sign_offs[0]", "not on the file's audit"),
+    ("an analysis changed", lambda d: d["characteristics"][0].update(mitigation="None needed"), "$.content_hash",
+     "characteristic:"),
+]
+
+
+@pytest.mark.parametrize("what,tamper,path,words", TAMPERING, ids=[t[0] for t in TAMPERING])
+def test_an_altered_file_is_refused_whole_and_says_where(what, tamper, path, words, world, elsewhere):
+    doc = export(full(world, "published"))
+    tamper(doc)
+    before = counts(elsewhere)
+    with pytest.raises(BadDocument) as refused:
+        restore_there(elsewhere, doc)
+    found = [(p.path, p.message) for p in refused.value.document_problems]
+    assert any(p.startswith(path) and words in m for p, m in found), found
+    assert counts(elsewhere) == before
+
+
+def test_a_backup_with_one_altered_version_restores_none(world, elsewhere):
+    good, bad = world.make_assessment("published"), full(world, "published")
+    data = backup([good, bad])
+    data["assessments"][1]["evidence"][0]["summary"] = "Rewritten after signing"
+    before = counts(elsewhere)
+    with pytest.raises(BadDocument) as refused:
+        restore_there(elsewhere, data)
+    assert refused.value.document_problems[0].path == "$.assessments[1].content_hash"
+    assert counts(elsewhere) == before
+
+
+def test_only_an_admin_restores_and_never_over_what_is_there(world, elsewhere):
+    doc = export(world.make_assessment("published"))
+    with elsewhere.app_context():
+        author = User(email="someone@elsewhere.test", name="Someone")
+        author.set_roles([AUTHOR])
+        author.set_password(PASSWORD)
+        db.session.add(author)
+        db.session.commit()
+    with pytest.raises(Forbidden):
+        restore_there(elsewhere, doc, "someone@elsewhere.test")
+    restore_there(elsewhere, doc)
+    before = counts(elsewhere)
+    with pytest.raises(BadDocument) as refused:
+        restore_there(elsewhere, doc)
+    assert "is already here" in refused.value.document_problems[0].message
+    assert counts(elsewhere) == before
+    # A later version whose earlier one is not there is refused too.
+    later = copy.deepcopy(doc)
+    later.update(version=2, previous_version={"reference": "EQIA-2020-0001", "version": 1})
+    with pytest.raises(BadDocument) as refused:
+        restore_there(elsewhere, later)
+    assert refused.value.document_problems[0].path == "$.previous_version"
+
+
+def test_restored_rows_changed_behind_the_service_fail_the_check(world, elsewhere):
+    [result] = restore_there(elsewhere, export(full(world, "published")))
+    with elsewhere.app_context():
+        a_id = result["export"]["id"]
+        # A forged extra event on the restored trail (inserts are not refused by the triggers).
+        first = db.session.execute(sa.select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == a_id)
+                                   .order_by(RestoredAuditEvent.position)).scalars().first()
+        db.session.add(RestoredAuditEvent(**{c.key: getattr(first, c.key) for c in RestoredAuditEvent.__table__.columns
+                                             if c.key not in ("id", "position")}, position=999))
+        db.session.commit()
+        problems = signing.verify(db.session.get(Assessment, a_id)).problems
+        assert any("restored audit trail is not the one its restore recorded" in p for p in problems)
+        assert content_hash(db.session.get(Assessment, a_id)) == result["export"]["content_hash"]
+
+
+def test_the_command_restores_as_an_admin_only(world, runner, tmp_path):
+    doc = export(world.make_assessment("published"))
+    path = tmp_path / "doc.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    no_admin = runner.invoke(args=["eqia", "import", str(path), "--restore"])
+    assert no_admin.exit_code != 0 and "--as EMAIL" in no_admin.output
+    author = runner.invoke(args=["eqia", "import", str(path), "--restore", "--as", world.author.email])
+    assert author.exit_code == 1 and "Only an admin can restore" in author.output
+    here = runner.invoke(args=["eqia", "import", str(path), "--restore", "--as", world.admin.email])
+    assert here.exit_code == 1 and f"$.reference: {doc['reference']} v1 is already here" in here.output
