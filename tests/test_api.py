@@ -39,6 +39,9 @@ class Api:
     def post(self, path: str, **kwargs):
         return self.client.post("/api/v1" + path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
 
+    def put(self, path: str, **kwargs):
+        return self.client.put("/api/v1" + path, headers=self._headers(kwargs.pop("headers", None)), **kwargs)
+
 
 @pytest.fixture
 def api(client) -> Api:

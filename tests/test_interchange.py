@@ -22,7 +22,7 @@ from eqia.interchange.schema import FORMAT, assigned_paths, schema
 from eqia.models import Assessment, AuditEvent
 from eqia.services.audit import verify_chain
 from eqia.services.errors import Forbidden
-from eqia.services.workflow import perform_transition
+from eqia.services.workflow import EDIT_ACTION_PREFIX, perform_transition
 from tests.conftest import STANDARD, audit_count
 from tests.test_api import api, is_problem  # noqa: F401  (api is a fixture)
 
@@ -174,6 +174,8 @@ BAD = [
     ("hostile key", lambda d: d["characteristics"][0].update(characteristic="age'; DROP TABLE x;--"),
      "$.characteristics[0].characteristic", "expected form"),
     ("another format", lambda d: d.update(format="word/2003"), "$.format", "not an interchange document"),
+    ("a file link", lambda d: d["evidence"][0].update(link="file:///etc/passwd"), "$.evidence[0].link",
+     "starts with https://"),
     ("unknown directorate", lambda d: d["register_details"].update(directorate="Ministry of Magic"),
      "$.register_details.directorate", "no directorate called 'Ministry of Magic'"),
 ]
@@ -308,3 +310,103 @@ def test_the_api_refuses_a_bad_document_with_its_paths(world, api):
     api.as_user(world.decider)
     is_problem(api.post("/assessments", json=_minimal(world)), 403)
     assert assessments() == before + 1  # only _minimal's own source assessment
+
+
+# ------------------------------------------------------------------ PUT: editing with a document
+
+def _read(api, assessment_id: int) -> tuple[dict, str]:
+    response = api.get(f"/assessments/{assessment_id}")
+    assert response.status_code == 200
+    return response.get_json(), response.headers["ETag"]
+
+
+def test_a_put_saves_each_changed_part_through_the_pages_services(world, api):
+    a = full(world, "full_assessment")
+    api.as_user(world.author)
+    doc, etag = _read(api, a.id)
+    assert etag == f'"{doc["lock_version"]}"'
+    events = audit_count()
+    doc["register_details"]["title"] = "Library opening hours, revised " + HOSTILE
+    doc["evidence"].append({"number": 2, "kind": "research", "source": "Regional study", "dated": "2025-01-31",
+                            "summary": "Evening use by carers", "link": "https://example.test/study"})
+    doc["characteristics"][0]["evidence_cited"] = [1, 2]
+    doc["action_plan"]["items"][0]["owner"] = "Head of Libraries"
+    response = api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag})
+    assert response.status_code == 200, response.data
+    saved = response.get_json()
+    assert response.headers["ETag"] == f'"{saved["lock_version"]}"' and saved["lock_version"] > doc["lock_version"]
+    for key in CONTENT_KEYS:
+        assert saved[key] == doc[key], key
+    # One audited save per part, as on the pages; a changed section is no longer marked completed.
+    edits = [e["action"] for e in saved["audit"][-(audit_count() - events):]]
+    assert edits == [EDIT_ACTION_PREFIX + s for s in ("register_details", "evidence", "characteristics",
+                                                      "action_plan")]
+    completed = {c["section"] for c in saved["completions"]}
+    assert {"register_details", "evidence", "action_plan", f"characteristic:{doc['characteristics'][0]['characteristic']}"} \
+        .isdisjoint(completed) and "consultation" in completed
+    # The same document again changes nothing.
+    again = api.put(f"/assessments/{a.id}", json=saved, headers={"If-Match": response.headers["ETag"]})
+    assert again.status_code == 200 and again.get_json()["lock_version"] == saved["lock_version"]
+
+
+def test_a_put_is_all_or_nothing_and_names_the_path(world, api):
+    a = full(world, "full_assessment")
+    api.as_user(world.author)
+    doc, etag = _read(api, a.id)
+    before, events = export(fresh(a.id)), audit_count()
+    doc["register_details"]["title"] = "Saved first, then undone"
+    doc["evidence"][0]["dated"] = "2999-01-01"  # refused by the evidence rules, after the title's save
+    bad = is_problem(api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 422)
+    assert [e["path"] for e in bad["errors"]] == ["$.evidence[0].dated"]
+    assert export(fresh(a.id)) == before and audit_count() == events
+    doc["evidence"][0]["kind"] = "rumour"
+    assert is_problem(api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}),
+                      422)["errors"][0]["path"] == "$.evidence[0].kind"
+
+
+def test_a_put_needs_the_current_lock_version(world, api):
+    a = full(world, "full_assessment")
+    api.as_user(world.author)
+    doc, etag = _read(api, a.id)
+    doc["intersectional_effects"] = "Checked again"
+    is_problem(api.put(f"/assessments/{a.id}", json=doc), 428)
+    assert is_problem(api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": "yesterday"}),
+                      400)["errors"][0]["path"] == "header.If-Match"
+    is_problem(api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": f'"{doc["lock_version"] - 1}"'}), 409)
+    assert api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}).status_code == 200
+    is_problem(api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 409)  # now stale
+
+
+@pytest.mark.parametrize("change,path", [
+    (lambda d: d.update(state="signed_off"), "$.state"),
+    (lambda d: d["sign_offs"].append({}), "$.sign_offs"),
+    (lambda d: d["characteristics"].pop() and d["screening"]["answers"].pop(), "$.characteristics"),
+])
+def test_a_put_cannot_change_what_is_not_content(change, path, world, api):
+    a = full(world, "full_assessment")
+    api.as_user(world.author)
+    doc, etag = _read(api, a.id)
+    change(doc)
+    assert path in [e["path"].split("[")[0] for e in is_problem(
+        api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 422)["errors"]]
+
+
+def test_a_put_is_refused_where_the_pages_refuse_editing(world, api):
+    signed = full(world, "published")
+    api.as_user(world.author)
+    doc, etag = _read(api, signed.id)
+    doc["register_details"]["title"] = "Rewritten after publication"
+    assert "cannot be changed while it is published" in is_problem(
+        api.put(f"/assessments/{signed.id}", json=doc, headers={"If-Match": etag}), 403)["detail"]
+    screening = world.make_assessment()
+    doc, etag = _read(api, screening.id)
+    doc["evidence"] = [{"number": 1, "kind": "data", "source": "Early", "dated": None, "summary": "Too soon",
+                        "link": ""}]
+    assert "cannot be started while" in is_problem(
+        api.put(f"/assessments/{screening.id}", json=doc, headers={"If-Match": etag}), 403)["detail"]
+    api.as_user(world.decider)
+    doc, etag = _read(api, screening.id)
+    doc["register_details"]["aims"] = "Not mine to change"
+    is_problem(api.put(f"/assessments/{screening.id}", json=doc, headers={"If-Match": etag}), 403)
+    api.as_user(world.outsider)
+    is_problem(api.put(f"/assessments/{screening.id}", json=doc, headers={"If-Match": etag}), 404)

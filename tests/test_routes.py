@@ -30,7 +30,8 @@ EXPECTED = {
     ("GET", "/account"), ("POST", "/account/tokens"), ("POST", "/account/tokens/<int:token_id>/revoke"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
-    ("GET", "/api/v1/assessments/<int:assessment_id>"), ("GET", "/api/v1/schema/assessment.json"),
+    ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
+    ("GET", "/api/v1/schema/assessment.json"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<trigger>"),
     ("GET", "/api/v1/assessments/<int:assessment_id>/pdf"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),

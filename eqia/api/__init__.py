@@ -31,6 +31,7 @@ TITLES = {
     413: "What was sent is too large",
     415: "Send JSON",
     422: "What was sent is not valid",
+    428: "Say which version you are changing",
     429: "Too many requests",
     500: "The service failed",
 }

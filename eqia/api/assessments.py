@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date
 
-from flask import current_app, request, url_for
+from flask import current_app, jsonify, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from eqia.api import bp, current_api_user, problem
+from eqia.api import bp, current_api_user, problem, service_problem
 from eqia.extensions import db, limiter
 from eqia.interchange.document import export
+from eqia.interchange.edit import replace_content
 from eqia.interchange.importer import BadDocument, import_document, parse
 from eqia.interchange.schema import schema
 from eqia.models import DATABASE_INT_MAX, Assessment
@@ -19,6 +21,7 @@ from eqia.registry import characteristics, definition_for, workflows
 from eqia.services import documents
 from eqia.services import register as register_service
 from eqia.services.assessments import get_visible
+from eqia.services.errors import Forbidden, NotPossible
 from eqia.services.register import RegisterFilters
 from eqia.services.search import TEXT_MAX, assessments_matching, clean_text
 from eqia.services.workflow import allowed_transitions, perform_transition
@@ -172,6 +175,45 @@ def create():
             "notes": result.notes}, 201, {"Location": href}
 
 
+# What GET /assessments/{id} adds to the document for its caller; a PUT may send them back.
+DETAIL_KEYS = ("state_label", "lock_version", "href", "allowed_actions", "pdf")
+IF_MATCH = re.compile(r'^(?:W/)?"?(\d{1,10})"?$')
+
+
+@bp.put("/assessments/<int:assessment_id>")
+def update(assessment_id: int):
+    """The content made what the document says, if the If-Match lock version is still current."""
+    user = current_api_user()
+    get_visible(assessment_id, user)  # 404 before anything is said about the request
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        return problem(428, "Send the lock_version you read as 'If-Match' (GET gives it, and its ETag)")
+    match = IF_MATCH.match(header)
+    if match is None or int(match.group(1)) > DATABASE_INT_MAX:
+        return problem(400, "'If-Match' must be the lock_version you read, such as \"3\"",
+                       [{"path": "header.If-Match", "message": "Not a lock version"}])
+    doc, refusal = _json_body(IMPORT_BODY_MAX)
+    if refusal is not None:
+        return refusal
+    if isinstance(doc, dict):
+        doc = {k: v for k, v in doc.items() if k not in DETAIL_KEYS}
+    try:
+        updated = replace_content(assessment_id, user, int(match.group(1)), doc)
+    except BadDocument as error:
+        return problem(422, f"{len(error.document_problems)} problem(s) with the document",
+                       [{"path": p.path, "message": p.message} for p in error.document_problems])
+    except NotPossible as error:
+        # Editing refused by the state (signed, or a section not open yet) is a 403 here, as for a role.
+        return service_problem(Forbidden(*error.problems), lambda field: "$")
+    return _with_etag(detail_of(updated, user), updated)
+
+
+def _with_etag(body: dict, assessment: Assessment):
+    response = jsonify(body)
+    response.headers["ETag"] = f'"{assessment.lock_version}"'
+    return response
+
+
 @bp.get("/schema/assessment.json")
 def assessment_schema():
     return schema()
@@ -180,7 +222,8 @@ def assessment_schema():
 @bp.get("/assessments/<int:assessment_id>")
 def assessment(assessment_id: int):
     user = current_api_user()
-    return detail_of(get_visible(assessment_id, user), user)
+    found = get_visible(assessment_id, user)
+    return _with_etag(detail_of(found, user), found)
 
 
 def _action_key() -> str:

@@ -28,7 +28,7 @@ def _problem_responses(*statuses: int) -> dict:
     described = {400: "Malformed request", 401: "No valid API token", 403: "The role or segregation of duties "
                  "forbids it", 404: "Not found, or not visible to the caller", 409: "Not possible in this state, or "
                  "the lock version is stale", 413: "Body too large", 415: "Body is not JSON",
-                 422: "The body is not valid", 429: "Too many attempts"}
+                 422: "The body is not valid", 428: "No If-Match header", 429: "Too many attempts"}
     return {str(s): {"description": described[s], "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
             for s in statuses}
 
@@ -90,7 +90,16 @@ def document() -> dict:
                                directorate, *paging],
                 "responses": {**_ok("#/components/schemas/AssessmentPage", "One page of assessments"),
                               **_problem_responses(400, 401)}}},
-            "/assessments/{assessment_id}": {"get": {
+            "/assessments/{assessment_id}": {"put": {
+                "operationId": "updateAssessment",
+                "summary": "Make the content what the document says (state, ledger, signatures and trail as they are)",
+                "parameters": [assessment_id, {"name": "If-Match", "in": "header", "required": True,
+                                               "description": "The lock_version you read (the ETag of the GET)",
+                                               "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,10}"?$'}}],
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "$ref": "#/components/schemas/NewAssessment"}}}},
+                "responses": {**_ok("#/components/schemas/AssessmentDetail", "Saved: the assessment now"),
+                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 428)}}, "get": {
                 "operationId": "getAssessment", "summary": "One assessment, with what the caller may do to it",
                 "parameters": [assessment_id],
                 "responses": {**_ok("#/components/schemas/AssessmentDetail", "The assessment"),

@@ -46,6 +46,7 @@ from eqia.services.assessments import CANNOT_CREATE, OWN_DIRECTORATE_ONLY, add_c
 from eqia.services.audit import append_event
 from eqia.services.errors import Forbidden, Invalid
 from eqia.workflow.rules import Problem
+from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
 
 FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
 PROBLEMS_SHOWN = 50
@@ -192,6 +193,9 @@ def check(doc: Any) -> list[DocumentProblem]:
         problems.append(DocumentProblem("$.characteristics", "must name the same characteristics, with the same "
                                         "labels, as $.screening.answers (or leave both empty for this "
                                         "service's own set)"))
+    for n, e in enumerate(doc["evidence"]):
+        if e["link"] and not is_web_link(e["link"]):
+            problems.append(DocumentProblem(f"$.evidence[{n}].link", LINK_NOT_WEB))
     numbers = {e["number"] for e in doc["evidence"]}
     for n, analysis in enumerate(doc["characteristics"]):
         for m, cited in enumerate(analysis["evidence_cited"]):

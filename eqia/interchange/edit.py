@@ -1,0 +1,205 @@
+"""Editing an assessment's content with an interchange document (PUT /api/v1/assessments/{id}).
+
+The document says what the content should be; each part that differs is saved
+through the same service function a page saves it with (register details,
+screening, each evidence item, each group's analysis, ...), so every rule of
+the pages holds: who may edit in which state, which sections are open, the
+choices and dates each field accepts, the audit entry, and a section's
+"completed" mark going when its content changes. The saves run as one
+transaction (`one_transaction`): all of them, or, at the first refusal, none.
+
+What an edit cannot change (the state, the challenge ledger, signatures, the
+trail, the groups the assessment considers) must be sent as it is, or left
+out; a changed value there is refused, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from eqia.extensions import db
+from eqia.interchange.document import CONTENT_KEYS, export
+from eqia.interchange.importer import BadDocument, DocumentProblem, check
+from eqia.models import Assessment, Directorate
+from eqia.services import assessments as register
+from eqia.services import content
+from eqia.services.assessments import ScreeningInput, get_visible
+from eqia.services.errors import Conflict, Invalid
+from eqia.services.workflow import STALE, lock_assessment
+
+# The pages' field names, as paths in the document.
+FIELD_PATHS = {"aims_relevant": "aims", "evidence": "evidence_cited", "answer_": "affects",
+               "advances_": "advances_equality"}
+
+
+@contextmanager
+def one_transaction():
+    """Several service calls as one transaction. Each service commits its own
+    save; inside this block a commit only flushes and a rollback waits, and the
+    block commits once at its end, or rolls every save back if anything raised."""
+    session = db.session()
+    saved = session.commit, session.rollback
+    session.commit, session.rollback = session.flush, (lambda: None)
+    try:
+        yield
+    except BaseException:
+        session.commit, session.rollback = saved
+        session.rollback()
+        raise
+    session.commit, session.rollback = saved
+    session.commit()
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+class _Saves:
+    """The service calls, each with the lock version the one before it left."""
+
+    def __init__(self, assessment_id: int, user) -> None:
+        self.id, self.user = assessment_id, user
+        self.lock = db.session.get(Assessment, assessment_id).lock_version
+
+    def __call__(self, path: str, save, *args, **kwargs):
+        """One save, given every argument but the lock version; its refusals as paths in the document."""
+        try:
+            assessment, _ = save(*args, lock_version=self.lock, **kwargs)
+        except Invalid as error:
+            raise BadDocument([DocumentProblem(_path(path, p.field), p.message) for p in error.problems]) from None
+        self.lock = assessment.lock_version
+        return assessment
+
+
+def _path(prefix: str, field: str) -> str:
+    if not field:
+        return prefix
+    for page_name, name in FIELD_PATHS.items():
+        if field == page_name or (page_name.endswith("_") and field.startswith(page_name)):
+            return f"{prefix}.{name}"
+    return f"{prefix}.{field}"
+
+
+def _read_only(doc: dict, current: dict) -> list[DocumentProblem]:
+    problems = [DocumentProblem(f"$.{key}", "cannot be changed by editing the content (actions move the state; "
+                                "the ledger, signatures and trail are the service's record): send it as it is, "
+                                "or leave it out")
+                for key in doc if key not in CONTENT_KEYS and key != "format" and doc[key] != current.get(key)]
+    groups = lambda rows: [(r["characteristic"], r["label"]) for r in rows]  # noqa: E731
+    if groups(doc["characteristics"]) != groups(current["characteristics"]) or \
+            groups(doc["screening"]["answers"]) != groups(current["screening"]["answers"]):
+        problems.append(DocumentProblem("$.characteristics", "must name the groups the assessment already "
+                                        "considers, in the same order: editing cannot add or remove a group"))
+    for n, (new, old) in enumerate(zip(doc["action_plan"]["items"], current["action_plan"]["items"])):
+        if new["characteristic"] != old["characteristic"]:
+            problems.append(DocumentProblem(f"$.action_plan.items[{n}].characteristic", "is set when an action is "
+                                            "added to gather evidence for a group, and cannot be changed"))
+    for n, new in enumerate(doc["action_plan"]["items"][len(current["action_plan"]["items"]):],
+                            start=len(current["action_plan"]["items"])):
+        if new["characteristic"] is not None:
+            problems.append(DocumentProblem(f"$.action_plan.items[{n}].characteristic", "must be null for a new "
+                                            "action (the group's page adds an action to gather its evidence)"))
+    return problems
+
+
+def _register_details(doc: dict) -> dict[str, Any]:
+    details = dict(doc["register_details"])
+    name = details.pop("directorate")
+    directorate = db.session.execute(db.select(Directorate).where(Directorate.name == name)).scalar_one_or_none()
+    if directorate is None:
+        raise BadDocument([DocumentProblem("$.register_details.directorate", f"There is no directorate called "
+                                           f"{name!r} here")])
+    details["directorate_id"] = directorate.id
+    for name in ("planned_decision_date", "due_regard_started_on"):
+        details[name] = _day(details[name])
+    return details
+
+
+def _item_values(item: dict, dates: tuple[str, ...]) -> dict[str, Any]:
+    return {k: (_day(v) if k in dates else v) for k, v in item.items() if k not in ("number", "characteristic")}
+
+
+def _list(saves: _Saves, kind, path: str, new: list[dict], old: list[dict], dates: tuple[str, ...]) -> None:
+    """Items by position: changed ones saved, new ones added, the rest removed from the end."""
+    for n, item in enumerate(new):
+        if n < len(old) and item == old[n]:
+            continue
+        rows = getattr(db.session.get(Assessment, saves.id), kind.collection)
+        saves(f"{path}[{n}]", content.save_item, kind, saves.id, saves.user, item_id=rows[n].id if n < len(old)
+              else None, values=_item_values(item, dates))
+    for _ in range(len(old) - len(new)):
+        rows = getattr(db.session.get(Assessment, saves.id), kind.collection)
+        saves(path, content.remove_item, kind, saves.id, saves.user, item_id=rows[-1].id)
+
+
+def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> Assessment:
+    """Make the assessment's content what `doc` says, as `user`, if the lock
+    version they read is still the current one."""
+    problems = check(doc)
+    if problems:
+        raise BadDocument(problems)
+    assessment = get_visible(assessment_id, user)
+    if assessment.lock_version != lock_version:
+        raise Conflict(assessment, STALE)  # before anything else: what was read is out of date
+    current = export(assessment)
+    problems = _read_only(doc, current)
+    if problems:
+        raise BadDocument(problems)
+    with one_transaction():
+        locked = lock_assessment(assessment_id)
+        if locked.lock_version != lock_version:
+            raise Conflict(locked, STALE)
+        register.check_editable(user, locked)
+        changed = [key for key in CONTENT_KEYS if doc[key] != current[key]]
+        if not changed:
+            return locked
+        saves = _Saves(assessment_id, user)
+        if "register_details" in changed:
+            saves("$.register_details", register.update_register_details, assessment_id, user,
+                  details=_register_details(doc))
+        if "screening" in changed:
+            s = doc["screening"]
+            saves("$.screening", register.update_screening, assessment_id, user, data=ScreeningInput(
+                answers={a["characteristic"]: (a["affects"], a["reason"], a["advances_equality"]) for a in s["answers"]},
+                relevance=s["relevance"], conclusion=s["conclusion"], proposal=s["proposal"]))
+        if "evidence" in changed:
+            _list(saves, content.EVIDENCE, "$.evidence", doc["evidence"], current["evidence"], ("dated",))
+        if "consultation" in changed:
+            _list(saves, content.CONSULTATION, "$.consultation.items", doc["consultation"]["items"],
+                  current["consultation"]["items"], ("held_from", "held_to"))
+            if doc["consultation"]["no_consultation_reason"] != current["consultation"]["no_consultation_reason"]:
+                saves("$.consultation", content.save_consultation_page, assessment_id, user,
+                      no_consultation_reason=doc["consultation"]["no_consultation_reason"], complete=None)
+        if "characteristics" in changed or "evidence" in changed:
+            evidence_ids = {n: item.id for n, item in
+                            enumerate(db.session.get(Assessment, assessment_id).evidence_items, start=1)}
+            numbers = {e["number"]: evidence_ids.get(n) for n, e in enumerate(doc["evidence"], start=1)}
+            for n, (new, old) in enumerate(zip(doc["characteristics"], current["characteristics"])):
+                if new == old and "evidence" not in changed:
+                    continue
+                aims = {"a": new["aims"]["eliminate_discrimination"], "b": new["aims"]["advance_equality"],
+                        "c": new["aims"]["foster_good_relations"]}
+                saves(f"$.characteristics[{n}]", content.update_impact, assessment_id, user,
+                      characteristic_key=new["characteristic"], complete=None, data=content.ImpactInput(
+                          impact=new["impact"], severity=new["severity"],
+                          aims=frozenset(k for k, on in aims.items() if on),
+                          evidence_narrative=new["evidence_narrative"],
+                          cited_evidence_ids=frozenset(numbers[c] for c in new["evidence_cited"]),
+                          no_evidence_reason=new["no_evidence_reason"], mitigation=new["mitigation"]))
+        if "intersectional_effects" in changed:
+            saves("$.intersectional_effects", content.update_intersectional, assessment_id, user,
+                  text=doc["intersectional_effects"], complete=None)
+        if "outcome" in changed:
+            saves("$.outcome", content.update_outcome, assessment_id, user, outcomes=doc["outcome"]["outcomes"],
+                  justification=doc["outcome"]["justification"], complete=None)
+        if "action_plan" in changed:
+            _list(saves, content.ACTIONS, "$.action_plan.items", doc["action_plan"]["items"],
+                  current["action_plan"]["items"], ("due_date",))
+            if doc["action_plan"]["review_date"] != current["action_plan"]["review_date"]:
+                saves("$.action_plan", content.save_action_plan_page, assessment_id, user,
+                      review_date=_day(doc["action_plan"]["review_date"]), complete=None)
+    db.session.expire_all()
+    return db.session.get(Assessment, assessment_id)
+
