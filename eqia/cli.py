@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 import sys
 from email.message import EmailMessage
@@ -177,7 +178,8 @@ def import_command(file, as_email: str, restore: bool) -> None:
 
     if restore and chosen is None:
         raise click.UsageError("A restore is an admin's: name yourself with --as EMAIL.")
-    name = getattr(file, "name", "standard input")
+    # The file's own name, not the server's directory: the trail is read by everyone who may see the version.
+    name = os.path.basename(getattr(file, "name", "")) or "standard input"
     try:
         data = parse(file.read(FILE_MAX + 1))
         if restore:

@@ -103,6 +103,7 @@ def fix_url(problem, assessment) -> str:
 def event_label(event, definition) -> str:
     """What an audit event did, in words: on the History table and in the PDF's appendix."""
     from eqia.interchange.importer import IMPORT_ACTION
+    from eqia.services.audit import RESTORE_ACTION
     from eqia.services.challenge import ANSWERS_ACTION
     from eqia.services.workflow import CHALLENGE_POINTS_ACTION, EDIT_ACTION_PREFIX
 
@@ -110,7 +111,7 @@ def event_label(event, definition) -> str:
         return definition.transitions[event.action].label
     named = {"create": "Started", "create_version": "Review started as a new version",
              CHALLENGE_POINTS_ACTION: "Challenge points recorded", ANSWERS_ACTION: "Challenge points answered",
-             IMPORT_ACTION: "Started from an imported file"}
+             IMPORT_ACTION: "Started from an imported file", RESTORE_ACTION: "Restored from a file"}
     if event.action in named:
         return named[event.action]
     if event.action.startswith(EDIT_ACTION_PREFIX):

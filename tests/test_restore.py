@@ -148,6 +148,11 @@ def test_a_restored_signed_version_serves_a_signed_pdf_and_can_be_reviewed(world
         assert after["state"] == "published" and after["audit"][:-1] == before["audit"]
         assert after["audit"][-1]["action"] == "start_review" and after["audit"][-1]["actor"]["email"] == lead.email
         assert signing.verify(db.session.get(Assessment, a.id)).ok
+        # The History shows the trail from the other system, the restore, and what happened here since.
+        browser = elsewhere.test_client()
+        browser.post("/sign-in", data={"email": "restorer@elsewhere.test", "password": PASSWORD})
+        page = browser.get(f"/assessments/{a.id}").get_data(as_text=True)
+        assert page.index("Annual review") < page.index("Restored from a file") < page.index("Sign off")
 
 
 def _sign_off_event(doc: dict) -> int:

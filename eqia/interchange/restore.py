@@ -55,12 +55,11 @@ from eqia.models import (
 )
 from eqia.registry import workflows
 from eqia.roles import ADMIN
-from eqia.services.audit import append_event, compute_hash
+from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, content_record, digest
 from eqia.services.signing import NOTE_PREFIX, changed_parts, changed_tasks, is_signed
 
-RESTORE_ACTION = "restore"
 ADMIN_ONLY = "Only an admin can restore assessments."
 # What a restore needs beyond a new assessment's content: all of an export.
 NEEDED = ("id", "reference", "version", "previous_version", "workflow", "state", "directorate_id", "restricted",

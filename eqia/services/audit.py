@@ -82,14 +82,23 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
     return event
 
 
+# A restore is this system's event about a version whose trail came from elsewhere.
+RESTORE_ACTION = "restore"
+
+
 def trail(assessment: Assessment) -> list:
-    """A version's whole trail, oldest first: for a version restored from another
-    system, that system's events (RestoredAuditEvent) and then this system's."""
+    """A version's whole trail as people read it, oldest first: for a version
+    restored from another system, that system's events (RestoredAuditEvent),
+    the restore, then this system's."""
     restored = db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == assessment.id)
                                   .order_by(RestoredAuditEvent.position)).scalars().all()
+    restores = db.session.execute(select(AuditEvent).where(
+        AuditEvent.assessment_id.is_(None), AuditEvent.action == RESTORE_ACTION,
+        AuditEvent.assessment_reference == assessment.display_reference).order_by(AuditEvent.seq)
+    ).scalars().all() if restored else []
     local = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
                                .order_by(AuditEvent.seq)).scalars().all()
-    return [*restored, *local]
+    return [*restored, *restores, *local]
 
 
 @dataclass(frozen=True)
