@@ -20,11 +20,12 @@ from eqia.interchange.document import CONTENT_KEYS, dumps, export
 from eqia.interchange.importer import IMPORT_ACTION, BadDocument, check, import_document
 from eqia.interchange.schema import FORMAT, assigned_paths, schema
 from eqia.models import Assessment, AuditEvent
+from eqia.services import signing
 from eqia.services.audit import verify_chain
 from eqia.services.errors import Forbidden
 from eqia.services.workflow import EDIT_ACTION_PREFIX, perform_transition
-from tests.conftest import STANDARD, audit_count
-from tests.test_api import api, is_problem  # noqa: F401  (api is a fixture)
+from tests.conftest import PASSWORD, STANDARD, audit_count
+from tests.test_api import Api, api, is_problem  # noqa: F401  (api is a fixture)
 
 HOSTILE = "<script>alert(1)</script> '; DROP TABLE assessment; -- file:///etc/passwd \u202e \U0001F600 \u0627\u0631\u062f\u0648"
 
@@ -331,6 +332,7 @@ def test_a_put_saves_each_changed_part_through_the_pages_services(world, api):
                             "summary": "Evening use by carers", "link": "https://example.test/study"})
     doc["characteristics"][0]["evidence_cited"] = [1, 2]
     doc["action_plan"]["items"][0]["owner"] = "Head of Libraries"
+    del doc["completions"]  # marks left to the saves, as a page's draft save leaves them
     response = api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag})
     assert response.status_code == 200, response.data
     saved = response.get_json()
@@ -347,6 +349,14 @@ def test_a_put_saves_each_changed_part_through_the_pages_services(world, api):
     # The same document again changes nothing.
     again = api.put(f"/assessments/{a.id}", json=saved, headers={"If-Match": response.headers["ETag"]})
     assert again.status_code == 200 and again.get_json()["lock_version"] == saved["lock_version"]
+    # Listing sections in `completions` marks them, after their checks, as "Yes" on their pages does.
+    saved["completions"].append({"section": "evidence", "completed_by": None, "completed_at": None})
+    saved["completions"] = [{"section": c["section"], "completed_by": {"email": "", "name": ""},
+                             "completed_at": "2000-01-01T00:00:00.000000Z"} for c in saved["completions"]]
+    marked = api.put(f"/assessments/{a.id}", json=saved, headers={"If-Match": response.headers["ETag"]})
+    assert marked.status_code == 200, marked.data
+    evidence = next(c for c in marked.get_json()["completions"] if c["section"] == "evidence")
+    assert evidence["completed_by"]["email"] == world.author.email  # who marked it: the caller, not the file
 
 
 def test_a_put_is_all_or_nothing_and_names_the_path(world, api):
@@ -410,3 +420,93 @@ def test_a_put_is_refused_where_the_pages_refuse_editing(world, api):
     is_problem(api.put(f"/assessments/{screening.id}", json=doc, headers={"If-Match": etag}), 403)
     api.as_user(world.outsider)
     is_problem(api.put(f"/assessments/{screening.id}", json=doc, headers={"If-Match": etag}), 404)
+
+
+def test_everything_the_pages_do_to_an_eqia_can_be_done_over_the_api(world, api, client):
+    """Start, write, mark complete, submit, challenge, answer, approve, sign and publish: API only."""
+    author, lead, second_lead, decider = (Api(client).as_user(u) for u in (world.author, world.lead, world.lead2,
+                                                                            world.decider))
+    doc = _minimal(world)
+    created = author.post("/assessments", json=doc)
+    assert created.status_code == 201, created.data
+    a_id = created.get_json()["id"]
+
+    def act(caller, trigger, **body):
+        response = caller.post(f"/assessments/{a_id}/actions/{trigger}", json={"comment": "Done", **body})
+        assert response.status_code == 200, (trigger, response.data)
+        return response.get_json()
+
+    def mark(caller, keys):
+        current, etag = _read(caller, a_id)
+        current["completions"] = [{"section": k, "completed_by": {"email": "", "name": ""},
+                                   "completed_at": "2000-01-01T00:00:00.000000Z"} for k in keys]
+        response = caller.put(f"/assessments/{a_id}", json=current, headers={"If-Match": etag})
+        assert response.status_code == 200, response.data
+        return response.get_json()
+
+    unfinished = mark(author, ["register_details"])
+    wrong = author.put(f"/assessments/{a_id}", json={**unfinished, "completions": [
+        {"section": "action_plan", "completed_by": {"email": "", "name": ""},
+         "completed_at": "2000-01-01T00:00:00.000000Z"}]}, headers={"If-Match": f'"{unfinished["lock_version"]}"'})
+    assert "cannot be started while" in is_problem(wrong, 403)["detail"]  # the action plan, in screening
+    mark(author, ["register_details", "screening"])
+    act(author, "start_full_assessment")
+    everything = ["register_details", "screening", "evidence", "consultation", "intersectional", "outcome",
+                  "action_plan", *(f"characteristic:{c['characteristic']}" for c in doc["characteristics"])]
+    mark(author, everything)
+    act(author, "submit_for_challenge")
+
+    # The lead's points, as on the review page; then back to the author.
+    refused = is_problem(lead.post(f"/assessments/{a_id}/challenge-points", json={"points": {
+        "evidence": {"status": None, "comment": "No status"}}}), 422)
+    assert refused["errors"][0]["path"] == '$.points["evidence"].status'
+    is_problem(author.post(f"/assessments/{a_id}/challenge-points", json={"points": {
+        "evidence": {"status": "acceptable", "comment": ""}}}), 403)
+    is_problem(lead.post(f"/assessments/{a_id}/challenge-points", json={"points": {"nonsense": {}}}), 422)
+    pointed = lead.post(f"/assessments/{a_id}/challenge-points", json={"points": {
+        "evidence": {"status": "to_correct", "comment": "Add the 2025 visitor survey " + HOSTILE}}})
+    assert pointed.status_code == 200, pointed.data
+    assert pointed.get_json()["challenge"][0]["points"][0]["comment"].endswith(HOSTILE)
+    returned = act(lead, "return_to_author")
+
+    # The author's answers, as on the respond page.
+    is_problem(author.post(f"/assessments/{a_id}/challenge-answers", json={
+        "lock_version": returned["lock_version"] - 1, "answers": {"evidence": {"response": "accepted",
+                                                                               "text": "Added"}}}), 409)
+    missing = is_problem(author.post(f"/assessments/{a_id}/challenge-answers", json={
+        "lock_version": returned["lock_version"], "answers": {"evidence": {"response": "accepted", "text": ""}}}),
+        422)
+    assert missing["errors"][0]["path"] == '$.answers["evidence"].text'
+    is_problem(lead.post(f"/assessments/{a_id}/challenge-answers", json={
+        "lock_version": returned["lock_version"], "answers": {"evidence": {"response": "accepted",
+                                                                           "text": "Not mine"}}}), 403)
+    answered = author.post(f"/assessments/{a_id}/challenge-answers", json={
+        "lock_version": returned["lock_version"], "answers": {
+            "evidence": {"response": "accepted", "text": "Added the survey"},
+            "overall": {"response": "accepted", "text": "Done, as the comment asked"}}})  # the return's own
+    assert answered.status_code == 200, answered.data
+    assert answered.get_json()["challenge"][0]["points"][0]["response_text"] == "Added the survey"
+    act(author, "submit_for_challenge")
+    act(second_lead, "approve")
+    act(decider, "sign_off", attested=True, password=PASSWORD)
+    published = act(second_lead, "publish")
+    assert published["state"] == "published" and len(published["sign_offs"]) == 1
+    assert signing.verify(fresh(a_id)).ok
+
+
+def test_no_write_of_the_api_changes_a_signed_version(world, client):
+    a = full(world, "signed_off")
+    before = export(fresh(a.id))
+    for user in (world.author, world.lead, world.admin, world.decider):
+        caller = Api(client).as_user(user)
+        doc, etag = _read(caller, a.id)
+        doc["register_details"]["title"] = "Changed after signing"
+        doc["completions"] = []
+        put = caller.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag})
+        points = caller.post(f"/assessments/{a.id}/challenge-points", json={"points": {
+            "evidence": {"status": "to_correct", "comment": "Too late"}}})
+        answers = caller.post(f"/assessments/{a.id}/challenge-answers", json={
+            "lock_version": doc["lock_version"], "answers": {"evidence": {"response": "accepted", "text": "x"}}})
+        for response in (put, points, answers):
+            assert response.status_code in (403, 409), (user.email, response.request.path, response.data)
+    assert export(fresh(a.id)) == before

@@ -33,6 +33,8 @@ EXPECTED = {
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
     ("GET", "/api/v1/schema/assessment.json"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<trigger>"),
+    ("POST", "/api/v1/assessments/<int:assessment_id>/challenge-points"),
+    ("POST", "/api/v1/assessments/<int:assessment_id>/challenge-answers"),
     ("GET", "/api/v1/assessments/<int:assessment_id>/pdf"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
 }

@@ -97,4 +97,4 @@ def refused(error: ServiceError):
     return service_problem(error, lambda field: "$")  # the state or the content stops it, not the body
 
 
-from eqia.api import assessments, spec  # noqa: E402,F401  (their routes join the blueprint)
+from eqia.api import assessments, challenge, spec  # noqa: E402,F401  (their routes join the blueprint)

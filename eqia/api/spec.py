@@ -117,6 +117,22 @@ def document() -> dict:
                     "$ref": "#/components/schemas/ActionRequest"}}}},
                 "responses": {**_ok("#/components/schemas/AssessmentDetail", "Done: the assessment in its new state"),
                               **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)}}},
+            "/assessments/{assessment_id}/challenge-points": {"post": {
+                "operationId": "recordChallengePoints",
+                "summary": "A lead's status and comment on tasks of the open round, as on the review page",
+                "parameters": [assessment_id],
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "$ref": "#/components/schemas/PointsRequest"}}}},
+                "responses": {**_ok("#/components/schemas/AssessmentDetail", "Recorded"),
+                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
+            "/assessments/{assessment_id}/challenge-answers": {"post": {
+                "operationId": "answerChallengePoints",
+                "summary": "The author's answers to the points of the round that came back, as on the respond page",
+                "parameters": [assessment_id],
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "$ref": "#/components/schemas/AnswersRequest"}}}},
+                "responses": {**_ok("#/components/schemas/AssessmentDetail", "Recorded"),
+                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
             "/assessments/{assessment_id}/pdf": {"get": {
                 "operationId": "getAssessmentPdf", "summary": "The PDF: the stored signed bytes, or the draft now",
                 "parameters": [assessment_id],
@@ -176,6 +192,22 @@ def document() -> dict:
                         "reference", "version", "title", "status", "url"]}},
                     "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
                     "pages": {"type": "integer"}}},
+                "PointsRequest": {"type": "object", "additionalProperties": False, "required": ["points"],
+                                  "properties": {"points": {
+                    "type": "object", "description": "By task key: 'evidence', 'characteristic:age', ...",
+                    "additionalProperties": {"type": "object", "additionalProperties": False, "properties": {
+                        "status": {"type": ["string", "null"], "description": "to_correct, could_be_improved, "
+                                   "acceptable; null takes the point away"},
+                        "comment": {"type": "string"}}}}}},
+                "AnswersRequest": {"type": "object", "additionalProperties": False,
+                                   "required": ["lock_version", "answers"], "properties": {
+                    "lock_version": {"type": "integer"},
+                    "answers": {"type": "object", "description": "By task key, for the points that need an answer",
+                                "additionalProperties": {"type": "object", "additionalProperties": False,
+                                                         "properties": {
+                                    "response": {"type": ["string", "null"], "description": "accepted or "
+                                                 "not_accepted; null takes the answer away"},
+                                    "text": {"type": "string"}}}}}},
                 "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
                     name: {"type": json_type, "description": description}
                     for name, (_, json_type, description) in ACTION_FIELDS.items()}},

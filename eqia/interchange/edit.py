@@ -29,6 +29,8 @@ from eqia.services.assessments import ScreeningInput, get_visible
 from eqia.services.errors import Conflict, Invalid
 from eqia.services.workflow import STALE, lock_assessment
 
+# Besides the content: the sections marked completed ("Have you completed this section?").
+EDITABLE = ("format", "completions")
 # The pages' field names, as paths in the document.
 FIELD_PATHS = {"aims_relevant": "aims", "evidence": "evidence_cited", "answer_": "affects",
                "advances_": "advances_equality"}
@@ -86,7 +88,7 @@ def _read_only(doc: dict, current: dict) -> list[DocumentProblem]:
     problems = [DocumentProblem(f"$.{key}", "cannot be changed by editing the content (actions move the state; "
                                 "the ledger, signatures and trail are the service's record): send it as it is, "
                                 "or leave it out")
-                for key in doc if key not in CONTENT_KEYS and key != "format" and doc[key] != current.get(key)]
+                for key in doc if key not in (*CONTENT_KEYS, *EDITABLE) and doc[key] != current.get(key)]
     groups = lambda rows: [(r["characteristic"], r["label"]) for r in rows]  # noqa: E731
     if groups(doc["characteristics"]) != groups(current["characteristics"]) or \
             groups(doc["screening"]["answers"]) != groups(current["screening"]["answers"]):
@@ -153,7 +155,8 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
             raise Conflict(locked, STALE)
         register.check_editable(user, locked)
         changed = [key for key in CONTENT_KEYS if doc[key] != current[key]]
-        if not changed:
+        marked = _marks(doc, current)
+        if not changed and not marked:
             return locked
         saves = _Saves(assessment_id, user)
         if "register_details" in changed:
@@ -200,6 +203,20 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
             if doc["action_plan"]["review_date"] != current["action_plan"]["review_date"]:
                 saves("$.action_plan", content.save_action_plan_page, assessment_id, user,
                       review_date=_day(doc["action_plan"]["review_date"]), complete=None)
+        # Marks last, said of the content as saved above (whose saves took a changed section's mark away):
+        # a section the document lists is marked completed, after its checks, as "Yes" on its page does.
+        if "completions" in doc:
+            wanted = {c["section"]: n for n, c in enumerate(doc["completions"])}
+            now = {c.section_key for c in db.session.get(Assessment, assessment_id).completions}
+            for key in sorted(set(wanted) ^ now):
+                saves(f"$.completions[{wanted[key]}]" if key in wanted else "$.completions", register.mark_section,
+                      assessment_id, user, key=key, complete=key in wanted)
     db.session.expire_all()
     return db.session.get(Assessment, assessment_id)
+
+
+def _marks(doc: dict, current: dict) -> bool:
+    """Whether the document marks other sections completed than are now."""
+    return "completions" in doc and {c["section"] for c in doc["completions"]} != \
+        {c["section"] for c in current["completions"]}
 

@@ -223,6 +223,25 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
         raise
 
 
+UNKNOWN_SECTION = "There is no such section of this assessment"
+
+
+def mark_section(assessment_id: int, user: User, lock_version: int, key: str,
+                 complete: bool) -> tuple[Assessment, list[Change]]:
+    """"Have you completed this section?" answered on its own, for a completion
+    key ("evidence", "characteristic:age"): Yes runs the section's checks."""
+    section = "characteristics" if key.startswith("characteristic:") else key
+    if section not in sections.SECTIONS:
+        raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
+
+    def apply(assessment: Assessment) -> list[Change]:
+        if section == "characteristics" and assessment.impact_for(key.split(":", 1)[1]) is None:
+            raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
+        return []
+
+    return _edit(assessment_id, user, lock_version, section, apply, mark=key, complete=complete)
+
+
 def _format(value: Any) -> str:
     if value is None or value == "":
         return "(blank)"
