@@ -24,12 +24,19 @@ eqia_cli = AppGroup("eqia", help="Equality impact assessment commands.")
 def verify_audit() -> None:
     """Check the audit trail's hash chain; exit 1 if any event was altered,
     deleted, inserted or reordered."""
+    from eqia.models import Assessment, RestoredAuditEvent
+    from eqia.services.signing import restored_trail_problems
+
     report = verify_chain()
-    if report.ok:
-        click.echo(f"Audit trail verified: {report.events} events, chain intact.")
+    restored = db.session.execute(select(Assessment).where(
+        Assessment.id.in_(select(RestoredAuditEvent.assessment_id)))).scalars().all()
+    problems = [*report.problems, *(p for a in restored for p in restored_trail_problems(a))]
+    if not problems:
+        click.echo(f"Audit trail verified: {report.events} events, chain intact"
+                   + (f"; the trails of {len(restored)} restored version(s) as restored." if restored else "."))
         return
     click.echo(f"Audit trail FAILED verification ({report.events} events read):", err=True)
-    for problem in report.problems:
+    for problem in problems:
         click.echo(f"- {problem}", err=True)
     sys.exit(1)
 

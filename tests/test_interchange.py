@@ -177,6 +177,10 @@ BAD = [
     ("another format", lambda d: d.update(format="word/2003"), "$.format", "not an interchange document"),
     ("a file link", lambda d: d["evidence"][0].update(link="file:///etc/passwd"), "$.evidence[0].link",
      "starts with https://"),
+    ("a key ending in a line break", lambda d: d["characteristics"][0].update(impact="a" * 39 + "\n"),
+     "$.characteristics[0].impact", "line breaks"),
+    ("a lone surrogate", lambda d: d["register_details"].update(aims="half \ud800 a character"),
+     "$.register_details.aims", "not Unicode text"),
     ("unknown directorate", lambda d: d["register_details"].update(directorate="Ministry of Magic"),
      "$.register_details.directorate", "no directorate called 'Ministry of Magic'"),
 ]
@@ -510,3 +514,29 @@ def test_no_write_of_the_api_changes_a_signed_version(world, client):
         for response in (put, points, answers):
             assert response.status_code in (403, 409), (user.email, response.request.path, response.data)
     assert export(fresh(a.id)) == before
+
+
+def test_a_document_full_of_errors_is_answered_with_the_first_fifty(world):
+    doc = {"format": FORMAT, "audit": [{}] * 50_000}
+    problems = check(doc)
+    assert 0 < len(problems) <= 50
+
+
+def test_a_plain_import_does_not_carry_who_may_see_it(world):
+    doc = _minimal(world)
+    doc.update(restricted=True, viewers=[{"email": world.decider.email, "name": world.decider.name}])
+    result = import_document(world.author, doc)
+    assert not fresh(result.assessment.id).restricted and fresh(result.assessment.id).viewers == []
+    assert any("not restricted" in note for note in result.notes)
+
+
+def test_a_put_refuses_a_section_it_cannot_mark_and_a_field_no_page_asks(world, api):
+    a = full(world, "full_assessment")
+    api.as_user(world.author)
+    doc, etag = _read(api, a.id)
+    doc["completions"].append({"section": "characteristics", "completed_by": None, "completed_at": None})
+    assert is_problem(api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 422)["errors"]
+    doc, etag = _read(api, a.id)
+    doc["screening"]["answers"][0]["advances_reason"] = "Not on the page"
+    assert "$.screening.answers[0].advances_reason" in [e["path"] for e in is_problem(
+        api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 422)["errors"]]

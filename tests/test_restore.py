@@ -28,7 +28,7 @@ from eqia.services.audit import compute_hash, verify_chain
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, digest
 from tests.conftest import DB_KIND, PASSWORD, STANDARD, PostgresDatabases, SQLiteDatabases, base_config
-from tests.test_interchange import full
+from tests.test_interchange import fresh, full
 
 SIGNED = ("signed_off", "published", "review_due", "unpublished")
 
@@ -40,20 +40,36 @@ def other_databases(tmp_path_factory):
     dbs.close()
 
 
-@pytest.fixture
-def elsewhere(other_databases):
-    """A second service with a database of its own, and an admin there."""
-    other = create_app(base_config(other_databases.fresh()))
+def _service(url: str):
+    other = create_app(base_config(url))
     with other.app_context():
         admin = User(email="restorer@elsewhere.test", name="Rhys Restorer")
         admin.set_roles([ADMIN])
         admin.set_password(PASSWORD)
         db.session.add(admin)
         db.session.commit()
-    yield other
+    return other
+
+
+def _close(other) -> None:
     with other.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def elsewhere(other_databases):
+    """A second service with a database of its own, and an admin there."""
+    other = _service(other_databases.fresh())
+    yield other
+    _close(other)
+
+
+@pytest.fixture(scope="session")
+def third_databases(tmp_path_factory):
+    dbs = PostgresDatabases() if DB_KIND == "postgres" else SQLiteDatabases(tmp_path_factory.mktemp("third"))
+    yield dbs
+    dbs.close()
 
 
 def restore_there(other, data, admin_email: str = "restorer@elsewhere.test"):
@@ -265,3 +281,64 @@ def test_the_command_restores_as_an_admin_only(world, runner, tmp_path):
     assert author.exit_code == 1 and "Only an admin can restore" in author.output
     here = runner.invoke(args=["eqia", "import", str(path), "--restore", "--as", world.admin.email])
     assert here.exit_code == 1 and f"$.reference: {doc['reference']} v1 is already here" in here.output
+
+
+def test_a_restored_version_exported_again_restores_a_third_time(world, elsewhere, third_databases):
+    """Backups of a service that holds restored versions restore too, whatever ids each service gave."""
+    doc = export(full(world, "awaiting_sign_off"))
+    with elsewhere.app_context():
+        # Other ids there: directorates and people made before the restore.
+        from eqia.models import Directorate
+        db.session.add_all([Directorate(name=f"Earlier directorate {n}") for n in range(3)])
+        for n in range(4):
+            db.session.add(User(email=f"earlier{n}@elsewhere.test", name=f"Earlier {n}", password_hash="x"))
+        db.session.commit()
+    [there] = restore_there(elsewhere, doc)
+    assert but_the_id(there["export"]) == but_the_id(doc)
+    with elsewhere.app_context():
+        from eqia.services.workflow import perform_transition
+
+        a = db.session.get(Assessment, there["export"]["id"])
+        decider = User(email="decider@elsewhere.test", name="Dee Cider", directorate_id=a.directorate_id)
+        decider.set_roles(["decision_maker"])
+        decider.set_password(PASSWORD)
+        db.session.add(decider)
+        db.session.commit()
+        perform_transition(a.id, "sign_off", decider, attested=True, password=PASSWORD, comment="Signed there")
+        second = export(db.session.get(Assessment, a.id))
+    assert second["state"] == "signed_off" and len(second["sign_offs"]) == 1
+    third = _service(third_databases.fresh())
+    try:
+        [result] = restore_there(third, second)
+        assert but_the_id(result["export"]) == but_the_id(second)
+        assert result["problems"] == [] and result["valid_signatures"] == 1
+    finally:
+        _close(third)
+
+
+def test_a_signer_whose_address_changed_since_still_restores(world, elsewhere):
+    a = full(world, "published")
+    signer = db.session.get(User, a.sign_offs[0].signer_id)
+    signer.email = "renamed.decider@newdomain.example"
+    db.session.commit()
+    [result] = restore_there(elsewhere, export(fresh(a.id)))
+    assert result["problems"] == [] and result["valid_signatures"] == 1
+
+
+@pytest.mark.parametrize("what,change,path", [
+    ("a section marked twice", lambda d: d["completions"].insert(1, copy.deepcopy(d["completions"][0])),
+     "$.completions[1].section"),
+    ("a round twice", lambda d: d["challenge"].insert(1, copy.deepcopy(d["challenge"][0])), "$.challenge[1].number"),
+    ("a viewer twice", lambda d: d.update(viewers=[{"email": "A@x.test", "name": "A"},
+                                                   {"email": "a@x.test", "name": "A"}]), "$.viewers[1].email"),
+    ("a version past the database", lambda d: d["sign_offs"][0].update(version=2**31), "$.sign_offs[0].version"),
+    ("an id past the database", lambda d: d["audit"][0].update(actor_id=2**40), "$.audit[0].actor_id"),
+])
+def test_a_restore_the_database_could_not_hold_is_refused_with_its_path(what, change, path, world, elsewhere):
+    doc = export(full(world, "published"))
+    change(doc)
+    before = counts(elsewhere)
+    with pytest.raises(BadDocument) as refused:
+        restore_there(elsewhere, doc)
+    assert path in [p.path for p in refused.value.document_problems]
+    assert counts(elsewhere) == before

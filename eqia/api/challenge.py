@@ -31,10 +31,11 @@ def _body() -> tuple[dict | None, object]:
     return body, None
 
 
-def _entries(body: dict, name: str, fields: dict[str, str], nullable: str) -> tuple[dict, list[dict]]:
+def _entries(body: dict, name: str, fields: dict[str, str], nullable: str,
+             also: frozenset[str] = frozenset()) -> tuple[dict, list[dict]]:
     """`body[name]`: an object of task key -> {fields}, each field text (`nullable` may be null)."""
     entries, errors = body.get(name), []
-    for extra in set(body) - {name, "lock_version"}:
+    for extra in sorted(set(body) - {name, *also}):
         errors.append({"path": f"$.{extra}", "message": f"'{extra}' is not a field here"})
     if not isinstance(entries, dict):
         return {}, errors + [{"path": f"$.{name}", "message": f"'{name}' must be an object of task keys"}]
@@ -92,7 +93,7 @@ def challenge_answers(assessment_id: int):
     body, refusal = _body()
     if refusal is not None:
         return refusal
-    entries, errors = _entries(body, "answers", ANSWER_FIELDS, "response")
+    entries, errors = _entries(body, "answers", ANSWER_FIELDS, "response", frozenset({"lock_version"}))
     lock_version = body.get("lock_version")
     if not isinstance(lock_version, int) or isinstance(lock_version, bool):
         errors.append({"path": "$.lock_version", "message": "'lock_version' must be the whole number you read"})

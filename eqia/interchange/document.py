@@ -17,7 +17,9 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
 from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, RestoredAuditEvent, User, utcnow
+from eqia.services.audit import chain_id
 from eqia.services.record import canonical, content_hash, digest, identity
+from eqia.services.signing import NOTE_PREFIX
 
 
 def stamp(value: datetime | None) -> str | None:
@@ -115,9 +117,9 @@ def ledger(a: Assessment) -> list[dict]:
     } for r in a.challenge_rounds]
 
 
-def _event(e, assessment_id: int | None, actor_id: int | None) -> dict:
+def _event(e, chain: str, assessment_id: int | None, actor_id: int | None) -> dict:
     return {
-        "seq": e.seq, "assessment_id": assessment_id, "assessment_reference": e.assessment_reference,
+        "chain": chain, "seq": e.seq, "assessment_id": assessment_id, "assessment_reference": e.assessment_reference,
         # The trail's own copies of who acted, as the chain hashed them.
         "actor": {"email": e.actor_email, "name": e.actor_name},
         "actor_id": actor_id, "role": e.role, "action": e.action, "from_state": e.from_state,
@@ -131,19 +133,30 @@ def restored_trail(a: Assessment) -> list[dict]:
     """A restored version's trail, as the system that recorded it exported it."""
     restored = db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == a.id)
                                   .order_by(RestoredAuditEvent.position)).scalars().all()
-    return [_event(e, e.source_assessment_id, e.source_actor_id) for e in restored]
+    return [_event(e, e.chain, e.source_assessment_id, e.source_actor_id) for e in restored]
 
 
 def audit_trail(a: Assessment) -> list[dict]:
     """A restored version's trail from the system that recorded it, then this system's."""
     events = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == a.id)
                                 .order_by(AuditEvent.seq)).scalars().all()
-    return restored_trail(a) + [_event(e, e.assessment_id, e.actor_id) for e in events]
+    here = chain_id()
+    return restored_trail(a) + [_event(e, here, e.assessment_id, e.actor_id) for e in events]
+
+
+def _signer_id(a: Assessment, s, local_signatures: set[tuple[int, str]]) -> int:
+    """The signer's id as the trail names them: here for a signature given here, else where it was given."""
+    if (s.signer_id, s.content_hash) in local_signatures:
+        return s.signer_id
+    return identity(a)["users"].get(s.signer_id, s.signer_id)
 
 
 def export(a: Assessment) -> dict:
     """The whole of one version."""
     trail = audit_trail(a)
+    local_signatures = {(e.actor_id, line.removeprefix(NOTE_PREFIX).strip()) for e in db.session.execute(
+        select(AuditEvent).where(AuditEvent.assessment_id == a.id, AuditEvent.comment.contains(NOTE_PREFIX))
+    ).scalars() for line in e.comment.splitlines() if line.startswith(NOTE_PREFIX)}
     signers = _users({s.signer_id for s in a.sign_offs} | {c.completed_by_id for c in a.completions})
     return {
         "format": FORMAT, "id": a.id, "reference": a.reference, "version": a.version_number,
@@ -159,7 +172,9 @@ def export(a: Assessment) -> dict:
                          "completed_at": stamp(c.completed_at)}
                         for c in sorted(a.completions, key=lambda c: c.section_key)],
         "challenge": ledger(a),
-        "sign_offs": [{"signer": person(signers.get(s.signer_id)), "signer_name": s.signer_name, "role": s.role,
+        "sign_offs": [{"signer": person(signers.get(s.signer_id)),
+                       "signer_id": _signer_id(a, s, local_signatures),
+                       "signer_name": s.signer_name, "role": s.role,
                        "signed_at": stamp(s.signed_at), "version": s.version_number,
                        "content_hash": s.content_hash, "attestation": s.attestation,
                        "signed_content": s.signed_content} for s in a.sign_offs],

@@ -43,7 +43,14 @@ def one_transaction():
     block commits once at its end, or rolls every save back if anything raised."""
     session = db.session()
     saved = session.commit, session.rollback
-    session.commit, session.rollback = session.flush, (lambda: None)
+
+    def rollback() -> None:
+        # A save's own "nothing changed" rollback waits; a session a failed flush left unusable does not
+        # (its caller raises next, and this block then rolls every save back anyway).
+        if not session.is_active:
+            saved[1]()
+
+    session.commit, session.rollback = session.flush, rollback
     try:
         yield
     except BaseException:
@@ -94,6 +101,10 @@ def _read_only(doc: dict, current: dict) -> list[DocumentProblem]:
             groups(doc["screening"]["answers"]) != groups(current["screening"]["answers"]):
         problems.append(DocumentProblem("$.characteristics", "must name the groups the assessment already "
                                         "considers, in the same order: editing cannot add or remove a group"))
+    for n, (new, old) in enumerate(zip(doc["screening"]["answers"], current["screening"]["answers"])):
+        if new["advances_reason"] != old["advances_reason"]:
+            problems.append(DocumentProblem(f"$.screening.answers[{n}].advances_reason", "is not asked on the "
+                                            "screening page, so it cannot be changed"))
     for n, (new, old) in enumerate(zip(doc["action_plan"]["items"], current["action_plan"]["items"])):
         if new["characteristic"] != old["characteristic"]:
             problems.append(DocumentProblem(f"$.action_plan.items[{n}].characteristic", "is set when an action is "

@@ -16,6 +16,7 @@ path before a row is written; the rows are then written in one transaction.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +32,6 @@ from eqia.models import (
     Action,
     Assessment,
     AssessmentOutcome,
-    AssessmentViewer,
     CharacteristicImpact,
     Consultation,
     Directorate,
@@ -133,16 +133,28 @@ def _words(error) -> tuple[str, str]:
     return path, error.message
 
 
-def _nul_problems(value: Any, path: str, found: list[DocumentProblem]) -> None:
+# Keys of scales, states and groups: the schema's patterns, which Python's `$` lets end in a line break.
+KEY_FIELDS = frozenset({"characteristic", "relevance", "affects", "advances_equality", "impact", "severity",
+                        "decision", "status", "response", "role", "state", "proposal", "kind", "activity_kind"})
+
+
+def _text_problems(value: Any, path: str, found: list[DocumentProblem], name: str = "") -> None:
+    """Text the database cannot store as it is: NUL, lone surrogates; and keys with line breaks."""
     if isinstance(value, str):
         if "\x00" in value:
             found.append(DocumentProblem(path, "contains a null character (\\0), which cannot be stored"))
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            found.append(DocumentProblem(path, "contains a character that is not Unicode text (a lone surrogate)"))
+        if name in KEY_FIELDS and value != value.strip():
+            found.append(DocumentProblem(path, "must not have spaces or line breaks"))
     elif isinstance(value, dict):
         for k, v in value.items():
-            _nul_problems(v, f"{path}.{k}", found)
+            _text_problems(v, f"{path}.{k}", found, k)
     elif isinstance(value, list):
         for n, v in enumerate(value):
-            _nul_problems(v, f"{path}[{n}]", found)
+            _text_problems(v, f"{path}[{n}]", found, name)
 
 
 def _dates(doc: dict) -> list[tuple[str, str | None]]:
@@ -169,15 +181,12 @@ def _unique(rows: list[dict], name: str, path: str, what: str) -> list[DocumentP
 
 def check(doc: Any) -> list[DocumentProblem]:
     """Every problem with the document, each with its JSON path (empty: it can be imported)."""
-    problems = []
-    for error in sorted(_schema_validator().iter_errors(doc), key=lambda e: list(e.absolute_path).__repr__()):
-        path, message = _words(error)
-        problems.append(DocumentProblem(path, message))
-        if len(problems) >= PROBLEMS_SHOWN:
-            return problems
+    # The first errors only, as they are found: a hostile document can hold millions of them.
+    errors = list(itertools.islice(_schema_validator().iter_errors(doc), PROBLEMS_SHOWN))
+    problems = [DocumentProblem(*_words(e)) for e in sorted(errors, key=lambda e: repr(list(e.absolute_path)))]
     if problems:
         return problems  # the checks below rely on the shape the schema guarantees
-    _nul_problems(doc, "$", problems)
+    _text_problems(doc, "$", problems)
     for path, value in _dates(doc):
         if value is not None:
             try:
@@ -294,18 +303,14 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
     now = utcnow()
     a = Assessment(reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
                    workflow_version=definition.version, state=definition.initial, created_by_id=user.id,
-                   created_at=now, updated_at=now, directorate_id=directorate.id,
-                   restricted=bool(doc.get("restricted", False)))
+                   created_at=now, updated_at=now, directorate_id=directorate.id)
     _apply_content(a, doc)
     if not a.screening_answers and not a.impacts:
         add_characteristic_rows(a)
-    viewers = list(dict.fromkeys(v["email"] for v in doc.get("viewers", [])))
-    known = {u.email: u for u in db.session.execute(select(User).where(User.email.in_(viewers))).scalars()} \
-        if viewers else {}
-    a.viewers = [AssessmentViewer(user_id=known[e].id) for e in viewers if e in known]
-    unknown = [e for e in viewers if e not in known]
-    if unknown:
-        notes.append(f"{label}: named viewers with no account here were left out: {', '.join(unknown)}")
+    # Who may see an assessment is not the author's to set, on a page or here (a restore keeps it).
+    if doc.get("restricted") or doc.get("viewers"):
+        notes.append(f"{label}: it was restricted to named viewers there; a new assessment made from it is "
+                     "not restricted (only a restore keeps who may see it)")
     db.session.add(a)
     db.session.flush()
     digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -105,16 +105,15 @@ def _trail_problems(doc: dict) -> list[DocumentProblem]:
     events, problems = doc["audit"], []
     if not events:
         return [DocumentProblem("$.audit", "is empty: a restore needs the trail the version was exported with")]
+    # A version restored before and then exported again carries each system's part of its trail in
+    # turn, each under that system's id for it: the order and links are checked within each part.
     previous = None
     for n, e in enumerate(events):
         path = f"$.audit[{n}]"
-        if e["assessment_id"] != doc["id"]:
-            problems.append(DocumentProblem(f"{path}.assessment_id", f"belongs to assessment {e['assessment_id']}, "
-                                            f"not this one ({doc['id']})"))
         if compute_hash(_hashable(e)) != e["hash"]:
             problems.append(DocumentProblem(path, f"event {e['seq']} was altered: its content no longer matches "
                                             "its hash"))
-        if previous is not None:
+        if previous is not None and previous["chain"] == e["chain"]:
             if e["seq"] <= previous["seq"]:
                 problems.append(DocumentProblem(f"{path}.seq", f"event {e['seq']} comes after event "
                                                 f"{previous['seq']}: the trail was reordered"))
@@ -143,13 +142,14 @@ def _trail_problems(doc: dict) -> list[DocumentProblem]:
 
 def _signature_problems(doc: dict) -> list[DocumentProblem]:
     problems = []
-    vouched = {(e["actor"]["email"], line.removeprefix(NOTE_PREFIX).strip())
+    # By the signer's id where they signed, as the trail names them (an e-mail address may change).
+    vouched = {(e["actor_id"], line.removeprefix(NOTE_PREFIX).strip())
                for e in doc["audit"] for line in e["comment"].splitlines() if line.startswith(NOTE_PREFIX)}
     for n, s in enumerate(doc["sign_offs"]):
         if digest(s["signed_content"].encode("utf-8")) != s["content_hash"]:
             problems.append(DocumentProblem(f"$.sign_offs[{n}].signed_content", f"the record of what "
                                             f"{s['signer_name']} signed does not match its hash: it was altered"))
-        if (s["signer"]["email"], s["content_hash"]) not in vouched:
+        if (s["signer_id"], s["content_hash"]) not in vouched:
             problems.append(DocumentProblem(f"$.sign_offs[{n}]", f"the signature of {s['signer_name']} is not on "
                                             "the file's audit trail with the hash it claims"))
     return problems
@@ -175,9 +175,23 @@ def restore_problems(doc: Any) -> list[DocumentProblem]:
             _when(value)
         except ValueError:
             problems.append(DocumentProblem(path, f"{value!r} is not a real moment"))
+    problems += _twice([c["section"] for c in doc["completions"]], "$.completions", "section")
+    problems += _twice([r["number"] for r in doc["challenge"]], "$.challenge", "number")
+    for n, r in enumerate(doc["challenge"]):
+        problems += _twice([p["task"] for p in r["points"]], f"$.challenge[{n}].points", "task")
+    problems += _twice([User.normalise_email(v["email"]) for v in doc["viewers"]], "$.viewers", "email")
     if not REFERENCE.match(doc["reference"]):
         problems.append(DocumentProblem("$.reference", "is not a reference this service issues (EQIA-YYYY-NNNN)"))
     return problems + _trail_problems(doc) + _signature_problems(doc)
+
+
+def _twice(values: list, path: str, name: str) -> list[DocumentProblem]:
+    seen, found = set(), []
+    for n, value in enumerate(values):
+        if value in seen:
+            found.append(DocumentProblem(f"{path}[{n}].{name}", f"{value!r} appears more than once"))
+        seen.add(value)
+    return found
 
 
 class _People:
@@ -274,6 +288,8 @@ def _write(doc: dict, prefix: str, people: _People, notes: list[str]) -> tuple[A
                                        response=p["response"], response_text=p["response_text"],
                                        responded_by_id=people.id_of(p["responded_by"]),
                                        responded_at=_when(p["responded_at"])) for p in r["points"]]))
+    for s in doc["sign_offs"]:
+        users[people.id_of(s["signer"])] = s["signer_id"]
     a.sign_offs = [SignOff(signer_id=people.id_of(s["signer"]), signer_name=s["signer_name"], role=s["role"],
                            signed_at=_when(s["signed_at"]), version_number=s["version"],
                            content_hash=s["content_hash"], attestation=s["attestation"],
@@ -285,7 +301,7 @@ def _write(doc: dict, prefix: str, people: _People, notes: list[str]) -> tuple[A
     db.session.flush()
     for n, e in enumerate(doc["audit"]):
         db.session.add(RestoredAuditEvent(
-            assessment_id=a.id, position=n, seq=e["seq"], source_assessment_id=e["assessment_id"],
+            assessment_id=a.id, position=n, chain=e["chain"], seq=e["seq"], source_assessment_id=e["assessment_id"],
             assessment_reference=e["assessment_reference"], source_actor_id=e["actor_id"],
             actor_email=e["actor"]["email"], actor_name=e["actor"]["name"], role=e["role"], action=e["action"],
             from_state=e["from_state"], to_state=e["to_state"], occurred_at=_when(e["occurred_at"]),

@@ -47,7 +47,8 @@ def choice(options: dict[str, str], description: str = "") -> dict:
 
 
 def key(description: str = "") -> dict:
-    return {"type": ["string", "null"], "pattern": KEY_PATTERN, **({"description": description} if description else {})}
+    return {"type": ["string", "null"], "pattern": KEY_PATTERN, "maxLength": 40,
+            **({"description": description} if description else {})}
 
 
 def assigned(schema: dict, description: str) -> dict:
@@ -59,6 +60,8 @@ DATE = {"type": ["string", "null"], "pattern": DATE_PATTERN, "format": "date"}
 TIMESTAMP = {"type": "string", "pattern": TIMESTAMP_PATTERN, "format": "date-time",
              "description": "UTC, to the microsecond"}
 INTEGER_ID = {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}
+NULLABLE_ID = {"type": ["integer", "null"], "minimum": 1, "maximum": DATABASE_INT_MAX}
+WHOLE = {"type": "integer", "minimum": 0, "maximum": DATABASE_INT_MAX}
 
 
 def obj(properties: dict, description: str = "", optional: tuple[str, ...] = ()) -> dict:
@@ -91,7 +94,7 @@ REGISTER = obj({
 })
 
 CHARACTERISTIC_REF = {
-    "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN,
+    "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60,
                        "description": "The characteristic's key in the set it was written under"},
     "label": {"type": "string", "minLength": 1, "maxLength": SHORT, "description": "Its name in that set"},
 }
@@ -132,11 +135,11 @@ ANALYSIS = obj({
 ACTION = obj({
     "description": text(), "owner": short(), "due_date": DATE, "success_measure": text(),
     "status": {"type": "string", "enum": list(ACTION_STATUSES)},
-    "characteristic": {"type": ["string", "null"], "pattern": CHARACTERISTIC_PATTERN},
+    "characteristic": {"type": ["string", "null"], "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60},
 })
 
 POINT = obj({
-    "task": {"type": "string", "maxLength": 100}, "status": {"type": "string", "pattern": KEY_PATTERN},
+    "task": {"type": "string", "maxLength": 100}, "status": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 40},
     "comment": text(), "reviewed_by": NULLABLE_PERSON, "reviewed_at": nullable(TIMESTAMP),
     "response": key(), "response_text": text(), "responded_by": NULLABLE_PERSON,
     "responded_at": nullable(TIMESTAMP),
@@ -145,7 +148,7 @@ POINT = obj({
 ROUND = obj({
     "number": {"type": "integer", "minimum": 1, "maximum": ROWS},
     "challenger": NULLABLE_PERSON,
-    "challenger_id": assigned({"type": ["integer", "null"]}, "The challenger's id in the exporting system "
+    "challenger_id": assigned(NULLABLE_ID, "The challenger's id in the exporting system "
                               "(the content record of a signature names the challenger by it)"),
     "opened_at": TIMESTAMP, "closed_at": nullable(TIMESTAMP), "decision": key(), "overall_comment": text(),
     "content_snapshot": {"type": "string", "description": "The content as submitted for this round "
@@ -155,24 +158,28 @@ ROUND = obj({
 
 SIGN_OFF = obj({
     "signer": PERSON, "signer_name": {"type": "string"},
-    "role": {"type": "string", "pattern": KEY_PATTERN}, "signed_at": TIMESTAMP,
-    "version": {"type": "integer", "minimum": 1},
+    "signer_id": assigned(INTEGER_ID, "The signer's id where they signed (the trail names them by it)"),
+    "role": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 40}, "signed_at": TIMESTAMP,
+    "version": INTEGER_ID,
     "content_hash": {"type": "string", "pattern": HASH_PATTERN,
                      "description": "SHA-256 of signed_content, the canonical content record signed"},
     "attestation": {"type": "string"}, "signed_content": {"type": "string"},
 })
 
 AUDIT_EVENT = obj({
-    "seq": assigned(INTEGER_ID, "Its place in the exporting system's audit chain"),
-    "assessment_id": assigned({"type": ["integer", "null"]}, "The assessment's id there"),
+    "chain": assigned({"type": "string", "pattern": HASH_PATTERN}, "Which system's chain recorded it (the hash "
+                      "of that chain's first event): a version restored and exported again carries each "
+                      "system's part of its trail in turn"),
+    "seq": assigned(INTEGER_ID, "Its place in that system's audit chain"),
+    "assessment_id": assigned(NULLABLE_ID, "The assessment's id in the system that recorded the event"),
     "assessment_reference": {"type": "string", "maxLength": 60},
     "actor": obj({"email": {"type": "string", "maxLength": 320}, "name": {"type": "string"}},
                  "Who acted, as the trail copied them (\"system\" with no e-mail for the service itself)"),
-    "actor_id": assigned({"type": ["integer", "null"]}, "The actor's id there"),
+    "actor_id": assigned(NULLABLE_ID, "The actor's id there"),
     "role": {"type": "string", "maxLength": 40}, "action": {"type": "string", "maxLength": 80},
     "from_state": {"type": "string", "maxLength": 40}, "to_state": {"type": "string", "maxLength": 40},
     "occurred_at": TIMESTAMP,
-    "workflow": obj({"name": {"type": "string", "maxLength": 40}, "version": {"type": "integer"}}),
+    "workflow": obj({"name": {"type": "string", "maxLength": 40}, "version": WHOLE}),
     "comment": {"type": "string"},
     "prev_hash": assigned({"type": "string", "pattern": HASH_PATTERN}, "The hash of the event before it there"),
     "hash": assigned({"type": "string", "pattern": HASH_PATTERN},
@@ -198,10 +205,10 @@ def schema() -> dict:
                                   "issues a new one, a restore keeps it"),
             "version": {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX},
             "previous_version": VERSION_LINK, "next_version": VERSION_LINK,
-            "workflow": obj({"name": {"type": "string", "pattern": KEY_PATTERN},
-                             "version": {"type": "integer", "minimum": 1}}),
-            "state": {"type": "string", "pattern": KEY_PATTERN},
-            "directorate_id": assigned({"type": "integer"}, "The directorate's id where the content record "
+            "workflow": obj({"name": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 40},
+                             "version": INTEGER_ID}),
+            "state": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 40},
+            "directorate_id": assigned(INTEGER_ID, "The directorate's id where the content record "
                                        "was first made (a signature's record names the directorate by it)"),
             "restricted": {"type": "boolean", "description": "Seen only by its directorate, council-wide roles "
                            "and the named viewers"},
@@ -230,7 +237,7 @@ def schema() -> dict:
             "audit": array(AUDIT_EVENT, 1_000_000, "This version's audit trail, oldest first"),
             "audit_sha256": assigned({"type": "string", "pattern": HASH_PATTERN},
                                      "SHA-256 of the canonical JSON of `audit` as exported (keys sorted, no "
-                                     "spaces): an event taken out or changed shows"),
+                                     "spaces): a trail edited without recomputing it shows (it is not keyed)"),
         },
     }
 

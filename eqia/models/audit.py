@@ -68,6 +68,8 @@ class RestoredAuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
+    # Which system's chain recorded it: the hash of that chain's first event.
+    chain: Mapped[str] = mapped_column(String(64))
     seq: Mapped[int] = mapped_column(Integer)
     source_assessment_id: Mapped[int | None] = mapped_column(Integer)
     assessment_reference: Mapped[str] = mapped_column(String(60), default="")

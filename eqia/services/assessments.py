@@ -231,7 +231,7 @@ def mark_section(assessment_id: int, user: User, lock_version: int, key: str,
     """"Have you completed this section?" answered on its own, for a completion
     key ("evidence", "characteristic:age"): Yes runs the section's checks."""
     section = "characteristics" if key.startswith("characteristic:") else key
-    if section not in sections.SECTIONS:
+    if section not in sections.SECTIONS or (section == "characteristics" and ":" not in key):
         raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
 
     def apply(assessment: Assessment) -> list[Change]:

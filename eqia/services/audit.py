@@ -82,6 +82,12 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
     return event
 
 
+def chain_id() -> str:
+    """This system's chain, as other systems know it: the hash of its first event."""
+    return db.session.execute(select(AuditEvent.hash).where(AuditEvent.seq == 1)).scalar_one_or_none() \
+        or GENESIS_HASH
+
+
 # A restore is this system's event about a version whose trail came from elsewhere.
 RESTORE_ACTION = "restore"
 

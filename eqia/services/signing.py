@@ -105,13 +105,15 @@ def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
         select(AuditEvent.actor_id, AuditEvent.comment).where(AuditEvent.assessment_id == assessment.id,
                                                               AuditEvent.comment.contains(NOTE_PREFIX))
     ).all()
-    # A restored version's signatures are on the trail it was restored with, by who signed there.
-    from eqia.models import RestoredAuditEvent, User
+    # A restored version's signatures are on the trail it was restored with, by the signer's id there.
+    from eqia.models import RestoredAuditEvent
+    from eqia.services.record import identity
 
-    restored = db.session.execute(
-        select(User.id, RestoredAuditEvent.comment).join(User, User.email == RestoredAuditEvent.actor_email)
+    here = {theirs: ours for ours, theirs in identity(assessment)["users"].items()}
+    restored = [(here.get(actor_id), comment) for actor_id, comment in db.session.execute(
+        select(RestoredAuditEvent.source_actor_id, RestoredAuditEvent.comment)
         .where(RestoredAuditEvent.assessment_id == assessment.id, RestoredAuditEvent.comment.contains(NOTE_PREFIX))
-    ).all()
+    ).all()]
     found = set()
     for actor_id, comment in [*events, *restored]:
         for line in comment.splitlines():

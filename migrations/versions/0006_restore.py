@@ -22,6 +22,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assessment_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('chain', sa.String(length=64), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('source_assessment_id', sa.Integer(), nullable=True),
     sa.Column('assessment_reference', sa.String(length=60), nullable=False),
