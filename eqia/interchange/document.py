@@ -17,7 +17,7 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
 from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, RestoredAuditEvent, User, utcnow
-from eqia.services.audit import chain_id
+from eqia.services.audit import chain_id, restored_events, trail
 from eqia.services.record import canonical, content_hash, digest, identity
 from eqia.services.signing import NOTE_PREFIX
 
@@ -129,19 +129,21 @@ def _event(e, chain: str, assessment_id: int | None, actor_id: int | None) -> di
     }
 
 
+def _exported(e, here: str) -> dict:
+    if isinstance(e, RestoredAuditEvent):
+        return _event(e, e.chain, e.source_assessment_id, e.source_actor_id)
+    return _event(e, here, e.assessment_id, e.actor_id)
+
+
 def restored_trail(a: Assessment) -> list[dict]:
     """A restored version's trail, as the system that recorded it exported it."""
-    restored = db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == a.id)
-                                  .order_by(RestoredAuditEvent.position)).scalars().all()
-    return [_event(e, e.chain, e.source_assessment_id, e.source_actor_id) for e in restored]
+    return [_exported(e, "") for e in restored_events(a)]
 
 
 def audit_trail(a: Assessment) -> list[dict]:
     """A restored version's trail from the system that recorded it, then this system's."""
-    events = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == a.id)
-                                .order_by(AuditEvent.seq)).scalars().all()
     here = chain_id()
-    return restored_trail(a) + [_event(e, here, e.assessment_id, e.actor_id) for e in events]
+    return [_exported(e, here) for e in trail(a, restores=False)]
 
 
 def _signer_id(a: Assessment, s, local_signatures: set[tuple[int, str]]) -> int:

@@ -42,7 +42,7 @@ from eqia.models import (
 )
 from eqia.registry import DEFAULT_WORKFLOW, workflows
 from eqia.services import access
-from eqia.services.assessments import CANNOT_CREATE, OWN_DIRECTORATE_ONLY, add_characteristic_rows, next_reference
+from eqia.services.assessments import CANNOT_CREATE, add_characteristic_rows, check_directorate, next_reference
 from eqia.services.audit import append_event
 from eqia.services.errors import Forbidden, Invalid
 from eqia.workflow.rules import Problem
@@ -298,8 +298,7 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
         directorate = _directorate(doc["register_details"]["directorate"])
     except BadDocument as error:
         raise BadDocument(_within(prefix, error.document_problems)) from None
-    if not user.roles & access.COUNCIL_WIDE_ROLES and directorate.id != user.directorate_id:
-        raise Forbidden(OWN_DIRECTORATE_ONLY)
+    check_directorate(user, directorate.id)
     now = utcnow()
     a = Assessment(reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
                    workflow_version=definition.version, state=definition.initial, created_by_id=user.id,

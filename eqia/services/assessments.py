@@ -73,7 +73,8 @@ def get_visible(assessment_id: int, user: User) -> Assessment:
     return assessment
 
 
-def _check_directorate(user: User, directorate_id: Any) -> None:
+def check_directorate(user: User, directorate_id: Any) -> None:
+    """Who may start or move an assessment in a directorate (the pages, the API and an import)."""
     if not isinstance(directorate_id, int) or db.session.get(Directorate, directorate_id) is None:
         raise Invalid(UNKNOWN_DIRECTORATE)
     if not user.roles & access.COUNCIL_WIDE_ROLES and directorate_id != user.directorate_id:
@@ -105,7 +106,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         definition = workflows().current(workflow_name)
         if not user.roles & definition.create_roles:
             raise Forbidden(CANNOT_CREATE)
-        _check_directorate(user, details.get("directorate_id"))
+        check_directorate(user, details.get("directorate_id"))
         _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
         _reject_nul(*details.values())
         now = utcnow()
@@ -268,7 +269,7 @@ def update_register_details(assessment_id: int, user: User, details: dict[str, A
                             lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
-            _check_directorate(user, details["directorate_id"])
+            check_directorate(user, details["directorate_id"])
         _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
         _reject_nul(*details.values())
         changes = []

@@ -92,16 +92,22 @@ def chain_id() -> str:
 RESTORE_ACTION = "restore"
 
 
-def trail(assessment: Assessment) -> list:
+def restored_events(assessment: Assessment) -> list[RestoredAuditEvent]:
+    """A restored version's trail from the system that recorded it, in its order there."""
+    return db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == assessment.id)
+                              .order_by(RestoredAuditEvent.position)).scalars().all()
+
+
+def trail(assessment: Assessment, *, restores: bool = True) -> list:
     """A version's whole trail as people read it, oldest first: for a version
     restored from another system, that system's events (RestoredAuditEvent),
-    the restore, then this system's."""
-    restored = db.session.execute(select(RestoredAuditEvent).where(RestoredAuditEvent.assessment_id == assessment.id)
-                                  .order_by(RestoredAuditEvent.position)).scalars().all()
+    the restore (unless `restores` is false: it is this system's event about
+    the version, not one of the version's own), then this system's."""
+    restored = restored_events(assessment)
     restores = db.session.execute(select(AuditEvent).where(
         AuditEvent.assessment_id.is_(None), AuditEvent.action == RESTORE_ACTION,
         AuditEvent.assessment_reference == assessment.display_reference).order_by(AuditEvent.seq)
-    ).scalars().all() if restored else []
+    ).scalars().all() if restored and restores else []
     local = db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)
                                .order_by(AuditEvent.seq)).scalars().all()
     return [*restored, *restores, *local]
