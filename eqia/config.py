@@ -57,8 +57,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
                                       str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
-        # PDFs are rendered in this many worker processes (0: in the web process itself).
-        "EQIA_PDF_WORKERS": _count(env, "EQIA_PDF_WORKERS", 1),
+        # PDFs are rendered in this many worker processes (0: in the web process itself). A
+        # document's parts render at once on the free ones (eqia/pdf/assemble.py): one a core.
+        "EQIA_PDF_WORKERS": _count(env, "EQIA_PDF_WORKERS", min(2, os.cpu_count() or 1)),
         # A draft's PDF is rendered in the background after each save in a web request.
         "EQIA_PDF_PRERENDER": env.get("EQIA_PDF_PRERENDER", "1") not in ("0", "false", "no", ""),
         # Optional PAdES signature on the PDF stored at sign-off (eqia/pdf/signature.py).

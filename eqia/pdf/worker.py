@@ -29,6 +29,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 
 from eqia.config import PROJECT_ROOT
 
@@ -79,19 +80,26 @@ class Worker:
         if status != "ready":
             raise RenderFailed(answer)
 
-    def render(self, page: str, extra: dict[str, tuple[bytes, str]] | None, timeout: float) -> bytes:
+    def send(self, page: str, extra: dict[str, tuple[bytes, str]] | None) -> None:
         _send(self.process.stdin, (page, extra or {}))
+
+    def receive(self, deadline: float, limit: float) -> bytes:
+        """The answer to the request sent, waiting until `deadline` (time.monotonic)."""
         # One answer per request, read whole, so nothing is left buffered to hide from select.
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        ready, _, _ = select.select([self.process.stdout], [], [], max(deadline - time.monotonic(), 0))
         if not ready:
             self.process.kill()  # a document that never finishes must not hold a worker for ever
             self.process.wait()
-            raise RenderTimedOut(f"the PDF took longer than {timeout:g} s to render and was stopped")
+            raise RenderTimedOut(f"the PDF took longer than {limit:g} s to render and was stopped")
         status, answer = _receive(self.process.stdout)
         self.renders += 1
         if status != "ok":
             raise RenderFailed(answer)
         return answer
+
+    def render(self, page: str, extra: dict[str, tuple[bytes, str]] | None, timeout: float) -> bytes:
+        self.send(page, extra)
+        return self.receive(time.monotonic() + timeout, timeout)
 
     @property
     def worn(self) -> bool:
@@ -137,6 +145,65 @@ class Pool:
         finally:
             self._idle.put(worker)
 
+    def render_document(self, page: str, extra: dict[str, tuple[bytes, str]] | None = None) -> bytes:
+        """The whole document, numbered: its parts (eqia.pdf.assemble) rendered
+        at once, one on each worker free now (at least one: it waits for that),
+        then put together here."""
+        from eqia.pdf import assemble
+
+        held = [self._idle.get()]
+        while len(held) < self.size:
+            try:
+                held.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        pieces = assemble.parts(page, len(held))
+        for spare in held[len(pieces):]:
+            self._idle.put(spare)
+        held = held[:len(pieces)]
+        try:
+            rendered = self._render_at_once(held, pieces, extra)
+        finally:
+            for worker in held:
+                self._idle.put(worker)
+        with self._lock:
+            self.renders += 1
+        return assemble.assemble(rendered)
+
+    def _render_at_once(self, held: list[Worker | None], pieces: list[str], extra) -> list[bytes]:
+        """Send every piece, then read every answer; `held` is updated in place
+        with any worker started or replaced."""
+        sent = []
+        for i, piece in enumerate(pieces):
+            if held[i] is None or held[i].worn:
+                held[i] = self._replace(held[i])
+        deadline = time.monotonic() + self.timeout  # from the sending: a worker's start is not the render's
+        for i, piece in enumerate(pieces):
+            try:
+                held[i].send(piece, extra)
+                sent.append(True)
+            except OSError:
+                sent.append(False)  # it died between renders: tried again below
+        rendered: list[bytes] = []
+        try:
+            for i, piece in enumerate(pieces):
+                try:
+                    if not sent[i]:
+                        raise EOFError("the PDF worker had gone")
+                    rendered.append(held[i].receive(deadline, self.timeout))
+                except (EOFError, OSError, pickle.UnpicklingError):
+                    # The process died mid-render (killed, out of memory): one more try on a new one.
+                    held[i] = self._replace(held[i])
+                    rendered.append(held[i].render(piece, extra, self.timeout))
+        except BaseException:
+            # A failure or time-out in one piece: the others' answers are still on their way, and
+            # must not be read as the next request's. Those workers are stopped and replaced.
+            for worker in held[len(rendered) + 1:]:
+                worker.process.kill()
+                worker.process.wait()
+            raise
+        return rendered
+
     def _replace(self, old: Worker | None) -> Worker:
         if old is not None:
             old.close()
@@ -151,6 +218,9 @@ class Pool:
         """Start every idle slot's worker now, in the background, so the first
         PDF a user asks for does not also wait for a process to start."""
         def start() -> None:
+            from eqia.pdf import assemble
+
+            assemble.prepare()
             slots = []
             while True:
                 try:

@@ -72,10 +72,10 @@ def render(assessment: Assessment) -> bytes:
     if workers:
         from eqia.pdf.worker import pool
 
-        return pool(workers).render(page, extra)
-    from eqia.pdf.render import pdf_from_html
+        return pool(workers).render_document(page, extra)
+    from eqia.pdf.render import document_from_html
 
-    return pdf_from_html(page, extra)
+    return document_from_html(page, extra)
 
 
 def prerender(assessment_id: int) -> bool:

@@ -1,0 +1,187 @@
+"""A document rendered in parts at once and put back together (eqia/pdf/assemble.py):
+the joined PDF must be the document rendered whole, page for page, tag for tag."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+import pikepdf
+import pytest
+
+from eqia.pdf import assemble, checks, tagging
+from eqia.pdf.document import html_for
+from eqia.pdf.render import document_from_html, pdf_from_html
+from eqia.pdf.worker import Pool, RenderTimedOut
+from eqia.services.assessments import update_register_details
+from tests.test_pdf import filled, fresh, lock
+
+
+def pages_text(data: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    return [" ".join(page.split()) for page in out.split("\f")[:-1]]
+
+
+def outline_titles(pdf: pikepdf.Pdf) -> list[tuple[int, str, int]]:
+    """(depth, title, page number, count) of every bookmark, in order."""
+    pages = {page.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    found = []
+
+    def walk(item, depth):
+        while item is not None:
+            found.append((depth, str(item.Title), pages[item.Dest[0].objgen], int(item.get("/Count", 0))))
+            if "/First" in item:
+                walk(item.First, depth + 1)
+            item = item.get("/Next")
+
+    walk(pdf.Root.Outlines.get("/First"), 0)
+    return found
+
+
+def destinations(pdf: pikepdf.Pdf) -> dict[str, int]:
+    pages = {page.objgen: n for n, page in enumerate(pdf.pages, start=1)}
+    names = pdf.Root.Names.Dests.Names
+    return {str(names[i]): pages[names[i + 1][0].objgen] for i in range(0, len(names), 2)}
+
+
+def structure_types(pdf: pikepdf.Pdf) -> list[str]:
+    """The structure tree's element types, depth first in reading order."""
+    found = []
+
+    def walk(element):
+        found.append(str(element.S))
+        for kid in tagging.children(element):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid)
+
+    for kid in tagging.children(pdf.Root.StructTreeRoot):
+        walk(kid)
+    return found
+
+
+@pytest.fixture
+def document(world):
+    assessment, _ = filled(world)
+    return html_for(assessment)
+
+
+def test_the_parts_are_whole_sections_and_together_are_the_document(document):
+    page, _ = document
+    head, chunks, tail = assemble.split(page)
+    assert len(chunks) == 4  # up to the groups; the groups to the actions; the review record; the audit appendix
+    body = page[len(head):len(page) - len(tail)]
+    assert re.sub(r"\s+", "", "".join(chunks)) == re.sub(r"\s+", "", body.replace(assemble.PART_BREAK, ""))
+    assert assemble.parts(page, 1) == [page]
+    for most in (2, 3, 4, 9):
+        pieces = assemble.parts(page, most)
+        assert len(pieces) == min(most, 4)
+        for piece in pieces:
+            assert piece.startswith(head) and piece.endswith(tail)
+        # Every section is in exactly one piece, in order.
+        joined = "".join(p[len(head):len(p) - len(tail)] for p in pieces)
+        assert joined == "".join(chunks)
+    # Two pieces: the cut that makes the longer of the two shortest.
+    two = [len(p) for p in assemble.parts(page, 2)]
+    sizes = [len(c) for c in chunks]
+    assert max(two) - len(head) - len(tail) == min(max(sum(sizes[:k]), sum(sizes[k:])) for k in range(1, 4))
+
+
+def test_what_a_user_types_cannot_make_a_part_break(world):
+    hostile = f"Aims {assemble.PART_BREAK} and </body> and <body class=x> in the text"
+    assessment = world.make_assessment()
+    update_register_details(assessment.id, world.author, {"aims": hostile}, lock(assessment.id))
+    page, extra = html_for(fresh(assessment.id))
+    _, chunks, _ = assemble.split(page)
+    assert len(chunks) == 3  # a screening: its first part, the review record and the appendix
+    assert not any(assemble.PART_BREAK in c for c in chunks)
+    assert hostile in " ".join(pages_text(document_from_html(page, extra)))
+
+
+def test_the_document_rendered_in_parts_is_the_document_rendered_whole(document):
+    page, extra = document
+    whole = document_from_html(page, extra)
+    pieces = assemble.parts(page, 3)
+    joined = assemble.assemble([pdf_from_html(p, extra) for p in pieces])
+    assert checks.problems(joined) == [] and checks.problems(whole) == []
+    assert pages_text(joined) == pages_text(whole)  # every page, footer numbers included
+    with pikepdf.open(io.BytesIO(joined)) as a, pikepdf.open(io.BytesIO(whole)) as b:
+        assert outline_titles(a) == outline_titles(b) and a.Root.Outlines.Count == b.Root.Outlines.Count
+        assert destinations(a) == destinations(b)
+        assert structure_types(a) == structure_types(b)
+        assert str(a.Root.Lang) == "en-GB" and a.docinfo.Title == b.docinfo.Title
+        nums = a.Root.StructTreeRoot.ParentTree.Nums
+        keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+        assert keys == sorted(set(keys))  # no key used twice, in order, as a number tree must be
+        assert sorted(int(p.StructParents) for p in a.pages) == list(range(len(a.pages)))
+        # The joined tree is one tree: every element's parent is the element it hangs from.
+        for element, parent in tagging.struct_elements(a):
+            assert element.P.objgen == (parent.objgen if parent is not None
+                                        else a.Root.StructTreeRoot.objgen)
+        # One page tree: nothing of a later part's own page tree came along with its pages.
+        assert sum(1 for o in a.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Pages") == 1
+        assert all(p.Parent.objgen == a.Root.Pages.objgen for p in a.pages)
+
+
+def test_every_page_is_numbered_of_the_whole_as_an_artifact(document):
+    page, extra = document
+    data = assemble.assemble([pdf_from_html(p, extra) for p in assemble.parts(page, 2)])
+    texts = pages_text(data)
+    for number, text in enumerate(texts, start=1):
+        assert text.endswith(f"Equality impact assessment Page {number} of {len(texts)}"), text[-80:]
+    assert checks.problems(data) == []  # the numbers are artifacts, and their font is embedded
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for p in pdf.pages:
+            drawn = b"".join(s.read_bytes() for s in p.obj.Contents)
+            numbers = re.findall(rb"/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n.*?\((Page \d+ of \d+)\) Tj",
+                                 drawn, re.S)
+            assert len(numbers) == 1
+        font = pdf.pages[0].Resources.Font[assemble.FONT_RESOURCE]
+        assert "/FontFile2" in font.FontDescriptor and str(font.BaseFont).startswith(f"/{assemble.FONT_TAG}+")
+
+
+def test_numbers_drawn_as_content_would_be_caught(document):
+    """The checker fails on a page number that is not an artifact: the assembly's wrapper is what passes it."""
+    page, extra = document
+    data = assemble.assemble([pdf_from_html(page, extra)])
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for p in pdf.pages:
+            last = p.obj.Contents[-1]
+            last.write(last.read_bytes().replace(b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC", b"")
+                       .replace(b"EMC\n", b""))
+        out = io.BytesIO()
+        pdf.save(out)
+    assert any("neither tagged nor an artifact" in p for p in checks.problems(out.getvalue()))
+
+
+def test_a_pool_of_two_renders_the_parts_at_once_on_both(document):
+    page, extra = document
+    pool = Pool(2)
+    try:
+        data = pool.render_document(page, extra)
+        assert pages_text(data) == pages_text(document_from_html(page, extra))
+        assert checks.problems(data) == []
+        assert len(pool.pids()) == 2 and all(w.renders == 1 for w in pool._all)
+        # Both busy elsewhere is not needed: with one worker free, the document renders whole on it.
+        held = pool._idle.get()
+        try:
+            assert pages_text(pool.render_document(page, extra)) == pages_text(data)
+        finally:
+            pool._idle.put(held)
+        assert sorted(w.renders for w in pool._all) == [1, 2]
+    finally:
+        pool.close()
+
+
+def test_one_part_over_its_time_limit_stops_them_all_and_the_pool_goes_on(document):
+    page, extra = document
+    pool = Pool(2, timeout=0.001)  # no real document renders this fast
+    try:
+        with pytest.raises(RenderTimedOut):
+            pool.render_document(page, extra)
+        assert pool.pids() == []  # the overrunning worker, and the other whose answer was still to come
+        pool.timeout = 120
+        assert pages_text(pool.render_document(page, extra)) == pages_text(document_from_html(page, extra))
+    finally:
+        pool.close()
