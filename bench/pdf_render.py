@@ -4,13 +4,15 @@ rendering the same HTML in the same run.
 Documents: the demo council's "Adult social care charging policy" (a realistic
 assessment, about 14 pages) and a large one built the same way with many more
 items and rounds of challenge (about 60 pages). Rows:
-- our fresh render (WeasyPrint PDF/UA-1 and the tagging finish);
+- our fresh render (WeasyPrint PDF/UA-1 and the tagging finish), its parts at
+  once on the PDF workers and joined (eqia/pdf/assemble.py); the same, whole
+  on one worker, and whole in the web process;
 - WeasyPrint alone (the naive render the issue measured);
 - a warm Chromium printing the same HTML (the baseline every ratio is against);
 - what "Download PDF" costs for an unchanged EqIA (stored or cached bytes,
   through the real view);
 - what it costs just after an edit (a fresh render of the draft);
-- the peak memory of a process that renders the typical document once.
+- the peak memory of each worker that renders a document once.
 Writes its section of docs/performance.md.
 """
 
@@ -155,16 +157,19 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-def worker_peak_mib(page: str, extra: dict) -> float:
-    """A new PDF worker renders the document once: its peak resident size (VmHWM)."""
+def worker_peaks_mib(page: str, extra: dict, workers: int) -> list[float]:
+    """New PDF workers render the document once, in parts at once: each one's peak resident size (VmHWM)."""
     from eqia.pdf.worker import Pool
 
-    pool = Pool(1)
+    pool = Pool(workers)
     try:
-        pool.render(page, extra)
-        [pid] = pool.pids()
-        status = Path(f"/proc/{pid}/status").read_text()
-        return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))) / 1024
+        pool.render_document(page, extra)
+        peaks = []
+        for pid in pool.pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(next(line.split()[1] for line in status.splitlines()
+                                  if line.startswith("VmHWM:"))) / 1024)
+        return peaks
     finally:
         pool.close()
 
@@ -188,7 +193,8 @@ def main() -> None:
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
     rows = []
-    memory: dict[str, float] = {}
+    memory: dict[str, list[float]] = {}
+    workers = app.config["EQIA_PDF_WORKERS"]  # the default: one a core, at most two
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         load_demo()
@@ -208,10 +214,13 @@ def main() -> None:
             ours_pdf = documents.render(assessment)
             pages = pages_of(ours_pdf)
             ours = median_time(lambda: documents.render(db.session.get(Assessment, assessment_id)))
+            app.config["EQIA_PDF_WORKERS"] = 1
+            one_worker = median_time(lambda: documents.render(db.session.get(Assessment, assessment_id)))
             app.config["EQIA_PDF_WORKERS"] = 0
             in_process = median_time(lambda: documents.render(db.session.get(Assessment, assessment_id)))
-            app.config["EQIA_PDF_WORKERS"] = 1
-            memory[name] = worker_peak_mib(page, extra)
+            app.config["EQIA_PDF_WORKERS"] = workers
+            memory[name] = worker_peaks_mib(page, extra, workers)
+            memory[f"{name}, one worker"] = worker_peaks_mib(page, extra, 1)
             naive = median_time(lambda: HTML(string=page, base_url=SCHEME, url_fetcher=BundledAssets(extra))
                                 .write_pdf(pdf_variant="pdf/ua-1"))
             render, close = chromium_renderer(page, extra)
@@ -220,9 +229,10 @@ def main() -> None:
                 chromium_pages = pages_of(render())
             finally:
                 close()
-            rows.append((f"{name} ({pages} pages): our fresh render, PDF/UA-1 finished (in the PDF worker)", ours,
-                         chromium))
-            rows.append((f"{name}: the same, rendered in the web process itself", in_process, chromium))
+            rows.append((f"{name} ({pages} pages): our fresh render, PDF/UA-1 finished (its parts at once in "
+                         f"{workers} PDF workers, then joined)", ours, chromium))
+            rows.append((f"{name}: the same, whole in one PDF worker", one_worker, chromium))
+            rows.append((f"{name}: the same, whole in the web process itself", in_process, chromium))
             rows.append((f"{name}: WeasyPrint alone, PDF/UA-1 (the naive render)", naive, chromium))
             rows.append((f"{name}: warm Chromium, same HTML ({chromium_pages} pages; the baseline)", chromium,
                          chromium))
@@ -281,7 +291,11 @@ def main() -> None:
                      at_once, chromium_large))
         rows.append(("Download PDF just after an edit, large draft, no background render (save, then render)",
                      without, chromium_large))
-        memory["web process"] = peak_memory_mib(url, typical.id)
+        memory["web process"] = [peak_memory_mib(url, typical.id)]
+
+    def mib(peaks: list[float]) -> str:
+        shown = " and ".join(f"{p:.0f}" for p in peaks) + " MiB"
+        return shown + (f" ({sum(peaks):.0f} MiB together)" if len(peaks) > 1 else "")
 
     table = "\n".join(f"| {label} | {seconds * 1000:,.0f} ms | {seconds / base:.2f} |" for label, seconds, base in rows)
     body = f"""## PDF: what a user waits for
@@ -294,9 +308,10 @@ the other in one run. The ratio is to the warm Chromium figure for the same docu
 | --- | --- | --- |
 {table}
 
-Peak memory (resident) of a PDF worker that renders the document once: typical {memory["Typical"]:.0f} MiB,
-large {memory["Large"]:.0f} MiB. Of the web application rendering the typical document in its own process, as
-before the worker: {memory["web process"]:.0f} MiB.
+Peak memory (resident) of each PDF worker when {workers} render a document's parts once: typical
+{mib(memory["Typical"])}, large {mib(memory["Large"])}. One worker rendering the whole document: typical
+{mib(memory["Typical, one worker"])}, large {mib(memory["Large, one worker"])}. The web application rendering the
+typical document in its own process, as before the workers: {mib(memory["web process"])}.
 
 A save queues its draft's render in the background; "{PAUSE:.0f} s after the save" is about the time a person takes
 to see the task list the save returns to and click "Download PDF". Clicked the moment the save returns, the
