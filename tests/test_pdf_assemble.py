@@ -3,6 +3,7 @@ the joined PDF must be the document rendered whole, page for page, tag for tag."
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import subprocess
@@ -185,3 +186,92 @@ def test_one_part_over_its_time_limit_stops_them_all_and_the_pool_goes_on(docume
         assert pages_text(pool.render_document(page, extra)) == pages_text(document_from_html(page, extra))
     finally:
         pool.close()
+
+
+def test_ids_stay_unique_and_every_header_reference_resolves_when_parts_are_joined(document):
+    """WeasyPrint names header cells after its own object numbers, which each part counts afresh:
+    the same piece joined to itself has every id twice unless the join renames them."""
+    page, extra = document
+    piece = pdf_from_html(page, extra)
+    assert checks.element_ids(pikepdf.open(io.BytesIO(piece))) == []
+    twice = assemble.assemble([piece, piece])
+    with pikepdf.open(io.BytesIO(twice)) as pdf:
+        assert checks.element_ids(pdf) == []
+        ids = [bytes(e.ID) for e, _ in tagging.struct_elements(pdf) if "/ID" in e]
+        assert ids and len(ids) == len(set(ids))
+        names = pdf.Root.StructTreeRoot.IDTree.Names
+        keys = [bytes(names[i]) for i in range(0, len(names), 2)]
+        assert keys == sorted(ids)
+        # A data cell's /Headers names a header cell of its own part: the second copy's cells, the second's.
+        half = len(pdf.pages) // 2
+        pages = {p.objgen: n for n, p in enumerate(pdf.pages)}
+        checked = 0
+        for element, _ in tagging.struct_elements(pdf):
+            for attributes in tagging.attribute_dicts(element):
+                for header in attributes.get("/Headers", []):
+                    cell = names[keys.index(bytes(header)) * 2 + 1]
+                    assert cell.S == "/TH"
+                    assert bytes(header).startswith(b"part2-") == (pages[element.Pg.objgen] >= half)
+                    checked += 1
+        assert checked > 0
+
+
+def test_the_checker_finds_a_repeated_id_an_unlisted_one_and_a_header_reference_to_nothing(document):
+    page, extra = document
+    with pikepdf.open(io.BytesIO(pdf_from_html(page, extra))) as pdf:
+        cells = [e for e, _ in tagging.struct_elements(pdf) if "/ID" in e]
+        cells[1].ID = cells[0].ID
+        del pdf.Root.StructTreeRoot["/IDTree"]
+        data_cell = next(e for e, _ in tagging.struct_elements(pdf)
+                         if any("/Headers" in a for a in tagging.attribute_dicts(e)))
+        next(a for a in tagging.attribute_dicts(data_cell) if "/Headers" in a).Headers = pikepdf.Array(
+            [pikepdf.String("no-such-cell")])
+        found = checks.element_ids(pdf)
+    assert any("more than once" in p for p in found)
+    assert any("not in the /IDTree" in p for p in found)
+    assert any("name no element" in p for p in found)
+
+
+def test_each_parts_font_subset_has_a_name_of_its_own(document):
+    page, extra = document
+    joined = assemble.assemble([pdf_from_html(p, extra) for p in assemble.parts(page, 2)])
+    programs: dict[str, set[bytes]] = {}
+    with pikepdf.open(io.BytesIO(joined)) as pdf:
+        for font in pdf.objects:
+            if isinstance(font, pikepdf.Dictionary) and font.get("/Type") == "/Font" and "/BaseFont" in font:
+                described = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+                program = described.FontDescriptor.FontFile2.read_bytes()
+                assert str(described.FontDescriptor.FontName) == str(font.BaseFont)
+                programs.setdefault(str(font.BaseFont), set()).add(hashlib.sha256(program).digest())
+    assert len(programs) > 3  # the footer's, and each part's own subsets of the regular and bold
+    assert all(len(hashes) == 1 for hashes in programs.values()), programs  # one name, one program
+
+
+def test_a_link_and_its_target_are_never_put_in_different_pieces():
+    head, tail = '<html><body class="draft">', "</body></html>"
+    chunks = [f'<section class="part" id="s{i}"><h2>Part {i}</h2>{"x" * 1000}</section>' for i in range(4)]
+
+    def page(links: dict[int, str]) -> str:
+        return head + assemble.PART_BREAK.join(c + (f'<a href="#{links[i]}">see</a>' if i in links else "")
+                                               for i, c in enumerate(chunks)) + tail
+
+    assert len(assemble.parts(page({}), 2)) == 2
+    assert assemble.parts(page({0: "s3"}), 4) == [page({0: "s3"})]  # every cut would part them: whole
+    pieces = assemble.parts(page({0: "s1"}), 4)
+    assert len(pieces) == 3 and 'href="#s1"' in pieces[0] and 'id="s1"' in pieces[0]
+    pieces = assemble.parts(page({3: "s2"}), 2)
+    assert any('href="#s2"' in p and 'id="s2"' in p for p in pieces)
+
+
+def test_the_number_sits_on_the_footers_line_and_the_headers_right_edge(document):
+    """Where print.css puts the rest of the running header and footer: the same baseline as the footer's
+    left box, the same right edge as the header's right box. A change to the page margins moves both."""
+    page, extra = document
+    data = document_from_html(page, extra)
+    out = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox", "-", "-"], input=data, capture_output=True,
+                         check=True).stdout.decode("utf-8")
+    words = {m[4]: tuple(map(float, m[:4])) for m in re.findall(
+        r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)<', out)}
+    total = str(len(pages_text(data)))
+    assert abs(words["Page"][1] - words["Equality"][1]) < 0.05 and abs(words["Page"][3] - words["Equality"][3]) < 0.05
+    assert abs(words[total][2] - words["off"][2]) < 0.05  # "DRAFT: not signed off", top right

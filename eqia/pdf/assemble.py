@@ -6,13 +6,16 @@ idle. So the template marks where the document's parts begin (`PART_BREAK`,
 before the analysis of each group, the review record and the audit appendix),
 and each part starts a new page whether it is rendered alone or in the whole
 document: a part lays out the same either way. `parts` cuts the HTML into as
-many documents as there are free workers, balanced by their length; each is
+many documents as there are free workers, balanced by their length and never
+parting a link from its target (a piece drops links it cannot resolve); each is
 rendered and tagged on its own (eqia.pdf.render, eqia.pdf.tagging), and
 `assemble` joins the results:
 - the pages, in order;
 - the structure trees: each later part's sections become children of the
-  first part's /Document element, its parent-tree keys moved past the first's;
+  first part's /Document element, its parent-tree keys moved past the first's,
+  its element ids (and the /Headers naming them) prefixed with its number;
 - the outlines (bookmarks) and named destinations;
+- each font subset named by its own program, not by WeasyPrint's per-font tag;
 - then "Page X of Y" on every page, which no part can know alone, drawn here
   as a pagination artifact in an embedded subset of the document's font.
 
@@ -23,6 +26,7 @@ wrote is escaped, so "<!--" in a field reaches the HTML as "&lt;!--".
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import re
@@ -32,10 +36,14 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 from eqia.pdf.fetcher import BUNDLED
-from eqia.pdf.tagging import children, struct_elements
+from eqia.pdf import tagging
+from eqia.pdf.tagging import children
 
 PART_BREAK = "<!--eqia:part-->"
 BODY_OPEN = re.compile(r"<body\b[^>]*>")
+# The template's own attributes: a user's quotes reach the HTML as &#34;, so typed text cannot match.
+ANCHOR = re.compile(r'\sid="([^"]+)"')
+LINK = re.compile(r'\shref="#([^"]+)"')
 
 # The footer's number, as print.css's margin boxes set the rest of the footer:
 # 8.5pt, #505a5f, line-height 1.4, centred in the 20 mm bottom margin, its right
@@ -61,16 +69,32 @@ def split(page: str) -> tuple[str, list[str], str]:
     return page[:opened.end()], chunks, page[closed:]
 
 
+def _joined_cuts(chunks: list[str]) -> set[int]:
+    """Cuts (before chunk k) that would part a link from its target: WeasyPrint,
+    rendering a piece alone, drops a link whose target is in another piece."""
+    where = {name: i for i, chunk in enumerate(chunks) for name in ANCHOR.findall(chunk)}
+    joined = set()
+    for i, chunk in enumerate(chunks):
+        for target in LINK.findall(chunk):
+            if target in where and where[target] != i:
+                joined.update(range(min(i, where[target]) + 1, max(i, where[target]) + 1))
+    return joined
+
+
 def parts(page: str, most: int) -> list[str]:
     """The document as at most `most` documents, each a run of whole parts, cut
-    where the longest run is shortest (HTML length stands in for render time)."""
+    where the longest run is shortest (HTML length stands in for render time),
+    and never between a link and its target."""
     head, chunks, tail = split(page)
     if most <= 1 or len(chunks) <= 1:
         return [page]
-    n = min(most, len(chunks))
+    cuts = sorted(set(range(1, len(chunks))) - _joined_cuts(chunks))
+    n = min(most, len(cuts) + 1)
+    if n <= 1:
+        return [page]
     best = None
-    for cuts in itertools.combinations(range(1, len(chunks)), n - 1):
-        bounds = (0, *cuts, len(chunks))
+    for chosen in itertools.combinations(cuts, n - 1):
+        bounds = (0, *chosen, len(chunks))
         runs = [chunks[a:b] for a, b in zip(bounds, bounds[1:])]
         cost = max(sum(map(len, run)) for run in runs)
         if best is None or cost < best[0]:
@@ -97,9 +121,32 @@ def _indirect(pdf: pikepdf.Pdf, obj):
     return obj if obj.is_indirect else pdf.make_indirect(obj)
 
 
-def _join_structure(first: pikepdf.Pdf, other: pikepdf.Pdf, start: int) -> None:
+def _prefix_ids(sections: list, prefix: bytes) -> tuple[list[tuple[bytes, Dictionary]], bool]:
+    """Every element id in a later part, and every table cell's /Headers naming
+    one, prefixed: WeasyPrint names header cells after its own object numbers,
+    which each part counts from one, and an id must be unique in the tree.
+    Returns the part's (id, element) pairs, and whether it has an H1."""
+    named, title = [], False
+    stack = list(sections)
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, Dictionary) or "/S" not in element:
+            continue
+        title = title or element.S == Name.H1
+        if "/ID" in element:
+            element.ID = pikepdf.String(prefix + bytes(element.ID))
+            named.append((bytes(element.ID), element))
+        for attributes in tagging.attribute_dicts(element):
+            if "/Headers" in attributes:
+                attributes.Headers = Array([pikepdf.String(prefix + bytes(h)) for h in attributes.Headers])
+        stack.extend(children(element))
+    return named, title
+
+
+def _join_structure(first: pikepdf.Pdf, other: pikepdf.Pdf, start: int, part: int) -> bool:
     """Move the other part's pages and structure into the first. `start` is the
-    index of its first page in the first part, once appended."""
+    index of its first page in the first part, once appended; `part` its number.
+    True if the part has an H1."""
     document, nums = _document_element(first), _nums(first)
     keys = [int(nums[i]) for i in range(0, len(nums), 2)]
     offset = max(keys, default=-1) + 1
@@ -110,7 +157,10 @@ def _join_structure(first: pikepdf.Pdf, other: pikepdf.Pdf, start: int) -> None:
     first.pages.extend(other.pages)  # the copier remembers these: /Pg below points at the copies
     if not isinstance(document.get("/K"), Array):
         document.K = Array(children(document))
-    for section in first.copy_foreign(other.make_indirect(Array(sections))):
+    copied = list(first.copy_foreign(other.make_indirect(Array(sections))))
+    named, title = _prefix_ids(copied, f"part{part}-".encode("ascii"))
+    _add_to_id_tree(first, named)
+    for section in copied:
         section.P = document
         document.K.append(section)
     for page in first.pages[start:]:
@@ -126,13 +176,23 @@ def _join_structure(first: pikepdf.Pdf, other: pikepdf.Pdf, start: int) -> None:
     if "/ParentTreeNextKey" in first.Root.StructTreeRoot:
         first.Root.StructTreeRoot.ParentTreeNextKey = max(keys + [int(theirs[i]) + offset
                                                                   for i in range(0, len(theirs), 2)]) + 1
+    return title
 
 
-def _has_title(pdf: pikepdf.Pdf) -> bool:
-    return any(element.S == Name.H1 for element, _ in struct_elements(pdf))
+def _add_to_id_tree(pdf: pikepdf.Pdf, named: list[tuple[bytes, Dictionary]]) -> None:
+    """The part's ids into the /IDTree `tagging.finish` wrote for the first, kept in key order."""
+    if not named:
+        return
+    root = pdf.Root.StructTreeRoot
+    if "/IDTree" not in root:
+        root.IDTree = pdf.make_indirect(Dictionary(Names=Array()))
+    names = root.IDTree.Names
+    pairs = [(bytes(names[i]), names[i + 1]) for i in range(0, len(names), 2)] + named
+    pairs.sort(key=lambda pair: pair[0])
+    root.IDTree.Names = Array([x for name, element in pairs for x in (pikepdf.String(name), element)])
 
 
-def _join_outlines(first: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
+def _join_outlines(first: pikepdf.Pdf, other: pikepdf.Pdf, has_title: bool) -> None:
     """The other part's bookmarks after the first's. WeasyPrint nests them by
     heading level, so the whole document's H2s sit under its H1: a later part,
     which begins with an H2 section and has no H1, goes under the first part's
@@ -150,7 +210,7 @@ def _join_outlines(first: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
     if "/Outlines" not in first.Root:
         first.Root.Outlines = first.make_indirect(Dictionary(Type=Name.Outlines, Count=0))
     root = first.Root.Outlines
-    parent = root.Last if "/Last" in root and not _has_title(other) else root
+    parent = root.Last if "/Last" in root and not has_title else root
     head = first.copy_foreign(theirs.First)
     item, last = head, head
     while True:
@@ -190,6 +250,32 @@ def _join_destinations(first: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
     pairs += [(copied[i], copied[i + 1]) for i in range(0, len(copied), 2)]
     pairs.sort(key=lambda pair: bytes(pair[0]))  # a name tree's keys are in byte order
     first.Root.Names.Dests.Names = Array([x for pair in pairs for x in pair])
+
+
+SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+(.+)$")
+
+
+def _retag_subsets(pdf: pikepdf.Pdf) -> None:
+    """A subset font's six-letter tag from its own program. WeasyPrint makes the
+    tag from the font's description, so each part's different subset of one
+    font would share a name, which PDF forbids (ISO 32000-1, 9.6.4)."""
+    for font in pdf.objects:
+        if not isinstance(font, Dictionary) or font.get("/Type") != Name.Font or "/BaseFont" not in font:
+            continue
+        named = SUBSET_NAME.match(str(font.BaseFont))
+        if named is None or str(font.BaseFont).startswith(f"/{FONT_TAG}+"):
+            continue
+        described = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+        descriptor = described.get("/FontDescriptor")
+        program = next((descriptor[k] for k in ("/FontFile2", "/FontFile3", "/FontFile")
+                        if descriptor is not None and k in descriptor), None)
+        if program is None:
+            continue
+        digest = hashlib.sha256(program.read_raw_bytes()).digest()
+        name = Name("/" + "".join(chr(65 + b % 26) for b in digest[:6]) + "+" + named[1])
+        font.BaseFont = name
+        described.BaseFont = name
+        descriptor.FontName = name
 
 
 @lru_cache(maxsize=1)
@@ -261,7 +347,8 @@ def number_pages(pdf: pikepdf.Pdf) -> None:
     for number, page in enumerate(pdf.pages, start=1):
         text = f"Page {number} of {total}"
         width = sum(m["widths"][c] for c in text) * em
-        x = float(page.mediabox[2]) - RIGHT_MARGIN - width
+        trim = [float(v) for v in page.trimbox]  # the page as cut: bleed, if any, lies outside it
+        x = trim[2] - RIGHT_MARGIN - width
         if "/Resources" not in page.obj:
             page.obj.Resources = Dictionary()
         resources = page.obj.Resources
@@ -270,7 +357,7 @@ def number_pages(pdf: pikepdf.Pdf) -> None:
         resources.Font[FONT_RESOURCE] = font
         r, g, b = COLOUR
         drawn = (f"Q\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\nq BT {FONT_RESOURCE} {FONT_SIZE} Tf "
-                 f"{r:.3f} {g:.3f} {b:.3f} rg {x:.2f} {baseline:.2f} Td ({text}) Tj ET Q\nEMC\n")
+                 f"{r:.3f} {g:.3f} {b:.3f} rg {x:.2f} {trim[1] + baseline:.2f} Td ({text}) Tj ET Q\nEMC\n")
         # The page's own drawing is wrapped in q/Q, so nothing it leaves set moves the number.
         page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
         page.contents_add(pikepdf.Stream(pdf, drawn.encode("ascii")), prepend=False)
@@ -279,12 +366,15 @@ def number_pages(pdf: pikepdf.Pdf) -> None:
 def assemble(rendered: list[bytes]) -> bytes:
     """The parts (each a finished, tagged PDF) as one PDF, pages numbered."""
     with pikepdf.open(io.BytesIO(rendered[0])) as first:
-        for data in rendered[1:]:
+        for part, data in enumerate(rendered[1:], start=2):
             with pikepdf.open(io.BytesIO(data)) as other:
                 start = len(first.pages)
-                _join_structure(first, other, start)  # first: the copier then knows its pages as pages
-                _join_outlines(first, other)
+                # The structure first: the copier then knows its pages as pages.
+                has_title = _join_structure(first, other, start, part)
+                _join_outlines(first, other, has_title)
                 _join_destinations(first, other)
+        if len(rendered) > 1:
+            _retag_subsets(first)
         number_pages(first)
         out = io.BytesIO()
         first.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)

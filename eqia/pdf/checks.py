@@ -6,6 +6,8 @@ Automated here (each a function, each tested to fail on a PDF that breaks it):
 - every font embedded;
 - headings that start at H1 and never skip a level;
 - every table header cell has a /Scope;
+- element ids are unique, listed in the /IDTree, and every data cell's
+  /Headers names one of them;
 - all drawn content is either tagged (its marked-content id belongs to an
   element in the structure tree) or an artifact: running headers, footers and
   page numbers must be artifacts;
@@ -22,7 +24,7 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from eqia.pdf.tagging import children, mcids_in_tree, parent_tree_entries, struct_elements
+from eqia.pdf.tagging import attribute_dicts, children, mcids_in_tree, parent_tree_entries, struct_elements
 
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "BI"}
 
@@ -113,6 +115,32 @@ def header_cells_scoped(pdf) -> list[str]:
                    for a in attrs):
             missing += 1
     return [f"{missing} table header cell(s) have no /Scope"] if missing else []
+
+
+def element_ids(pdf) -> list[str]:
+    problems = []
+    elements = struct_elements(pdf)
+    ids: dict[bytes, int] = {}
+    for element, _ in elements:
+        if "/ID" in element:
+            ids[bytes(element.ID)] = ids.get(bytes(element.ID), 0) + 1
+    twice = sorted(i for i, n in ids.items() if n > 1)
+    if twice:
+        problems.append(f"{len(twice)} structure element id(s) used more than once, e.g. {twice[0].decode()!r}")
+    tree = pdf.Root.StructTreeRoot.get("/IDTree") if "/StructTreeRoot" in pdf.Root else None
+    listed = set()
+    if tree is not None:
+        names = tree.get("/Names", Array())
+        listed = {bytes(names[i]) for i in range(0, len(names), 2)}
+    if set(ids) - listed:
+        problems.append(f"{len(set(ids) - listed)} structure element id(s) not in the /IDTree")
+    unresolved = set()
+    for element, _ in elements:
+        for attributes in attribute_dicts(element):
+            unresolved.update(bytes(h) for h in attributes.get("/Headers", []) if bytes(h) not in ids)
+    if unresolved:
+        problems.append(f"{len(unresolved)} /Headers reference(s) name no element, e.g. {sorted(unresolved)[0].decode()!r}")
+    return problems
 
 
 def content_tagged_or_artifact(pdf) -> list[str]:
@@ -224,8 +252,8 @@ def no_heading_alone_at_page_foot(pdf) -> list[str]:
     return problems
 
 
-CHECKS = (tagged, language_and_title, fonts_embedded, headings, header_cells_scoped, content_tagged_or_artifact,
-          no_rotated_tagged_text, no_heading_alone_at_page_foot)
+CHECKS = (tagged, language_and_title, fonts_embedded, headings, header_cells_scoped, element_ids,
+          content_tagged_or_artifact, no_rotated_tagged_text, no_heading_alone_at_page_foot)
 
 
 def problems(data: bytes) -> list[str]:

@@ -3,14 +3,15 @@
 Measured on our documents: table header cells carry no /Scope, and the running
 header and footer (page margin boxes) are marked content whose structure
 elements hang from nothing, so assistive technology meets "Page 3 of 14" and
-the reference as if they were text of the document. A watermark drawn as a page
+the reference as if they were text of the document; and header cells have
+ids, for the data cells' /Headers, but no /IDTree lists them. A watermark drawn as a page
 background is already an artifact, which is why the DRAFT mark is drawn that way
 (and not as a positioned element, which would be tagged as content).
 
 `finish` gives header cells their scope (column in a table head, row
-elsewhere), turns every orphaned marked-content sequence into a pagination
-artifact and drops it from the parent tree. `eqia.pdf.checks` tests each of
-these on the finished bytes.
+elsewhere), lists the elements' ids in an /IDTree, turns every orphaned
+marked-content sequence into a pagination artifact and drops it from the
+parent tree. `eqia.pdf.checks` tests each of these on the finished bytes.
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ def children(element) -> list:
     if kids is None:
         return []
     return list(kids) if isinstance(kids, Array) else [kids]
+
+
+def attribute_dicts(element) -> list[Dictionary]:
+    """A structure element's attribute dictionaries (/A may be one, or an array with revision numbers)."""
+    found = element.get("/A")
+    if found is None:
+        return []
+    return [a for a in (found if isinstance(found, Array) else [found]) if isinstance(a, Dictionary)]
 
 
 def struct_elements(pdf: pikepdf.Pdf) -> list[tuple[Dictionary, Dictionary | None]]:
@@ -125,10 +134,20 @@ def _mark_artifacts(pdf: pikepdf.Pdf, page, orphans: set[int]) -> None:
             stream.write(changed)
 
 
+def write_id_tree(pdf: pikepdf.Pdf, elements) -> None:
+    """The structure tree's /IDTree, which PDF requires once any element has an
+    id (WeasyPrint gives table header cells ids, for /Headers, and writes none)."""
+    named = sorted((bytes(e.ID), e) for e, _ in elements if "/ID" in e and e.is_indirect)
+    if named:
+        pdf.Root.StructTreeRoot.IDTree = pdf.make_indirect(Dictionary(
+            Names=Array([x for name, element in named for x in (pikepdf.String(name), element)])))
+
+
 def finish(raw: bytes) -> bytes:
     with pikepdf.open(io.BytesIO(raw)) as pdf:
         elements = struct_elements(pdf)
         _add_scopes(elements)
+        write_id_tree(pdf, elements)
         reachable = {e.objgen for e, _ in elements if e.is_indirect}
         for page in pdf.pages:
             _mark_artifacts(pdf, page, _orphaned_mcids(pdf, page, reachable))
