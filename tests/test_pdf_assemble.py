@@ -275,3 +275,24 @@ def test_the_number_sits_on_the_footers_line_and_the_headers_right_edge(document
     total = str(len(pages_text(data)))
     assert abs(words["Page"][1] - words["Equality"][1]) < 0.05 and abs(words["Page"][3] - words["Equality"][3]) < 0.05
     assert abs(words[total][2] - words["off"][2]) < 0.05  # "DRAFT: not signed off", top right
+
+
+def test_a_piece_whose_worker_dies_twice_is_a_render_failure_and_no_worker_is_lost(document, monkeypatch):
+    from eqia.pdf import worker as workers
+
+    page, extra = document
+    pool = Pool(2)
+    try:
+        def dies(self, deadline, limit):
+            self.process.kill()
+            self.process.wait()
+            raise EOFError("the PDF worker closed its pipe")
+
+        monkeypatch.setattr(workers.Worker, "receive", dies)
+        with pytest.raises(workers.RenderFailed, match="stopped twice"):
+            pool.render_document(page, extra)
+        monkeypatch.undo()
+        assert pool._idle.qsize() == 2  # both slots back, to be replaced on next use
+        assert pages_text(pool.render_document(page, extra)) == pages_text(document_from_html(page, extra))
+    finally:
+        pool.close()

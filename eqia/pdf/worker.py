@@ -138,7 +138,7 @@ class Pool:
             except (EOFError, OSError, pickle.UnpicklingError):
                 # The process died mid-render (killed, out of memory): one more try on a new one.
                 worker = self._replace(worker)
-                data = worker.render(page, extra, self.timeout)
+                data = self._render_again(worker, page, extra)
             with self._lock:
                 self.renders += 1
             return data
@@ -194,7 +194,7 @@ class Pool:
                 except (EOFError, OSError, pickle.UnpicklingError):
                     # The process died mid-render (killed, out of memory): one more try on a new one.
                     held[i] = self._replace(held[i])
-                    rendered.append(held[i].render(piece, extra, self.timeout))
+                    rendered.append(self._render_again(held[i], piece, extra))
         except BaseException:
             # A failure or time-out in one piece: the others' answers are still on their way, and
             # must not be read as the next request's. Those workers are stopped and replaced.
@@ -203,6 +203,13 @@ class Pool:
                 worker.process.wait()
             raise
         return rendered
+
+    def _render_again(self, worker: Worker, page: str, extra) -> bytes:
+        """The second try, on a new worker; a second death is a failure to report, not to try again."""
+        try:
+            return worker.render(page, extra, self.timeout)
+        except (EOFError, OSError, pickle.UnpicklingError) as exc:
+            raise RenderFailed(f"the PDF worker stopped twice while rendering this document: {exc}") from exc
 
     def _replace(self, old: Worker | None) -> Worker:
         if old is not None:
