@@ -141,7 +141,7 @@ def detail_of(assessment: Assessment, user) -> dict:
     }
 
 
-def _json_body(limit: int):
+def json_body(limit: int):
     """The request's JSON, or the problem to answer with."""
     if request.content_length and request.content_length > limit:
         return None, problem(413, f"The body must be {limit // 1024:,} KiB or less")
@@ -161,7 +161,7 @@ def _json_body(limit: int):
 def create():
     """A new assessment from an interchange document, in its workflow's first state."""
     user = current_api_user()
-    doc, refusal = _json_body(IMPORT_BODY_MAX)
+    doc, refusal = json_body(IMPORT_BODY_MAX)
     if refusal is not None:
         return refusal
     try:
@@ -192,7 +192,7 @@ def update(assessment_id: int):
     if match is None or int(match.group(1)) > DATABASE_INT_MAX:
         return problem(400, "'If-Match' must be the lock_version you read, such as \"3\"",
                        [{"path": "header.If-Match", "message": "Not a lock version"}])
-    doc, refusal = _json_body(IMPORT_BODY_MAX)
+    doc, refusal = json_body(IMPORT_BODY_MAX)
     if refusal is not None:
         return refusal
     if isinstance(doc, dict):

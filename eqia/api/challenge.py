@@ -8,10 +8,8 @@ as in the interchange document's ledger.
 
 from __future__ import annotations
 
-from flask import request
-
-from eqia.api import bp, current_api_user, problem
-from eqia.api.assessments import BODY_MAX, detail_of
+from eqia.api import bp, current_api_user, problem, service_problem
+from eqia.api.assessments import BODY_MAX, detail_of, json_body
 from eqia.services import challenge
 from eqia.services.assessments import get_visible
 from eqia.services.errors import Invalid
@@ -21,14 +19,11 @@ ANSWER_FIELDS = {"response": "response", "text": "text"}
 
 
 def _body() -> tuple[dict | None, object]:
-    if request.content_length and request.content_length > BODY_MAX:
-        return None, problem(413, f"The body must be {BODY_MAX // 1024} KiB or less")
-    if not request.is_json:
-        return None, problem(415, "Send the body as application/json")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    """The request's JSON object, or the problem to answer with."""
+    body, refusal = json_body(BODY_MAX)
+    if refusal is None and not isinstance(body, dict):
         return None, problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
-    return body, None
+    return body, refusal
 
 
 def _entries(body: dict, name: str, fields: dict[str, str], nullable: str,
@@ -56,23 +51,18 @@ def _entries(body: dict, name: str, fields: dict[str, str], nullable: str,
     return entries, errors
 
 
-def _refused(error: Invalid, paths: dict[str, str]):
-    errors = [{"path": paths.get(p.field, "$"), "message": p.message} for p in error.problems]
-    return problem(422, "; ".join(p.message for p in error.problems), errors)
-
-
 @bp.post("/assessments/<int:assessment_id>/challenge-points")
 def challenge_points(assessment_id: int):
     """The lead's status and comment for tasks of the open round (status null takes a point away)."""
     user = current_api_user()
-    get_visible(assessment_id, user)
+    assessment = get_visible(assessment_id, user)
     body, refusal = _body()
     if refusal is not None:
         return refusal
     entries, errors = _entries(body, "points", POINT_FIELDS, "status")
     if errors:
         return problem(422, "; ".join(e["message"] for e in errors), errors)
-    unknown = set(entries) - set(challenge.review_keys(get_visible(assessment_id, user)))
+    unknown = set(entries) - set(challenge.review_keys(assessment))
     if unknown:
         return problem(422, "Not a task of this assessment", [{"path": f'$.points["{k}"]', "message":
                                                                "Not a task of this assessment"} for k in sorted(unknown)])
@@ -81,7 +71,7 @@ def challenge_points(assessment_id: int):
         done = challenge.save_points(assessment_id, user, {k: challenge.PointInput(e.get("status"), e.get("comment", ""))
                                                            for k, e in entries.items()})
     except Invalid as error:
-        return _refused(error, paths)
+        return service_problem(error, lambda field: paths.get(field, "$"))
     return detail_of(done, user)
 
 
@@ -112,5 +102,5 @@ def challenge_answers(assessment_id: int):
             points[k].id: challenge.AnswerInput(e.get("response"), e.get("text", "")) for k, e in entries.items()
             if k in points})
     except Invalid as error:
-        return _refused(error, paths)
+        return service_problem(error, lambda field: paths.get(field, "$"))
     return detail_of(done, user)

@@ -67,6 +67,16 @@ def document() -> dict:
                                                                       "label": {"type": "string"},
                                                                       "href": {"type": "string"}}}},
         "href": {"type": "string"}, "pdf": {"type": "string"}}}
+
+    def ledger_write(operation_id: str, request: str, summary: str) -> dict:
+        """A write to the challenge ledger: a body of entries by task, answered with the assessment."""
+        return {"post": {
+            "operationId": operation_id, "summary": summary, "parameters": [assessment_id],
+            "requestBody": {"required": True,
+                            "content": {JSON: {"schema": {"$ref": f"#/components/schemas/{request}"}}}},
+            "responses": {**_ok("#/components/schemas/AssessmentDetail", "Recorded"),
+                          **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}}
+
     return {
         "openapi": "3.1.0",
         "info": {"title": "EqIA workflow engine API", "version": "1",
@@ -117,22 +127,12 @@ def document() -> dict:
                     "$ref": "#/components/schemas/ActionRequest"}}}},
                 "responses": {**_ok("#/components/schemas/AssessmentDetail", "Done: the assessment in its new state"),
                               **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 429)}}},
-            "/assessments/{assessment_id}/challenge-points": {"post": {
-                "operationId": "recordChallengePoints",
-                "summary": "A lead's status and comment on tasks of the open round, as on the review page",
-                "parameters": [assessment_id],
-                "requestBody": {"required": True, "content": {JSON: {"schema": {
-                    "$ref": "#/components/schemas/PointsRequest"}}}},
-                "responses": {**_ok("#/components/schemas/AssessmentDetail", "Recorded"),
-                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
-            "/assessments/{assessment_id}/challenge-answers": {"post": {
-                "operationId": "answerChallengePoints",
-                "summary": "The author's answers to the points of the round that came back, as on the respond page",
-                "parameters": [assessment_id],
-                "requestBody": {"required": True, "content": {JSON: {"schema": {
-                    "$ref": "#/components/schemas/AnswersRequest"}}}},
-                "responses": {**_ok("#/components/schemas/AssessmentDetail", "Recorded"),
-                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
+            "/assessments/{assessment_id}/challenge-points": ledger_write(
+                "recordChallengePoints", "PointsRequest",
+                "A lead's status and comment on tasks of the open round, as on the review page"),
+            "/assessments/{assessment_id}/challenge-answers": ledger_write(
+                "answerChallengePoints", "AnswersRequest",
+                "The author's answers to the points of the round that came back, as on the respond page"),
             "/assessments/{assessment_id}/pdf": {"get": {
                 "operationId": "getAssessmentPdf", "summary": "The PDF: the stored signed bytes, or the draft now",
                 "parameters": [assessment_id],
