@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.models import REGISTER_FIELDS, Assessment, AuditEvent, RestoredAuditEvent, User, utcnow
+from eqia.models import REGISTER_FIELDS, Assessment, RestoredAuditEvent, User, utcnow
 from eqia.services.audit import chain_id, restored_events, trail
 from eqia.services.record import canonical, content_hash, digest, identity
-from eqia.services.signing import NOTE_PREFIX
+from eqia.services import signing
 
 
 def stamp(value: datetime | None) -> str | None:
@@ -156,9 +156,7 @@ def _signer_id(a: Assessment, s, local_signatures: set[tuple[int, str]]) -> int:
 def export(a: Assessment) -> dict:
     """The whole of one version."""
     trail = audit_trail(a)
-    local_signatures = {(e.actor_id, line.removeprefix(NOTE_PREFIX).strip()) for e in db.session.execute(
-        select(AuditEvent).where(AuditEvent.assessment_id == a.id, AuditEvent.comment.contains(NOTE_PREFIX))
-    ).scalars() for line in e.comment.splitlines() if line.startswith(NOTE_PREFIX)}
+    local_signatures = signing.local_signatures(a)
     signers = _users({s.signer_id for s in a.sign_offs} | {c.completed_by_id for c in a.completions})
     return {
         "format": FORMAT, "id": a.id, "reference": a.reference, "version": a.version_number,

@@ -58,7 +58,7 @@ from eqia.roles import ADMIN
 from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, content_record, digest
-from eqia.services.signing import NOTE_PREFIX, changed_parts, changed_tasks, is_signed
+from eqia.services.signing import changed_parts, changed_tasks, is_signed, signed_hashes
 
 ADMIN_ONLY = "Only an admin can restore assessments."
 # What a restore needs beyond a new assessment's content: all of an export.
@@ -143,8 +143,7 @@ def _trail_problems(doc: dict) -> list[DocumentProblem]:
 def _signature_problems(doc: dict) -> list[DocumentProblem]:
     problems = []
     # By the signer's id where they signed, as the trail names them (an e-mail address may change).
-    vouched = {(e["actor_id"], line.removeprefix(NOTE_PREFIX).strip())
-               for e in doc["audit"] for line in e["comment"].splitlines() if line.startswith(NOTE_PREFIX)}
+    vouched = {(e["actor_id"], h) for e in doc["audit"] for h in signed_hashes(e["comment"])}
     for n, s in enumerate(doc["sign_offs"]):
         if digest(s["signed_content"].encode("utf-8")) != s["content_hash"]:
             problems.append(DocumentProblem(f"$.sign_offs[{n}].signed_content", f"the record of what "

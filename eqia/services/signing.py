@@ -98,28 +98,34 @@ def state_not_on_trail(reference: str, state: str, recorded: str) -> str:
             "it was changed outside the service")
 
 
-def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
+def signed_hashes(comment: str) -> list[str]:
+    """The content hashes an audit event's comment records as signed."""
+    return [line.removeprefix(NOTE_PREFIX).strip() for line in comment.splitlines() if line.startswith(NOTE_PREFIX)]
+
+
+def local_signatures(assessment: Assessment) -> set[tuple[int, str]]:
+    """(signer's id, content hash) of each signature this system's trail records for the version."""
     from eqia.models import AuditEvent
 
     events = db.session.execute(
         select(AuditEvent.actor_id, AuditEvent.comment).where(AuditEvent.assessment_id == assessment.id,
                                                               AuditEvent.comment.contains(NOTE_PREFIX))
     ).all()
+    return {(actor_id, h) for actor_id, comment in events for h in signed_hashes(comment)}
+
+
+def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
     # A restored version's signatures are on the trail it was restored with, by the signer's id there.
     from eqia.models import RestoredAuditEvent
     from eqia.services.record import identity
 
     here = {theirs: ours for ours, theirs in identity(assessment)["users"].items()}
-    restored = [(here.get(actor_id), comment) for actor_id, comment in db.session.execute(
+    restored = db.session.execute(
         select(RestoredAuditEvent.source_actor_id, RestoredAuditEvent.comment)
         .where(RestoredAuditEvent.assessment_id == assessment.id, RestoredAuditEvent.comment.contains(NOTE_PREFIX))
-    ).all()]
-    found = set()
-    for actor_id, comment in [*events, *restored]:
-        for line in comment.splitlines():
-            if line.startswith(NOTE_PREFIX):
-                found.add((actor_id, line.removeprefix(NOTE_PREFIX).strip()))
-    return found
+    ).all()
+    return local_signatures(assessment) | {(here.get(actor_id), h) for actor_id, comment in restored
+                                           for h in signed_hashes(comment)}
 
 
 def _last_recorded_state(assessment: Assessment) -> str | None:
