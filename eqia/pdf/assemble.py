@@ -186,10 +186,7 @@ def _add_to_id_tree(pdf: pikepdf.Pdf, named: list[tuple[bytes, Dictionary]]) -> 
     root = pdf.Root.StructTreeRoot
     if "/IDTree" not in root:
         root.IDTree = pdf.make_indirect(Dictionary(Names=Array()))
-    names = root.IDTree.Names
-    pairs = [(bytes(names[i]), names[i + 1]) for i in range(0, len(names), 2)] + named
-    pairs.sort(key=lambda pair: pair[0])
-    root.IDTree.Names = Array([x for name, element in pairs for x in (pikepdf.String(name), element)])
+    root.IDTree.Names = tagging.names_array([*tagging.name_pairs(root.IDTree.Names), *named])
 
 
 def _join_outlines(first: pikepdf.Pdf, other: pikepdf.Pdf, has_title: bool) -> None:
@@ -245,11 +242,8 @@ def _join_destinations(first: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
         first.Root.Names = Dictionary()
     if "/Dests" not in first.Root.Names:
         first.Root.Names.Dests = Dictionary(Names=Array())
-    ours = first.Root.Names.Dests.Names
-    pairs = [(ours[i], ours[i + 1]) for i in range(0, len(ours), 2)]
-    pairs += [(copied[i], copied[i + 1]) for i in range(0, len(copied), 2)]
-    pairs.sort(key=lambda pair: bytes(pair[0]))  # a name tree's keys are in byte order
-    first.Root.Names.Dests.Names = Array([x for pair in pairs for x in pair])
+    first.Root.Names.Dests.Names = tagging.names_array([*tagging.name_pairs(first.Root.Names.Dests.Names),
+                                                        *tagging.name_pairs(copied)])
 
 
 SUBSET_NAME = re.compile(r"^/[A-Z]{6}\+(.+)$")

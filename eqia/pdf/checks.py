@@ -24,7 +24,8 @@ import re
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from eqia.pdf.tagging import attribute_dicts, children, mcids_in_tree, parent_tree_entries, struct_elements
+from eqia.pdf.tagging import (attribute_dicts, children, mcids_in_tree, name_pairs, parent_tree_entries,
+                              struct_elements)
 
 PAINTING = {"Tj", "TJ", "'", '"', "Do", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "sh", "BI"}
 
@@ -128,10 +129,7 @@ def element_ids(pdf) -> list[str]:
     if twice:
         problems.append(f"{len(twice)} structure element id(s) used more than once, e.g. {twice[0].decode()!r}")
     tree = pdf.Root.StructTreeRoot.get("/IDTree") if "/StructTreeRoot" in pdf.Root else None
-    listed = set()
-    if tree is not None:
-        names = tree.get("/Names", Array())
-        listed = {bytes(names[i]) for i in range(0, len(names), 2)}
+    listed = {key for key, _ in name_pairs(tree.get("/Names", Array()))} if tree is not None else set()
     if set(ids) - listed:
         problems.append(f"{len(set(ids) - listed)} structure element id(s) not in the /IDTree")
     unresolved = set()

@@ -134,13 +134,22 @@ def _mark_artifacts(pdf: pikepdf.Pdf, page, orphans: set[int]) -> None:
             stream.write(changed)
 
 
+def name_pairs(names: Array) -> list[tuple[bytes, object]]:
+    """A flat name tree's /Names array as (key, value) pairs."""
+    return [(bytes(names[i]), names[i + 1]) for i in range(0, len(names), 2)]
+
+
+def names_array(pairs) -> Array:
+    """(key, value) pairs as a name tree's /Names array, in the byte order PDF requires of its keys."""
+    return Array([x for key, value in sorted(pairs, key=lambda pair: pair[0]) for x in (pikepdf.String(key), value)])
+
+
 def write_id_tree(pdf: pikepdf.Pdf, elements) -> None:
     """The structure tree's /IDTree, which PDF requires once any element has an
     id (WeasyPrint gives table header cells ids, for /Headers, and writes none)."""
-    named = sorted((bytes(e.ID), e) for e, _ in elements if "/ID" in e and e.is_indirect)
+    named = [(bytes(e.ID), e) for e, _ in elements if "/ID" in e and e.is_indirect]
     if named:
-        pdf.Root.StructTreeRoot.IDTree = pdf.make_indirect(Dictionary(
-            Names=Array([x for name, element in named for x in (pikepdf.String(name), element)])))
+        pdf.Root.StructTreeRoot.IDTree = pdf.make_indirect(Dictionary(Names=names_array(named)))
 
 
 def finish(raw: bytes) -> bytes:

@@ -129,21 +129,15 @@ class Pool:
         self.renders = 0  # documents rendered, all workers together
 
     def render(self, page: str, extra: dict[str, tuple[bytes, str]] | None = None) -> bytes:
-        worker = self._idle.get()
+        """One piece on one worker, as the worker finishes it (not numbered: see render_document)."""
+        held = [self._idle.get()]
         try:
-            if worker is None or worker.worn:
-                worker = self._replace(worker)
-            try:
-                data = worker.render(page, extra, self.timeout)
-            except (EOFError, OSError, pickle.UnpicklingError):
-                # The process died mid-render (killed, out of memory): one more try on a new one.
-                worker = self._replace(worker)
-                data = self._render_again(worker, page, extra)
-            with self._lock:
-                self.renders += 1
-            return data
+            [data] = self._render_at_once(held, [page], extra)
         finally:
-            self._idle.put(worker)
+            self._idle.put(held[0])
+        with self._lock:
+            self.renders += 1
+        return data
 
     def render_document(self, page: str, extra: dict[str, tuple[bytes, str]] | None = None) -> bytes:
         """The whole document, numbered: its parts (eqia.pdf.assemble) rendered
