@@ -231,12 +231,12 @@ def mark_section(assessment_id: int, user: User, lock_version: int, key: str,
                  complete: bool) -> tuple[Assessment, list[Change]]:
     """"Have you completed this section?" answered on its own, for a completion
     key ("evidence", "characteristic:age"): Yes runs the section's checks."""
-    section = "characteristics" if key.startswith("characteristic:") else key
-    if section not in sections.SECTIONS or (section == "characteristics" and ":" not in key):
+    section, characteristic = sections.parse_completion_key(key)
+    if section not in sections.SECTIONS or sections.SECTIONS[section].per_characteristic != (characteristic is not None):
         raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
 
     def apply(assessment: Assessment) -> list[Change]:
-        if section == "characteristics" and assessment.impact_for(key.split(":", 1)[1]) is None:
+        if characteristic is not None and assessment.impact_for(characteristic) is None:
             raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
         return []
 

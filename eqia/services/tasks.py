@@ -14,7 +14,7 @@ from eqia.models import Assessment, User
 from eqia.registry import characteristics, definition_for
 from eqia.services import access
 from eqia.workflow.rules import Problem
-from eqia.workflow.sections import GROUPS, SECTIONS, completion_key, problems_for
+from eqia.workflow.sections import GROUPS, SECTIONS, completion_key, parse_completion_key, problems_for
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = "not_started", "in_progress", "completed", "cannot_start"
 STATUS_LABELS = {NOT_STARTED: "Not yet started", IN_PROGRESS: "In progress", COMPLETED: "Completed",
@@ -53,8 +53,9 @@ def _started(assessment: Assessment, key: str) -> bool:
         return bool(assessment.evidence_items)
     if key == "consultation":
         return bool(assessment.consultations or assessment.no_consultation_reason.strip())
-    if key.startswith("characteristic:"):
-        row = assessment.impact_for(key.split(":", 1)[1])
+    _, characteristic = parse_completion_key(key)
+    if characteristic is not None:
+        row = assessment.impact_for(characteristic)
         return row is not None and bool(row.impact or row.evidence_narrative.strip() or row.mitigation.strip()
                                         or row.evidence or row.no_evidence_reason.strip())
     if key == "intersectional":

@@ -378,8 +378,18 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
 )}
 
 
+CHARACTERISTIC_KEY_PREFIX = "characteristic:"
+
+
 def completion_key(section: str, characteristic_key: str | None = None) -> str:
-    return f"characteristic:{characteristic_key}" if characteristic_key else section
+    return f"{CHARACTERISTIC_KEY_PREFIX}{characteristic_key}" if characteristic_key else section
+
+
+def parse_completion_key(key: str) -> tuple[str, str | None]:
+    """The section a completion key marks, and its characteristic's key for a per-group task."""
+    if key.startswith(CHARACTERISTIC_KEY_PREFIX):
+        return "characteristics", key.removeprefix(CHARACTERISTIC_KEY_PREFIX)
+    return key, None
 
 
 def not_marked_complete(title: str) -> str:
