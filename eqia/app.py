@@ -122,6 +122,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO)
     # transitions logs every state entry at INFO; the audit trail is the record that matters.
     logging.getLogger("transitions").setLevel(logging.WARNING)
+    # fontTools notes every table it trims when the PDF footer's font is cut (eqia/pdf/assemble.py).
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     return app
 
 
