@@ -9,7 +9,7 @@ STAMPS := .make-stamps
 PG_URL ?= postgresql://127.0.0.1:5432/test
 export FLASK_APP := eqia
 
-.PHONY: run test install install-test system-deps browser pdf-tools postgres migrate demo serve bench clean
+.PHONY: run test lock install install-test system-deps browser pdf-tools postgres migrate demo serve bench clean
 
 run: install migrate demo serve
 
@@ -20,17 +20,33 @@ install-test: install $(STAMPS)/python-test browser pdf-tools
 $(STAMPS):
 	mkdir -p $(STAMPS)
 
+# Every Python package, direct and transitive, comes from the lock files in
+# requirements/ at an exact version and hash; `make lock` refreshes them.
 .venv/bin/python:
 	python3 -m venv .venv
-	$(PIP) install --quiet --upgrade pip setuptools wheel
+	$(PIP) install --quiet --require-hashes -r requirements/build.txt
 
-$(STAMPS)/python: setup.cfg pyproject.toml .venv/bin/python | $(STAMPS)
-	$(PIP) install --quiet -e .
+$(STAMPS)/python: requirements/build.txt requirements/service.txt setup.cfg pyproject.toml .venv/bin/python | $(STAMPS)
+	$(PIP) install --quiet --require-hashes -r requirements/build.txt
+	$(PIP) install --quiet --require-hashes -r requirements/service.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-$(STAMPS)/python-test: setup.cfg pyproject.toml $(STAMPS)/python | $(STAMPS)
-	$(PIP) install --quiet -e '.[test]'
+$(STAMPS)/python-test: requirements/test.txt $(STAMPS)/python | $(STAMPS)
+	$(PIP) install --quiet --require-hashes -r requirements/test.txt
 	touch $@
+
+# Re-resolve the lock files from the ranges in setup.cfg (needs the package
+# registry). The test lock is constrained by the service lock, so the two agree.
+UV_VERSION := 0.13.9
+lock: .venv/bin/python
+	$(PIP) install --quiet uv==$(UV_VERSION)
+	.venv/bin/uv pip compile --quiet --upgrade --generate-hashes --python-version 3.11 \
+	  requirements/build.in -o requirements/build.txt
+	.venv/bin/uv pip compile --quiet --upgrade --generate-hashes --python-version 3.11 \
+	  setup.cfg -o requirements/service.txt
+	.venv/bin/uv pip compile --quiet --upgrade --generate-hashes --python-version 3.11 \
+	  setup.cfg --extra test -c requirements/service.txt -o requirements/test.txt
 
 # GOV.UK Frontend (and axe-core for the accessibility tests) from the npm
 # registry, at the exact versions in package-lock.json.
