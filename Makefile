@@ -107,13 +107,17 @@ demo: migrate
 serve:
 	EQIA_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
-# The whole suite on SQLite, then on PostgreSQL. A run that collects no tests
-# (pytest's exit 5) is a failure too: it would mean nothing was checked.
+# The whole suite on SQLite, then on PostgreSQL, each spread over the cores
+# (pytest-xdist). The second pass leaves out the tests that do not depend on the
+# database (tests/conftest.py says which): they ran in the first. A run that
+# collects no tests (pytest's exit 5) is a failure too: nothing was checked.
+TEST_WORKERS ?= 2
 test: install-test postgres
-	@status=0; \
+	@status=0; second=0; \
 	for db in sqlite postgres; do \
 	  echo "== test suite on $$db"; \
-	  EQIA_TEST_DB=$$db EQIA_TEST_PG_URL=$(PG_URL) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); rc=$$?; \
+	  EQIA_TEST_DB=$$db EQIA_TEST_PG_URL=$(PG_URL) EQIA_TEST_SECOND_PASS=$$second \
+	    $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS); rc=$$?; second=1; \
 	  if [ $$rc -eq 5 ]; then echo "No tests were collected on $$db"; rc=1; fi; \
 	  if [ $$rc -ne 0 ]; then status=1; fi; \
 	done; \

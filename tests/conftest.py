@@ -42,7 +42,32 @@ STANDARD = load_definitions(PROJECT_ROOT / "workflows").current("standard")
 
 
 def pytest_report_header(config):
-    return f"database: {DB_KIND}"
+    return f"database: {DB_KIND}" + (" (second pass: database-independent tests ran in the first)"
+                                     if SECOND_PASS else "")
+
+
+# `make test` runs the suite on SQLite, then again on PostgreSQL. What a test
+# checks either touches the database (it uses the `databases` fixture, directly
+# or through `app`, `world`...) or it does not; and some database-using tests
+# check something the database cannot change (how a PDF or a page in the browser
+# looks), marked `one_database`. Those run in the first pass only.
+SECOND_PASS = os.environ.get("EQIA_TEST_SECOND_PASS") == "1"
+
+
+def runs_on_one_database(item: pytest.Item) -> bool:
+    # A browser journey checks pages and their accessibility; what the database
+    # does beneath it is checked on both by the tests of the same services.
+    return ("databases" not in item.fixturenames
+            or any(item.get_closest_marker(m) is not None for m in ("one_database", "browser")))
+
+
+def pytest_collection_modifyitems(config, items):
+    if not SECOND_PASS:
+        return
+    once = [item for item in items if runs_on_one_database(item)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not runs_on_one_database(item)]
 
 
 def base_config(url: str) -> dict:
