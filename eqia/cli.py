@@ -213,7 +213,8 @@ def import_command(file, as_email: str, restore: bool) -> None:
 
 
 @eqia_cli.command("send-notifications")
-@click.option("--limit", default=100, show_default=True, help="Send at most this many in this run.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Send at most this many in this run.")
 def send_notifications(limit: int) -> None:
     """Send queued notification e-mails through the configured SMTP server.
     Safe to run several at once; exit 1 if any attempt failed."""

@@ -20,6 +20,7 @@ from aiosmtpd.controller import Controller
 from eqia.config import PROJECT_ROOT, ConfigError, from_environment
 from eqia.extensions import db
 from eqia.models import AuditEvent, OutboxMessage, utcnow
+from tests.conftest import DB_KIND
 
 REFUSED = "gone@example.test"
 
@@ -238,20 +239,57 @@ def test_a_message_whose_acceptance_was_lost_is_not_sent_again(app, runner, worl
 
 
 def test_a_sender_that_stopped_midway_leaves_its_message_to_the_next_run(app, runner, world):
-    first, second = queue(world, ["person1@example.test", "person2@example.test"])
+    app.config.update(EQIA_NOTIFY_MAX_ATTEMPTS=3)
+    first, second, third = queue(world, ["person1@example.test", "person2@example.test", "person3@example.test"])
     now = utcnow()
-    # One claimed by a sender that crashed (its claim has run out), one by a sender still at work.
-    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == first)
-                       .values(claimed_by="crashed", claimed_until=now - timedelta(seconds=1), attempts=1))
-    db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == second)
-                       .values(claimed_by="working", claimed_until=now + timedelta(minutes=10), attempts=1))
+    # The first claimed by a sender that crashed (its claim has run out), the second by a sender still at
+    # work, the third by a sender that crashed during the last attempt allowed.
+    for message_id, by, until, attempts in ((first, "crashed", now - timedelta(seconds=1), 1),
+                                            (second, "working", now + timedelta(minutes=10), 1),
+                                            (third, "crashed", now - timedelta(seconds=1), 3)):
+        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == message_id)
+                           .values(claimed_by=by, claimed_until=until, attempts=attempts))
     db.session.commit()
     with Mailbox() as mailbox:
         app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=mailbox.port)
         result = send(runner)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert result.output == ("Sent 1 notification(s); 1 set aside after failing: see "
+                             "`flask eqia list-failed-notifications`.\n")
     assert [m["Subject"] for m in mailbox.received] == ["Message 1"]
-    assert [(m.sent_at is not None, m.attempts) for m in outbox()] == [(True, 2), (False, 1)]
+    assert [(m.sent_at is not None, m.failed_at is not None, m.attempts) for m in outbox()] == [
+        (True, False, 2), (False, False, 1), (False, True, 3)]
+    assert outbox()[2].failure == "interrupted"
+
+
+def test_a_claim_taken_between_reading_and_claiming_is_not_taken_twice(app, make_app, world):
+    """Force the race a sender's claim must survive: between its reading the
+    oldest due message and claiming it, another sender claims at once."""
+    from eqia.notifications.outbox import claim_next
+
+    first, second = queue(world, ["person1@example.test", "person2@example.test"])
+    # Should the other sender ever wait for this one's lock, it gives up rather than waiting for ever (this
+    # sender waits for it): a failure, not a hang.
+    other_app = make_app(**({"SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": "-c lock_timeout=10000"}}}
+                            if DB_KIND == "postgres" else {}))
+    theirs = []
+
+    def the_other_sender_claims(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX_MESSAGE") and not theirs:
+            with other_app.app_context():
+                theirs.append(claim_next("theirs", utcnow()).id)
+                db.session.commit()
+
+    sa.event.listen(db.engine, "before_cursor_execute", the_other_sender_claims)
+    try:
+        mine = claim_next("mine", utcnow())
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", the_other_sender_claims)
+    # PostgreSQL: the row this sender read is locked, so the other skips it for the next. SQLite: the other
+    # claims it first, so this sender's claim of it changes nothing and it takes the next.
+    assert (mine.id, theirs) == ((first, [second]) if DB_KIND == "postgres" else (second, [first]))
+    assert {(m.id, m.claimed_by, m.attempts) for m in outbox()} == {(mine.id, "mine", 1), (theirs[0], "theirs", 1)}
 
 
 def test_an_admin_puts_failed_messages_back_in_the_queue(app, runner, world, auth):
