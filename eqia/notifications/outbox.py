@@ -92,8 +92,7 @@ def claim_next(sender: str, started: datetime) -> OutboxMessage | None:
             .execution_options(synchronize_session=False))
         db.session.flush()
         if claimed.rowcount == 1:
-            message = db.session.get(OutboxMessage, candidate, populate_existing=True)
-            return message
+            return db.session.get(OutboxMessage, candidate, populate_existing=True)
         # Another sender claimed it between the read and the update: look again.
         db.session.rollback()
 
