@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import smtplib
 import sys
-from email.message import EmailMessage
 
 import click
 from flask import Flask, current_app
@@ -13,7 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Directorate, OutboxMessage, User, utcnow
+from eqia.models import Directorate, User
 from eqia.roles import ROLES
 from eqia.services.audit import verify_chain
 
@@ -215,39 +213,66 @@ def import_command(file, as_email: str, restore: bool) -> None:
 
 
 @eqia_cli.command("send-notifications")
-@click.option("--limit", default=100, show_default=True)
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Send at most this many in this run.")
 def send_notifications(limit: int) -> None:
-    """Send queued notification e-mails through the configured SMTP server."""
-    config = current_app.config
-    pending = db.session.execute(
-        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
-    ).scalars().all()
-    sent = failed = 0
+    """Send queued notification e-mails through the configured SMTP server.
+    Safe to run several at once; exit 1 if any attempt failed."""
+    from eqia.notifications.sender import Unreachable, send_due
+
     try:
-        smtp = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=30)
-    except OSError as exc:
-        click.echo(f"Cannot reach the SMTP server at {config['SMTP_HOST']}:{config['SMTP_PORT']}: {exc}", err=True)
+        run = send_due(current_app.config, limit)
+    except Unreachable as error:
+        click.echo(str(error), err=True)
         sys.exit(1)
-    with smtp:
-        for message in pending:
-            email = EmailMessage()
-            email["From"] = config["SMTP_FROM"]
-            email["To"] = message.recipient
-            email["Subject"] = message.subject
-            email.set_content(message.body)
-            message.attempts += 1
-            try:
-                smtp.send_message(email)
-            except smtplib.SMTPException as exc:
-                message.last_error = str(exc)[:2000]
-                failed += 1
-            else:
-                message.sent_at = utcnow()
-                sent += 1
-            db.session.commit()
-    click.echo(f"Sent {sent} notification(s); {failed} failed.")
-    if failed:
+    if run is None:
+        click.echo("Nothing to send.")
+        return
+    line = f"Sent {run.sent} notification(s)"
+    if run.to_retry:
+        line += f"; {run.to_retry} refused or not sent, to be tried again later"
+    if run.set_aside:
+        line += (f"; {run.set_aside} set aside after failing: see `flask eqia list-failed-notifications`")
+    click.echo(line + ".")
+    if run.connection_lost:
+        click.echo("The mail server closed the connection: the rest wait for the next run.")
+    if run.to_retry or run.set_aside or run.connection_lost:
         sys.exit(1)
+
+
+@eqia_cli.command("list-failed-notifications")
+def list_failed_notifications() -> None:
+    """List the notification e-mails set aside after failing, with what each met."""
+    from eqia.notifications.outbox import FAILURES, failed_messages
+
+    failed = failed_messages()
+    if not failed:
+        click.echo("No notification has failed.")
+        return
+    click.echo(f"{len(failed)} notification(s) could not be sent and wait for an admin:")
+    for m in failed:
+        reply = " ".join(str(part) for part in (m.smtp_code, m.last_error) if part not in (None, ""))
+        click.echo(f"- {m.id}: to {m.recipient}, \u201c{m.subject}\u201d, {m.attempts} attempt(s): "
+                   f"{FAILURES.get(m.failure, m.failure)}" + (f" ({reply})" if reply else ""))
+    click.echo("Send them again with `flask eqia retry-notifications --id ID` (or --all).")
+
+
+@eqia_cli.command("retry-notifications")
+@click.option("--id", "message_ids", type=int, multiple=True, help="A failed notification's number (repeatable).")
+@click.option("--all", "everything", is_flag=True, help="Every failed notification.")
+def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
+    """Put failed notification e-mails back in the queue, with their attempts counted afresh."""
+    from eqia.notifications.outbox import NotFailed, put_back
+
+    if bool(message_ids) == everything:
+        raise click.UsageError("Give either --id ID (as many as you like) or --all.")
+    try:
+        count = put_back(None if everything else list(message_ids))
+    except NotFailed as error:
+        raise click.UsageError(str(error)) from None
+    db.session.commit()
+    click.echo(f"Put {count} notification(s) back in the queue: the next `flask eqia send-notifications` "
+               "sends them.")
 
 
 def init_app(app: Flask) -> None:

@@ -35,6 +35,13 @@ def _count(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _whole_number(env: dict[str, str], name: str, default: int, least: int, most: int) -> int:
+    raw = env.get(name, str(default)).strip()
+    if not raw.isascii() or not raw.isdigit() or not least <= int(raw) <= most:
+        raise ConfigError(f"{name} must be a whole number from {least} to {most}, not {raw[:40]!r}")
+    return int(raw)
+
+
 def from_environment(environ: dict[str, str] | None = None) -> dict:
     env = dict(os.environ if environ is None else environ)
     mode = env.get("EQIA_ENV", "production")
@@ -70,6 +77,10 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_FROM": env.get("SMTP_FROM", "eqia@localhost"),
+        # A message the mail server refuses is tried again after this many seconds, then twice as
+        # long each time, and set aside for an admin after the last attempt (eqia/notifications/).
+        "EQIA_NOTIFY_MAX_ATTEMPTS": _whole_number(env, "EQIA_NOTIFY_MAX_ATTEMPTS", 10, 1, 100),
+        "EQIA_NOTIFY_RETRY_SECONDS": _whole_number(env, "EQIA_NOTIFY_RETRY_SECONDS", 60, 0, 86400),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         # A moving window: a fixed one lets an attacker spend two windows' worth of
         # guesses either side of each boundary.

@@ -90,3 +90,35 @@ def test_migrating_in_process_leaves_foreign_keys_on_for_the_app(scratch_url):
         assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar_one() == 1
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0009_keeps_queued_messages_due_and_sent_ones_sent(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0006")
+        db.session.execute(sa.text(
+            "INSERT INTO audit_event (id, seq, assessment_reference, actor_email, actor_name, role, action, "
+            "from_state, to_state, occurred_at, workflow_name, workflow_version, comment, prev_hash, hash) VALUES "
+            "(1, 1, '', '', '', '', 'submit', '', '', '2026-01-01 00:00:00', 'standard', 1, '', 'p', 'h')"))
+        db.session.execute(sa.text(
+            "INSERT INTO outbox_message (id, audit_event_id, recipient, subject, body, created_at, sent_at, "
+            "attempts, last_error) VALUES "
+            "(1, 1, 'a@example.test', 'S', 'B', '2026-01-01 00:00:00', '2026-01-01 00:05:00', 1, ''), "
+            "(2, 1, 'b@example.test', 'S', 'B', '2026-01-02 00:00:00', NULL, 7, '(550, b''No such user'')')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS)
+
+        assert _rows("SELECT id, attempts, last_error, failed_at, claimed_by, claimed_until, failure, smtp_code "
+                     "FROM outbox_message ORDER BY id") == [
+            (1, 1, "", None, "", None, "", None), (2, 7, "(550, b'No such user')", None, "", None, "", None)]
+        # Each is due from when it was queued: the one still unsent goes with the next run.
+        assert [str(r[0])[:19] for r in _rows("SELECT next_attempt_at FROM outbox_message ORDER BY id")] == [
+            "2026-01-01 00:00:00", "2026-01-02 00:00:00"]
+        db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0006")
+        assert _rows("SELECT id, sent_at IS NULL, attempts FROM outbox_message ORDER BY id") == [
+            (1, False, 1), (2, True, 7)]
+        db.session.remove()
+        db.engine.dispose()

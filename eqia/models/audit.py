@@ -90,7 +90,14 @@ class RestoredAuditEvent(db.Model):
 
 class OutboxMessage(db.Model):
     """A notification written in the same transaction as the change it reports,
-    and sent afterwards, so no e-mail goes out for a change that rolled back."""
+    and sent afterwards, so no e-mail goes out for a change that rolled back.
+
+    Pending until sent_at or failed_at is set. A sender claims a message
+    (claimed_by, until claimed_until) before offering it to the mail server, so
+    two senders never take the same one, and a crashed sender's claim runs out.
+    A refused message waits (next_attempt_at, doubling) and is set aside
+    (failed_at) after the configured number of attempts, for an admin to send
+    again (eqia/notifications/)."""
 
     __tablename__ = "outbox_message"
 
@@ -103,4 +110,12 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    claimed_by: Mapped[str] = mapped_column(String(32), default="")
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the last failed attempt met: a code from eqia.notifications.outbox.FAILURES, and the
+    # mail server's own reply code and text when it gave one.
+    failure: Mapped[str] = mapped_column(String(40), default="")
+    smtp_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str] = mapped_column(Text, default="")

@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
 from eqia.models import Assessment, AuditEvent, Directorate, UTCDateTime, utcnow
+from eqia.notifications import outbox
 from eqia.registry import workflows
-from eqia.roles import ROLES
+from eqia.roles import ADMIN, ROLES
 from eqia.services import access
 from eqia.services.search import TEXT_MAX, assessments_matching
 from eqia.services.workflow import Participants, participants_for, sod_problem
@@ -88,7 +89,9 @@ def my_work():
     since = entered_state_at(candidates)
     queues = [(role, _queue_rows(role, candidates, who, since)) for role in ROLES if role in current_user.roles]
     can_create = any(current_user.roles & d.create_roles for d in workflows())
-    return render_template("my_work.html", queues=queues, can_create=can_create, now=utcnow())
+    failed_notifications = outbox.failed_count() if ADMIN in current_user.roles else 0
+    return render_template("my_work.html", queues=queues, can_create=can_create, now=utcnow(),
+                           failed_notifications=failed_notifications)
 
 
 @bp.route("/assessments")
