@@ -18,6 +18,9 @@ from eqia.pdf.worker import Pool, RenderTimedOut
 from eqia.services.assessments import update_register_details
 from tests.test_pdf import filled, fresh, lock
 
+# Cutting, rendering and joining HTML: the database only supplies the document.
+pytestmark = pytest.mark.one_database
+
 
 def pages_text(data: bytes) -> list[str]:
     out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True,
