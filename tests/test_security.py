@@ -140,3 +140,91 @@ def test_error_pages_are_generic(client, auth, world, path):
     assert response.status_code == 404
     body = response.data.decode()
     assert "Page not found" in body and "Traceback" not in body and "sqlalchemy" not in body.lower()
+
+
+# ------------------------------------------------- sessions end on the server
+
+def _session_cookie(client):
+    return client.get_cookie("session", domain="eqia.test")
+
+
+def _replay(client, cookie) -> None:
+    client.set_cookie("session", cookie.value, domain="eqia.test")
+
+
+def test_a_session_cookie_replayed_after_sign_out_is_signed_out(client, auth, world):
+    auth.sign_in(world.author)
+    assert client.get("/my-work").status_code == 200
+    stolen = _session_cookie(client)
+    assert auth.sign_out().status_code == 302
+    _replay(client, stolen)
+    response = client.get("/my-work")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    # Nor does another browser's User-Agent bring it back: the session no longer exists on the server.
+    response = client.get("/my-work", headers={"User-Agent": "Another browser/1.0"})
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_signing_out_ends_only_that_session(app, world):
+    from tests.conftest import Auth, FreshRequestClient
+
+    app.test_client_class = FreshRequestClient
+    laptop, phone = app.test_client(), app.test_client()
+    Auth(laptop).sign_in(world.author)
+    Auth(phone).sign_in(world.author)
+    Auth(laptop).sign_out()
+    assert laptop.get("/my-work").status_code == 302
+    assert phone.get("/my-work").status_code == 200
+
+
+# --------------------------------- what a password change and deactivation end
+
+def _api_status(client, token: str) -> int:
+    return client.get("/api/v1/assessments", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_a_password_change_ends_every_session_and_api_token(client, auth, world):
+    from eqia.extensions import db
+    from eqia.services import credentials, tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    assert client.get("/my-work").status_code == 200 and _api_status(client, token) == 200
+    stolen = _session_cookie(client)
+    credentials.change_password(world.author, "a brand new password")
+    db.session.commit()
+    assert _api_status(client, token) == 401
+    _replay(client, stolen)
+    assert client.get("/my-work").status_code == 302
+    assert auth.sign_in(world.author, "a brand new password").status_code == 302
+
+
+def test_create_user_changing_a_password_ends_sessions_and_tokens(client, auth, runner, world):
+    from eqia.services import tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    result = runner.invoke(args=["eqia", "create-user", "--email", world.author.email, "--name", "Author",
+                                 "--role", "author", "--password-stdin"], input="a brand new password\n")
+    assert result.exit_code == 0, result.output
+    assert "signed out everywhere; 1 API token revoked" in result.output
+    assert _api_status(client, token) == 401
+    assert client.get("/my-work").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_sessions_and_tokens(client, auth, world):
+    from eqia.extensions import db
+    from eqia.services import credentials, tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    credentials.deactivate(world.author)
+    db.session.commit()
+    assert _api_status(client, token) == 401
+    assert client.get("/my-work").status_code == 302
+    # Reactivating the account brings neither back: they were ended, not suspended.
+    world.author.active = True
+    db.session.commit()
+    assert _api_status(client, token) == 401
+    assert client.get("/my-work").status_code == 302
+

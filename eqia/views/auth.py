@@ -11,6 +11,7 @@ from sqlalchemy import select
 from eqia.extensions import db, limiter
 from eqia.forms.auth import SignInForm
 from eqia.models import User
+from eqia.services import credentials
 
 bp = Blueprint("auth", __name__)
 
@@ -49,7 +50,9 @@ def sign_in():
             # stale flashes) carries over into the signed-in one.
             session.clear()
             session.permanent = True
+            session[credentials.SESSION_KEY] = credentials.start_session(user)
             login_user(user)
+            db.session.commit()
             return redirect(next_url or url_for("main.my_work"))
         form.email.errors = [BAD_CREDENTIALS]
         form.password.data = ""
@@ -59,6 +62,9 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
+    # Ended on the server, so a copy of the cookie signs no one in afterwards.
+    credentials.end_session(session.get(credentials.SESSION_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.sign_in"))
