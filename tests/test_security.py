@@ -228,3 +228,59 @@ def test_deactivating_a_user_ends_their_sessions_and_tokens(client, auth, world)
     assert _api_status(client, token) == 401
     assert client.get("/my-work").status_code == 302
 
+
+# ---------------------------------------------- throttling behind a proxy
+
+def _sign_in_from(client, email: str, address: str, password: str = "wrong password", forwarded: str = ""):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post("/sign-in", data={"email": email, "password": password}, headers=headers,
+                       environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_sign_in_is_throttled_per_account_whatever_the_address(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute",
+                   SIGN_IN_ADDRESS_RATE_LIMIT="100 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = [_sign_in_from(client, world.author.email, f"198.51.100.{n}") for n in range(1, 5)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_one_persons_typos_do_not_lock_out_others_behind_the_same_proxy(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute",
+                   SIGN_IN_ADDRESS_RATE_LIMIT="100 per minute")
+    proxy = "10.0.0.1"
+    with app.app_context():
+        client = app.test_client()
+        typos = [_sign_in_from(client, world.author.email, proxy) for _ in range(4)]
+        colleague = _sign_in_from(client, world.lead.email, proxy, password=PASSWORD)
+    assert typos == [200, 200, 200, 429]
+    assert colleague == 302
+
+
+def test_successful_sign_ins_are_not_counted(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute",
+                   SIGN_IN_ADDRESS_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = []
+        for _ in range(4):
+            codes.append(_sign_in_from(client, world.author.email, "10.0.0.1", password=PASSWORD))
+            client.post("/sign-out")
+    assert codes == [302, 302, 302, 302]
+
+
+def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(make_app, world):
+    def attempts(app) -> list[int]:
+        with app.app_context():
+            client = app.test_client()
+            # Different accounts from one proxy, each claiming another client address.
+            return [_sign_in_from(client, f"user{n}@example.test", "10.0.0.1", forwarded=f"203.0.113.{n}")
+                    for n in range(1, 5)]
+
+    limits = {"RATELIMIT_ENABLED": True, "SIGN_IN_RATE_LIMIT": "100 per minute",
+              "SIGN_IN_ADDRESS_RATE_LIMIT": "3 per minute"}
+    # By default nothing a client sends decides its address: all four come from the proxy.
+    assert attempts(make_app(**limits)) == [200, 200, 200, 429]
+    # With one trusted proxy, its X-Forwarded-For names the client.
+    assert attempts(make_app(EQIA_TRUSTED_PROXIES=1, **limits)) == [200, 200, 200, 200]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -33,8 +34,25 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    # Per account as well as per address: behind a reverse proxy every user shares one
+    # address, and a password is guessed from many. Hashed: the store holds no e-mail addresses.
+    email = User.normalise_email(request.form.get("email", ""))
+    return "sign-in-account:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count, so a busy office signing in at nine locks nobody out.
+    return response.status_code != 302
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.my_work"))
