@@ -284,3 +284,63 @@ def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(make_app, world):
     assert attempts(make_app(**limits)) == [200, 200, 200, 429]
     # With one trusted proxy, its X-Forwarded-For names the client.
     assert attempts(make_app(EQIA_TRUSTED_PROXIES=1, **limits)) == [200, 200, 200, 200]
+
+
+# ------------------------------------------- changing one's own password
+
+def test_changing_your_password_signs_you_out_elsewhere_and_revokes_your_tokens(app, world):
+    from eqia.services import tokens
+    from eqia.services.credentials import PASSWORD_CHANGED
+    from tests.conftest import Auth, FreshRequestClient
+
+    app.test_client_class = FreshRequestClient
+    here, elsewhere = app.test_client(), app.test_client()
+    Auth(here).sign_in(world.author)
+    Auth(elsewhere).sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    page = here.get("/account/password").data.decode()
+    assert "signs you out everywhere else and revokes your API tokens" in page
+    response = here.post("/account/password", data={"current_password": PASSWORD,
+                                                     "new_password": "a brand new password",
+                                                     "confirm_password": "a brand new password"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    assert PASSWORD_CHANGED.format(tokens="1 API token") in here.get("/account").data.decode()
+    assert here.get("/my-work").status_code == 200  # this browser carries on
+    assert elsewhere.get("/my-work").status_code == 302
+    assert _api_status(here, token) == 401
+    assert Auth(elsewhere).sign_in(world.author, "a brand new password").status_code == 302
+
+
+@pytest.mark.parametrize("current,new,confirm,field,message", [
+    ("not my password", "a brand new password", "a brand new password", "current_password",
+     "PASSWORD_CURRENT_WRONG"),
+    (PASSWORD, "too short", "too short", "new_password", "PASSWORD_TOO_SHORT"),
+    (PASSWORD, "a brand new password", "a brand new passwort", "confirm_password", "PASSWORD_MISMATCH"),
+    (PASSWORD, PASSWORD, PASSWORD, "new_password", "PASSWORD_UNCHANGED"),
+], ids=["wrong current password", "too short", "mistyped", "unchanged"])
+def test_a_refused_password_change_says_why_and_changes_nothing(client, auth, world, current, new, confirm, field,
+                                                              message):
+    from eqia.services import credentials, tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    response = client.post("/account/password", data={"current_password": current, "new_password": new,
+                                                       "confirm_password": confirm})
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert f'href="#{field}"' in page and getattr(credentials, message) in page
+    assert client.get("/my-work").status_code == 200
+    assert _api_status(client, token) == 200
+    auth.sign_out()
+    assert auth.sign_in(world.author).status_code == 302  # the old password still works
+
+
+def test_guessing_the_current_password_is_rate_limited(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        client = app.test_client()
+        client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+        codes = [client.post("/account/password", data={"current_password": "guess", "new_password": "x" * 12,
+                                                         "confirm_password": "x" * 12}).status_code
+                 for _ in range(4)]
+    assert codes == [422, 422, 422, 429]

@@ -22,9 +22,19 @@ from sqlalchemy import delete, select, update
 
 from eqia.extensions import db
 from eqia.models import ApiToken, User, UserSession, utcnow
+from eqia.services.errors import Invalid
+from eqia.workflow.rules import Problem
 
 # Where the session's key is kept in Flask's signed cookie.
 SESSION_KEY = "_sid"
+
+PASSWORD_MIN = 12
+PASSWORD_CURRENT_WRONG = "The current password is not correct. Enter the password you sign in with"
+PASSWORD_TOO_SHORT = f"Enter a new password of at least {PASSWORD_MIN} characters"
+PASSWORD_MISMATCH = "Enter the same new password twice"
+PASSWORD_UNCHANGED = "Enter a new password that is different from your current one"
+PASSWORD_CHANGED = ("Your password has been changed. You have been signed out everywhere else, and {tokens} "
+                    "revoked: make a new token for any system that still needs one.")
 
 
 def _sha256(key: str) -> str:
@@ -75,6 +85,22 @@ def change_password(user: User, password: str) -> int:
     """Set a new password and end everything the old one opened; how many API tokens were revoked."""
     user.set_password(password)
     return end_credentials(user)
+
+
+def change_own_password(user: User, current: str, new: str, confirm: str) -> int:
+    """A user changing their own password, knowing the current one; how many API tokens were revoked."""
+    if not user.check_password(current or ""):
+        raise Invalid(Problem(PASSWORD_CURRENT_WRONG, field="current_password"))
+    problems = []
+    if len(new or "") < PASSWORD_MIN:
+        problems.append(Problem(PASSWORD_TOO_SHORT, field="new_password"))
+    elif new == current:
+        problems.append(Problem(PASSWORD_UNCHANGED, field="new_password"))
+    if new != confirm:
+        problems.append(Problem(PASSWORD_MISMATCH, field="confirm_password"))
+    if problems:
+        raise Invalid(*problems)
+    return change_password(user, new)
 
 
 def deactivate(user: User) -> int:
