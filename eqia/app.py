@@ -65,7 +65,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
     if app.config["EQIA_TRUSTED_PROXIES"]:
-        # Only as many X-Forwarded-For entries as there are proxies of our own: anything before them the client wrote.
+        # Only as many X-Forwarded-For entries as there are proxies of our own: anything before
+        # them the client wrote.
         proxies = app.config["EQIA_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 

@@ -29,9 +29,9 @@ def database_url(value: str | None) -> str:
 
 
 # WEB_CONCURRENCY is gunicorn's default worker count (and most platforms set it).
-THROTTLE_NEEDS_SHARED_STORE = ("WEB_CONCURRENCY is {workers} but the sign-in throttle counts in memory, once per "
-                               "worker: set RATELIMIT_STORAGE_URI (or REDIS_URL) to a Redis server the workers share, "
-                               "or run one worker.")
+THROTTLE_NEEDS_SHARED_STORE = ("WEB_CONCURRENCY is {workers} but the sign-in throttle counts in memory, "
+                               "once per worker: set RATELIMIT_STORAGE_URI (or REDIS_URL) to a Redis server the "
+                               "workers share, or run one worker.")
 
 
 def _workers(env: dict[str, str]) -> int:

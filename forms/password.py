@@ -16,7 +16,8 @@ class ChangePasswordForm(BaseForm):
     new_password = PasswordField("New password", widget=GovPasswordInput(),
                                  description="At least 12 characters. Three or four random words are easy to "
                                              "remember and hard to guess",
-                                 validators=[InputRequired("Enter a new password"), Length(max=1000, message=TOO_LONG)])
+                                 validators=[InputRequired("Enter a new password"),
+                                             Length(max=1000, message=TOO_LONG)])
     confirm_password = PasswordField("Confirm new password", widget=GovPasswordInput(),
                                      validators=[InputRequired("Enter the new password again"),
                                                  Length(max=1000, message=TOO_LONG)])

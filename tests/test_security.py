@@ -318,8 +318,8 @@ def test_changing_your_password_signs_you_out_elsewhere_and_revokes_your_tokens(
     (PASSWORD, "a brand new password", "a brand new passwort", "confirm_password", "PASSWORD_MISMATCH"),
     (PASSWORD, PASSWORD, PASSWORD, "new_password", "PASSWORD_UNCHANGED"),
 ], ids=["wrong current password", "too short", "mistyped", "unchanged"])
-def test_a_refused_password_change_says_why_and_changes_nothing(client, auth, world, current, new, confirm, field,
-                                                              message):
+def test_a_refused_password_change_says_why_and_changes_nothing(client, auth, world, current, new, confirm,
+                                                              field, message):
     from eqia.services import credentials, tokens
 
     auth.sign_in(world.author)

@@ -41,6 +41,7 @@ def test_gunicorn_with_several_workers_and_an_in_memory_throttle_stops(tmp_path)
            "SECRET_KEY": "a-long-random-production-secret"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run([str(gunicorn), "-w", "2", "--bind", "127.0.0.1:0", "--no-control-socket",
-                             "eqia.wsgi:app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+                             "eqia.wsgi:app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 4  # gunicorn's "App failed to load"
     assert "EqIA cannot start: " + THROTTLE_NEEDS_SHARED_STORE.format(workers=2) in result.stderr.splitlines()

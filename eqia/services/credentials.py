@@ -60,7 +60,8 @@ def session_user(key: object) -> User | None:
     """The active user whose live session this key is, or None."""
     if not isinstance(key, str) or not key or len(key) > 100:
         return None
-    row = db.session.execute(select(UserSession).where(UserSession.key_sha256 == _sha256(key))).scalar_one_or_none()
+    row = db.session.execute(select(UserSession)
+                             .where(UserSession.key_sha256 == _sha256(key))).scalar_one_or_none()
     if row is None or row.created_at <= _started_after() or not row.user.is_active:
         return None
     return row.user
@@ -75,7 +76,8 @@ def end_credentials(user: User) -> int:
     """End every session of `user` and revoke every live API token of theirs;
     how many tokens were revoked. The one place a user's credentials all end."""
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    revoked = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    revoked = db.session.execute(update(ApiToken)
+                                 .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                                  .values(revoked_at=utcnow()).execution_options(synchronize_session="fetch"))
     db.session.flush()
     return revoked.rowcount

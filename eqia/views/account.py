@@ -67,8 +67,8 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            revoked = credentials.change_own_password(user, form.current_password.data, form.new_password.data,
-                                                      form.confirm_password.data)
+            revoked = credentials.change_own_password(user, form.current_password.data,
+                                                      form.new_password.data, form.confirm_password.data)
         except Invalid as error:
             for problem in error.problems:
                 form[problem.field].errors = [*form[problem.field].errors, problem.message]
