@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined, Undefined
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from eqia import config as config_module
@@ -63,6 +64,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["EQIA_TRUSTED_PROXIES"]:
+        # Only as many X-Forwarded-For entries as there are proxies of our own: anything before
+        # them the client wrote.
+        proxies = app.config["EQIA_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     if app.config.get("PASSWORD_HASHING") == "cheap":
         if not app.testing:

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from sqlalchemy import select
+from flask import Flask, session
 
-from eqia.extensions import db, login_manager
+from eqia.extensions import login_manager
 from eqia.models import User
+from eqia.services import credentials
 
 
 def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to continue"
     login_manager.login_message_category = "info"
-    # Flask's session is a signed cookie; "strong" drops it if the client's
-    # identifier changes, on top of the rotation done at sign-in.
-    login_manager.session_protection = "strong"
+    # No binding to the client's address or User-Agent: a thief replays the
+    # User-Agent with the cookie, and addresses change under mobile and proxied
+    # users. What protects a session is that it exists on the server and ends
+    # there (eqia/services/credentials.py).
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_user(session_token: str) -> User | None:
-        user = db.session.execute(select(User).where(User.session_token == session_token)).scalar_one_or_none()
-        return user if user is not None and user.active else None
+        # The signed cookie names a server-side session, which sign-out, a
+        # password change and deactivation delete; and the user's session token,
+        # which a password change rotates.
+        user = credentials.session_user(session.get(credentials.SESSION_KEY))
+        return user if user is not None and user.session_token == session_token else None

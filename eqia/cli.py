@@ -81,7 +81,10 @@ def load_demo_command() -> None:
 @click.option("--directorate", default="", help="Directorate name (created if new).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str, password_stdin: bool) -> None:
-    """Create a user, or update the roles and password of an existing one."""
+    """Create a user, or update the roles and password of an existing one (which signs them out everywhere and
+    revokes their API tokens)."""
+    from eqia.services import credentials
+
     if not password_stdin:
         raise click.UsageError("Give the password on standard input with --password-stdin "
                                "(never on the command line, where other users can see it).")
@@ -98,12 +101,19 @@ def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str,
         db.session.add(user)
     user.name = name
     user.set_roles(roles)
-    user.set_password(password)
+    if created:
+        user.set_password(password)
+    else:
+        revoked = credentials.change_password(user, password)
     if directorate:
         found = db.session.execute(select(Directorate).where(Directorate.name == directorate)).scalar_one_or_none()
         user.directorate = found or Directorate(name=directorate)
     db.session.commit()
-    click.echo(f"{'Created' if created else 'Updated'} {email} ({', '.join(sorted(roles))}).")
+    if created:
+        click.echo(f"Created {email} ({', '.join(sorted(roles))}).")
+    else:
+        click.echo(f"Updated {email} ({', '.join(sorted(roles))}): new password set, so they are signed out "
+                   f"everywhere; {revoked} API token{'' if revoked == 1 else 's'} revoked.")
 
 
 @eqia_cli.command("create-token")

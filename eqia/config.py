@@ -28,6 +28,29 @@ def database_url(value: str | None) -> str:
     return value
 
 
+# WEB_CONCURRENCY is gunicorn's default worker count (and most platforms set it).
+THROTTLE_NEEDS_SHARED_STORE = ("WEB_CONCURRENCY is {workers} but the sign-in throttle counts in memory, "
+                               "once per worker: set RATELIMIT_STORAGE_URI (or REDIS_URL) to a Redis server the "
+                               "workers share, or run one worker.")
+
+
+def _workers(env: dict[str, str]) -> int:
+    raw = env.get("WEB_CONCURRENCY", "1").strip() or "1"
+    if not raw.isdigit():
+        raise ConfigError(f"WEB_CONCURRENCY must be a whole number of workers, not {raw[:40]!r}")
+    return int(raw)
+
+
+def _throttle_store(env: dict[str, str]) -> str:
+    """Where the sign-in throttle counts: a count kept in one worker's memory is
+    no limit when several workers share the attempts, so that refuses to start."""
+    store = env.get("RATELIMIT_STORAGE_URI") or env.get("REDIS_URL") or "memory://"
+    workers = _workers(env)
+    if store.startswith("memory://") and workers > 1:
+        raise ConfigError(THROTTLE_NEEDS_SHARED_STORE.format(workers=workers))
+    return store
+
+
 def _count(env: dict[str, str], name: str, default: int) -> int:
     raw = env.get(name, str(default)).strip()
     if not raw.isdigit() or int(raw) > 64:
@@ -81,11 +104,17 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # long each time, and set aside for an admin after the last attempt (eqia/notifications/).
         "EQIA_NOTIFY_MAX_ATTEMPTS": _whole_number(env, "EQIA_NOTIFY_MAX_ATTEMPTS", 10, 1, 100),
         "EQIA_NOTIFY_RETRY_SECONDS": _whole_number(env, "EQIA_NOTIFY_RETRY_SECONDS", 60, 0, 86400),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_STORAGE_URI": _throttle_store(env),
         # A moving window: a fixed one lets an attacker spend two windows' worth of
         # guesses either side of each boundary.
         "RATELIMIT_STRATEGY": "moving-window",
+        # Failed sign-ins allowed per account (the e-mail address tried), from anywhere...
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # ...and per client address, over all accounts: more, as a whole office may share one.
+        "SIGN_IN_ADDRESS_RATE_LIMIT": env.get("SIGN_IN_ADDRESS_RATE_LIMIT", "60 per minute;600 per hour"),
+        # How many reverse proxies in front of the app may say who the client is (X-Forwarded-For and
+        # -Proto); 0 trusts none, so a client cannot choose the address it is throttled by.
+        "EQIA_TRUSTED_PROXIES": _count(env, "EQIA_TRUSTED_PROXIES", 0),
         "SESSION_COOKIE_SECURE": not development,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -10,7 +10,8 @@ from jinja2 import UndefinedError
 
 from eqia import GOVUK_FRONTEND_VERSION, create_app
 from eqia.app import TemplateUndefined
-from eqia.config import PROJECT_ROOT, ConfigError, database_url, from_environment
+from eqia.config import (PROJECT_ROOT, THROTTLE_NEEDS_SHARED_STORE, ConfigError, database_url,
+                         from_environment)
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate, OutboxMessage, User
 from tests.conftest import base_config
@@ -153,3 +154,28 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
     assert "http://127.0.0.1:5000/assessments/" in challenge[0].get_payload()
     db.session.expire_all()
     assert all(m.sent_at is not None for m in db.session.execute(sa.select(OutboxMessage)).scalars())
+
+
+def test_trusted_proxies_default_to_none():
+    assert from_environment({"SECRET_KEY": "x" * 32})["EQIA_TRUSTED_PROXIES"] == 0
+    assert from_environment({"SECRET_KEY": "x" * 32, "EQIA_TRUSTED_PROXIES": "2"})["EQIA_TRUSTED_PROXIES"] == 2
+    with pytest.raises(ConfigError, match="EQIA_TRUSTED_PROXIES must be a whole number"):
+        from_environment({"SECRET_KEY": "x" * 32, "EQIA_TRUSTED_PROXIES": "all"})
+
+
+def test_several_workers_with_an_in_memory_throttle_stop_start_up():
+    env = {"SECRET_KEY": "x" * 32, "WEB_CONCURRENCY": "4"}
+    with pytest.raises(ConfigError) as refused:
+        from_environment(env)
+    assert str(refused.value) == THROTTLE_NEEDS_SHARED_STORE.format(workers=4)
+    shared = from_environment({**env, "RATELIMIT_STORAGE_URI": "redis://cache:6379"})
+    assert shared["RATELIMIT_STORAGE_URI"] == "redis://cache:6379"
+    assert from_environment({**env, "WEB_CONCURRENCY": "1"})["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_the_throttle_uses_redis_url_when_one_is_set():
+    env = {"SECRET_KEY": "x" * 32, "WEB_CONCURRENCY": "4", "REDIS_URL": "redis://cache:6379/0"}
+    assert from_environment(env)["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
+    # An explicit throttle store wins over the general Redis URL.
+    explicit = from_environment({**env, "RATELIMIT_STORAGE_URI": "memcached://m:11211"})
+    assert explicit["RATELIMIT_STORAGE_URI"] == "memcached://m:11211"

@@ -27,7 +27,8 @@ EXPECTED = {
     ("GET", "/workflow/"), ("GET", "/workflow/<name>"),
     ("GET", "/assets/<path:filename>"), ("GET", "/govuk-frontend/<filename>"),
     ("GET", "/static/<path:filename>"),
-    ("GET", "/account"), ("POST", "/account/tokens"), ("POST", "/account/tokens/<int:token_id>/revoke"),
+    ("GET", "/account"), ("GET", "/account/password"), ("POST", "/account/password"), ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/<int:token_id>/revoke"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),

@@ -140,3 +140,207 @@ def test_error_pages_are_generic(client, auth, world, path):
     assert response.status_code == 404
     body = response.data.decode()
     assert "Page not found" in body and "Traceback" not in body and "sqlalchemy" not in body.lower()
+
+
+# ------------------------------------------------- sessions end on the server
+
+def _session_cookie(client):
+    return client.get_cookie("session", domain="eqia.test")
+
+
+def _replay(client, cookie) -> None:
+    client.set_cookie("session", cookie.value, domain="eqia.test")
+
+
+def test_a_session_cookie_replayed_after_sign_out_is_signed_out(client, auth, world):
+    auth.sign_in(world.author)
+    assert client.get("/my-work").status_code == 200
+    stolen = _session_cookie(client)
+    assert auth.sign_out().status_code == 302
+    _replay(client, stolen)
+    response = client.get("/my-work")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    # Nor does another browser's User-Agent bring it back: the session no longer exists on the server.
+    response = client.get("/my-work", headers={"User-Agent": "Another browser/1.0"})
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_signing_out_ends_only_that_session(app, world):
+    from tests.conftest import Auth, FreshRequestClient
+
+    app.test_client_class = FreshRequestClient
+    laptop, phone = app.test_client(), app.test_client()
+    Auth(laptop).sign_in(world.author)
+    Auth(phone).sign_in(world.author)
+    Auth(laptop).sign_out()
+    assert laptop.get("/my-work").status_code == 302
+    assert phone.get("/my-work").status_code == 200
+
+
+# --------------------------------- what a password change and deactivation end
+
+def _api_status(client, token: str) -> int:
+    return client.get("/api/v1/assessments", headers={"Authorization": f"Bearer {token}"}).status_code
+
+
+def test_a_password_change_ends_every_session_and_api_token(client, auth, world):
+    from eqia.extensions import db
+    from eqia.services import credentials, tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    assert client.get("/my-work").status_code == 200 and _api_status(client, token) == 200
+    stolen = _session_cookie(client)
+    credentials.change_password(world.author, "a brand new password")
+    db.session.commit()
+    assert _api_status(client, token) == 401
+    _replay(client, stolen)
+    assert client.get("/my-work").status_code == 302
+    assert auth.sign_in(world.author, "a brand new password").status_code == 302
+
+
+def test_create_user_changing_a_password_ends_sessions_and_tokens(client, auth, runner, world):
+    from eqia.services import tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    result = runner.invoke(args=["eqia", "create-user", "--email", world.author.email, "--name", "Author",
+                                 "--role", "author", "--password-stdin"], input="a brand new password\n")
+    assert result.exit_code == 0, result.output
+    assert "signed out everywhere; 1 API token revoked" in result.output
+    assert _api_status(client, token) == 401
+    assert client.get("/my-work").status_code == 302
+
+
+def test_deactivating_a_user_ends_their_sessions_and_tokens(client, auth, world):
+    from eqia.extensions import db
+    from eqia.services import credentials, tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    credentials.deactivate(world.author)
+    db.session.commit()
+    assert _api_status(client, token) == 401
+    assert client.get("/my-work").status_code == 302
+    # Reactivating the account brings neither back: they were ended, not suspended.
+    world.author.active = True
+    db.session.commit()
+    assert _api_status(client, token) == 401
+    assert client.get("/my-work").status_code == 302
+
+
+# ---------------------------------------------- throttling behind a proxy
+
+def _sign_in_from(client, email: str, address: str, password: str = "wrong password", forwarded: str = ""):
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return client.post("/sign-in", data={"email": email, "password": password}, headers=headers,
+                       environ_base={"REMOTE_ADDR": address}).status_code
+
+
+def test_sign_in_is_throttled_per_account_whatever_the_address(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute",
+                   SIGN_IN_ADDRESS_RATE_LIMIT="100 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = [_sign_in_from(client, world.author.email, f"198.51.100.{n}") for n in range(1, 5)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_one_persons_typos_do_not_lock_out_others_behind_the_same_proxy(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute",
+                   SIGN_IN_ADDRESS_RATE_LIMIT="100 per minute")
+    proxy = "10.0.0.1"
+    with app.app_context():
+        client = app.test_client()
+        typos = [_sign_in_from(client, world.author.email, proxy) for _ in range(4)]
+        colleague = _sign_in_from(client, world.lead.email, proxy, password=PASSWORD)
+    assert typos == [200, 200, 200, 429]
+    assert colleague == 302
+
+
+def test_successful_sign_ins_are_not_counted(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute",
+                   SIGN_IN_ADDRESS_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        client = app.test_client()
+        codes = []
+        for _ in range(4):
+            codes.append(_sign_in_from(client, world.author.email, "10.0.0.1", password=PASSWORD))
+            client.post("/sign-out")
+    assert codes == [302, 302, 302, 302]
+
+
+def test_x_forwarded_for_is_ignored_unless_proxies_are_trusted(make_app, world):
+    def attempts(app) -> list[int]:
+        with app.app_context():
+            client = app.test_client()
+            # Different accounts from one proxy, each claiming another client address.
+            return [_sign_in_from(client, f"user{n}@example.test", "10.0.0.1", forwarded=f"203.0.113.{n}")
+                    for n in range(1, 5)]
+
+    limits = {"RATELIMIT_ENABLED": True, "SIGN_IN_RATE_LIMIT": "100 per minute",
+              "SIGN_IN_ADDRESS_RATE_LIMIT": "3 per minute"}
+    # By default nothing a client sends decides its address: all four come from the proxy.
+    assert attempts(make_app(**limits)) == [200, 200, 200, 429]
+    # With one trusted proxy, its X-Forwarded-For names the client.
+    assert attempts(make_app(EQIA_TRUSTED_PROXIES=1, **limits)) == [200, 200, 200, 200]
+
+
+# ------------------------------------------- changing one's own password
+
+def test_changing_your_password_signs_you_out_elsewhere_and_revokes_your_tokens(app, world):
+    from eqia.services import tokens
+    from eqia.services.credentials import PASSWORD_CHANGED
+    from tests.conftest import Auth, FreshRequestClient
+
+    app.test_client_class = FreshRequestClient
+    here, elsewhere = app.test_client(), app.test_client()
+    Auth(here).sign_in(world.author)
+    Auth(elsewhere).sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    page = here.get("/account/password").data.decode()
+    assert "signs you out everywhere else and revokes your API tokens" in page
+    response = here.post("/account/password", data={"current_password": PASSWORD,
+                                                     "new_password": "a brand new password",
+                                                     "confirm_password": "a brand new password"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    assert PASSWORD_CHANGED.format(tokens="1 API token") in here.get("/account").data.decode()
+    assert here.get("/my-work").status_code == 200  # this browser carries on
+    assert elsewhere.get("/my-work").status_code == 302
+    assert _api_status(here, token) == 401
+    assert Auth(elsewhere).sign_in(world.author, "a brand new password").status_code == 302
+
+
+@pytest.mark.parametrize("current,new,confirm,field,message", [
+    ("not my password", "a brand new password", "a brand new password", "current_password",
+     "PASSWORD_CURRENT_WRONG"),
+    (PASSWORD, "too short", "too short", "new_password", "PASSWORD_TOO_SHORT"),
+    (PASSWORD, "a brand new password", "a brand new passwort", "confirm_password", "PASSWORD_MISMATCH"),
+    (PASSWORD, PASSWORD, PASSWORD, "new_password", "PASSWORD_UNCHANGED"),
+], ids=["wrong current password", "too short", "mistyped", "unchanged"])
+def test_a_refused_password_change_says_why_and_changes_nothing(client, auth, world, current, new, confirm,
+                                                              field, message):
+    from eqia.services import credentials, tokens
+
+    auth.sign_in(world.author)
+    _, token = tokens.create_token(world.author, "Committee papers")
+    response = client.post("/account/password", data={"current_password": current, "new_password": new,
+                                                       "confirm_password": confirm})
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert f'href="#{field}"' in page and getattr(credentials, message) in page
+    assert client.get("/my-work").status_code == 200
+    assert _api_status(client, token) == 200
+    auth.sign_out()
+    assert auth.sign_in(world.author).status_code == 302  # the old password still works
+
+
+def test_guessing_the_current_password_is_rate_limited(make_app, world):
+    app = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute")
+    with app.app_context():
+        client = app.test_client()
+        client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+        codes = [client.post("/account/password", data={"current_password": "guess", "new_password": "x" * 12,
+                                                         "confirm_password": "x" * 12}).status_code
+                 for _ in range(4)]
+    assert codes == [422, 422, 422, 429]

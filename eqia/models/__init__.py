@@ -31,7 +31,7 @@ from eqia.models.assessment import (
     impact_evidence,
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage, RestoredAuditEvent
-from eqia.models.people import ApiToken, Directorate, User, UserRole
+from eqia.models.people import ApiToken, Directorate, User, UserRole, UserSession
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
 __all__ = [
@@ -42,5 +42,5 @@ __all__ = [
     "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
     "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
-    "UserRole", "UTCDateTime", "impact_evidence", "utcnow",
+    "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",
 ]

@@ -1,13 +1,15 @@
-"""The signed-in user's own page: who they are, and their API tokens."""
+"""The signed-in user's own page: who they are, their password and their API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user
 
+from eqia.extensions import db, limiter
 from eqia.forms.completion import ConfirmForm
+from eqia.forms.password import ChangePasswordForm
 from eqia.forms.tokens import TokenForm
-from eqia.services import tokens
+from eqia.services import credentials, tokens
 from eqia.services.errors import Invalid
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -49,3 +51,35 @@ def revoke_token(token_id: int):
         row = tokens.revoke(current_user, token_id)
         flash(f"Token \u201c{row.label}\u201d revoked: it no longer works.", "success")
     return redirect(url_for("account.index"))
+
+
+def _password_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+# The current password is asked for: guessing it here is throttled like sign-in, per user, failures only.
+@limiter.limit(_password_limit, methods=["POST"], key_func=lambda: f"change-password:{current_user.id}",
+               deduct_when=lambda response: response.status_code != 302)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            revoked = credentials.change_own_password(user, form.current_password.data,
+                                                      form.new_password.data, form.confirm_password.data)
+        except Invalid as error:
+            for problem in error.problems:
+                form[problem.field].errors = [*form[problem.field].errors, problem.message]
+        else:
+            # Every session the old password opened has ended, this one too: this browser starts afresh.
+            session.clear()
+            session.permanent = True
+            session[credentials.SESSION_KEY] = credentials.start_session(user)
+            login_user(user)
+            db.session.commit()
+            flash(credentials.PASSWORD_CHANGED.format(
+                tokens=f"{revoked} API token" + ("" if revoked == 1 else "s")), "success")
+            return redirect(url_for("account.index"))
+    return render_template("account_password.html", form=form), 422 if form.errors else 200

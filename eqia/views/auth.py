@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from eqia.extensions import db, limiter
 from eqia.forms.auth import SignInForm
 from eqia.models import User
+from eqia.services import credentials
 
 bp = Blueprint("auth", __name__)
 
@@ -32,8 +34,25 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _address_limit() -> str:
+    return current_app.config["SIGN_IN_ADDRESS_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    # Per account as well as per address: behind a reverse proxy every user shares one
+    # address, and a password is guessed from many. Hashed: the store holds no e-mail addresses.
+    email = User.normalise_email(request.form.get("email", ""))
+    return "sign-in-account:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count, so a busy office signing in at nine locks nobody out.
+    return response.status_code != 302
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.my_work"))
@@ -49,7 +68,9 @@ def sign_in():
             # stale flashes) carries over into the signed-in one.
             session.clear()
             session.permanent = True
+            session[credentials.SESSION_KEY] = credentials.start_session(user)
             login_user(user)
+            db.session.commit()
             return redirect(next_url or url_for("main.my_work"))
         form.email.errors = [BAD_CREDENTIALS]
         form.password.data = ""
@@ -59,6 +80,9 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def sign_out():
+    # Ended on the server, so a copy of the cookie signs no one in afterwards.
+    credentials.end_session(session.get(credentials.SESSION_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.sign_in"))
