@@ -41,7 +41,9 @@ def test_gunicorn_with_several_workers_and_an_in_memory_throttle_stops(tmp_path)
            "SECRET_KEY": "a-long-random-production-secret"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run([str(gunicorn), "-w", "2", "--bind", "127.0.0.1:0", "--no-control-socket",
-                             "eqia.wsgi:app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+                             # A loaded machine may take longer than gunicorn's default 30 s to import the
+                             # app in a worker; a worker killed for that is not the refusal under test.
+                             "--timeout", "300", "eqia.wsgi:app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 4  # gunicorn's "App failed to load"
     assert "EqIA cannot start: " + THROTTLE_NEEDS_SHARED_STORE.format(workers=2) in result.stderr.splitlines()
