@@ -130,7 +130,8 @@ def test_whoever_answered_the_challenge_cannot_sign_it_off(how, world, client, a
     # Issue 14, item 1: the answers are part of the signed ledger.
     responder = world.make_user("responder@example.test", AUTHOR, DECISION_MAKER, commit=True)
     assessment = world.make_assessment("challenge")
-    perform_transition(assessment.id, "return_to_author", world.lead, comment="Say where the survey came from")
+    perform_transition(assessment.id, "return_to_author", world.lead,
+                       comment="Say where the survey came from")
     db.session.expire_all()
     current = db.session.get(Assessment, assessment.id)
     point = challenge.unanswered(current)[0]
@@ -145,7 +146,8 @@ def test_whoever_answered_the_challenge_cannot_sign_it_off(how, world, client, a
         api.as_user(responder)
         response = api.post(f"/assessments/{assessment.id}/challenge-answers", json={
             "lock_version": current.lock_version,
-            "answers": {point.section_key: {"response": "accepted", "text": "Named the survey and its date"}}})
+            "answers": {point.section_key: {"response": "accepted",
+                                            "text": "Named the survey and its date"}}})
         assert response.status_code == 200, response.data[:2000]
         api.token = None
     world.take(assessment, "submit_for_challenge")
@@ -209,13 +211,15 @@ def _mark_only(world, user, a):
 
 def _add_action(world, user, a):
     full_content.save_item(full_content.ACTIONS, a.id, user, _lock(a.id), None, {
-        "description": "Count visits by disability", "owner": "Sam Lee", "due_date": date.today() + timedelta(days=60),
-        "success_measure": "Monthly report", "status": "not_started"})
+        "description": "Count visits by disability", "owner": "Sam Lee",
+        "due_date": date.today() + timedelta(days=60), "success_measure": "Monthly report",
+        "status": "not_started"})
     mark_section(a.id, world.author, _lock(a.id), "action_plan", True)
 
 
 def _record_points(world, user, a):
-    challenge.save_points(a.id, user, {"evidence": challenge.PointInput("could_be_improved", "Date the survey")})
+    challenge.save_points(a.id, user, {"evidence": challenge.PointInput("could_be_improved",
+                                                                        "Date the survey")})
 
 
 def _answer_points(world, user, a):
@@ -248,7 +252,8 @@ def ways_of(kind: str) -> list[Way]:
     if kind in SOD_PARTIES:
         return WAYS[kind]
     t = STANDARD.transitions[kind]
-    return [Way(kind, f"{kind}-from-{source}", (min(t.roles),), at=source, act=_take(kind)) for source in t.sources]
+    return [Way(kind, f"{kind}-from-{source}", (min(t.roles),), at=source, act=_take(kind))
+            for source in t.sources]
 
 
 def reaches(start: str, target: str) -> bool:
@@ -294,7 +299,8 @@ def test_every_kind_of_participant_the_definition_names_has_a_generated_case():
 
 
 @pytest.mark.parametrize("target,way,triggers", CASES, ids=[f"{s}-{w.name}" for s, w, _ in CASES])
-def test_a_participant_is_refused_the_excluded_triggers(target, way, triggers, world, client, auth, api, request):
+def test_a_participant_is_refused_the_excluded_triggers(target, way, triggers, world, client, auth, api,
+                                                        request):
     transitions = [STANDARD.transitions[t] for t in triggers]
     roles = (*way.roles, *sorted({min(t.roles) for t in transitions}))
     user = world.make_user(f"{way.name}@example.test", *roles, commit=True)

@@ -73,10 +73,11 @@ def test_the_standard_workflow_loads():
 ])
 def test_a_broken_definition_names_the_file_and_the_bad_entry(tmp_path, change, path, message):
     data = yaml.safe_load((SOURCE / "standard.yaml").read_text())
+    rules = data["segregation_of_duties"]
     indexes = {"approve": trigger_index(data, "approve"), "sign_off": trigger_index(data, "sign_off"),
-               "last": len(data["transitions"]), "sod0_next": len(data["segregation_of_duties"][0]["excluded"]),
+               "last": len(data["transitions"]), "sod0_next": len(rules[0]["excluded"]),
                "sod_sign_off": sod_index(data, "sign_off"),
-               "sod_sign_off_next": len(data["segregation_of_duties"][sod_index(data, "sign_off")]["excluded"])}
+               "sod_sign_off_next": len(rules[sod_index(data, "sign_off")]["excluded"])}
     directory = broken_copy(tmp_path, change)
     with pytest.raises(WorkflowDefinitionError) as error:
         load_definitions(directory)

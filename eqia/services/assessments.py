@@ -122,7 +122,8 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         db.session.add(assessment)
         db.session.flush()
         role = access.held_role(user, definition.create_roles)
-        append_event(action=CREATE_ACTION, actor=user, role=role, assessment=assessment, to_state=assessment.state)
+        append_event(action=CREATE_ACTION, actor=user, role=role, assessment=assessment,
+                     to_state=assessment.state)
         db.session.commit()
         return assessment
     except Exception:

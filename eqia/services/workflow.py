@@ -116,7 +116,8 @@ def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
     rows = db.session.execute(
         select(AuditEvent.assessment_reference, AuditEvent.actor_id)
         .where(AuditEvent.assessment_id.is_(None), AuditEvent.action == RESTORE_ACTION,
-               AuditEvent.assessment_reference.in_(list(by_reference)), AuditEvent.actor_id.is_not(None)).distinct()
+               AuditEvent.assessment_reference.in_(list(by_reference)),
+               AuditEvent.actor_id.is_not(None)).distinct()
     )
     for reference, actor_id in rows:
         found[by_reference[reference]]["restorers"].add(actor_id)
@@ -150,7 +151,8 @@ def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
             user_id = accounts.get(User.normalise_email(email))
             if user_id is not None:
                 found[assessment_id][kind_of_action(action)].add(user_id)
-    return {a.id: Participants(by_kind={k: frozenset(v) for k, v in found[a.id].items()}) for a in assessments}
+    return {a.id: Participants(by_kind={kind: frozenset(ids) for kind, ids in found[a.id].items()})
+            for a in assessments}
 
 
 def acting_role(user: User, transition: Transition) -> str | None:

@@ -27,7 +27,8 @@ SCHEMA_FILE = "workflow.schema.json"
 # one version; the services say who contributed each way from stored rows and codes.
 SOD_PARTIES = {
     "creator": "made this version (started it, started its review, or imported it)",
-    "editors": "saved any of its content, marked a section completed or in progress, or changed its action plan",
+    "editors": "saved any of its content, marked a section completed or in progress, or changed its "
+               "action plan",
     "challengers": "recorded a challenge point on it",
     "responders": "answered a challenge point on it",
     "importers": "imported it, through the API or the command line",
@@ -262,7 +263,9 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
     for i, spec in enumerate(raw["transitions"]):
         path = f"transitions[{i}]"
         trigger = spec["trigger"]
-        if trigger in RESERVED_TRIGGERS or trigger in SOD_PARTIES or trigger.startswith(("is_", "may_", "to_")):
+        # A trigger named like a kind of participant would be read as that kind.
+        reserved = trigger in RESERVED_TRIGGERS or trigger in SOD_PARTIES
+        if reserved or trigger.startswith(("is_", "may_", "to_")):
             fail(f"{path}.trigger", f"{trigger!r} is reserved by the state machine; choose another name")
         if trigger in transitions:
             fail(f"{path}.trigger", f"trigger {trigger!r} is defined twice")
@@ -324,8 +327,8 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
                      f"unknown party {party!r} (use {', '.join(SOD_PARTIES)} or a trigger name)")
             if party in transitions and not _can_precede(transitions[party], transitions[spec["trigger"]],
                                                          transitions):
-                fail(f"{path}.excluded[{j}]", f"{party!r} is never taken before {spec['trigger']!r} on the same "
-                     "version, so excluding its performers would do nothing")
+                fail(f"{path}.excluded[{j}]", f"{party!r} is never taken before {spec['trigger']!r} on the "
+                     "same version, so excluding its performers would do nothing")
         segregation[spec["trigger"]] = SegregationRule(
             trigger=spec["trigger"], excluded=tuple(spec["excluded"]), message=" ".join(spec["message"].split())
         )
