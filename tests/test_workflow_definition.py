@@ -28,6 +28,10 @@ def trigger_index(data, trigger):
     return next(i for i, t in enumerate(data["transitions"]) if t["trigger"] == trigger)
 
 
+def sod_index(data, trigger):
+    return next(i for i, r in enumerate(data["segregation_of_duties"]) if r["trigger"] == trigger)
+
+
 def test_the_standard_workflow_loads():
     definition = load_definitions(SOURCE).current("standard")
     assert definition.initial == "screening"
@@ -51,7 +55,17 @@ def test_the_standard_workflow_loads():
     (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("comment", "sometimes"),
      "transitions[{approve}].comment", "'sometimes' is not one of"),
     (lambda d: d["segregation_of_duties"][0]["excluded"].append("the_butler"),
-     "segregation_of_duties[0].excluded[3]", "unknown party 'the_butler'"),
+     "segregation_of_duties[0].excluded[{sod0_next}]", "unknown party 'the_butler'"),
+    (lambda d: d["segregation_of_duties"][0]["excluded"].append("Responders"),
+     "segregation_of_duties[0].excluded[{sod0_next}]", "does not match"),
+    (lambda d: d["segregation_of_duties"][0]["excluded"].append("creator"),
+     "segregation_of_duties[0].excluded", "has non-unique elements"),
+    # A screen-out agreed is settled: that version never reaches sign-off.
+    (lambda d: d["segregation_of_duties"][sod_index(d, "sign_off")]["excluded"].append("agree_screen_out"),
+     "segregation_of_duties[{sod_sign_off}].excluded[{sod_sign_off_next}]",
+     "'agree_screen_out' is never taken before 'sign_off' on the same version"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("trigger", "editors"),
+     "transitions[{approve}].trigger", "reserved"),
     (lambda d: d["transitions"].append(dict(d["transitions"][0])),
      "transitions[{last}].trigger", "defined twice"),
     (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("trigger", "to_published"),
@@ -59,8 +73,11 @@ def test_the_standard_workflow_loads():
 ])
 def test_a_broken_definition_names_the_file_and_the_bad_entry(tmp_path, change, path, message):
     data = yaml.safe_load((SOURCE / "standard.yaml").read_text())
+    rules = data["segregation_of_duties"]
     indexes = {"approve": trigger_index(data, "approve"), "sign_off": trigger_index(data, "sign_off"),
-               "last": len(data["transitions"])}
+               "last": len(data["transitions"]), "sod0_next": len(rules[0]["excluded"]),
+               "sod_sign_off": sod_index(data, "sign_off"),
+               "sod_sign_off_next": len(rules[sod_index(data, "sign_off")]["excluded"])}
     directory = broken_copy(tmp_path, change)
     with pytest.raises(WorkflowDefinitionError) as error:
         load_definitions(directory)

@@ -43,14 +43,13 @@ from eqia.models import (
 from eqia.registry import DEFAULT_WORKFLOW, workflows
 from eqia.services import access
 from eqia.services.assessments import CANNOT_CREATE, add_characteristic_rows, check_directorate, next_reference
-from eqia.services.audit import append_event
+from eqia.services.audit import IMPORT_ACTION, append_event
 from eqia.services.errors import Forbidden, Invalid
 from eqia.workflow.rules import Problem
 from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
 
 FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
 PROBLEMS_SHOWN = 50
-IMPORT_ACTION = "import"
 
 _validator = None
 

@@ -35,7 +35,7 @@ from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WO
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
-from eqia.services.workflow import EDIT_ACTION_PREFIX, STALE, lock_assessment
+from eqia.services.workflow import CREATE_ACTION, EDIT_ACTION_PREFIX, STALE, lock_assessment
 from eqia.workflow.rules import Problem
 
 
@@ -122,7 +122,8 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         db.session.add(assessment)
         db.session.flush()
         role = access.held_role(user, definition.create_roles)
-        append_event(action="create", actor=user, role=role, assessment=assessment, to_state=assessment.state)
+        append_event(action=CREATE_ACTION, actor=user, role=role, assessment=assessment,
+                     to_state=assessment.state)
         db.session.commit()
         return assessment
     except Exception:

@@ -90,6 +90,8 @@ def chain_id() -> str:
 
 # A restore is this system's event about a version whose trail came from elsewhere.
 RESTORE_ACTION = "restore"
+# An import starts a new version from an interchange document (eqia.interchange.importer).
+IMPORT_ACTION = "import"
 
 
 def restored_events(assessment: Assessment) -> list[RestoredAuditEvent]:

@@ -34,13 +34,19 @@ from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.record import changes_between, load_snapshot, sections_record
-from eqia.services.workflow import CHALLENGE_POINTS_ACTION, STALE, allowed_transitions, lock_assessment
+from eqia.services.workflow import (
+    ANSWERS_ACTION,
+    CHALLENGE_POINTS_ACTION,
+    STALE,
+    allowed_transitions,
+    lock_assessment,
+)
 from eqia.workflow import sections
 from eqia.workflow.rules import Problem, TransitionContext
 
 # Audit actions. Recording points (CHALLENGE_POINTS_ACTION) makes a lead one of
-# the version's "challengers": segregation of duties keeps them from signing it off.
-ANSWERS_ACTION = "challenge_answers"
+# the version's "challengers", answering them (ANSWERS_ACTION) makes an author one
+# of its "responders": segregation of duties keeps both from signing it off.
 
 TEXT_MAX = 10_000
 OVERALL_TITLE = "Overall comment"

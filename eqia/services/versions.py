@@ -17,6 +17,7 @@ from eqia.models import (
 from eqia.registry import workflows
 from eqia.services.access import held_role
 from eqia.services.audit import append_event
+from eqia.services.workflow import CREATE_VERSION_ACTION
 from eqia.workflow.rules import TransitionContext
 
 # Content copied into a new version. Challenge rounds and sign-offs are not:
@@ -58,7 +59,7 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
     db.session.add(new)
     db.session.flush()
     role = held_role(ctx.user, ctx.transition.roles) or ""
-    append_event(action="create_version", actor=ctx.user, role=role, assessment=new, to_state=new.state,
+    append_event(action=CREATE_VERSION_ACTION, actor=ctx.user, role=role, assessment=new, to_state=new.state,
                  comment=f"Review of version {previous.version_number}")
     return new
 

@@ -19,10 +19,21 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from eqia.extensions import db
-from eqia.models import Assessment, AuditEvent, OutboxMessage, User, UserRole, utcnow
+from eqia.models import (
+    Assessment,
+    AuditEvent,
+    ChallengeComment,
+    ChallengeRound,
+    OutboxMessage,
+    RestoredAuditEvent,
+    SectionCompletion,
+    User,
+    UserRole,
+    utcnow,
+)
 from eqia.registry import characteristics, definition_for, machine_for
 from eqia.services import access
-from eqia.services.audit import append_event
+from eqia.services.audit import IMPORT_ACTION, RESTORE_ACTION, append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
 from eqia.workflow import rules
 from eqia.workflow.definition import Transition, WorkflowDefinition
@@ -30,8 +41,14 @@ from eqia.workflow.rules import Problem, TransitionContext
 
 log = logging.getLogger(__name__)
 
-# The audit action of recording challenge points (eqia.services.challenge).
+# Audit actions that are not triggers, each a way of taking part in a version
+# (see ACTION_KINDS below): recording and answering challenge points
+# (eqia.services.challenge), starting a version (eqia.services.assessments and
+# versions), importing one (eqia.interchange.importer) and restoring one.
 CHALLENGE_POINTS_ACTION = "challenge_points"
+ANSWERS_ACTION = "challenge_answers"
+CREATE_ACTION = "create"
+CREATE_VERSION_ACTION = "create_version"
 
 COMMENT_MAX = 10_000
 EDIT_ACTION_PREFIX = "edit:"
@@ -49,49 +66,93 @@ PASSWORD_WRONG = "The password is not correct. Enter the password you sign in wi
 
 @dataclass(frozen=True)
 class Participants:
-    """Who has done what to one version: the facts segregation of duties needs."""
+    """Who has done what to one version: the facts segregation of duties needs.
+    `by_kind` maps each kind of participant (SOD_PARTIES) and each trigger name
+    to the ids of the users who took part that way."""
 
-    creator_id: int
-    editor_ids: frozenset[int]
-    performers: dict[str, frozenset[int]]
+    by_kind: dict[str, frozenset[int]]
 
     def excluded(self, parties: tuple[str, ...]) -> frozenset[int]:
-        ids: set[int] = set()
-        for party in parties:
-            if party == "creator":
-                ids.add(self.creator_id)
-            elif party == "editors":
-                ids |= self.editor_ids
-            elif party == "challengers":
-                ids |= self.performers.get(CHALLENGE_POINTS_ACTION, frozenset())
-            else:
-                ids |= self.performers.get(party, frozenset())
-        return frozenset(ids)
+        return frozenset().union(*(self.by_kind.get(party, frozenset()) for party in parties))
+
+
+def kind_of_action(action: str) -> str:
+    """What an audit event's action code says its actor did to the version: a
+    kind of participant, or the trigger taken (the code is the trigger's name)."""
+    if action.startswith(EDIT_ACTION_PREFIX):
+        return "editors"
+    return ACTION_KINDS.get(action, action)
+
+
+# The audit actions that are a kind of participation rather than a trigger.
+ACTION_KINDS = {
+    CREATE_ACTION: "creator", CREATE_VERSION_ACTION: "creator", IMPORT_ACTION: "importers",
+    CHALLENGE_POINTS_ACTION: "challengers", ANSWERS_ACTION: "responders", RESTORE_ACTION: "restorers",
+}
 
 
 def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
-    """One query for any number of assessments (list pages must not query per row)."""
+    """Who took part in each version, from stored rows and codes: this system's
+    audit events (their action codes), the rows of the ledger and the completion
+    marks (their user ids), the restore of a version and the trail it came with
+    (its people are matched to accounts here by e-mail address, as the restore
+    matched them). A few queries for any number of versions: list pages must not
+    query per row."""
     ids = [a.id for a in assessments]
-    editors: dict[int, set[int]] = defaultdict(set)
-    performers: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    if ids:
-        rows = db.session.execute(
-            select(AuditEvent.assessment_id, AuditEvent.actor_id, AuditEvent.action)
-            .where(AuditEvent.assessment_id.in_(ids), AuditEvent.actor_id.is_not(None)).distinct()
-        )
-        for assessment_id, actor_id, action in rows:
-            if action.startswith(EDIT_ACTION_PREFIX):
-                editors[assessment_id].add(actor_id)
-            else:
-                performers[assessment_id][action].add(actor_id)
-    return {
-        a.id: Participants(
-            creator_id=a.created_by_id,
-            editor_ids=frozenset(editors[a.id]),
-            performers={k: frozenset(v) for k, v in performers[a.id].items()},
-        )
-        for a in assessments
-    }
+    found: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for a in assessments:
+        if a.created_by_id is not None:
+            found[a.id]["creator"].add(a.created_by_id)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(AuditEvent.assessment_id, AuditEvent.actor_id, AuditEvent.action)
+        .where(AuditEvent.assessment_id.in_(ids), AuditEvent.actor_id.is_not(None)).distinct()
+    )
+    for assessment_id, actor_id, action in rows:
+        found[assessment_id][kind_of_action(action)].add(actor_id)
+    # A restore is this system's event about the version (it has no assessment id).
+    by_reference = {a.display_reference: a.id for a in assessments}
+    rows = db.session.execute(
+        select(AuditEvent.assessment_reference, AuditEvent.actor_id)
+        .where(AuditEvent.assessment_id.is_(None), AuditEvent.action == RESTORE_ACTION,
+               AuditEvent.assessment_reference.in_(list(by_reference)),
+               AuditEvent.actor_id.is_not(None)).distinct()
+    )
+    for reference, actor_id in rows:
+        found[by_reference[reference]]["restorers"].add(actor_id)
+    rows = db.session.execute(
+        select(SectionCompletion.assessment_id, SectionCompletion.completed_by_id)
+        .where(SectionCompletion.assessment_id.in_(ids)).distinct()
+    )
+    for assessment_id, user_id in rows:
+        found[assessment_id]["editors"].add(user_id)
+    rows = db.session.execute(
+        select(ChallengeRound.assessment_id, ChallengeRound.decision, ChallengeRound.challenger_id,
+               ChallengeComment.reviewed_by_id, ChallengeComment.responded_by_id)
+        .outerjoin(ChallengeComment, ChallengeComment.round_id == ChallengeRound.id)
+        .where(ChallengeRound.assessment_id.in_(ids)).distinct()
+    )
+    for assessment_id, decision, closer_id, reviewer_id, responder_id in rows:
+        if decision and closer_id is not None:
+            found[assessment_id][decision].add(closer_id)
+        if reviewer_id is not None:
+            found[assessment_id]["challengers"].add(reviewer_id)
+        if responder_id is not None:
+            found[assessment_id]["responders"].add(responder_id)
+    restored = db.session.execute(
+        select(RestoredAuditEvent.assessment_id, RestoredAuditEvent.actor_email, RestoredAuditEvent.action)
+        .where(RestoredAuditEvent.assessment_id.in_(ids), RestoredAuditEvent.actor_email != "").distinct()
+    ).all()
+    if restored:
+        emails = {User.normalise_email(email) for _, email, _ in restored}
+        accounts = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
+        for assessment_id, email, action in restored:
+            user_id = accounts.get(User.normalise_email(email))
+            if user_id is not None:
+                found[assessment_id][kind_of_action(action)].add(user_id)
+    return {a.id: Participants(by_kind={kind: frozenset(ids) for kind, ids in found[a.id].items()})
+            for a in assessments}
 
 
 def acting_role(user: User, transition: Transition) -> str | None:

@@ -22,9 +22,18 @@ from eqia.workflow import rules
 
 SCHEMA_FILE = "workflow.schema.json"
 
-# Parties a segregation-of-duties rule can exclude, besides performers of a trigger.
-# "challengers": anyone who recorded a challenge point on the version.
-SOD_PARTIES = ("creator", "editors", "challengers")
+# The kinds of participant a segregation-of-duties rule can exclude, besides the
+# performers of a trigger (named by the trigger). Each is a way of contributing to
+# one version; the services say who contributed each way from stored rows and codes.
+SOD_PARTIES = {
+    "creator": "made this version (started it, started its review, or imported it)",
+    "editors": "saved any of its content, marked a section completed or in progress, or changed its "
+               "action plan",
+    "challengers": "recorded a challenge point on it",
+    "responders": "answered a challenge point on it",
+    "importers": "imported it, through the API or the command line",
+    "restorers": "restored it from a file",
+}
 
 # Trigger names become methods on the token the state machine moves; these would
 # clash with the machine's own attributes.
@@ -181,6 +190,19 @@ class WorkflowDefinition:
         return tuple(name for name in self.sections_in_use() if name in needed)
 
 
+def _can_precede(first: Transition, then: Transition, transitions: dict[str, Transition]) -> bool:
+    """Whether `first` can have been taken on a version before `then` is possible on it."""
+    reached = {first.dest_from(s) for s in first.sources}
+    frontier = list(reached)
+    while frontier:
+        state = frontier.pop()
+        for t in transitions.values():
+            if state in t.sources and t.dest and t.dest not in reached:
+                reached.add(t.dest)
+                frontier.append(t.dest)
+    return bool(reached & set(then.sources))
+
+
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
@@ -241,7 +263,9 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
     for i, spec in enumerate(raw["transitions"]):
         path = f"transitions[{i}]"
         trigger = spec["trigger"]
-        if trigger in RESERVED_TRIGGERS or trigger.startswith(("is_", "may_", "to_")):
+        # A trigger named like a kind of participant would be read as that kind.
+        reserved = trigger in RESERVED_TRIGGERS or trigger in SOD_PARTIES
+        if reserved or trigger.startswith(("is_", "may_", "to_")):
             fail(f"{path}.trigger", f"{trigger!r} is reserved by the state machine; choose another name")
         if trigger in transitions:
             fail(f"{path}.trigger", f"trigger {trigger!r} is defined twice")
@@ -301,6 +325,10 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             if party not in SOD_PARTIES and party not in transitions:
                 fail(f"{path}.excluded[{j}]",
                      f"unknown party {party!r} (use {', '.join(SOD_PARTIES)} or a trigger name)")
+            if party in transitions and not _can_precede(transitions[party], transitions[spec["trigger"]],
+                                                         transitions):
+                fail(f"{path}.excluded[{j}]", f"{party!r} is never taken before {spec['trigger']!r} on the "
+                     "same version, so excluding its performers would do nothing")
         segregation[spec["trigger"]] = SegregationRule(
             trigger=spec["trigger"], excluded=tuple(spec["excluded"]), message=" ".join(spec["message"].split())
         )
