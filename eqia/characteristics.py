@@ -8,7 +8,7 @@ stops start-up naming the file and the path of the problem.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
@@ -45,6 +45,8 @@ class CharacteristicSet:
     aims: dict[str, str]
     scales: dict[str, tuple[ScaleItem, ...]]
     source_file: str
+    # The kinds of activity an EqIA can assess, key -> label, in the order offered.
+    activity_kinds: dict[str, str] = field(default_factory=dict)
 
     def get(self, key: str) -> Characteristic | None:
         return next((c for c in self.characteristics if c.key == key), None)
@@ -106,4 +108,18 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         scales={name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", ""))
                             for i in items) for name, items in raw["scales"].items()},
         source_file=str(path),
+        activity_kinds=_activity_kinds(raw, path),
     )
+
+
+def _activity_kinds(raw: dict, path: Path) -> dict[str, str]:
+    """The file's own kinds of activity; a file that names none (one written
+    before they were configuration) offers the default list."""
+    if "activity_kinds" not in raw:
+        if path == DEFAULT_FILE:
+            raise CharacteristicConfigError(f"{path}: activity_kinds: the default file must list them")
+        return load_characteristics(DEFAULT_FILE).activity_kinds
+    kinds = {k["key"]: k["label"] for k in raw["activity_kinds"]}
+    if len(kinds) != len(raw["activity_kinds"]):
+        raise CharacteristicConfigError(f"{path}: activity_kinds: a key is used twice")
+    return kinds

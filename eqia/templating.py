@@ -11,7 +11,6 @@ from flask_login import current_user
 from eqia.forms.guidance import GUIDANCE
 from eqia.models import (
     ACTION_STATUSES,
-    ACTIVITY_KINDS,
     CHALLENGE_RESPONSES,
     CHALLENGE_STATUSES,
     EVIDENCE_KINDS,
@@ -152,7 +151,7 @@ def init_app(app: Flask) -> None:
         return {
             "council_name": current_app.config["EQIA_COUNCIL_NAME"],
             "role_labels": ROLE_LABELS,
-            "activity_kinds": ACTIVITY_KINDS,
+            "activity_kinds": characteristics().activity_kinds,
             "register_fields": REGISTER_FIELDS,
             "characteristic_set": characteristics(),
             "current_user": current_user,

@@ -143,3 +143,53 @@ def test_the_full_assessment_follows_another_jurisdictions_set(tmp_path, make_ap
         assert all(current.is_completed(f"characteristic:{k}") for k in
                    ("older_people", "younger_people", "political_opinion", "dependants"))
         db.session.remove()
+
+
+# ------------------------------------------------------------ kinds of activity
+
+def test_the_default_kinds_of_activity_cover_what_councils_assess():
+    kinds = load_characteristics().activity_kinds
+    for label in ("Policy", "Strategy", "Function", "Project", "Procurement", "Budget proposal", "Other"):
+        assert any(v.startswith(label) for v in kinds.values()), label
+    # The kinds assessments already hold keep their keys.
+    assert {"new", "change", "review", "decommission", "budget", "procurement", "employment"} <= set(kinds)
+
+
+def test_the_kinds_of_activity_are_configuration_for_pages_api_and_import(tmp_path, make_app):
+    from bs4 import BeautifulSoup
+
+    from eqia.interchange.document import export
+    from eqia.interchange.importer import BadDocument, import_document
+    from eqia.services.assessments import ACTIVITY_KIND_UNKNOWN
+    from eqia.services.errors import Invalid
+
+    config = tmp_path / "other.yaml"
+    config.write_text(OTHER_SET + "activity_kinds:\n  - {key: grant_scheme, label: Grant scheme}\n"
+                      "  - {key: policy, label: Policy}\n")
+    app = make_app(EQIA_CHARACTERISTICS=str(config))
+    with app.app_context():
+        from tests.conftest import Auth, World
+
+        world = World()
+        assessment = world.make_assessment(activity_kind="grant_scheme")
+        assert assessment.activity_kind == "grant_scheme"
+        with pytest.raises(Invalid) as refused:
+            world.make_assessment(activity_kind="budget")  # the default list's, not this deployment's
+        assert [p.message for p in refused.value.problems] == [ACTIVITY_KIND_UNKNOWN]
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        page = BeautifulSoup(client.get(f"/assessments/{assessment.id}/details").data, "html.parser")
+        assert [(o["value"], o.get_text()) for o in page.select("#activity_kind option")] == [
+            ("", "Select the kind of activity"), ("grant_scheme", "Grant scheme"), ("policy", "Policy")]
+        assert "Grant scheme" in client.get(f"/assessments/{assessment.id}/check").get_data(as_text=True)
+        served = client.get("/api/v1/schema/assessment.json").get_json()
+        assert served["properties"]["register_details"]["properties"]["activity_kind"]["enum"] == [
+            "grant_scheme", "policy", None]
+        doc = export(assessment)
+        assert import_document(world.author, doc).assessment.activity_kind == "grant_scheme"
+        doc["register_details"]["activity_kind"] = "budget"
+        with pytest.raises(BadDocument) as bad:
+            import_document(world.author, doc)
+        assert [(p.path, p.message) for p in bad.value.document_problems] == [
+            ("$.register_details.activity_kind", "must be one of: grant_scheme, policy, null")]
+        db.session.remove()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
@@ -40,7 +41,7 @@ from eqia.models import (
     User,
     utcnow,
 )
-from eqia.registry import DEFAULT_WORKFLOW, workflows
+from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
 from eqia.services.assessments import CANNOT_CREATE, add_characteristic_rows, check_directorate, next_reference
 from eqia.services.audit import append_event
@@ -52,14 +53,12 @@ FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well 
 PROBLEMS_SHOWN = 50
 IMPORT_ACTION = "import"
 
-_validator = None
-
-
 def _schema_validator() -> Draft202012Validator:
-    global _validator
-    if _validator is None:
-        _validator = Draft202012Validator(schema())
-    return _validator
+    """The schema under the running app's profile (its kinds of activity), built once per app."""
+    loaded = current_app.extensions["eqia"]
+    if "interchange_validator" not in loaded:
+        loaded["interchange_validator"] = Draft202012Validator(schema(characteristics()))
+    return loaded["interchange_validator"]
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,12 @@ deployment's characteristic set is valid here, and is kept as it was written.
 
 from __future__ import annotations
 
+from flask import has_app_context
+
+from eqia.characteristics import CharacteristicSet, load_characteristics
 from eqia.forms.register import LONG, SHORT
-from eqia.models import ACTION_STATUSES, ACTIVITY_KINDS, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
+from eqia.registry import characteristics
+from eqia.models import ACTION_STATUSES, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"
@@ -84,11 +88,13 @@ VERSION_LINK = {"oneOf": [{"type": "null"}, obj({"reference": {"type": "string",
                                                              "maximum": DATABASE_INT_MAX}})]}
 ROWS = 10_000  # far beyond any real EqIA; a bound, so a hostile file cannot ask for millions of rows
 
-REGISTER = obj({
+def register(activity_kinds: dict[str, str]) -> dict:
+    """The register details, with this deployment's kinds of activity."""
+    return obj({
     "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
     "directorate": {"type": "string", "minLength": 1, "maxLength": 200,
                     "description": "By name: the importing deployment must have a directorate of this name"},
-    "service": short(), "lead_officer": short(), "activity_kind": choice(ACTIVITY_KINDS), "aims": text(),
+    "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
     "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
     "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
 })
@@ -187,7 +193,11 @@ AUDIT_EVENT = obj({
 })
 
 
-def schema() -> dict:
+def schema(profile: CharacteristicSet | None = None) -> dict:
+    """The schema under `profile` (the running app's, or the default file's
+    outside one): its kinds of activity are the only ones a document may name."""
+    if profile is None:
+        profile = characteristics() if has_app_context() else load_characteristics()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

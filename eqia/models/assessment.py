@@ -16,17 +16,6 @@ from eqia.extensions import db
 from eqia.models.people import Directorate, User
 from eqia.models.types import UTCDateTime, utcnow
 
-# Kinds of activity an EqIA can assess (DOMAIN.md, "Register").
-ACTIVITY_KINDS: dict[str, str] = {
-    "new": "New policy, service or function",
-    "change": "Change to an existing policy, service or function",
-    "review": "Review of an existing policy, service or function",
-    "decommission": "Decommissioning or stopping a service",
-    "budget": "Budget proposal or saving",
-    "procurement": "Procurement or commissioning",
-    "employment": "Employment policy or restructure",
-}
-
 # What the author proposes at the end of screening.
 SCREENING_PROPOSALS: dict[str, str] = {
     "full": "A full assessment is needed",

@@ -17,7 +17,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eqia.extensions import db
 from eqia.models import (
-    ACTIVITY_KINDS,
     REGISTER_FIELDS,
     SCREENING_PROPOSALS,
     Assessment,
@@ -107,7 +106,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         if not user.roles & definition.create_roles:
             raise Forbidden(CANNOT_CREATE)
         check_directorate(user, details.get("directorate_id"))
-        _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN, "activity_kind")
         _reject_nul(*details.values())
         now = utcnow()
         assessment = Assessment(
@@ -270,7 +269,7 @@ def update_register_details(assessment_id: int, user: User, details: dict[str, A
     def apply(assessment: Assessment) -> list[Change]:
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
             check_directorate(user, details["directorate_id"])
-        _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN, "activity_kind")
         _reject_nul(*details.values())
         changes = []
         for field, label in REGISTER_FIELDS.items():
