@@ -21,6 +21,7 @@ from eqia.models import (
 from eqia.registry import characteristics, definition_for
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.rules import LOCAL_ZONE
+from eqia.workflow.sections import is_web_link
 
 
 def govuk_date(value: date | None) -> str:
@@ -136,6 +137,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
+    # Only an http(s) address with a host is ever a live link (a provenance address, say).
+    app.add_template_global(is_web_link, "is_web_link")
     app.add_template_global(definition_for, "definition_for")
     from eqia.services.challenge import task_title
 

@@ -49,6 +49,14 @@ def register_details(a: Assessment) -> dict:
     return details
 
 
+def provenance(a: Assessment) -> dict | None:
+    """Where an imported assessment came from (None for one written here)."""
+    if not a.has_provenance:
+        return None
+    return {"title": a.provenance_title, "organisation": a.provenance_organisation, "url": a.provenance_url,
+            "published_on": day(a.provenance_published_on)}
+
+
 def content(a: Assessment) -> dict:
     """What the EqIA says: the part a plain import carries over."""
     numbers = {e.id: n for n, e in enumerate(a.evidence_items, start=1)}
@@ -167,6 +175,7 @@ def export(a: Assessment) -> dict:
         "viewers": sorted((person(v.user) for v in a.viewers), key=lambda p: p["email"]),
         "created_by": person(a.created_by), "created_at": stamp(a.created_at), "updated_at": stamp(a.updated_at),
         "published_at": stamp(a.published_at),
+        "provenance": provenance(a),
         **content(a),
         "completions": [{"section": c.section_key, "completed_by": person(signers.get(c.completed_by_id)),
                          "completed_at": stamp(c.completed_at)}

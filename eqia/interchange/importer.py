@@ -174,6 +174,8 @@ def _unique(rows: list[dict], name: str, path: str, what: str) -> list[DocumentP
     for n, row in enumerate(rows):
         if row[name] in seen:
             problems.append(DocumentProblem(f"{path}[{n}].{name}", f"{what} {row[name]!r} appears more than once"))
+    if doc.get("provenance"):
+        found.append(("$.provenance.published_on", doc["provenance"].get("published_on")))
         seen.add(row[name])
     return problems
 
@@ -213,6 +215,10 @@ def check(doc: Any) -> list[DocumentProblem]:
     return problems[:PROBLEMS_SHOWN]
 
 
+    url = (doc.get("provenance") or {}).get("url")
+    if url and not is_web_link(url):
+        # Shown as a link on the overview: never a file, a script or a page of no scheme.
+        problems.append(DocumentProblem("$.provenance.url", LINK_NOT_WEB))
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value is not None else None
 
@@ -236,6 +242,9 @@ def _apply_content(a: Assessment, doc: dict) -> None:
     screening = doc["screening"]
     a.screening_relevance, a.screening_conclusion = screening["relevance"], screening["conclusion"]
     a.screening_proposal = screening["proposal"]
+    source = doc.get("provenance") or {}
+    a.provenance_title, a.provenance_organisation = source.get("title", ""), source.get("organisation", "")
+    a.provenance_url, a.provenance_published_on = source.get("url", ""), _day(source.get("published_on"))
     a.screening_answers = [ScreeningAnswer(
         characteristic_key=r["characteristic"], characteristic_label=r["label"], position=n, affects=r["affects"],
         reason=r["reason"], advances_equality=r["advances_equality"], advances_reason=r["advances_reason"])

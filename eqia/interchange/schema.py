@@ -97,7 +97,15 @@ def register(activity_kinds: dict[str, str]) -> dict:
     "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
     "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
     "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
-})
+    })
+
+PROVENANCE = {
+    "type": ["object", "null"], "additionalProperties": False,
+    "description": "Where the assessment was taken from, when it was entered from a published document: its title, "
+                   "the organisation that published it, its address (https:// or http:// only) and the date it "
+                   "was published. null for an assessment written in the exporting system",
+    "properties": {"title": short(), "organisation": short(), "url": short(), "published_on": DATE},
+}
 
 CHARACTERISTIC_REF = {
     "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60,
@@ -227,7 +235,8 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
             "created_at": assigned(TIMESTAMP, "When the exporting system created it"),
             "updated_at": assigned(TIMESTAMP, "Its last save there"),
             "published_at": nullable(TIMESTAMP),
-            "register_details": REGISTER,
+            "provenance": PROVENANCE,
+            "register_details": register(profile.activity_kinds),
             "screening": SCREENING,
             "evidence": array(EVIDENCE_ITEM, ROWS),
             "consultation": CONSULTATION,

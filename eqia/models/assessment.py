@@ -131,6 +131,12 @@ class Assessment(db.Model):
     # {"directorates": {local: theirs}, "users": {local: theirs}} as JSON, so the record
     # and so its signatures read the same here ("" for a version made here).
     restored_identity: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Provenance: the published document an imported assessment was taken from (blank
+    # for one written here). Not content: no signature covers it, and no page edits it.
+    provenance_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provenance_organisation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provenance_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provenance_published_on: Mapped[date | None] = mapped_column(Date)
 
     directorate: Mapped[Directorate] = relationship()
     created_by: Mapped[User] = relationship()
@@ -162,6 +168,11 @@ class Assessment(db.Model):
     completions: Mapped[list[SectionCompletion]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def has_provenance(self) -> bool:
+        return bool(self.provenance_title or self.provenance_organisation or self.provenance_url
+                    or self.provenance_published_on)
 
     @property
     def display_reference(self) -> str:
