@@ -43,7 +43,14 @@ from eqia.models import (
 )
 from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
-from eqia.services.assessments import CANNOT_CREATE, add_characteristic_rows, check_directorate, next_reference
+from eqia.services.assessments import (
+    CANNOT_CREATE,
+    add_characteristic_rows,
+    check_directorate,
+    groups_missing_note,
+    missing_groups,
+    next_reference,
+)
 from eqia.services.audit import append_event
 from eqia.services.errors import Forbidden, Invalid
 from eqia.workflow.rules import Problem
@@ -82,6 +89,8 @@ class BadDocument(Invalid):
 class ImportResult:
     assessment: Assessment
     notes: list[str] = field(default_factory=list)
+    # The keys of configured groups the document does not consider (an author can add them).
+    missing_groups: list[str] = field(default_factory=list)
 
 
 def parse(data: bytes | str) -> Any:
@@ -165,6 +174,8 @@ def _dates(doc: dict) -> list[tuple[str, str | None]]:
                   (f"$.consultation.items[{n}].held_to", c["held_to"])]
     found += [(f"$.action_plan.items[{n}].due_date", x["due_date"]) for n, x in enumerate(doc["action_plan"]["items"])]
     found.append(("$.action_plan.review_date", doc["action_plan"]["review_date"]))
+    if doc.get("provenance"):
+        found.append(("$.provenance.published_on", doc["provenance"].get("published_on")))
     return found
 
 
@@ -174,8 +185,6 @@ def _unique(rows: list[dict], name: str, path: str, what: str) -> list[DocumentP
     for n, row in enumerate(rows):
         if row[name] in seen:
             problems.append(DocumentProblem(f"{path}[{n}].{name}", f"{what} {row[name]!r} appears more than once"))
-    if doc.get("provenance"):
-        found.append(("$.provenance.published_on", doc["provenance"].get("published_on")))
         seen.add(row[name])
     return problems
 
@@ -206,6 +215,10 @@ def check(doc: Any) -> list[DocumentProblem]:
     for n, e in enumerate(doc["evidence"]):
         if e["link"] and not is_web_link(e["link"]):
             problems.append(DocumentProblem(f"$.evidence[{n}].link", LINK_NOT_WEB))
+    url = (doc.get("provenance") or {}).get("url")
+    if url and not is_web_link(url):
+        # Shown as a link on the overview: never a file, a script or a page of no scheme.
+        problems.append(DocumentProblem("$.provenance.url", LINK_NOT_WEB))
     numbers = {e["number"] for e in doc["evidence"]}
     for n, analysis in enumerate(doc["characteristics"]):
         for m, cited in enumerate(analysis["evidence_cited"]):
@@ -215,10 +228,6 @@ def check(doc: Any) -> list[DocumentProblem]:
     return problems[:PROBLEMS_SHOWN]
 
 
-    url = (doc.get("provenance") or {}).get("url")
-    if url and not is_web_link(url):
-        # Shown as a link on the overview: never a file, a script or a page of no scheme.
-        problems.append(DocumentProblem("$.provenance.url", LINK_NOT_WEB))
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value is not None else None
 
@@ -233,6 +242,9 @@ def _directorate(name: str) -> Directorate:
 
 
 def _apply_content(a: Assessment, doc: dict) -> None:
+    source = doc.get("provenance") or {}
+    a.provenance_title, a.provenance_organisation = source.get("title", ""), source.get("organisation", "")
+    a.provenance_url, a.provenance_published_on = source.get("url", ""), _day(source.get("published_on"))
     details = doc["register_details"]
     for name in REGISTER_FIELDS:
         if name == "directorate_id":
@@ -242,9 +254,6 @@ def _apply_content(a: Assessment, doc: dict) -> None:
     screening = doc["screening"]
     a.screening_relevance, a.screening_conclusion = screening["relevance"], screening["conclusion"]
     a.screening_proposal = screening["proposal"]
-    source = doc.get("provenance") or {}
-    a.provenance_title, a.provenance_organisation = source.get("title", ""), source.get("organisation", "")
-    a.provenance_url, a.provenance_published_on = source.get("url", ""), _day(source.get("published_on"))
     a.screening_answers = [ScreeningAnswer(
         characteristic_key=r["characteristic"], characteristic_label=r["label"], position=n, affects=r["affects"],
         reason=r["reason"], advances_equality=r["advances_equality"], advances_reason=r["advances_reason"])
@@ -314,6 +323,9 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
     _apply_content(a, doc)
     if not a.screening_answers and not a.impacts:
         add_characteristic_rows(a)
+    missing = missing_groups(a)
+    if missing:
+        notes.append(groups_missing_note([c.name for c in missing]))
     # Who may see an assessment is not the author's to set, on a page or here (a restore keeps it).
     if doc.get("restricted") or doc.get("viewers"):
         notes.append(f"{label}: it was restricted to named viewers there; a new assessment made from it is "
@@ -341,7 +353,8 @@ def import_documents(data: Any, importer, *, source: str = "") -> list[ImportRes
     try:
         for prefix, doc in found:
             notes: list[str] = []
-            results.append(ImportResult(_create(importer(prefix, doc), doc, source, prefix, notes), notes))
+            made = _create(importer(prefix, doc), doc, source, prefix, notes)
+            results.append(ImportResult(made, notes, [c.key for c in missing_groups(made)]))
         db.session.commit()
         return results
     except Exception:

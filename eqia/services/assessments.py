@@ -100,6 +100,53 @@ def add_characteristic_rows(assessment: Assessment) -> None:
                                                        position=position))
 
 
+GROUP_NOT_OFFERED = "Select a group this assessment does not consider yet"
+
+
+def missing_groups(assessment: Assessment) -> list:
+    """The configured groups an assessment does not consider (one imported from
+    a document that left them out, or written under another set)."""
+    present = {row.characteristic_key for row in assessment.impacts} | {
+        row.characteristic_key for row in assessment.screening_answers}
+    return [c for c in characteristics().characteristics if c.key not in present]
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def groups_missing_note(names: list[str]) -> str:
+    """What an import says of a document that leaves out configured groups."""
+    total = len(characteristics().characteristics)
+    return (f"The document does not consider {len(names)} of the {total} groups this service assesses: "
+            f"{_listed(names)}. Add them from the task list (\u201cAdd a group\u201d) while it is being written.")
+
+
+def groups_missing_warning(names: list[str]) -> str:
+    """The task list's warning while an assessment leaves out configured groups."""
+    return (f"This assessment does not consider {len(names)} of the groups this service assesses: "
+            f"{_listed(names)}. Add each group the activity could affect.")
+
+
+def add_group(assessment_id: int, user: User, lock_version: int,
+              characteristic_key: str) -> tuple[Assessment, list[Change]]:
+    """Add a configured group the assessment leaves out: a screening question and
+    an analysis for it, so screening is in progress again until it is answered."""
+
+    def apply(assessment: Assessment) -> list[Change]:
+        group = next((c for c in missing_groups(assessment) if c.key == characteristic_key), None)
+        if group is None:
+            raise Invalid(Problem(GROUP_NOT_OFFERED, field="characteristic"))
+        position = max([r.position for r in (*assessment.screening_answers, *assessment.impacts)], default=-1) + 1
+        assessment.screening_answers.append(ScreeningAnswer(characteristic_key=group.key,
+                                                            characteristic_label=group.name, position=position))
+        assessment.impacts.append(CharacteristicImpact(characteristic_key=group.key, characteristic_label=group.name,
+                                                       position=position))
+        return [Change("group", f"Group added: {group.name}", None, None)]
+
+    return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening")
+
+
 def create_assessment(user: User, details: dict[str, Any], workflow_name: str = DEFAULT_WORKFLOW) -> Assessment:
     try:
         definition = workflows().current(workflow_name)
