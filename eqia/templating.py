@@ -18,7 +18,7 @@ from eqia.models import (
     REGISTER_FIELDS,
     SCREENING_PROPOSALS,
 )
-from eqia.registry import characteristics, definition_for
+from eqia.registry import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.rules import LOCAL_ZONE
 from eqia.workflow.sections import is_web_link
@@ -140,6 +140,7 @@ def init_app(app: Flask) -> None:
     # Only an http(s) address with a host is ever a live link (a provenance address, say).
     app.add_template_global(is_web_link, "is_web_link")
     app.add_template_global(definition_for, "definition_for")
+    app.add_template_global(profile_for, "profile_for")
     from eqia.services.challenge import task_title
 
     app.add_template_global(task_title, "challenge_task_title")

@@ -59,7 +59,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
             setattr(ScreeningForm, f"advances_{key}", RadioField(
                 f"{row.characteristic_label}: could it advance equality of opportunity for this group?",
                 widget=GovRadioInput(), description=hint("advances"),
-                choices=characteristics.choices_keeping("screening_answer", getattr(row, "advances_equality", None)),
+                choices=characteristics.choices_keeping("advances_answer", getattr(row, "advances_equality", None)),
                 validators=[Optional()], validate_choice=False,
             ))
     return ScreeningForm(**kwargs)

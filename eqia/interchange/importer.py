@@ -285,6 +285,18 @@ def _apply_content(a: Assessment, doc: dict) -> None:
     a.review_date = _day(doc["action_plan"]["review_date"])
 
 
+def _profile(doc: dict, a: Assessment) -> tuple[str, int | None]:
+    """The profile a new assessment records: the document's, or this service's
+    when its groups are this service's own; otherwise not known ("")."""
+    if doc.get("profile"):
+        return doc["profile"]["key"], doc["profile"]["version"]
+    profile = characteristics()
+    configured = {c.key for c in profile.characteristics}
+    if all(r.characteristic_key in configured for r in (*a.screening_answers, *a.impacts)):
+        return profile.key, profile.version
+    return "", None
+
+
 def documents_in(data: Any) -> list[tuple[str, Any]]:
     """The documents a file holds, each with its path: one document, or a
     backup of many (`flask eqia export --all`)."""
@@ -323,6 +335,7 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
     _apply_content(a, doc)
     if not a.screening_answers and not a.impacts:
         add_characteristic_rows(a)
+    a.profile_key, a.profile_version = _profile(doc, a)
     missing = missing_groups(a)
     if missing:
         notes.append(groups_missing_note([c.name for c in missing]))

@@ -107,6 +107,14 @@ PROVENANCE = {
     "properties": {"title": short(), "organisation": short(), "url": short(), "published_on": DATE},
 }
 
+PROFILE = {
+    "type": ["object", "null"], "additionalProperties": False, "required": ["key", "version"],
+    "description": "The jurisdiction profile the assessment was made under (its groups, aims, scales and duty): "
+                   "england, wales, northern_ireland or a deployment's own. null: not recorded",
+    "properties": {"key": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60},
+                   "version": INTEGER_ID, "name": short()},
+}
+
 CHARACTERISTIC_REF = {
     "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60,
                        "description": "The characteristic's key in the set it was written under"},
@@ -236,6 +244,7 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
             "updated_at": assigned(TIMESTAMP, "Its last save there"),
             "published_at": nullable(TIMESTAMP),
             "provenance": PROVENANCE,
+            "profile": PROFILE,
             "register_details": register(profile.activity_kinds),
             "screening": SCREENING,
             "evidence": array(EVIDENCE_ITEM, ROWS),

@@ -114,6 +114,11 @@ class Assessment(db.Model):
     outcome_justification: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
 
+    # The jurisdiction profile it was made under (eqia.characteristics): its groups,
+    # aims and scales, and the duty it pays regard to.
+    profile_key: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    profile_version: Mapped[int | None] = mapped_column(Integer)
+
     # Workflow
     workflow_name: Mapped[str] = mapped_column(String(40))
     workflow_version: Mapped[int] = mapped_column(Integer)

@@ -156,10 +156,11 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN, "activity_kind")
         _reject_nul(*details.values())
         now = utcnow()
+        profile = characteristics()
         assessment = Assessment(
             reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
             workflow_version=definition.version, state=definition.initial, created_by_id=user.id,
-            created_at=now, updated_at=now,
+            created_at=now, updated_at=now, profile_key=profile.key, profile_version=profile.version,
         )
         for field in REGISTER_FIELDS:
             if field in details:
@@ -347,6 +348,7 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
                      lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
     chars = characteristics()
     answer_keys = [i.key for i in chars.scale("screening_answer")]
+    advances_keys = [i.key for i in chars.scale("advances_answer")]
 
     def apply(assessment: Assessment) -> list[Change]:
         _reject_nul(data.conclusion, *(reason for _, reason, _ in data.answers.values()))
@@ -360,7 +362,7 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
             affects, reason, advances = data.answers[row.characteristic_key]
             name, key = row.characteristic_label, row.characteristic_key
             _check_choice(affects, answer_keys, sections.screening_answer_missing(name), f"answer_{key}")
-            _check_choice(advances, answer_keys, sections.advances_missing(name), f"advances_{key}")
+            _check_choice(advances, advances_keys, sections.advances_missing(name), f"advances_{key}")
             if not sections.asks_about_advancing(key, chars):
                 advances = None
             if (affects, reason, advances) != (row.affects, row.reason, row.advances_equality):
