@@ -35,8 +35,8 @@ def profile_path(setting: str | None) -> Path:
     if setting in PROFILES:
         return PROFILES[setting]
     if "/" not in setting and not setting.endswith((".yaml", ".yml")):
-        raise CharacteristicConfigError(f"EQIA_PROFILE: there is no profile called {setting!r} (choose one of "
-                                        f"{', '.join(PROFILES)}, or give the path of a profile file)")
+        raise CharacteristicConfigError(f"EQIA_PROFILE: there is no profile called {setting!r} (choose one "
+                                        f"of {', '.join(PROFILES)}, or give the path of a profile file)")
     return Path(setting)
 
 
@@ -71,7 +71,8 @@ class Duty:
         return self.short or self.citation
 
 
-ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 149", "Equality Act 2010, s.149")
+ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 149",
+                    "Equality Act 2010, s.149")
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,8 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
     for n, c in enumerate(raw["characteristics"]):
         for m, aim in enumerate(c["aims"]):
             if aim not in raw["aims"]:
-                raise CharacteristicConfigError(f"{path}: characteristics[{n}].aims[{m}]: {aim!r} is not one of "
-                                                f"this profile's aims ({', '.join(raw['aims'])})")
+                raise CharacteristicConfigError(f"{path}: characteristics[{n}].aims[{m}]: {aim!r} is not "
+                                                f"one of this profile's aims ({', '.join(raw['aims'])})")
     for scale_name, items in raw["scales"].items():
         scale_keys = [i["key"] for i in items]
         if len(set(scale_keys)) != len(scale_keys):
@@ -162,15 +163,20 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         activity_kinds=_activity_kinds(raw, path),
         key=raw.get("key", path.stem),
         version=raw.get("version", 1),
-        duty=Duty(raw["duty"]["name"], " ".join(raw["duty"]["citation"].split()), raw["duty"].get("short", ""))
-        if "duty" in raw else ENGLAND_DUTY,
+        duty=_duty(raw),
         section_titles=dict(raw.get("section_titles", {})),
     )
 
 
+def _duty(raw: dict) -> Duty:
+    if "duty" not in raw:
+        return ENGLAND_DUTY
+    return Duty(raw["duty"]["name"], " ".join(raw["duty"]["citation"].split()), raw["duty"].get("short", ""))
+
+
 def _scales(raw: dict) -> dict[str, tuple[ScaleItem, ...]]:
-    scales = {name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", "")) for i in items)
-              for name, items in raw.items()}
+    scales = {name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", ""))
+                          for i in items) for name, items in raw.items()}
     # "Could it advance equality of opportunity?" is answered on the screening scale unless
     # the profile says otherwise (Section 75 screening asks it yes or no, its impact major, minor or none).
     scales.setdefault("advances_answer", scales["screening_answer"])

@@ -331,3 +331,48 @@ def test_the_england_profile_names_the_equality_act_on_pages_and_in_the_pdf(worl
     pdf = text_of(client.get(f"/assessments/{a.id}/pdf").data)
     assert "Under the Public Sector Equality Duty (Equality Act 2010, section 149)" in pdf
     assert "Equality impact assessment: Equality Act 2010, s.149" in pdf
+
+
+def test_an_assessment_made_under_england_stays_readable_under_section_75(make_app):
+    """A group and an aim this profile does not have (England's sex, aim (a)) are shown, not lost."""
+    from bs4 import BeautifulSoup
+
+    from eqia.interchange.document import export
+    from eqia.interchange.importer import import_document
+
+    app = make_app(EQIA_PROFILE="northern_ireland")
+    with app.app_context():
+        from tests.conftest import Auth, World
+
+        world = World()
+        doc = export(world.make_assessment(answer="minor", activity_kind="policy"))
+        sex = {"characteristic": "sex", "label": "Sex"}
+        doc["profile"] = {"key": "england", "version": 1}
+        doc["evidence"] = [{"number": 1, "kind": "data", "source": "Leisure card data", "dated": None,
+                            "summary": "Users by sex", "link": ""}]
+        doc["screening"]["answers"] = [{**sex, "affects": "yes", "reason": "More women use it",
+                                        "advances_equality": "no", "advances_reason": ""}]
+        doc["characteristics"] = [{**sex, "impact": "negative", "severity": "high", "aims": {
+            "eliminate_discrimination": True, "advance_equality": None, "foster_good_relations": None},
+            "evidence_narrative": "Fewer evening sessions", "no_evidence_reason": "", "mitigation": "Creche",
+            "evidence_cited": []}]
+        imported = import_document(world.author, doc).assessment
+        assert (imported.profile_key, imported.profile_version) == ("england", 1)
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        check = client.get(f"/assessments/{imported.id}/check")
+        assert check.status_code == 200
+        overview = " ".join(BeautifulSoup(client.get(f"/assessments/{imported.id}").data, "html.parser")
+                            .get_text().split())
+        # This service has England's profile: the assessment names the duty it was made under.
+        assert "England (Equality Act 2010) with common local additions, version 1" in overview
+        pdf = text_of_pdf(client.get(f"/assessments/{imported.id}/pdf").data)
+        assert "Under the Public Sector Equality Duty (Equality Act 2010, section 149)" in pdf
+        assert "Aim (a) of another profile" in pdf and "Sex" in pdf
+        db.session.remove()
+
+
+def text_of_pdf(data: bytes) -> str:
+    from tests.test_pdf import text_of
+
+    return text_of(data)

@@ -119,7 +119,8 @@ def add_group(assessment_id: int):
               for extra in sorted(set(body) - {"characteristic", "lock_version"})]
     lock_version = body.get("lock_version")
     if not isinstance(lock_version, int) or isinstance(lock_version, bool):
-        errors.append({"path": "$.lock_version", "message": "'lock_version' must be the whole number you read"})
+        errors.append({"path": "$.lock_version",
+                       "message": "'lock_version' must be the whole number you read"})
     if not isinstance(body.get("characteristic"), str):
         errors.append({"path": "$.characteristic", "message": "'characteristic' must be a group's key"})
     if errors:

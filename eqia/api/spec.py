@@ -178,16 +178,17 @@ def document() -> dict:
                 # The interchange document and, for the caller, what they may do with it now.
                 "AssessmentDetail": {**embedded, "required": [*embedded["properties"], *detail["properties"]],
                                      "properties": {**embedded["properties"], **detail["properties"]}},
-                "Created": {"type": "object", "required": ["id", "reference", "version", "state", "href", "notes",
-                                                           "missing_groups"],
+                "Created": {"type": "object",
+                            "required": ["id", "reference", "version", "state", "href", "notes", "missing_groups"],
                             "properties": {"id": {"type": "integer"}, "reference": {"type": "string"},
                                            "version": {"type": "integer"}, "state": {"type": "string",
                                                                                      "enum": states},
                                            "href": {"type": "string"},
                                            "notes": {"type": "array", "items": {"type": "string"}},
-                                           "missing_groups": {"type": "array", "items": {"type": "string"},
-                                                              "description": "Configured groups the document "
-                                                              "does not consider: add them while it is written"}}},
+                                           "missing_groups": {
+                                               "type": "array", "items": {"type": "string"},
+                                               "description": "Configured groups the document does not "
+                                                              "consider: add them while it is written"}}},
                 "AssessmentPage": {"type": "object", "required": ["items", "total", "page", "per_page", "pages"],
                                    "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/AssessmentSummary"}},

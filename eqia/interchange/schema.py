@@ -88,16 +88,18 @@ VERSION_LINK = {"oneOf": [{"type": "null"}, obj({"reference": {"type": "string",
                                                              "maximum": DATABASE_INT_MAX}})]}
 ROWS = 10_000  # far beyond any real EqIA; a bound, so a hostile file cannot ask for millions of rows
 
+
 def register(activity_kinds: dict[str, str]) -> dict:
     """The register details, with this deployment's kinds of activity."""
     return obj({
-    "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
-    "directorate": {"type": "string", "minLength": 1, "maxLength": 200,
-                    "description": "By name: the importing deployment must have a directorate of this name"},
-    "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
-    "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
-    "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
+        "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
+        "directorate": {"type": "string", "minLength": 1, "maxLength": 200,
+                        "description": "By name: the importing deployment must have a directorate of this name"},
+        "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
+        "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
+        "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
     })
+
 
 PROVENANCE = {
     "type": ["object", "null"], "additionalProperties": False,
