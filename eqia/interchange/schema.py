@@ -93,8 +93,8 @@ def register(activity_kinds: dict[str, str]) -> dict:
     """The register details, with this deployment's kinds of activity."""
     return obj({
         "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
-        "directorate": {"type": "string", "minLength": 1, "maxLength": 200,
-                        "description": "By name: the importing deployment must have a directorate of this name"},
+        "directorate": {"type": "string", "minLength": 1, "maxLength": 200, "description":
+                        "By name: the importing deployment must have a directorate of this name"},
         "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
         "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
         "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
@@ -103,16 +103,16 @@ def register(activity_kinds: dict[str, str]) -> dict:
 
 PROVENANCE = {
     "type": ["object", "null"], "additionalProperties": False,
-    "description": "Where the assessment was taken from, when it was entered from a published document: its title, "
-                   "the organisation that published it, its address (https:// or http:// only) and the date it "
-                   "was published. null for an assessment written in the exporting system",
+    "description": "Where the assessment was taken from, when it was entered from a published document: its "
+                   "title, the organisation that published it, its address (https:// or http:// only) and the "
+                   "date it was published. null for an assessment written in the exporting system",
     "properties": {"title": short(), "organisation": short(), "url": short(), "published_on": DATE},
 }
 
 PROFILE = {
     "type": ["object", "null"], "additionalProperties": False, "required": ["key", "version"],
-    "description": "The jurisdiction profile the assessment was made under (its groups, aims, scales and duty): "
-                   "england, wales, northern_ireland or a deployment's own. null: not recorded",
+    "description": "The jurisdiction profile the assessment was made under (its groups, aims, scales and "
+                   "duty): england, wales, northern_ireland or a deployment's own. null: not recorded",
     "properties": {"key": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60},
                    "version": INTEGER_ID, "name": short()},
 }

@@ -119,7 +119,8 @@ def groups_missing_note(names: list[str]) -> str:
     """What an import says of a document that leaves out configured groups."""
     total = len(characteristics().characteristics)
     return (f"The document does not consider {len(names)} of the {total} groups this service assesses: "
-            f"{_listed(names)}. Add them from the task list (\u201cAdd a group\u201d) while it is being written.")
+            f"{_listed(names)}. Add them from the task list (\u201cAdd a group\u201d) while it is being "
+            "written.")
 
 
 def groups_missing_warning(names: list[str]) -> str:
@@ -137,11 +138,11 @@ def add_group(assessment_id: int, user: User, lock_version: int,
         group = next((c for c in missing_groups(assessment) if c.key == characteristic_key), None)
         if group is None:
             raise Invalid(Problem(GROUP_NOT_OFFERED, field="characteristic"))
-        position = max([r.position for r in (*assessment.screening_answers, *assessment.impacts)], default=-1) + 1
-        assessment.screening_answers.append(ScreeningAnswer(characteristic_key=group.key,
-                                                            characteristic_label=group.name, position=position))
-        assessment.impacts.append(CharacteristicImpact(characteristic_key=group.key, characteristic_label=group.name,
-                                                       position=position))
+        rows = (*assessment.screening_answers, *assessment.impacts)
+        position = max([r.position for r in rows], default=-1) + 1
+        named = {"characteristic_key": group.key, "characteristic_label": group.name, "position": position}
+        assessment.screening_answers.append(ScreeningAnswer(**named))
+        assessment.impacts.append(CharacteristicImpact(**named))
         return [Change("group", f"Group added: {group.name}", None, None)]
 
     return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening")
@@ -153,7 +154,8 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         if not user.roles & definition.create_roles:
             raise Forbidden(CANNOT_CREATE)
         check_directorate(user, details.get("directorate_id"))
-        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN,
+                      "activity_kind")
         _reject_nul(*details.values())
         now = utcnow()
         profile = characteristics()
@@ -317,7 +319,8 @@ def update_register_details(assessment_id: int, user: User, details: dict[str, A
     def apply(assessment: Assessment) -> list[Change]:
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
             check_directorate(user, details["directorate_id"])
-        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN,
+                      "activity_kind")
         _reject_nul(*details.values())
         changes = []
         for field, label in REGISTER_FIELDS.items():
