@@ -71,6 +71,11 @@ class Duty:
         return self.short or self.citation
 
 
+QUESTIONS = {
+    "screening": "{group}: could the activity affect people in this group differently?",
+    "advances": "{group}: could it advance equality of opportunity for this group?",
+}
+
 ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 149",
                     "Equality Act 2010, s.149")
 
@@ -92,9 +97,14 @@ class CharacteristicSet:
     duty: Duty = ENGLAND_DUTY
     # This jurisdiction's own name for a section ("Multiple identity" in Northern Ireland).
     section_titles: dict[str, str] = field(default_factory=dict)
+    # This jurisdiction's wording of the screening questions ("{group}: ...").
+    questions: dict[str, str] = field(default_factory=dict)
 
     def section_title(self, section: str, default: str) -> str:
         return self.section_titles.get(section, default)
+
+    def question(self, name: str, group: str) -> str:
+        return self.questions.get(name, QUESTIONS[name]).replace("{group}", group)
 
     def get(self, key: str) -> Characteristic | None:
         return next((c for c in self.characteristics if c.key == key), None)
@@ -165,6 +175,7 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         version=raw.get("version", 1),
         duty=_duty(raw),
         section_titles=dict(raw.get("section_titles", {})),
+        questions=dict(raw.get("questions", {})),
     )
 
 

@@ -43,7 +43,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
         key = row.characteristic_key
         c = characteristics.get(key)
         setattr(ScreeningForm, f"answer_{key}", RadioField(
-            f"{row.characteristic_label}: could the activity affect people in this group differently?",
+            characteristics.question("screening", row.characteristic_label),
             widget=GovRadioInput(),
             description=c.hint if c else "",
             choices=characteristics.choices_keeping("screening_answer", getattr(row, "affects", None)),
@@ -57,7 +57,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(
-                f"{row.characteristic_label}: could it advance equality of opportunity for this group?",
+                characteristics.question("advances", row.characteristic_label),
                 widget=GovRadioInput(), description=hint("advances"),
                 choices=characteristics.choices_keeping("advances_answer", getattr(row, "advances_equality", None)),
                 validators=[Optional()], validate_choice=False,

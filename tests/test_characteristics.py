@@ -272,6 +272,9 @@ def test_a_section_75_screening_goes_from_start_to_an_agreed_screen_out(make_app
         Auth(client).sign_in(world.author)
         page = BeautifulSoup(client.get(f"/assessments/{a.id}/screening").data, "html.parser")
         assert [i["value"] for i in page.select("input[name=answer_political_opinion]")] == ["major", "minor", "none"]
+        assert ("Political opinion: what is the likely impact on equality of opportunity for people in this "
+                "category?") in page.get_text()
+        assert [i["value"] for i in page.select("input[name=advances_political_opinion]")] == ["yes", "no"]
         assert NI_DUTY in " ".join(page.select_one("footer").get_text().split())
 
         update_register_details(a.id, world.author, {}, a.lock_version, complete=True)
