@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from eqia import config as config_module
-from eqia.characteristics import load_characteristics
+from eqia.characteristics import load_characteristics, profile_path
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import csrf, db, limiter, login_manager, migrate
 from eqia.models.types import DATABASE_INT_MAX
@@ -95,7 +95,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["eqia"] = {
         "workflows": load_definitions(Path(app.config["EQIA_WORKFLOWS_DIR"])),
         "machines": {},
-        "characteristics": load_characteristics(app.config["EQIA_CHARACTERISTICS"] or None),
+        # EQIA_PROFILE names the profile; EQIA_CHARACTERISTICS, older, a file's path.
+        "characteristics": load_characteristics(profile_path(app.config["EQIA_PROFILE"]
+                                                             or app.config["EQIA_CHARACTERISTICS"] or None)),
+        "profiles": {},  # others, loaded when an assessment made under one is shown (registry.profile_for)
     }
 
     db.init_app(app)

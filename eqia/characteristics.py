@@ -1,14 +1,18 @@
-"""The configured characteristic set and rating scales.
+"""The jurisdiction profile: the groups an EqIA considers, the duty's aims and
+which groups each applies to, the rating scales, the kinds of activity, and the
+duty's name and citation.
 
-Loaded once at start-up from `eqia/data/characteristics.yaml`, or from the file
-named by EQIA_CHARACTERISTICS, and validated against a JSON Schema; a bad file
-stops start-up naming the file and the path of the problem.
+Loaded once at start-up: England (`eqia/data/characteristics.yaml`, the
+default), Wales or Northern Ireland (`eqia/data/profiles/`), chosen by
+EQIA_PROFILE (a name, or the path of a deployment's own file; the older
+EQIA_CHARACTERISTICS names a path too), and validated against a JSON Schema; a
+bad file stops start-up naming the file and the path of the problem.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
@@ -16,6 +20,24 @@ import yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_FILE = DATA_DIR / "characteristics.yaml"
+# The profiles shipped with the service, by the name EQIA_PROFILE takes.
+PROFILES: dict[str, Path] = {
+    "england": DEFAULT_FILE,
+    "wales": DATA_DIR / "profiles" / "wales.yaml",
+    "northern_ireland": DATA_DIR / "profiles" / "northern_ireland.yaml",
+}
+
+
+def profile_path(setting: str | None) -> Path:
+    """The file EQIA_PROFILE names: a shipped profile by name, or a path."""
+    if not setting:
+        return DEFAULT_FILE
+    if setting in PROFILES:
+        return PROFILES[setting]
+    if "/" not in setting and not setting.endswith((".yaml", ".yml")):
+        raise CharacteristicConfigError(f"EQIA_PROFILE: there is no profile called {setting!r} (choose one "
+                                        f"of {', '.join(PROFILES)}, or give the path of a profile file)")
+    return Path(setting)
 
 
 class CharacteristicConfigError(Exception):
@@ -39,12 +61,50 @@ class ScaleItem:
 
 
 @dataclass(frozen=True)
+class Duty:
+    name: str  # "Public Sector Equality Duty"
+    citation: str  # "Equality Act 2010, section 149"
+    short: str = ""  # for the PDF's footer: "Equality Act 2010, s.149"
+
+    @property
+    def footer(self) -> str:
+        return self.short or self.citation
+
+
+QUESTIONS = {
+    "screening": "{group}: could the activity affect people in this group differently?",
+    "advances": "{group}: could it advance equality of opportunity for this group?",
+}
+
+ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 149",
+                    "Equality Act 2010, s.149")
+
+
+@dataclass(frozen=True)
 class CharacteristicSet:
+    """A jurisdiction profile (the name is older than the profiles: a set of
+    characteristics was all it once held)."""
+
     name: str
     characteristics: tuple[Characteristic, ...]
     aims: dict[str, str]
     scales: dict[str, tuple[ScaleItem, ...]]
     source_file: str
+    # The kinds of activity an EqIA can assess, key -> label, in the order offered.
+    activity_kinds: dict[str, str] = field(default_factory=dict)
+    key: str = "england"
+    version: int = 1
+    duty: Duty = ENGLAND_DUTY
+    # This jurisdiction's own name for a section ("Multiple identity" in Northern Ireland).
+    section_titles: dict[str, str] = field(default_factory=dict)
+    # This jurisdiction's wording of the screening questions ("{group}: ...").
+    questions: dict[str, str] = field(default_factory=dict)
+
+    def section_title(self, section: str, default: str) -> str:
+        return self.section_titles.get(section, default)
+
+    def question(self, name: str, group: str) -> str:
+        return self.questions.get(name, QUESTIONS[name]).replace("{group}", group)
 
     def get(self, key: str) -> Characteristic | None:
         return next((c for c in self.characteristics if c.key == key), None)
@@ -91,6 +151,11 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         raise CharacteristicConfigError(f"{path}: characteristics: key {duplicates[0]!r} is used twice")
+    for n, c in enumerate(raw["characteristics"]):
+        for m, aim in enumerate(c["aims"]):
+            if aim not in raw["aims"]:
+                raise CharacteristicConfigError(f"{path}: characteristics[{n}].aims[{m}]: {aim!r} is not "
+                                                f"one of this profile's aims ({', '.join(raw['aims'])})")
     for scale_name, items in raw["scales"].items():
         scale_keys = [i["key"] for i in items]
         if len(set(scale_keys)) != len(scale_keys):
@@ -103,7 +168,40 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
             for c in raw["characteristics"]
         ),
         aims=dict(raw["aims"]),
-        scales={name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", ""))
-                            for i in items) for name, items in raw["scales"].items()},
+        scales=_scales(raw["scales"]),
         source_file=str(path),
+        activity_kinds=_activity_kinds(raw, path),
+        key=raw.get("key", path.stem),
+        version=raw.get("version", 1),
+        duty=_duty(raw),
+        section_titles=dict(raw.get("section_titles", {})),
+        questions=dict(raw.get("questions", {})),
     )
+
+
+def _duty(raw: dict) -> Duty:
+    if "duty" not in raw:
+        return ENGLAND_DUTY
+    return Duty(raw["duty"]["name"], " ".join(raw["duty"]["citation"].split()), raw["duty"].get("short", ""))
+
+
+def _scales(raw: dict) -> dict[str, tuple[ScaleItem, ...]]:
+    scales = {name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", ""))
+                          for i in items) for name, items in raw.items()}
+    # "Could it advance equality of opportunity?" is answered on the screening scale unless
+    # the profile says otherwise (Section 75 screening asks it yes or no, its impact major, minor or none).
+    scales.setdefault("advances_answer", scales["screening_answer"])
+    return scales
+
+
+def _activity_kinds(raw: dict, path: Path) -> dict[str, str]:
+    """The file's own kinds of activity; a file that names none (one written
+    before they were configuration) offers the default list."""
+    if "activity_kinds" not in raw:
+        if path == DEFAULT_FILE:
+            raise CharacteristicConfigError(f"{path}: activity_kinds: the default file must list them")
+        return load_characteristics(DEFAULT_FILE).activity_kinds
+    kinds = {k["key"]: k["label"] for k in raw["activity_kinds"]}
+    if len(kinds) != len(raw["activity_kinds"]):
+        raise CharacteristicConfigError(f"{path}: activity_kinds: a key is used twice")
+    return kinds

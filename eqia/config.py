@@ -82,6 +82,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        # The jurisdiction profile: england (default), wales, northern_ireland, or a file's path.
+        "EQIA_PROFILE": env.get("EQIA_PROFILE", ""),
         "EQIA_CHARACTERISTICS": env.get("EQIA_CHARACTERISTICS", ""),
         "EQIA_BASE_URL": env.get("EQIA_BASE_URL", "http://127.0.0.1:5000"),
         "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from eqia.characteristics import CharacteristicSet
+from eqia.characteristics import PROFILES, CharacteristicSet, load_characteristics
 from eqia.workflow.definition import WorkflowDefinition, WorkflowRegistry
 from eqia.workflow.engine import WorkflowMachine
 
@@ -29,4 +29,18 @@ def machine_for(definition: WorkflowDefinition) -> WorkflowMachine:
 
 
 def characteristics() -> CharacteristicSet:
+    """The profile this deployment runs: the one new assessments are made under."""
     return current_app.extensions["eqia"]["characteristics"]
+
+
+def profile_for(assessment) -> CharacteristicSet:
+    """The profile an assessment was made under, where this service has it
+    (its duty is the one the assessment names); otherwise the running one."""
+    running = characteristics()
+    key = getattr(assessment, "profile_key", "") or running.key
+    if key == running.key:
+        return running
+    loaded: dict = current_app.extensions["eqia"]["profiles"]
+    if key not in loaded:
+        loaded[key] = load_characteristics(PROFILES[key]) if key in PROFILES else None
+    return loaded[key] or running

@@ -11,7 +11,6 @@ from flask_login import current_user
 from eqia.forms.guidance import GUIDANCE
 from eqia.models import (
     ACTION_STATUSES,
-    ACTIVITY_KINDS,
     CHALLENGE_RESPONSES,
     CHALLENGE_STATUSES,
     EVIDENCE_KINDS,
@@ -19,9 +18,10 @@ from eqia.models import (
     REGISTER_FIELDS,
     SCREENING_PROPOSALS,
 )
-from eqia.registry import characteristics, definition_for
+from eqia.registry import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.rules import LOCAL_ZONE
+from eqia.workflow.sections import is_web_link
 
 
 def govuk_date(value: date | None) -> str:
@@ -137,7 +137,10 @@ def init_app(app: Flask) -> None:
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
+    # Only an http(s) address with a host is ever a live link (a provenance address, say).
+    app.add_template_global(is_web_link, "is_web_link")
     app.add_template_global(definition_for, "definition_for")
+    app.add_template_global(profile_for, "profile_for")
     from eqia.services.challenge import task_title
 
     app.add_template_global(task_title, "challenge_task_title")
@@ -152,7 +155,7 @@ def init_app(app: Flask) -> None:
         return {
             "council_name": current_app.config["EQIA_COUNCIL_NAME"],
             "role_labels": ROLE_LABELS,
-            "activity_kinds": ACTIVITY_KINDS,
+            "activity_kinds": characteristics().activity_kinds,
             "register_fields": REGISTER_FIELDS,
             "characteristic_set": characteristics(),
             "current_user": current_user,

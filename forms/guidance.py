@@ -95,7 +95,7 @@ GUIDANCE: dict[str, Guidance] = {
         "when the evidence is missing: plan an action to find out.",
     ),
     "duty_aims": Guidance(
-        "The equality duty has three aims. Tick each one this activity could affect for this group.",
+        "Tick each of the duty's aims this activity could affect for this group.",
     ),
     "severity": Guidance(
         "How serious the negative impact is for the people affected: how many, how badly, and for how long.",

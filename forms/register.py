@@ -11,7 +11,8 @@ from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
 from eqia.forms.fields import GovukDateField
 from eqia.forms.guidance import hint
-from eqia.models import ACTIVITY_KINDS, REGISTER_FIELDS
+from eqia.models import REGISTER_FIELDS
+from eqia.registry import characteristics
 from eqia.workflow.sections import DECISION_BEFORE_REGARD
 
 SHORT = 1_000
@@ -53,7 +54,6 @@ class RegisterDetailsForm(BaseForm):
                                validators=[Optional(), Length(max=SHORT, message=too_long("Lead officer", SHORT))])
     activity_kind = SelectField("Kind of activity", widget=GovSelect(), description=hint("activity_kind"),
                                 validate_choice=False,
-                                choices=[("", "Select the kind of activity")] + list(ACTIVITY_KINDS.items()),
                                 validators=[Optional()])
     aims = TextAreaField("Aims of the activity", widget=GovTextArea(), description=hint("aims"),
                          validators=[Optional(), Length(max=LONG, message=too_long("Aims", LONG))])
@@ -82,6 +82,12 @@ class RegisterDetailsForm(BaseForm):
                                                                                                SHORT))])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The deployment's own kinds (the configured profile), checked again by the service.
+        self.activity_kind.choices = [("", "Select the kind of activity"),
+                                      *characteristics().activity_kinds.items()]
 
     def validate_planned_decision_date(self, field) -> None:
         if field.data and self.due_regard_started_on.data and field.data < self.due_regard_started_on.data:

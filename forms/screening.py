@@ -6,10 +6,13 @@ deployment with other groups gets other questions without code changes."""
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
-from wtforms import RadioField, TextAreaField
+from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms.widgets import HiddenInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms.validators import Length, Optional
 
-from eqia.characteristics import CharacteristicSet
+from eqia.characteristics import Characteristic, CharacteristicSet
+from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
 from eqia.forms.register import LONG, too_long
@@ -40,7 +43,7 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
         key = row.characteristic_key
         c = characteristics.get(key)
         setattr(ScreeningForm, f"answer_{key}", RadioField(
-            f"{row.characteristic_label}: could the activity affect people in this group differently?",
+            characteristics.question("screening", row.characteristic_label),
             widget=GovRadioInput(),
             description=c.hint if c else "",
             choices=characteristics.choices_keeping("screening_answer", getattr(row, "affects", None)),
@@ -54,9 +57,23 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(
-                f"{row.characteristic_label}: could it advance equality of opportunity for this group?",
+                characteristics.question("advances", row.characteristic_label),
                 widget=GovRadioInput(), description=hint("advances"),
-                choices=characteristics.choices_keeping("screening_answer", getattr(row, "advances_equality", None)),
+                choices=characteristics.choices_keeping("advances_answer", getattr(row, "advances_equality", None)),
                 validators=[Optional()], validate_choice=False,
             ))
     return ScreeningForm(**kwargs)
+
+
+def build_add_group_form(missing: list[Characteristic], **kwargs) -> BaseForm:
+    """"Add a group": one of the configured groups the assessment leaves out.
+    Nothing chosen, or a group not offered, is refused by the service in its words."""
+
+    class AddGroupForm(BaseForm):
+        characteristic = RadioField("Which group do you want to add?", widget=GovRadioInput(),
+                                    choices=[(c.key, c.name) for c in missing], validate_choice=False,
+                                    validators=[Optional()])
+        lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+        submit = SubmitField("Add group", widget=GovSubmitInput())
+
+    return AddGroupForm(**kwargs)

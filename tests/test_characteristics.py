@@ -143,3 +143,239 @@ def test_the_full_assessment_follows_another_jurisdictions_set(tmp_path, make_ap
         assert all(current.is_completed(f"characteristic:{k}") for k in
                    ("older_people", "younger_people", "political_opinion", "dependants"))
         db.session.remove()
+
+
+# ------------------------------------------------------------ kinds of activity
+
+def test_the_default_kinds_of_activity_cover_what_councils_assess():
+    kinds = load_characteristics().activity_kinds
+    for label in ("Policy", "Strategy", "Function", "Project", "Procurement", "Budget proposal", "Other"):
+        assert any(v.startswith(label) for v in kinds.values()), label
+    # The kinds assessments already hold keep their keys.
+    assert {"new", "change", "review", "decommission", "budget", "procurement", "employment"} <= set(kinds)
+
+
+def test_the_kinds_of_activity_are_configuration_for_pages_api_and_import(tmp_path, make_app):
+    from bs4 import BeautifulSoup
+
+    from eqia.interchange.document import export
+    from eqia.interchange.importer import BadDocument, import_document
+    from eqia.services.assessments import ACTIVITY_KIND_UNKNOWN
+    from eqia.services.errors import Invalid
+
+    config = tmp_path / "other.yaml"
+    config.write_text(OTHER_SET + "activity_kinds:\n  - {key: grant_scheme, label: Grant scheme}\n"
+                      "  - {key: policy, label: Policy}\n")
+    app = make_app(EQIA_CHARACTERISTICS=str(config))
+    with app.app_context():
+        from tests.conftest import Auth, World
+
+        world = World()
+        assessment = world.make_assessment(activity_kind="grant_scheme")
+        assert assessment.activity_kind == "grant_scheme"
+        with pytest.raises(Invalid) as refused:
+            world.make_assessment(activity_kind="budget")  # the default list's, not this deployment's
+        assert [p.message for p in refused.value.problems] == [ACTIVITY_KIND_UNKNOWN]
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        page = BeautifulSoup(client.get(f"/assessments/{assessment.id}/details").data, "html.parser")
+        assert [(o["value"], o.get_text()) for o in page.select("#activity_kind option")] == [
+            ("", "Select the kind of activity"), ("grant_scheme", "Grant scheme"), ("policy", "Policy")]
+        assert "Grant scheme" in client.get(f"/assessments/{assessment.id}/check").get_data(as_text=True)
+        served = client.get("/api/v1/schema/assessment.json").get_json()
+        assert served["properties"]["register_details"]["properties"]["activity_kind"]["enum"] == [
+            "grant_scheme", "policy", None]
+        doc = export(assessment)
+        assert import_document(world.author, doc).assessment.activity_kind == "grant_scheme"
+        doc["register_details"]["activity_kind"] = "budget"
+        with pytest.raises(BadDocument) as bad:
+            import_document(world.author, doc)
+        assert [(p.path, p.message) for p in bad.value.document_problems] == [
+            ("$.register_details.activity_kind", "must be one of: grant_scheme, policy, null")]
+        db.session.remove()
+
+
+# ------------------------------------------------------------ jurisdiction profiles
+
+SECTION_75 = ["Religious belief", "Political opinion", "Racial group", "Age", "Marital status",
+              "Sexual orientation", "Men and women generally", "Disability", "Dependants"]
+NI_DUTY = "Section 75 statutory duties (Northern Ireland Act 1998, section 75 and Schedule 9)"
+
+
+def test_each_shipped_profile_says_its_groups_aims_scales_and_duty():
+    from eqia.characteristics import PROFILES
+
+    england = load_characteristics(PROFILES["england"])
+    assert england == load_characteristics()  # the default: what deployments ran before profiles
+    assert (england.key, england.version, england.duty.citation) == ("england", 1, "Equality Act 2010, section 149")
+
+    ni = load_characteristics(PROFILES["northern_ireland"])
+    assert (ni.key, ni.duty.name) == ("northern_ireland", "Section 75 statutory duties")
+    assert [c.name for c in ni.characteristics] == SECTION_75 and all(c.statutory for c in ni.characteristics)
+    # Two duties: equality of opportunity for all nine; good relations for three.
+    assert list(ni.aims) == ["b", "c"] and ni.aims["b"].startswith("Promote equality of opportunity")
+    assert [c.key for c in ni.characteristics if "c" in c.aims] == [
+        "religious_belief", "political_opinion", "racial_group"]
+    assert all(c.aims in (("b",), ("b", "c")) for c in ni.characteristics)
+    assert [i.label for i in ni.scale("screening_answer")] == ["Major", "Minor", "None"]
+    assert ni.section_title("intersectional", "") == "Multiple identity and cumulative effects"
+
+    wales = load_characteristics(PROFILES["wales"])
+    assert {"socio_economic", "welsh_language"} <= {c.key for c in wales.characteristics if c.statutory}
+    assert "Welsh Language" in wales.duty.citation and "sections 1 and 149" in wales.duty.citation
+
+
+def test_the_profile_is_chosen_by_a_setting(tmp_path, make_app):
+    from eqia.registry import characteristics
+
+    with make_app(EQIA_PROFILE="northern_ireland").app_context():
+        assert characteristics().key == "northern_ireland"
+    with make_app(EQIA_PROFILE="wales").app_context():
+        assert characteristics().key == "wales"
+    own = tmp_path / "own.yaml"
+    own.write_text(OTHER_SET)
+    with make_app(EQIA_PROFILE=str(own)).app_context():
+        assert (characteristics().key, characteristics().duty.citation) == ("own", "Equality Act 2010, section 149")
+    with pytest.raises(CharacteristicConfigError) as error:
+        make_app(EQIA_PROFILE="scotland")
+    assert str(error.value) == ("EQIA_PROFILE: there is no profile called 'scotland' (choose one of england, wales, "
+                                "northern_ireland, or give the path of a profile file)")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(OTHER_SET.replace("aims: {a: Eliminate discrimination, ", "aims: {"))
+    with pytest.raises(CharacteristicConfigError) as error:
+        load_characteristics(broken)
+    assert "characteristics[0].aims[0]: 'a' is not one of this profile's aims (b, c)" in str(error.value)
+
+
+def test_a_section_75_screening_goes_from_start_to_an_agreed_screen_out(make_app):
+    """Northern Ireland: nine categories, a major/minor/none scale, the Section 75
+    duty named on the pages and in the PDF, recorded on the assessment. (Publishing
+    a screening decision is another item's workflow option: not on this branch.)"""
+    from bs4 import BeautifulSoup
+
+    from eqia.models import Assessment
+    from eqia.services.assessments import ScreeningInput, update_register_details, update_screening
+    from eqia.services.workflow import perform_transition
+    from tests.test_pdf import text_of
+
+    app = make_app(EQIA_PROFILE="northern_ireland")
+    with app.app_context():
+        from tests.conftest import Auth, World
+
+        world = World()
+        from eqia.services.assessments import create_assessment
+
+        a = create_assessment(world.author, world.details(activity_kind="policy", title="Leisure centre pricing"))
+        assert (a.profile_key, a.profile_version) == ("northern_ireland", 1)
+        assert [r.characteristic_label for r in a.screening_answers] == SECTION_75
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        page = BeautifulSoup(client.get(f"/assessments/{a.id}/screening").data, "html.parser")
+        assert [i["value"] for i in page.select("input[name=answer_political_opinion]")] == ["major", "minor", "none"]
+        assert ("Political opinion: what is the likely impact on equality of opportunity for people in this "
+                "category?") in page.get_text()
+        assert [i["value"] for i in page.select("input[name=advances_political_opinion]")] == ["yes", "no"]
+        assert NI_DUTY in " ".join(page.select_one("footer").get_text().split())
+
+        update_register_details(a.id, world.author, {}, a.lock_version, complete=True)
+        db.session.expire_all()
+        a = db.session.get(Assessment, a.id)
+        update_screening(a.id, world.author, ScreeningInput(
+            answers={r.characteristic_key: ("none", "Prices are the same for everyone; usage data by category",
+                                            "no") for r in a.screening_answers},
+            relevance="low", conclusion="No impact on any Section 75 category; multiple identity considered",
+            proposal="screen_out"), a.lock_version, complete=True)
+        perform_transition(a.id, "propose_screen_out", world.author, comment="No impact on any category")
+        done = perform_transition(a.id, "agree_screen_out", world.lead, comment="Agreed: screened out")
+        assert done.state == "screened_out"
+
+        overview = " ".join(BeautifulSoup(client.get(f"/assessments/{a.id}").data, "html.parser").get_text().split())
+        assert "Northern Ireland (Section 75 of the Northern Ireland Act 1998), version 1" in overview
+        pdf = text_of(client.get(f"/assessments/{a.id}/pdf").data)
+        for words in ("Under the " + NI_DUTY, "Equality impact assessment: Northern Ireland Act 1998, s.75",
+                      *SECTION_75, "Religious belief None"):
+            assert words in pdf, words
+        assert "Equality Act 2010" not in pdf
+        db.session.remove()
+
+
+def test_a_section_75_full_assessment_asks_good_relations_only_for_its_three_categories(make_app):
+    from bs4 import BeautifulSoup
+
+    from eqia.services.workflow import perform_transition
+
+    app = make_app(EQIA_PROFILE="northern_ireland")
+    with app.app_context():
+        from tests.conftest import Auth, World
+
+        world = World()
+        a = world.make_assessment(answer="minor", activity_kind="policy")
+        perform_transition(a.id, "start_full_assessment", world.author)
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        tasks = BeautifulSoup(client.get(f"/assessments/{a.id}/tasks").data, "html.parser")
+        names = [x.get_text(strip=True) for x in tasks.select(".govuk-task-list__link")]
+        assert names[4:13] == SECTION_75 and "Multiple identity and cumulative effects" in names
+        for key, aims in (("political_opinion", ["b", "c"]), ("age", ["b"]), ("dependants", ["b"])):
+            page = BeautifulSoup(client.get(f"/assessments/{a.id}/groups/{key}").data, "html.parser")
+            assert [i["value"] for i in page.select("input[name=aims_relevant]")] == aims, key
+            assert "Eliminate discrimination" not in page.get_text()
+        db.session.remove()
+
+
+def test_the_england_profile_names_the_equality_act_on_pages_and_in_the_pdf(world, client, auth):
+    from tests.test_pdf import text_of
+
+    a = world.make_assessment()
+    assert (a.profile_key, a.profile_version) == ("england", 1)
+    auth.sign_in(world.author)
+    page = client.get(f"/assessments/{a.id}").get_data(as_text=True)
+    assert "Public Sector Equality Duty (Equality Act 2010, section 149)" in page
+    pdf = text_of(client.get(f"/assessments/{a.id}/pdf").data)
+    assert "Under the Public Sector Equality Duty (Equality Act 2010, section 149)" in pdf
+    assert "Equality impact assessment: Equality Act 2010, s.149" in pdf
+
+
+def test_an_assessment_made_under_england_stays_readable_under_section_75(make_app):
+    """A group and an aim this profile does not have (England's sex, aim (a)) are shown, not lost."""
+    from bs4 import BeautifulSoup
+
+    from eqia.interchange.document import export
+    from eqia.interchange.importer import import_document
+
+    app = make_app(EQIA_PROFILE="northern_ireland")
+    with app.app_context():
+        from tests.conftest import Auth, World
+
+        world = World()
+        doc = export(world.make_assessment(answer="minor", activity_kind="policy"))
+        sex = {"characteristic": "sex", "label": "Sex"}
+        doc["profile"] = {"key": "england", "version": 1}
+        doc["evidence"] = [{"number": 1, "kind": "data", "source": "Leisure card data", "dated": None,
+                            "summary": "Users by sex", "link": ""}]
+        doc["screening"]["answers"] = [{**sex, "affects": "yes", "reason": "More women use it",
+                                        "advances_equality": "no", "advances_reason": ""}]
+        doc["characteristics"] = [{**sex, "impact": "negative", "severity": "high", "aims": {
+            "eliminate_discrimination": True, "advance_equality": None, "foster_good_relations": None},
+            "evidence_narrative": "Fewer evening sessions", "no_evidence_reason": "", "mitigation": "Creche",
+            "evidence_cited": []}]
+        imported = import_document(world.author, doc).assessment
+        assert (imported.profile_key, imported.profile_version) == ("england", 1)
+        client = app.test_client()
+        Auth(client).sign_in(world.author)
+        check = client.get(f"/assessments/{imported.id}/check")
+        assert check.status_code == 200
+        overview = " ".join(BeautifulSoup(client.get(f"/assessments/{imported.id}").data, "html.parser")
+                            .get_text().split())
+        # This service has England's profile: the assessment names the duty it was made under.
+        assert "England (Equality Act 2010) with common local additions, version 1" in overview
+        pdf = text_of_pdf(client.get(f"/assessments/{imported.id}/pdf").data)
+        assert "Under the Public Sector Equality Duty (Equality Act 2010, section 149)" in pdf
+        assert "Aim (a) of another profile" in pdf and "Sex" in pdf
+        db.session.remove()
+
+
+def text_of_pdf(data: bytes) -> str:
+    from tests.test_pdf import text_of
+
+    return text_of(data)

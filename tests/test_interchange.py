@@ -540,3 +540,57 @@ def test_a_put_refuses_a_section_it_cannot_mark_and_a_field_no_page_asks(world, 
     doc["screening"]["answers"][0]["advances_reason"] = "Not on the page"
     assert "$.screening.answers[0].advances_reason" in [e["path"] for e in is_problem(
         api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 422)["errors"]]
+
+
+# ------------------------------------------------------------------ provenance
+
+PROVENANCE = {"title": "Equality impact assessment: library opening hours", "organisation": "Kent County Council",
+              "url": "https://democracy.example.test/documents/eqia-libraries.pdf", "published_on": "2025-03-14"}
+
+
+def test_an_imported_assessment_keeps_where_it_came_from(world, api, client, auth):
+    from tests.test_pdf import text_of
+
+    doc = {**_minimal(world), "provenance": PROVENANCE}
+    api.as_user(world.author)
+    created = api.post("/assessments", json=doc)
+    assert created.status_code == 201, created.data
+    assessment_id = created.get_json()["id"]
+    assert api.get(f"/assessments/{assessment_id}").get_json()["provenance"] == PROVENANCE
+    assert export(fresh(assessment_id))["provenance"] == PROVENANCE
+    auth.sign_in(world.author)
+    page = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    assert "Kent County Council" in page and "14 March 2025" in page
+    assert f'href="{PROVENANCE["url"]}"' in page and PROVENANCE["title"] in page
+    pdf = text_of(client.get(f"/assessments/{assessment_id}/pdf").data)
+    for words in ("Kent County Council", PROVENANCE["title"], "14 March 2025", PROVENANCE["url"]):
+        assert words in pdf, words
+    # Made here, it says so; an export of it carries no provenance.
+    made_here = world.make_assessment()
+    assert export(made_here)["provenance"] is None
+    assert "Kent County Council" not in client.get(f"/assessments/{made_here.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)",
+                                 "data:text/html,<script>alert(1)</script>", "//evil.example.test/x"])
+def test_a_provenance_address_that_is_not_a_web_page_is_refused(url, world, api):
+    from eqia.workflow.sections import LINK_NOT_WEB
+
+    doc = {**_minimal(world), "provenance": {**PROVENANCE, "url": url}}
+    before = assessments()
+    api.as_user(world.author)
+    bad = is_problem(api.post("/assessments", json=doc), 422)
+    assert bad["errors"] == [{"path": "$.provenance.url", "message": LINK_NOT_WEB}]
+    assert assessments() == before
+
+
+def test_a_provenance_address_changed_behind_the_service_is_never_a_live_link(world, client, auth):
+    doc = {**_minimal(world), "provenance": PROVENANCE}
+    imported = import_document(world.author, doc).assessment
+    db.session.execute(sa.update(Assessment).where(Assessment.id == imported.id)
+                       .values(provenance_url="javascript:alert(1)"))
+    db.session.commit()
+    auth.sign_in(world.author)
+    page = client.get(f"/assessments/{imported.id}").get_data(as_text=True)
+    assert "javascript:alert(1)" in page and 'href="javascript:' not in page
+    assert client.get(f"/assessments/{imported.id}/pdf").status_code == 200

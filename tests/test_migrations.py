@@ -122,3 +122,32 @@ def test_0009_keeps_queued_messages_due_and_sent_ones_sent(scratch_url):
             (1, False, 1), (2, True, 7)]
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("profile,recorded", [(None, ("england", 1)), ("wales", ("wales", 1))])
+def test_0014_records_the_running_profile_on_existing_assessments_and_no_provenance(scratch_url, profile, recorded):
+    """Assessments made before profiles were made under the set the deployment ran
+    (England's by default): they record it, and stay readable."""
+    app = create_app({**base_config(scratch_url), **({"EQIA_PROFILE": profile} if profile else {})})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0006")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+            "'screening', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0014")
+        assert _rows("SELECT profile_key, profile_version, provenance_title, provenance_url, "
+                     "provenance_published_on FROM assessment") == [(*recorded, "", "", None)]
+        db.session.rollback()
+        downgrade(directory=MIGRATIONS, revision="0006")
+        assert _rows("SELECT id, title FROM assessment") == [(1, "T")]
+        db.session.remove()
+        db.engine.dispose()

@@ -133,7 +133,8 @@ def test_every_page_is_numbered_of_the_whole_as_an_artifact(document):
     data = assemble.assemble([pdf_from_html(p, extra) for p in assemble.parts(page, 2)])
     texts = pages_text(data)
     for number, text in enumerate(texts, start=1):
-        assert text.endswith(f"Equality impact assessment Page {number} of {len(texts)}"), text[-80:]
+        assert text.endswith(f"Equality impact assessment: Equality Act 2010, s.149 Page {number} of {len(texts)}"), \
+            text[-80:]
     assert checks.problems(data) == []  # the numbers are artifacts, and their font is embedded
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for p in pdf.pages:

@@ -13,6 +13,7 @@ EXPECTED = {
     ("GET", "/assessments/<int:assessment_id>/details"), ("POST", "/assessments/<int:assessment_id>/details"),
     ("GET", "/assessments/<int:assessment_id>/screening"), ("POST", "/assessments/<int:assessment_id>/screening"),
     ("GET", "/assessments/<int:assessment_id>/tasks"), ("GET", "/assessments/<int:assessment_id>/check"),
+    ("GET", "/assessments/<int:assessment_id>/add-group"), ("POST", "/assessments/<int:assessment_id>/add-group"),
     *{(m, f"/assessments/<int:assessment_id>/{page}") for m in ("GET", "POST")
       for page in ("evidence", "consultation", "action-plan", "intersectional", "outcome", "groups/<characteristic>")},
     *{(m, f"/assessments/<int:assessment_id>/{kind}/{page}") for m in ("GET", "POST")
@@ -36,6 +37,7 @@ EXPECTED = {
     ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<trigger>"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/challenge-points"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/challenge-answers"),
+    ("POST", "/api/v1/assessments/<int:assessment_id>/groups"),
     ("GET", "/api/v1/assessments/<int:assessment_id>/pdf"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
 }

@@ -172,7 +172,7 @@ def create():
     a = result.assessment
     href = url_for("api.assessment", assessment_id=a.id, _external=True)
     return {"id": a.id, "reference": a.reference, "version": a.version_number, "state": a.state, "href": href,
-            "notes": result.notes}, 201, {"Location": href}
+            "notes": result.notes, "missing_groups": result.missing_groups}, 201, {"Location": href}
 
 
 # What GET /assessments/{id} adds to the document for its caller; a PUT may send them back.

@@ -1,4 +1,5 @@
-"""The challenge ledger over the API: a lead's points on each task, and the author's answers.
+"""The challenge ledger over the API: a lead's points on each task, and the author's answers;
+and adding a group the assessment leaves out (the task list's "Add a group").
 
 The same service functions as the review and respond pages (eqia.services.challenge),
 so the same people may write them, in the same states, with the same messages.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from eqia.api import bp, current_api_user, problem, service_problem
 from eqia.api.assessments import BODY_MAX, detail_of, json_body
-from eqia.services import challenge
+from eqia.services import assessments, challenge
 from eqia.services.assessments import get_visible
 from eqia.services.errors import Invalid
 
@@ -103,4 +104,29 @@ def challenge_answers(assessment_id: int):
             if k in points})
     except Invalid as error:
         return service_problem(error, lambda field: paths.get(field, "$"))
+    return detail_of(done, user)
+
+
+@bp.post("/assessments/<int:assessment_id>/groups")
+def add_group(assessment_id: int):
+    """Add a configured group the assessment does not consider yet, as "Add a group" on the task list."""
+    user = current_api_user()
+    get_visible(assessment_id, user)
+    body, refusal = _body()
+    if refusal is not None:
+        return refusal
+    errors = [{"path": f"$.{extra}", "message": f"'{extra}' is not a field here"}
+              for extra in sorted(set(body) - {"characteristic", "lock_version"})]
+    lock_version = body.get("lock_version")
+    if not isinstance(lock_version, int) or isinstance(lock_version, bool):
+        errors.append({"path": "$.lock_version",
+                       "message": "'lock_version' must be the whole number you read"})
+    if not isinstance(body.get("characteristic"), str):
+        errors.append({"path": "$.characteristic", "message": "'characteristic' must be a group's key"})
+    if errors:
+        return problem(422, "; ".join(e["message"] for e in errors), errors)
+    try:
+        done, _ = assessments.add_group(assessment_id, user, lock_version, body["characteristic"])
+    except Invalid as error:
+        return service_problem(error, lambda field: f"$.{field}" if field else "$")
     return detail_of(done, user)

@@ -133,6 +133,9 @@ def document() -> dict:
             "/assessments/{assessment_id}/challenge-answers": ledger_write(
                 "answerChallengePoints", "AnswersRequest",
                 "The author's answers to the points of the round that came back, as on the respond page"),
+            "/assessments/{assessment_id}/groups": ledger_write(
+                "addGroup", "GroupRequest",
+                "Add a configured group the assessment does not consider yet, as on the task list"),
             "/assessments/{assessment_id}/pdf": {"get": {
                 "operationId": "getAssessmentPdf", "summary": "The PDF: the stored signed bytes, or the draft now",
                 "parameters": [assessment_id],
@@ -175,12 +178,18 @@ def document() -> dict:
                 # The interchange document and, for the caller, what they may do with it now.
                 "AssessmentDetail": {**embedded, "required": [*embedded["properties"], *detail["properties"]],
                                      "properties": {**embedded["properties"], **detail["properties"]}},
-                "Created": {"type": "object", "required": ["id", "reference", "version", "state", "href", "notes"],
+                "Created": {"type": "object",
+                            "required": ["id", "reference", "version", "state", "href", "notes",
+                                         "missing_groups"],
                             "properties": {"id": {"type": "integer"}, "reference": {"type": "string"},
                                            "version": {"type": "integer"}, "state": {"type": "string",
                                                                                      "enum": states},
                                            "href": {"type": "string"},
-                                           "notes": {"type": "array", "items": {"type": "string"}}}},
+                                           "notes": {"type": "array", "items": {"type": "string"}},
+                                           "missing_groups": {
+                                               "type": "array", "items": {"type": "string"},
+                                               "description": "Configured groups the document does not "
+                                                              "consider: add them while it is written"}}},
                 "AssessmentPage": {"type": "object", "required": ["items", "total", "page", "per_page", "pages"],
                                    "properties": {
                     "items": {"type": "array", "items": {"$ref": "#/components/schemas/AssessmentSummary"}},
@@ -208,6 +217,11 @@ def document() -> dict:
                                     "response": {"type": ["string", "null"], "description": "accepted or "
                                                  "not_accepted; null takes the answer away"},
                                     "text": {"type": "string"}}}}}},
+                "GroupRequest": {"type": "object", "additionalProperties": False,
+                                 "required": ["lock_version", "characteristic"], "properties": {
+                    "lock_version": {"type": "integer"},
+                    "characteristic": {"type": "string", "enum": [
+                        c.key for c in characteristics().characteristics]}}},
                 "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
                     name: {"type": json_type, "description": description}
                     for name, (_, json_type, description) in ACTION_FIELDS.items()}},

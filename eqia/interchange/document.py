@@ -17,6 +17,7 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
 from eqia.models import REGISTER_FIELDS, Assessment, RestoredAuditEvent, User, utcnow
+from eqia.registry import profile_for
 from eqia.services.audit import chain_id, restored_events, trail
 from eqia.services.record import canonical, content_hash, digest, identity
 from eqia.services import signing
@@ -47,6 +48,23 @@ def register_details(a: Assessment) -> dict:
         value = getattr(a, field)
         details[field] = day(value) if isinstance(value, date) else value
     return details
+
+
+def provenance(a: Assessment) -> dict | None:
+    """Where an imported assessment came from (None for one written here)."""
+    if not a.has_provenance:
+        return None
+    return {"title": a.provenance_title, "organisation": a.provenance_organisation, "url": a.provenance_url,
+            "published_on": day(a.provenance_published_on)}
+
+
+def profile(a: Assessment) -> dict | None:
+    """The jurisdiction profile it was made under (None where that was not recorded)."""
+    if not a.profile_key:
+        return None
+    known = profile_for(a)
+    return {"key": a.profile_key, "version": a.profile_version or 1,
+            **({"name": known.name} if known.key == a.profile_key else {})}
 
 
 def content(a: Assessment) -> dict:
@@ -167,6 +185,8 @@ def export(a: Assessment) -> dict:
         "viewers": sorted((person(v.user) for v in a.viewers), key=lambda p: p["email"]),
         "created_by": person(a.created_by), "created_at": stamp(a.created_at), "updated_at": stamp(a.updated_at),
         "published_at": stamp(a.published_at),
+        "provenance": provenance(a),
+        "profile": profile(a),
         **content(a),
         "completions": [{"section": c.section_key, "completed_by": person(signers.get(c.completed_by_id)),
                          "completed_at": stamp(c.completed_at)}

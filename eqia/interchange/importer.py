@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
@@ -40,9 +41,16 @@ from eqia.models import (
     User,
     utcnow,
 )
-from eqia.registry import DEFAULT_WORKFLOW, workflows
+from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
-from eqia.services.assessments import CANNOT_CREATE, add_characteristic_rows, check_directorate, next_reference
+from eqia.services.assessments import (
+    CANNOT_CREATE,
+    add_characteristic_rows,
+    check_directorate,
+    groups_missing_note,
+    missing_groups,
+    next_reference,
+)
 from eqia.services.audit import IMPORT_ACTION, append_event
 from eqia.services.errors import Forbidden, Invalid
 from eqia.workflow.rules import Problem
@@ -51,14 +59,12 @@ from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
 FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
 PROBLEMS_SHOWN = 50
 
-_validator = None
-
-
 def _schema_validator() -> Draft202012Validator:
-    global _validator
-    if _validator is None:
-        _validator = Draft202012Validator(schema())
-    return _validator
+    """The schema under the running app's profile (its kinds of activity), built once per app."""
+    loaded = current_app.extensions["eqia"]
+    if "interchange_validator" not in loaded:
+        loaded["interchange_validator"] = Draft202012Validator(schema(characteristics()))
+    return loaded["interchange_validator"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,8 @@ class BadDocument(Invalid):
 class ImportResult:
     assessment: Assessment
     notes: list[str] = field(default_factory=list)
+    # The keys of configured groups the document does not consider (an author can add them).
+    missing_groups: list[str] = field(default_factory=list)
 
 
 def parse(data: bytes | str) -> Any:
@@ -165,6 +173,8 @@ def _dates(doc: dict) -> list[tuple[str, str | None]]:
                   (f"$.consultation.items[{n}].held_to", c["held_to"])]
     found += [(f"$.action_plan.items[{n}].due_date", x["due_date"]) for n, x in enumerate(doc["action_plan"]["items"])]
     found.append(("$.action_plan.review_date", doc["action_plan"]["review_date"]))
+    if doc.get("provenance"):
+        found.append(("$.provenance.published_on", doc["provenance"].get("published_on")))
     return found
 
 
@@ -204,6 +214,10 @@ def check(doc: Any) -> list[DocumentProblem]:
     for n, e in enumerate(doc["evidence"]):
         if e["link"] and not is_web_link(e["link"]):
             problems.append(DocumentProblem(f"$.evidence[{n}].link", LINK_NOT_WEB))
+    url = (doc.get("provenance") or {}).get("url")
+    if url and not is_web_link(url):
+        # Shown as a link on the overview: never a file, a script or a page of no scheme.
+        problems.append(DocumentProblem("$.provenance.url", LINK_NOT_WEB))
     numbers = {e["number"] for e in doc["evidence"]}
     for n, analysis in enumerate(doc["characteristics"]):
         for m, cited in enumerate(analysis["evidence_cited"]):
@@ -227,6 +241,9 @@ def _directorate(name: str) -> Directorate:
 
 
 def _apply_content(a: Assessment, doc: dict) -> None:
+    source = doc.get("provenance") or {}
+    a.provenance_title, a.provenance_organisation = source.get("title", ""), source.get("organisation", "")
+    a.provenance_url, a.provenance_published_on = source.get("url", ""), _day(source.get("published_on"))
     details = doc["register_details"]
     for name in REGISTER_FIELDS:
         if name == "directorate_id":
@@ -267,6 +284,18 @@ def _apply_content(a: Assessment, doc: dict) -> None:
     a.review_date = _day(doc["action_plan"]["review_date"])
 
 
+def _profile(doc: dict, a: Assessment) -> tuple[str, int | None]:
+    """The profile a new assessment records: the document's, or this service's
+    when its groups are this service's own; otherwise not known ("")."""
+    if doc.get("profile"):
+        return doc["profile"]["key"], doc["profile"]["version"]
+    profile = characteristics()
+    configured = {c.key for c in profile.characteristics}
+    if all(r.characteristic_key in configured for r in (*a.screening_answers, *a.impacts)):
+        return profile.key, profile.version
+    return "", None
+
+
 def documents_in(data: Any) -> list[tuple[str, Any]]:
     """The documents a file holds, each with its path: one document, or a
     backup of many (`flask eqia export --all`)."""
@@ -305,6 +334,10 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
     _apply_content(a, doc)
     if not a.screening_answers and not a.impacts:
         add_characteristic_rows(a)
+    a.profile_key, a.profile_version = _profile(doc, a)
+    missing = missing_groups(a)
+    if missing:
+        notes.append(groups_missing_note([c.name for c in missing]))
     # Who may see an assessment is not the author's to set, on a page or here (a restore keeps it).
     if doc.get("restricted") or doc.get("viewers"):
         notes.append(f"{label}: it was restricted to named viewers there; a new assessment made from it is "
@@ -332,7 +365,8 @@ def import_documents(data: Any, importer, *, source: str = "") -> list[ImportRes
     try:
         for prefix, doc in found:
             notes: list[str] = []
-            results.append(ImportResult(_create(importer(prefix, doc), doc, source, prefix, notes), notes))
+            made = _create(importer(prefix, doc), doc, source, prefix, notes)
+            results.append(ImportResult(made, notes, [c.key for c in missing_groups(made)]))
         db.session.commit()
         return results
     except Exception:

@@ -268,7 +268,9 @@ def _write(doc: dict, prefix: str, people: _People, notes: list[str]) -> tuple[A
         workflow_name=doc["workflow"]["name"], workflow_version=doc["workflow"]["version"], state=doc["state"],
         directorate_id=directorate.id, restricted=doc["restricted"], created_by_id=people.id_of(doc["created_by"]),
         created_at=_when(doc["created_at"]), updated_at=_when(doc["updated_at"]),
-        published_at=_when(doc["published_at"]))
+        published_at=_when(doc["published_at"]),
+        profile_key=(doc.get("profile") or {}).get("key", ""),
+        profile_version=(doc.get("profile") or {}).get("version"))
     _apply_content(a, doc)
     a.viewers = [AssessmentViewer(user_id=people.id_of(v)) for v in doc["viewers"]]
     a.completions = [SectionCompletion(section_key=c["section"], completed_by_id=people.id_of(c["completed_by"]),

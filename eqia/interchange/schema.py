@@ -13,8 +13,12 @@ deployment's characteristic set is valid here, and is kept as it was written.
 
 from __future__ import annotations
 
+from flask import has_app_context
+
+from eqia.characteristics import CharacteristicSet, load_characteristics
 from eqia.forms.register import LONG, SHORT
-from eqia.models import ACTION_STATUSES, ACTIVITY_KINDS, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
+from eqia.registry import characteristics
+from eqia.models import ACTION_STATUSES, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"
@@ -84,14 +88,34 @@ VERSION_LINK = {"oneOf": [{"type": "null"}, obj({"reference": {"type": "string",
                                                              "maximum": DATABASE_INT_MAX}})]}
 ROWS = 10_000  # far beyond any real EqIA; a bound, so a hostile file cannot ask for millions of rows
 
-REGISTER = obj({
-    "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
-    "directorate": {"type": "string", "minLength": 1, "maxLength": 200,
-                    "description": "By name: the importing deployment must have a directorate of this name"},
-    "service": short(), "lead_officer": short(), "activity_kind": choice(ACTIVITY_KINDS), "aims": text(),
-    "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
-    "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
-})
+
+def register(activity_kinds: dict[str, str]) -> dict:
+    """The register details, with this deployment's kinds of activity."""
+    return obj({
+        "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
+        "directorate": {"type": "string", "minLength": 1, "maxLength": 200, "description":
+                        "By name: the importing deployment must have a directorate of this name"},
+        "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
+        "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
+        "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
+    })
+
+
+PROVENANCE = {
+    "type": ["object", "null"], "additionalProperties": False,
+    "description": "Where the assessment was taken from, when it was entered from a published document: its "
+                   "title, the organisation that published it, its address (https:// or http:// only) and the "
+                   "date it was published. null for an assessment written in the exporting system",
+    "properties": {"title": short(), "organisation": short(), "url": short(), "published_on": DATE},
+}
+
+PROFILE = {
+    "type": ["object", "null"], "additionalProperties": False, "required": ["key", "version"],
+    "description": "The jurisdiction profile the assessment was made under (its groups, aims, scales and "
+                   "duty): england, wales, northern_ireland or a deployment's own. null: not recorded",
+    "properties": {"key": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60},
+                   "version": INTEGER_ID, "name": short()},
+}
 
 CHARACTERISTIC_REF = {
     "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60,
@@ -187,7 +211,11 @@ AUDIT_EVENT = obj({
 })
 
 
-def schema() -> dict:
+def schema(profile: CharacteristicSet | None = None) -> dict:
+    """The schema under `profile` (the running app's, or the default file's
+    outside one): its kinds of activity are the only ones a document may name."""
+    if profile is None:
+        profile = characteristics() if has_app_context() else load_characteristics()
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -217,7 +245,9 @@ def schema() -> dict:
             "created_at": assigned(TIMESTAMP, "When the exporting system created it"),
             "updated_at": assigned(TIMESTAMP, "Its last save there"),
             "published_at": nullable(TIMESTAMP),
-            "register_details": REGISTER,
+            "provenance": PROVENANCE,
+            "profile": PROFILE,
+            "register_details": register(profile.activity_kinds),
             "screening": SCREENING,
             "evidence": array(EVIDENCE_ITEM, ROWS),
             "consultation": CONSULTATION,

@@ -3,7 +3,6 @@
 from eqia.models.assessment import (
     ACCEPTED,
     ACTION_STATUSES,
-    ACTIVITY_KINDS,
     CHALLENGE_RESPONSES,
     CHALLENGE_STATUSES,
     OVERALL,
@@ -39,7 +38,7 @@ __all__ = [
     "ApiToken",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
-    "SectionCompletion", "ACTIVITY_KINDS", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
+    "SectionCompletion", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
     "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",

@@ -16,17 +16,6 @@ from eqia.extensions import db
 from eqia.models.people import Directorate, User
 from eqia.models.types import UTCDateTime, utcnow
 
-# Kinds of activity an EqIA can assess (DOMAIN.md, "Register").
-ACTIVITY_KINDS: dict[str, str] = {
-    "new": "New policy, service or function",
-    "change": "Change to an existing policy, service or function",
-    "review": "Review of an existing policy, service or function",
-    "decommission": "Decommissioning or stopping a service",
-    "budget": "Budget proposal or saving",
-    "procurement": "Procurement or commissioning",
-    "employment": "Employment policy or restructure",
-}
-
 # What the author proposes at the end of screening.
 SCREENING_PROPOSALS: dict[str, str] = {
     "full": "A full assessment is needed",
@@ -125,6 +114,11 @@ class Assessment(db.Model):
     outcome_justification: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
 
+    # The jurisdiction profile it was made under (eqia.characteristics): its groups,
+    # aims and scales, and the duty it pays regard to.
+    profile_key: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    profile_version: Mapped[int | None] = mapped_column(Integer)
+
     # Workflow
     workflow_name: Mapped[str] = mapped_column(String(40))
     workflow_version: Mapped[int] = mapped_column(Integer)
@@ -142,6 +136,12 @@ class Assessment(db.Model):
     # {"directorates": {local: theirs}, "users": {local: theirs}} as JSON, so the record
     # and so its signatures read the same here ("" for a version made here).
     restored_identity: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Provenance: the published document an imported assessment was taken from (blank
+    # for one written here). Not content: no signature covers it, and no page edits it.
+    provenance_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provenance_organisation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provenance_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    provenance_published_on: Mapped[date | None] = mapped_column(Date)
 
     directorate: Mapped[Directorate] = relationship()
     created_by: Mapped[User] = relationship()
@@ -173,6 +173,11 @@ class Assessment(db.Model):
     completions: Mapped[list[SectionCompletion]] = relationship(cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def has_provenance(self) -> bool:
+        return bool(self.provenance_title or self.provenance_organisation or self.provenance_url
+                    or self.provenance_published_on)
 
     @property
     def display_reference(self) -> str:

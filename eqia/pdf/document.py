@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from flask import render_template
 from eqia.models import Assessment, AuditEvent, utcnow
-from eqia.registry import characteristics, definition_for
+from eqia.registry import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
 from eqia.services.audit import trail
 from eqia.services.summary import sign_off_summary
@@ -98,6 +98,8 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
         timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
         definition=definition, printed_at=printed_at or utcnow(),
+        # The duty it names is the one of the profile it was made under.
+        profile=profile_for(assessment),
     )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from eqia.extensions import db
 from eqia.models import (
-    ACTIVITY_KINDS,
     REGISTER_FIELDS,
     SCREENING_PROPOSALS,
     Assessment,
@@ -101,19 +100,69 @@ def add_characteristic_rows(assessment: Assessment) -> None:
                                                        position=position))
 
 
+GROUP_NOT_OFFERED = "Select a group this assessment does not consider yet"
+
+
+def missing_groups(assessment: Assessment) -> list:
+    """The configured groups an assessment does not consider (one imported from
+    a document that left them out, or written under another set)."""
+    present = {row.characteristic_key for row in assessment.impacts} | {
+        row.characteristic_key for row in assessment.screening_answers}
+    return [c for c in characteristics().characteristics if c.key not in present]
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def groups_missing_note(names: list[str]) -> str:
+    """What an import says of a document that leaves out configured groups."""
+    total = len(characteristics().characteristics)
+    return (f"The document does not consider {len(names)} of the {total} groups this service assesses: "
+            f"{_listed(names)}. Add them from the task list (\u201cAdd a group\u201d) while it is being "
+            "written.")
+
+
+def groups_missing_warning(names: list[str]) -> str:
+    """The task list's warning while an assessment leaves out configured groups."""
+    return (f"This assessment does not consider {len(names)} of the groups this service assesses: "
+            f"{_listed(names)}. Add each group the activity could affect.")
+
+
+def add_group(assessment_id: int, user: User, lock_version: int,
+              characteristic_key: str) -> tuple[Assessment, list[Change]]:
+    """Add a configured group the assessment leaves out: a screening question and
+    an analysis for it, so screening is in progress again until it is answered."""
+
+    def apply(assessment: Assessment) -> list[Change]:
+        group = next((c for c in missing_groups(assessment) if c.key == characteristic_key), None)
+        if group is None:
+            raise Invalid(Problem(GROUP_NOT_OFFERED, field="characteristic"))
+        rows = (*assessment.screening_answers, *assessment.impacts)
+        position = max([r.position for r in rows], default=-1) + 1
+        named = {"characteristic_key": group.key, "characteristic_label": group.name, "position": position}
+        assessment.screening_answers.append(ScreeningAnswer(**named))
+        assessment.impacts.append(CharacteristicImpact(**named))
+        return [Change("group", f"Group added: {group.name}", None, None)]
+
+    return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening")
+
+
 def create_assessment(user: User, details: dict[str, Any], workflow_name: str = DEFAULT_WORKFLOW) -> Assessment:
     try:
         definition = workflows().current(workflow_name)
         if not user.roles & definition.create_roles:
             raise Forbidden(CANNOT_CREATE)
         check_directorate(user, details.get("directorate_id"))
-        _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN,
+                      "activity_kind")
         _reject_nul(*details.values())
         now = utcnow()
+        profile = characteristics()
         assessment = Assessment(
             reference=next_reference(now.year), version_number=1, workflow_name=definition.name,
             workflow_version=definition.version, state=definition.initial, created_by_id=user.id,
-            created_at=now, updated_at=now,
+            created_at=now, updated_at=now, profile_key=profile.key, profile_version=profile.version,
         )
         for field in REGISTER_FIELDS:
             if field in details:
@@ -271,7 +320,8 @@ def update_register_details(assessment_id: int, user: User, details: dict[str, A
     def apply(assessment: Assessment) -> list[Change]:
         if "directorate_id" in details and details["directorate_id"] != assessment.directorate_id:
             check_directorate(user, details["directorate_id"])
-        _check_choice(details.get("activity_kind"), ACTIVITY_KINDS, ACTIVITY_KIND_UNKNOWN, "activity_kind")
+        _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN,
+                      "activity_kind")
         _reject_nul(*details.values())
         changes = []
         for field, label in REGISTER_FIELDS.items():
@@ -302,6 +352,7 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
                      lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
     chars = characteristics()
     answer_keys = [i.key for i in chars.scale("screening_answer")]
+    advances_keys = [i.key for i in chars.scale("advances_answer")]
 
     def apply(assessment: Assessment) -> list[Change]:
         _reject_nul(data.conclusion, *(reason for _, reason, _ in data.answers.values()))
@@ -315,7 +366,7 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
             affects, reason, advances = data.answers[row.characteristic_key]
             name, key = row.characteristic_label, row.characteristic_key
             _check_choice(affects, answer_keys, sections.screening_answer_missing(name), f"answer_{key}")
-            _check_choice(advances, answer_keys, sections.advances_missing(name), f"advances_{key}")
+            _check_choice(advances, advances_keys, sections.advances_missing(name), f"advances_{key}")
             if not sections.asks_about_advancing(key, chars):
                 advances = None
             if (affects, reason, advances) != (row.affects, row.reason, row.advances_equality):

@@ -87,7 +87,7 @@ def task_list(assessment: Assessment, user: User) -> list[TaskGroup]:
             entries = [(completion_key(name, row.characteristic_key), row.characteristic_label,
                         {"characteristic": row.characteristic_key}) for row in assessment.impacts]
         else:
-            entries = [(name, section.title, {})]
+            entries = [(name, chars.section_title(name, section.title), {})]
         for key, title, args in entries:
             if name in needed:
                 problems = problems_for(assessment, key, chars)

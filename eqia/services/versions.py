@@ -24,7 +24,9 @@ from eqia.workflow.rules import TransitionContext
 # they belong to the version they were made on.
 REGISTER_COPY = (*REGISTER_FIELDS, "screening_relevance", "screening_conclusion", "screening_proposal",
                  "no_consultation_reason",
-                 "intersectional_effects", "outcome_justification", "review_date", "restricted")
+                 "intersectional_effects", "outcome_justification", "review_date", "restricted",
+                 # Its groups are the previous version's, so its profile is too.
+                 "profile_key", "profile_version")
 
 
 def _copy_row(row, model, **overrides):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge, tasks
 from eqia.services.workflow import allowed_transitions, missing_requirements
-from eqia.views.assessments import bp
+from eqia.forms.screening import build_add_group_form
+from eqia.views.assessments import bp, run_form
 from eqia.workflow.sections import SECTIONS, asks_about_advancing
 
 
@@ -35,6 +36,7 @@ def _first_per_page(problems):
 def task_list(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
     groups = tasks.task_list(assessment, current_user)
+    writing = bool(definition_for(assessment).editable_by(assessment.state))
     total = [t for g in groups for t in g.tasks if t.status != tasks.CANNOT_START]
     done = [t for t in total if t.status == tasks.COMPLETED]
     returned = challenge.round_to_answer(assessment)
@@ -49,7 +51,31 @@ def task_list(assessment_id: int):
                            challenge_task=challenge_task, tasks_status_labels=tasks.STATUS_LABELS,
                            can_edit=tasks.can_edit(current_user, assessment), done=len(done), total=len(total),
                            all_done=tasks.all_completed(groups),
+                           missing=service.missing_groups(assessment) if writing else [],
+                           missing_warning=service.groups_missing_warning,
                            state=definition_for(assessment).states[assessment.state])
+
+
+@bp.route("/<int:assessment_id>/add-group", methods=["GET", "POST"])
+@login_required
+def add_group(assessment_id: int):
+    """Add a configured group the assessment leaves out (an imported one, say)."""
+    assessment = service.get_visible(assessment_id, current_user)
+    back = url_for("assessments.task_list", assessment_id=assessment.id)
+    if not tasks.can_edit(current_user, assessment):
+        return redirect(back)
+    form = build_add_group_form(service.missing_groups(assessment),
+                                data={"lock_version": assessment.lock_version} if request.method == "GET" else None)
+
+    def save():
+        service.add_group(assessment.id, current_user, form.lock_version.data or 0, form.characteristic.data or "")
+
+    result = run_form(form, save, initial=lambda a: {"lock_version": a.lock_version}, done_url=back,
+                      done_text="Group added: answer its screening question")
+    if not isinstance(result, dict):
+        return result
+    return render_template("assessments/add_group.html", form=form, assessment=assessment, back=back,
+                           **result), result["status"]
 
 
 @bp.route("/<int:assessment_id>/check")

@@ -85,14 +85,12 @@ def unknown_groups(assessment: Assessment, characteristics: CharacteristicSet) -
     return [a.characteristic_label for a in assessment.screening_answers if a.affects in unknown]
 
 
-ALL_AIMS = ("a", "b", "c")
-
-
 def aims_for(characteristic_key: str, characteristics: CharacteristicSet) -> tuple[str, ...]:
     """The duty's aims that apply to a group (section 149(7): marriage and civil
-    partnership, aim (a) only); a group no longer configured keeps all three."""
+    partnership, aim (a) only); a group the profile does not configure (written
+    under another) is asked about every aim of this profile."""
     c = characteristics.get(characteristic_key)
-    return c.aims if c else ALL_AIMS
+    return c.aims if c else tuple(characteristics.aims)
 
 
 def asks_about_advancing(characteristic_key: str, characteristics: CharacteristicSet) -> bool:
