@@ -1,5 +1,5 @@
 """The production entry point: `gunicorn 'eqia.wsgi:app'`. Configuration comes
-from the environment; without SECRET_KEY (outside development) start-up stops."""
+from the environment; without SECRET_KEY or EQIA_AUDIT_KEY (outside development) start-up stops."""
 
 from eqia import create_app
 

@@ -12,6 +12,7 @@ made behind the service's back, in SQL, shows as a mismatch.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -132,12 +133,19 @@ def _signer_on_the_trail(assessment: Assessment, signer_id: int | None) -> str:
 
 
 def missing_sign_offs(assessment: Assessment) -> list[str]:
-    """Each signature the trail records for the version with no sign-off row to match it."""
+    """Each signature the trail records for the version with no sign-off row to
+    match it. A row by the same signer with another hash was rewritten, not
+    deleted: `verify` reports that one as not on the trail."""
     rows = {(s.signer_id, s.content_hash) for s in assessment.sign_offs}
-    ref = assessment.display_reference
-    return [sign_off_missing(ref, _signer_on_the_trail(assessment, signer_id))
-            for signer_id, h in sorted(_hashes_on_the_trail(assessment), key=lambda pair: (pair[0] or 0, pair[1]))
-            if (signer_id, h) not in rows]
+    on_trail = _hashes_on_the_trail(assessment)
+    rewritten = Counter(signer_id for signer_id, h in rows if (signer_id, h) not in on_trail)
+    ref, missing = assessment.display_reference, []
+    for signer_id, h in sorted(on_trail - rows, key=lambda pair: (pair[0] or 0, pair[1])):
+        if rewritten[signer_id]:
+            rewritten[signer_id] -= 1
+        else:
+            missing.append(sign_off_missing(ref, _signer_on_the_trail(assessment, signer_id)))
+    return missing
 
 
 def versions_signed_on_the_trail() -> list[Assessment]:
