@@ -60,7 +60,7 @@ HEAD_SEAL_BROKEN = ("the chain head did not match its seal when the service last
 
 def seal_for(seq: int, head_hash: str, *, state: str = SEALED, key: str | None = None) -> str:
     key = key if key is not None else current_app.config["EQIA_AUDIT_KEY"]
-    message = f"eqia-audit-head\n{state}\n{seq}\n{head_hash}".encode("ascii")
+    message = f"eqia-audit-head\n{state}\n{seq}\n{head_hash}".encode("utf-8")  # whatever a tamperer wrote
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
