@@ -58,8 +58,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
     )
     environ = dict(os.environ)
-    if "SECRET_KEY" in overrides:
-        environ["SECRET_KEY"] = overrides["SECRET_KEY"]
+    for name in ("SECRET_KEY", "EQIA_AUDIT_KEY"):
+        if name in overrides:
+            environ[name] = overrides[name]
     settings = config_module.from_environment(environ)
     app.config.update(settings)
     app.config.update(overrides)

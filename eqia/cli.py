@@ -18,25 +18,93 @@ from eqia.services.audit import verify_chain
 eqia_cli = AppGroup("eqia", help="Equality impact assessment commands.")
 
 
-@eqia_cli.command("verify-audit")
-def verify_audit() -> None:
-    """Check the audit trail's hash chain; exit 1 if any event was altered,
-    deleted, inserted or reordered."""
-    from eqia.models import Assessment, RestoredAuditEvent
-    from eqia.services.signing import restored_trail_problems
+def _published_anchor(count: int | None, head: str | None):
+    """The anchor given on the command line, or None; both parts or neither."""
+    from eqia.services.audit import Anchor
 
+    if count is None and head is None:
+        return None
+    if count is None or head is None:
+        raise click.UsageError("Give --expect-count and --expect-head together: the event count and head hash of "
+                               "one published anchor (the register page, or a signed PDF).")
+    head = head.strip().lower()
+    if len(head) != 64 or any(c not in "0123456789abcdef" for c in head):
+        raise click.UsageError("--expect-head must be the 64 hexadecimal characters of a published head hash.")
+    return Anchor(count, head)
+
+
+ANCHOR_OPTIONS = (
+    click.option("--expect-count", type=click.IntRange(min=1), default=None,
+                 help="The event count of a published anchor (register page, signed PDF)."),
+    click.option("--expect-head", default=None, help="The head hash published with that count."),
+)
+
+
+def anchor_options(command):
+    for option in reversed(ANCHOR_OPTIONS):
+        command = option(command)
+    return command
+
+
+@eqia_cli.command("verify-audit")
+@anchor_options
+def verify_audit(expect_count: int | None, expect_head: str | None) -> None:
+    """Check the audit trail's hash chain and its sealed head; exit 1 if any
+    event was altered, deleted, inserted or reordered, a signature's row is
+    gone, or the trail contradicts the published anchor given."""
+    from eqia.models import Assessment, RestoredAuditEvent
+    from eqia.services.audit import anchor_matched, check_anchor
+    from eqia.services.signing import missing_sign_offs, restored_trail_problems, versions_signed_on_the_trail
+
+    published = _published_anchor(expect_count, expect_head)
     report = verify_chain()
     restored = db.session.execute(select(Assessment).where(
         Assessment.id.in_(select(RestoredAuditEvent.assessment_id)))).scalars().all()
-    problems = [*report.problems, *(p for a in restored for p in restored_trail_problems(a))]
+    problems = [*report.problems, *(p for a in restored for p in restored_trail_problems(a)),
+                *(p for a in versions_signed_on_the_trail() for p in missing_sign_offs(a))]
+    if published is not None:
+        problems += check_anchor(published)
     if not problems:
         click.echo(f"Audit trail verified: {report.events} events, chain intact"
                    + (f"; the trails of {len(restored)} restored version(s) as restored." if restored else "."))
+        if published is not None:
+            click.echo(anchor_matched(published.count, published.head))
         return
     click.echo(f"Audit trail FAILED verification ({report.events} events read):", err=True)
     for problem in problems:
         click.echo(f"- {problem}", err=True)
     sys.exit(1)
+
+
+@eqia_cli.command("reseal-audit-head")
+@anchor_options
+def reseal_audit_head(expect_count: int | None, expect_head: str | None) -> None:
+    """Seal the trail's head with the current EQIA_AUDIT_KEY, after the key was
+    lost or changed: only when the chain is otherwise intact and holds the
+    published anchor given. The reseal is itself recorded on the trail."""
+    from eqia.services.audit import (HEAD_SEAL_BROKEN, HEAD_SEAL_MISMATCH, anchor_matched, append_event,
+                                     check_anchor, reseal_head)
+
+    published = _published_anchor(expect_count, expect_head)
+    if published is None:
+        raise click.UsageError("Give the newest anchor you hold from outside the database (--expect-count and "
+                               "--expect-head, from the register page or a signed PDF): resealing trusts the "
+                               "trail as it is.")
+    report = verify_chain()
+    problems = [p for p in report.problems if p not in (HEAD_SEAL_MISMATCH, HEAD_SEAL_BROKEN)]
+    problems += check_anchor(published)
+    if problems:
+        click.echo("Not resealed: the trail has problems besides its seal:", err=True)
+        for problem in problems:
+            click.echo(f"- {problem}", err=True)
+        sys.exit(1)
+    reseal_head()
+    append_event(action="reseal_audit_head", actor=None, role="system",
+                 comment=f"Head resealed with the current EQIA_AUDIT_KEY; event {published.count} checked "
+                         f"against a published anchor ({published.head})")
+    db.session.commit()
+    click.echo(anchor_matched(published.count, published.head))
+    click.echo("The head is sealed with the current EQIA_AUDIT_KEY.")
 
 
 @eqia_cli.command("verify-sign-offs")

@@ -2,7 +2,7 @@
 
 EQIA_ENV=development (what `make run` sets) allows a generated secret key and
 plain-HTTP cookies on 127.0.0.1; anything else is production, where a missing
-SECRET_KEY stops start-up.
+SECRET_KEY or EQIA_AUDIT_KEY stops start-up.
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 class ConfigError(Exception):
     pass
+
+
+AUDIT_KEY_MISSING = ("EQIA_AUDIT_KEY is not set. Set it to a long random value kept outside the database (for "
+                     "example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`): it seals "
+                     "the audit trail, so keep a copy (see README, verify-audit).")
+DEVELOPMENT_AUDIT_KEY = "development-audit-key-not-secret"
 
 
 def database_url(value: str | None) -> str:
@@ -76,9 +82,17 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
                               "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
                               "EQIA_ENV=development to run locally.")
         secret = secrets.token_hex(32)
+    audit_key = env.get("EQIA_AUDIT_KEY")
+    if not audit_key:
+        if not development:
+            raise ConfigError(AUDIT_KEY_MISSING)
+        # Fixed, so `flask eqia verify-audit` agrees with the app across restarts; not a secret.
+        audit_key = DEVELOPMENT_AUDIT_KEY
     return {
         "EQIA_ENV": mode,
         "SECRET_KEY": secret,
+        # Seals the audit trail's head (eqia/services/audit.py): kept outside the database.
+        "EQIA_AUDIT_KEY": audit_key,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),

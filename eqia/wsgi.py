@@ -1,6 +1,6 @@
 """The production entry point: `gunicorn 'eqia.wsgi:app'`. Configuration comes
-from the environment; a setting that cannot work (no SECRET_KEY outside
-development, an in-memory sign-in throttle under several workers) stops start-up
+from the environment; a setting that cannot work (no SECRET_KEY or
+EQIA_AUDIT_KEY outside development, an in-memory sign-in throttle under several workers) stops start-up
 with one line saying what to set."""
 
 import sys

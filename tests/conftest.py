@@ -24,18 +24,20 @@ from flask_migrate import upgrade
 from eqia import create_app
 from eqia.config import PROJECT_ROOT, database_url
 from eqia.extensions import db
-from eqia.models import Assessment, AuditEvent, Directorate, User
+from eqia.models import GENESIS_HASH, Assessment, AuditEvent, Directorate, User
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import assessments as content
 from eqia.services import challenge
 from eqia.services import content as full_content
 from eqia.services.assessments import ScreeningInput
+from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.workflow.definition import load_definitions
 
 DB_KIND = os.environ.get("EQIA_TEST_DB", "sqlite")
 PG_ADMIN_URL = database_url(os.environ.get("EQIA_TEST_PG_URL", "postgresql://127.0.0.1:5432/test"))
 PASSWORD = "correct horse battery staple"
+TEST_AUDIT_KEY = "test-audit-key"
 
 # The definition the tests are generated from: the same file the app loads.
 STANDARD = load_definitions(PROJECT_ROOT / "workflows").current("standard")
@@ -74,6 +76,7 @@ def base_config(url: str) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
+        "EQIA_AUDIT_KEY": TEST_AUDIT_KEY,
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
@@ -124,9 +127,12 @@ class PostgresDatabases:
     def fresh(self) -> str:
         engine = sa.create_engine(self.url)
         with engine.begin() as conn:
-            # TRUNCATE does not fire the append-only row triggers, so tests can start clean.
+            # The append-only tables refuse TRUNCATE (migration 0008); the test user is a
+            # superuser, whose replica role skips user triggers for this transaction only.
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
             conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables) + " RESTART IDENTITY CASCADE"))
-            conn.execute(sa.text("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": "0" * 64})
+            conn.execute(sa.text("INSERT INTO audit_chain_head (id, seq, hash, seal) VALUES (1, 0, :h, :s)"),
+                         {"h": GENESIS_HASH, "s": seal_for(0, GENESIS_HASH, key=TEST_AUDIT_KEY)})
         engine.dispose()
         return self.url
 

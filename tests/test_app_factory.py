@@ -10,8 +10,8 @@ from jinja2 import UndefinedError
 
 from eqia import GOVUK_FRONTEND_VERSION, create_app
 from eqia.app import TemplateUndefined
-from eqia.config import (PROJECT_ROOT, THROTTLE_NEEDS_SHARED_STORE, ConfigError, database_url,
-                         from_environment)
+from eqia.config import (AUDIT_KEY_MISSING, DEVELOPMENT_AUDIT_KEY, PROJECT_ROOT, THROTTLE_NEEDS_SHARED_STORE,
+                         ConfigError, database_url, from_environment)
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate, OutboxMessage, User
 from tests.conftest import base_config
@@ -40,10 +40,19 @@ def test_production_without_secret_key_stops_start_up():
         from_environment({"EQIA_ENV": "production"})
 
 
+def test_production_without_an_audit_key_stops_start_up_and_development_uses_a_fixed_one():
+    with pytest.raises(ConfigError) as refused:
+        from_environment({"SECRET_KEY": "x" * 32})
+    assert str(refused.value) == AUDIT_KEY_MISSING
+    # Fixed, not generated: the seal must verify after a restart.
+    assert from_environment({"EQIA_ENV": "development"})["EQIA_AUDIT_KEY"] == DEVELOPMENT_AUDIT_KEY
+    assert from_environment({"SECRET_KEY": "x" * 32, "EQIA_AUDIT_KEY": "k" * 32})["EQIA_AUDIT_KEY"] == "k" * 32
+
+
 def test_development_runs_without_secret_key_but_production_cookies_are_secure():
     dev = from_environment({"EQIA_ENV": "development"})
     assert dev["SECRET_KEY"] and dev["SESSION_COOKIE_SECURE"] is False
-    prod = from_environment({"SECRET_KEY": "x" * 32})
+    prod = from_environment({"SECRET_KEY": "x" * 32, "EQIA_AUDIT_KEY": "y" * 32})
     assert prod["SESSION_COOKIE_SECURE"] and prod["SESSION_COOKIE_HTTPONLY"]
     assert prod["SESSION_COOKIE_SAMESITE"] == "Lax"
 

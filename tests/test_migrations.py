@@ -151,3 +151,31 @@ def test_0014_records_the_running_profile_on_existing_assessments_and_no_provena
         assert _rows("SELECT id, title FROM assessment") == [(1, "T")]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0008_seals_the_head_as_it_stands_and_refuses_truncate(scratch_url):
+    from eqia.services.audit import seal_for
+    from tests.conftest import TEST_AUDIT_KEY
+
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0006")
+        db.session.execute(sa.text("UPDATE audit_chain_head SET seq = 7, hash = :h WHERE id = 1"), {"h": "ab" * 32})
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0008")
+        assert _rows("SELECT seq, hash, seal FROM audit_chain_head") == [
+            (7, "ab" * 32, seal_for(7, "ab" * 32, key=TEST_AUDIT_KEY))]
+        db.session.rollback()
+        if DB_KIND == "postgres":
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                db.session.execute(sa.text("TRUNCATE sign_off"))
+            db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0006")
+        assert _rows("SELECT seq, hash FROM audit_chain_head") == [(7, "ab" * 32)]
+        if DB_KIND == "postgres":
+            db.session.execute(sa.text("TRUNCATE sign_off"))
+            db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

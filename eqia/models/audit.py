@@ -4,8 +4,11 @@ Audit events form one hash chain across the whole database: each event's hash
 covers the previous event's hash and its own canonical content, and the chain
 head (last sequence number and hash) is kept in its own row, so an altered,
 deleted, inserted or reordered event, or a cut-off tail, is detected by
-`flask eqia verify-audit`. The database also refuses UPDATE and DELETE on the
-events (triggers created by the migration).
+`flask eqia verify-audit`. The head is sealed with a key held outside the
+database, and its hash and count are published (register page, signed PDFs),
+so a rewrite with every hash recomputed, or a trail emptied, is caught too.
+The database also refuses UPDATE, DELETE and TRUNCATE on the events (triggers
+created by the migrations).
 """
 
 from __future__ import annotations
@@ -46,13 +49,16 @@ class AuditEvent(db.Model):
 
 class AuditChainHead(db.Model):
     """The single row naming the newest event. Locked while an event is appended,
-    which serialises appends so the chain never forks."""
+    which serialises appends so the chain never forks. `seal` is an HMAC of the
+    head under EQIA_AUDIT_KEY, a key held outside the database: someone who
+    rewrites the trail and recomputes every hash cannot move the head with it."""
 
     __tablename__ = "audit_chain_head"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(String(64), default=GENESIS_HASH)
+    seal: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class RestoredAuditEvent(db.Model):

@@ -10,7 +10,7 @@ from flask import render_template
 from eqia.models import Assessment, AuditEvent, utcnow
 from eqia.registry import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
-from eqia.services.audit import trail
+from eqia.services.audit import anchor, trail
 from eqia.services.summary import sign_off_summary
 from eqia.workflow.rules import LOCAL_ZONE
 
@@ -90,8 +90,9 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
     steps = timeline(assessment, events)
     rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
                          else "under review") for r in assessment.challenge_rounds}
+    signed = signing.is_signed(assessment)
     return dict(
-        assessment=assessment, state=definition.states[assessment.state], draft=not signing.is_signed(assessment),
+        assessment=assessment, state=definition.states[assessment.state], draft=not signed,
         full="evidence" in definition.sections_needed(assessment.state) or bool(assessment.evidence_items),
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
         evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
@@ -100,6 +101,9 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
         definition=definition, printed_at=printed_at or utcnow(),
         # The duty it names is the one of the profile it was made under.
         profile=profile_for(assessment),
+        # The whole trail's head as this signed copy is made (at sign-off): a later
+        # truncation or rewrite of the trail contradicts it. Not on drafts, which are cached.
+        anchor=anchor() if signed else None,
     )
 
 

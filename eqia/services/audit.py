@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import exists, func, select
 
 from eqia.extensions import db
 from eqia.models import GENESIS_HASH, Assessment, AuditChainHead, AuditEvent, RestoredAuditEvent, User, utcnow
 
 HEAD_ID = 1
+log = logging.getLogger(__name__)
 
 # The fields a hash covers, in a fixed order. Adding one changes every hash, so
 # it would need a new chain format: do not edit casually.
@@ -39,13 +43,42 @@ def compute_hash(event) -> str:
     return hashlib.sha256(event.prev_hash.encode("ascii") + b"\n" + canonical_content(event)).hexdigest()
 
 
+# ------------------------------------------------------------ the head's seal
+# The head (last seq and hash) is sealed with an HMAC under EQIA_AUDIT_KEY, held
+# outside the database. Someone who can write to the database can rewrite events
+# and recompute every hash, but cannot seal the head they move. When the service
+# appends after a head whose seal does not match, the new head is sealed as
+# "broken", so the next event never blesses the tampering (the service carries
+# on: refusing every write would hand an attacker the whole service).
+SEALED, BROKEN = "sealed", "broken"
+
+HEAD_SEAL_MISMATCH = ("the chain head does not match its seal: it was moved in the database (events rewritten with "
+                      "their hashes recomputed, forged or cut off), or EQIA_AUDIT_KEY is not the key that sealed it")
+HEAD_SEAL_BROKEN = ("the chain head did not match its seal when the service last appended to it: the trail was "
+                    "changed in the database before then; check it against a published anchor")
+
+
+def seal_for(seq: int, head_hash: str, *, state: str = SEALED, key: str | None = None) -> str:
+    key = key if key is not None else current_app.config["EQIA_AUDIT_KEY"]
+    message = f"eqia-audit-head\n{state}\n{seq}\n{head_hash}".encode("utf-8")  # whatever a tamperer wrote
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def seal_state(head: AuditChainHead) -> str | None:
+    """SEALED, BROKEN, or None when the seal is neither (the head was moved, or the key changed)."""
+    for state in (SEALED, BROKEN):
+        if hmac.compare_digest(head.seal or "", seal_for(head.seq, head.hash, state=state)):
+            return state
+    return None
+
+
 def _locked_head() -> AuditChainHead:
     head = db.session.execute(
         select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
-        head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH)
+        head = AuditChainHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH, seal=seal_for(0, GENESIS_HASH))
         db.session.add(head)
         db.session.flush()
     return head
@@ -56,6 +89,10 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
     """Add an event to the chain inside the caller's transaction (never commits).
     `about` names an assessment the event concerns without belonging to its trail."""
     head = _locked_head()
+    state = seal_state(head)
+    if state != SEALED:
+        log.error("Audit trail: the chain head (event %s) does not match its seal; appending event %s as after a "
+                  "broken seal. Run `flask eqia verify-audit`.", head.seq, head.seq + 1)
     # Microsecond precision: both databases keep it, so the hash survives a round trip.
     now = utcnow()
     event = AuditEvent(
@@ -78,8 +115,64 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
     event.hash = compute_hash(event)
     db.session.add(event)
     head.seq, head.hash = event.seq, event.hash
+    head.seal = seal_for(event.seq, event.hash, state=SEALED if state == SEALED else BROKEN)
     db.session.flush()
     return event
+
+
+def reseal_head() -> None:
+    """Seal the head as it stands under the current key (`flask eqia reseal-audit-head`,
+    after its checks): the caller appends the event that records it, and commits."""
+    head = _locked_head()
+    head.seal = seal_for(head.seq, head.hash)
+    db.session.flush()
+
+
+# ------------------------------------------------------------ the published anchor
+
+@dataclass(frozen=True)
+class Anchor:
+    """The trail as published: how many events it held and the last one's hash.
+    A later trail must still have that hash at that event."""
+    count: int
+    head: str
+
+
+def anchor() -> Anchor:
+    head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
+                              .execution_options(populate_existing=True)).scalar_one_or_none()
+    return Anchor(head.seq, head.hash) if head is not None else Anchor(0, GENESIS_HASH)
+
+
+def anchor_beyond_the_trail(count: int, held: int) -> str:
+    return (f"a published anchor records {count} events, but the trail now holds {held}: events were removed "
+            "from the trail")
+
+
+def anchor_contradicted(count: int, published: str, now: str) -> str:
+    return (f"event {count} is {now}, but a published anchor says {published}: the trail was rewritten since "
+            "it was published")
+
+
+def anchor_matched(count: int, head: str) -> str:
+    return f"The trail matches the published anchor: event {count} is {head}."
+
+
+def check_anchor(published: Anchor) -> list[str]:
+    """Problems if the trail contradicts an anchor published earlier (none if it holds)."""
+    held = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    at = db.session.execute(select(AuditEvent.hash).where(AuditEvent.seq == published.count)).scalar_one_or_none()
+    if at is None:
+        return [anchor_beyond_the_trail(published.count, held)]
+    if at != published.head:
+        return [anchor_contradicted(published.count, published.head, at)]
+    return []
+
+
+def assessments_off_the_trail(references: list[str]) -> str:
+    shown = ", ".join(references[:10]) + (f" and {len(references) - 10} more" if len(references) > 10 else "")
+    return (f"{len(references)} assessment(s) have no event on the audit trail ({shown}): their events were "
+            "removed, or the whole trail was emptied")
 
 
 def chain_id() -> str:
@@ -126,8 +219,9 @@ class ChainReport:
 
 
 def verify_chain() -> ChainReport:
-    """Check every event against its hash and its place in the chain, and the
-    head against the last event. Reads in batches, so it works on long trails."""
+    """Check every event against its hash and its place in the chain, the head
+    against the last event and its seal, and that every assessment is on the
+    trail. Reads in batches, so it works on long trails."""
     problems: list[str] = []
     expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
     last = None
@@ -152,6 +246,18 @@ def verify_chain() -> ChainReport:
 
     head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
                               .execution_options(populate_existing=True)).scalar_one_or_none()
+    if head is not None:
+        state = seal_state(head)
+        if state is None:
+            problems.append(HEAD_SEAL_MISMATCH)
+        elif state == BROKEN:
+            problems.append(HEAD_SEAL_BROKEN)
+    # Every assessment has at least its own first event (or, restored, the trail it came with).
+    off = db.session.execute(select(Assessment).where(
+        ~exists().where(AuditEvent.assessment_id == Assessment.id),
+        ~exists().where(RestoredAuditEvent.assessment_id == Assessment.id)).order_by(Assessment.id)).scalars().all()
+    if off:
+        problems.append(assessments_off_the_trail([a.display_reference for a in off]))
     head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
     last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     if (head_seq, head_hash) != (last_seq, last_hash):

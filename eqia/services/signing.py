@@ -12,6 +12,7 @@ made behind the service's back, in SQL, shows as a mismatch.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -93,6 +94,11 @@ def signature_not_on_trail(reference: str, signer: str) -> str:
     return f"{reference}: the signature of {signer} is not on the audit trail with the hash it claims"
 
 
+def sign_off_missing(reference: str, signer: str) -> str:
+    return (f"{reference}: the audit trail records a signature by {signer}, but its sign-off row is missing: "
+            "it was deleted outside the service")
+
+
 def state_not_on_trail(reference: str, state: str, recorded: str) -> str:
     return (f"{reference}: its state is {state!r}, but the audit trail last moved it to {recorded!r}: "
             "it was changed outside the service")
@@ -112,6 +118,49 @@ def local_signatures(assessment: Assessment) -> set[tuple[int, str]]:
                                                               AuditEvent.comment.contains(NOTE_PREFIX))
     ).all()
     return {(actor_id, h) for actor_id, comment in events for h in signed_hashes(comment)}
+
+
+def _signer_on_the_trail(assessment: Assessment, signer_id: int | None) -> str:
+    from eqia.models import AuditEvent, User
+
+    name = db.session.execute(select(AuditEvent.actor_name).where(
+        AuditEvent.assessment_id == assessment.id, AuditEvent.actor_id == signer_id,
+        AuditEvent.comment.contains(NOTE_PREFIX)).limit(1)).scalar_one_or_none()
+    if name is None and signer_id is not None:
+        user = db.session.get(User, signer_id)
+        name = user.name if user is not None else None
+    return name or f"user {signer_id}"
+
+
+def missing_sign_offs(assessment: Assessment) -> list[str]:
+    """Each signature the trail records for the version with no sign-off row to
+    match it. A row by the same signer with another hash was rewritten, not
+    deleted: `verify` reports that one as not on the trail."""
+    rows = {(s.signer_id, s.content_hash) for s in assessment.sign_offs}
+    on_trail = _hashes_on_the_trail(assessment)
+    rewritten = Counter(signer_id for signer_id, h in rows if (signer_id, h) not in on_trail)
+    ref, missing = assessment.display_reference, []
+    for signer_id, h in sorted(on_trail - rows, key=lambda pair: (pair[0] or 0, pair[1])):
+        if rewritten[signer_id]:
+            rewritten[signer_id] -= 1
+        else:
+            missing.append(sign_off_missing(ref, _signer_on_the_trail(assessment, signer_id)))
+    return missing
+
+
+def versions_signed_on_the_trail() -> list[Assessment]:
+    """Every version the audit trail (this system's, or a restored one) records a signature for,
+    or that has a sign-off row."""
+    from eqia.models import AuditEvent, RestoredAuditEvent
+
+    return db.session.execute(
+        select(Assessment).where(Assessment.id.in_(select(SignOff.assessment_id))
+                                 | Assessment.id.in_(select(AuditEvent.assessment_id)
+                                                     .where(AuditEvent.comment.contains(NOTE_PREFIX)))
+                                 | Assessment.id.in_(select(RestoredAuditEvent.assessment_id)
+                                                     .where(RestoredAuditEvent.comment.contains(NOTE_PREFIX))))
+        .options(selectinload(Assessment.sign_offs)).order_by(Assessment.id)
+    ).scalars().all()
 
 
 def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
@@ -177,6 +226,7 @@ def verify(assessment: Assessment) -> SignatureCheck:
     for s in assessment.sign_offs:
         if (s.signer_id, s.content_hash) not in vouched:
             check.problems.append(signature_not_on_trail(ref, s.signer_name or f"user {s.signer_id}"))
+    check.problems += missing_sign_offs(assessment)
     check.problems += restored_trail_problems(assessment)
     last_state = _last_recorded_state(assessment)
     if last_state is not None and last_state != assessment.state:
@@ -193,8 +243,4 @@ def verify(assessment: Assessment) -> SignatureCheck:
 
 
 def verify_all() -> list[SignatureCheck]:
-    signed = db.session.execute(
-        select(Assessment).where(Assessment.id.in_(select(SignOff.assessment_id)))
-        .options(selectinload(Assessment.sign_offs)).order_by(Assessment.id)
-    ).scalars().all()
-    return [verify(a) for a in signed]
+    return [verify(a) for a in versions_signed_on_the_trail()]

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from eqia.forms.fields import PARTS, date_missing_parts, date_not_real
 from eqia.models import Directorate
 from eqia.registry import characteristics
+from eqia.services import audit
 from eqia.services import register as service
 from eqia.services.register import RegisterFilters, RegisterResult, RegisterRow
 from eqia.services.summary import sign_off_summary
@@ -160,7 +161,7 @@ def index():
     args = form.applied_args()
     return render_template("register/index.html", form=form, result=result, args=args, dates=DATES,
                            pagination=_pagination(result, args),
-                           characteristic_choices=characteristics().characteristics)
+                           characteristic_choices=characteristics().characteristics, anchor=audit.anchor())
 
 
 def _not_found():
