@@ -92,7 +92,6 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
                          else "under review") for r in assessment.challenge_rounds}
     return dict(
         assessment=assessment, state=definition.states[assessment.state], draft=not signing.is_signed(assessment),
-        full="evidence" in definition.sections_needed(assessment.state) or bool(assessment.evidence_items),
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
         evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
         timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,

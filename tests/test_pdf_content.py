@@ -1,0 +1,143 @@
+"""The PDF shows everything the record holds, in every state: an EqIA written
+wholly through the API, with a distinct value in every free-text field, is
+walked through the workflow and each value is looked for in the PDF's text."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import PASSWORD
+from tests.test_api import Api
+from tests.test_interchange import _minimal, _read
+from tests.test_pdf import text_of
+
+# Values that are codes, dates or labels the deployment gives: not written by a person.
+CODES = {"format", "directorate", "activity_kind", "relevance", "proposal", "characteristic", "label", "affects",
+         "advances_equality", "kind", "impact", "severity", "status", "link", "number", "outcomes"}
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+LINK = "https://example.test/marked-evidence-link"
+
+
+def marked(doc: dict) -> tuple[dict, list[str]]:
+    """The document with every free-text value replaced by a value found nowhere else."""
+    written: list[str] = []
+
+    def walk(value, key=None):
+        if isinstance(value, dict):
+            return {k: walk(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, key) for v in value]
+        if isinstance(value, str) and key not in CODES and not DATE.match(value):
+            written.append(f"Marker {len(written) + 1:03d} {key.replace('_', ' ')}")
+            return written[-1]
+        return value
+
+    out = walk(doc)
+    for item in out["evidence"]:
+        item["link"] = LINK
+    # A high positive impact and a high adverse one, each with its mitigation.
+    out["characteristics"][0].update(impact="positive", severity="high")
+    out["characteristics"][1].update(impact="negative", severity="high")
+    out["outcome"]["outcomes"] = ["adjust"]
+    # A second action, tied to the adverse group.
+    second = dict(out["action_plan"]["items"][0], characteristic=out["characteristics"][1]["characteristic"])
+    for field in ("description", "owner", "success_measure"):
+        written.append(f"Marker {len(written) + 1:03d} second action {field}")
+        second[field] = written[-1]
+    out["action_plan"]["items"].append(second)
+    return out, written + [LINK]
+
+
+def missing_from(pdf: bytes, values: list[str]) -> list[str]:
+    text = text_of(pdf)
+    joined = text.replace("- ", "-").replace(" ", "")  # a long link wraps inside its cell
+    return [v for v in values if v not in text and not (v.startswith("https://") and v in joined)]
+
+
+def test_every_field_written_through_the_api_is_in_the_pdf_in_every_state(world, client):
+    author, lead, lead2, decider = (Api(client).as_user(u) for u in (world.author, world.lead, world.lead2,
+                                                                        world.decider))
+    doc, written = marked(_minimal(world))
+    in_document = list(written)
+
+    created = author.post("/assessments", json=doc)
+    assert created.status_code == 201, created.data
+    a_id = created.get_json()["id"]
+    seen: dict[str, list[str]] = {}
+
+    def check(state: str) -> None:
+        current, _ = _read(author, a_id)
+        assert current["state"] == state
+        response = author.get(f"/assessments/{a_id}/pdf")
+        assert response.status_code == 200
+        seen[state] = missing_from(response.data, written)
+
+    def act(caller, trigger, comment, after_signing=False, **body):
+        if not after_signing:  # the PDF stored at sign-off is served as it was signed
+            written.append(comment)
+        response = caller.post(f"/assessments/{a_id}/actions/{trigger}", json={"comment": comment, **body})
+        assert response.status_code == 200, (trigger, response.data)
+
+    def mark_complete(keys):
+        current, etag = _read(author, a_id)
+        current["completions"] = [{"section": k, "completed_by": {"email": "", "name": ""},
+                                   "completed_at": "2000-01-01T00:00:00.000000Z"} for k in keys]
+        response = author.put(f"/assessments/{a_id}", json=current, headers={"If-Match": etag})
+        assert response.status_code == 200, response.data
+
+    check("screening")
+    mark_complete(["register_details", "screening"])
+    act(author, "start_full_assessment", "Marker start comment")
+    check("full_assessment")
+    mark_complete(["register_details", "screening", "evidence", "consultation", "intersectional", "outcome",
+                   "action_plan", *(f"characteristic:{c['characteristic']}" for c in doc["characteristics"])])
+    act(author, "submit_for_challenge", "Marker submission comment")
+    check("challenge")
+    written.append("Marker lead point on the evidence")
+    assert lead.post(f"/assessments/{a_id}/challenge-points", json={"points": {
+        "evidence": {"status": "to_correct", "comment": written[-1]}}}).status_code == 200
+    act(lead, "return_to_author", "Marker overall comment on return")
+    current, _ = _read(author, a_id)
+    written += ["Marker answer to the evidence point", "Marker answer to the overall comment"]
+    assert author.post(f"/assessments/{a_id}/challenge-answers", json={
+        "lock_version": current["lock_version"], "answers": {
+            "evidence": {"response": "not_accepted", "text": written[-2]},
+            "overall": {"response": "accepted", "text": written[-1]}}}).status_code == 200
+    act(author, "submit_for_challenge", "Marker second submission")
+    act(lead2, "approve", "Marker approval comment")
+    check("awaiting_sign_off")
+    act(decider, "sign_off", "Marker signature comment", attested=True, password=PASSWORD)
+    check("signed_off")
+    act(lead2, "publish", "Marker publication comment", after_signing=True)
+    check("published")
+
+    # The screen-out path: the same content with no evidence listed, every group answered "no".
+    written[:] = [w for w in in_document if not re.search(r"Marker \d+ (source|summary)$", w) and w != LINK]
+    screen_out = dict(doc, evidence=[], characteristics=[dict(c, evidence_cited=[]) for c in doc["characteristics"]],
+                      screening=dict(doc["screening"], proposal="screen_out", answers=[
+                          dict(a, affects="no", advances_equality=None if a["advances_equality"] is None else "no")
+                          for a in doc["screening"]["answers"]]))
+    created = author.post("/assessments", json=screen_out)
+    assert created.status_code == 201, created.data
+    a_id = created.get_json()["id"]
+    seen["screening"] += [f"(no evidence) {m}" for m in missing_from(author.get(f"/assessments/{a_id}/pdf").data,
+                                                                      written)]
+    mark_complete(["register_details", "screening"])
+    act(author, "propose_screen_out", "Marker proposal comment")
+    check("screen_out_proposed")
+    act(lead, "agree_screen_out", "Marker agreement comment")
+    check("screened_out")
+
+    assert seen == {state: [] for state in seen}, {state: v for state, v in seen.items() if v}
+
+
+def test_the_markers_cover_every_free_text_field_of_the_document(world):
+    """The walk above finds each text field the interchange document carries (so a new one is not forgotten)."""
+    doc, written = marked(_minimal(world))
+    keys = {w.split(" ", 2)[2] for w in written if w.startswith("Marker ")}
+    for expected in ("title", "aims", "service", "lead officer", "people affected", "decision maker",
+                     "decision forum", "parent programme", "reason", "advances reason", "conclusion", "source",
+                     "summary", "who", "method", "what they said", "how it changed", "no consultation reason",
+                     "evidence narrative", "no evidence reason", "mitigation", "intersectional effects",
+                     "justification", "description", "owner", "success measure"):
+        assert expected in keys, expected
