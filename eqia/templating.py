@@ -119,6 +119,16 @@ def event_label(event, definition) -> str:
     return event.action
 
 
+def justification_heading(summary) -> str:
+    """What the justification in a summary is for: continuing despite an adverse
+    impact only when that is the outcome chosen, else the outcomes it explains."""
+    if summary.continues_despite_adverse:
+        return "Justification for continuing despite adverse impact"
+    if summary.outcomes:
+        return f"Justification for the outcome ({', '.join(OUTCOMES.get(o, o) for o in summary.outcomes)})"
+    return "Justification (no outcome chosen yet)"
+
+
 def state_tag(assessment) -> dict:
     state = definition_for(assessment).states[assessment.state]
     classes = "" if state.tag == "blue" else f"govuk-tag--{state.tag}"
@@ -133,6 +143,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(multiline, "multiline")
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(state_tag, "state_tag")
+    app.add_template_global(justification_heading, "justification_heading")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")

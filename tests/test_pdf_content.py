@@ -1,15 +1,20 @@
-"""The PDF shows everything the record holds, in every state: an EqIA written
+"""What the PDF and the pages say is what the record holds: an EqIA written
 wholly through the API, with a distinct value in every free-text field, is
-walked through the workflow and each value is looked for in the PDF's text."""
+walked through the workflow and each value is looked for in the PDF's text;
+the decision-maker's summary says nothing the record does not."""
 
 from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup
+
+from eqia.services import content as full
+from eqia.services import documents
 from tests.conftest import PASSWORD
 from tests.test_api import Api
 from tests.test_interchange import _minimal, _read
-from tests.test_pdf import text_of
+from tests.test_pdf import fresh, lock, text_of
 
 # Values that are codes, dates or labels the deployment gives: not written by a person.
 CODES = {"format", "directorate", "activity_kind", "relevance", "proposal", "characteristic", "label", "affects",
@@ -141,3 +146,47 @@ def test_the_markers_cover_every_free_text_field_of_the_document(world):
                      "evidence narrative", "no evidence reason", "mitigation", "intersectional effects",
                      "justification", "description", "owner", "success measure"):
         assert expected in keys, expected
+
+
+# ------------------------------------------------------------------ the decision-maker's summary says what is so
+
+def summary_texts(assessment_id: int) -> tuple[str, str]:
+    """The summary as the pages show it (the sign-off page's macro) and the PDF's text."""
+    from flask import render_template_string
+
+    from eqia.services.summary import sign_off_summary
+    a = fresh(assessment_id)
+    page = render_template_string('{% from "assessments/_summary.html" import decision_summary with context %}'
+                                  "{{ decision_summary(a, s) }}", a=a, s=sign_off_summary(a))
+    words = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
+    return re.sub(r" ([.,:)])", r"\1", words), text_of(documents.pdf_for(a).data)
+
+
+def test_with_no_group_analysed_the_summary_says_so_rather_than_no_adverse_impact(world, app):
+    a = world.make_assessment(answer="yes")  # screening: no group analysed yet
+    with app.test_request_context():
+        page, pdf = summary_texts(a.id)
+    for text in (page, pdf):
+        assert "finds no adverse impact" not in text
+        assert "No group has been analysed yet" in text
+        assert "Not yet analysed: Age, Disability," in text
+
+
+def test_a_justification_is_labelled_by_the_outcome_it_justifies(world, app):
+    a = world.write_full_assessment(world.make_assessment("full_assessment", answer="yes"))
+    full.update_impact(a.id, world.author, lock(a.id), "age", full.ImpactInput(
+        impact=None, severity=None, aims=frozenset(), evidence_narrative="", cited_evidence_ids=frozenset(),
+        no_evidence_reason="", mitigation=""), False)
+    full.update_outcome(a.id, world.author, lock(a.id), ["adjust"], "Opening hours move to the evenings", True)
+    with app.test_request_context():
+        page, pdf = summary_texts(a.id)
+    for text in (page, pdf):
+        assert "despite adverse impact:" not in text
+        assert "Justification for the outcome (Adjust the activity): Opening hours move to the evenings" in text
+        assert "The assessment finds no adverse impact on any group it has analysed." in text
+        assert "Not yet analysed: Age." in text
+    full.update_outcome(a.id, world.author, lock(a.id), ["continue"], "The saving is needed", True)
+    with app.test_request_context():
+        page, pdf = summary_texts(a.id)
+    for text in (page, pdf):
+        assert "Justification for continuing despite adverse impact: The saving is needed" in text
