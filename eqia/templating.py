@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
@@ -31,20 +31,13 @@ def govuk_date(value: date | None) -> str:
 
 
 def govuk_datetime(value: datetime | None) -> str:
-    """Local time for people; the UTC instant stays in the record and the audit trail."""
+    """A moment for people, everywhere (pages and PDF): UK local time with its zone,
+    "6 December 2026, 2:14am GMT". The UTC instant stays in the record and the audit trail."""
     if value is None:
         return ""
     local = value.astimezone(LOCAL_ZONE)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-
-
-def utc_text(value: datetime | None) -> str:
-    """A UTC instant for people, saying it is UTC (the record's own clock)."""
-    if value is None:
-        return ""
-    value = value.astimezone(timezone.utc)
-    return f"{value.day} {value:%B %Y}, {value:%H:%M} UTC"
+    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} {local.tzname()}"
 
 
 def utc_iso(value: datetime | None) -> str:
@@ -139,7 +132,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
     app.add_template_filter(utc_iso, "utc_iso")
-    app.add_template_filter(utc_text, "utc_text")
     app.add_template_filter(multiline, "multiline")
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(state_tag, "state_tag")

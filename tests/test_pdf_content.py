@@ -190,3 +190,46 @@ def test_a_justification_is_labelled_by_the_outcome_it_justifies(world, app):
         page, pdf = summary_texts(a.id)
     for text in (page, pdf):
         assert "Justification for continuing despite adverse impact: The saving is needed" in text
+
+
+# ------------------------------------------------------------------ times: in order, and readable
+
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def test_one_readable_uk_time_with_its_zone():
+    from datetime import datetime, timezone
+
+    from eqia.templating import govuk_datetime
+    assert govuk_datetime(datetime(2026, 12, 6, 2, 14, 7, tzinfo=timezone.utc)) == "6 December 2026, 2:14am GMT"
+    assert govuk_datetime(datetime(2026, 7, 1, 12, 5, tzinfo=timezone.utc)) == "1 July 2026, 1:05pm BST"
+    assert govuk_datetime(datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)) == "29 March 2026, 12:30am GMT"
+    assert govuk_datetime(datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)) == "29 March 2026, 2:30am BST"
+
+
+def test_the_timeline_is_in_the_order_things_happened_and_times_read_as_uk_times(world, client, auth):
+    from eqia.pdf.document import timeline
+    from eqia.services.audit import trail
+    from eqia.templating import govuk_datetime
+
+    a = world.make_assessment("awaiting_sign_off", answer="yes")
+    world.take(a, "return_for_more_work")
+    a = fresh(a.id)
+    labels = [s.label for s in timeline(a, trail(a))]
+    # All on one day: the order of the steps, not of insertion.
+    assert labels.index("Challenge round 1 opened") < labels.index("Challenge round 1: approve for sign-off") \
+        < labels.index("Return for more work") < labels.index("Planned decision date"), labels
+    assert labels[0] == "Due regard started"
+
+    world.drive(a, "signed_off")
+    a = fresh(a.id)
+    text = text_of(documents.pdf_for(a).data)
+    assert not ISO_INSTANT.search(text), ISO_INSTANT.search(text)
+    assert " UTC" not in text
+    assert govuk_datetime(a.sign_offs[0].signed_at) in text
+    assert govuk_datetime(a.challenge_rounds[0].opened_at) in text
+
+    auth.sign_in(world.lead)
+    page = BeautifulSoup(client.get(f"/assessments/{a.id}").data, "html.parser").get_text(" ")
+    assert not ISO_INSTANT.search(page), ISO_INSTANT.search(page)
+    assert govuk_datetime(a.sign_offs[0].signed_at) in " ".join(page.split())

@@ -21,6 +21,7 @@ from eqia.registry import characteristics
 from eqia.services import content
 from eqia.services.content import ImpactInput
 from eqia.services.register import PAGE_SIZE
+from eqia.templating import govuk_datetime
 from eqia.views.register import DATES_OUT_OF_ORDER, EXPORT_FIELDS
 from tests.conftest import STANDARD
 
@@ -278,7 +279,7 @@ def test_summary_page_shows_the_details_decision_actions_and_signature(client, w
             for row in card.select(".govuk-summary-list__row")}
     assert rows["Name"] == world.decider.name
     assert rows["Role"] == "Decision-maker"
-    assert rows["Signed at"] == signature.signed_at.strftime("%Y-%m-%dT%H:%M:%SZ") + " (UTC)"
+    assert rows["Signed at"] == govuk_datetime(signature.signed_at)
     assert rows["Statement signed"] == STANDARD.transitions["sign_off"].attestation
     assert rows["Content fingerprint (SHA-256)"] == signature.content_hash
     assert len(signature.content_hash) == 64
