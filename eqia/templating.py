@@ -40,6 +40,11 @@ def govuk_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} {local.tzname()}"
 
 
+def evidence_citation(item) -> str:
+    """A piece of evidence as an impact cites it, on pages and in the PDF: its source and date."""
+    return f"{item.source}, {govuk_date(item.dated)}" if item.dated else item.source
+
+
 def utc_iso(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
@@ -132,6 +137,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
     app.add_template_filter(utc_iso, "utc_iso")
+    app.add_template_filter(evidence_citation, "evidence_citation")
     app.add_template_filter(multiline, "multiline")
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(state_tag, "state_tag")

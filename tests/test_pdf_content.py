@@ -233,3 +233,21 @@ def test_the_timeline_is_in_the_order_things_happened_and_times_read_as_uk_times
     page = BeautifulSoup(client.get(f"/assessments/{a.id}").data, "html.parser").get_text(" ")
     assert not ISO_INSTANT.search(page), ISO_INSTANT.search(page)
     assert govuk_datetime(a.sign_offs[0].signed_at) in " ".join(page.split())
+
+
+# ------------------------------------------------------------------ evidence is cited by what it is
+
+def test_evidence_is_cited_by_its_source_and_date_in_the_pdf_and_on_the_pages(world, client, auth):
+    from eqia.templating import govuk_date
+
+    a = world.write_full_assessment(world.make_assessment("full_assessment", answer="yes"))
+    item = a.evidence_items[0]
+    cited = f"{item.source}, {govuk_date(item.dated)}"
+    text = text_of(documents.pdf_for(a).data)
+    assert "Evidence cited Evidence 1" not in text
+    assert text.count(f"Evidence cited {cited}") == len(a.impacts)
+    auth.sign_in(world.author)
+    soup = BeautifulSoup(client.get(f"/assessments/{a.id}/check").data, "html.parser")
+    rows = [row.dd.get_text(" ", strip=True) for row in soup.select(".govuk-summary-list__row")
+            if row.dt.get_text(strip=True) == "Evidence cited"]
+    assert rows and rows == [cited] * len(a.impacts), rows

@@ -100,7 +100,6 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
     return dict(
         assessment=assessment, state=definition.states[assessment.state], draft=not signing.is_signed(assessment),
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
-        evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
         timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
         definition=definition, printed_at=printed_at or utcnow(),
