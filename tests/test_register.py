@@ -321,7 +321,7 @@ def test_register_lists_the_newest_published_first_with_the_fields_a_reader_need
                          datetime(2026, 2, 5, 10, 0, tzinfo=timezone.utc))
     rows = listed_rows(page(client))
     decision = fresh(newer).planned_decision_date
-    assert rows[0] == {"Title": "Newer", "Reference": ref(newer), "Directorate": "Highways",
+    assert rows[0] == {"Title": "Newer", "Reference": ref(newer), "Directorate": "Highways", "Status": "Published",
                        "Decision date": f"{decision.day} {decision:%B %Y}", "Published": "5 February 2026",
                        "Groups with an adverse impact": "None"}
     assert rows[1]["Reference"] == ref(older)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask import render_template
 from eqia.models import Assessment, AuditEvent, utcnow
 from eqia.registry import characteristics, definition_for
-from eqia.services import challenge, signing
+from eqia.services import challenge, documents, signing
 from eqia.services.audit import trail
 from eqia.services.summary import sign_off_summary
 from eqia.workflow.rules import LOCAL_ZONE
@@ -98,7 +98,7 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
     rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
                          else "under review") for r in assessment.challenge_rounds}
     return dict(
-        assessment=assessment, state=definition.states[assessment.state], draft=not signing.is_signed(assessment),
+        assessment=assessment, state=definition.states[assessment.state], draft=not documents.is_final(assessment),
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
         timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
