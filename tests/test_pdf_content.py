@@ -251,3 +251,76 @@ def test_evidence_is_cited_by_its_source_and_date_in_the_pdf_and_on_the_pages(wo
     rows = [row.dd.get_text(" ", strip=True) for row in soup.select(".govuk-summary-list__row")
             if row.dt.get_text(strip=True) == "Evidence cited"]
     assert rows and rows == [cited] * len(a.impacts), rows
+
+
+# ------------------------------------------------------------------ a settled screen-out is final, and may be published
+
+def test_an_agreed_screen_out_is_final_rendered_once_and_kept(world, client, auth):
+    import sqlalchemy as sa
+
+    from eqia.extensions import db
+    from eqia.models import AssessmentDocument
+
+    a = world.make_assessment("screened_out")
+    [kept] = db.session.execute(sa.select(AssessmentDocument).where(
+        AssessmentDocument.assessment_id == a.id)).scalars().all()  # rendered in the agreement's transaction
+    assert kept.kind == "signed"
+    document = documents.pdf_for(a)
+    assert document.signed and not document.filename.endswith("-DRAFT.pdf")
+    assert document.data == kept.data
+    text = text_of(document.data)
+    assert "DRAFT" not in text and "may still change" not in text
+    assert "Screened out" in text
+    auth.sign_in(world.lead)
+    served = client.get(f"/assessments/{a.id}/pdf")
+    assert served.status_code == 200 and served.data == kept.data
+
+
+def test_a_screening_decision_can_be_published_and_the_register_says_what_it_is(world, client, auth):
+    from tests.test_register import listed_rows, page, summary_url
+
+    a = world.make_assessment("screened_out", title="Parking permit prices")
+    before = documents.pdf_for(a).data
+    world.take(a, "publish_screening")
+    a = fresh(a.id)
+    assert a.state == "screening_published" and a.published_at is not None
+    [row] = listed_rows(page(client))
+    assert row["Title"] == "Parking permit prices" and row["Status"] == "Screening decision published"
+    detail = page(client, summary_url(a))
+    assert detail.select_one("#screening-decision").get_text(" ", strip=True).startswith("Screening decision:")
+    assert detail.select_one("#pdf").get_text(strip=True) == "Download the screening decision (PDF)"
+    assert "No signature matches" not in detail.get_text()
+    pdf = client.get(f"/register/{a.reference}/v{a.version_number}.pdf")
+    assert pdf.status_code == 200 and pdf.data == before  # the final document, as kept at the agreement
+
+    world.take(a, "withdraw_screening_publication")
+    assert fresh(a.id).state == "screened_out"
+    assert listed_rows(page(client)) == []
+
+
+# ------------------------------------------------------------------ the signatures fit the page
+
+def words_by_page(pdf: bytes) -> list[tuple[float, list[tuple[str, float]]]]:
+    """Each page's width and its words with the right edge of each (pdftotext's bounding boxes)."""
+    import subprocess
+    from xml.etree import ElementTree
+
+    out = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True).stdout
+    root = ElementTree.fromstring(out)
+    ns = "{http://www.w3.org/1999/xhtml}"
+    return [(float(p.get("width")), [(w.text or "", float(w.get("xMax"))) for w in p.iter(f"{ns}word")])
+            for p in root.iter(f"{ns}page")]
+
+
+def test_each_signature_with_its_hash_is_on_one_page_inside_the_margins(world):
+    a = world.make_assessment("signed_off", answer="yes")
+    pages = words_by_page(documents.pdf_for(a).data)
+    right_margin = 18 / 25.4 * 72  # print.css: 18mm
+    for width, words in pages:
+        beyond = [(w, x) for w, x in words if x > width - right_margin + 0.5]
+        assert not beyond, beyond
+    content_hash = a.sign_offs[0].content_hash
+    [page] = [n for n, (_, words) in enumerate(pages) if any(w == "Signature" for w, _ in words)
+              and any(w == "Attestation" for w, _ in words)]
+    on_page = "".join(w for w, _ in pages[page][1])
+    assert "Signedby" in on_page and content_hash in on_page, "the signature table is split across pages"
