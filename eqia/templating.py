@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
@@ -31,20 +31,18 @@ def govuk_date(value: date | None) -> str:
 
 
 def govuk_datetime(value: datetime | None) -> str:
-    """Local time for people; the UTC instant stays in the record and the audit trail."""
+    """A moment for people, everywhere (pages and PDF): UK local time with its zone,
+    "6 December 2026, 2:14am GMT". The UTC instant stays in the record and the audit trail."""
     if value is None:
         return ""
     local = value.astimezone(LOCAL_ZONE)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} {local.tzname()}"
 
 
-def utc_text(value: datetime | None) -> str:
-    """A UTC instant for people, saying it is UTC (the record's own clock)."""
-    if value is None:
-        return ""
-    value = value.astimezone(timezone.utc)
-    return f"{value.day} {value:%B %Y}, {value:%H:%M} UTC"
+def evidence_citation(item) -> str:
+    """A piece of evidence as an impact cites it, on pages and in the PDF: its source and date."""
+    return f"{item.source}, {govuk_date(item.dated)}" if item.dated else item.source
 
 
 def utc_iso(value: datetime | None) -> str:
@@ -119,6 +117,16 @@ def event_label(event, definition) -> str:
     return event.action
 
 
+def justification_heading(summary) -> str:
+    """What the justification in a summary is for: continuing despite an adverse
+    impact only when that is the outcome chosen, else the outcomes it explains."""
+    if summary.continues_despite_adverse:
+        return "Justification for continuing despite adverse impact"
+    if summary.outcomes:
+        return f"Justification for the outcome ({', '.join(OUTCOMES.get(o, o) for o in summary.outcomes)})"
+    return "Justification (no outcome chosen yet)"
+
+
 def state_tag(assessment) -> dict:
     state = definition_for(assessment).states[assessment.state]
     classes = "" if state.tag == "blue" else f"govuk-tag--{state.tag}"
@@ -129,10 +137,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
     app.add_template_filter(utc_iso, "utc_iso")
-    app.add_template_filter(utc_text, "utc_text")
+    app.add_template_filter(evidence_citation, "evidence_citation")
     app.add_template_filter(multiline, "multiline")
     app.add_template_filter(css_string, "css_string")
     app.add_template_global(state_tag, "state_tag")
+    app.add_template_global(justification_heading, "justification_heading")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")

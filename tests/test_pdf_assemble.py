@@ -98,7 +98,7 @@ def test_what_a_user_types_cannot_make_a_part_break(world):
     update_register_details(assessment.id, world.author, {"aims": hostile}, lock(assessment.id))
     page, extra = html_for(fresh(assessment.id))
     _, chunks, _ = assemble.split(page)
-    assert len(chunks) == 3  # a screening: its first part, the review record and the appendix
+    assert len(chunks) == 4  # every state shows every part: the first, the groups, the review record, the appendix
     assert not any(assemble.PART_BREAK in c for c in chunks)
     assert hostile in " ".join(pages_text(document_from_html(page, extra)))
 

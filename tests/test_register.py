@@ -23,6 +23,7 @@ from eqia.services import content
 from eqia.services.assessments import next_reference
 from eqia.services.content import ImpactInput
 from eqia.services.register import PAGE_SIZE
+from eqia.templating import govuk_datetime
 from eqia.views.register import DATES_OUT_OF_ORDER, EXPORT_FIELDS
 from tests.conftest import STANDARD
 
@@ -302,7 +303,7 @@ def test_summary_page_shows_the_details_decision_actions_and_signature(client, w
             for row in card.select(".govuk-summary-list__row")}
     assert rows["Name"] == world.decider.name
     assert rows["Role"] == "Decision-maker"
-    assert rows["Signed at"] == signature.signed_at.strftime("%Y-%m-%dT%H:%M:%SZ") + " (UTC)"
+    assert rows["Signed at"] == govuk_datetime(signature.signed_at)
     assert rows["Statement signed"] == STANDARD.transitions["sign_off"].attestation
     assert rows["Content fingerprint (SHA-256)"] == signature.content_hash
     assert len(signature.content_hash) == 64
@@ -344,7 +345,7 @@ def test_register_lists_the_newest_published_first_with_the_fields_a_reader_need
                          datetime(2026, 2, 5, 10, 0, tzinfo=timezone.utc))
     rows = listed_rows(page(client))
     decision = fresh(newer).planned_decision_date
-    assert rows[0] == {"Title": "Newer", "Reference": ref(newer), "Directorate": "Highways",
+    assert rows[0] == {"Title": "Newer", "Reference": ref(newer), "Directorate": "Highways", "Status": "Published",
                        "Decision date": f"{decision.day} {decision:%B %Y}", "Published": "5 February 2026",
                        "Groups with an adverse impact": "None"}
     assert rows[1]["Reference"] == ref(older)

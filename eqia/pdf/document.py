@@ -9,7 +9,7 @@ from datetime import date, datetime
 from flask import render_template
 from eqia.models import Assessment, AuditEvent, utcnow
 from eqia.registry import characteristics, definition_for, profile_for
-from eqia.services import challenge, signing
+from eqia.services import challenge, documents, signing
 from eqia.services.audit import anchor, trail
 from eqia.services.summary import sign_off_summary
 from eqia.workflow.rules import LOCAL_ZONE
@@ -22,15 +22,22 @@ DECISION_STEP = "Planned decision date"
 class Step:
     day: date
     label: str
+    at: datetime | None = None  # the moment, for a step that happened at one; None for a day planned or given
+
+    @property
+    def order(self) -> tuple:
+        # By day; within a day, a day given (regard started) first, then each moment in turn, then the decision.
+        rank = 2 if self.label == DECISION_STEP else (1 if self.at else 0)
+        return (self.day, rank, self.at.timestamp() if self.at else 0.0)
 
 
-def _local(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
+def _at(moment: datetime, label: str) -> Step:
+    return Step(moment.astimezone(LOCAL_ZONE).date(), label, moment)
 
 
 def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
     """Due regard started, screening, each round of challenge, each signature,
-    the planned decision: in date order (Kaur & Shah: regard before decision)."""
+    the planned decision: in the order they happened (Kaur & Shah: regard before decision)."""
     definition = definition_for(assessment)
     steps: list[Step] = []
     if assessment.due_regard_started_on:
@@ -38,19 +45,19 @@ def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
     for e in events:
         if e.from_state == definition.initial and e.to_state != e.from_state:
             label = definition.transitions[e.action].label if e.action in definition.transitions else e.action
-            steps.append(Step(_local(e.occurred_at), f"Screening concluded: {label.lower()}"))
+            steps.append(_at(e.occurred_at, f"Screening concluded: {label.lower()}"))
         elif e.action in ("agree_screen_out", "reject_screen_out", "return_for_more_work"):
-            steps.append(Step(_local(e.occurred_at), definition.transitions[e.action].label))
+            steps.append(_at(e.occurred_at, definition.transitions[e.action].label))
     for r in assessment.challenge_rounds:
-        steps.append(Step(_local(r.opened_at), f"Challenge round {r.number} opened"))
+        steps.append(_at(r.opened_at, f"Challenge round {r.number} opened"))
         if r.closed_at:
-            steps.append(Step(_local(r.closed_at), f"Challenge round {r.number}: "
+            steps.append(_at(r.closed_at, f"Challenge round {r.number}: "
                               f"{definition.transitions[r.decision].label.lower() if r.decision in definition.transitions else r.decision}"))
     for s in assessment.sign_offs:
-        steps.append(Step(_local(s.signed_at), f"Signed off by {s.signer_name}"))
+        steps.append(_at(s.signed_at, f"Signed off by {s.signer_name}"))
     if assessment.planned_decision_date:
         steps.append(Step(assessment.planned_decision_date, DECISION_STEP))
-    return sorted(steps, key=lambda s: s.day)
+    return sorted(steps, key=lambda s: s.order)
 
 
 def timeline_svg(steps: list[Step]) -> bytes:
@@ -90,20 +97,19 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
     steps = timeline(assessment, events)
     rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
                          else "under review") for r in assessment.challenge_rounds}
-    signed = signing.is_signed(assessment)
+    final = documents.is_final(assessment)  # stored once and served byte for byte from then on
     return dict(
-        assessment=assessment, state=definition.states[assessment.state], draft=not signed,
-        full="evidence" in definition.sections_needed(assessment.state) or bool(assessment.evidence_items),
+        assessment=assessment, state=definition.states[assessment.state], draft=not final,
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
-        evidence_numbers={e.id: n for n, e in enumerate(assessment.evidence_items, start=1)},
         timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
         definition=definition, printed_at=printed_at or utcnow(),
         # The duty it names is the one of the profile it was made under.
         profile=profile_for(assessment),
-        # The whole trail's head as this signed copy is made (at sign-off): a later
-        # truncation or rewrite of the trail contradicts it. Not on drafts, which are cached.
-        anchor=anchor() if signed else None,
+        # The whole trail's head as this final copy is made (at sign-off, or when a
+        # screen-out is agreed): a later truncation or rewrite of the trail contradicts
+        # it. Not on drafts, which are cached.
+        anchor=anchor() if final else None,
     )
 
 

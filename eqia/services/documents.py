@@ -1,4 +1,4 @@
-"""The PDF of a version: stored once at sign-off, cached while it is a draft.
+"""The PDF of a version: stored once when it becomes final, cached while it is a draft.
 
 A signed version's PDF is rendered in the sign-off's own transaction (the
 `store_signed_document` effect) and every later download serves those bytes,
@@ -7,6 +7,11 @@ committee report is the one that was signed, whatever the templates do later.
 A draft is rendered on demand and cached under a fingerprint of everything it
 shows (content hash, state, the audit trail so far, the templates), so an
 unchanged draft is served from the cache.
+
+A version is final once its state is frozen: signed off, or a screen-out an
+equality lead agreed. Its PDF carries no DRAFT mark and is kept as the signed
+one is (the `store_signed_document` effect on the transition that settles it,
+kind "signed": the document kept for good, never changed in the database).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from eqia.services.prerender import scheduler as prerender_queue
 from eqia.services.record import canonical, content_hash, digest
 from eqia.workflow.rules import TransitionContext
 
-SIGNED, DRAFT = "signed", "draft"
+SIGNED, DRAFT = "signed", "draft"  # SIGNED: the final document, kept for good
 DRAFTS_KEPT = 3  # per assessment: the newest few, so going back to one is free too
 PRERENDER_WAIT = 30  # seconds a download waits for its background render before rendering itself
 
@@ -58,6 +63,13 @@ def fingerprint(assessment: Assessment) -> str:
                              "last_event": last_event, "templates": templates_fingerprint()}))
 
 
+def is_final(assessment: Assessment) -> bool:
+    """Final: the version can never change (its state is frozen), so its PDF is no draft."""
+    from eqia.registry import definition_for
+
+    return definition_for(assessment).is_frozen(assessment.state)
+
+
 def filename_for(assessment: Assessment, signed: bool) -> str:
     return f"{assessment.reference}-v{assessment.version_number}{'' if signed else '-DRAFT'}.pdf"
 
@@ -82,7 +94,7 @@ def prerender(assessment_id: int) -> bool:
     """Render and keep a draft's PDF unless it is signed or already kept (the
     background's job; see eqia.services.prerender). True if it rendered one."""
     assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None or signing.is_signed(assessment):
+    if assessment is None or is_final(assessment):
         return False
     fp = fingerprint(assessment)
     if _stored(assessment.id, DRAFT, fp) is not None:
@@ -100,15 +112,16 @@ def _stored(assessment_id: int, kind: str, fp: str | None = None) -> AssessmentD
 
 
 def store_signed(ctx: TransitionContext) -> None:
-    """The effect: once the last signature needed is given, render and keep the PDF."""
+    """The effect: once the version is final (the last signature needed given, or a
+    screen-out agreed), render and keep the PDF."""
     assessment = ctx.assessment
-    if not signing.is_signed(assessment) or _stored(assessment.id, SIGNED) is not None:
+    if not is_final(assessment) or _stored(assessment.id, SIGNED) is not None:
         return
     db.session.flush()  # the signature and its audit event, which the PDF shows
     data = render(assessment)
     from eqia.pdf import signature
 
-    if signature.configured():
+    if signature.configured() and signing.is_signed(assessment):
         data = signature.sign(data, name=current_app.config["EQIA_COUNCIL_NAME"],
                               reason=f"Signed off: {assessment.display_reference}, content SHA-256 "
                                      f"{content_hash(assessment)}")
@@ -139,10 +152,10 @@ def _keep(assessment: Assessment, kind: str, fp: str, data: bytes) -> Assessment
 
 
 def pdf_for(assessment: Assessment) -> Document:
-    """The bytes to serve: the stored signed PDF, or the draft as it is now."""
-    if signing.is_signed(assessment):
+    """The bytes to serve: the stored final PDF, or the draft as it is now."""
+    if is_final(assessment):
         row = _stored(assessment.id, SIGNED)
-        if row is None:  # signed before PDFs were stored: render once and keep it from now on
+        if row is None:  # final before PDFs were stored: render once and keep it from now on
             row = _keep(assessment, SIGNED, content_hash(assessment), render(assessment))
         return Document(row.data, row.sha256, True, filename_for(assessment, True))
     fp = fingerprint(assessment)
@@ -161,7 +174,7 @@ def docx_for(assessment: Assessment) -> Document:
     from eqia.pdf.document import html_for
     from eqia.word import docx_for as build
 
-    signed = signing.is_signed(assessment)
+    signed = is_final(assessment)
     page, _ = html_for(assessment)
     data = build(assessment, page, draft=not signed)
     name = filename_for(assessment, signed).removesuffix(".pdf") + ".docx"
