@@ -220,6 +220,17 @@ def test_a_neutral_judgement_needs_reasons_and_evidence(client, world, started, 
     assert refused(client, started, "groups/age", group_answers(**overrides)) == [rule("Age")]
 
 
+def test_an_impact_not_yet_known_needs_an_action_to_find_out_even_with_evidence(client, world, started):
+    """Bridges v South Wales Police (2020): evidence cited does not excuse not knowing
+    the impact. "Not yet known" needs an action to gather the evidence, as no evidence does."""
+    answers = group_answers(impact="not_known", evidence=[str(add_evidence(started, world.author))])
+    assert refused(client, started, "groups/age", answers) == [gathering_action_missing("Age", impact_unknown=True)]
+    content.add_gathering_action(started.id, world.author, fresh(started.id).lock_version, "age")
+    done = post(client, started, "groups/age", answers)
+    assert done.status_code == 302, errors_on(done)
+    assert fresh(started.id).is_completed("characteristic:age")
+
+
 def test_the_gather_button_saves_the_draft_and_adds_one_action(client, world, started):
     answers = group_answers(evidence_narrative="Draft: daytime users are older", completed=None)
     response = post(client, started, "groups/age", {**answers, "gather": "1"})

@@ -214,7 +214,9 @@ def evidence_not_cited(name: str) -> str:
     return f"Cite the evidence behind your judgement about {name}, or explain why there is none"
 
 
-def gathering_action_missing(name: str) -> str:
+def gathering_action_missing(name: str, impact_unknown: bool = False) -> str:
+    if impact_unknown:
+        return f"The impact on {name} is not yet known: add an action to gather the evidence"
     return f"There is no evidence about {name}: add an action to gather it"
 
 
@@ -253,12 +255,13 @@ def impact_problems(assessment: Assessment, impact: CharacteristicImpact,
         problems.append(problem(severity_missing(name), "severity"))
     if _blank(impact.evidence_narrative):
         problems.append(problem(judgement_reason_missing(name), "evidence_narrative"))
-    if not impact.evidence:
-        if _blank(impact.no_evidence_reason):
-            problems.append(problem(evidence_not_cited(name), "evidence"))
-        # Bridges v South Wales Police (2020): a body must find out what it does not know.
-        if not any(a.characteristic_key == key for a in assessment.actions):
-            problems.append(problem(gathering_action_missing(name), "gather"))
+    if not impact.evidence and _blank(impact.no_evidence_reason):
+        problems.append(problem(evidence_not_cited(name), "evidence"))
+    # Bridges v South Wales Police (2020): a body must find out what it does not know, whether it
+    # has no evidence at all or its evidence does not yet show the impact.
+    impact_unknown = impact.impact in characteristics.keys_meaning("impact", "unknown")
+    if (not impact.evidence or impact_unknown) and not any(a.characteristic_key == key for a in assessment.actions):
+        problems.append(problem(gathering_action_missing(name, impact_unknown=bool(impact.evidence)), "gather"))
     if impact.impact in negative and _blank(impact.mitigation) and not continues_with_justification(assessment):
         problems.append(problem(mitigation_missing(name), "mitigation"))
     return problems
