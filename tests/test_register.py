@@ -101,8 +101,9 @@ def with_adverse_impacts(world, a: Assessment, severities: dict[str, str], justi
     world.drive(a, "full_assessment")
     a = fresh(a)
     evidence = a.evidence_items[0].id
-    if justification:
-        content.update_outcome(a.id, a.created_by, a.lock_version, ["continue"], justification, True)
+    # "No major change" cannot stand beside a high adverse impact: adjusting the activity can.
+    content.update_outcome(a.id, a.created_by, a.lock_version, ["continue"] if justification else ["adjust"],
+                           justification, True)
     for key, severity in severities.items():
         content.update_impact(a.id, a.created_by, fresh(a).lock_version, key, ImpactInput(
             impact="negative", severity=severity, aims=frozenset({"a"}),

@@ -289,13 +289,34 @@ JUSTIFICATION_MISSING = ("Justify continuing despite the adverse impact: the leg
                          "proportionate, and why there is no less harmful way")
 
 
+def outcomes_contradict(first: str, second: str) -> str:
+    return (f"\u201c{OUTCOMES.get(first, first)}\u201d and \u201c{OUTCOMES.get(second, second)}\u201d contradict "
+            "each other: choose the one that applies")
+
+
+def outcome_beside_adverse(outcome: str, name: str, severity: str) -> str:
+    return (f"\u201c{OUTCOMES.get(outcome, outcome)}\u201d cannot be the outcome while the impact on {name} is "
+            f"negative with {severity.lower()} severity: choose another outcome, or change the judgement about "
+            f"{name} if it is wrong")
+
+
 def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    chosen = {o.outcome for o in assessment.outcomes}
+    page = "assessments.outcome"
+    stored = {o.outcome for o in assessment.outcomes}
+    chosen = [key for key in OUTCOMES if key in stored] + sorted(stored - set(OUTCOMES))
     if not chosen:
-        return [Problem(OUTCOME_MISSING, "assessments.outcome", "outcomes")]
+        return [Problem(OUTCOME_MISSING, page, "outcomes")]
+    problems = [Problem(outcomes_contradict(first, second), page, "outcomes")
+                for i, first in enumerate(chosen) for second in chosen[i + 1:]
+                if characteristics.outcomes_exclude(first, second)]
+    negative = characteristics.keys_meaning("impact", "negative")
+    problems += [Problem(outcome_beside_adverse(outcome, impact.characteristic_label,
+                                                characteristics.label("severity", impact.severity)), page, "outcomes")
+                 for outcome in chosen for impact in assessment.impacts
+                 if impact.impact in negative and characteristics.outcome_ruled_out_by(outcome, impact.severity)]
     if CONTINUE_DESPITE_ADVERSE in chosen and _blank(assessment.outcome_justification):
-        return [Problem(JUSTIFICATION_MISSING, "assessments.outcome", "outcome_justification")]
-    return []
+        problems.append(Problem(JUSTIFICATION_MISSING, page, "outcome_justification"))
+    return problems
 
 
 # ----------------------------------------------------------------- action plan
