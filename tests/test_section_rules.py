@@ -662,7 +662,7 @@ def test_a_save_after_the_state_moved_on_is_refused_and_keeps_the_text(client, w
                            data={"lock_version": str(seen), "completed": "no",
                                  "intersectional_effects": "A long paragraph I must not lose"})
     assert response.status_code == 409
-    assert errors_on(response) == [NOT_EDITABLE.format(state="challenge review")]
+    assert errors_on(response) == [NOT_EDITABLE.format(state="in challenge review")]
     assert "A long paragraph I must not lose" in response.data.decode()
     assert record(started.id) == before
 
@@ -678,7 +678,7 @@ def test_a_section_the_state_does_not_need_yet_cannot_be_written(client, auth, w
     before = record(assessment.id)
     response = post(client, assessment, "evidence/add", {"kind": "data", "source": "Census", "summary": "Ages"})
     assert response.status_code == 409
-    assert errors_on(response) == [SECTION_NOT_OPEN.format(title="Evidence", state="screening")]
+    assert errors_on(response) == [SECTION_NOT_OPEN.format(title="Evidence", state="in screening")]
     assert record(assessment.id) == before
     with pytest.raises(NotPossible):
         content.update_intersectional(assessment.id, world.author, fresh(assessment.id).lock_version, "Early", True)
