@@ -148,7 +148,7 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
     finally:
         controller.stop()
     assert sorted(m["To"] for m in received) == sorted(m.recipient for m in queued)
-    challenge = [m for m in received if "Submit for challenge review" in m["Subject"]]
+    challenge = [m for m in received if STANDARD.transitions["submit_for_challenge"].done in m["Subject"]]
     assert sorted(m["To"] for m in challenge) == ["lead2@example.test", "lead@example.test"]
     assert "http://127.0.0.1:5000/assessments/" in challenge[0].get_payload()
     db.session.expire_all()
