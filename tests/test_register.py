@@ -264,7 +264,7 @@ def test_summary_page_shows_the_details_decision_actions_and_signature(client, w
         ["Disability", "Medium", "Fewer hours hit disability hardest", "Keep a morning session"],
     ]
     assert "Keep mornings" in text  # consultation theme
-    assert "No major change needed" in text  # the outcome
+    assert "Adjust the activity" in text  # the outcome ("No major change" cannot stand beside a high adverse impact)
 
     actions = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
                for tr in soup.select("#action-plan + table tbody tr")]
