@@ -81,6 +81,15 @@ ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 1
 
 
 @dataclass(frozen=True)
+class OutcomeRule:
+    """What one outcome cannot stand beside: other outcomes, and negative impacts of some severities."""
+
+    key: str
+    excludes: frozenset[str] = frozenset()
+    not_beside_adverse: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class CharacteristicSet:
     """A jurisdiction profile (the name is older than the profiles: a set of
     characteristics was all it once held)."""
@@ -105,6 +114,17 @@ class CharacteristicSet:
 
     def question(self, name: str, group: str) -> str:
         return self.questions.get(name, QUESTIONS[name]).replace("{group}", group)
+    outcome_rules: dict[str, OutcomeRule] = field(default_factory=dict)
+
+    def outcomes_exclude(self, first: str, second: str) -> bool:
+        """Whether two outcomes contradict each other (either one says so)."""
+        return any(b in self.outcome_rules[a].excludes for a, b in ((first, second), (second, first))
+                   if a in self.outcome_rules)
+
+    def outcome_ruled_out_by(self, outcome: str, severity: str | None) -> bool:
+        """Whether a negative impact of `severity` on some group rules `outcome` out."""
+        rule = self.outcome_rules.get(outcome)
+        return rule is not None and severity in rule.not_beside_adverse
 
     def get(self, key: str) -> Characteristic | None:
         return next((c for c in self.characteristics if c.key == key), None)
@@ -160,6 +180,12 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         scale_keys = [i["key"] for i in items]
         if len(set(scale_keys)) != len(scale_keys):
             raise CharacteristicConfigError(f"{path}: scales.{scale_name}: a key is used twice")
+    if "outcomes" in raw or path == DEFAULT_FILE:
+        outcome_rules = _outcome_rules(path, raw.get("outcomes", []), {i["key"] for i in raw["scales"]["severity"]})
+    else:
+        # A profile that states no rules of its own keeps the default's: which
+        # outcomes contradict each other does not change with the jurisdiction.
+        outcome_rules = load_characteristics(DEFAULT_FILE).outcome_rules
     return CharacteristicSet(
         name=raw["name"],
         characteristics=tuple(
@@ -176,6 +202,7 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         duty=_duty(raw),
         section_titles=dict(raw.get("section_titles", {})),
         questions=dict(raw.get("questions", {})),
+        outcome_rules=outcome_rules,
     )
 
 
@@ -205,3 +232,27 @@ def _activity_kinds(raw: dict, path: Path) -> dict[str, str]:
     if len(kinds) != len(raw["activity_kinds"]):
         raise CharacteristicConfigError(f"{path}: activity_kinds: a key is used twice")
     return kinds
+
+
+def _outcome_rules(path: Path, entries: list[dict], severities: set[str]) -> dict[str, OutcomeRule]:
+    from eqia.models import OUTCOMES
+
+    rules: dict[str, OutcomeRule] = {}
+    for i, entry in enumerate(entries):
+        where = f"{path}: outcomes[{i}]"
+        if entry["key"] not in OUTCOMES:
+            raise CharacteristicConfigError(f"{where}.key: unknown outcome {entry['key']!r} "
+                                            f"(known: {', '.join(OUTCOMES)})")
+        if entry["key"] in rules:
+            raise CharacteristicConfigError(f"{where}.key: outcome {entry['key']!r} is listed twice")
+        for j, other in enumerate(entry.get("excludes", [])):
+            if other not in OUTCOMES or other == entry["key"]:
+                raise CharacteristicConfigError(f"{where}.excludes[{j}]: {other!r} is not another outcome "
+                                                f"(known: {', '.join(OUTCOMES)})")
+        for j, severity in enumerate(entry.get("not_beside_adverse", [])):
+            if severity not in severities:
+                raise CharacteristicConfigError(f"{where}.not_beside_adverse[{j}]: {severity!r} is not on the "
+                                                f"severity scale ({', '.join(sorted(severities))})")
+        rules[entry["key"]] = OutcomeRule(key=entry["key"], excludes=frozenset(entry.get("excludes", [])),
+                                          not_beside_adverse=frozenset(entry.get("not_beside_adverse", [])))
+    return rules

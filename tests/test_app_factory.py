@@ -14,7 +14,7 @@ from eqia.config import (AUDIT_KEY_MISSING, DEVELOPMENT_AUDIT_KEY, PROJECT_ROOT,
                          ConfigError, database_url, from_environment)
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate, OutboxMessage, User
-from tests.conftest import base_config
+from tests.conftest import STANDARD, base_config
 
 
 def test_extensions_and_blueprints_are_wired(app):
@@ -150,7 +150,7 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
         app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
         world.make_assessment("challenge")
         queued = db.session.execute(sa.select(OutboxMessage)).scalars().all()
-        submitted = {m.recipient for m in queued if "Submit for challenge review" in m.subject}
+        submitted = {m.recipient for m in queued if STANDARD.transitions["submit_for_challenge"].done in m.subject}
         # The equality leads can act next; the author who submitted is not told of their own action.
         assert submitted == {"lead@example.test", "lead2@example.test"}
         result = runner.invoke(args=["eqia", "send-notifications"])
@@ -158,7 +158,7 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
     finally:
         controller.stop()
     assert sorted(m["To"] for m in received) == sorted(m.recipient for m in queued)
-    challenge = [m for m in received if "Submit for challenge review" in m["Subject"]]
+    challenge = [m for m in received if STANDARD.transitions["submit_for_challenge"].done in m["Subject"]]
     assert sorted(m["To"] for m in challenge) == ["lead2@example.test", "lead@example.test"]
     assert "http://127.0.0.1:5000/assessments/" in challenge[0].get_payload()
     db.session.expire_all()

@@ -27,6 +27,9 @@ def published_with_adverse_impact(world, title: str, group: str) -> Assessment:
         evidence_narrative="Older residents rely on the weekday service most",
         cited_evidence_ids=frozenset({a.evidence_items[0].id}), no_evidence_reason="",
         mitigation="A home delivery service for anyone who cannot reach a stop"), True)
+    # "No major change" cannot stand beside a high adverse impact.
+    db.session.expire_all()
+    content.update_outcome(a.id, a.created_by, db.session.get(Assessment, a.id).lock_version, ["adjust"], "", True)
     world.drive(a, "published")
     db.session.expire_all()
     return db.session.get(Assessment, a.id)

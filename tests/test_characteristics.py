@@ -67,6 +67,10 @@ def test_another_jurisdictions_set_works_without_code_changes(tmp_path, make_app
     (lambda s: s.replace("meaning: unknown", "meaning: maybe"), "scales.screening_answer[2]"),
     (lambda s: s.replace("key: dependants", "key: older_people"), "key 'older_people' is used twice"),
     (lambda s: s.replace("aims: [a]", "aims: [d]"), "characteristics[3].aims[0]"),
+    (lambda s: s + "outcomes:\n  - {key: carry_on}\n", "outcomes[0].key: unknown outcome 'carry_on'"),
+    (lambda s: s + "outcomes:\n  - {key: stop, excludes: [stop]}\n", "outcomes[0].excludes[0]"),
+    (lambda s: s + "outcomes:\n  - {key: stop, not_beside_adverse: [grave]}\n",
+     "outcomes[0].not_beside_adverse[0]: 'grave' is not on the severity scale"),
 ])
 def test_a_broken_set_names_the_file_and_the_problem(tmp_path, change, message):
     config = tmp_path / "broken.yaml"

@@ -104,8 +104,9 @@ def with_adverse_impacts(world, a: Assessment, severities: dict[str, str], justi
     world.drive(a, "full_assessment")
     a = fresh(a)
     evidence = a.evidence_items[0].id
-    if justification:
-        content.update_outcome(a.id, a.created_by, a.lock_version, ["continue"], justification, True)
+    # "No major change" cannot stand beside a high adverse impact: adjusting the activity can.
+    content.update_outcome(a.id, a.created_by, a.lock_version, ["continue"] if justification else ["adjust"],
+                           justification, True)
     for key, severity in severities.items():
         content.update_impact(a.id, a.created_by, fresh(a).lock_version, key, ImpactInput(
             impact="negative", severity=severity, aims=frozenset({"a"}),
@@ -288,7 +289,7 @@ def test_summary_page_shows_the_details_decision_actions_and_signature(client, w
         ["Disability", "Medium", "Fewer hours hit disability hardest", "Keep a morning session"],
     ]
     assert "Keep mornings" in text  # consultation theme
-    assert "No major change needed" in text  # the outcome
+    assert "Adjust the activity" in text  # the outcome ("No major change" cannot stand beside a high adverse impact)
 
     actions = [[c.get_text(" ", strip=True) for c in tr.select("th, td")]
                for tr in soup.select("#action-plan + table tbody tr")]

@@ -47,11 +47,17 @@ from eqia.workflow.sections import (
     judgement_reason_missing,
     mitigation_missing,
     not_marked_complete,
+    outcome_beside_adverse,
+    outcomes_contradict,
+    problems_for,
     screen_out_blocked_by_unknown,
     screening_reason_missing,
     severity_missing,
 )
+from eqia.interchange.document import CONTENT_KEYS
+from eqia.interchange.importer import import_document
 from tests.conftest import audit_count
+from tests.test_api import api  # noqa: F401  (a fixture)
 from tests.test_assessment_pages import errors_on
 
 MARRIAGE = "marriage_civil_partnership"
@@ -220,6 +226,17 @@ def test_a_neutral_judgement_needs_reasons_and_evidence(client, world, started, 
     assert refused(client, started, "groups/age", group_answers(**overrides)) == [rule("Age")]
 
 
+def test_an_impact_not_yet_known_needs_an_action_to_find_out_even_with_evidence(client, world, started):
+    """Bridges v South Wales Police (2020): evidence cited does not excuse not knowing
+    the impact. "Not yet known" needs an action to gather the evidence, as no evidence does."""
+    answers = group_answers(impact="not_known", evidence=[str(add_evidence(started, world.author))])
+    assert refused(client, started, "groups/age", answers) == [gathering_action_missing("Age", impact_unknown=True)]
+    content.add_gathering_action(started.id, world.author, fresh(started.id).lock_version, "age")
+    done = post(client, started, "groups/age", answers)
+    assert done.status_code == 302, errors_on(done)
+    assert fresh(started.id).is_completed("characteristic:age")
+
+
 def test_the_gather_button_saves_the_draft_and_adds_one_action(client, world, started):
     answers = group_answers(evidence_narrative="Draft: daytime users are older", completed=None)
     response = post(client, started, "groups/age", {**answers, "gather": "1"})
@@ -314,6 +331,53 @@ def test_the_outcome_service_refuses_an_unjustified_continue(world, started):
         content.update_outcome(started.id, world.author, before["lock_version"], ["continue"], "", True)
     assert [p.message for p in refusal.value.problems] == [JUSTIFICATION_MISSING]
     assert record(started.id) == before
+
+
+def test_outcomes_that_exclude_each_other_cannot_stand_together(client, world, started):
+    data = {"outcomes": ["no_major_change", "stop"], "outcome_justification": "", "completed": "yes"}
+    assert refused(client, started, "outcome", data) == [outcomes_contradict("no_major_change", "stop")]
+    assert outcomes_contradict("no_major_change", "stop") == (
+        "\u201cNo major change needed\u201d and \u201cStop and remove the activity\u201d contradict each other: "
+        "choose the one that applies")
+    # Continuing despite an adverse impact while adjusting the activity is one coherent outcome.
+    both = {"outcomes": ["adjust", "continue"], "outcome_justification": "The saving is needed", "completed": "yes"}
+    assert post(client, started, "outcome", both).status_code == 302
+    assert fresh(started.id).is_completed("outcome")
+
+
+def test_no_major_change_cannot_stand_beside_a_high_adverse_impact(client, world, started):
+    evidence_id = add_evidence(started, world.author)
+    content.update_impact(started.id, world.author, fresh(started.id).lock_version, "age", content.ImpactInput(
+        impact="negative", severity="high", aims=frozenset({"a"}), evidence_narrative="Mornings cut",
+        cited_evidence_ids=frozenset({evidence_id}), no_evidence_reason="",
+        mitigation="Keep one late opening a week"), None)
+    data = {"outcomes": ["no_major_change"], "outcome_justification": "", "completed": "yes"}
+    message = outcome_beside_adverse("no_major_change", "Age", "High")
+    assert message == ("\u201cNo major change needed\u201d cannot be the outcome while the impact on Age is negative "
+                       "with high severity: choose another outcome, or change the judgement about Age if it is wrong")
+    assert refused(client, started, "outcome", data) == [message]
+    assert post(client, started, "outcome", {**data, "outcomes": ["adjust"]}).status_code == 302
+
+
+def test_contradicting_outcomes_are_refused_through_the_api_and_after_an_import(world, api):
+    """One rule, in the outcome section's checks: an API PUT that marks the outcome completed
+    and an imported document meet the same message as the page."""
+    a = world.make_assessment("full_assessment", answer="yes")
+    world.write_full_assessment(a)
+    api.as_user(world.author)
+    response = api.get(f"/assessments/{a.id}")
+    doc, etag = response.get_json(), response.headers["ETag"]
+    doc["outcome"]["outcomes"] = ["no_major_change", "stop"]
+    before = record(a.id)
+    refusal = api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag})
+    assert refusal.status_code == 422
+    assert outcomes_contradict("no_major_change", "stop") in [e["message"] for e in refusal.get_json()["errors"]]
+    assert record(a.id) == before
+    imported = fresh(import_document(world.author, {k: v for k, v in doc.items()
+                                                    if k in ("format", *CONTENT_KEYS)}).assessment.id)
+    assert sorted(o.outcome for o in imported.outcomes) == ["no_major_change", "stop"]  # kept as written
+    assert [p.message for p in problems_for(imported, "outcome", characteristics())] == \
+        [outcomes_contradict("no_major_change", "stop")]
 
 
 # ------------------------------------------------------------ evidence items
@@ -598,7 +662,7 @@ def test_a_save_after_the_state_moved_on_is_refused_and_keeps_the_text(client, w
                            data={"lock_version": str(seen), "completed": "no",
                                  "intersectional_effects": "A long paragraph I must not lose"})
     assert response.status_code == 409
-    assert errors_on(response) == [NOT_EDITABLE.format(state="challenge review")]
+    assert errors_on(response) == [NOT_EDITABLE.format(state="in challenge review")]
     assert "A long paragraph I must not lose" in response.data.decode()
     assert record(started.id) == before
 
@@ -614,7 +678,7 @@ def test_a_section_the_state_does_not_need_yet_cannot_be_written(client, auth, w
     before = record(assessment.id)
     response = post(client, assessment, "evidence/add", {"kind": "data", "source": "Census", "summary": "Ages"})
     assert response.status_code == 409
-    assert errors_on(response) == [SECTION_NOT_OPEN.format(title="Evidence", state="screening")]
+    assert errors_on(response) == [SECTION_NOT_OPEN.format(title="Evidence", state="in screening")]
     assert record(assessment.id) == before
     with pytest.raises(NotPossible):
         content.update_intersectional(assessment.id, world.author, fresh(assessment.id).lock_version, "Early", True)

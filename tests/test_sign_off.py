@@ -118,7 +118,8 @@ def written(world: World, state: str) -> Assessment:
 
 
 def state_label(state: str) -> str:
-    return STANDARD.states[state].label.lower()
+    """How messages name a state ("The assessment is now ...", "while it is ..."): its phrase."""
+    return STANDARD.states[state].phrase
 
 
 @pytest.fixture
@@ -291,11 +292,21 @@ def test_the_sign_off_page_shows_the_summary_and_the_attestation_and_refuses_wit
 
 # ---------------------------------------------------- regard before the decision
 
+def awaiting_sign_off_when_decided(world, decision: date) -> Assessment:
+    """Submitted while the decision was still ahead; the days have passed since (the
+    date moved in SQL: submission itself refuses a date already reached)."""
+    assessment = world.make_assessment("awaiting_sign_off", planned_decision_date=decision + timedelta(days=500),
+                                       due_regard_started_on=decision - timedelta(days=10))
+    table = db.metadata.tables["assessment"]
+    db.session.execute(sa.update(table).where(table.c.id == assessment.id).values(planned_decision_date=decision))
+    db.session.commit()
+    return fresh(assessment.id)
+
+
 @pytest.mark.parametrize("days", [0, -1, -400], ids=["on-the-decision-date", "the-day-after", "long-after"])
 def test_sign_off_on_or_after_the_planned_decision_date_is_refused_with_the_reason(world, client, auth, days):
     decision = london_today() + timedelta(days=days)
-    assessment = world.make_assessment("awaiting_sign_off", planned_decision_date=decision,
-                                       due_regard_started_on=decision - timedelta(days=10))
+    assessment = awaiting_sign_off_when_decided(world, decision)
     message = rules.sign_off_too_late(decision)
     assert f"({decision.day} {decision:%B %Y})" in message
     before = stored(assessment.id)
@@ -327,7 +338,7 @@ def test_sign_off_the_day_before_the_planned_decision_date_is_allowed(world, cli
 
 def test_a_decision_that_moved_goes_back_and_the_new_date_is_on_the_record_before_it_is_signed(world):
     today = london_today()
-    assessment = world.make_assessment("awaiting_sign_off", planned_decision_date=today)
+    assessment = awaiting_sign_off_when_decided(world, today)
     with pytest.raises(NotPossible):
         sign(assessment.id, world.decider)
     perform_transition(assessment.id, "return_for_more_work", world.decider2,
@@ -343,6 +354,64 @@ def test_a_decision_that_moved_goes_back_and_the_new_date_is_on_the_record_befor
     sign(assessment.id, world.decider)
     assert fresh(assessment.id).state == "signed_off"
     assert verify_chain().ok
+
+
+@pytest.mark.parametrize("days", [0, -1], ids=["on-the-decision-date", "the-day-after"])
+def test_submission_is_refused_once_sign_off_could_no_longer_come_before_the_decision(world, client, auth, days):
+    decision = london_today() + timedelta(days=days)
+    assessment = world.make_assessment("full_assessment", due_regard_started_on=decision - timedelta(days=10))
+    world.write_full_assessment(assessment)
+    update_register_details(assessment.id, world.author, {"planned_decision_date": decision},
+                            fresh(assessment.id).lock_version, complete=True)
+    message = rules.sign_off_would_be_too_late(decision)
+    assert message == (f"Sign-off could no longer come before the planned decision date ({decision.day} "
+                       f"{decision:%B %Y}): due regard must be paid before the decision is made. If the decision "
+                       "has moved, change the planned decision date in the register details first.")
+    before = stored(assessment.id)
+    with pytest.raises(NotPossible) as refused:
+        perform_transition(assessment.id, "submit_for_challenge", world.author)
+    assert [p.message for p in refused.value.problems] == [message]
+    assert stored(assessment.id) == before
+    # The page links the author to the date to change.
+    auth.sign_in(world.author)
+    response = client.post(f"/assessments/{assessment.id}/actions/submit_for_challenge",
+                           data={"lock_version": str(before["lock_version"])})
+    assert response.status_code == 409
+    links = {a.get_text(strip=True): a["href"] for a in
+             BeautifulSoup(response.data, "html.parser").select(".govuk-error-summary__list a")}
+    assert links == {message: f"/assessments/{assessment.id}/details#planned_decision_date"}
+    assert stored(assessment.id) == before
+
+
+def test_the_author_is_warned_when_the_decision_date_entered_is_today_or_past(world, client, auth):
+    """A warning, not a refusal: the author may be recording a date that is about to move."""
+    today = london_today()
+    auth.sign_in(world.author)
+    new = {"title": "Library opening hours", "directorate_id": str(world.directorate.id),
+           "due_regard_started_on": [str(today.day - 0), str(today.month), str(today.year - 1)],
+           "planned_decision_date": [str(today.day), str(today.month), str(today.year)]}
+    created = client.post("/assessments/new", data=new)
+    assert created.status_code == 302, errors_on(created)
+    tasks_page = BeautifulSoup(client.get(created.headers["Location"]).data, "html.parser")
+    warning = rules.late_decision_warning(today)
+    assert warning == (f"The planned decision date ({today.day} {today:%B %Y}) is today or has passed: this "
+                       "assessment could not be signed off before the decision. If the decision has moved, change "
+                       "the planned decision date.")
+    assert warning in tasks_page.select_one("#late-decision").get_text(" ", strip=True)
+    assessment_id = int(created.headers["Location"].rstrip("/").split("/")[-2])
+    details = BeautifulSoup(client.get(f"/assessments/{assessment_id}/details").data, "html.parser")
+    assert warning in details.select_one("#late-decision").get_text(" ", strip=True)
+    # A date still ahead warns nobody; nor does a version already signed.
+    ahead = world.make_assessment()
+    assert BeautifulSoup(client.get(f"/assessments/{ahead.id}/tasks").data, "html.parser").select(
+        "#late-decision") == []
+    signed = awaiting_sign_off_when_decided(world, today + timedelta(days=1))
+    sign(signed.id, world.decider)
+    table = db.metadata.tables["assessment"]
+    db.session.execute(sa.update(table).where(table.c.id == signed.id).values(planned_decision_date=today))
+    db.session.commit()
+    assert BeautifulSoup(client.get(f"/assessments/{signed.id}/tasks").data, "html.parser").select(
+        "#late-decision") == []
 
 
 def test_a_missing_planned_decision_date_is_asked_for_before_signing(world):
@@ -738,7 +807,7 @@ def test_a_change_made_through_the_orm_is_refused_at_the_flush_with_nothing_writ
     db.session.rollback()
     assert isinstance(refused.value, NotPossible) and refused.value.status == 409
     assert [p.message for p in refused.value.problems] == [frozen_message(assessment.display_reference,
-                                                                          "Signed off")]
+                                                                          "signed off")]
     assert stored(assessment.id) == before
     assert signing.verify(fresh(assessment.id)).ok
 

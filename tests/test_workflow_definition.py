@@ -52,6 +52,9 @@ def test_the_standard_workflow_loads():
      "states.screening.editable_by[0]", "unknown role 'everyone'"),
     (lambda d: d["transitions"][trigger_index(d, "approve")].pop("roles"),
      "transitions[{approve}]", "'roles' is a required property"),
+    (lambda d: d["transitions"][trigger_index(d, "approve")].pop("done"),
+     "transitions[{approve}]", "'done' is a required property"),
+    (lambda d: d["states"]["challenge"].pop("phrase"), "states.challenge", "'phrase' is a required property"),
     (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("comment", "sometimes"),
      "transitions[{approve}].comment", "'sometimes' is not one of"),
     (lambda d: d["segregation_of_duties"][0]["excluded"].append("the_butler"),
@@ -88,7 +91,7 @@ def test_a_broken_definition_names_the_file_and_the_bad_entry(tmp_path, change, 
 
 def test_unreachable_state_fails_the_load(tmp_path):
     def orphan(d):
-        d["states"]["limbo"] = {"label": "Limbo", "description": "Nothing leads here."}
+        d["states"]["limbo"] = {"label": "Limbo", "phrase": "in limbo", "description": "Nothing leads here."}
     with pytest.raises(WorkflowDefinitionError, match=r"states\.limbo: no transition leads to this state"):
         load_definitions(broken_copy(tmp_path, orphan))
 

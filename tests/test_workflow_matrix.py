@@ -23,6 +23,38 @@ def expected_refusal(state: str, role: str, trigger) -> int:
     return 409 if state not in trigger.sources else 403
 
 
+def expected_refusal_text(state: str, trigger) -> str:
+    """Built from the definition's words: a state's phrase, a transition's label."""
+    if state not in trigger.sources:
+        return f"This action is not possible while the assessment is {STANDARD.states[state].phrase}."
+    return f"You do not have a role that can take the action \u201c{trigger.label}\u201d on this assessment."
+
+
+def expected_done_text(state: str, trigger) -> str:
+    after = trigger.dest_from(state)
+    return f"{trigger.done}. The assessment is {'now' if after != state else 'still'} {STANDARD.states[after].phrase}."
+
+
+def banner(page: bytes) -> str:
+    found = BeautifulSoup(page, "html.parser").select_one(".govuk-notification-banner__content")
+    return found.get_text(" ", strip=True) if found else ""
+
+
+def test_the_words_for_each_state_and_action_read_as_english():
+    """The definition gives every state a phrase and every transition a done message (the
+    schema requires them), so no message is made by lower-casing a label."""
+    for state in STANDARD.states.values():
+        assert state.phrase and state.phrase == state.phrase.strip() and not state.phrase.endswith(".")
+    for trigger in STANDARD.transitions.values():
+        assert trigger.done[0].isupper() and not trigger.done.endswith(".")
+    assert expected_done_text("screening", STANDARD.transitions["start_full_assessment"]) == \
+        "Full assessment started. The assessment is now in full assessment."
+    assert expected_done_text("published", STANDARD.transitions["start_review"]) == \
+        "Review started as a new version. The assessment is still published."
+    assert expected_refusal_text("screen_out_proposed", STANDARD.transitions["agree_screen_out"]) == \
+        "You do not have a role that can take the action \u201cAgree screen-out\u201d on this assessment."
+
+
 def action_url(assessment_id: int, trigger: str) -> str:
     return f"/assessments/{assessment_id}/actions/{trigger}"
 
@@ -46,6 +78,8 @@ def test_every_refused_combination_changes_nothing(state, world, client, auth):
             assert button is None, f"{role} sees {trigger.trigger} in {state}"
             response = client.post(action_url(assessment.id, trigger.trigger), data={"comment": "Trying anyway"})
             assert response.status_code == expected_refusal(state, role, trigger), (role, state, trigger.trigger)
+            assert expected_refusal_text(state, trigger) in BeautifulSoup(response.data, "html.parser").get_text(
+                " ", strip=True), (role, state, trigger.trigger)
         auth.sign_out()
     db.session.expire_all()
     after = db.session.get(Assessment, assessment.id)
@@ -69,6 +103,7 @@ def test_every_allowed_combination_succeeds(state, role, trigger, world, client,
     response = client.post(action_url(assessment.id, trigger.trigger),
                            data={"comment": "Reasons given", "attest": "y", "password": PASSWORD})
     assert response.status_code == 302, response.data.decode()[:2000]
+    assert banner(client.get(response.headers["Location"]).data) == expected_done_text(state, trigger)
     db.session.expire_all()
     after = db.session.get(Assessment, assessment.id)
     assert after.state == trigger.dest_from(state)

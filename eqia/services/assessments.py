@@ -184,7 +184,7 @@ def check_editable(user: User, assessment: Assessment) -> str:
     """Refuse (409) content changes in a state nobody may edit, then (403) a
     user without an editing role there. Returns the role the user edits in."""
     definition = definition_for(assessment)
-    state_label = definition.states[assessment.state].label.lower()
+    state_label = definition.states[assessment.state].phrase
     if not definition.editable_by(assessment.state):
         raise NotPossible(NOT_EDITABLE.format(state=state_label))
     role = access.editing_role(user, assessment, definition)
@@ -201,7 +201,7 @@ def section_open(assessment: Assessment, section: str) -> bool:
 
 def check_section_open(assessment: Assessment, section: str) -> None:
     if not section_open(assessment, section):
-        state_label = definition_for(assessment).states[assessment.state].label.lower()
+        state_label = definition_for(assessment).states[assessment.state].phrase
         raise NotPossible(SECTION_NOT_OPEN.format(title=sections.SECTIONS[section].title, state=state_label))
 
 

@@ -221,7 +221,7 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
         round_ = current_round(assessment)
         definition = definition_for(assessment)
         if round_ is None or not definition.review_transitions(assessment.state):
-            raise NotPossible(NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].label.lower()))
+            raise NotPossible(NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].phrase))
         if not may_review(user, assessment):
             raise Forbidden(NOT_A_REVIEWER)
         keys = review_keys(assessment)

@@ -43,8 +43,8 @@ class Frozen(NotPossible):
     """A write to the content of a version that can never change."""
 
 
-def frozen_message(reference: str, state_label: str) -> str:
-    return (f"{reference} is {state_label.lower()} and can never be changed. Start a review to open a new "
+def frozen_message(reference: str, state_phrase: str) -> str:
+    return (f"{reference} is {state_phrase} and can never be changed. Start a review to open a new "
             "version.")
 
 
@@ -62,7 +62,7 @@ def _stored_state(session: Session, assessment: Assessment) -> str | None:
 
 
 def _is_frozen(session: Session, assessment: Assessment) -> str | None:
-    """The label of the assessment's stored state if that state is frozen."""
+    """The phrase of the assessment's stored state ("signed off") if that state is frozen."""
     from eqia.registry import definition_for
 
     if not inspect(assessment).persistent:
@@ -71,7 +71,7 @@ def _is_frozen(session: Session, assessment: Assessment) -> str | None:
     if state is None:
         return None
     definition = definition_for(assessment)
-    return definition.states[state].label if definition.is_frozen(state) else None
+    return definition.states[state].phrase if definition.is_frozen(state) else None
 
 
 def _leaves_frozen_states(assessment: Assessment) -> bool:

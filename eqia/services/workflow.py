@@ -53,8 +53,12 @@ CREATE_VERSION_ACTION = "create_version"
 COMMENT_MAX = 10_000
 EDIT_ACTION_PREFIX = "edit:"
 
+# {state} is a state's phrase ("in full assessment"), {action} a transition's label, {done} its done
+# message: each is written once, in the workflow definition.
 NOT_POSSIBLE_NOW = "This action is not possible while the assessment is {state}."
-NOT_YOUR_ROLE = "You do not have a role that can {action} this assessment."
+NOT_YOUR_ROLE = "You do not have a role that can take the action \u201c{action}\u201d on this assessment."
+DONE_NOW = "{done}. The assessment is now {state}."
+DONE_STILL = "{done}. The assessment is still {state}."
 STALE = ("Someone else changed this assessment since you opened it. Check the latest version below, "
          "then try again.")
 COMMENT_REQUIRED = "Enter a comment: {label}"
@@ -183,6 +187,12 @@ def allowed_transitions(user: User, assessment: Assessment, who: Participants | 
     ]
 
 
+def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:
+    """What a user is told once `transition` has moved an assessment from `before` to `after`."""
+    return (DONE_NOW if after != before else DONE_STILL).format(done=transition.done,
+                                                                  state=definition.states[after].phrase)
+
+
 def _refuse(error: ServiceError, user: User | None, assessment_id: int, trigger: str) -> ServiceError:
     db.session.rollback()
     log.warning("refused %s on assessment %s by user %s: %s (%s)", trigger, assessment_id,
@@ -196,10 +206,10 @@ def check_permission(user: User, assessment: Assessment, transition: Transition,
     without an allowed role or excluded by segregation of duties. Returns the
     role the user acts in. Content checks come later, in perform_transition."""
     if assessment.state not in transition.sources:
-        raise NotPossible(NOT_POSSIBLE_NOW.format(state=definition.states[assessment.state].label.lower()))
+        raise NotPossible(NOT_POSSIBLE_NOW.format(state=definition.states[assessment.state].phrase))
     role = acting_role(user, transition)
     if role is None:
-        raise Forbidden(NOT_YOUR_ROLE.format(action=transition.label.lower()))
+        raise Forbidden(NOT_YOUR_ROLE.format(action=transition.label))
     problem = sod_problem(user, transition, definition, participants_for([assessment])[assessment.id])
     if problem:
         raise Forbidden(problem)
@@ -220,6 +230,20 @@ def guard_problems(user: User, assessment: Assessment, transition: Transition) -
                             transition=transition, characteristics=characteristics(), now=utcnow(),
                             comment="(to be written)" if transition.comment != "none" else "")
     return [p for name in transition.guards for p in rules.GUARDS[name](ctx)]
+
+
+def late_decision_warning(assessment: Assessment) -> str | None:
+    """A warning for the author while a sign-off is still ahead of this assessment and
+    could no longer come before its planned decision date (they may be recording a
+    date that is about to move, so it warns rather than refuses)."""
+    decision_date = assessment.planned_decision_date
+    if decision_date is None or not rules.too_late_to_sign(decision_date, rules.local_date(utcnow())):
+        return None
+    definition = definition_for(assessment)
+    signing_states = [s for s in definition.states if definition.sign_off_transitions(s)]
+    if not any(assessment.state == s or assessment.state in definition.states_leading_to(s) for s in signing_states):
+        return None
+    return rules.late_decision_warning(decision_date)
 
 
 def lock_assessment(assessment_id: int) -> Assessment | None:
@@ -337,7 +361,7 @@ def queue_notifications(ctx: TransitionContext, event: AuditEvent) -> None:
     base_url = current_app.config["EQIA_BASE_URL"].rstrip("/")
     state = definition.states[assessment.state]
     actor = ctx.user.name if ctx.user else "The system"
-    subject = f"{assessment.display_reference}: {ctx.transition.label} \u2013 now {state.label.lower()}"
+    subject = f"{assessment.display_reference}: {ctx.transition.done} \u2013 now {state.phrase}"
     body = (f"{actor} took the action \u201c{ctx.transition.label}\u201d on {assessment.display_reference} "
             f"\u201c{assessment.title}\u201d.\n\nIt is now: {state.label}. {state.description}\n")
     if ctx.comment:

@@ -25,7 +25,9 @@ from eqia.services.summary import sign_off_summary
 from eqia.services.workflow import (
     allowed_transitions,
     check_permission,
+    done_message,
     guard_problems,
+    late_decision_warning,
     missing_requirements,
     perform_transition,
 )
@@ -246,7 +248,8 @@ def edit_details(assessment_id: int):
         done_text="Register details saved")
     if not isinstance(result, dict):
         return result
-    return render_template("assessments/details.html", form=form, assessment=assessment, **result), result["status"]
+    return render_template("assessments/details.html", form=form, assessment=assessment,
+                           late_decision=late_decision_warning(assessment), **result), result["status"]
 
 
 def _asks_for_password() -> bool:
@@ -276,6 +279,7 @@ def take_action(assessment_id: int, trigger: str):
     problems = []
     status = 200
     if form.validate_on_submit():
+        state_before = assessment.state
         try:
             done = perform_transition(assessment.id, trigger, current_user, comment=form.comment.data or "",
                                       expected_lock_version=form.lock_version.data,
@@ -288,8 +292,7 @@ def take_action(assessment_id: int, trigger: str):
             form.lock_version.data = assessment.lock_version
             form.lock_version.raw_data = [str(assessment.lock_version)]
         else:
-            now = definition.states[done.state].label.lower()
-            flash(f"Done: {transition.label.lower()}. The assessment is now {now}.", "success")
+            flash(done_message(definition, transition, state_before, done.state), "success")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     elif request.method == "GET":
         # Say why now rather than offer a form that will be refused.

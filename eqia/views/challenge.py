@@ -55,7 +55,7 @@ def review(assessment_id: int):
     definition = definition_for(assessment)
     round_ = challenge.current_round(assessment)
     if round_ is None or not definition.review_transitions(assessment.state):
-        raise NotPossible(challenge.NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].label.lower()))
+        raise NotPossible(challenge.NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].phrase))
     closing = challenge.closing_actions(current_user, assessment)
     if not closing:
         raise Forbidden(challenge.NOT_A_REVIEWER)

@@ -64,6 +64,8 @@ class State:
     # Nothing is waiting to be done: its actions are offered on the page but it
     # sits in nobody's queue and entering it notifies nobody (published, screened out).
     settled: bool = False
+    # Completes "The assessment is now ..." (and "still ...", "while it is ..."): "in full assessment".
+    phrase: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,8 @@ class Transition:
     # How many different people must take it on the same content before the
     # state moves (a Head of Service and a Director, say). Needs the record_sign_off effect.
     signatures: int = 1
+    # Said once it is done, in the past tense: "Submitted for challenge review".
+    done: str = ""
 
     @property
     def comment_required(self) -> bool:
@@ -253,6 +257,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             final=bool(spec.get("final", False)),
             public=bool(spec.get("public", False)),
             settled=bool(spec.get("settled", False)),
+            phrase=" ".join(spec["phrase"].split()),
         )
 
     if raw["initial"] not in states:
@@ -310,6 +315,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             reauthenticate=bool(spec.get("reauthenticate", False)),
             attestation=" ".join(spec.get("attestation", "").split()),
             signatures=spec.get("signatures", 1),
+            done=" ".join(spec["done"].split()),
         )
         if transitions[trigger].signatures > 1 and "record_sign_off" not in transitions[trigger].effects:
             fail(f"{path}.signatures", "counting signatures needs the effect 'record_sign_off'")

@@ -45,7 +45,11 @@ class TransitionContext:
 
     @property
     def local_today(self) -> date:
-        return self.now.astimezone(LOCAL_ZONE).date()
+        return local_date(self.now)
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_ZONE).date()
 
 
 @dataclass(frozen=True)
@@ -114,18 +118,46 @@ def sign_off_too_late(decision_date: date) -> str:
             "work so that the author can change the planned decision date.")
 
 
+def sign_off_would_be_too_late(decision_date: date) -> str:
+    return (f"Sign-off could no longer come before the planned decision date ({decision_date.day} "
+            f"{decision_date:%B %Y}): due regard must be paid before the decision is made. If the decision has "
+            "moved, change the planned decision date in the register details first.")
+
+
+def late_decision_warning(decision_date: date) -> str:
+    return (f"The planned decision date ({decision_date.day} {decision_date:%B %Y}) is today or has passed: this "
+            "assessment could not be signed off before the decision. If the decision has moved, change the "
+            "planned decision date.")
+
+
 NO_DECISION_DATE = "Enter the date the decision will be made before signing off"
+
+
+def too_late_to_sign(decision_date: date, today: date) -> bool:
+    # R (Rotherham) 2014: "an after the event assessment cannot save the decision". A sign-off
+    # on the day of the decision is too late too: nobody can show it came first.
+    return today >= decision_date
 
 
 @guard("before_planned_decision_date")
 def before_planned_decision_date(ctx: TransitionContext) -> list[Problem]:
-    # R (Rotherham) 2014: "an after the event assessment cannot save the decision".
     decision_date = ctx.assessment.planned_decision_date
     if decision_date is None:
         return [Problem(NO_DECISION_DATE, "assessments.edit_details", "planned_decision_date")]
-    if ctx.local_today >= decision_date:
+    if too_late_to_sign(decision_date, ctx.local_today):
         return [Problem(sign_off_too_late(decision_date))]
     return []
+
+
+@guard("sign_off_still_possible")
+def sign_off_still_possible(ctx: TransitionContext) -> list[Problem]:
+    """Before the sign-off itself (submitting for challenge, say): refused as soon as the
+    sign-off could no longer come before the decision, rather than only at the signature."""
+    decision_date = ctx.assessment.planned_decision_date
+    if decision_date is not None and too_late_to_sign(decision_date, ctx.local_today):
+        return [Problem(sign_off_would_be_too_late(decision_date), "assessments.edit_details",
+                        "planned_decision_date")]
+    return []  # no date at all: the register details' own check asks for it
 
 
 def review_already_open(version_number: int) -> str:

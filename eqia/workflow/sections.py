@@ -212,7 +212,9 @@ def evidence_not_cited(name: str) -> str:
     return f"Cite the evidence behind your judgement about {name}, or explain why there is none"
 
 
-def gathering_action_missing(name: str) -> str:
+def gathering_action_missing(name: str, impact_unknown: bool = False) -> str:
+    if impact_unknown:
+        return f"The impact on {name} is not yet known: add an action to gather the evidence"
     return f"There is no evidence about {name}: add an action to gather it"
 
 
@@ -251,12 +253,13 @@ def impact_problems(assessment: Assessment, impact: CharacteristicImpact,
         problems.append(problem(severity_missing(name), "severity"))
     if _blank(impact.evidence_narrative):
         problems.append(problem(judgement_reason_missing(name), "evidence_narrative"))
-    if not impact.evidence:
-        if _blank(impact.no_evidence_reason):
-            problems.append(problem(evidence_not_cited(name), "evidence"))
-        # Bridges v South Wales Police (2020): a body must find out what it does not know.
-        if not any(a.characteristic_key == key for a in assessment.actions):
-            problems.append(problem(gathering_action_missing(name), "gather"))
+    if not impact.evidence and _blank(impact.no_evidence_reason):
+        problems.append(problem(evidence_not_cited(name), "evidence"))
+    # Bridges v South Wales Police (2020): a body must find out what it does not know, whether it
+    # has no evidence at all or its evidence does not yet show the impact.
+    impact_unknown = impact.impact in characteristics.keys_meaning("impact", "unknown")
+    if (not impact.evidence or impact_unknown) and not any(a.characteristic_key == key for a in assessment.actions):
+        problems.append(problem(gathering_action_missing(name, impact_unknown=bool(impact.evidence)), "gather"))
     if impact.impact in negative and _blank(impact.mitigation) and not continues_with_justification(assessment):
         problems.append(problem(mitigation_missing(name), "mitigation"))
     return problems
@@ -284,13 +287,34 @@ JUSTIFICATION_MISSING = ("Justify continuing despite the adverse impact: the leg
                          "proportionate, and why there is no less harmful way")
 
 
+def outcomes_contradict(first: str, second: str) -> str:
+    return (f"\u201c{OUTCOMES.get(first, first)}\u201d and \u201c{OUTCOMES.get(second, second)}\u201d contradict "
+            "each other: choose the one that applies")
+
+
+def outcome_beside_adverse(outcome: str, name: str, severity: str) -> str:
+    return (f"\u201c{OUTCOMES.get(outcome, outcome)}\u201d cannot be the outcome while the impact on {name} is "
+            f"negative with {severity.lower()} severity: choose another outcome, or change the judgement about "
+            f"{name} if it is wrong")
+
+
 def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    chosen = {o.outcome for o in assessment.outcomes}
+    page = "assessments.outcome"
+    stored = {o.outcome for o in assessment.outcomes}
+    chosen = [key for key in OUTCOMES if key in stored] + sorted(stored - set(OUTCOMES))
     if not chosen:
-        return [Problem(OUTCOME_MISSING, "assessments.outcome", "outcomes")]
+        return [Problem(OUTCOME_MISSING, page, "outcomes")]
+    problems = [Problem(outcomes_contradict(first, second), page, "outcomes")
+                for i, first in enumerate(chosen) for second in chosen[i + 1:]
+                if characteristics.outcomes_exclude(first, second)]
+    negative = characteristics.keys_meaning("impact", "negative")
+    problems += [Problem(outcome_beside_adverse(outcome, impact.characteristic_label,
+                                                characteristics.label("severity", impact.severity)), page, "outcomes")
+                 for outcome in chosen for impact in assessment.impacts
+                 if impact.impact in negative and characteristics.outcome_ruled_out_by(outcome, impact.severity)]
     if CONTINUE_DESPITE_ADVERSE in chosen and _blank(assessment.outcome_justification):
-        return [Problem(JUSTIFICATION_MISSING, "assessments.outcome", "outcome_justification")]
-    return []
+        problems.append(Problem(JUSTIFICATION_MISSING, page, "outcome_justification"))
+    return problems
 
 
 # ----------------------------------------------------------------- action plan
