@@ -5,6 +5,7 @@ refusal as a problem document."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -357,3 +358,52 @@ def test_nobody_revokes_anothers_token_through_the_page(world, client, auth):
     assert client.post(f"/account/tokens/{row.id}/revoke").status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiToken, row.id).revoked_at is None
+
+
+# ------------------------------------------------------------------ nesting
+
+DEEP = "[" * 60_000  # far beyond Python's recursion limit, and within an action's 64 KiB
+
+
+def _example_url(rule, assessment_id: int) -> str:
+    values = {"assessment_id": assessment_id, "trigger": "start_full_assessment", "item_id": 1, "token_id": 1,
+              "characteristic": "age", "direction": "up", "reference": "x", "version": 1, "name": "standard",
+              "filename": "x", "path": "x"}
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+@pytest.mark.parametrize("rate_limited", [False, True])
+def test_json_nested_too_deeply_is_a_400_problem_everywhere_never_a_500(rate_limited, world, make_app):
+    from eqia.interchange.importer import NESTED_TOO_DEEPLY
+    from tests.conftest import FreshRequestClient
+
+    app = make_app(RATELIMIT_ENABLED=rate_limited)
+    app.test_client_class = FreshRequestClient
+    client = app.test_client()
+    a = world.make_assessment("screening")
+    api = Api(client).as_user(world.author)
+    client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+    writes = [(method, rule) for rule in app.url_map.iter_rules() for method in sorted(rule.methods & {"POST", "PUT"})]
+    assert any(rule.rule.startswith("/api/") for _, rule in writes)
+    before = audit_count(a.id)
+    for method, rule in writes:
+        url = _example_url(rule, a.id)
+        headers = {**api._headers(), "Content-Type": "application/json", "If-Match": f'"{a.lock_version}"'}
+        response = client.open(url, method=method, data=DEEP, headers=headers)
+        if rule.rule.startswith("/api/"):
+            body = is_problem(response, 400)
+            assert body["errors"] == [{"path": "$", "message": NESTED_TOO_DEEPLY}], url
+        else:  # no page reads JSON: the body is not a form, so the page answers as for an empty one
+            assert response.status_code < 500, (url, response.status_code)
+    assert audit_count(a.id) == before
+
+
+def test_json_nested_deeper_than_any_document_but_within_python_is_refused_too(world, api):
+    from eqia.interchange.importer import NESTED_TOO_DEEPLY
+
+    a = world.make_assessment("screening")
+    api.as_user(world.author)
+    deep = '{"comment": ' + "[" * 500 + "]" * 500 + "}"
+    body = is_problem(api.post(f"/assessments/{a.id}/actions/start_full_assessment", data=deep,
+                               headers={"Content-Type": "application/json"}), 400)
+    assert body["errors"] == [{"path": "$", "message": NESTED_TOO_DEEPLY}]

@@ -141,8 +141,19 @@ def detail_of(assessment: Assessment, user) -> dict:
     }
 
 
+JSON_BODY_KEY = "eqia.json_body"  # in the request's WSGI environ: `g` can outlive a request
+
+
 def json_body(limit: int):
-    """The request's JSON, or the problem to answer with."""
+    """The request's JSON, or the problem to answer with. Read once a request (the
+    rate limiter and the view share it), and always through `parse`, which refuses
+    what no JSON the service reads can be (nested too deeply, not UTF-8) as a 400."""
+    if JSON_BODY_KEY not in request.environ:
+        request.environ[JSON_BODY_KEY] = _read_json(limit)
+    return request.environ[JSON_BODY_KEY]
+
+
+def _read_json(limit: int):
     if request.content_length and request.content_length > limit:
         return None, problem(413, f"The body must be {limit // 1024:,} KiB or less")
     if not request.is_json:
@@ -235,24 +246,30 @@ def _action_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _action_body():
+    """An action's JSON object ({} when nothing is sent), or the problem to answer with."""
+    if request.content_length and request.content_length > BODY_MAX:
+        return None, problem(413, f"An action's body must be {BODY_MAX // 1024} KiB or less")
+    if not request.get_data(cache=True):
+        return {}, None
+    body, refusal = json_body(BODY_MAX)
+    if refusal is None and not isinstance(body, dict):
+        return None, problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
+    return body, refusal
+
+
 def _asks_for_password() -> bool:
-    body = request.get_json(silent=True)
-    return isinstance(body, dict) and "password" in body
+    body, refusal = _action_body()
+    return refusal is None and "password" in body
 
 
 @bp.post("/assessments/<int:assessment_id>/actions/<trigger>")
 @limiter.limit(_action_limit, key_func=_action_key, exempt_when=lambda: not _asks_for_password())
 def action(assessment_id: int, trigger: str):
     user = current_api_user()
-    if request.content_length and request.content_length > BODY_MAX:
-        return problem(413, f"An action's body must be {BODY_MAX // 1024} KiB or less")
-    body = {}
-    if request.get_data(cache=True):
-        if not request.is_json:
-            return problem(415, "Send the body as application/json")
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
+    body, refusal = _action_body()
+    if refusal is not None:
+        return refusal
     errors = []
     for name, value in body.items():
         if name not in ACTION_FIELDS:

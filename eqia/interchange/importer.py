@@ -50,6 +50,11 @@ from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
 
 FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
 PROBLEMS_SHOWN = 50
+# No document this service reads nests deeper than a dozen levels (a backup's challenge round's snapshot of a
+# group's aims); Python's own parser gives up near a thousand, and code walking a parsed value
+# recursively (the schema's validator, the digest's serialiser) could not go deeper either.
+JSON_DEPTH_MAX = 64
+NESTED_TOO_DEEPLY = f"The JSON is nested too deeply: send JSON nested no more than {JSON_DEPTH_MAX} levels deep"
 IMPORT_ACTION = "import"
 
 _validator = None
@@ -85,8 +90,21 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
+def _too_deep(value: Any) -> bool:
+    """Whether `value` nests lists and objects more than JSON_DEPTH_MAX deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > JSON_DEPTH_MAX:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def parse(data: bytes | str) -> Any:
-    """The file's JSON, or BadDocument saying where it stops being JSON."""
+    """JSON text (a file, or a request's body: every JSON the service reads is
+    parsed here), or BadDocument saying where it stops being JSON."""
     if len(data) > FILE_MAX:
         raise BadDocument([DocumentProblem("$", f"The file is larger than {FILE_MAX // (1024 * 1024)} MiB")])
     if isinstance(data, bytes):
@@ -95,12 +113,15 @@ def parse(data: bytes | str) -> Any:
         except UnicodeDecodeError as exc:
             raise BadDocument([DocumentProblem("$", f"The file is not UTF-8 text (byte {exc.start})")]) from None
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except json.JSONDecodeError as exc:
         raise BadDocument([DocumentProblem("$", f"Not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]) \
             from None
     except RecursionError:
-        raise BadDocument([DocumentProblem("$", "Not an interchange document: nested too deeply")]) from None
+        raise BadDocument([DocumentProblem("$", NESTED_TOO_DEEPLY)]) from None
+    if isinstance(value, (dict, list)) and _too_deep(value):
+        raise BadDocument([DocumentProblem("$", NESTED_TOO_DEEPLY)])
+    return value
 
 
 def _words(error) -> tuple[str, str]:
