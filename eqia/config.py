@@ -35,17 +35,23 @@ def _count(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def from_environment(environ: dict[str, str] | None = None) -> dict:
+SECRET_KEY_MISSING = ("SECRET_KEY is not set. Set it to a long random value (for example the output of "
+                      "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
+                      "EQIA_ENV=development to run locally.")
+
+
+def from_environment(environ: dict[str, str] | None = None, *, serving: bool = True) -> dict:
+    """The settings. The secret key signs sessions, so only an app that serves
+    requests needs one: `serving=False` (the `flask` commands other than `run`)
+    builds an app without one, which can sign nobody in."""
     env = dict(os.environ if environ is None else environ)
     mode = env.get("EQIA_ENV", "production")
     development = mode == "development"
     secret = env.get("SECRET_KEY")
     if not secret:
-        if not development:
-            raise ConfigError("SECRET_KEY is not set. Set it to a long random value (for example the output of "
-                              "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
-                              "EQIA_ENV=development to run locally.")
-        secret = secrets.token_hex(32)
+        if not development and serving:
+            raise ConfigError(SECRET_KEY_MISSING)
+        secret = secrets.token_hex(32) if development else None
     return {
         "EQIA_ENV": mode,
         "SECRET_KEY": secret,

@@ -153,3 +153,33 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
     assert "http://127.0.0.1:5000/assessments/" in challenge[0].get_payload()
     db.session.expire_all()
     assert all(m.sent_at is not None for m in db.session.execute(sa.select(OutboxMessage)).scalars())
+
+
+def _flask(args: list[str], tmp_path, **extra: str):
+    """The `flask` command in a process of its own, with neither SECRET_KEY nor EQIA_ENV set."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "FLASK_APP": "eqia", "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite", **extra}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_help_and_commands_work_without_a_secret_key_which_only_serving_needs(tmp_path):
+    for args in (["--help"], ["eqia", "--help"]):
+        shown = _flask(args, tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        assert "Traceback" not in shown.stderr and shown.stderr == ""
+    assert "verify-audit" in shown.stdout and "export" in shown.stdout
+    assert _flask(["db", "upgrade"], tmp_path).returncode == 0
+    verified = _flask(["eqia", "verify-audit"], tmp_path)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("Audit trail verified: 0 events")
+
+
+def test_serving_without_a_secret_key_stops_with_one_clear_line(tmp_path):
+    from eqia.config import SECRET_KEY_MISSING
+
+    served = _flask(["run", "--port", "0"], tmp_path)
+    assert served.returncode != 0
+    assert served.stderr.strip() == f"Error: {SECRET_KEY_MISSING}"
