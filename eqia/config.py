@@ -28,10 +28,10 @@ def database_url(value: str | None) -> str:
     return value
 
 
-def _count(env: dict[str, str], name: str, default: int) -> int:
+def _count(env: dict[str, str], name: str, default: int, most: int = 64) -> int:
     raw = env.get(name, str(default)).strip()
-    if not raw.isdigit() or int(raw) > 64:
-        raise ConfigError(f"{name} must be a whole number from 0 to 64, not {raw[:40]!r}")
+    if not raw.isdigit() or len(raw) > 6 or int(raw) > most:
+        raise ConfigError(f"{name} must be a whole number from 0 to {most}, not {raw[:40]!r}")
     return int(raw)
 
 
@@ -66,8 +66,10 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         # PDFs are rendered in this many worker processes (0: in the web process itself). A
         # document's parts render at once on the free ones (eqia/pdf/assemble.py): one a core.
         "EQIA_PDF_WORKERS": _count(env, "EQIA_PDF_WORKERS", min(2, os.cpu_count() or 1)),
-        # A draft's PDF is rendered in the background after each save in a web request.
+        # A draft's PDF is rendered in the background after each save in the browser (not the API).
         "EQIA_PDF_PRERENDER": env.get("EQIA_PDF_PRERENDER", "1") not in ("0", "false", "no", ""),
+        # At most this many drafts wait for that render; beyond it the longest-waiting is dropped.
+        "EQIA_PDF_PRERENDER_QUEUE": _count(env, "EQIA_PDF_PRERENDER_QUEUE", 32, most=10_000),
         # Optional PAdES signature on the PDF stored at sign-off (eqia/pdf/signature.py).
         "EQIA_PDF_SIGNING_KEY": env.get("EQIA_PDF_SIGNING_KEY", ""),
         "EQIA_PDF_SIGNING_CERT": env.get("EQIA_PDF_SIGNING_CERT", ""),
