@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,15 @@ def database_url(value: str | None) -> str:
         if value.startswith(prefix):
             return "postgresql+psycopg://" + value[len(prefix):]
     return value
+
+
+def base_url(value: str) -> str:
+    """The service's address, from which every absolute link is built (eqia.links)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("EQIA_BASE_URL must be the service's address as its users reach it, such as "
+                          f"https://eqia.council.example, not {value[:80]!r}")
+    return value.strip().rstrip("/")
 
 
 def _count(env: dict[str, str], name: str, default: int, most: int = 64) -> int:
@@ -59,7 +69,7 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         "EQIA_CHARACTERISTICS": env.get("EQIA_CHARACTERISTICS", ""),
-        "EQIA_BASE_URL": env.get("EQIA_BASE_URL", "http://127.0.0.1:5000"),
+        "EQIA_BASE_URL": base_url(env.get("EQIA_BASE_URL", "http://127.0.0.1:5000")),
         "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
                                       str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),

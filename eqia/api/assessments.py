@@ -6,7 +6,7 @@ import hashlib
 import re
 from datetime import date
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from eqia.interchange.document import export
 from eqia.interchange.edit import replace_content
 from eqia.interchange.importer import BadDocument, import_document, parse
 from eqia.interchange.schema import schema
+from eqia.links import external_url
 from eqia.models import DATABASE_INT_MAX, Assessment
 from eqia.registry import characteristics, definition_for, workflows
 from eqia.services import documents
@@ -24,6 +25,7 @@ from eqia.services.assessments import get_visible
 from eqia.services.errors import Forbidden, NotPossible
 from eqia.services.register import RegisterFilters
 from eqia.services.search import TEXT_MAX, assessments_matching, clean_text
+from eqia.security import public
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.templating import utc_iso
 from eqia.views.documents import pdf_response
@@ -101,7 +103,7 @@ def summary_of(assessment: Assessment) -> dict:
         "state_label": definition.states[assessment.state].label,
         "directorate": assessment.directorate.name if assessment.directorate else None,
         "updated_at": utc_iso(assessment.updated_at),
-        "href": url_for("api.assessment", assessment_id=assessment.id, _external=True),
+        "href": external_url("api.assessment", assessment_id=assessment.id),
     }
 
 
@@ -132,12 +134,11 @@ def detail_of(assessment: Assessment, user) -> dict:
         **export(assessment),
         "state_label": definition_for(assessment).states[assessment.state].label,
         "lock_version": assessment.lock_version,
-        "href": url_for("api.assessment", assessment_id=assessment.id, _external=True),
+        "href": external_url("api.assessment", assessment_id=assessment.id),
         "allowed_actions": [{"trigger": t.trigger, "label": t.label,
-                             "href": url_for("api.action", assessment_id=assessment.id, trigger=t.trigger,
-                                             _external=True)}
+                             "href": external_url("api.action", assessment_id=assessment.id, trigger=t.trigger)}
                             for t in allowed_transitions(user, assessment)],
-        "pdf": url_for("api.pdf", assessment_id=assessment.id, _external=True),
+        "pdf": external_url("api.pdf", assessment_id=assessment.id),
     }
 
 
@@ -181,7 +182,7 @@ def create():
         return problem(422, f"{len(error.document_problems)} problem(s) with the document",
                        [{"path": p.path, "message": p.message} for p in error.document_problems])
     a = result.assessment
-    href = url_for("api.assessment", assessment_id=a.id, _external=True)
+    href = external_url("api.assessment", assessment_id=a.id)
     return {"id": a.id, "reference": a.reference, "version": a.version_number, "state": a.state, "href": href,
             "notes": result.notes}, 201, {"Location": href}
 
@@ -227,7 +228,7 @@ def _with_etag(body: dict, assessment: Assessment):
 
 @bp.get("/schema/assessment.json")
 def assessment_schema():
-    return schema()
+    return public(jsonify(schema()))
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -307,4 +308,4 @@ def register():
     result = register_service.search(filters, page, per_page)
     # The page shows its last page for one past the end; an API client paging on gets nothing, and stops.
     rows = result.rows if result.page == page else []
-    return _page(result.total, page, per_page, [export_record(r) for r in rows])
+    return public(jsonify(_page(result.total, page, per_page, [export_record(r) for r in rows])))
