@@ -540,3 +540,25 @@ def test_a_put_refuses_a_section_it_cannot_mark_and_a_field_no_page_asks(world, 
     doc["screening"]["answers"][0]["advances_reason"] = "Not on the page"
     assert "$.screening.answers[0].advances_reason" in [e["path"] for e in is_problem(
         api.put(f"/assessments/{a.id}", json=doc, headers={"If-Match": etag}), 422)["errors"]]
+
+
+def test_a_refused_record_of_a_backup_is_named_by_its_index_and_reference(world, runner, tmp_path):
+    world.make_assessment()
+    second = world.make_assessment("full_assessment")
+    backup = tmp_path / "all.json"
+    assert runner.invoke(args=["eqia", "export", "--all", "--output", str(backup)]).exit_code == 0
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    assert data["assessments"][1]["reference"] == second.reference
+    data["assessments"][1]["register_details"]["directorate"] = "Department of Nowhere"
+    backup.write_text(json.dumps(data), encoding="utf-8")
+    before = assessments()
+    result = runner.invoke(args=["eqia", "import", str(backup), "--as", world.author.email])
+    assert result.exit_code == 1
+    assert f"- record $.assessments[1] ({second.reference} version 1): $.assessments[1].register_details.directorate" \
+        in result.output
+    refused = runner.invoke(args=["eqia", "import", str(backup), "--as", world.admin.email])
+    assert refused.exit_code == 1
+    first = data["assessments"][0]["reference"]
+    assert f"record $.assessments[0] ({first} version 1): You do not have a role that can start an assessment" \
+        in refused.output
+    assert assessments() == before

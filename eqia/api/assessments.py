@@ -216,7 +216,7 @@ def update(assessment_id: int):
                        [{"path": p.path, "message": p.message} for p in error.document_problems])
     except NotPossible as error:
         # Editing refused by the state (signed, or a section not open yet) is a 403 here, as for a role.
-        return service_problem(Forbidden(*error.problems), lambda field: "$")
+        return service_problem(Forbidden(*error.problems), lambda p: "$")
     return _with_etag(detail_of(updated, user), updated)
 
 

@@ -44,7 +44,7 @@ from eqia.registry import DEFAULT_WORKFLOW, workflows
 from eqia.services import access
 from eqia.services.assessments import CANNOT_CREATE, add_characteristic_rows, check_directorate, next_reference
 from eqia.services.audit import append_event
-from eqia.services.errors import Forbidden, Invalid
+from eqia.services.errors import Forbidden, Invalid, ServiceError
 from eqia.workflow.rules import Problem
 from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
 
@@ -71,9 +71,10 @@ def _schema_validator() -> Draft202012Validator:
 class DocumentProblem:
     path: str  # a JSON path: "$.evidence[2].dated"
     message: str
+    record: str = ""  # in a file of many, which one (`record_name`)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.record + ': ' if self.record else ''}{self.path}: {self.message}"
 
 
 class BadDocument(Invalid):
@@ -300,8 +301,28 @@ def documents_in(data: Any) -> list[tuple[str, Any]]:
     return [("$", data)]
 
 
-def _within(prefix: str, problems: list[DocumentProblem]) -> list[DocumentProblem]:
-    return [DocumentProblem(prefix + p.path[1:], p.message) for p in problems] if prefix != "$" else problems
+def record_name(prefix: str, doc: Any) -> str:
+    """A record of a file of many, as a person finds it: its place in the file and its reference."""
+    if isinstance(doc, dict) and isinstance(doc.get("reference"), str):
+        return f"record {prefix} ({doc['reference']} version {doc.get('version', 1)})"
+    return f"record {prefix} (no reference)"
+
+
+def _within(prefix: str, problems: list[DocumentProblem], doc: Any = None) -> list[DocumentProblem]:
+    """Problems of one record of a file of many, with their paths in the file, naming the record."""
+    if prefix == "$":
+        return problems
+    record = record_name(prefix, doc)
+    return [DocumentProblem(p.path if p.path.startswith(prefix) else prefix + p.path[1:], p.message, record)
+            for p in problems]
+
+
+class RecordRefused(ServiceError):
+    """One record of a file of many was refused (a role, a directorate): which one, and why."""
+
+    def __init__(self, record: str, error: ServiceError) -> None:
+        self.status, self.record = error.status, record
+        super().__init__(*(Problem(f"{record}: {p.message}", p.endpoint, p.field, p.args) for p in error.problems))
 
 
 def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -> Assessment:
@@ -347,14 +368,21 @@ def import_documents(data: Any, importer, *, source: str = "") -> list[ImportRes
     user each is imported as (who must be able to start an assessment in its
     directorate); `source` names where they came from, for the audit trail."""
     found = documents_in(data)
-    problems = [p for prefix, doc in found for p in _within(prefix, check(doc))]
+    problems = [p for prefix, doc in found for p in _within(prefix, check(doc), doc)]
     if problems:
         raise BadDocument(problems[:PROBLEMS_SHOWN])
     results = []
     try:
         for prefix, doc in found:
             notes: list[str] = []
-            results.append(ImportResult(_create(importer(prefix, doc), doc, source, prefix, notes), notes))
+            try:
+                results.append(ImportResult(_create(importer(prefix, doc), doc, source, prefix, notes), notes))
+            except BadDocument as error:
+                raise BadDocument(_within(prefix, error.document_problems, doc)) from None
+            except ServiceError as error:
+                if prefix == "$":
+                    raise
+                raise RecordRefused(record_name(prefix, doc), error) from None
         db.session.commit()
         return results
     except Exception:
