@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, StrictUndefined, Undefined
@@ -50,7 +51,33 @@ class TemplateUndefined(StrictUndefined):
     __hash__ = Undefined.__hash__
 
 
+def _flask_command() -> str | None:
+    """The `flask` command this app is being built for (`run`, `eqia`, or the
+    top-level `flask` while it lists its commands), or None outside the command."""
+    from flask.cli import FlaskGroup
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None or not isinstance(ctx.find_root().command, FlaskGroup):
+        return None
+    return ctx.info_name if ctx.parent is not None else ctx.find_root().info_name
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    command = _flask_command()
+    if command is None:
+        return _create_app(overrides)
+    try:
+        app = _create_app(overrides, serving=command == "run")
+        if command == "db" and not app.config["EQIA_AUDIT_KEY"]:
+            # Migrations seal the audit trail's head (0008): say so before one starts, not midway.
+            raise config_module.ConfigError(config_module.AUDIT_KEY_MISSING)
+        return app
+    except config_module.ConfigError as error:
+        # One line, as `flask` says any other mistake in how it was called; never a traceback.
+        raise click.ClickException(str(error)) from None
+
+
+def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True) -> Flask:
     overrides = overrides or {}
     app = Flask(
         "eqia",  # the package: its name and root path, whichever module builds it
@@ -61,7 +88,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     for name in ("SECRET_KEY", "EQIA_AUDIT_KEY"):
         if name in overrides:
             environ[name] = overrides[name]
-    settings = config_module.from_environment(environ)
+    settings = config_module.from_environment(environ, serving=serving)
     app.config.update(settings)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(exist_ok=True)

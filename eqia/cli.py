@@ -10,12 +10,24 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from eqia.config import ConfigError
 from eqia.extensions import db
 from eqia.models import Directorate, User
 from eqia.roles import ROLES
 from eqia.services.audit import verify_chain
 
-eqia_cli = AppGroup("eqia", help="Equality impact assessment commands.")
+class _Commands(AppGroup):
+    """A setting a command needs but was not given (the audit key, say) is one
+    line, as `flask` reports any other mistake in how it was called."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+
+
+eqia_cli = _Commands("eqia", help="Equality impact assessment commands.")
 
 
 def _published_anchor(count: int | None, head: str | None):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,10 +58,19 @@ def _throttle_store(env: dict[str, str]) -> str:
     return store
 
 
-def _count(env: dict[str, str], name: str, default: int) -> int:
+def base_url(value: str) -> str:
+    """The service's address, from which every absolute link is built (eqia.links)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError("EQIA_BASE_URL must be the service's address as its users reach it, such as "
+                          f"https://eqia.council.example, not {value[:80]!r}")
+    return value.strip().rstrip("/")
+
+
+def _count(env: dict[str, str], name: str, default: int, most: int = 64) -> int:
     raw = env.get(name, str(default)).strip()
-    if not raw.isdigit() or int(raw) > 64:
-        raise ConfigError(f"{name} must be a whole number from 0 to 64, not {raw[:40]!r}")
+    if not raw.isdigit() or len(raw) > 6 or int(raw) > most:
+        raise ConfigError(f"{name} must be a whole number from 0 to {most}, not {raw[:40]!r}")
     return int(raw)
 
 
@@ -71,23 +81,34 @@ def _whole_number(env: dict[str, str], name: str, default: int, least: int, most
     return int(raw)
 
 
-def from_environment(environ: dict[str, str] | None = None) -> dict:
+SECRET_KEY_MISSING = ("SECRET_KEY is not set. Set it to a long random value (for example the output of "
+                      "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
+                      "EQIA_ENV=development to run locally.")
+
+
+def from_environment(environ: dict[str, str] | None = None, *, serving: bool = True) -> dict:
+    """The settings. The secret key signs sessions, so only an app that serves
+    requests needs one: `serving=False` (the `flask` commands other than `run`)
+    builds an app without one, which can sign nobody in."""
     env = dict(os.environ if environ is None else environ)
     mode = env.get("EQIA_ENV", "production")
     development = mode == "development"
     secret = env.get("SECRET_KEY")
     if not secret:
-        if not development:
-            raise ConfigError("SECRET_KEY is not set. Set it to a long random value (for example the output of "
-                              "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
-                              "EQIA_ENV=development to run locally.")
-        secret = secrets.token_hex(32)
+        if not development and serving:
+            raise ConfigError(SECRET_KEY_MISSING)
+        secret = secrets.token_hex(32) if development else None
     audit_key = env.get("EQIA_AUDIT_KEY")
     if not audit_key:
-        if not development:
+        if development:
+            # Fixed, so `flask eqia verify-audit` agrees with the app across restarts; not a secret.
+            audit_key = DEVELOPMENT_AUDIT_KEY
+        elif serving:
             raise ConfigError(AUDIT_KEY_MISSING)
-        # Fixed, so `flask eqia verify-audit` agrees with the app across restarts; not a secret.
-        audit_key = DEVELOPMENT_AUDIT_KEY
+        else:
+            # A command that never touches the trail (help, export) needs no key; one that
+            # seals or checks the head stops with AUDIT_KEY_MISSING (services.audit.seal_for).
+            audit_key = None
     return {
         "EQIA_ENV": mode,
         "SECRET_KEY": secret,
@@ -99,15 +120,17 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # The jurisdiction profile: england (default), wales, northern_ireland, or a file's path.
         "EQIA_PROFILE": env.get("EQIA_PROFILE", ""),
         "EQIA_CHARACTERISTICS": env.get("EQIA_CHARACTERISTICS", ""),
-        "EQIA_BASE_URL": env.get("EQIA_BASE_URL", "http://127.0.0.1:5000"),
+        "EQIA_BASE_URL": base_url(env.get("EQIA_BASE_URL", "http://127.0.0.1:5000")),
         "EQIA_COUNCIL_NAME": env.get("EQIA_COUNCIL_NAME", "Demo Borough Council"),
         "GOVUK_FRONTEND_DIR": env.get("GOVUK_FRONTEND_DIR",
                                       str(PROJECT_ROOT / "node_modules" / "govuk-frontend" / "dist" / "govuk")),
         # PDFs are rendered in this many worker processes (0: in the web process itself). A
         # document's parts render at once on the free ones (eqia/pdf/assemble.py): one a core.
         "EQIA_PDF_WORKERS": _count(env, "EQIA_PDF_WORKERS", min(2, os.cpu_count() or 1)),
-        # A draft's PDF is rendered in the background after each save in a web request.
+        # A draft's PDF is rendered in the background after each save in the browser (not the API).
         "EQIA_PDF_PRERENDER": env.get("EQIA_PDF_PRERENDER", "1") not in ("0", "false", "no", ""),
+        # At most this many drafts wait for that render; beyond it the longest-waiting is dropped.
+        "EQIA_PDF_PRERENDER_QUEUE": _count(env, "EQIA_PDF_PRERENDER_QUEUE", 32, most=10_000),
         # Optional PAdES signature on the PDF stored at sign-off (eqia/pdf/signature.py).
         "EQIA_PDF_SIGNING_KEY": env.get("EQIA_PDF_SIGNING_KEY", ""),
         "EQIA_PDF_SIGNING_CERT": env.get("EQIA_PDF_SIGNING_CERT", ""),

@@ -1,5 +1,10 @@
 """Security headers on every response. The Content-Security-Policy allows no
-inline script or style: the layout's only script is a file served from here."""
+inline script or style: the layout's only script is a file served from here.
+
+No response may be stored by any cache unless its view says it is public
+(`public`: the register's downloads and its signed PDFs, the API's description
+of itself) or it is a file of the design system's: a page, an API answer, a
+draft PDF or Word file can hold personal or restricted content."""
 
 from __future__ import annotations
 
@@ -28,6 +33,15 @@ HEADERS = {
 }
 
 
+PUBLIC_CACHE = "public, max-age=300"
+
+
+def public(response: Response) -> Response:
+    """What anyone may read, the same for everyone: a shared cache may keep it a few minutes."""
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_headers(response: Response) -> Response:
@@ -35,7 +49,7 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages can hold restricted content: never keep them in shared caches.
-            response.headers.setdefault("Cache-Control", "no-store")
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"  # for HTTP/1.0 caches, which know no Cache-Control
         return response

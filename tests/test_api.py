@@ -5,6 +5,7 @@ refusal as a problem document."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +14,7 @@ from eqia.extensions import db
 from eqia.models import ApiToken, Assessment, AssessmentDocument
 from eqia.roles import ROLES
 from eqia.services import documents, tokens
-from eqia.services.workflow import allowed_transitions
+from eqia.services.workflow import allowed_transitions, perform_transition
 from tests.conftest import PASSWORD, STANDARD, audit_count
 from tests.test_workflow_matrix import ALLOWED, USER_TRIGGERS, allowed, expected_refusal
 
@@ -357,3 +358,98 @@ def test_nobody_revokes_anothers_token_through_the_page(world, client, auth):
     assert client.post(f"/account/tokens/{row.id}/revoke").status_code == 404
     db.session.expire_all()
     assert db.session.get(ApiToken, row.id).revoked_at is None
+
+
+# ------------------------------------------------------------------ nesting
+
+DEEP = "[" * 60_000  # far beyond Python's recursion limit, and within an action's 64 KiB
+
+
+def _example_url(rule, assessment_id: int) -> str:
+    values = {"assessment_id": assessment_id, "trigger": "start_full_assessment", "item_id": 1, "token_id": 1,
+              "characteristic": "age", "direction": "up", "reference": "x", "version": 1, "name": "standard",
+              "filename": "x", "path": "x"}
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+@pytest.mark.parametrize("rate_limited", [False, True])
+def test_json_nested_too_deeply_is_a_400_problem_everywhere_never_a_500(rate_limited, world, make_app):
+    from eqia.interchange.importer import NESTED_TOO_DEEPLY
+    from tests.conftest import FreshRequestClient
+
+    app = make_app(RATELIMIT_ENABLED=rate_limited)
+    app.test_client_class = FreshRequestClient
+    client = app.test_client()
+    a = world.make_assessment("screening")
+    api = Api(client).as_user(world.author)
+    client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+    writes = [(method, rule) for rule in app.url_map.iter_rules() for method in sorted(rule.methods & {"POST", "PUT"})]
+    assert any(rule.rule.startswith("/api/") for _, rule in writes)
+    before = audit_count(a.id)
+    for method, rule in writes:
+        url = _example_url(rule, a.id)
+        headers = {**api._headers(), "Content-Type": "application/json", "If-Match": f'"{a.lock_version}"'}
+        response = client.open(url, method=method, data=DEEP, headers=headers)
+        if rule.rule.startswith("/api/"):
+            body = is_problem(response, 400)
+            assert body["errors"] == [{"path": "$", "message": NESTED_TOO_DEEPLY}], url
+        else:  # no page reads JSON: the body is not a form, so the page answers as for an empty one
+            assert response.status_code < 500, (url, response.status_code)
+    assert audit_count(a.id) == before
+
+
+def test_json_nested_deeper_than_any_document_but_within_python_is_refused_too(world, api):
+    from eqia.interchange.importer import NESTED_TOO_DEEPLY
+
+    a = world.make_assessment("screening")
+    api.as_user(world.author)
+    deep = '{"comment": ' + "[" * 500 + "]" * 500 + "}"
+    body = is_problem(api.post(f"/assessments/{a.id}/actions/start_full_assessment", data=deep,
+                               headers={"Content-Type": "application/json"}), 400)
+    assert body["errors"] == [{"path": "$", "message": NESTED_TOO_DEEPLY}]
+
+
+# ------------------------------------------------------------------ where to fix a refusal
+
+def _resolve(doc, path: str):
+    """The value at a JSON path such as $.characteristics[0].impact (KeyError/IndexError if there is none)."""
+    assert path.startswith("$"), path
+    for name, index in re.findall(r"\.([a-z_]+)|\[(\d+)\]", path[1:]):
+        doc = doc[name] if name else doc[int(index)]
+    return doc
+
+
+def test_a_refused_action_names_the_document_path_of_each_field_to_fix(world, api):
+    from eqia.workflow import sections
+
+    a = world.make_assessment(answer="yes")
+    perform_transition(a.id, "start_full_assessment", world.author)
+    api.as_user(world.author)
+    doc = api.get(f"/assessments/{a.id}").get_json()
+    body = is_problem(api.post(f"/assessments/{a.id}/actions/submit_for_challenge", json={}), 409)
+    errors = body["errors"]
+    first = doc["characteristics"][0]["label"]
+    for expected in ({"path": "$.evidence", "message": sections.EVIDENCE_NONE},
+                     {"path": "$.consultation.no_consultation_reason", "message": sections.CONSULTATION_MISSING},
+                     {"path": "$.characteristics[0].impact", "message": sections.impact_missing(first)},
+                     {"path": "$.characteristics[0].evidence_cited", "message": sections.evidence_not_cited(first)},
+                     {"path": "$.intersectional_effects", "message": sections.INTERSECTIONAL_MISSING},
+                     {"path": "$.outcome.outcomes", "message": sections.OUTCOME_MISSING},
+                     {"path": "$.action_plan.items", "message": sections.ACTIONS_MISSING},
+                     {"path": "$.action_plan.review_date", "message": sections.REVIEW_DATE_MISSING}):
+        assert expected in errors
+    for error in errors:
+        assert error["path"] != "$", error
+        _resolve(doc, error["path"])  # a place in the document GET gave and PUT takes
+
+
+def test_a_section_not_marked_completed_is_fixed_in_completions(world, api):
+    from eqia.services import assessments as content
+    from eqia.workflow import sections
+
+    a = world.make_assessment(answer="yes")
+    content.mark_section(a.id, world.author, a.lock_version, "screening", complete=False)
+    api.as_user(world.author)
+    body = is_problem(api.post(f"/assessments/{a.id}/actions/start_full_assessment", json={}), 409)
+    assert body["errors"] == [{"path": "$.completions",
+                               "message": sections.not_marked_complete(sections.SECTIONS["screening"].title)}]

@@ -188,3 +188,40 @@ def test_the_throttle_uses_redis_url_when_one_is_set():
     # An explicit throttle store wins over the general Redis URL.
     explicit = from_environment({**env, "RATELIMIT_STORAGE_URI": "memcached://m:11211"})
     assert explicit["RATELIMIT_STORAGE_URI"] == "memcached://m:11211"
+
+
+def _flask(args: list[str], tmp_path, **extra: str):
+    """The `flask` command in a process of its own, with neither SECRET_KEY nor EQIA_ENV set."""
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "FLASK_APP": "eqia", "DATABASE_URL": f"sqlite:///{tmp_path}/cli.sqlite", **extra}
+    return subprocess.run([sys.executable, "-m", "flask", *args], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_help_and_commands_work_without_a_secret_key_which_only_serving_needs(tmp_path):
+    for args in (["--help"], ["eqia", "--help"]):
+        shown = _flask(args, tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        assert "Traceback" not in shown.stderr and shown.stderr == ""
+    assert "verify-audit" in shown.stdout and "export" in shown.stdout
+    # The audit key seals and checks the trail's head: the commands that do so need it (not SECRET_KEY),
+    # and without it say so in one line.
+    unsealed = _flask(["db", "upgrade"], tmp_path)
+    assert unsealed.returncode != 0 and unsealed.stderr.strip() == f"Error: {AUDIT_KEY_MISSING}"
+    key = {"EQIA_AUDIT_KEY": "an-audit-key-kept-outside-the-database"}
+    assert _flask(["db", "upgrade"], tmp_path, **key).returncode == 0
+    verified = _flask(["eqia", "verify-audit"], tmp_path, **key)
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("Audit trail verified: 0 events")
+    without = _flask(["eqia", "verify-audit"], tmp_path)
+    assert without.returncode != 0 and without.stderr.strip() == f"Error: {AUDIT_KEY_MISSING}"
+
+
+def test_serving_without_a_secret_key_stops_with_one_clear_line(tmp_path):
+    from eqia.config import SECRET_KEY_MISSING
+
+    served = _flask(["run", "--port", "0"], tmp_path)
+    assert served.returncode != 0
+    assert served.stderr.strip() == f"Error: {SECRET_KEY_MISSING}"

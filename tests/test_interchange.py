@@ -594,3 +594,25 @@ def test_a_provenance_address_changed_behind_the_service_is_never_a_live_link(wo
     page = client.get(f"/assessments/{imported.id}").get_data(as_text=True)
     assert "javascript:alert(1)" in page and 'href="javascript:' not in page
     assert client.get(f"/assessments/{imported.id}/pdf").status_code == 200
+
+
+def test_a_refused_record_of_a_backup_is_named_by_its_index_and_reference(world, runner, tmp_path):
+    world.make_assessment()
+    second = world.make_assessment("full_assessment")
+    backup = tmp_path / "all.json"
+    assert runner.invoke(args=["eqia", "export", "--all", "--output", str(backup)]).exit_code == 0
+    data = json.loads(backup.read_text(encoding="utf-8"))
+    assert data["assessments"][1]["reference"] == second.reference
+    data["assessments"][1]["register_details"]["directorate"] = "Department of Nowhere"
+    backup.write_text(json.dumps(data), encoding="utf-8")
+    before = assessments()
+    result = runner.invoke(args=["eqia", "import", str(backup), "--as", world.author.email])
+    assert result.exit_code == 1
+    assert f"- record $.assessments[1] ({second.reference} version 1): $.assessments[1].register_details.directorate" \
+        in result.output
+    refused = runner.invoke(args=["eqia", "import", str(backup), "--as", world.admin.email])
+    assert refused.exit_code == 1
+    first = data["assessments"][0]["reference"]
+    assert f"record $.assessments[0] ({first} version 1): You do not have a role that can start an assessment" \
+        in refused.output
+    assert assessments() == before

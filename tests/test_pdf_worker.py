@@ -164,3 +164,71 @@ def test_a_render_past_its_time_limit_is_stopped_and_the_next_one_works(world):
         assert quick.render(page, extra).startswith(b"%PDF")
     finally:
         quick.close()
+
+
+def _save_details(client, world, assessment_id: int, aims: str):
+    db.session.expire_all()
+    lock = db.session.get(Assessment, assessment_id).lock_version
+    response = client.post(f"/assessments/{assessment_id}/details", data=form_data(
+        world, aims=aims, lock_version=str(lock)))
+    assert response.status_code == 302
+
+
+def test_writes_through_the_api_queue_no_render(prerendering, world):
+    from eqia.interchange.document import export
+    from eqia.services import tokens
+
+    assessment = world.make_assessment("screening")
+    doc = export(world.make_assessment())
+    _, token = tokens.create_token(world.author, "tests")
+    client = prerendering.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    with prerendering.app_context(), scheduler.hold():
+        created = client.post("/api/v1/assessments", json=doc, headers=bearer)
+        assert created.status_code == 201, created.data
+        acted = client.post(f"/api/v1/assessments/{assessment.id}/actions/start_full_assessment",
+                            json={"lock_version": assessment.lock_version}, headers=bearer)
+        assert acted.status_code == 200, acted.data
+        assert scheduler.pending() == []
+
+
+def test_many_browser_saves_of_one_assessment_queue_one_render(prerendering, world):
+    assessment = world.make_assessment()
+    client = prerendering.test_client()
+    with prerendering.app_context():
+        client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+        before = scheduler.rendered
+        with scheduler.hold():
+            for n in range(5):
+                _save_details(client, world, assessment.id, f"Aims, draft {n}")
+            assert scheduler.pending() == [assessment.id]
+        assert scheduler.wait_idle(WAIT)
+        assert scheduler.rendered == before + 1
+        [kept] = drafts_of(assessment.id)
+        assert kept.fingerprint == documents.fingerprint(db.session.get(Assessment, assessment.id))
+
+
+def test_the_queue_keeps_at_most_its_configured_size_dropping_the_longest_waiting(make_app, world):
+    app = make_app(EQIA_PDF_PRERENDER=True, EQIA_PDF_PRERENDER_QUEUE=2)
+    app.test_client_class = FreshRequestClient
+    first, second, third = (world.make_assessment() for _ in range(3))
+    client = app.test_client()
+    with app.app_context():
+        client.post("/sign-in", data={"email": world.author.email, "password": PASSWORD})
+        dropped = scheduler.dropped
+        with scheduler.hold():
+            for n, a in enumerate((first, second, third, second)):
+                _save_details(client, world, a.id, f"Aims saved in a burst, save {n}")
+            assert scheduler.pending() == [third.id, second.id]
+            assert scheduler.dropped == dropped + 1
+        assert scheduler.wait_idle(WAIT)
+
+
+def test_the_queue_size_is_a_setting_with_a_bound():
+    from eqia.config import ConfigError, from_environment
+
+    assert from_environment({"EQIA_ENV": "development"})["EQIA_PDF_PRERENDER_QUEUE"] == 32
+    assert from_environment({"EQIA_ENV": "development", "EQIA_PDF_PRERENDER_QUEUE": "5"})[
+        "EQIA_PDF_PRERENDER_QUEUE"] == 5
+    with pytest.raises(ConfigError, match="EQIA_PDF_PRERENDER_QUEUE must be a whole number from 0 to 10000"):
+        from_environment({"EQIA_ENV": "development", "EQIA_PDF_PRERENDER_QUEUE": "lots"})

@@ -54,3 +54,93 @@ def test_an_id_beyond_a_database_integer_is_not_found_not_a_server_error(client,
     for path in ("/assessments/2147483648", "/assessments/99999999999999999999999/pdf",
                  "/assessments/1/evidence/9223372036854775808"):
         assert client.get(path).status_code == 404, path
+
+
+# What anyone may read and a shared cache may keep: the public register's downloads, its signed PDFs, the
+# API's description of itself, and the design system's files. Everything else may carry personal or draft
+# content (a signed-in page, the API, a draft PDF or Word file) and must never be stored by any cache.
+CACHEABLE = {
+    "/register.csv", "/register.json", "/register/<reference>/v<int:version>.pdf",
+    "/api/v1/register", "/api/v1/openapi.json", "/api/v1/schema/assessment.json",
+    "/assets/<path:filename>", "/govuk-frontend/<filename>", "/static/<path:filename>",
+}
+
+
+def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, world):
+    import re
+
+    from tests.test_api import Api
+
+    draft = world.make_assessment("screening")
+    published = world.make_assessment("published")
+    values = {"assessment_id": draft.id, "reference": published.reference, "version": published.version_number,
+              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "characteristic": "age",
+              "direction": "up", "name": "standard", "filename": "images/favicon.svg"}
+    files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
+    api = Api(client).as_user(world.author)
+    assert CACHEABLE <= {rule for _, rule in EXPECTED}
+    for method, rule in sorted(EXPECTED):
+        url = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(files.get(rule) or values[m.group(1)]), rule)
+        auth.sign_in(world.author)
+        with client.open(url, method=method, headers=api._headers()) as response:
+            cache = response.headers.get("Cache-Control", "")
+            if rule in CACHEABLE and method == "GET":
+                assert response.status_code == 200, (url, response.status_code)
+                assert cache and "no-store" not in cache and "private" not in cache, (url, cache)
+            else:
+                assert cache == "no-store" and response.headers.get("Pragma") == "no-cache", \
+                    (method, url, response.status_code, cache)
+
+
+def test_a_draft_pdf_and_word_file_are_never_stored(client, auth, world):
+    draft = world.make_assessment("screening")
+    auth.sign_in(world.author)
+    for kind in ("pdf", "docx"):
+        response = client.get(f"/assessments/{draft.id}/{kind}")
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store", kind
+
+
+HOSTILE_HOST = "evil.example"
+
+
+def test_absolute_links_come_from_the_configured_base_url_never_the_host_header(make_app, world):
+    from eqia.interchange.document import export
+    from tests.test_api import Api
+
+    app = make_app(SERVER_NAME=None, EQIA_BASE_URL="https://eqia.council.example/equality")
+    client = app.test_client()
+    base = "https://eqia.council.example/equality/"
+    published = world.make_assessment("published")
+    draft = world.make_assessment("screening")
+    doc = export(world.make_assessment())
+    api = Api(client).as_user(world.author)
+    hostile = {"base_url": f"http://{HOSTILE_HOST}"}
+
+    csv = client.get("/register.csv", **hostile).get_data(as_text=True)
+    assert f"{base}register/{published.reference}/v{published.version_number}" in csv
+    listed = client.get("/register.json", **hostile).get_json()["assessments"]
+    assert [row["url"].startswith(base) for row in listed] == [True]
+    registered = client.get("/api/v1/register", **hostile).get_json()["items"]
+    assert [row["url"].startswith(base) for row in registered] == [True]
+    assert client.get("/api/v1/openapi.json", **hostile).get_json()["servers"] == [{"url": base + "api/v1"}]
+    detail = api.get(f"/assessments/{draft.id}", **hostile).get_json()
+    links = [detail["href"], detail["pdf"], *(a["href"] for a in detail["allowed_actions"])]
+    assert links and all(link.startswith(base + "api/v1/assessments/") for link in links), links
+    assert all(row["href"].startswith(base) for row in api.get("/assessments", **hostile).get_json()["items"])
+    created = api.post("/assessments", json=doc, **hostile)
+    assert created.status_code == 201 and created.headers["Location"].startswith(base + "api/v1/assessments/")
+    for response in (client.get("/register.csv", **hostile), api.get(f"/assessments/{draft.id}", **hostile),
+                     api.get("/assessments", **hostile), client.get("/api/v1/openapi.json", **hostile)):
+        assert HOSTILE_HOST not in response.get_data(as_text=True)
+
+
+def test_the_base_url_must_be_a_web_address():
+    import pytest
+
+    from eqia.config import ConfigError, from_environment
+
+    for bad in ("eqia.council.example", "ftp://eqia.council.example", "https://"):
+        with pytest.raises(ConfigError, match="EQIA_BASE_URL must be the service's address"):
+            from_environment({"EQIA_ENV": "development", "EQIA_BASE_URL": bad})
+    assert from_environment({"EQIA_ENV": "development", "EQIA_BASE_URL": "https://x.example/eqia/"})[
+        "EQIA_BASE_URL"] == "https://x.example/eqia"

@@ -53,8 +53,8 @@ def problem(status: int, detail: str = "", errors: list[dict] | None = None,
 
 
 def service_problem(error: ServiceError, path_of) -> Response:
-    """A service's refusal: its status, and each problem with where it is (`path_of` its field)."""
-    errors = [{"path": path_of(p.field), "message": p.message} for p in error.problems]
+    """A service's refusal: its status, and each problem with where it is (`path_of` the problem)."""
+    errors = [{"path": path_of(p), "message": p.message} for p in error.problems]
     return problem(error.status, "; ".join(p.message for p in error.problems), errors)
 
 
@@ -92,9 +92,24 @@ API_FIELDS = {"attest": "attested"}
 
 @bp.errorhandler(ServiceError)
 def refused(error: ServiceError):
-    if isinstance(error, Invalid):
-        return service_problem(error, lambda field: f"$.{API_FIELDS.get(field, field)}" if field else "$")
-    return service_problem(error, lambda field: "$")  # the state or the content stops it, not the body
+    if isinstance(error, Invalid):  # what was sent
+        return service_problem(error, lambda p: f"$.{API_FIELDS.get(p.field, p.field)}" if p.field else "$")
+    return service_problem(error, _in_document)
+
+
+def _in_document(problem) -> str:
+    """Where a refusal's problem is fixed: the place in the assessment's document (as GET gives it and PUT
+    takes it) of the field the pages link to, or "$" for one no field fixes (the state, a role, the date)."""
+    from eqia.extensions import db
+    from eqia.interchange.document import path_of
+    from eqia.models import Assessment
+
+    assessment_id = (request.view_args or {}).get("assessment_id")
+    if not problem.endpoint or assessment_id is None:
+        return "$"
+    # Only a refusal of what the caller may see names a field to fix: the assessment is theirs to read.
+    assessment = db.session.get(Assessment, assessment_id)
+    return path_of(assessment, problem) if assessment is not None else "$"
 
 
 from eqia.api import assessments, challenge, spec  # noqa: E402,F401  (their routes join the blueprint)

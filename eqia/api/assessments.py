@@ -6,7 +6,7 @@ import hashlib
 import re
 from datetime import date
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -16,6 +16,7 @@ from eqia.interchange.document import export
 from eqia.interchange.edit import replace_content
 from eqia.interchange.importer import BadDocument, import_document, parse
 from eqia.interchange.schema import schema
+from eqia.links import external_url
 from eqia.models import DATABASE_INT_MAX, Assessment
 from eqia.registry import characteristics, definition_for, workflows
 from eqia.services import documents
@@ -24,6 +25,7 @@ from eqia.services.assessments import get_visible
 from eqia.services.errors import Forbidden, NotPossible
 from eqia.services.register import RegisterFilters
 from eqia.services.search import TEXT_MAX, assessments_matching, clean_text
+from eqia.security import public
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.templating import utc_iso
 from eqia.views.documents import pdf_response
@@ -101,7 +103,7 @@ def summary_of(assessment: Assessment) -> dict:
         "state_label": definition.states[assessment.state].label,
         "directorate": assessment.directorate.name if assessment.directorate else None,
         "updated_at": utc_iso(assessment.updated_at),
-        "href": url_for("api.assessment", assessment_id=assessment.id, _external=True),
+        "href": external_url("api.assessment", assessment_id=assessment.id),
     }
 
 
@@ -132,17 +134,27 @@ def detail_of(assessment: Assessment, user) -> dict:
         **export(assessment),
         "state_label": definition_for(assessment).states[assessment.state].label,
         "lock_version": assessment.lock_version,
-        "href": url_for("api.assessment", assessment_id=assessment.id, _external=True),
+        "href": external_url("api.assessment", assessment_id=assessment.id),
         "allowed_actions": [{"trigger": t.trigger, "label": t.label,
-                             "href": url_for("api.action", assessment_id=assessment.id, trigger=t.trigger,
-                                             _external=True)}
+                             "href": external_url("api.action", assessment_id=assessment.id, trigger=t.trigger)}
                             for t in allowed_transitions(user, assessment)],
-        "pdf": url_for("api.pdf", assessment_id=assessment.id, _external=True),
+        "pdf": external_url("api.pdf", assessment_id=assessment.id),
     }
 
 
+JSON_BODY_KEY = "eqia.json_body"  # in the request's WSGI environ: `g` can outlive a request
+
+
 def json_body(limit: int):
-    """The request's JSON, or the problem to answer with."""
+    """The request's JSON, or the problem to answer with. Read once a request (the
+    rate limiter and the view share it), and always through `parse`, which refuses
+    what no JSON the service reads can be (nested too deeply, not UTF-8) as a 400."""
+    if JSON_BODY_KEY not in request.environ:
+        request.environ[JSON_BODY_KEY] = _read_json(limit)
+    return request.environ[JSON_BODY_KEY]
+
+
+def _read_json(limit: int):
     if request.content_length and request.content_length > limit:
         return None, problem(413, f"The body must be {limit // 1024:,} KiB or less")
     if not request.is_json:
@@ -170,7 +182,7 @@ def create():
         return problem(422, f"{len(error.document_problems)} problem(s) with the document",
                        [{"path": p.path, "message": p.message} for p in error.document_problems])
     a = result.assessment
-    href = url_for("api.assessment", assessment_id=a.id, _external=True)
+    href = external_url("api.assessment", assessment_id=a.id)
     return {"id": a.id, "reference": a.reference, "version": a.version_number, "state": a.state, "href": href,
             "notes": result.notes, "missing_groups": result.missing_groups}, 201, {"Location": href}
 
@@ -204,7 +216,7 @@ def update(assessment_id: int):
                        [{"path": p.path, "message": p.message} for p in error.document_problems])
     except NotPossible as error:
         # Editing refused by the state (signed, or a section not open yet) is a 403 here, as for a role.
-        return service_problem(Forbidden(*error.problems), lambda field: "$")
+        return service_problem(Forbidden(*error.problems), lambda p: "$")
     return _with_etag(detail_of(updated, user), updated)
 
 
@@ -216,7 +228,7 @@ def _with_etag(body: dict, assessment: Assessment):
 
 @bp.get("/schema/assessment.json")
 def assessment_schema():
-    return schema()
+    return public(jsonify(schema()))
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -235,24 +247,30 @@ def _action_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _action_body():
+    """An action's JSON object ({} when nothing is sent), or the problem to answer with."""
+    if request.content_length and request.content_length > BODY_MAX:
+        return None, problem(413, f"An action's body must be {BODY_MAX // 1024} KiB or less")
+    if not request.get_data(cache=True):
+        return {}, None
+    body, refusal = json_body(BODY_MAX)
+    if refusal is None and not isinstance(body, dict):
+        return None, problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
+    return body, refusal
+
+
 def _asks_for_password() -> bool:
-    body = request.get_json(silent=True)
-    return isinstance(body, dict) and "password" in body
+    body, refusal = _action_body()
+    return refusal is None and "password" in body
 
 
 @bp.post("/assessments/<int:assessment_id>/actions/<trigger>")
 @limiter.limit(_action_limit, key_func=_action_key, exempt_when=lambda: not _asks_for_password())
 def action(assessment_id: int, trigger: str):
     user = current_api_user()
-    if request.content_length and request.content_length > BODY_MAX:
-        return problem(413, f"An action's body must be {BODY_MAX // 1024} KiB or less")
-    body = {}
-    if request.get_data(cache=True):
-        if not request.is_json:
-            return problem(415, "Send the body as application/json")
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return problem(400, "The body must be a JSON object", [{"path": "$", "message": "Not a JSON object"}])
+    body, refusal = _action_body()
+    if refusal is not None:
+        return refusal
     errors = []
     for name, value in body.items():
         if name not in ACTION_FIELDS:
@@ -290,4 +308,4 @@ def register():
     result = register_service.search(filters, page, per_page)
     # The page shows its last page for one past the end; an API client paging on gets nothing, and stops.
     rows = result.rows if result.page == page else []
-    return _page(result.total, page, per_page, [export_record(r) for r in rows])
+    return public(jsonify(_page(result.total, page, per_page, [export_record(r) for r in rows])))

@@ -72,7 +72,7 @@ def challenge_points(assessment_id: int):
         done = challenge.save_points(assessment_id, user, {k: challenge.PointInput(e.get("status"), e.get("comment", ""))
                                                            for k, e in entries.items()})
     except Invalid as error:
-        return service_problem(error, lambda field: paths.get(field, "$"))
+        return service_problem(error, lambda p: paths.get(p.field, "$"))
     return detail_of(done, user)
 
 
@@ -103,7 +103,7 @@ def challenge_answers(assessment_id: int):
             points[k].id: challenge.AnswerInput(e.get("response"), e.get("text", "")) for k, e in entries.items()
             if k in points})
     except Invalid as error:
-        return service_problem(error, lambda field: paths.get(field, "$"))
+        return service_problem(error, lambda p: paths.get(p.field, "$"))
     return detail_of(done, user)
 
 

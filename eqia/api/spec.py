@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 
-from flask import url_for
+from flask import jsonify
 from sqlalchemy import select
 
 from eqia.api import PROBLEM, bp
 from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
 from eqia.interchange.schema import schema as interchange_schema
+from eqia.links import external_url
+from eqia.security import public
 from eqia.extensions import db
 from eqia.models import DATABASE_INT_MAX, Directorate
 from eqia.services.search import TEXT_MAX
@@ -82,7 +84,7 @@ def document() -> dict:
         "info": {"title": "EqIA workflow engine API", "version": "1",
                  "description": "The same services and rules as the web pages. Authenticate with "
                                 "'Authorization: Bearer <token>'. Errors are RFC 9457 problem documents."},
-        "servers": [{"url": url_for("api.openapi", _external=True).rsplit("/openapi.json", 1)[0]}],
+        "servers": [{"url": external_url("api.openapi").rsplit("/openapi.json", 1)[0]}],
         "security": [{"bearer": []}],
         "paths": {
             "/assessments": {"post": {
@@ -232,4 +234,4 @@ def document() -> dict:
 
 @bp.get("/openapi.json")
 def openapi():
-    return document()
+    return public(jsonify(document()))

@@ -108,6 +108,64 @@ def content(a: Assessment) -> dict:
     }
 
 
+# Where the fields of each page are in the document: for the page a problem links to (its endpoint), the
+# part of the document that page edits, and its fields' names where the document's differ ("" for the part
+# itself; a name ending "_" is a group's field, such as "answer_age"). The pages link a refusal to the page and
+# field to fix; the API names the same place as a JSON path with these (`path_of`), and so does PUT.
+PAGE_PARTS: dict[str, tuple[str, dict[str, str]]] = {
+    "assessments.edit_details": ("$.register_details", {"directorate_id": "directorate"}),
+    "assessments.edit_screening": ("$.screening", {"answer_": "answers[].affects", "reason_": "answers[].reason",
+                                                   "advances_": "answers[].advances_equality"}),
+    "assessments.evidence": ("$.evidence", {"add": ""}),
+    "assessments.consultation": ("$.consultation", {"add": "items"}),
+    "assessments.edit_impact": ("$.characteristics[]", {"aims_relevant": "aims", "evidence": "evidence_cited"}),
+    "assessments.intersectional": ("$", {}),
+    "assessments.outcome": ("$.outcome", {"outcome_justification": "justification"}),
+    "assessments.action_plan": ("$.action_plan", {"add": "items"}),
+    "assessments.edit_action": ("$.action_plan.items[]", {}),
+}
+# A group's "Add an action to gather evidence" adds to the action plan; "Have you completed this section?"
+# is answered by listing the section in the completions.
+ELSEWHERE = {"gather": "$.action_plan.items", "completed": "$.completions"}
+# The challenge ledger is written with its own requests' bodies (eqia.api.challenge).
+LEDGER_PAGES = {"assessments.review": "$.points", "assessments.respond": "$.answers"}
+
+
+def field_path(prefix: str, field: str, names: dict[str, str], index: dict[str, int] | None = None) -> str:
+    """A page's field as a path under `prefix` (a group's field, "answer_age", at its group's `index`)."""
+    if not field:
+        return prefix
+    for page_name, name in names.items():
+        if field == page_name or (page_name.endswith("_") and field.startswith(page_name)):
+            if "[]" in name:
+                key = field[len(page_name):]
+                name = name.replace("[]", f"[{index[key]}]" if index and key in index else "")
+            return f"{prefix}.{name}" if name else prefix
+    return f"{prefix}.{field}"
+
+
+def path_of(a: Assessment, problem) -> str:
+    """Where in this assessment's document to fix what `problem` (a page and a field on it) names; "$" for a
+    problem that no field fixes (the state, the date, a role)."""
+    if problem.field in ELSEWHERE and problem.endpoint in PAGE_PARTS:
+        return ELSEWHERE[problem.field]
+    if problem.endpoint in LEDGER_PAGES:
+        return LEDGER_PAGES[problem.endpoint]
+    if problem.endpoint not in PAGE_PARTS:
+        return "$"
+    prefix, names = PAGE_PARTS[problem.endpoint]
+    args = dict(problem.args)
+    if "characteristic" in args:
+        keys = [i.characteristic_key for i in a.impacts]
+        found = args["characteristic"] in keys
+        prefix = prefix.replace("[]", f"[{keys.index(args['characteristic'])}]" if found else "")
+    if "item_id" in args:
+        ids = [x.id for x in a.actions]
+        prefix = prefix.replace("[]", f"[{ids.index(args['item_id'])}]" if args["item_id"] in ids else "")
+    groups = {r.characteristic_key: n for n, r in enumerate(a.screening_answers)}
+    return field_path(prefix, problem.field, names, groups)
+
+
 CONTENT_KEYS = ("register_details", "screening", "evidence", "consultation", "characteristics",
                 "intersectional_effects", "outcome", "action_plan")
 

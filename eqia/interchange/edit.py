@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 
 from eqia.extensions import db
-from eqia.interchange.document import CONTENT_KEYS, export
+from eqia.interchange.document import CONTENT_KEYS, export, path_of
 from eqia.interchange.importer import BadDocument, DocumentProblem, check
 from eqia.models import Assessment, Directorate
 from eqia.services import assessments as register
@@ -77,7 +77,11 @@ class _Saves:
         try:
             assessment, _ = save(*args, lock_version=self.lock, **kwargs)
         except Invalid as error:
-            raise BadDocument([DocumentProblem(_path(path, p.field), p.message) for p in error.problems]) from None
+            # A section's checks (marking it completed) name their page: the same place in the document the
+            # API names for a refused action; a save's own refusal names a field under what it saved.
+            current = db.session.get(Assessment, self.id)
+            raise BadDocument([DocumentProblem(path_of(current, p) if p.endpoint else _path(path, p.field), p.message)
+                               for p in error.problems]) from None
         self.lock = assessment.lock_version
         return assessment
 

@@ -52,12 +52,18 @@ from eqia.services.assessments import (
     next_reference,
 )
 from eqia.services.audit import IMPORT_ACTION, append_event
-from eqia.services.errors import Forbidden, Invalid
+from eqia.services.errors import Forbidden, Invalid, ServiceError
 from eqia.workflow.rules import Problem
 from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
 
 FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
 PROBLEMS_SHOWN = 50
+# No document this service reads nests deeper than a dozen levels (a backup's challenge round's snapshot of a
+# group's aims); Python's own parser gives up near a thousand, and code walking a parsed value
+# recursively (the schema's validator, the digest's serialiser) could not go deeper either.
+JSON_DEPTH_MAX = 64
+NESTED_TOO_DEEPLY = f"The JSON is nested too deeply: send JSON nested no more than {JSON_DEPTH_MAX} levels deep"
+
 
 def _schema_validator() -> Draft202012Validator:
     """The schema under the running app's profile (its kinds of activity), built once per app."""
@@ -71,9 +77,10 @@ def _schema_validator() -> Draft202012Validator:
 class DocumentProblem:
     path: str  # a JSON path: "$.evidence[2].dated"
     message: str
+    record: str = ""  # in a file of many, which one (`record_name`)
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        return f"{self.record + ': ' if self.record else ''}{self.path}: {self.message}"
 
 
 class BadDocument(Invalid):
@@ -92,8 +99,21 @@ class ImportResult:
     missing_groups: list[str] = field(default_factory=list)
 
 
+def _too_deep(value: Any) -> bool:
+    """Whether `value` nests lists and objects more than JSON_DEPTH_MAX deep (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > JSON_DEPTH_MAX:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
 def parse(data: bytes | str) -> Any:
-    """The file's JSON, or BadDocument saying where it stops being JSON."""
+    """JSON text (a file, or a request's body: every JSON the service reads is
+    parsed here), or BadDocument saying where it stops being JSON."""
     if len(data) > FILE_MAX:
         raise BadDocument([DocumentProblem("$", f"The file is larger than {FILE_MAX // (1024 * 1024)} MiB")])
     if isinstance(data, bytes):
@@ -102,12 +122,15 @@ def parse(data: bytes | str) -> Any:
         except UnicodeDecodeError as exc:
             raise BadDocument([DocumentProblem("$", f"The file is not UTF-8 text (byte {exc.start})")]) from None
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except json.JSONDecodeError as exc:
         raise BadDocument([DocumentProblem("$", f"Not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]) \
             from None
     except RecursionError:
-        raise BadDocument([DocumentProblem("$", "Not an interchange document: nested too deeply")]) from None
+        raise BadDocument([DocumentProblem("$", NESTED_TOO_DEEPLY)]) from None
+    if isinstance(value, (dict, list)) and _too_deep(value):
+        raise BadDocument([DocumentProblem("$", NESTED_TOO_DEEPLY)])
+    return value
 
 
 def _words(error) -> tuple[str, str]:
@@ -307,8 +330,28 @@ def documents_in(data: Any) -> list[tuple[str, Any]]:
     return [("$", data)]
 
 
-def _within(prefix: str, problems: list[DocumentProblem]) -> list[DocumentProblem]:
-    return [DocumentProblem(prefix + p.path[1:], p.message) for p in problems] if prefix != "$" else problems
+def record_name(prefix: str, doc: Any) -> str:
+    """A record of a file of many, as a person finds it: its place in the file and its reference."""
+    if isinstance(doc, dict) and isinstance(doc.get("reference"), str):
+        return f"record {prefix} ({doc['reference']} version {doc.get('version', 1)})"
+    return f"record {prefix} (no reference)"
+
+
+def _within(prefix: str, problems: list[DocumentProblem], doc: Any = None) -> list[DocumentProblem]:
+    """Problems of one record of a file of many, with their paths in the file, naming the record."""
+    if prefix == "$":
+        return problems
+    record = record_name(prefix, doc)
+    return [DocumentProblem(p.path if p.path.startswith(prefix) else prefix + p.path[1:], p.message, record)
+            for p in problems]
+
+
+class RecordRefused(ServiceError):
+    """One record of a file of many was refused (a role, a directorate): which one, and why."""
+
+    def __init__(self, record: str, error: ServiceError) -> None:
+        self.status, self.record = error.status, record
+        super().__init__(*(Problem(f"{record}: {p.message}", p.endpoint, p.field, p.args) for p in error.problems))
 
 
 def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -> Assessment:
@@ -358,14 +401,21 @@ def import_documents(data: Any, importer, *, source: str = "") -> list[ImportRes
     user each is imported as (who must be able to start an assessment in its
     directorate); `source` names where they came from, for the audit trail."""
     found = documents_in(data)
-    problems = [p for prefix, doc in found for p in _within(prefix, check(doc))]
+    problems = [p for prefix, doc in found for p in _within(prefix, check(doc), doc)]
     if problems:
         raise BadDocument(problems[:PROBLEMS_SHOWN])
     results = []
     try:
         for prefix, doc in found:
             notes: list[str] = []
-            made = _create(importer(prefix, doc), doc, source, prefix, notes)
+            try:
+                made = _create(importer(prefix, doc), doc, source, prefix, notes)
+            except BadDocument as error:
+                raise BadDocument(_within(prefix, error.document_problems, doc)) from None
+            except ServiceError as error:
+                if prefix == "$":
+                    raise
+                raise RecordRefused(record_name(prefix, doc), error) from None
             results.append(ImportResult(made, notes, [c.key for c in missing_groups(made)]))
         db.session.commit()
         return results

@@ -331,7 +331,7 @@ def restore_documents(data: Any, admin: User, *, source: str = "") -> list[tuple
     if ADMIN not in admin.roles:
         raise Forbidden(ADMIN_ONLY)
     found = documents_in(data)
-    problems = [p for prefix, doc in found for p in _within(prefix, restore_problems(doc))]
+    problems = [p for prefix, doc in found for p in _within(prefix, restore_problems(doc), doc)]
     if problems:
         raise BadDocument(problems[:PROBLEMS_SHOWN])
     results, problems = [], []
@@ -340,7 +340,7 @@ def restore_documents(data: Any, admin: User, *, source: str = "") -> list[tuple
             notes: list[str] = []
             people = _People(notes)
             a, wrong = _write(doc, prefix, people, notes)
-            problems += wrong
+            problems += _within(prefix, wrong, doc)
             if a is None:
                 continue
             append_event(action=RESTORE_ACTION, actor=admin, role=ADMIN, about=a.display_reference,

@@ -12,6 +12,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import exists, func, select
 
+from eqia.config import AUDIT_KEY_MISSING, ConfigError
 from eqia.extensions import db
 from eqia.models import GENESIS_HASH, Assessment, AuditChainHead, AuditEvent, RestoredAuditEvent, User, utcnow
 
@@ -60,6 +61,8 @@ HEAD_SEAL_BROKEN = ("the chain head did not match its seal when the service last
 
 def seal_for(seq: int, head_hash: str, *, state: str = SEALED, key: str | None = None) -> str:
     key = key if key is not None else current_app.config["EQIA_AUDIT_KEY"]
+    if not key:  # a `flask` command run without it (eqia.config.from_environment)
+        raise ConfigError(AUDIT_KEY_MISSING)
     message = f"eqia-audit-head\n{state}\n{seq}\n{head_hash}".encode("utf-8")  # whatever a tamperer wrote
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
 

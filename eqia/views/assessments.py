@@ -15,7 +15,7 @@ from eqia.models import REGISTER_FIELDS, Assessment, Directorate
 from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
-from eqia.services import challenge, signing
+from eqia.services import challenge, prerender, signing
 from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.audit import trail
@@ -33,6 +33,8 @@ from eqia.services.workflow import (
 )
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+# A save on these pages renders the draft's PDF in the background, ready for "Download PDF" (the API's writes do not).
+prerender.after_browser_saves(bp)
 
 
 def _directorate_choices(form: RegisterDetailsForm) -> None:

@@ -8,6 +8,7 @@ import base64
 from flask import Response
 from flask_login import current_user, login_required
 
+from eqia import security
 from eqia.services import assessments as service
 from eqia.services import documents
 from eqia.views.assessments import bp
@@ -19,9 +20,9 @@ def pdf_response(document: documents.Document, *, public: bool) -> Response:
     # The SHA-256 of the bytes, so anyone can check the copy they attach is the one served.
     response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(document.sha256)).decode()}:"
     response.headers["ETag"] = f'"{document.sha256}"'
-    response.headers["Cache-Control"] = ("public, max-age=300" if public and document.signed
-                                         else "private, no-cache")
-    return response
+    if public and document.signed:
+        return security.public(response)
+    return response  # a draft, or read by someone signed in: never stored (eqia.security)
 
 
 @bp.route("/<int:assessment_id>/pdf")
@@ -41,5 +42,4 @@ def docx(assessment_id: int):
     document = documents.docx_for(assessment)
     response = Response(document.data, mimetype=DOCX)
     response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return response  # never stored (eqia.security)

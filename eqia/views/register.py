@@ -13,8 +13,10 @@ from typing import Mapping
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from eqia.forms.fields import PARTS, date_missing_parts, date_not_real
+from eqia.links import external_url
 from eqia.models import Directorate
 from eqia.registry import characteristics
+from eqia.security import public
 from eqia.services import audit
 from eqia.services import register as service
 from eqia.services.register import RegisterFilters, RegisterResult, RegisterRow
@@ -224,7 +226,7 @@ def export_record(row: RegisterRow) -> dict:
         "published_on": row.published_on.isoformat() if row.published_on else None,
         "published_at": utc_iso(row.published_at) or None,
         "adverse_impacts": list(row.adverse_impacts),
-        "url": url_for("register.assessment", reference=row.reference, version=row.version, _external=True),
+        "url": external_url("register.assessment", reference=row.reference, version=row.version),
     }
 
 
@@ -259,8 +261,8 @@ def as_csv():
         record = export_record(row)
         writer.writerow([csv_cell(record[key]) for key, _ in EXPORT_FIELDS])
     # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark.
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="equality-impact-assessments.csv"'})
+    return public(Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="equality-impact-assessments.csv"'}))
 
 
 @bp.route("/register.json")
@@ -269,4 +271,4 @@ def as_json():
     if form.errors:
         return _refused(form, as_json=True)
     result = service.search(form.filters)
-    return jsonify({"total": result.total, "assessments": [export_record(row) for row in result.rows]})
+    return public(jsonify({"total": result.total, "assessments": [export_record(row) for row in result.rows]}))
