@@ -32,6 +32,13 @@ def get_engine_url():
 config.set_main_option('sqlalchemy.url', get_engine_url())
 target_db = current_app.extensions['migrate'].db
 
+# Migrations seal the audit trail's head (0008) with the key held outside the
+# database: without it, stop before the first step with one line, not midway.
+if not current_app.config.get("EQIA_AUDIT_KEY"):
+    from eqia.config import AUDIT_KEY_MISSING
+
+    raise SystemExit(f"Error: {AUDIT_KEY_MISSING}")
+
 # other values from the config, defined by the needs of env.py,
 # can be acquired:
 # my_important_option = config.get_main_option("my_important_option")

@@ -166,14 +166,15 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
 
 
 def test_trusted_proxies_default_to_none():
-    assert from_environment({"SECRET_KEY": "x" * 32})["EQIA_TRUSTED_PROXIES"] == 0
-    assert from_environment({"SECRET_KEY": "x" * 32, "EQIA_TRUSTED_PROXIES": "2"})["EQIA_TRUSTED_PROXIES"] == 2
+    keys = {"SECRET_KEY": "x" * 32, "EQIA_AUDIT_KEY": "y" * 32}
+    assert from_environment(keys)["EQIA_TRUSTED_PROXIES"] == 0
+    assert from_environment({**keys, "EQIA_TRUSTED_PROXIES": "2"})["EQIA_TRUSTED_PROXIES"] == 2
     with pytest.raises(ConfigError, match="EQIA_TRUSTED_PROXIES must be a whole number"):
-        from_environment({"SECRET_KEY": "x" * 32, "EQIA_TRUSTED_PROXIES": "all"})
+        from_environment({**keys, "EQIA_TRUSTED_PROXIES": "all"})
 
 
 def test_several_workers_with_an_in_memory_throttle_stop_start_up():
-    env = {"SECRET_KEY": "x" * 32, "WEB_CONCURRENCY": "4"}
+    env = {"SECRET_KEY": "x" * 32, "EQIA_AUDIT_KEY": "y" * 32, "WEB_CONCURRENCY": "4"}
     with pytest.raises(ConfigError) as refused:
         from_environment(env)
     assert str(refused.value) == THROTTLE_NEEDS_SHARED_STORE.format(workers=4)
@@ -183,7 +184,8 @@ def test_several_workers_with_an_in_memory_throttle_stop_start_up():
 
 
 def test_the_throttle_uses_redis_url_when_one_is_set():
-    env = {"SECRET_KEY": "x" * 32, "WEB_CONCURRENCY": "4", "REDIS_URL": "redis://cache:6379/0"}
+    env = {"SECRET_KEY": "x" * 32, "EQIA_AUDIT_KEY": "y" * 32, "WEB_CONCURRENCY": "4",
+           "REDIS_URL": "redis://cache:6379/0"}
     assert from_environment(env)["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
     # An explicit throttle store wins over the general Redis URL.
     explicit = from_environment({**env, "RATELIMIT_STORAGE_URI": "memcached://m:11211"})

@@ -30,7 +30,8 @@ def test_gunicorn_entry_point_needs_a_secret_key(tmp_path):
 
 def test_gunicorn_entry_point_refuses_an_in_memory_throttle_with_several_workers(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite",
-           "SECRET_KEY": "a-long-random-production-secret", "WEB_CONCURRENCY": "3"}
+           "SECRET_KEY": "a-long-random-production-secret", "EQIA_AUDIT_KEY": "a-long-random-audit-key",
+           "WEB_CONCURRENCY": "3"}
     result = subprocess.run([sys.executable, "-c", "import eqia.wsgi"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
@@ -43,7 +44,7 @@ def test_gunicorn_with_several_workers_and_an_in_memory_throttle_stops(tmp_path)
     """The real server, given its worker count with -w (gunicorn.conf.py passes it on to the app): it stops,
     with the reason on one line, rather than starting workers that each keep their own count."""
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite",
-           "SECRET_KEY": "a-long-random-production-secret"}
+           "SECRET_KEY": "a-long-random-production-secret", "EQIA_AUDIT_KEY": "a-long-random-audit-key"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     result = subprocess.run([str(gunicorn), "-w", "2", "--bind", "127.0.0.1:0", "--no-control-socket",
                              # A loaded machine may take longer than gunicorn's default 30 s to import the
