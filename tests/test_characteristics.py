@@ -251,10 +251,11 @@ def test_the_profile_is_chosen_by_a_setting(tmp_path, make_app):
     assert "characteristics[0].aims[0]: 'a' is not one of this profile's aims (b, c)" in str(error.value)
 
 
-def test_a_section_75_screening_goes_from_start_to_an_agreed_screen_out(make_app):
+def test_a_section_75_screening_goes_from_start_to_a_published_screening_decision(make_app):
     """Northern Ireland: nine categories, a major/minor/none scale, the Section 75
-    duty named on the pages and in the PDF, recorded on the assessment. (Publishing
-    a screening decision is another item's workflow option: not on this branch.)"""
+    duty named on the pages and in the PDF, recorded on the assessment; the agreed
+    screening decision is final and published on the register, as Section 75
+    councils publish theirs."""
     from bs4 import BeautifulSoup
 
     from eqia.models import Assessment
@@ -300,6 +301,17 @@ def test_a_section_75_screening_goes_from_start_to_an_agreed_screen_out(make_app
                       *SECTION_75, "Religious belief None"):
             assert words in pdf, words
         assert "Equality Act 2010" not in pdf
+        assert "DRAFT" not in pdf
+
+        published = perform_transition(a.id, "publish_screening", world.lead2)
+        assert published.state == "screening_published"
+        public = app.test_client()
+        listed = " ".join(BeautifulSoup(public.get("/register").data, "html.parser").get_text().split())
+        assert "Leisure centre pricing" in listed
+        summary = public.get(f"/register/{published.reference}/v1")
+        assert summary.status_code == 200
+        shown = " ".join(BeautifulSoup(summary.data, "html.parser").get_text().split())
+        assert "Screening decision" in shown and NI_DUTY in shown
         db.session.remove()
 
 
