@@ -70,7 +70,9 @@ def test_a_member_of_the_public_finds_and_reads_a_published_assessment(
     check(visitor, "public-register-filtered")
     assert visitor.locator("#results").inner_text() == "1 published assessment"
     assert visitor.locator("#register-results .govuk-summary-card").count() == 1
-    assert visitor.locator("#register-results .govuk-summary-list__value").nth(4).inner_text() == "Age"
+    groups_row = visitor.locator("#register-results .govuk-summary-list__row",
+                                 has=visitor.locator(".govuk-summary-list__key", has_text="Groups with an adverse impact"))
+    assert groups_row.locator(".govuk-summary-list__value").inner_text() == "Age"
 
     # A date that does not exist: the error summary takes focus and links to the field.
     visitor.fill("#published-from-day", "31")

@@ -207,7 +207,13 @@ NOT_CONTENT = {
     "assessment": {"previous_version_id", "workflow_name", "workflow_version", "state", "lock_version",
                    "restricted", "created_by_id", "created_at", "updated_at", "published_at",
                    # Not content but how content is read: a restored version's ids as its record named them.
-                   "restored_identity"},
+                   "restored_identity",
+                   # How the groups were read: the profile named; the groups' keys and labels, which are
+                   # content, are on each group's row. Signatures made before profiles stay valid.
+                   "profile_key", "profile_version",
+                   # Where an imported version's source document came from: a fact about the file, shown
+                   # beside the content, not something the assessment says (frozen with it all the same).
+                   "provenance_title", "provenance_organisation", "provenance_url", "provenance_published_on"},
     # Derived from the sections at submission, to show what changed between rounds.
     "challenge_round": {"content_snapshot"},
     # Who recorded and answered each point, and when, is on the audit trail.

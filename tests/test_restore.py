@@ -28,7 +28,7 @@ from eqia.services.audit import compute_hash, verify_chain
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, digest
 from tests.conftest import DB_KIND, PASSWORD, STANDARD, PostgresDatabases, SQLiteDatabases, base_config
-from tests.test_interchange import fresh, full
+from tests.test_interchange import SCREENED_OUT, fresh, full
 
 SIGNED = ("signed_off", "published", "review_due", "unpublished")
 
@@ -101,7 +101,7 @@ def but_the_id(doc: dict) -> dict:
 
 @pytest.mark.parametrize("state", [s for s in STANDARD.states if s != "superseded"])
 def test_a_restore_in_every_state_exports_the_file_it_came_from(state, world, elsewhere):
-    if state in ("screen_out_proposed", "screened_out"):
+    if state in SCREENED_OUT:
         a = world.make_assessment(state)
     else:
         a = full(world, state)

@@ -650,6 +650,8 @@ PAGES = [
              control=False),
     # There is nothing to answer on a signed version: back to the assessment.
     PagePost("assessments.respond", lambda a: "respond", lambda a: {}, signed=302, control=False),
+    # (Every configured group is already on this version, so there is no control.)
+    PagePost("assessments.add_group", lambda a: "add-group", lambda a: {"characteristic": "age"}, control=False),
     PagePost("assessments.take_action", lambda a: "actions/submit_for_challenge", lambda a: {"comment": ""},
              label="submit_for_challenge"),
     PagePost("assessments.take_action", lambda a: "actions/withdraw",
@@ -666,8 +668,9 @@ def test_every_page_that_posts_to_an_assessment_is_tried(app):
     """A page added later that writes to an assessment fails here until it is in PAGES."""
     # (The API's writes are tried elsewhere: its action endpoint in every state, signed ones
     # included, by the matrix in tests/test_api.py; PUT and the challenge ledger's on a signed
-    # version by tests/test_interchange.py.)
-    api_writes = {"api.action", "api.challenge_points", "api.challenge_answers"}
+    # version by tests/test_interchange.py; adding a group, through the service the page uses, on a
+    # frozen version by tests/test_missing_groups.py.)
+    api_writes = {"api.action", "api.challenge_points", "api.challenge_answers", "api.add_group"}
     posting = {rule.endpoint for rule in app.url_map.iter_rules()
                if "POST" in rule.methods and "assessment_id" in rule.arguments and rule.endpoint not in api_writes}
     assert posting == {page.endpoint for page in PAGES}

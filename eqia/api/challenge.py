@@ -128,5 +128,5 @@ def add_group(assessment_id: int):
     try:
         done, _ = assessments.add_group(assessment_id, user, lock_version, body["characteristic"])
     except Invalid as error:
-        return service_problem(error, lambda field: f"$.{field}" if field else "$")
+        return service_problem(error, lambda p: f"$.{p.field}" if p.field else "$")
     return detail_of(done, user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eqia.registry import characteristics, definition_for
@@ -10,7 +10,7 @@ from eqia.services import assessments as service
 from eqia.services import challenge, tasks
 from eqia.services.workflow import allowed_transitions, late_decision_warning, missing_requirements
 from eqia.forms.screening import build_add_group_form
-from eqia.views.assessments import bp, run_form
+from eqia.views.assessments import bp, read_only_or_edit, run_form
 from eqia.workflow.sections import SECTIONS, asks_about_advancing
 
 
@@ -62,8 +62,10 @@ def add_group(assessment_id: int):
     """Add a configured group the assessment leaves out (an imported one, say)."""
     assessment = service.get_visible(assessment_id, current_user)
     back = url_for("assessments.task_list", assessment_id=assessment.id)
-    if not tasks.can_edit(current_user, assessment):
-        return redirect(back)
+    # Like every other page that changes content: a version nobody may edit now shows its answers.
+    refused = read_only_or_edit(assessment, "screening")
+    if refused is not None:
+        return refused
     form = build_add_group_form(service.missing_groups(assessment),
                                 data={"lock_version": assessment.lock_version} if request.method == "GET" else None)
 
