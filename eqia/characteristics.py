@@ -65,10 +65,17 @@ class Duty:
     name: str  # "Public Sector Equality Duty"
     citation: str  # "Equality Act 2010, section 149"
     short: str = ""  # for the PDF's footer: "Equality Act 2010, s.149"
+    # What a decision-maker pays due regard to, in the words of this jurisdiction's
+    # law; it stands for {duty} in the sign-off's attestation.
+    regard: str = ""
 
     @property
     def footer(self) -> str:
         return self.short or self.citation
+
+    @property
+    def regard_text(self) -> str:
+        return self.regard or f"the aims of the {self.name} ({self.citation})"
 
 
 QUESTIONS = {
@@ -77,7 +84,8 @@ QUESTIONS = {
 }
 
 ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 149",
-                    "Equality Act 2010, s.149")
+                    "Equality Act 2010, s.149",
+                    "the aims of the Public Sector Equality Duty (section 149 of the Equality Act 2010)")
 
 
 @dataclass(frozen=True)
@@ -209,7 +217,9 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
 def _duty(raw: dict) -> Duty:
     if "duty" not in raw:
         return ENGLAND_DUTY
-    return Duty(raw["duty"]["name"], " ".join(raw["duty"]["citation"].split()), raw["duty"].get("short", ""))
+    spec = raw["duty"]
+    return Duty(spec["name"], " ".join(spec["citation"].split()), spec.get("short", ""),
+                " ".join(spec.get("regard", "").split()))
 
 
 def _scales(raw: dict) -> dict[str, tuple[ScaleItem, ...]]:

@@ -395,3 +395,44 @@ def text_of_pdf(data: bytes) -> str:
     from tests.test_pdf import text_of
 
     return text_of(data)
+
+
+@pytest.mark.parametrize("profile,answer,regard", [
+    ("northern_ireland", "minor", "the need to promote equality of opportunity, and the desirability of promoting good "
+                         "relations, under section 75 of the Northern Ireland Act 1998"),
+    ("wales", "yes", "the aims of the Public Sector Equality Duty (section 149 of the Equality Act 2010), the "
+              "socio-economic duty (section 1 of that Act) and the effects on the Welsh language the Welsh "
+              "Language Standards ask to be considered"),
+])
+def test_the_signatory_confirms_regard_to_their_own_jurisdictions_duty(make_app, profile, answer, regard):
+    """The words a decision-maker signs name the duty of the profile the assessment
+    was made under, on the sign-off page and in the stored signature, register and PDF."""
+    from bs4 import BeautifulSoup
+
+    from eqia.services.workflow import perform_transition
+    from tests.test_pdf import text_of
+
+    app = make_app(EQIA_PROFILE=profile)
+    with app.app_context():
+        from tests.conftest import PASSWORD, Auth, World
+
+        world = World()
+        a = world.make_assessment("awaiting_sign_off", answer=answer, activity_kind="policy")
+        assert a.profile_key == profile
+        statement = ("I have read this assessment, including the impact on each group, the mitigations, the "
+                     "consultation and the challenge review, and I have paid due regard to " + regard +
+                     " before the decision is made.")
+        client = app.test_client()
+        Auth(client).sign_in(world.decider)
+        page = BeautifulSoup(client.get(f"/assessments/{a.id}/actions/sign_off").data, "html.parser")
+        assert page.select_one("#attestation").get_text(" ", strip=True) == statement
+        signed = perform_transition(a.id, "sign_off", world.decider, attested=True, password=PASSWORD)
+        [signature] = signed.sign_offs
+        assert signature.attestation == statement
+        pdf = " ".join(text_of(client.get(f"/assessments/{a.id}/pdf").data).split())
+        assert statement in pdf
+        published = perform_transition(a.id, "publish", world.lead2)
+        public = " ".join(BeautifulSoup(app.test_client().get(f"/register/{published.reference}/v1").data,
+                                        "html.parser").get_text().split())
+        assert statement in public
+        db.session.remove()

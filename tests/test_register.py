@@ -26,6 +26,7 @@ from eqia.services.register import PAGE_SIZE
 from eqia.templating import govuk_datetime
 from eqia.views.register import DATES_OUT_OF_ORDER, EXPORT_FIELDS
 from tests.conftest import STANDARD
+from tests.test_sign_off import SIGNED_STATEMENT
 
 PUBLIC_STATES = STANDARD.public_states()
 
@@ -305,7 +306,7 @@ def test_summary_page_shows_the_details_decision_actions_and_signature(client, w
     assert rows["Name"] == world.decider.name
     assert rows["Role"] == "Decision-maker"
     assert rows["Signed at"] == govuk_datetime(signature.signed_at)
-    assert rows["Statement signed"] == STANDARD.transitions["sign_off"].attestation
+    assert rows["Statement signed"] == SIGNED_STATEMENT
     assert rows["Content fingerprint (SHA-256)"] == signature.content_hash
     assert len(signature.content_hash) == 64
 

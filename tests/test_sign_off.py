@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from sqlalchemy.exc import DatabaseError
 
+from eqia.characteristics import ENGLAND_DUTY
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
 from eqia.models import (
@@ -50,6 +51,12 @@ from tests.conftest import DB_KIND, PASSWORD, STANDARD, FreshRequestClient, Worl
 from tests.test_assessment_pages import errors_on
 
 SIGN_OFF = STANDARD.transitions["sign_off"]
+# The statement an England assessment's signatory confirms: the definition's words with
+# {duty} filled from the England profile, the same words as before profiles had a say.
+SIGNED_STATEMENT = (
+    "I have read this assessment, including the impact on each group, the mitigations, the consultation and the "
+    "challenge review, and I have paid due regard to the aims of the Public Sector Equality Duty (section 149 of "
+    "the Equality Act 2010) before the decision is made.")
 SEGREGATION = STANDARD.segregation["sign_off"].message
 
 
@@ -178,8 +185,8 @@ def test_sign_off_records_the_signer_role_utc_time_version_and_the_hash_of_what_
     assert signature.content_hash == expected == record.content_hash(signed)
     assert hashlib.sha256(signature.signed_content.encode("utf-8")).hexdigest() == signature.content_hash
     assert json.loads(signature.signed_content) == record.content_record(signed)
-    # The words the signer confirmed, as the definition configures them.
-    assert signature.attestation == SIGN_OFF.attestation
+    # The words the signer confirmed, as the definition configures them, naming the profile's duty.
+    assert signature.attestation == SIGNED_STATEMENT == SIGN_OFF.attestation_for(ENGLAND_DUTY.regard_text)
     assert SIGN_OFF.attestation.startswith("I have read this assessment, including the impact on each group")
     event = last_event(assessment.id)
     assert (event.action, event.actor_id, event.role, event.from_state, event.to_state, event.comment) == \
@@ -212,8 +219,11 @@ def test_the_attestation_wording_is_configurable(council):
     app, world = council(("      I have read this assessment,",
                           "      As the accountable Director, I have read this assessment,"))
     assessment = world.make_assessment("awaiting_sign_off")
-    wording = app.extensions["eqia"]["workflows"].current("standard").transitions["sign_off"].attestation
+    wording = app.extensions["eqia"]["workflows"].current("standard").transitions["sign_off"] \
+        .attestation_for(ENGLAND_DUTY.regard_text)
     assert wording.startswith("As the accountable Director, I have read this assessment,")
+    assert wording.endswith("the aims of the Public Sector Equality Duty (section 149 of the Equality Act 2010) "
+                            "before the decision is made.")
     client = signed_in_client(app, world.decider)
     page = BeautifulSoup(client.get(f"/assessments/{assessment.id}/actions/sign_off").data, "html.parser")
     assert page.select_one("#attestation").get_text(" ", strip=True) == wording
@@ -261,7 +271,7 @@ def test_the_sign_off_page_shows_the_summary_and_the_attestation_and_refuses_wit
     shown = client.get(url)
     assert shown.status_code == 200
     page = BeautifulSoup(shown.data, "html.parser")
-    assert page.select_one("#attestation").get_text(" ", strip=True) == SIGN_OFF.attestation
+    assert page.select_one("#attestation").get_text(" ", strip=True) == SIGNED_STATEMENT
     # Bracking: the decision-maker is told the impacts on the page they sign.
     headings = [h.get_text(strip=True) for h in page.select(".app-summary h2, .app-summary h3")]
     assert headings == ["Summary for the decision-maker", "Adverse impacts", "Consultation themes", "Outcome",
@@ -280,7 +290,7 @@ def test_the_sign_off_page_shows_the_summary_and_the_attestation_and_refuses_wit
             again = BeautifulSoup(response.data, "html.parser")
             # A password typed is never sent back in the page.
             assert not again.select_one("input[name=password]").get("value")
-            assert again.select_one("#attestation").get_text(" ", strip=True) == SIGN_OFF.attestation
+            assert again.select_one("#attestation").get_text(" ", strip=True) == SIGNED_STATEMENT
             assert stored(assessment.id) == before
     response = client.post(url, data={"comment": "Read in full", "attest": "y", "password": PASSWORD,
                                       "lock_version": lock})

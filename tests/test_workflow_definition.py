@@ -67,6 +67,13 @@ def test_the_standard_workflow_loads():
     (lambda d: d["segregation_of_duties"][sod_index(d, "sign_off")]["excluded"].append("agree_screen_out"),
      "segregation_of_duties[{sod_sign_off}].excluded[{sod_sign_off_next}]",
      "'agree_screen_out' is never taken before 'sign_off' on the same version"),
+    # {duty} is filled from the assessment's profile; any other name in braces is a typo.
+    (lambda d: d["transitions"][trigger_index(d, "sign_off")].__setitem__(
+        "attestation", "I have paid due regard to {dutty}."),
+     "transitions[{sign_off}].attestation", "the only name that may stand in braces is {duty}"),
+    (lambda d: d["transitions"][trigger_index(d, "sign_off")].__setitem__(
+        "attestation", "I have paid due regard to {duty."),
+     "transitions[{sign_off}].attestation", "the only name that may stand in braces is {duty}"),
     (lambda d: d["transitions"][trigger_index(d, "approve")].__setitem__("trigger", "editors"),
      "transitions[{approve}].trigger", "reserved"),
     (lambda d: d["transitions"].append(dict(d["transitions"][0])),

@@ -20,7 +20,9 @@ from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
 from eqia.models import Assessment, SignOff
+from eqia.registry import profile_for
 from eqia.services.record import canonical, changes_between, content_hash, content_record, digest
+from eqia.workflow.definition import Transition
 from eqia.workflow.rules import TransitionContext
 
 
@@ -39,12 +41,18 @@ def audit_note(assessment: Assessment) -> str:
     return NOTE_PREFIX + content_hash(assessment)
 
 
+def attestation(assessment: Assessment, transition: Transition) -> str:
+    """The words a signatory confirms, naming what the law of the assessment's
+    own jurisdiction profile asks them to pay regard to."""
+    return transition.attestation_for(profile_for(assessment).duty.regard_text)
+
+
 def record_signature(ctx: TransitionContext) -> SignOff:
     data = canonical(content_record(ctx.assessment))
     signature = SignOff(
         signer_id=ctx.user.id, signer_name=ctx.user.name, role=ctx.role, signed_at=ctx.now,
         version_number=ctx.assessment.version_number, content_hash=digest(data),
-        attestation=ctx.transition.attestation, signed_content=data.decode("utf-8"),
+        attestation=attestation(ctx.assessment, ctx.transition), signed_content=data.decode("utf-8"),
     )
     ctx.assessment.sign_offs.append(signature)
     return signature

@@ -300,6 +300,7 @@ def take_action(assessment_id: int, trigger: str):
         # Say why now rather than offer a form that will be refused.
         check_permission(current_user, assessment, transition, definition)
     return render_template("assessments/action.html", assessment=assessment, transition=transition, form=form,
+                           attestation=signing.attestation(assessment, transition),
                            problems=problems, required_problems=missing_requirements(assessment, transition),
                            guard_problems=guard_problems(current_user, assessment, transition),
                            summary=sign_off_summary(assessment) if definition.sign_off_transitions(assessment.state)

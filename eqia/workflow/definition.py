@@ -37,6 +37,8 @@ SOD_PARTIES = {
 
 # Trigger names become methods on the token the state machine moves; these would
 # clash with the machine's own attributes.
+# The one name an attestation may leave for the caller to fill in; any other brace is a typo.
+ATTESTATION_PLACEHOLDER = "{duty}"
 RESERVED_TRIGGERS = frozenset({"state", "trigger", "machine", "to_state"})
 
 
@@ -83,7 +85,9 @@ class Transition:
     style: str
     system: bool  # taken only by the engine itself (an effect), never offered to a user
     reauthenticate: bool = False  # the user's password again, at the moment of acting
-    attestation: str = ""  # words the user must confirm, recorded with the action
+    # Words the user must confirm, recorded with the action. "{duty}" in them stands for
+    # what the user pays regard to, which the caller supplies (attestation_for).
+    attestation: str = ""
     # How many different people must take it on the same content before the
     # state moves (a Head of Service and a Director, say). Needs the record_sign_off effect.
     signatures: int = 1
@@ -93,6 +97,9 @@ class Transition:
     @property
     def comment_required(self) -> bool:
         return self.comment == "required"
+
+    def attestation_for(self, duty: str) -> str:
+        return self.attestation.replace(ATTESTATION_PLACEHOLDER, duty)
 
     def dest_from(self, source: str) -> str:
         return self.dest if self.dest is not None else source
@@ -297,6 +304,9 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
                     fail(f"{path}.{kind}[{j}]",
                          f"unknown {kind.rstrip('s').replace('_', ' ')} {name!r} (known: {', '.join(sorted(registry))})")
         comment = spec.get("comment", "none")
+        if "{" in spec.get("attestation", "").replace(ATTESTATION_PLACEHOLDER, "") or \
+                "}" in spec.get("attestation", "").replace(ATTESTATION_PLACEHOLDER, ""):
+            fail(f"{path}.attestation", f"the only name that may stand in braces is {ATTESTATION_PLACEHOLDER}")
         if comment == "required" and "comment_label" not in spec:
             fail(f"{path}.comment_label", "a transition that requires a comment must say what to ask for")
         transitions[trigger] = Transition(
