@@ -136,7 +136,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     # such page (a 404), never an overflow in the driver (a 500).
     app.url_map.converters["int"] = DatabaseId
 
-    from eqia import auth, cli, security, templating
+    from eqia import api, auth, cli, security, templating
     from eqia.services import freeze, prerender
     from eqia.views import register_views
 
@@ -146,6 +146,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     auth.init_app(app)
     templating.init_app(app)
     register_views(app)
+    app.register_blueprint(api.bp)
     cli.init_app(app)
 
     if app.config["EQIA_PDF_WORKERS"] and not app.testing:

@@ -10,56 +10,23 @@ gave it (403 role or segregation of duties, 409 state or stale lock version,
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, request
 
 from eqia.extensions import csrf
+from eqia.responses import PROBLEM, is_api_request, problem  # noqa: F401  (the API modules' too)
 from eqia.services import tokens
 from eqia.services.errors import Invalid, ServiceError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
-PROBLEM = "application/problem+json"
 PUBLIC_ENDPOINTS = {"api.register", "api.openapi", "api.assessment_schema"}
 
-TITLES = {
-    400: "The request is malformed",
-    401: "A valid API token is needed",
-    403: "You may not do this",
-    404: "Not found",
-    405: "This method is not allowed here",
-    409: "This cannot be done now",
-    413: "What was sent is too large",
-    415: "Send JSON",
-    422: "What was sent is not valid",
-    428: "Say which version you are changing",
-    429: "Too many requests",
-    500: "The service failed",
-}
-
-
-def problem(status: int, detail: str = "", errors: list[dict] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
-    body = {"type": "about:blank", "title": TITLES.get(status, TITLES[500]), "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
 
 
 def service_problem(error: ServiceError, path_of) -> Response:
     """A service's refusal: its status, and each problem with where it is (`path_of` the problem)."""
     errors = [{"path": path_of(p), "message": p.message} for p in error.problems]
     return problem(error.status, "; ".join(p.message for p in error.problems), errors)
-
-
-def is_api_request() -> bool:
-    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
 
 
 def _bearer() -> str | None:

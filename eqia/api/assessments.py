@@ -23,13 +23,12 @@ from eqia.services import documents
 from eqia.services import register as register_service
 from eqia.services.assessments import get_visible
 from eqia.services.errors import Forbidden, NotPossible
-from eqia.services.register import RegisterFilters
+from eqia.responses import pdf_response
+from eqia.services.register import RegisterFilters, export_record
 from eqia.services.search import TEXT_MAX, assessments_matching, clean_text
 from eqia.security import public
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.templating import utc_iso
-from eqia.views.documents import pdf_response
-from eqia.views.register import export_record
 
 PER_PAGE_DEFAULT, PER_PAGE_MAX, PAGE_MAX = 25, 100, 1_000_000
 # What an action's body may hold: the fields of the page's form, by their API names.

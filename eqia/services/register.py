@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
+from eqia.links import external_url
 from eqia.models import DATABASE_INT_MAX, Assessment, CharacteristicImpact, Directorate
 from eqia.registry import characteristics, definition_for, workflows
 from eqia.services.search import clean_text, like_pattern  # noqa: F401  (clean_text: the register page's too)
@@ -167,3 +168,20 @@ def other_published_versions(assessment: Assessment) -> list[Assessment]:
     return list(db.session.execute(select(Assessment).where(
         on_register(), Assessment.reference == assessment.reference, Assessment.id != assessment.id,
     ).order_by(Assessment.version_number.desc())).scalars())
+
+
+def export_record(row: RegisterRow) -> dict:
+    """One register entry as the CSV, JSON and API exports give it."""
+    return {
+        "reference": row.reference,
+        "version": row.version,
+        "title": row.title,
+        "directorate": row.directorate,
+        "service": row.service,
+        "status": row.status,
+        "decision_date": row.decision_date.isoformat() if row.decision_date else None,
+        "published_on": row.published_on.isoformat() if row.published_on else None,
+        "published_at": row.published_at.strftime("%Y-%m-%dT%H:%M:%SZ") if row.published_at else None,
+        "adverse_impacts": list(row.adverse_impacts),
+        "url": external_url("register.assessment", reference=row.reference, version=row.version),
+    }

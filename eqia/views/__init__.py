@@ -10,8 +10,6 @@ def register_views(app: Flask) -> None:
     # The pages of an assessment's sections add their routes to the assessments blueprint.
     from eqia.views import actions, challenge, documents, evidence, impacts, outcome, screening, tasks  # noqa: F401
 
-    from eqia import api
-
-    for module in (assets, auth, main, account, assessments, workflow_diagram, register, api):
+    for module in (assets, auth, main, account, assessments, workflow_diagram, register):
         app.register_blueprint(module.bp)
     errors.init_app(app)

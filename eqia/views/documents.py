@@ -3,26 +3,13 @@ it is now) or as a Word document (made now, from the same content)."""
 
 from __future__ import annotations
 
-import base64
-
 from flask import Response
 from flask_login import current_user, login_required
 
-from eqia import security
+from eqia.responses import pdf_response
 from eqia.services import assessments as service
 from eqia.services import documents
 from eqia.views.assessments import bp
-
-
-def pdf_response(document: documents.Document, *, public: bool) -> Response:
-    response = Response(document.data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    # The SHA-256 of the bytes, so anyone can check the copy they attach is the one served.
-    response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(document.sha256)).decode()}:"
-    response.headers["ETag"] = f'"{document.sha256}"'
-    if public and document.signed:
-        return security.public(response)
-    return response  # a draft, or read by someone signed in: never stored (eqia.security)
 
 
 @bp.route("/<int:assessment_id>/pdf")

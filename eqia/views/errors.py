@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from eqia.extensions import db
+from eqia.responses import is_api_request, problem
 from eqia.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -31,8 +32,6 @@ PAGES = {
 
 
 def render_error(status: int, problems: list[str] | None = None):
-    from eqia.api import is_api_request, problem
-
     if is_api_request():  # the API answers every error as a problem document, never a page
         return problem(status, "; ".join(problems or []))
     title, advice = PAGES.get(status, PAGES[500])

@@ -19,9 +19,9 @@ from eqia.registry import characteristics
 from eqia.security import public
 from eqia.services import audit
 from eqia.services import register as service
-from eqia.services.register import RegisterFilters, RegisterResult, RegisterRow
+from eqia.responses import pdf_response
+from eqia.services.register import RegisterFilters, RegisterResult, RegisterRow, export_record
 from eqia.services.summary import sign_off_summary
-from eqia.templating import utc_iso
 from eqia.views.errors import PAGES
 
 bp = Blueprint("register", __name__)
@@ -183,7 +183,6 @@ def assessment(reference: str, version: int):
 @bp.route("/register/<reference>/v<int:version>.pdf")
 def assessment_pdf(reference: str, version: int):
     from eqia.services import documents
-    from eqia.views.documents import pdf_response
 
     found = service.published_version(reference, version)
     if found is None:
@@ -212,22 +211,6 @@ EXPORT_FIELDS: tuple[tuple[str, str], ...] = (
 
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def export_record(row: RegisterRow) -> dict:
-    return {
-        "reference": row.reference,
-        "version": row.version,
-        "title": row.title,
-        "directorate": row.directorate,
-        "service": row.service,
-        "status": row.status,
-        "decision_date": row.decision_date.isoformat() if row.decision_date else None,
-        "published_on": row.published_on.isoformat() if row.published_on else None,
-        "published_at": utc_iso(row.published_at) or None,
-        "adverse_impacts": list(row.adverse_impacts),
-        "url": external_url("register.assessment", reference=row.reference, version=row.version),
-    }
 
 
 def csv_cell(value) -> str:

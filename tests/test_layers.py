@@ -1,0 +1,71 @@
+"""The layers point one way, read from the source itself: every import of an
+app module, at the top of a file or inside a function, is an edge."""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+from eqia.config import PROJECT_ROOT
+
+PACKAGE = PROJECT_ROOT / "eqia"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _known(name: str) -> str:
+    """The module an imported name lives in (`eqia.api.problem` is in `eqia.api`)."""
+    while name and name not in modules():
+        name = name.rpartition(".")[0]
+    return name
+
+
+def imports_of(name: str) -> set[str]:
+    path = modules()[name]
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {_known(a.name) for a in node.names if a.name.split(".")[0] == "eqia"}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package
+                for _ in range(node.level - 1):
+                    anchor = anchor.rpartition(".")[0]
+                base = f"{anchor}.{base}" if base else anchor
+            if base.split(".")[0] != "eqia":
+                continue
+            # `from eqia.views import documents` imports a module; `from eqia.api import bp`, a name.
+            found |= {_known(f"{base}.{a.name}") for a in node.names}
+    found.discard(name)
+    return found
+
+
+def within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+def crossings(source: str, target: str) -> list[tuple[str, str]]:
+    return sorted((m, i) for m in modules() if within(m, source) for i in imports_of(m) if within(i, target))
+
+
+def test_the_reader_sees_imports_inside_functions_and_relative_ones():
+    # eqia/views/__init__.py imports its view modules inside register_views.
+    assert {"eqia.views.account", "eqia.views.documents"} <= imports_of("eqia.views")
+    assert "eqia.services.documents" in imports_of("eqia.responses")
+
+
+def test_the_pages_and_the_api_never_import_each_other():
+    """They share services (and eqia.responses for the answers both give), never each other's modules."""
+    assert crossings("eqia.views", "eqia.api") == []
+    assert crossings("eqia.api", "eqia.views") == []
