@@ -69,3 +69,9 @@ def test_the_pages_and_the_api_never_import_each_other():
     """They share services (and eqia.responses for the answers both give), never each other's modules."""
     assert crossings("eqia.views", "eqia.api") == []
     assert crossings("eqia.api", "eqia.views") == []
+
+
+def test_the_pdf_is_a_leaf_that_calls_no_service():
+    """It receives the context the EqIA package builds (eqia.services.pdf_document) and returns bytes."""
+    assert crossings("eqia.pdf", "eqia.services") == []
+    assert crossings("eqia.pdf", "eqia.models") == []

@@ -19,7 +19,7 @@ from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
 from eqia.models import Assessment, AssessmentDocument
 from eqia.pdf import checks, tagging
-from eqia.pdf.document import html_for
+from eqia.services.pdf_document import html_for
 from eqia.pdf.fetcher import SCHEME, BundledAssets
 from eqia.pdf.render import pdf_from_html
 from eqia.services import challenge, documents, record

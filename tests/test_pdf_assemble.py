@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 
 from eqia.pdf import assemble, checks, tagging
-from eqia.pdf.document import html_for
+from eqia.services.pdf_document import html_for
 from eqia.pdf.render import document_from_html, pdf_from_html
 from eqia.pdf.worker import Pool, RenderTimedOut
 from eqia.services.assessments import update_register_details

@@ -208,7 +208,7 @@ def test_one_readable_uk_time_with_its_zone():
 
 
 def test_the_timeline_is_in_the_order_things_happened_and_times_read_as_uk_times(world, client, auth):
-    from eqia.pdf.document import timeline
+    from eqia.services.pdf_document import timeline
     from eqia.services.audit import trail
     from eqia.templating import govuk_datetime
 

@@ -17,7 +17,7 @@ from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
 from eqia.models import Assessment, AssessmentDocument
 from eqia.pdf import checks
-from eqia.pdf.document import html_for
+from eqia.services.pdf_document import html_for
 from eqia.pdf.render import pdf_from_html
 from eqia.pdf.worker import Pool, RenderFailed, RenderTimedOut
 from eqia.pdf.worker import pool as worker_pool

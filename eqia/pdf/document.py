@@ -1,4 +1,6 @@
-"""From an assessment to the PDF's HTML, and from the HTML to PDF/UA-1 bytes."""
+"""From the context the EqIA package builds (eqia.services.pdf_document) to the
+PDF's HTML and the drawings it refers to. A leaf: it reads no database and
+calls no service; eqia.pdf.render turns the HTML into PDF/UA-1 bytes."""
 
 from __future__ import annotations
 
@@ -7,12 +9,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import render_template
-from eqia.models import Assessment, AuditEvent, utcnow
-from eqia.registry import characteristics, definition_for, profile_for
-from eqia.services import challenge, documents, signing
-from eqia.services.audit import anchor, trail
-from eqia.services.summary import sign_off_summary
-from eqia.workflow.rules import LOCAL_ZONE
 
 TEMPLATE = "pdf/assessment.html"
 DECISION_STEP = "Planned decision date"
@@ -29,35 +25,6 @@ class Step:
         # By day; within a day, a day given (regard started) first, then each moment in turn, then the decision.
         rank = 2 if self.label == DECISION_STEP else (1 if self.at else 0)
         return (self.day, rank, self.at.timestamp() if self.at else 0.0)
-
-
-def _at(moment: datetime, label: str) -> Step:
-    return Step(moment.astimezone(LOCAL_ZONE).date(), label, moment)
-
-
-def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
-    """Due regard started, screening, each round of challenge, each signature,
-    the planned decision: in the order they happened (Kaur & Shah: regard before decision)."""
-    definition = definition_for(assessment)
-    steps: list[Step] = []
-    if assessment.due_regard_started_on:
-        steps.append(Step(assessment.due_regard_started_on, "Due regard started"))
-    for e in events:
-        if e.from_state == definition.initial and e.to_state != e.from_state:
-            label = definition.transitions[e.action].label if e.action in definition.transitions else e.action
-            steps.append(_at(e.occurred_at, f"Screening concluded: {label.lower()}"))
-        elif e.action in ("agree_screen_out", "reject_screen_out", "return_for_more_work"):
-            steps.append(_at(e.occurred_at, definition.transitions[e.action].label))
-    for r in assessment.challenge_rounds:
-        steps.append(_at(r.opened_at, f"Challenge round {r.number} opened"))
-        if r.closed_at:
-            steps.append(_at(r.closed_at, f"Challenge round {r.number}: "
-                              f"{definition.transitions[r.decision].label.lower() if r.decision in definition.transitions else r.decision}"))
-    for s in assessment.sign_offs:
-        steps.append(_at(s.signed_at, f"Signed off by {s.signer_name}"))
-    if assessment.planned_decision_date:
-        steps.append(Step(assessment.planned_decision_date, DECISION_STEP))
-    return sorted(steps, key=lambda s: s.order)
 
 
 def timeline_svg(steps: list[Step]) -> bytes:
@@ -90,34 +57,11 @@ def timeline_svg(steps: list[Step]) -> bytes:
     return "".join(parts).encode("utf-8")
 
 
-def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -> dict:
-    """Everything the document shows, for the PDF template (and so the Word copy)."""
-    definition = definition_for(assessment)
-    events = trail(assessment)
-    steps = timeline(assessment, events)
-    rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
-                         else "under review") for r in assessment.challenge_rounds}
-    final = documents.is_final(assessment)  # stored once and served byte for byte from then on
-    return dict(
-        assessment=assessment, state=definition.states[assessment.state], draft=not final,
-        summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
-        timeline=steps, timeline_alt=timeline_alt(steps), round_labels=rounds,
-        signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
-        definition=definition, printed_at=printed_at or utcnow(),
-        # The duty it names is the one of the profile it was made under.
-        profile=profile_for(assessment),
-        # The whole trail's head as this final copy is made (at sign-off, or when a
-        # screen-out is agreed): a later truncation or rewrite of the trail contradicts
-        # it. Not on drafts, which are cached.
-        anchor=anchor() if final else None,
-    )
-
-
-def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:
+def html_for(context: dict) -> tuple[str, dict]:
     """The document's HTML and the generated assets it refers to."""
-    context = context_for(assessment, printed_at=printed_at)
-    return render_template(TEMPLATE, **context), {"timeline.svg": (timeline_svg(context["timeline"]),
-                                                                   "image/svg+xml")}
+    steps = context["timeline"]
+    page = render_template(TEMPLATE, **context, timeline_alt=timeline_alt(steps))
+    return page, {"timeline.svg": (timeline_svg(steps), "image/svg+xml")}
 
 
 def timeline_alt(steps: list[Step]) -> str:

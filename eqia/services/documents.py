@@ -28,6 +28,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
 from eqia.pdf.fetcher import TEMPLATES
 from eqia.services import signing
+from eqia.services.pdf_document import html_for, is_final
 from eqia.services.prerender import scheduler as prerender_queue
 from eqia.services.record import canonical, content_hash, digest
 from eqia.workflow.rules import TransitionContext
@@ -63,13 +64,6 @@ def fingerprint(assessment: Assessment) -> str:
                              "last_event": last_event, "templates": templates_fingerprint()}))
 
 
-def is_final(assessment: Assessment) -> bool:
-    """Final: the version can never change (its state is frozen), so its PDF is no draft."""
-    from eqia.registry import definition_for
-
-    return definition_for(assessment).is_frozen(assessment.state)
-
-
 def filename_for(assessment: Assessment, signed: bool) -> str:
     return f"{assessment.reference}-v{assessment.version_number}{'' if signed else '-DRAFT'}.pdf"
 
@@ -77,8 +71,6 @@ def filename_for(assessment: Assessment, signed: bool) -> str:
 def render(assessment: Assessment) -> bytes:
     """The assessment as it is now, rendered in a PDF worker process (or in
     this one when EQIA_PDF_WORKERS is 0)."""
-    from eqia.pdf.document import html_for
-
     page, extra = html_for(assessment)
     workers = current_app.config["EQIA_PDF_WORKERS"]
     if workers:
@@ -171,7 +163,6 @@ def pdf_for(assessment: Assessment) -> Document:
 
 def docx_for(assessment: Assessment) -> Document:
     """The same content as the PDF, as Word, made from the PDF's own HTML."""
-    from eqia.pdf.document import html_for
     from eqia.word import docx_for as build
 
     signed = is_final(assessment)

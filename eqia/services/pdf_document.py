@@ -1,0 +1,78 @@
+"""What the assessment's PDF (and its Word copy) shows, gathered from the
+assessment, its trail and its signatures into one context for eqia.pdf, which
+only lays it out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eqia.models import Assessment, AuditEvent, utcnow
+from eqia.pdf.document import DECISION_STEP, Step
+from eqia.pdf.document import html_for as render_html
+from eqia.registry import characteristics, definition_for, profile_for
+from eqia.services import challenge, signing
+from eqia.services.audit import anchor, trail
+from eqia.services.summary import sign_off_summary
+from eqia.workflow.rules import LOCAL_ZONE
+
+
+def is_final(assessment: Assessment) -> bool:
+    """Final: the version can never change (its state is frozen), so its PDF is no draft."""
+    return definition_for(assessment).is_frozen(assessment.state)
+
+
+def _at(moment: datetime, label: str) -> Step:
+    return Step(moment.astimezone(LOCAL_ZONE).date(), label, moment)
+
+
+def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
+    """Due regard started, screening, each round of challenge, each signature,
+    the planned decision: in the order they happened (Kaur & Shah: regard before decision)."""
+    definition = definition_for(assessment)
+    steps: list[Step] = []
+    if assessment.due_regard_started_on:
+        steps.append(Step(assessment.due_regard_started_on, "Due regard started"))
+    for e in events:
+        if e.from_state == definition.initial and e.to_state != e.from_state:
+            label = definition.transitions[e.action].label if e.action in definition.transitions else e.action
+            steps.append(_at(e.occurred_at, f"Screening concluded: {label.lower()}"))
+        elif e.action in ("agree_screen_out", "reject_screen_out", "return_for_more_work"):
+            steps.append(_at(e.occurred_at, definition.transitions[e.action].label))
+    for r in assessment.challenge_rounds:
+        steps.append(_at(r.opened_at, f"Challenge round {r.number} opened"))
+        if r.closed_at:
+            steps.append(_at(r.closed_at, f"Challenge round {r.number}: "
+                              f"{definition.transitions[r.decision].label.lower() if r.decision in definition.transitions else r.decision}"))
+    for s in assessment.sign_offs:
+        steps.append(_at(s.signed_at, f"Signed off by {s.signer_name}"))
+    if assessment.planned_decision_date:
+        steps.append(Step(assessment.planned_decision_date, DECISION_STEP))
+    return sorted(steps, key=lambda s: s.order)
+
+
+def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -> dict:
+    """Everything the document shows, for the PDF template (and so the Word copy)."""
+    definition = definition_for(assessment)
+    events = trail(assessment)
+    steps = timeline(assessment, events)
+    rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
+                         else "under review") for r in assessment.challenge_rounds}
+    final = is_final(assessment)  # stored once and served byte for byte from then on
+    return dict(
+        assessment=assessment, state=definition.states[assessment.state], draft=not final,
+        summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
+        timeline=steps, round_labels=rounds,
+        signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
+        definition=definition, printed_at=printed_at or utcnow(),
+        # The duty it names is the one of the profile it was made under.
+        profile=profile_for(assessment),
+        # The whole trail's head as this final copy is made (at sign-off, or when a
+        # screen-out is agreed): a later truncation or rewrite of the trail contradicts
+        # it. Not on drafts, which are cached.
+        anchor=anchor() if final else None,
+    )
+
+
+def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:
+    """The assessment's document HTML and the generated assets it refers to."""
+    return render_html(context_for(assessment, printed_at=printed_at))
