@@ -308,43 +308,23 @@ def import_command(file, as_email: str, restore: bool) -> None:
 def send_notifications(limit: int) -> None:
     """Send queued notification e-mails through the configured SMTP server.
     Safe to run several at once; exit 1 if any attempt failed."""
-    from eqia.notifications.sender import Unreachable, send_due
+    from eqia.notifications import delivery
+    from eqia.notifications.sender import Unreachable
 
     try:
-        run = send_due(current_app.config, limit)
+        report = delivery.send(current_app.config, limit)
     except Unreachable as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    if run is None:
-        click.echo("Nothing to send.")
-        return
-    line = f"Sent {run.sent} notification(s)"
-    if run.to_retry:
-        line += f"; {run.to_retry} refused or not sent, to be tried again later"
-    if run.set_aside:
-        line += (f"; {run.set_aside} set aside after failing: see `flask eqia list-failed-notifications`")
-    click.echo(line + ".")
-    if run.connection_lost:
-        click.echo("The mail server closed the connection: the rest wait for the next run.")
-    if run.to_retry or run.set_aside or run.connection_lost:
-        sys.exit(1)
+    _print(report)
 
 
 @eqia_cli.command("list-failed-notifications")
 def list_failed_notifications() -> None:
     """List the notification e-mails set aside after failing, with what each met."""
-    from eqia.notifications.outbox import FAILURES, failed_messages
+    from eqia.notifications import delivery
 
-    failed = failed_messages()
-    if not failed:
-        click.echo("No notification has failed.")
-        return
-    click.echo(f"{len(failed)} notification(s) could not be sent and wait for an admin:")
-    for m in failed:
-        reply = " ".join(str(part) for part in (m.smtp_code, m.last_error) if part not in (None, ""))
-        click.echo(f"- {m.id}: to {m.recipient}, \u201c{m.subject}\u201d, {m.attempts} attempt(s): "
-                   f"{FAILURES.get(m.failure, m.failure)}" + (f" ({reply})" if reply else ""))
-    click.echo("Send them again with `flask eqia retry-notifications --id ID` (or --all).")
+    _print(delivery.failed_report())
 
 
 @eqia_cli.command("retry-notifications")
@@ -352,17 +332,25 @@ def list_failed_notifications() -> None:
 @click.option("--all", "everything", is_flag=True, help="Every failed notification.")
 def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
     """Put failed notification e-mails back in the queue, with their attempts counted afresh."""
-    from eqia.notifications.outbox import NotFailed, put_back
+    from eqia.notifications import delivery
+    from eqia.notifications.outbox import NotFailed
 
     if bool(message_ids) == everything:
         raise click.UsageError("Give either --id ID (as many as you like) or --all.")
     try:
-        count = put_back(None if everything else list(message_ids))
+        report = delivery.retry(None if everything else list(message_ids))
     except NotFailed as error:
         raise click.UsageError(str(error)) from None
     db.session.commit()
-    click.echo(f"Put {count} notification(s) back in the queue: the next `flask eqia send-notifications` "
-               "sends them.")
+    _print(report)
+
+
+def _print(report) -> None:
+    """Print a report's lines; exit 1 if it says something failed."""
+    for line in report.lines:
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:
