@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from eqia.config import ConfigError
 from eqia.extensions import db
-from eqia.models import Directorate, User
+from eqia.models import User
 from eqia.roles import ROLES
 from eqia.services.audit import verify_chain
 
@@ -163,37 +163,19 @@ def load_demo_command() -> None:
 def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str, password_stdin: bool) -> None:
     """Create a user, or update the roles and password of an existing one (which signs them out everywhere and
     revokes their API tokens)."""
-    from eqia.services import credentials
+    from eqia.admin import users
+    from eqia.services.errors import Invalid
 
     if not password_stdin:
         raise click.UsageError("Give the password on standard input with --password-stdin "
                                "(never on the command line, where other users can see it).")
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 12:
-        raise click.UsageError("The password must be at least 12 characters.")
-    email = User.normalise_email(email)
-    if "@" not in email or len(email) > 320:
-        raise click.UsageError("Give a valid email address.")
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    created = user is None
-    if created:
-        user = User(email=email, name=name)
-        db.session.add(user)
-    user.name = name
-    user.set_roles(roles)
-    if created:
-        user.set_password(password)
-    else:
-        revoked = credentials.change_password(user, password)
-    if directorate:
-        found = db.session.execute(select(Directorate).where(Directorate.name == directorate)).scalar_one_or_none()
-        user.directorate = found or Directorate(name=directorate)
+    try:
+        saved = users.save_user(email, name, roles, password, directorate)
+    except Invalid as error:
+        raise click.UsageError(str(error)) from None
     db.session.commit()
-    if created:
-        click.echo(f"Created {email} ({', '.join(sorted(roles))}).")
-    else:
-        click.echo(f"Updated {email} ({', '.join(sorted(roles))}): new password set, so they are signed out "
-                   f"everywhere; {revoked} API token{'' if revoked == 1 else 's'} revoked.")
+    click.echo(saved.summary())
 
 
 @eqia_cli.command("create-token")
@@ -201,10 +183,11 @@ def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str,
 @click.option("--label", default="Command line", show_default=True, help="What the token is for.")
 def create_token(email: str, label: str) -> None:
     """Make an API token for a user and print it (it is shown only this once)."""
+    from eqia.admin.users import find_user
     from eqia.services import tokens
     from eqia.services.errors import Invalid
 
-    user = db.session.execute(select(User).where(User.email == User.normalise_email(email))).scalar_one_or_none()
+    user = find_user(email)
     if user is None:
         raise click.UsageError(f"There is no user {email}: make one with `flask eqia create-user`.")
     try:
@@ -253,10 +236,11 @@ def import_command(file, as_email: str, restore: bool) -> None:
     from eqia.interchange.restore import restore_documents
     from eqia.services.errors import ServiceError
 
+    from eqia.admin.users import find_user
+
     chosen = None
     if as_email:
-        chosen = db.session.execute(select(User).where(User.email == User.normalise_email(as_email))
-                                    ).scalar_one_or_none()
+        chosen = find_user(as_email)
         if chosen is None:
             raise click.UsageError(f"There is no user {as_email}: make one with `flask eqia create-user`.")
 
@@ -264,7 +248,7 @@ def import_command(file, as_email: str, restore: bool) -> None:
         if chosen is not None:
             return chosen
         email = User.normalise_email(doc.get("created_by", {}).get("email", ""))
-        author = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        author = find_user(email)
         if author is None:
             raise BadDocument([DocumentProblem(f"{prefix}.created_by.email",
                                                f"{email or 'The author'} has no account here: name the user to "
