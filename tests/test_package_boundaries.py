@@ -51,3 +51,10 @@ def test_the_command_line_only_calls_user_administration():
     cli = imported_modules(PACKAGE / "cli.py")
     assert any(_within(m, "eqia.admin") for m in cli)
     assert "eqia.models.Directorate" not in cli
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "workflow").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_the_engine_draws_nothing(path):
+    # The diagram is presentation of the definition (eqia/diagram/), not part of the engine.
+    assert "<svg" not in path.read_text() and not any(_within(m, "eqia.diagram") for m in imported_modules(path))
