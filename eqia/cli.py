@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -15,6 +16,10 @@ from eqia.extensions import db
 from eqia.models import User
 from eqia.roles import ROLES
 from eqia.services.audit import verify_chain
+
+if TYPE_CHECKING:
+    from eqia.notifications.delivery import Report
+
 
 class _Commands(AppGroup):
     """A setting a command needs but was not given (the audit key, say) is one
@@ -234,9 +239,8 @@ def import_command(file, as_email: str, restore: bool) -> None:
     restore it as it was. Nothing is imported unless everything in the file can be."""
     from eqia.interchange.importer import FILE_MAX, BadDocument, DocumentProblem, import_documents, parse
     from eqia.interchange.restore import restore_documents
-    from eqia.services.errors import ServiceError
-
     from eqia.admin.users import find_user
+    from eqia.services.errors import ServiceError
 
     chosen = None
     if as_email:
@@ -329,7 +333,7 @@ def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
     _print(report)
 
 
-def _print(report) -> None:
+def _print(report: Report) -> None:
     """Print a report's lines; exit 1 if it says something failed."""
     for line in report.lines:
         click.echo(line)
