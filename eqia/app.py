@@ -137,9 +137,11 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     app.url_map.converters["int"] = DatabaseId
 
     from eqia import api, auth, cli, security, templating
+    from eqia.notifications import listeners as notifications
     from eqia.services import freeze, prerender
     from eqia.views import register_views
 
+    notifications.init_app(app)
     freeze.init_app(app)
     prerender.init_app(app)
     security.init_app(app)

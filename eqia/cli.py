@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask, current_app
@@ -12,9 +13,13 @@ from sqlalchemy import select
 
 from eqia.config import ConfigError
 from eqia.extensions import db
-from eqia.models import Directorate, User
+from eqia.models import User
 from eqia.roles import ROLES
 from eqia.services.audit import verify_chain
+
+if TYPE_CHECKING:
+    from eqia.notifications.delivery import Report
+
 
 class _Commands(AppGroup):
     """A setting a command needs but was not given (the audit key, say) is one
@@ -163,37 +168,19 @@ def load_demo_command() -> None:
 def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str, password_stdin: bool) -> None:
     """Create a user, or update the roles and password of an existing one (which signs them out everywhere and
     revokes their API tokens)."""
-    from eqia.services import credentials
+    from eqia.admin import users
+    from eqia.services.errors import Invalid
 
     if not password_stdin:
         raise click.UsageError("Give the password on standard input with --password-stdin "
                                "(never on the command line, where other users can see it).")
     password = sys.stdin.readline().rstrip("\n")
-    if len(password) < 12:
-        raise click.UsageError("The password must be at least 12 characters.")
-    email = User.normalise_email(email)
-    if "@" not in email or len(email) > 320:
-        raise click.UsageError("Give a valid email address.")
-    user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-    created = user is None
-    if created:
-        user = User(email=email, name=name)
-        db.session.add(user)
-    user.name = name
-    user.set_roles(roles)
-    if created:
-        user.set_password(password)
-    else:
-        revoked = credentials.change_password(user, password)
-    if directorate:
-        found = db.session.execute(select(Directorate).where(Directorate.name == directorate)).scalar_one_or_none()
-        user.directorate = found or Directorate(name=directorate)
+    try:
+        saved = users.save_user(email, name, roles, password, directorate)
+    except Invalid as error:
+        raise click.UsageError(str(error)) from None
     db.session.commit()
-    if created:
-        click.echo(f"Created {email} ({', '.join(sorted(roles))}).")
-    else:
-        click.echo(f"Updated {email} ({', '.join(sorted(roles))}): new password set, so they are signed out "
-                   f"everywhere; {revoked} API token{'' if revoked == 1 else 's'} revoked.")
+    click.echo(saved.summary())
 
 
 @eqia_cli.command("create-token")
@@ -201,10 +188,11 @@ def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str,
 @click.option("--label", default="Command line", show_default=True, help="What the token is for.")
 def create_token(email: str, label: str) -> None:
     """Make an API token for a user and print it (it is shown only this once)."""
+    from eqia.admin.users import find_user
     from eqia.services import tokens
     from eqia.services.errors import Invalid
 
-    user = db.session.execute(select(User).where(User.email == User.normalise_email(email))).scalar_one_or_none()
+    user = find_user(email)
     if user is None:
         raise click.UsageError(f"There is no user {email}: make one with `flask eqia create-user`.")
     try:
@@ -251,12 +239,12 @@ def import_command(file, as_email: str, restore: bool) -> None:
     restore it as it was. Nothing is imported unless everything in the file can be."""
     from eqia.interchange.importer import FILE_MAX, BadDocument, DocumentProblem, import_documents, parse
     from eqia.interchange.restore import restore_documents
+    from eqia.admin.users import find_user
     from eqia.services.errors import ServiceError
 
     chosen = None
     if as_email:
-        chosen = db.session.execute(select(User).where(User.email == User.normalise_email(as_email))
-                                    ).scalar_one_or_none()
+        chosen = find_user(as_email)
         if chosen is None:
             raise click.UsageError(f"There is no user {as_email}: make one with `flask eqia create-user`.")
 
@@ -264,7 +252,7 @@ def import_command(file, as_email: str, restore: bool) -> None:
         if chosen is not None:
             return chosen
         email = User.normalise_email(doc.get("created_by", {}).get("email", ""))
-        author = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        author = find_user(email)
         if author is None:
             raise BadDocument([DocumentProblem(f"{prefix}.created_by.email",
                                                f"{email or 'The author'} has no account here: name the user to "
@@ -308,43 +296,23 @@ def import_command(file, as_email: str, restore: bool) -> None:
 def send_notifications(limit: int) -> None:
     """Send queued notification e-mails through the configured SMTP server.
     Safe to run several at once; exit 1 if any attempt failed."""
-    from eqia.notifications.sender import Unreachable, send_due
+    from eqia.notifications import delivery
+    from eqia.notifications.sender import Unreachable
 
     try:
-        run = send_due(current_app.config, limit)
+        report = delivery.send(current_app.config, limit)
     except Unreachable as error:
         click.echo(str(error), err=True)
         sys.exit(1)
-    if run is None:
-        click.echo("Nothing to send.")
-        return
-    line = f"Sent {run.sent} notification(s)"
-    if run.to_retry:
-        line += f"; {run.to_retry} refused or not sent, to be tried again later"
-    if run.set_aside:
-        line += (f"; {run.set_aside} set aside after failing: see `flask eqia list-failed-notifications`")
-    click.echo(line + ".")
-    if run.connection_lost:
-        click.echo("The mail server closed the connection: the rest wait for the next run.")
-    if run.to_retry or run.set_aside or run.connection_lost:
-        sys.exit(1)
+    _print(report)
 
 
 @eqia_cli.command("list-failed-notifications")
 def list_failed_notifications() -> None:
     """List the notification e-mails set aside after failing, with what each met."""
-    from eqia.notifications.outbox import FAILURES, failed_messages
+    from eqia.notifications import delivery
 
-    failed = failed_messages()
-    if not failed:
-        click.echo("No notification has failed.")
-        return
-    click.echo(f"{len(failed)} notification(s) could not be sent and wait for an admin:")
-    for m in failed:
-        reply = " ".join(str(part) for part in (m.smtp_code, m.last_error) if part not in (None, ""))
-        click.echo(f"- {m.id}: to {m.recipient}, \u201c{m.subject}\u201d, {m.attempts} attempt(s): "
-                   f"{FAILURES.get(m.failure, m.failure)}" + (f" ({reply})" if reply else ""))
-    click.echo("Send them again with `flask eqia retry-notifications --id ID` (or --all).")
+    _print(delivery.failed_report())
 
 
 @eqia_cli.command("retry-notifications")
@@ -352,17 +320,25 @@ def list_failed_notifications() -> None:
 @click.option("--all", "everything", is_flag=True, help="Every failed notification.")
 def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
     """Put failed notification e-mails back in the queue, with their attempts counted afresh."""
-    from eqia.notifications.outbox import NotFailed, put_back
+    from eqia.notifications import delivery
+    from eqia.notifications.outbox import NotFailed
 
     if bool(message_ids) == everything:
         raise click.UsageError("Give either --id ID (as many as you like) or --all.")
     try:
-        count = put_back(None if everything else list(message_ids))
+        report = delivery.retry(None if everything else list(message_ids))
     except NotFailed as error:
         raise click.UsageError(str(error)) from None
     db.session.commit()
-    click.echo(f"Put {count} notification(s) back in the queue: the next `flask eqia send-notifications` "
-               "sends them.")
+    _print(report)
+
+
+def _print(report: Report) -> None:
+    """Print a report's lines; exit 1 if it says something failed."""
+    for line in report.lines:
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:

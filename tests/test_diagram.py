@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from eqia.workflow.definition import load_definitions, parse_definition
-from eqia.workflow.diagram import render_svg
+from eqia.diagram.svg import render_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / "workflows"
@@ -274,7 +274,7 @@ def test_output_is_deterministic(definition, svg):
 def test_output_does_not_depend_on_hash_order(svg):
     # Roles are frozensets of strings, whose order changes with the hash seed.
     code = ("from pathlib import Path; import sys; from eqia.workflow.definition import load_definitions; "
-            "from eqia.workflow.diagram import render_svg; "
+            "from eqia.diagram.svg import render_svg; "
             f"sys.stdout.write(render_svg(load_definitions(Path({str(WORKFLOWS)!r})).current('standard')))")
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed}

@@ -339,3 +339,16 @@ def test_notification_settings_are_checked_at_start_up(name, value, message):
     with pytest.raises(ConfigError) as raised:
         from_environment({"EQIA_ENV": "development", name: value})
     assert str(raised.value) == message
+
+
+def test_an_unreachable_mail_server_is_one_line_and_nothing_is_claimed(app, runner, world):
+    queue(world, ["person@example.test"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once the probe is closed
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    result = send(runner)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Cannot reach the SMTP server at 127.0.0.1:{port}: ")
+    assert result.output.count("\n") == 1
+    assert [(m.attempts, m.claimed_by, m.sent_at, m.failed_at) for m in outbox()] == [(0, "", None, None)]

@@ -1,4 +1,10 @@
-"""Notifications: the outbox's bookkeeping (`outbox`) and the SMTP sender (`sender`).
+"""Notifications: who is told what, and delivering it.
 
-The messages themselves are queued by the workflow service, in the transaction
-of the change they report; this package only delivers them."""
+- `listeners`: connected to the engine's signals when the app is built; a
+  transition queues its message in the transition's own transaction.
+- `recipients`: who is told (from the workflow definition).
+- `messages`: the words, written once.
+- `outbox`: the queue's bookkeeping; `sender`: the SMTP delivery;
+  `delivery`: what the `flask eqia ...-notifications` commands do and report.
+
+The engine knows nothing of this package: it announces, this listens."""

@@ -1,4 +1,5 @@
-"""Which queued messages are due, who is sending each, and what became of each attempt.
+"""The outbox: messages queued in the transaction of the change they report,
+which of them are due, who is sending each, and what became of each attempt.
 
 A message is pending until it is sent (sent_at) or set aside (failed_at). A
 sender claims a pending message before offering it to the mail server, so two
@@ -10,7 +11,8 @@ UPDATEs). A claim runs out after CLAIM_DURATION, so the message of a sender
 that crashed is tried again by a later run.
 
 These functions flush; the sender commits after each step, because each step
-must be visible to other senders at once.
+must be visible to other senders at once. A queued message is committed, or
+not, with the change it reports.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from eqia.extensions import db
-from eqia.models import OutboxMessage, utcnow
+from eqia.models import Assessment, AuditEvent, OutboxMessage, utcnow
+from eqia.notifications.messages import Message
 
 # Far longer than one message can take (smtplib waits at most 30 s for each reply).
 CLAIM_DURATION = timedelta(minutes=10)
@@ -41,6 +44,12 @@ FAILURES = {
     INTERRUPTED: "the sender stopped during its last attempt, so it may have been delivered: ask the recipient "
                  "before sending it again",
 }
+
+
+def queue(event: AuditEvent, assessment: Assessment, recipients: list[str], message: Message) -> None:
+    """One message to each recipient, about `event`, due at once."""
+    db.session.add_all(OutboxMessage(audit_event_id=event.id, assessment_id=assessment.id, recipient=email,
+                                     subject=message.subject, body=message.body) for email in recipients)
 
 
 def _pending() -> ColumnElement[bool]:

@@ -4,8 +4,8 @@ It checks, in order: the assessment exists and the user may see it; the trigger
 is possible from the current state; the user holds a role the definition
 allows; segregation of duties; the lock version the user saw; the comment; the
 required fields; the guards. Only then does it move the state, write the audit
-event and the notifications, run the effects, and commit, once. Any failure
-rolls everything back. Callbacks never commit.
+event, announce the transition (eqia.workflow.signals), run the effects, and
+commit, once. Any failure rolls everything back. Callbacks never commit.
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from eqia.models import (
     AuditEvent,
     ChallengeComment,
     ChallengeRound,
-    OutboxMessage,
     RestoredAuditEvent,
     SectionCompletion,
     User,
-    UserRole,
     utcnow,
 )
 from eqia.registry import characteristics, definition_for, machine_for
@@ -38,6 +36,7 @@ from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPoss
 from eqia.workflow import rules
 from eqia.workflow.definition import Transition, WorkflowDefinition
 from eqia.workflow.rules import Problem, TransitionContext
+from eqia.workflow.signals import transition_applied
 
 log = logging.getLogger(__name__)
 
@@ -323,7 +322,7 @@ def apply_transition(ctx: TransitionContext, *, role: str) -> None:
     notes = [rules.EFFECTS[name].note(ctx) for name in transition.effects if rules.EFFECTS[name].note]
     event = append_event(action=transition.trigger, actor=ctx.user, role=role, assessment=assessment,
                          from_state=source, to_state=dest, comment="\n".join(filter(None, [ctx.comment, *notes])))
-    queue_notifications(ctx, event)
+    transition_applied.send(current_app._get_current_object(), context=ctx, event=event)
     for name in transition.effects:
         rules.EFFECTS[name].run(ctx)
 
@@ -338,35 +337,3 @@ def perform_system_transition(assessment: Assessment, trigger: str, *, now, comm
     ctx = TransitionContext(assessment=locked, user=None, definition=definition, transition=transition,
                             characteristics=characteristics(), now=now, comment=comment)
     apply_transition(ctx, role="system")
-
-
-def queue_notifications(ctx: TransitionContext, event: AuditEvent) -> None:
-    """Tell the people who can act next, and the author when work comes back to them.
-    Recipients follow from the definition: whoever holds a role with a transition
-    out of the new state, or may edit in it, and can see the assessment."""
-    assessment, definition = ctx.assessment, ctx.definition
-    if not definition.waiting_in(assessment.state):
-        return
-    acting_roles = {r for t in definition.transitions_from(assessment.state) if definition.moves_on(t)
-                    for r in t.roles}
-    acting_roles |= definition.editable_by(assessment.state)
-    if not acting_roles:
-        return
-    candidates = db.session.execute(
-        select(User).join(UserRole).where(User.active.is_(True), UserRole.role.in_(acting_roles)).distinct()
-    ).scalars()
-    actor_id = ctx.user.id if ctx.user else None
-    recipients = sorted({u.email for u in candidates
-                         if u.id != actor_id and u.roles & acting_roles and access.can_view(u, assessment)})
-    base_url = current_app.config["EQIA_BASE_URL"].rstrip("/")
-    state = definition.states[assessment.state]
-    actor = ctx.user.name if ctx.user else "The system"
-    subject = f"{assessment.display_reference}: {ctx.transition.done} \u2013 now {state.phrase}"
-    body = (f"{actor} took the action \u201c{ctx.transition.label}\u201d on {assessment.display_reference} "
-            f"\u201c{assessment.title}\u201d.\n\nIt is now: {state.label}. {state.description}\n")
-    if ctx.comment:
-        body += f"\nComment:\n{ctx.comment}\n"
-    body += f"\nOpen the assessment: {base_url}/assessments/{assessment.id}\n"
-    for email in recipients:
-        db.session.add(OutboxMessage(audit_event_id=event.id, assessment_id=assessment.id, recipient=email,
-                                     subject=subject, body=body))

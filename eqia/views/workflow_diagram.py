@@ -7,7 +7,7 @@ from flask_login import login_required
 from markupsafe import Markup
 
 from eqia.registry import DEFAULT_WORKFLOW, workflows
-from eqia.workflow.diagram import render_svg
+from eqia.diagram.svg import render_svg
 
 bp = Blueprint("workflow", __name__, url_prefix="/workflow")
 

@@ -64,7 +64,7 @@ class State:
     final: bool
     public: bool  # shown on the public register
     # Nothing is waiting to be done: its actions are offered on the page but it
-    # sits in nobody's queue and entering it notifies nobody (published, screened out).
+    # sits in nobody's queue and entering it calls nobody to act (published, screened out).
     settled: bool = False
     # Completes "The assessment is now ..." (and "still ...", "while it is ..."): "in full assessment".
     phrase: str = ""
@@ -136,7 +136,7 @@ class WorkflowDefinition:
 
     def moves_on(self, transition: Transition) -> bool:
         """A user's transition that carries the work forward or back, as opposed
-        to ending it (withdraw). Queues and notifications are about these: an
+        to ending it (withdraw). Queues, and who is told work awaits them, are about these: an
         assessment is not waiting for everyone who could withdraw it."""
         return not transition.system and not (transition.dest and self.states[transition.dest].final)
 
