@@ -7,6 +7,8 @@ import ast
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from eqia.config import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "eqia"
@@ -75,3 +77,29 @@ def test_the_pdf_is_a_leaf_that_calls_no_service():
     """It receives the context the EqIA package builds (eqia.services.pdf_document) and returns bytes."""
     assert crossings("eqia.pdf", "eqia.services") == []
     assert crossings("eqia.pdf", "eqia.models") == []
+
+
+# Side effects live in their own packages: notifications listen to the engine's
+# signal, and the engine and the workflow service know nothing of them.
+ENGINE_AND_SERVICE = sorted([*(PACKAGE / "workflow").rglob("*.py"), PACKAGE / "services" / "workflow.py"])
+
+
+@pytest.mark.parametrize("path", ENGINE_AND_SERVICE, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_the_engine_and_the_workflow_service_know_nothing_of_notifications(path):
+    assert not {m for m in imports_of(module_name(path)) if within(m, "eqia.notifications")}
+    # Who is told what is the notifications' business: not even the outbox row is named here.
+    text = path.read_text(encoding="utf-8")
+    assert "OutboxMessage" not in text and "notif" not in text.lower()
+
+
+def test_the_command_line_only_calls_user_administration():
+    # cli.py parses arguments and calls eqia.admin; it no longer builds users itself.
+    assert "eqia.admin.users" in imports_of("eqia.cli")
+    assert "Directorate" not in {a.name for node in ast.walk(ast.parse((PACKAGE / "cli.py").read_text()))
+                                 if isinstance(node, ast.ImportFrom) for a in node.names}
+
+
+def test_the_engine_draws_nothing():
+    # The diagram is presentation of the definition (eqia/diagram/), not part of the engine.
+    assert crossings("eqia.workflow", "eqia.diagram") == []
+    assert not [p for p in (PACKAGE / "workflow").rglob("*.py") if "<svg" in p.read_text(encoding="utf-8")]
