@@ -1,19 +1,20 @@
 """The state machine, built with `transitions` from a definition.
 
-One machine per definition, built once. The machine never holds a database row:
-it moves a small token carrying only the state, which keeps three known pitfalls
-away (a trigger named like a column overwriting it, rows loaded without
-`__init__` lacking a machine, and a shared machine keeping every model alive).
-Rules (roles, guards, segregation) are checked by the service before the
-machine is asked; the machine is the last word on whether the trigger exists
-from this state.
+One machine per definition, built once and never changed after. It holds no
+model at all: asking where a trigger leads from a state is a lookup in the
+machine's table of events, so no row, token or lock is involved, and the known
+pitfalls (a trigger named like a column overwriting it, rows loaded without
+`__init__` lacking a machine, a shared machine keeping every model alive, the
+`to_<state>()` shortcuts) cannot arise. What `transitions` adds to the
+definition: building the machine checks the graph again, independently of our
+loader (every source and destination a declared state, every trigger an event),
+and it is the last word on whether a trigger exists from a state. Rules (roles,
+guards, segregation) are checked by the service before the machine is asked.
 """
 
 from __future__ import annotations
 
-import threading
-
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from eqia.workflow.definition import WorkflowDefinition
 
@@ -22,15 +23,9 @@ class InvalidTransition(Exception):
     pass
 
 
-class _Token:
-    def __init__(self) -> None:
-        self.state = ""
-
-
 class WorkflowMachine:
     def __init__(self, definition: WorkflowDefinition) -> None:
         self.definition = definition
-        self._lock = threading.Lock()
         self._machine = Machine(
             model=None,
             states=list(definition.states),
@@ -46,15 +41,8 @@ class WorkflowMachine:
 
     def fire(self, state: str, trigger: str) -> str:
         """Return the state `trigger` leads to from `state`, or raise InvalidTransition."""
-        token = _Token()
-        with self._lock:
-            # Passing initial= matters: without it the token would start in the
-            # definition's initial state, not the assessment's.
-            self._machine.add_model(token, initial=state)
-            try:
-                token.trigger(trigger)
-            except (MachineError, AttributeError) as exc:
-                raise InvalidTransition(f"{trigger!r} is not possible from {state!r}") from exc
-            finally:
-                self._machine.remove_model(token)
-        return token.state
+        found = self._machine.get_transitions(trigger=trigger, source=state)
+        if not found:
+            raise InvalidTransition(f"{trigger!r} is not possible from {state!r}")
+        # A transition without a destination (dest: null) leaves the state as it is.
+        return found[0].dest or state
