@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from eqia.forms.challenge import build_answers_form, build_review_form
 from eqia.models import CHALLENGE_STATUSES, REGISTER_FIELDS
-from eqia.registry import definition_for, profile_for
+from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge
 from eqia.services.errors import Forbidden, Invalid, NotPossible
@@ -91,7 +91,7 @@ def review(assessment_id: int):
         "assessments/review.html", assessment=assessment, form=form, problems=problems, round=round_,
         tasks=tasks, previous={p.section_key: p for p in previous.comments} if previous else {},
         previous_round=previous, changes=changes, closing=closing, field_label=field_label, shown=shown,
-        profile=profile_for(assessment),
+        profile=characteristics(),
         statuses=CHALLENGE_STATUSES, edit_href=lambda *args, **kwargs: None, field_name=challenge.field_name,
     ), status
 
