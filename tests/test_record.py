@@ -257,7 +257,7 @@ def row_of(table: sa.Table, assessment: Assessment):
     if table.name == "characteristic_impact":
         return table.c.id == assessment.impact_for("age").id
     if table.name == "impact_aim":  # the age group's aim (a): relevant, as the factory writes it
-        return (table.c.impact_id == assessment.impact_for("age").id) & (table.c.aim_key == "a")
+        return table.c.id == next(x.id for x in assessment.impact_for("age").aim_answers if x.aim_key == "a")
     if table.name == "screening_answer":
         return table.c.id == assessment.screening_answers[0].id
     first = getattr(assessment, {"evidence_item": "evidence_items", "consultation": "consultations",

@@ -310,10 +310,11 @@ class ImpactAim(db.Model):
     (no row: not yet said). The aims are the profile's, as many as it has."""
 
     __tablename__ = "impact_aim"
+    __table_args__ = (UniqueConstraint("impact_id", "aim_key"),)
 
-    impact_id: Mapped[int] = mapped_column(ForeignKey("characteristic_impact.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    aim_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    impact_id: Mapped[int] = mapped_column(ForeignKey("characteristic_impact.id", ondelete="CASCADE"), index=True)
+    aim_key: Mapped[str] = mapped_column(String(40))
     relevant: Mapped[bool] = mapped_column(Boolean)
 
 

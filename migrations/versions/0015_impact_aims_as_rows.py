@@ -24,13 +24,17 @@ COLUMNS = {"a": "aim_eliminate_discrimination", "b": "aim_advance_equality", "c"
 
 def upgrade():
     op.create_table('impact_aim',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('impact_id', sa.Integer(), nullable=False),
     sa.Column('aim_key', sa.String(length=40), nullable=False),
     sa.Column('relevant', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['impact_id'], ['characteristic_impact.id'],
                             name=op.f('fk_impact_aim_impact_id_characteristic_impact'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('impact_id', 'aim_key', name=op.f('pk_impact_aim'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_impact_aim')),
+    sa.UniqueConstraint('impact_id', 'aim_key', name=op.f('uq_impact_aim_impact_id'))
     )
+    with op.batch_alter_table('impact_aim', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_impact_aim_impact_id'), ['impact_id'], unique=False)
     for key, column in COLUMNS.items():
         op.execute(f"INSERT INTO impact_aim (impact_id, aim_key, relevant) "
                    f"SELECT id, '{key}', {column} FROM characteristic_impact WHERE {column} IS NOT NULL")
@@ -47,4 +51,6 @@ def downgrade():
     for key, column in COLUMNS.items():
         op.execute(f"UPDATE characteristic_impact SET {column} = (SELECT relevant FROM impact_aim "
                    f"WHERE impact_aim.impact_id = characteristic_impact.id AND impact_aim.aim_key = '{key}')")
+    with op.batch_alter_table('impact_aim', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_impact_aim_impact_id'))
     op.drop_table('impact_aim')
