@@ -78,6 +78,11 @@ class Duty:
         return self.regard or f"the aims of the {self.name} ({self.citation})"
 
 
+# The three aims of section 149(1), stored under "a", "b" and "c" since before aims were
+# the profile's, go by these names in interchange documents (the names their columns had);
+# every other aim goes by its own key.
+PSED_AIM_NAMES = {"a": "eliminate_discrimination", "b": "advance_equality", "c": "foster_good_relations"}
+
 QUESTIONS = {
     "screening": "{group}: could the activity affect people in this group differently?",
     "advances": "{group}: could it advance equality of opportunity for this group?",
@@ -134,6 +139,17 @@ class CharacteristicSet:
         rule = self.outcome_rules.get(outcome)
         return rule is not None and severity in rule.not_beside_adverse
 
+    def aim_name(self, key: str) -> str:
+        """The aim's name in an interchange document."""
+        return aim_name(key)
+
+    def aim_labels(self, keys) -> list[str]:
+        """The wording of these aims, in the profile's order; an aim this profile
+        does not have (written under another) by its key."""
+        order = list(self.aims)
+        ordered = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
+        return [self.aims.get(k, f"Aim ({k}) of another profile") for k in ordered]
+
     def get(self, key: str) -> Characteristic | None:
         return next((c for c in self.characteristics if c.key == key), None)
 
@@ -179,6 +195,10 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
     duplicates = sorted({k for k in keys if keys.count(k) > 1})
     if duplicates:
         raise CharacteristicConfigError(f"{path}: characteristics: key {duplicates[0]!r} is used twice")
+    for key in raw["aims"]:
+        if key in AIM_KEYS_BY_NAME:
+            raise CharacteristicConfigError(f"{path}: aims.{key}: the name of aim ({AIM_KEYS_BY_NAME[key]}) of "
+                                            f"section 149(1) in documents: give this aim a key of its own")
     for n, c in enumerate(raw["characteristics"]):
         for m, aim in enumerate(c["aims"]):
             if aim not in raw["aims"]:
@@ -212,6 +232,18 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         questions=dict(raw.get("questions", {})),
         outcome_rules=outcome_rules,
     )
+
+
+AIM_KEYS_BY_NAME = {name: key for key, name in PSED_AIM_NAMES.items()}
+
+
+def aim_name(key: str) -> str:
+    return PSED_AIM_NAMES.get(key, key)
+
+
+def aim_key(name: str) -> str:
+    """The key an aim named in an interchange document is stored under."""
+    return AIM_KEYS_BY_NAME.get(name, name)
 
 
 def _duty(raw: dict) -> Duty:

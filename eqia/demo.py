@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate, User, utcnow
+from eqia.registry import characteristics
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
@@ -17,6 +18,7 @@ from eqia.services import challenge
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
 from eqia.workflow.rules import LOCAL_ZONE
+from eqia.workflow.sections import aims_for
 
 DIRECTORATES = (
     "Adult Social Care and Health",
@@ -70,21 +72,24 @@ def write_full_assessment(assessment_id: int, author: User, story: dict, *, fini
     cited = frozenset({assessment.evidence_items[0].id})
     for row in assessment.impacts:
         key = row.characteristic_key
+        # The aims the profile applies to the group (England: "a", "b" and "c", marriage and civil
+        # partnership "a"; Wales's socio-economic and Welsh language groups their own duties').
+        applying = aims_for(key, characteristics())
         if key in story["negative"]:
             data = full.ImpactInput(
-                impact="negative", severity="medium", aims=frozenset({"a", "b"}),
+                impact="negative", severity="medium", aims=frozenset(applying[:2]),
                 evidence_narrative=story["negative"][key][0], cited_evidence_ids=cited, no_evidence_reason="",
                 mitigation=story["negative"][key][1])
         elif key in story.get("unknown", ()):
             data = full.ImpactInput(
-                impact="not_known", severity=None, aims=frozenset({"a"}),
+                impact="not_known", severity=None, aims=frozenset(applying[:1]),
                 evidence_narrative="We hold no local data about this group and this service.",
                 cited_evidence_ids=frozenset(), no_evidence_reason="The service has never recorded it.",
                 mitigation="")
             full.add_gathering_action(assessment_id, author, _lock(assessment_id), key)
         else:
             data = full.ImpactInput(
-                impact="neutral", severity=None, aims=frozenset({"a"}),
+                impact="neutral", severity=None, aims=frozenset(applying[:1]),
                 evidence_narrative=f"The evidence shows no difference in use or outcome for {row.characteristic_label.lower()}.",
                 cited_evidence_ids=cited, no_evidence_reason="", mitigation="")
         full.update_impact(assessment_id, author, _lock(assessment_id), key, data, True)

@@ -38,7 +38,7 @@ def build_impact_form(characteristics: CharacteristicSet, name: str, aims: tuple
                             choices=characteristics.choices_keeping("impact", getattr(row, "impact", None)),
                             validators=[Optional()], validate_choice=False)
         aims_relevant = LenientMultipleField(
-            "Which aims of the equality duty is this relevant to?", widget=GovCheckboxesInput(),
+            "Which of the duty's aims is this relevant to?", widget=GovCheckboxesInput(),
             description=hint("duty_aims"), choices=[(a, characteristics.aims[a]) for a in aims])
         severity = RadioField("If the impact is negative, how severe is it?", widget=GovRadioInput(),
                               description=hint("severity"),

@@ -317,10 +317,10 @@ class World:
         full_content.save_consultation_page(assessment.id, author, lock(), "", True)
         evidence_id = db.session.get(Assessment, assessment.id).evidence_items[0].id
         for row in db.session.get(Assessment, assessment.id).impacts:
+            # The first of the aims that apply to the group: "a" for every group in England's profile.
+            first_aim = frozenset(aims_for(row.characteristic_key, characteristics())[:1])
             full_content.update_impact(assessment.id, author, lock(), row.characteristic_key, full_content.ImpactInput(
-                impact="neutral", severity=None, evidence_narrative="Usage is even",
-                # The first of the duty's aims the profile applies to this group (England: (a) for all).
-                aims=frozenset(aims_for(row.characteristic_key, characteristics())[:1]),
+                impact="neutral", severity=None, aims=first_aim, evidence_narrative="Usage is even",
                 cited_evidence_ids=frozenset({evidence_id}), no_evidence_reason="", mitigation=""), True)
         full_content.update_intersectional(assessment.id, author, lock(), "None found after checking", True)
         full_content.update_outcome(assessment.id, author, lock(), ["no_major_change"], "", True)

@@ -179,3 +179,58 @@ def test_0008_seals_the_head_as_it_stands_and_refuses_truncate(scratch_url):
             db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0015_copies_the_three_aim_columns_into_rows_keeping_not_yet_said_and_the_signed_record(scratch_url):
+    """Each group's three aims (relevant, not, not yet said) become rows under
+    "a", "b", "c"; a NULL column becomes no row. The record a signature covers
+    lists the relevant keys as it did ("a", "b", "c" in order), and a downgrade
+    gives the columns back."""
+    from eqia.models import Assessment
+    from eqia.services.record import sections_record
+
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0008")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+            "'full_assessment', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO characteristic_impact (id, assessment_id, characteristic_key, characteristic_label, "
+            "position, evidence_narrative, no_evidence_reason, mitigation, aim_eliminate_discrimination, "
+            "aim_advance_equality, aim_foster_good_relations) VALUES "
+            "(1, 1, 'age', 'Age', 0, '', '', '', TRUE, FALSE, TRUE), "
+            "(2, 1, 'marriage_civil_partnership', 'Marriage and civil partnership', 1, '', '', '', TRUE, NULL, NULL), "
+            "(3, 1, 'sex', 'Sex', 2, '', '', '', NULL, NULL, NULL), "
+            "(4, 1, 'race', 'Race', 3, '', '', '', FALSE, TRUE, TRUE)"))
+        db.session.execute(sa.text("INSERT INTO evidence_item (id, assessment_id, position, kind, source, summary, "
+                                   "link) VALUES (1, 1, 0, 'data', 'Census', 'Older residents', '')"))
+        db.session.execute(sa.text("INSERT INTO impact_evidence (impact_id, evidence_id) VALUES (1, 1), (4, 1)"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS)  # to the head: the models below are the head's
+        assert sorted(_rows("SELECT impact_id, aim_key, relevant FROM impact_aim")) == [
+            (1, "a", True), (1, "b", False), (1, "c", True), (2, "a", True),
+            (4, "a", False), (4, "b", True), (4, "c", True)]
+        # Dropping the columns rebuilt the table (SQLite): its citations are kept.
+        assert sorted(_rows("SELECT impact_id, evidence_id FROM impact_evidence")) == [(1, 1), (4, 1)]
+        record = sections_record(db.session.get(Assessment, 1))
+        assert [record[f"characteristic:{k}"]["aims"] for k in ("age", "marriage_civil_partnership", "sex",
+                                                                 "race")] == [["a", "c"], ["a"], [], ["b", "c"]]
+        assert db.session.get(Assessment, 1).impact_for("sex").aims == {}
+        db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0008")
+        assert sorted(_rows("SELECT id, aim_eliminate_discrimination, aim_advance_equality, "
+                            "aim_foster_good_relations FROM characteristic_impact")) == [
+            (1, True, False, True), (2, True, None, None), (3, None, None, None), (4, False, True, True)]
+        db.session.remove()
+        db.engine.dispose()

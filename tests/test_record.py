@@ -197,12 +197,12 @@ ASSESSMENT_PARTS = {
 CHILD_PARTS = {
     "screening_answer": "screening", "evidence_item": "evidence", "consultation": "consultation",
     "assessment_outcome": "outcome", "action": "action_plan", "characteristic_impact": AGE,
-    "challenge_round": "challenge", "challenge_comment": "challenge",
+    "challenge_round": "challenge", "challenge_comment": "challenge", "impact_aim": AGE,
 }
 # Not content, with the reason. Anything else a column of these tables holds must be in the record.
 NOT_CONTENT = {
     # Keys and order: rows are read in their stored order, tested below.
-    "*": {"id", "assessment_id", "position", "round_id"},
+    "*": {"id", "assessment_id", "position", "round_id", "impact_id"},
     # Workflow and bookkeeping: publishing or superseding must leave the hash as it was.
     "assessment": {"previous_version_id", "workflow_name", "workflow_version", "state", "lock_version",
                    "restricted", "created_by_id", "created_at", "updated_at", "published_at",
@@ -256,6 +256,8 @@ def row_of(table: sa.Table, assessment: Assessment):
         return table.c.id == assessment.challenge_rounds[0].comments[0].id
     if table.name == "characteristic_impact":
         return table.c.id == assessment.impact_for("age").id
+    if table.name == "impact_aim":  # the age group's aim (a): relevant, as the factory writes it
+        return table.c.id == next(x.id for x in assessment.impact_for("age").aim_answers if x.aim_key == "a")
     if table.name == "screening_answer":
         return table.c.id == assessment.screening_answers[0].id
     first = getattr(assessment, {"evidence_item": "evidence_items", "consultation": "consultations",

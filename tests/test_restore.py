@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from eqia import create_app
+from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
 from eqia.interchange.document import backup, export
 from eqia.interchange.importer import BadDocument
@@ -342,3 +343,29 @@ def test_a_restore_the_database_could_not_hold_is_refused_with_its_path(what, ch
         restore_there(elsewhere, doc)
     assert path in [p.path for p in refused.value.document_problems]
     assert counts(elsewhere) == before
+
+
+# ------------------------------------------- signatures made before aims were rows
+
+SIGNED_BEFORE_AIMS_WERE_ROWS = PROJECT_ROOT / "tests" / "data" / "signed_before_aims_were_rows.json"
+
+
+def test_a_version_signed_before_aims_were_rows_restores_and_its_signature_still_verifies(elsewhere):
+    """The file was exported, signed off, by the service as it was when each group's
+    analysis held the duty's three aims in three columns (relevant, not, not yet
+    said): its signed record lists the relevant aims as "a", "b", "c". Restored
+    into rows of aims, the content must hash to what was signed, and export again
+    as the same file."""
+    doc = json.loads(SIGNED_BEFORE_AIMS_WERE_ROWS.read_text(encoding="utf-8"))
+    signed = json.loads(doc["sign_offs"][-1]["signed_content"])
+    assert signed["sections"]["characteristic:age"]["aims"] == ["a", "b", "c"]
+    assert signed["sections"]["characteristic:disability"]["aims"] == ["b", "c"]
+    assert signed["sections"]["characteristic:sex"]["aims"] == ["c"]
+    [result] = restore_there(elsewhere, doc)
+    assert result["problems"] == [] and result["valid_signatures"] == 1
+    assert but_the_id(result["export"]) == but_the_id(doc)
+    aims = {i["characteristic"]: i["aims"] for i in result["export"]["characteristics"]}
+    assert aims["marriage_civil_partnership"] == {"eliminate_discrimination": True, "advance_equality": None,
+                                                  "foster_good_relations": None}
+    assert aims["race"] == {"eliminate_discrimination": False, "advance_equality": False,
+                            "foster_good_relations": False}

@@ -787,6 +787,18 @@ def _evidence_no_longer_cited(a):
     a.impact_for("age").evidence = []
 
 
+def _aim_changed(a):
+    a.impact_for("age").aim_answers[0].relevant = not a.impact_for("age").aim_answers[0].relevant
+
+
+def _aim_said_of_a_group(a):
+    a.impact_for("age").set_aims({"c": True})
+
+
+def _aim_no_longer_said(a):
+    a.impact_for("age").set_aims({"a": None})
+
+
 def _screening_answer(a):
     a.screening_answers[0].reason = "Changed after signing"
 
@@ -806,7 +818,8 @@ def _challenge_comment_changed(a):
 
 ORM_CHANGES = [_title, _title_after_a_commit, _title_with_state_unloaded, _decision_date,
                _back_to_full_assessment, _evidence_appended, _evidence_row_added, _evidence_changed_alone,
-               _action_deleted, _action_removed_from_the_plan, _evidence_no_longer_cited, _screening_answer,
+               _action_deleted, _action_removed_from_the_plan, _evidence_no_longer_cited, _aim_changed,
+               _aim_said_of_a_group, _aim_no_longer_said, _screening_answer,
                _outcome_added, _challenge_point_added, _challenge_comment_changed]
 
 
@@ -838,6 +851,12 @@ TAMPERING = [
     pytest.param("DELETE FROM impact_evidence WHERE impact_id IN (SELECT id FROM characteristic_impact "
                  "WHERE assessment_id = :id AND characteristic_key = 'disability')",
                  ["characteristic:disability"], [], id="evidence-cited"),
+    pytest.param("UPDATE impact_aim SET relevant = NOT relevant WHERE impact_id IN (SELECT id FROM "
+                 "characteristic_impact WHERE assessment_id = :id AND characteristic_key = 'disability')",
+                 ["characteristic:disability"], [], id="aim-relevance"),
+    pytest.param("DELETE FROM impact_aim WHERE impact_id IN (SELECT id FROM characteristic_impact "
+                 "WHERE assessment_id = :id AND characteristic_key = 'disability')",
+                 ["characteristic:disability"], [], id="aims-deleted"),
     pytest.param("DELETE FROM action WHERE assessment_id = :id", ["action_plan"], [], id="actions-deleted"),
     pytest.param("UPDATE challenge_round SET overall_comment = 'Rewritten in SQL' WHERE assessment_id = :id",
                  [], ["challenge"], id="challenge-ledger"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
 from eqia.models import REGISTER_FIELDS, Assessment, RestoredAuditEvent, User, utcnow
@@ -67,6 +68,14 @@ def profile(a: Assessment) -> dict | None:
             **({"name": known.name} if known.key == a.profile_key else {})}
 
 
+def aims_of(i) -> dict[str, bool | None]:
+    """Each aim said of a group, by its name: section 149's three always (null: not said,
+    as documents have always carried them), then any other aim said of it."""
+    said = i.aims
+    return {**{aim_name(key): said.get(key) for key in PSED_AIM_NAMES},
+            **{aim_name(key): said[key] for key in sorted(said) if key not in PSED_AIM_NAMES}}
+
+
 def content(a: Assessment) -> dict:
     """What the EqIA says: the part a plain import carries over."""
     numbers = {e.id: n for n, e in enumerate(a.evidence_items, start=1)}
@@ -90,9 +99,7 @@ def content(a: Assessment) -> dict:
         "characteristics": [{
             "characteristic": i.characteristic_key, "label": i.characteristic_label, "impact": i.impact,
             "severity": i.severity,
-            "aims": {"eliminate_discrimination": i.aim_eliminate_discrimination,
-                     "advance_equality": i.aim_advance_equality,
-                     "foster_good_relations": i.aim_foster_good_relations},
+            "aims": aims_of(i),
             "evidence_narrative": i.evidence_narrative, "no_evidence_reason": i.no_evidence_reason,
             "mitigation": i.mitigation,
             "evidence_cited": sorted(numbers[e.id] for e in i.evidence if e.id in numbers),

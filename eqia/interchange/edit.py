@@ -21,7 +21,7 @@ from typing import Any
 
 from eqia.extensions import db
 from eqia.interchange.document import CONTENT_KEYS, export, path_of
-from eqia.interchange.importer import BadDocument, DocumentProblem, check
+from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, check
 from eqia.models import Assessment, Directorate
 from eqia.services import assessments as register
 from eqia.services import content
@@ -197,8 +197,7 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
             for n, (new, old) in enumerate(zip(doc["characteristics"], current["characteristics"])):
                 if new == old and "evidence" not in changed:
                     continue
-                aims = {"a": new["aims"]["eliminate_discrimination"], "b": new["aims"]["advance_equality"],
-                        "c": new["aims"]["foster_good_relations"]}
+                aims = aims_said(new)
                 saves(f"$.characteristics[{n}]", content.update_impact, assessment_id, user,
                       characteristic_key=new["characteristic"], complete=None, data=content.ImpactInput(
                           impact=new["impact"], severity=new["severity"],

@@ -26,6 +26,7 @@ from flask import current_app
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
+from eqia.characteristics import aim_key
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT, schema
 from eqia.models import (
@@ -37,6 +38,7 @@ from eqia.models import (
     Consultation,
     Directorate,
     EvidenceItem,
+    ImpactAim,
     ScreeningAnswer,
     User,
     utcnow,
@@ -293,10 +295,10 @@ def _apply_content(a: Assessment, doc: dict) -> None:
     a.no_consultation_reason = consultation["no_consultation_reason"]
     a.impacts = [CharacteristicImpact(
         characteristic_key=i["characteristic"], characteristic_label=i["label"], position=n, impact=i["impact"],
-        severity=i["severity"], aim_eliminate_discrimination=i["aims"]["eliminate_discrimination"],
-        aim_advance_equality=i["aims"]["advance_equality"], aim_foster_good_relations=i["aims"]["foster_good_relations"],
-        evidence_narrative=i["evidence_narrative"], no_evidence_reason=i["no_evidence_reason"],
-        mitigation=i["mitigation"], evidence=[evidence[c] for c in sorted(set(i["evidence_cited"]))])
+        severity=i["severity"], evidence_narrative=i["evidence_narrative"], no_evidence_reason=i["no_evidence_reason"],
+        mitigation=i["mitigation"], evidence=[evidence[c] for c in sorted(set(i["evidence_cited"]))],
+        aim_answers=[ImpactAim(aim_key=key, relevant=relevant) for key, relevant in sorted(aims_said(i).items())
+                     if relevant is not None])
         for n, i in enumerate(doc["characteristics"])]
     a.intersectional_effects = doc["intersectional_effects"]
     a.outcomes = [AssessmentOutcome(outcome=o) for o in sorted(set(doc["outcome"]["outcomes"]))]
@@ -305,6 +307,11 @@ def _apply_content(a: Assessment, doc: dict) -> None:
                         success_measure=x["success_measure"], status=x["status"],
                         characteristic_key=x["characteristic"]) for n, x in enumerate(doc["action_plan"]["items"])]
     a.review_date = _day(doc["action_plan"]["review_date"])
+
+
+def aims_said(analysis: dict) -> dict[str, bool | None]:
+    """A group's aims as a document names them, by the key each is stored under."""
+    return {aim_key(name): relevant for name, relevant in analysis["aims"].items()}
 
 
 def _profile(doc: dict, a: Assessment) -> tuple[str, int | None]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from eqia.characteristics import CharacteristicSet, load_characteristics
+from eqia.characteristics import PSED_AIM_NAMES, CharacteristicSet, aim_name, load_characteristics
 from eqia.forms.register import LONG, SHORT
 from eqia.registry import characteristics
 from eqia.models import ACTION_STATUSES, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
@@ -144,17 +144,34 @@ CONSULTATION = obj({
     "no_consultation_reason": text(),
 })
 
-AIMS = obj({"eliminate_discrimination": {"type": ["boolean", "null"]},
-            "advance_equality": {"type": ["boolean", "null"]},
-            "foster_good_relations": {"type": ["boolean", "null"]}},
-           "The general duty's three aims (Equality Act 2010 s.149(1)(a)-(c)): relevant, not, or not yet said")
+# Another aim's name: its key in the profile, never a single letter (a, b and c go by their names above).
+AIM_NAME_PATTERN = "^[a-z][a-z0-9_]{1,39}$"
 
-ANALYSIS = obj({
-    **CHARACTERISTIC_REF, "impact": key("A key of the impact scale"), "severity": key("A key of the severity scale"),
-    "aims": AIMS, "evidence_narrative": text(), "no_evidence_reason": text(), "mitigation": text(),
-    "evidence_cited": array({"type": "integer", "minimum": 1, "maximum": ROWS}, ROWS,
-                            "Numbers of evidence items"),
-})
+
+def aims(profile: CharacteristicSet) -> dict:
+    """Each of the duty's aims said of a group, by name: relevant, not, or not yet said."""
+    others = [k for k in profile.aims if k not in PSED_AIM_NAMES]
+    return {
+        "type": "object", "maxProperties": 100,
+        "description": "The duty's aims said of this group, by name: true (relevant), false (not relevant) or "
+                       "null (not yet said; an aim left out is not said either). The general duty's three "
+                       "(Equality Act 2010 s.149(1)(a)-(c)): " + ", ".join(PSED_AIM_NAMES.values())
+                       + (f"; this deployment's others: {', '.join(aim_name(k) for k in others)}" if others else "")
+                       + ". Other names are an aim of the profile the assessment was written under",
+        "properties": {name: {"type": ["boolean", "null"]} for name in PSED_AIM_NAMES.values()},
+        "patternProperties": {AIM_NAME_PATTERN: {"type": ["boolean", "null"]}},
+        "additionalProperties": False,
+    }
+
+
+def analysis(profile: CharacteristicSet) -> dict:
+    return obj({
+        **CHARACTERISTIC_REF, "impact": key("A key of the impact scale"),
+        "severity": key("A key of the severity scale"),
+        "aims": aims(profile), "evidence_narrative": text(), "no_evidence_reason": text(), "mitigation": text(),
+        "evidence_cited": array({"type": "integer", "minimum": 1, "maximum": ROWS}, ROWS,
+                                "Numbers of evidence items"),
+    })
 
 ACTION = obj({
     "description": text(), "owner": short(), "due_date": DATE, "success_measure": text(),
@@ -251,7 +268,7 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
             "screening": SCREENING,
             "evidence": array(EVIDENCE_ITEM, ROWS),
             "consultation": CONSULTATION,
-            "characteristics": array(ANALYSIS, ROWS, "The analysis for each characteristic, in order: the same "
+            "characteristics": array(analysis(profile), ROWS, "The analysis for each characteristic, in order: the same "
                                      "characteristics as the screening answers. Both empty: this deployment's set"),
             "intersectional_effects": text(),
             "outcome": obj({"outcomes": array({"type": "string", "enum": list(OUTCOMES)}, len(OUTCOMES)),

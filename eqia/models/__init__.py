@@ -23,6 +23,7 @@ from eqia.models.assessment import (
     CharacteristicImpact,
     Consultation,
     EvidenceItem,
+    ImpactAim,
     ReferenceCounter,
     ScreeningAnswer,
     SectionCompletion,
@@ -40,6 +41,6 @@ __all__ = [
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "REGISTER_FIELDS", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
-    "EvidenceItem", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
+    "EvidenceItem", "ImpactAim", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",
 ]

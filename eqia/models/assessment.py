@@ -256,14 +256,66 @@ class CharacteristicImpact(PerCharacteristic, db.Model):
 
     impact: Mapped[str | None] = mapped_column(String(40))  # a key of the impact scale
     severity: Mapped[str | None] = mapped_column(String(40))
-    aim_eliminate_discrimination: Mapped[bool | None] = mapped_column(Boolean)
-    aim_advance_equality: Mapped[bool | None] = mapped_column(Boolean)
-    aim_foster_good_relations: Mapped[bool | None] = mapped_column(Boolean)
     evidence_narrative: Mapped[str] = mapped_column(Text, default="")
     no_evidence_reason: Mapped[str] = mapped_column(Text, default="")
     mitigation: Mapped[str] = mapped_column(Text, default="")
 
     evidence: Mapped[list[EvidenceItem]] = relationship(secondary=impact_evidence, order_by="EvidenceItem.position")
+    # What the author said of each of the duty's aims that applies to the group.
+    aim_answers: Mapped[list[ImpactAim]] = relationship(cascade="all, delete-orphan", order_by="ImpactAim.aim_key",
+                                                        passive_deletes=True)
+
+    @property
+    def aims(self) -> dict[str, bool]:
+        """Each aim said of, by key: relevant or not. An aim not here is not yet said."""
+        return {answer.aim_key: answer.relevant for answer in self.aim_answers}
+
+    @property
+    def relevant_aims(self) -> list[str]:
+        """The keys of the aims judged relevant, in the order of their keys: the
+        order the signed record lists them in ("a", "b", "c" as it always has)."""
+        return sorted(key for key, relevant in self.aims.items() if relevant)
+
+    def aim(self, key: str) -> bool | None:
+        return self.aims.get(key)
+
+    def set_aims(self, wanted: dict[str, bool | None]) -> None:
+        """Relevant, not relevant, or (None) not said, for each key given; others are left as they are."""
+        by_key = {answer.aim_key: answer for answer in self.aim_answers}
+        for key, relevant in wanted.items():
+            if relevant is None:
+                if key in by_key:
+                    self.aim_answers.remove(by_key[key])
+            elif key in by_key:
+                by_key[key].relevant = relevant
+            else:
+                self.aim_answers.append(ImpactAim(aim_key=key, relevant=relevant))
+
+    # The general duty's three aims (section 149(1)(a)-(c)) by the names their columns had.
+    @property
+    def aim_eliminate_discrimination(self) -> bool | None:
+        return self.aim("a")
+
+    @property
+    def aim_advance_equality(self) -> bool | None:
+        return self.aim("b")
+
+    @property
+    def aim_foster_good_relations(self) -> bool | None:
+        return self.aim("c")
+
+
+class ImpactAim(db.Model):
+    """One of the duty's aims, said of one group's analysis: relevant or not
+    (no row: not yet said). The aims are the profile's, as many as it has."""
+
+    __tablename__ = "impact_aim"
+    __table_args__ = (UniqueConstraint("impact_id", "aim_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    impact_id: Mapped[int] = mapped_column(ForeignKey("characteristic_impact.id", ondelete="CASCADE"), index=True)
+    aim_key: Mapped[str] = mapped_column(String(40))
+    relevant: Mapped[bool] = mapped_column(Boolean)
 
 
 class EvidenceItem(db.Model):

@@ -177,14 +177,11 @@ def save_action_plan_page(assessment_id: int, user: User, lock_version: int, rev
 class ImpactInput:
     impact: str | None
     severity: str | None
-    aims: frozenset[str]  # keys of the duty's aims judged relevant: "a", "b", "c"
+    aims: frozenset[str]  # keys of the duty's aims judged relevant: "a", "b", "c", or the profile's others
     evidence_narrative: str
     cited_evidence_ids: frozenset[int]
     no_evidence_reason: str
     mitigation: str
-
-
-AIM_COLUMNS = {"a": "aim_eliminate_discrimination", "b": "aim_advance_equality", "c": "aim_foster_good_relations"}
 
 
 def update_impact(assessment_id: int, user: User, lock_version: int, characteristic_key: str, data: ImpactInput,
@@ -207,8 +204,9 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
         if data.severity is not None and data.severity not in severity_keys:
             raise Invalid(Problem(sections.severity_missing(name), field="severity"))
         allowed = sections.aims_for(characteristic_key, chars)
-        if data.aims - set(allowed) or data.aims - set(AIM_COLUMNS):
-            # Section 149(7): marriage and civil partnership counts for aim (a) only.
+        if data.aims - set(allowed):
+            # Section 149(7): marriage and civil partnership counts for aim (a) only; in Wales the
+            # socio-economic and Welsh language groups have their own duties' aims, not section 149's.
             raise Invalid(Problem(sections.aim_not_applicable(name, [chars.aims[a] for a in allowed]),
                                   field="aims_relevant"))
         by_id = {item.id: item for item in assessment.evidence_items}
@@ -221,14 +219,19 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
             "evidence_narrative": ("Reasons for the judgement", data.evidence_narrative),
             "no_evidence_reason": ("Why there is no evidence", data.no_evidence_reason),
             "mitigation": ("Mitigation", data.mitigation),
-            **{column: (f"Aim ({aim})", aim in data.aims if aim in allowed else None)
-               for aim, column in AIM_COLUMNS.items()},
         }
         changes = []
         for column, (label, value) in wanted.items():
             if getattr(row, column) != value:
                 changes.append(Change(column, f"{name}: {label.lower()}", getattr(row, column), value))
                 setattr(row, column, value)
+        # Each aim that applies is relevant or not; one that does not apply (said under
+        # another profile) is not said at all.
+        aims = {key: key in data.aims if key in allowed else None for key in {*allowed, *row.aims}}
+        for key in sorted(aims):
+            if row.aim(key) != aims[key]:
+                changes.append(Change(f"aim_{key}", f"{name}: aim ({key})", row.aim(key), aims[key]))
+        row.set_aims(aims)
         cited = [by_id[i] for i in sorted(data.cited_evidence_ids)]
         if {e.id for e in row.evidence} != data.cited_evidence_ids:
             changes.append(Change("evidence", f"{name}: cited evidence", sorted(e.id for e in row.evidence),

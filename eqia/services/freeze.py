@@ -26,6 +26,7 @@ from eqia.models import (
     CharacteristicImpact,
     Consultation,
     EvidenceItem,
+    ImpactAim,
     ScreeningAnswer,
     SectionCompletion,
 )
@@ -37,6 +38,8 @@ CONTENT_COLLECTIONS = ("screening_answers", "impacts", "evidence_items", "consul
                        "challenge_rounds", "completions", "viewers")
 CHILD_MODELS = (ScreeningAnswer, CharacteristicImpact, EvidenceItem, Consultation, AssessmentOutcome, Action,
                 ChallengeRound, SectionCompletion, AssessmentViewer)
+# Rows that belong to a child: a group's aims belong to its analysis.
+GRANDCHILD_MODELS = (ChallengeComment, ImpactAim)
 
 
 class Frozen(NotPossible):
@@ -100,6 +103,11 @@ def _content_changed(session: Session, assessment: Assessment) -> bool:
         for child in state.dict[name]:
             if child in session.dirty and session.is_modified(child, include_collections=True):
                 return True
+            if isinstance(child, CharacteristicImpact) and "aim_answers" in inspect(child).dict:
+                if inspect(child).attrs.aim_answers.history.has_changes():
+                    return True
+                if any(x in session.dirty and session.is_modified(x) for x in child.aim_answers):
+                    return True
             if isinstance(child, ChallengeRound) and "comments" in inspect(child).dict:
                 if inspect(child).attrs.comments.history.has_changes():
                     return True
@@ -112,6 +120,9 @@ def _owner(session: Session, row) -> Assessment | None:
     if isinstance(row, ChallengeComment):
         round_ = session.get(ChallengeRound, row.round_id) if row.round_id else None
         return session.get(Assessment, round_.assessment_id) if round_ else None
+    if isinstance(row, ImpactAim):
+        impact = session.get(CharacteristicImpact, row.impact_id) if row.impact_id else None
+        return session.get(Assessment, impact.assessment_id) if impact else None
     assessment_id = getattr(row, "assessment_id", None)
     return session.get(Assessment, assessment_id) if assessment_id else None
 
@@ -120,7 +131,7 @@ def refuse_frozen_changes(session: Session, flush_context, instances) -> None:
     with session.no_autoflush:
         suspects: set[Assessment] = {o for o in session.dirty if isinstance(o, Assessment)}
         for row in [*session.dirty, *session.deleted, *session.new]:
-            if isinstance(row, (*CHILD_MODELS, ChallengeComment)):
+            if isinstance(row, (*CHILD_MODELS, *GRANDCHILD_MODELS)):
                 owner = _owner(session, row)
                 if owner is not None:
                     if row in session.dirty and not session.is_modified(row, include_collections=True):

@@ -61,6 +61,9 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
     return dict(
         assessment=assessment, state=definition.states[assessment.state], draft=not final,
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
+        # The wording of the aims judged relevant for each group (an aim this service's profile
+        # lacks is named as another profile's, as the pages do).
+        aims={i.characteristic_key: characteristics().aim_labels(i.relevant_aims) for i in assessment.impacts},
         timeline=steps, round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
         definition=definition, printed_at=printed_at or utcnow(),

@@ -74,8 +74,9 @@ def sections_record(a: Assessment) -> dict[str, dict]:
     for i in a.impacts:
         record[completion_key("characteristics", i.characteristic_key)] = {
             "label": i.characteristic_label, "impact": i.impact, "severity": i.severity,
-            "aims": [aim for aim, on in (("a", i.aim_eliminate_discrimination), ("b", i.aim_advance_equality),
-                                         ("c", i.aim_foster_good_relations)) if on],
+            # The keys of the relevant aims, sorted: "a", "b", "c" in that order, as every signature
+            # made when the three were columns listed them; never the running profile's order.
+            "aims": i.relevant_aims,
             "reasons": i.evidence_narrative,
             "evidence_cited": sorted(evidence_number[e.id] for e in i.evidence if e.id in evidence_number),
             "no_evidence_reason": i.no_evidence_reason, "mitigation": i.mitigation,

@@ -12,6 +12,7 @@ from eqia.models import (
     CharacteristicImpact,
     Consultation,
     EvidenceItem,
+    ImpactAim,
     ScreeningAnswer,
 )
 from eqia.registry import workflows
@@ -53,6 +54,7 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
     for impact in previous.impacts:
         copy = _copy_row(impact, CharacteristicImpact)
         copy.evidence = [evidence_map[e.id] for e in impact.evidence]
+        copy.aim_answers = [ImpactAim(aim_key=answer.aim_key, relevant=answer.relevant) for answer in impact.aim_answers]
         new.impacts.append(copy)
     new.consultations = [_copy_row(r, Consultation) for r in previous.consultations]
     new.outcomes = [_copy_row(r, AssessmentOutcome) for r in previous.outcomes]

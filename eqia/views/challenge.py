@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from eqia.forms.challenge import build_answers_form, build_review_form
 from eqia.models import CHALLENGE_STATUSES, REGISTER_FIELDS
-from eqia.registry import definition_for
+from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge
 from eqia.services.errors import Forbidden, Invalid, NotPossible
@@ -40,9 +40,12 @@ def field_label(path: str) -> str:
     return ": ".join(parts)
 
 
-def shown(value) -> str:
+def shown(value, path: str = "", profile=None) -> str:
     if value is None or value == "" or value == []:
         return "(blank)"
+    if profile is not None and path.rpartition(".")[2] == "aims" and isinstance(value, list):
+        # The aims by their wording, not their keys.
+        return "; ".join(profile.aim_labels(value))
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -88,6 +91,7 @@ def review(assessment_id: int):
         "assessments/review.html", assessment=assessment, form=form, problems=problems, round=round_,
         tasks=tasks, previous={p.section_key: p for p in previous.comments} if previous else {},
         previous_round=previous, changes=changes, closing=closing, field_label=field_label, shown=shown,
+        profile=characteristics(),
         statuses=CHALLENGE_STATUSES, edit_href=lambda *args, **kwargs: None, field_name=challenge.field_name,
     ), status
 

@@ -15,7 +15,7 @@ from eqia.registry import characteristics
 from eqia.services import access
 from eqia.services import assessments as service
 from eqia.services import content
-from eqia.services.content import AIM_COLUMNS, ImpactInput
+from eqia.services.content import ImpactInput
 from eqia.views.assessments import bp, read_only_or_edit, run_form
 from eqia.workflow.sections import aims_for, completion_key
 
@@ -31,7 +31,7 @@ def impact_initial_for(characteristic_key: str):
             return {}
         return {
             "lock_version": assessment.lock_version, "impact": row.impact, "severity": row.severity,
-            "aims_relevant": [a for a, column in AIM_COLUMNS.items() if getattr(row, column)],
+            "aims_relevant": row.relevant_aims,
             "evidence_narrative": row.evidence_narrative, "evidence": [e.id for e in row.evidence],
             "no_evidence_reason": row.no_evidence_reason, "mitigation": row.mitigation,
             "completed": "yes" if assessment.is_completed(completion_key("characteristics", characteristic_key))

@@ -225,7 +225,7 @@ def mitigation_missing(name: str) -> str:
 
 def aim_not_applicable(name: str, allowed: list[str]) -> str:
     quoted = " and ".join(f"\u201c{label}\u201d" for label in allowed)
-    return f"The equality duty covers {name} for {quoted} only"
+    return f"The duty covers {name} for {quoted} only"
 
 
 def gathering_action_description(name: str) -> str:
