@@ -20,7 +20,7 @@ from eqia.extensions import db
 from eqia.interchange.document import export
 from eqia.interchange.importer import import_document
 from eqia.models import Assessment
-from eqia.pdf.document import context_for
+from eqia.services.pdf_document import context_for
 from eqia.services import content, documents, tokens
 from eqia.services.errors import Invalid
 from eqia.services.record import content_record
