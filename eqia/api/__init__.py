@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from eqia.extensions import csrf
+from eqia.extensions import csrf, db
 from eqia.services import tokens
 from eqia.services.errors import Invalid, ServiceError
+from eqia.unit_of_work import SAFE_METHODS
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -76,6 +77,10 @@ def current_api_user():
 def authenticate():
     token = _bearer()
     g.api_user = tokens.user_for(token) if token else None
+    if token and request.method in SAFE_METHODS and db.session.dirty:
+        # The one write a GET makes (see eqia/unit_of_work.py): a token's "last used" time, at most every
+        # few minutes, kept because a token's first GET is expected to record it.
+        db.session.commit()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     if g.api_user is None:

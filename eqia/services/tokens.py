@@ -42,7 +42,7 @@ def create_token(user: User, label: str) -> tuple[ApiToken, str]:
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, label=label, token_sha256=_sha256(token), prefix=token[:12], created_at=utcnow())
     db.session.add(row)
-    db.session.commit()
+    db.session.flush()
     return row, token
 
 
@@ -55,8 +55,7 @@ def user_for(token: str) -> User | None:
         return None
     now = utcnow()
     if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
-        row.last_used_at = now
-        db.session.commit()
+        row.last_used_at = now  # written by the request (eqia.api.authenticate)
     return row.user
 
 
@@ -72,5 +71,5 @@ def revoke(user: User, token_id: int) -> ApiToken:
         raise NotFound("Token not found")
     if row.revoked_at is None:
         row.revoked_at = utcnow()
-        db.session.commit()
+        db.session.flush()
     return row

@@ -29,7 +29,7 @@ def pdf_response(document: documents.Document, *, public: bool) -> Response:
 @login_required
 def pdf(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    return pdf_response(documents.pdf_for(assessment), public=False)
+    return pdf_response(documents.pdf_to_serve(assessment), public=False)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
