@@ -23,7 +23,6 @@ from tests.test_api import Api, api  # noqa: F401  (the fixture)
 from tests.test_assessment_pages import form_data
 
 EQIA = Path(__file__).resolve().parent.parent / "eqia"
-# Reached through the tables beside the drawing and the files the design system serves: read, never written.
 STATES = ("screening", "screened_out", "full_assessment", "challenge", "awaiting_sign_off", "signed_off",
           "published")
 
@@ -53,7 +52,7 @@ def _urls(app, rule: str, assessment: Assessment) -> list[str]:
               "trigger": list(workflows().current("standard").transitions),
               "characteristic": [row.characteristic_key for row in assessment.impacts][:2],
               "item_id": [i.id for i in (*assessment.evidence_items, *assessment.consultations,
-                                         *assessment.action_items)][:3] or [1],
+                                         *assessment.actions)][:3] or [1],
               "filename": ["images/favicon.svg"], "direction": ["up"], "token_id": [1]}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     names = re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", rule)
@@ -85,9 +84,9 @@ def test_no_get_request_commits_for_anyone_on_any_route_in_any_state(app, client
                 for url in _urls(app, rule, assessment):
                     headers = apis[user.id]._headers() if user is not None and url.startswith("/api/") else {}
                     before = commits()
-                    response = client.get(url, headers=headers)
-                    assert response.status_code < 500, (url, response.status_code)
-                    assert commits() == before, (user and user.email, url, response.status_code)
+                    with client.get(url, headers=headers) as response:
+                        assert response.status_code < 500, (url, response.status_code)
+                        assert commits() == before, (user and user.email, url, response.status_code)
                     walked += 1
         if user is not None:
             auth.sign_out()

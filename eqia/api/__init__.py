@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from eqia.extensions import csrf, db
+from eqia.models import ApiToken
 from eqia.services import tokens
 from eqia.services.errors import Invalid, ServiceError
 from eqia.unit_of_work import SAFE_METHODS
@@ -77,7 +78,7 @@ def current_api_user():
 def authenticate():
     token = _bearer()
     g.api_user = tokens.user_for(token) if token else None
-    if token and request.method in SAFE_METHODS and db.session.dirty:
+    if request.method in SAFE_METHODS and any(isinstance(row, ApiToken) for row in db.session.dirty):
         # The one write a GET makes (see eqia/unit_of_work.py): a token's "last used" time, at most every
         # few minutes, kept because a token's first GET is expected to record it.
         db.session.commit()
