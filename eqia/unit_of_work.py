@@ -23,9 +23,9 @@ of a saved draft is queued by an `after_commit` listener
 later command, from rows already committed.
 
 The one exception, kept and named: an API token's "last used" time is written
-when a token not used for a few minutes authenticates a GET
-(`touch_token_outside_request`, eqia.api), because the test that a token works
-reads it after a GET; see the note in tests/test_unit_of_work.py.
+when a token not used for a few minutes authenticates a GET (eqia.api's
+`authenticate` commits it), because tests/test_api.py reads it after a token's
+first GET; tests/test_unit_of_work.py marks this as the GET write still to decide.
 """
 
 from __future__ import annotations
