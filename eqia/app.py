@@ -136,11 +136,12 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     # such page (a 404), never an overflow in the driver (a 500).
     app.url_map.converters["int"] = DatabaseId
 
-    from eqia import api, auth, cli, security, templating
+    from eqia import api, auth, cli, security, templating, unit_of_work
     from eqia.notifications import listeners as notifications
     from eqia.services import freeze, prerender
     from eqia.views import register_views
 
+    unit_of_work.init_app(app)
     notifications.init_app(app)
     freeze.init_app(app)
     prerender.init_app(app)

@@ -1,4 +1,6 @@
-"""`flask eqia ...` commands."""
+"""`flask eqia ...` commands. A command that writes is one unit of work
+(`with unit_of_work():`, eqia/unit_of_work.py): committed once, before it says
+what it did; sending notifications is a task per message (eqia.notifications.sender)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from eqia.extensions import db
 from eqia.models import User
 from eqia.roles import ROLES
 from eqia.services.audit import verify_chain
+from eqia.unit_of_work import unit_of_work
 
 if TYPE_CHECKING:
     from eqia.notifications.delivery import Report
@@ -115,11 +118,11 @@ def reseal_audit_head(expect_count: int | None, expect_head: str | None) -> None
         for problem in problems:
             click.echo(f"- {problem}", err=True)
         sys.exit(1)
-    reseal_head()
-    append_event(action="reseal_audit_head", actor=None, role="system",
-                 comment=f"Head resealed with the current EQIA_AUDIT_KEY; event {published.count} checked "
-                         f"against a published anchor ({published.head})")
-    db.session.commit()
+    with unit_of_work():
+        reseal_head()
+        append_event(action="reseal_audit_head", actor=None, role="system",
+                     comment=f"Head resealed with the current EQIA_AUDIT_KEY; event {published.count} checked "
+                             f"against a published anchor ({published.head})")
     click.echo(anchor_matched(published.count, published.head))
     click.echo("The head is sealed with the current EQIA_AUDIT_KEY.")
 
@@ -151,7 +154,8 @@ def load_demo_command() -> None:
     """Load the demo council (safe to run again: nothing is duplicated)."""
     from eqia.demo import load_demo
 
-    created, sign_ins = load_demo()
+    with unit_of_work():
+        created, sign_ins = load_demo()
     click.echo("Demo council loaded." if created else "Demo council already loaded; nothing added.")
     click.echo("\nSign in at {}/sign-in with any of these:".format(current_app.config["EQIA_BASE_URL"]))
     width = max(len(email) for email, _, _ in sign_ins)
@@ -176,10 +180,10 @@ def create_user(email: str, name: str, roles: tuple[str, ...], directorate: str,
                                "(never on the command line, where other users can see it).")
     password = sys.stdin.readline().rstrip("\n")
     try:
-        saved = users.save_user(email, name, roles, password, directorate)
+        with unit_of_work():
+            saved = users.save_user(email, name, roles, password, directorate)
     except Invalid as error:
         raise click.UsageError(str(error)) from None
-    db.session.commit()
     click.echo(saved.summary())
 
 
@@ -196,7 +200,8 @@ def create_token(email: str, label: str) -> None:
     if user is None:
         raise click.UsageError(f"There is no user {email}: make one with `flask eqia create-user`.")
     try:
-        _, token = tokens.create_token(user, label)
+        with unit_of_work():
+            _, token = tokens.create_token(user, label)
     except Invalid as error:
         raise click.UsageError(str(error)) from None
     click.echo(token)
@@ -265,10 +270,11 @@ def import_command(file, as_email: str, restore: bool) -> None:
     name = os.path.basename(getattr(file, "name", "")) or "standard input"
     try:
         data = parse(file.read(FILE_MAX + 1))
-        if restore:
-            restored = restore_documents(data, chosen, source=f"file {name}")
-        else:
-            results = import_documents(data, importer, source=f"file {name}")
+        with unit_of_work():
+            if restore:
+                restored = restore_documents(data, chosen, source=f"file {name}")
+            else:
+                results = import_documents(data, importer, source=f"file {name}")
     except BadDocument as error:
         click.echo(f"Nothing was imported: {name} has {len(error.document_problems)} problem(s):", err=True)
         for problem in error.document_problems:
@@ -326,10 +332,10 @@ def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
     if bool(message_ids) == everything:
         raise click.UsageError("Give either --id ID (as many as you like) or --all.")
     try:
-        report = delivery.retry(None if everything else list(message_ids))
+        with unit_of_work():
+            report = delivery.retry(None if everything else list(message_ids))
     except NotFailed as error:
         raise click.UsageError(str(error)) from None
-    db.session.commit()
     _print(report)
 
 

@@ -170,7 +170,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         user.set_password(password)
         db.session.add(user)
         users[email] = user
-    db.session.commit()
+    db.session.flush()
 
     amina, tom = users["amina.author@demo.example"], users["tom.author@demo.example"]
     ellen, gareth = users["ellen.lead@demo.example"], users["gareth.lead@demo.example"]

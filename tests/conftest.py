@@ -207,7 +207,9 @@ def runner(app):
 # ---------------------------------------------------------------- factories
 
 class World:
-    """Directorates and one user per role, plus helpers to reach any state."""
+    """Directorates and one user per role, plus helpers to reach any state.
+    Services only flush; each step here commits, as the request behind a
+    user's click would (eqia/unit_of_work.py)."""
 
     def __init__(self) -> None:
         self.directorate = Directorate(name="Adult Social Care")
@@ -255,6 +257,7 @@ class World:
         users who are allowed each step (so its audit trail is a real one)."""
         author = author or self.author
         assessment = content.create_assessment(author, self.details(**details))
+        db.session.commit()
         self.write_screening(assessment, author, answer)
         if state is not None:
             self.drive(assessment, state)
@@ -287,6 +290,7 @@ class World:
         db.session.expire_all()
         current = db.session.get(Assessment, assessment.id)
         current, _ = content.update_register_details(current.id, author, {}, current.lock_version, complete=True)
+        db.session.commit()
         screening = ScreeningInput(
             answers={row.characteristic_key: (answer, "Checked against service data", "no")
                      for row in current.screening_answers},
@@ -294,6 +298,7 @@ class World:
             proposal="screen_out" if answer == "no" else "full",
         )
         content.update_screening(current.id, author, screening, current.lock_version, complete=True)
+        db.session.commit()
 
     def write_full_assessment(self, assessment: Assessment, author: User | None = None) -> Assessment:
         """Every full-assessment section filled in and marked completed, through the services."""
@@ -304,6 +309,7 @@ class World:
             return current
 
         def lock() -> int:
+            db.session.commit()  # the save before
             db.session.expire_all()
             return db.session.get(Assessment, assessment.id).lock_version
 
@@ -329,6 +335,7 @@ class World:
             "success_measure": "Quarterly report", "status": "not_started"})
         decision = db.session.get(Assessment, assessment.id).planned_decision_date or date.today()
         full_content.save_action_plan_page(assessment.id, author, lock(), decision + timedelta(days=365), True)
+        db.session.commit()
         db.session.expire_all()
         return db.session.get(Assessment, assessment.id)
 
@@ -341,6 +348,7 @@ class World:
             challenge.save_answers(current.id, current.created_by, current.lock_version, {
                 p.id: challenge.AnswerInput(response, "Changed the evidence section to answer this")
                 for p in points})
+            db.session.commit()
 
     def take(self, assessment: Assessment, trigger: str, comment: str = "Because the evidence says so") -> None:
         db.session.expire_all()
@@ -349,6 +357,7 @@ class World:
             if any(t.trigger == trigger for t in allowed_transitions(user, current)):
                 done = perform_transition(current.id, trigger, user, comment=comment, attested=True,
                                           password=PASSWORD)
+                db.session.commit()
                 if done.state == "full_assessment":
                     self.write_full_assessment(done, done.created_by)
                     self.answer_challenge(done)

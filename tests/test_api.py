@@ -28,6 +28,7 @@ class Api:
 
     def as_user(self, user) -> "Api":
         _, self.token = tokens.create_token(user, "tests")
+        db.session.commit()  # as the request that makes a token does: services only flush
         return self
 
     def _headers(self, extra=None) -> dict:

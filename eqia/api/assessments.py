@@ -289,7 +289,7 @@ def action(assessment_id: int, trigger: str):
 
 @bp.get("/assessments/<int:assessment_id>/pdf")
 def pdf(assessment_id: int):
-    return pdf_response(documents.pdf_for(get_visible(assessment_id, current_api_user())), public=False)
+    return pdf_response(documents.pdf_to_serve(get_visible(assessment_id, current_api_user())), public=False)
 
 
 @bp.get("/register")

@@ -5,8 +5,10 @@ through the same service function a page saves it with (register details,
 screening, each evidence item, each group's analysis, ...), so every rule of
 the pages holds: who may edit in which state, which sections are open, the
 choices and dates each field accepts, the audit entry, and a section's
-"completed" mark going when its content changes. The saves run as one
-transaction (`one_transaction`): all of them, or, at the first refusal, none.
+"completed" mark going when its content changes. The saves are one
+transaction because none of them commits (eqia/unit_of_work.py): the request
+commits once at its end, and the first refusal rolls every save back, so the
+document is saved whole or not at all.
 
 What an edit cannot change (the state, the challenge ledger, signatures, the
 trail, the groups the assessment considers) must be sent as it is, or left
@@ -15,7 +17,6 @@ out; a changed value there is refused, never silently dropped.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -34,31 +35,6 @@ EDITABLE = ("format", "completions")
 # The pages' field names, as paths in the document.
 FIELD_PATHS = {"aims_relevant": "aims", "evidence": "evidence_cited", "answer_": "affects",
                "advances_": "advances_equality"}
-
-
-@contextmanager
-def one_transaction():
-    """Several service calls as one transaction. Each service commits its own
-    save; inside this block a commit only flushes and a rollback waits, and the
-    block commits once at its end, or rolls every save back if anything raised."""
-    session = db.session()
-    saved = session.commit, session.rollback
-
-    def rollback() -> None:
-        # A save's own "nothing changed" rollback waits; a session a failed flush left unusable does not
-        # (its caller raises next, and this block then rolls every save back anyway).
-        if not session.is_active:
-            saved[1]()
-
-    session.commit, session.rollback = session.flush, rollback
-    try:
-        yield
-    except BaseException:
-        session.commit, session.rollback = saved
-        session.rollback()
-        raise
-    session.commit, session.rollback = saved
-    session.commit()
 
 
 def _day(value: str | None) -> date | None:
@@ -164,7 +140,7 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
     problems = _read_only(doc, current)
     if problems:
         raise BadDocument(problems)
-    with one_transaction():
+    try:
         locked = lock_assessment(assessment_id)
         if locked.lock_version != lock_version:
             raise Conflict(locked, STALE)
@@ -225,6 +201,9 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
             for key in sorted(set(wanted) ^ now):
                 saves(f"$.completions[{wanted[key]}]" if key in wanted else "$.completions", register.mark_section,
                       assessment_id, user, key=key, complete=key in wanted)
+    except Exception:
+        db.session.rollback()  # every save before the refusal too: all or nothing
+        raise
     db.session.expire_all()
     return db.session.get(Assessment, assessment_id)
 

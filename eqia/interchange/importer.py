@@ -424,7 +424,7 @@ def import_documents(data: Any, importer, *, source: str = "") -> list[ImportRes
                     raise
                 raise RecordRefused(record_name(prefix, doc), error) from None
             results.append(ImportResult(made, notes, [c.key for c in missing_groups(made)]))
-        db.session.commit()
+        db.session.flush()
         return results
     except Exception:
         db.session.rollback()

@@ -350,7 +350,7 @@ def restore_documents(data: Any, admin: User, *, source: str = "") -> list[tuple
             results.append((a, notes))
         if problems:
             raise BadDocument(problems[:PROBLEMS_SHOWN])
-        db.session.commit()
+        db.session.flush()
         return results
     except Exception:
         db.session.rollback()

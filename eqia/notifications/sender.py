@@ -1,7 +1,8 @@
 """Send the due messages of the outbox through the configured SMTP server, each once.
 
-Each message is claimed, offered to the server, and marked sent in its own
-commit as soon as the server accepts it, so a run that stops midway (a dropped
+Each message is a task of two units of work (eqia/unit_of_work.py): its claim
+is committed before it is offered to the server, and the outcome is committed
+as soon as the server answers, so a run that stops midway (a dropped
 connection, a crash) never sends again what was already accepted. The one
 case that cannot be told apart is a connection lost after the whole message
 went to the server but before its reply: the server may have delivered it.
@@ -20,6 +21,7 @@ from email.message import EmailMessage
 from eqia.extensions import db
 from eqia.models import OutboxMessage, utcnow
 from eqia.notifications import outbox
+from eqia.unit_of_work import unit_of_work
 
 
 class Unreachable(Exception):
@@ -74,8 +76,8 @@ def send_due(config: dict, limit: int) -> Run | None:
     max_attempts = config["EQIA_NOTIFY_MAX_ATTEMPTS"]
     first_wait = timedelta(seconds=config["EQIA_NOTIFY_RETRY_SECONDS"])
     run = Run()
-    run.set_aside += outbox.set_aside_interrupted(max_attempts)
-    db.session.commit()
+    with unit_of_work():
+        run.set_aside += outbox.set_aside_interrupted(max_attempts)
     started = utcnow()
     if not outbox.due_count(started):
         db.session.rollback()
@@ -88,8 +90,8 @@ def send_due(config: dict, limit: int) -> Run | None:
     me = uuid.uuid4().hex
     with smtp:
         for _ in range(limit):
-            message = outbox.claim_next(me, started)
-            db.session.commit()
+            with unit_of_work():
+                message = outbox.claim_next(me, started)
             if message is None:
                 break
             smtp.message_sent = False
@@ -108,15 +110,15 @@ def send_due(config: dict, limit: int) -> Run | None:
                 failure, code, error = outbox.REFUSED, exc.smtp_code, _reply(exc.smtp_error)
             except smtplib.SMTPException as exc:
                 failure, error = outbox.REFUSED, str(exc)
-            if failure is None:
-                outbox.mark_sent(message)
-                run.sent += 1
-            elif outbox.mark_failed(message, failure, code, error, max_attempts=max_attempts,
-                                    first_wait=first_wait):
-                run.set_aside += 1
-            else:
-                run.to_retry += 1
-            db.session.commit()
+            with unit_of_work():
+                if failure is None:
+                    outbox.mark_sent(message)
+                    run.sent += 1
+                elif outbox.mark_failed(message, failure, code, error, max_attempts=max_attempts,
+                                        first_wait=first_wait):
+                    run.set_aside += 1
+                else:
+                    run.to_retry += 1
             if failure in (outbox.DISCONNECTED, outbox.UNCONFIRMED):
                 run.connection_lost = True
                 break

@@ -1,9 +1,10 @@
 """Creating assessments and saving their content.
 
-Every save is one transaction: lock the row, check the user may edit in this
-state, check the lock version the user's page was built from, apply, audit,
-commit. A stale save is refused with the current content so the page can show
-what changed while keeping the user's own text.
+Every save is one step of its caller's unit of work (eqia/unit_of_work.py):
+lock the row, check the user may edit in this state, check the lock version the
+user's page was built from, apply, audit, flush; the request or command commits.
+A stale save is refused with the current content so the page can show what
+changed while keeping the user's own text.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         role = access.held_role(user, definition.create_roles)
         append_event(action=CREATE_ACTION, actor=user, role=role, assessment=assessment,
                      to_state=assessment.state)
-        db.session.commit()
+        db.session.flush()
         return assessment
     except Exception:
         db.session.rollback()
@@ -259,12 +260,11 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
                 assessment.updated_at = utcnow()
             changes += marked
         if not changes:
-            db.session.rollback()
             return assessment, []
         db.session.flush()
         append_event(action=EDIT_ACTION_PREFIX + section, actor=user, role=role, assessment=assessment,
                      from_state=assessment.state, to_state=assessment.state, comment=describe(changes))
-        db.session.commit()
+        db.session.flush()
         return assessment, changes
     except StaleDataError:
         db.session.rollback()

@@ -260,14 +260,13 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
             row.reviewed_by_id, row.reviewed_at = user.id, now
             changed.append(f"{task_title(assessment, key)}: {CHALLENGE_STATUSES[point.status]}")
         if not changed:
-            db.session.rollback()
             return assessment
         role = access.held_role(user, {r for t in definition.review_transitions(assessment.state) for r in t.roles})
         db.session.flush()
         append_event(action=CHALLENGE_POINTS_ACTION, actor=user, role=role or "", assessment=assessment,
                      from_state=assessment.state, to_state=assessment.state,
                      comment=f"Round {round_.number}: " + "; ".join(changed))
-        db.session.commit()
+        db.session.flush()
         return assessment
     except Exception:
         db.session.rollback()
@@ -323,14 +322,13 @@ def save_answers(assessment_id: int, user: User, lock_version: int, answers: dic
             changed.append(f"{title}: {CHALLENGE_RESPONSES[answer.response]}" if answer.response
                            else f"{title}: answer removed")
         if not changed:
-            db.session.rollback()
             return assessment
         assessment.updated_at = now  # the answers are part of the record: a new lock version
         db.session.flush()
         append_event(action=ANSWERS_ACTION, actor=user, role=role, assessment=assessment,
                      from_state=assessment.state, to_state=assessment.state,
                      comment=f"Round {returned.number}: " + "; ".join(changed))
-        db.session.commit()
+        db.session.flush()
         return assessment
     except StaleDataError:
         db.session.rollback()

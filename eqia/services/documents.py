@@ -4,9 +4,15 @@ A signed version's PDF is rendered in the sign-off's own transaction (the
 `store_signed_document` effect) and every later download serves those bytes,
 whose SHA-256 is kept beside them: the document a council attaches to a
 committee report is the one that was signed, whatever the templates do later.
-A draft is rendered on demand and cached under a fingerprint of everything it
-shows (content hash, state, the audit trail so far, the templates), so an
-unchanged draft is served from the cache.
+A draft is cached under a fingerprint of everything it shows (content hash,
+state, the audit trail so far, the templates), so an unchanged draft is served
+from the cache.
+
+A download is a GET, and a GET never writes (eqia/unit_of_work.py):
+`pdf_to_serve` serves what is kept, or renders afresh without keeping it.
+Keeping a rendering is a step of its own, `pdf_for`, taken by the background
+render of each saved draft (eqia.services.prerender, a task with its own unit
+of work); a final version's PDF is kept by the transition that settles it.
 
 A version is final once its state is frozen: signed off, or a screen-out an
 equality lead agreed. Its PDF carries no DRAFT mark and is kept as the signed
@@ -23,6 +29,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from eqia.extensions import db
 from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
@@ -31,6 +38,7 @@ from eqia.services import signing
 from eqia.services.pdf_document import html_for, is_final
 from eqia.services.prerender import scheduler as prerender_queue
 from eqia.services.record import canonical, content_hash, digest
+from eqia.unit_of_work import apart
 from eqia.workflow.rules import TransitionContext
 
 SIGNED, DRAFT = "signed", "draft"  # SIGNED: the final document, kept for good
@@ -84,23 +92,23 @@ def render(assessment: Assessment) -> bytes:
 
 def prerender(assessment_id: int) -> bool:
     """Render and keep a draft's PDF unless it is signed or already kept (the
-    background's job; see eqia.services.prerender). True if it rendered one."""
+    background's job, which commits it; see eqia.services.prerender). True if it rendered one."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or is_final(assessment):
         return False
-    fp = fingerprint(assessment)
-    if _stored(assessment.id, DRAFT, fp) is not None:
+    if _stored(assessment.id, DRAFT, fingerprint(assessment)) is not None:
         return False
-    _keep(assessment, DRAFT, fp, render(assessment))
+    pdf_for(assessment)
     return True
 
 
-def _stored(assessment_id: int, kind: str, fp: str | None = None) -> AssessmentDocument | None:
+def _stored(assessment_id: int, kind: str, fp: str | None = None, *,
+            session: Session | None = None) -> AssessmentDocument | None:
     query = select(AssessmentDocument).where(AssessmentDocument.assessment_id == assessment_id,
                                              AssessmentDocument.kind == kind)
     if fp is not None:
         query = query.where(AssessmentDocument.fingerprint == fp)
-    return db.session.execute(query.order_by(AssessmentDocument.id.desc()).limit(1)).scalar_one_or_none()
+    return (session or db.session).execute(query.order_by(AssessmentDocument.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def store_signed(ctx: TransitionContext) -> None:
@@ -121,44 +129,71 @@ def store_signed(ctx: TransitionContext) -> None:
                                       sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=ctx.now))
 
 
-def _keep(assessment: Assessment, kind: str, fp: str, data: bytes) -> AssessmentDocument:
-    """Store a rendering in its own small transaction; if another request stored
-    the same one meanwhile, use theirs."""
-    row = AssessmentDocument(assessment_id=assessment.id, kind=kind, fingerprint=fp,
+def _keep(session: Session, assessment_id: int, kind: str, fp: str, data: bytes) -> AssessmentDocument:
+    """Keep a rendering in `session` (flushed: whoever owns the session commits);
+    if another process kept the same one meanwhile, use theirs. The session does
+    nothing else (a task's, or one apart from a request), so rolling it back on a
+    clash loses nothing."""
+    row = AssessmentDocument(assessment_id=assessment_id, kind=kind, fingerprint=fp,
                              sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=utcnow())
     try:
-        db.session.add(row)
-        db.session.flush()
+        session.add(row)
+        session.flush()
         if kind == DRAFT:
-            drafts = db.session.execute(
-                select(AssessmentDocument.id).where(AssessmentDocument.assessment_id == assessment.id,
+            drafts = session.execute(
+                select(AssessmentDocument.id).where(AssessmentDocument.assessment_id == assessment_id,
                                                     AssessmentDocument.kind == DRAFT)
                 .order_by(AssessmentDocument.id.desc())).scalars().all()
             if len(drafts) > DRAFTS_KEPT:
-                db.session.execute(delete(AssessmentDocument).where(AssessmentDocument.id.in_(drafts[DRAFTS_KEPT:])))
-        db.session.commit()
+                session.execute(delete(AssessmentDocument).where(AssessmentDocument.id.in_(drafts[DRAFTS_KEPT:])))
+        session.flush()
         return row
     except IntegrityError:
-        db.session.rollback()
-        return _stored(assessment.id, kind, fp)
+        session.rollback()
+        return _stored(assessment_id, kind, fp, session=session)
 
 
 def pdf_for(assessment: Assessment) -> Document:
-    """The bytes to serve: the stored final PDF, or the draft as it is now."""
-    if is_final(assessment):
-        row = _stored(assessment.id, SIGNED)
-        if row is None:  # final before PDFs were stored: render once and keep it from now on
-            row = _keep(assessment, SIGNED, content_hash(assessment), render(assessment))
-        return Document(row.data, row.sha256, True, filename_for(assessment, True))
-    fp = fingerprint(assessment)
-    row = _stored(assessment.id, DRAFT, fp)
-    if row is None and prerender_queue.busy_with(assessment.id):
+    """The PDF as kept, rendering and keeping it first if it is not (flushed: the
+    caller commits). Never called by a GET."""
+    document = _kept(assessment)
+    if document is not None:
+        return document
+    final = is_final(assessment)
+    # A final version kept no PDF if it became final before PDFs were stored (or was restored):
+    # rendered once and kept from now on.
+    kind, fp = (SIGNED, content_hash(assessment)) if final else (DRAFT, fingerprint(assessment))
+    row = _keep(db.session, assessment.id, kind, fp, render(assessment))
+    return Document(row.data, row.sha256, final, filename_for(assessment, final))
+
+
+def pdf_to_serve(assessment: Assessment) -> Document:
+    """The bytes a download serves: the PDF as kept, or the version as it is now,
+    rendered and kept apart from the request (whose own session writes nothing)."""
+    document = _kept(assessment)
+    if document is None and not is_final(assessment) and prerender_queue.busy_with(assessment.id):
         # Saved a moment ago and being rendered now: wait for that render, not a second one.
         prerender_queue.wait_for(assessment.id, timeout=PRERENDER_WAIT)
-        row = _stored(assessment.id, DRAFT, fp)
-    if row is None:
-        row = _keep(assessment, DRAFT, fp, render(assessment))
-    return Document(row.data, row.sha256, False, filename_for(assessment, False))
+        document = _kept(assessment)
+    if document is not None:
+        return document
+    final = is_final(assessment)
+    kind, fp = (SIGNED, content_hash(assessment)) if final else (DRAFT, fingerprint(assessment))
+    data = render(assessment)
+    # Kept as a cache, apart from the request's unit of work: the request itself writes
+    # nothing, and the next download (or the task that would have rendered it) is served
+    # these same bytes. A final version that became final before PDFs were stored (or was
+    # restored) is kept from its first download on, as it always was.
+    with apart() as side:
+        row = _keep(side, assessment.id, kind, fp, data)
+        data, sha256 = row.data, row.sha256
+    return Document(data, sha256, final, filename_for(assessment, final))
+
+
+def _kept(assessment: Assessment) -> Document | None:
+    final = is_final(assessment)
+    row = _stored(assessment.id, SIGNED) if final else _stored(assessment.id, DRAFT, fingerprint(assessment))
+    return Document(row.data, row.sha256, final, filename_for(assessment, final)) if row is not None else None
 
 
 def docx_for(assessment: Assessment) -> Document:

@@ -34,6 +34,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from eqia.models import AuditEvent
+from eqia.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "eqia_prerender"
@@ -107,7 +108,8 @@ class Scheduler:
                 assessment_id, app = self._queue.popitem(last=False)
                 self._running = assessment_id
             try:
-                with app.app_context():
+                # Each render is a task: its own unit of work, committed when the PDF is kept.
+                with app.app_context(), unit_of_work():
                     from eqia.services.documents import prerender
 
                     if prerender(assessment_id):

@@ -5,7 +5,8 @@ is possible from the current state; the user holds a role the definition
 allows; segregation of duties; the lock version the user saw; the comment; the
 required fields; the guards. Only then does it move the state, write the audit
 event, announce the transition (eqia.workflow.signals), run the effects, and
-commit, once. Any failure rolls everything back. Callbacks never commit.
+flush: the request, command or task that called it commits (eqia/unit_of_work.py).
+Any failure rolls everything back. Callbacks never commit.
 """
 
 from __future__ import annotations
@@ -292,7 +293,7 @@ def perform_transition(assessment_id: int, trigger: str, user: User, *, comment:
             # under a proposed screen-out): say it once.
             raise NotPossible(*dict.fromkeys(problems))
         apply_transition(ctx, role=role)
-        db.session.commit()
+        db.session.flush()
     except ServiceError as error:
         raise _refuse(error, user, assessment_id, trigger) from None
     except StaleDataError:

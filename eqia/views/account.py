@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user
 
-from eqia.extensions import db, limiter
+from eqia.extensions import limiter
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.password import ChangePasswordForm
 from eqia.forms.tokens import TokenForm
@@ -78,7 +78,6 @@ def change_password():
             session.permanent = True
             session[credentials.SESSION_KEY] = credentials.start_session(user)
             login_user(user)
-            db.session.commit()
             flash(credentials.PASSWORD_CHANGED.format(
                 tokens=f"{revoked} API token" + ("" if revoked == 1 else "s")), "success")
             return redirect(url_for("account.index"))

@@ -70,7 +70,6 @@ def sign_in():
             session.permanent = True
             session[credentials.SESSION_KEY] = credentials.start_session(user)
             login_user(user)
-            db.session.commit()
             return redirect(next_url or url_for("main.my_work"))
         form.email.errors = [BAD_CREDENTIALS]
         form.password.data = ""
@@ -82,7 +81,6 @@ def sign_in():
 def sign_out():
     # Ended on the server, so a copy of the cookie signs no one in afterwards.
     credentials.end_session(session.get(credentials.SESSION_KEY))
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth.sign_in"))

@@ -16,7 +16,7 @@ from eqia.views.assessments import bp
 @login_required
 def pdf(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    return pdf_response(documents.pdf_for(assessment), public=False)
+    return pdf_response(documents.pdf_to_serve(assessment), public=False)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -187,7 +187,7 @@ def assessment_pdf(reference: str, version: int):
     found = service.published_version(reference, version)
     if found is None:
         return _not_found()
-    return pdf_response(documents.pdf_for(found), public=True)
+    return pdf_response(documents.pdf_to_serve(found), public=True)
 
 
 # ------------------------------------------------------------ the downloads

@@ -1,0 +1,91 @@
+"""One unit of work per request, command or task; a GET never writes.
+
+Services change rows and flush (so a constraint or a stale lock version is met
+inside the service, which turns it into a refusal); they never commit. The
+code that speaks for the user commits, once:
+
+- **A request** (pages and API): `init_app` commits after the view of a POST,
+  PUT, PATCH or DELETE has answered with anything below 500, and rolls back
+  when it raised or answered 500. A GET, HEAD or OPTIONS request is never
+  committed: whatever it touched is discarded when the request ends. A service
+  that refuses rolls back what it had done before raising, so a refusal the
+  page shows (a form with its errors, a 409) commits nothing of that service,
+  while anything recorded after the refusal is kept with the request.
+- **A command** (`flask eqia ...`): `with unit_of_work():` around the service
+  call, before it says what it did.
+- **A task**: each draft the background renders (eqia.services.prerender) and
+  each notification the sender delivers (eqia.notifications.sender) is a unit
+  of work of its own.
+
+What must follow the commit runs after it, never before: the background render
+of a saved draft is queued by an `after_commit` listener
+(eqia.services.prerender), and notification e-mails leave the outbox only in a
+later command, from rows already committed.
+
+Two things a GET may keep, each apart from the request's unit of work (`apart()`:
+a session and connection of its own, committed at once, marked so): a rendered
+PDF, kept as the cache it is (eqia.services.documents), and the time an API
+token was last used, at most every few minutes (eqia.services.tokens). Neither is
+anything the user said or did to an assessment; the request's own session never
+commits on a GET, and tests/test_unit_of_work.py holds both rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, Response, request
+from sqlalchemy.orm import Session
+
+from eqia.extensions import db
+
+# Methods that only read: nothing they do is ever committed (RFC 9110's safe methods).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit once what the block did, or roll all of it back if it raised."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+@contextmanager
+def apart() -> Iterator[Session]:
+    """A unit of work of its own beside the request's (its own session and
+    connection), committed when the block ends: for a cache or the reader's own
+    bookkeeping, never for content. Its session carries `info["apart"]`."""
+    session = Session(db.engine, info={"apart": True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _end_request(response: Response) -> Response:
+    if request.method in SAFE_METHODS:
+        return response
+    if response.status_code >= 500:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return response
+
+
+def init_app(app: Flask) -> None:
+    # Registered first, so it runs after every other after_request function (Flask runs them in
+    # reverse): whatever they add to the session is committed with the request.
+    app.after_request_funcs.setdefault(None, []).insert(0, _end_request)
