@@ -181,6 +181,7 @@ def test_writes_through_the_api_queue_no_render(prerendering, world):
     assessment = world.make_assessment("screening")
     doc = export(world.make_assessment())
     _, token = tokens.create_token(world.author, "tests")
+    db.session.commit()  # the service flushes; the command that makes a token commits it
     client = prerendering.test_client()
     bearer = {"Authorization": f"Bearer {token}"}
     with prerendering.app_context(), scheduler.hold():
