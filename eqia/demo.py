@@ -17,8 +17,8 @@ from eqia.services import content as full
 from eqia.services import challenge
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
-from eqia.workflow.rules import LOCAL_ZONE
-from eqia.workflow.sections import aims_for
+from eqia.local_time import LOCAL_ZONE
+from eqia.assessments.sections import aims_for
 
 DIRECTORATES = (
     "Adult Social Care and Health",

@@ -20,8 +20,8 @@ from eqia.models import (
 )
 from eqia.registry import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
-from eqia.workflow.rules import LOCAL_ZONE
-from eqia.workflow.sections import is_web_link
+from eqia.local_time import LOCAL_ZONE
+from eqia.assessments.sections import is_web_link
 
 
 def govuk_date(value: date | None) -> str:

@@ -32,13 +32,18 @@ commits on a GET, and tests/test_unit_of_work.py holds both rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import Flask, Response, request
 from sqlalchemy.orm import Session
 
 from eqia.extensions import db
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Methods that only read: nothing they do is ever committed (RFC 9110's safe methods).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -69,6 +74,61 @@ def apart() -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def can_keep_apart() -> bool:
+    """Whether a session apart can write now. Not on SQLite while this unit of work
+    holds the database's write lock (it has written and not yet committed): the
+    session apart would wait on the very request that opened it."""
+    return not _sqlite_write_open()
+
+
+def service_step(fn: Callable[P, R]) -> Callable[P, R]:
+    """A service call as one step of the caller's unit of work: if it refuses
+    (raises), only what it changed is undone, and whatever the unit did before it
+    stays for the caller to commit or not. A savepoint marks where the step
+    began; on SQLite, where the transaction opens at the first write and a
+    savepoint taken before it would commit when released, a step that starts
+    before anything was written is undone by rolling back the (empty) session."""
+
+    @wraps(fn)
+    def step(*args: P.args, **kwargs: P.kwargs) -> R:
+        steps = db.session.info.setdefault("service_steps", [])
+        steps.append(db.session.begin_nested() if _savepoint_is_safe() else None)
+        try:
+            result = fn(*args, **kwargs)
+        except BaseException:
+            undo_step()
+            steps.pop()
+            raise
+        savepoint = steps.pop()
+        if savepoint is not None and savepoint.is_active:
+            savepoint.commit()  # releases the savepoint: nothing reaches the database until the unit commits
+        return result
+
+    return step
+
+
+def undo_step() -> None:
+    """Undo what the current service step changed (a service calls it before it
+    reads the database again to explain a refusal, a stale lock version say)."""
+    steps = db.session.info.get("service_steps") or [None]
+    savepoint = steps[-1]
+    if savepoint is None:
+        db.session.rollback()
+    elif savepoint.is_active:
+        savepoint.rollback()
+
+
+def _savepoint_is_safe() -> bool:
+    return db.session.connection().dialect.name != "sqlite" or _sqlite_write_open()
+
+
+def _sqlite_write_open() -> bool:
+    """On SQLite: this session has written and holds the write lock (the driver
+    opens the transaction at the first write, never at a read)."""
+    connection = db.session.connection()
+    return connection.dialect.name == "sqlite" and bool(connection.connection.dbapi_connection.in_transaction)
 
 
 def _end_request(response: Response) -> Response:

@@ -13,7 +13,7 @@ from eqia.forms.fields import GovukDateField
 from eqia.forms.guidance import hint
 from eqia.models import REGISTER_FIELDS
 from eqia.registry import characteristics
-from eqia.workflow.sections import DECISION_BEFORE_REGARD
+from eqia.assessments.sections import DECISION_BEFORE_REGARD
 
 SHORT = 1_000
 LONG = 100_000

@@ -17,7 +17,7 @@ from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
 from eqia.forms.register import LONG, too_long
 from eqia.models import SCREENING_PROPOSALS
-from eqia.workflow.sections import asks_about_advancing
+from eqia.assessments.sections import asks_about_advancing
 
 
 def build_screening_form(characteristics: CharacteristicSet, rows, stored_relevance: str | None = None,

@@ -34,7 +34,7 @@ from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.workflow.definition import load_definitions
 from eqia.registry import characteristics
-from eqia.workflow.sections import aims_for
+from eqia.assessments.sections import aims_for
 
 DB_KIND = os.environ.get("EQIA_TEST_DB", "sqlite")
 PG_ADMIN_URL = database_url(os.environ.get("EQIA_TEST_PG_URL", "postgresql://127.0.0.1:5432/test"))

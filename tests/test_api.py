@@ -421,7 +421,7 @@ def _resolve(doc, path: str):
 
 
 def test_a_refused_action_names_the_document_path_of_each_field_to_fix(world, api):
-    from eqia.workflow import sections
+    from eqia.assessments import sections
 
     a = world.make_assessment(answer="yes")
     perform_transition(a.id, "start_full_assessment", world.author)
@@ -446,7 +446,7 @@ def test_a_refused_action_names_the_document_path_of_each_field_to_fix(world, ap
 
 def test_a_section_not_marked_completed_is_fixed_in_completions(world, api):
     from eqia.services import assessments as content
-    from eqia.workflow import sections
+    from eqia.assessments import sections
 
     a = world.make_assessment(answer="yes")
     content.mark_section(a.id, world.author, a.lock_version, "screening", complete=False)

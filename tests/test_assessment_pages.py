@@ -15,7 +15,7 @@ from eqia.forms.base import NUL_CHARACTER
 from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment, AuditEvent
 from eqia.services.assessments import OWN_DIRECTORATE_ONLY
-from eqia.workflow.sections import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown, screening_answer_missing
+from eqia.assessments.sections import DECISION_BEFORE_REGARD, screen_out_blocked_by_unknown, screening_answer_missing
 from tests.conftest import audit_count
 
 HOSTILE = [

@@ -16,7 +16,7 @@ from eqia.forms.fields import date_not_real
 from eqia.models import Assessment
 from eqia.services import content
 from eqia.services.workflow import STALE, perform_transition
-from eqia.workflow.sections import (
+from eqia.assessments.sections import (
     CONSULTATION_MISSING, EVIDENCE_KIND_MISSING, EVIDENCE_NONE, EVIDENCE_SOURCE_MISSING,
     EVIDENCE_SUMMARY_MISSING, INTERSECTIONAL_MISSING, OUTCOME_MISSING, action_owner_missing, impact_missing,
     judgement_reason_missing, not_marked_complete, screening_reason_missing)

@@ -15,7 +15,7 @@ from eqia.services.challenge import AnswerInput, PointInput
 from eqia.forms.base import NUL_CHARACTER
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotPossible
 from eqia.services.workflow import perform_transition
-from eqia.workflow import rules
+from eqia.assessments import rules
 from tests.conftest import PASSWORD, audit_count
 from tests.test_assessment_pages import HOSTILE
 

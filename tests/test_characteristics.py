@@ -89,7 +89,7 @@ def test_the_full_assessment_follows_another_jurisdictions_set(tmp_path, make_ap
     from eqia.models import Assessment
     from eqia.services import content
     from eqia.services.workflow import perform_transition
-    from eqia.workflow.sections import aim_not_applicable, mitigation_missing
+    from eqia.assessments.sections import aim_not_applicable, mitigation_missing
 
     config = tmp_path / "other.yaml"
     config.write_text(OTHER_SET)

@@ -30,7 +30,7 @@ from eqia.models import Assessment
 from eqia.registry import characteristics
 from eqia.services.assessments import ACTIVITY_KIND_UNKNOWN, UNKNOWN_DIRECTORATE
 from eqia.services.content import CITED_NOT_FOUND, OUTCOME_UNKNOWN
-from eqia.workflow import sections
+from eqia.assessments import sections
 from tests.conftest import audit_count
 from tests.test_assessment_pages import HOSTILE, errors_on
 

@@ -587,7 +587,7 @@ def test_an_imported_assessment_keeps_where_it_came_from(world, api, client, aut
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(document.cookie)", "JaVaScRiPt:alert(1)",
                                  "data:text/html,<script>alert(1)</script>", "//evil.example.test/x"])
 def test_a_provenance_address_that_is_not_a_web_page_is_refused(url, world, api):
-    from eqia.workflow.sections import LINK_NOT_WEB
+    from eqia.assessments.sections import LINK_NOT_WEB
 
     doc = {**_minimal(world), "provenance": {**PROVENANCE, "url": url}}
     before = assessments()

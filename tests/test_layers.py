@@ -103,3 +103,10 @@ def test_the_engine_draws_nothing():
     # The diagram is presentation of the definition (eqia/diagram/), not part of the engine.
     assert crossings("eqia.workflow", "eqia.diagram") == []
     assert not [p for p in (PACKAGE / "workflow").rglob("*.py") if "<svg" in p.read_text(encoding="utf-8")]
+
+
+def test_the_engine_imports_nothing_of_the_eqia():
+    """eqia/workflow is the engine: definitions, hooks, the machine, its signal. The EqIA
+    registers its rules into it (eqia.assessments); the engine never reaches back."""
+    engine = {i for m in modules() if within(m, "eqia.workflow") for i in imports_of(m)}
+    assert {i for i in engine if not within(i, "eqia.workflow")} <= {"eqia.roles", "eqia.local_time"}

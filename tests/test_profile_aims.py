@@ -24,7 +24,7 @@ from eqia.services.pdf_document import context_for
 from eqia.services import content, documents, tokens
 from eqia.services.errors import Invalid
 from eqia.services.record import content_record
-from eqia.workflow.sections import aim_not_applicable, aims_for, completion_key
+from eqia.assessments.sections import aim_not_applicable, aims_for, completion_key
 from tests.conftest import Auth, World
 from tests.test_pdf import text_of
 

@@ -24,7 +24,7 @@ from eqia.services import content as full_content
 from eqia.services.record import FieldChange, changes_between, content_hash, content_record, sections_record
 from eqia.services.signing import changed_parts, changed_tasks
 from eqia.services.workflow import perform_transition
-from eqia.workflow.sections import completion_key
+from eqia.assessments.sections import completion_key
 
 AGE = completion_key("characteristics", "age")
 

@@ -18,8 +18,8 @@ from eqia.services import content
 from eqia.services.assessments import NOT_EDITABLE, SECTION_NOT_OPEN
 from eqia.services.errors import Invalid, NotPossible
 from eqia.services.workflow import perform_transition
-from eqia.workflow.rules import SCREENING_SAYS_FULL
-from eqia.workflow.sections import (
+from eqia.assessments.rules import SCREENING_SAYS_FULL
+from eqia.assessments.sections import (
     ACTIONS_MISSING,
     CONSULTATION_END_BEFORE_START,
     CONSULTATION_MISSING,

@@ -45,8 +45,8 @@ from eqia.services.workflow import (
     PASSWORD_WRONG,
     perform_transition,
 )
-from eqia.workflow import rules
-from eqia.workflow.rules import LOCAL_ZONE
+from eqia.assessments import rules
+from eqia.local_time import LOCAL_ZONE
 from tests.conftest import DB_KIND, PASSWORD, STANDARD, FreshRequestClient, World, audit_count
 from tests.test_assessment_pages import errors_on
 

@@ -35,6 +35,8 @@ def commits():
     seen, apart = [], []
 
     def counted(session) -> None:
+        if session.in_nested_transaction():
+            return  # a service step's savepoint released: nothing reached the database
         (apart if session.info.get("apart") else seen).append(session)
 
     sa.event.listen(Session, "after_commit", counted)

@@ -29,6 +29,7 @@ from eqia.services import content
 from eqia.services.assessments import ScreeningInput, get_visible
 from eqia.services.errors import Conflict, Invalid
 from eqia.services.workflow import STALE, lock_assessment
+from eqia.unit_of_work import service_step, undo_step
 
 # Besides the content: the sections marked completed ("Have you completed this section?").
 EDITABLE = ("format", "completions")
@@ -127,6 +128,7 @@ def _list(saves: _Saves, kind, path: str, new: list[dict], old: list[dict], date
         saves(path, content.remove_item, kind, saves.id, saves.user, item_id=rows[-1].id)
 
 
+@service_step
 def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> Assessment:
     """Make the assessment's content what `doc` says, as `user`, if the lock
     version they read is still the current one."""
@@ -202,7 +204,7 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
                 saves(f"$.completions[{wanted[key]}]" if key in wanted else "$.completions", register.mark_section,
                       assessment_id, user, key=key, complete=key in wanted)
     except Exception:
-        db.session.rollback()  # every save before the refusal too: all or nothing
+        undo_step()  # every save before the refusal too: all or nothing
         raise
     db.session.expire_all()
     return db.session.get(Assessment, assessment_id)

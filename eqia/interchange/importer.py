@@ -55,8 +55,9 @@ from eqia.services.assessments import (
 )
 from eqia.services.audit import IMPORT_ACTION, append_event
 from eqia.services.errors import Forbidden, Invalid, ServiceError
-from eqia.workflow.rules import Problem
-from eqia.workflow.sections import LINK_NOT_WEB, is_web_link
+from eqia.workflow.hooks import Problem
+from eqia.assessments.sections import LINK_NOT_WEB, is_web_link
+from eqia.unit_of_work import service_step, undo_step
 
 FILE_MAX = 32 * 1024 * 1024  # bytes: a large EqIA with its whole trail is well under 1 MiB
 PROBLEMS_SHOWN = 50
@@ -402,6 +403,7 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
     return a
 
 
+@service_step
 def import_documents(data: Any, importer, *, source: str = "") -> list[ImportResult]:
     """Create a new assessment from each document in `data` (one document or a
     backup), in one transaction: all of them, or none. `importer(doc)` gives the
@@ -427,7 +429,7 @@ def import_documents(data: Any, importer, *, source: str = "") -> list[ImportRes
         db.session.flush()
         return results
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise
 
 

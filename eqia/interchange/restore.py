@@ -59,6 +59,7 @@ from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, content_record, digest
 from eqia.services.signing import changed_parts, changed_tasks, is_signed, signed_hashes
+from eqia.unit_of_work import service_step, undo_step
 
 ADMIN_ONLY = "Only an admin can restore assessments."
 # What a restore needs beyond a new assessment's content: all of an export.
@@ -325,6 +326,7 @@ def _write(doc: dict, prefix: str, people: _People, notes: list[str]) -> tuple[A
     return a, problems
 
 
+@service_step
 def restore_documents(data: Any, admin: User, *, source: str = "") -> list[tuple[Assessment, list[str]]]:
     """Restore every version in `data` (one document or a backup) as it was, or
     none of them. Returns each restored version with notes on what was added."""
@@ -353,5 +355,5 @@ def restore_documents(data: Any, admin: User, *, source: str = "") -> list[tuple
         db.session.flush()
         return results
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise

@@ -9,7 +9,7 @@ from eqia.models import AuditEvent
 from eqia.notifications import outbox
 from eqia.notifications.messages import transition_message
 from eqia.notifications.recipients import who_acts_next
-from eqia.workflow.rules import TransitionContext
+from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eqia.workflow.rules import TransitionContext
+from eqia.workflow.hooks import TransitionContext
 
 SUBJECT = "{reference}: {done} \u2013 now {phrase}"
 WHAT_HAPPENED = ("{actor} took the action \u201c{action}\u201d on {reference} \u201c{title}\u201d.\n\n"

@@ -30,13 +30,14 @@ from eqia.models import (
     User,
     utcnow,
 )
-from eqia.workflow import sections
+from eqia.assessments import sections
 from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import CREATE_ACTION, EDIT_ACTION_PREFIX, STALE, lock_assessment
-from eqia.workflow.rules import Problem
+from eqia.workflow.hooks import Problem
+from eqia.unit_of_work import service_step, undo_step
 
 
 CANNOT_CREATE = "You do not have a role that can start an assessment."
@@ -149,6 +150,7 @@ def add_group(assessment_id: int, user: User, lock_version: int,
     return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening")
 
 
+@service_step
 def create_assessment(user: User, details: dict[str, Any], workflow_name: str = DEFAULT_WORKFLOW) -> Assessment:
     try:
         definition = workflows().current(workflow_name)
@@ -177,7 +179,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
         db.session.flush()
         return assessment
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise
 
 
@@ -234,6 +236,7 @@ def _mark(assessment: Assessment, user: User | None, key: str, complete: bool | 
     return []
 
 
+@service_step
 def _edit(assessment_id: int, user: User, lock_version: int, section: str,
           apply: Callable[[Assessment], list[Change]], *, mark: str | None = None,
           complete: bool | None = None) -> tuple[Assessment, list[Change]]:
@@ -267,10 +270,10 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
         db.session.flush()
         return assessment, changes
     except StaleDataError:
-        db.session.rollback()
+        undo_step()
         raise Conflict(db.session.get(Assessment, assessment_id), STALE) from None
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise
 
 

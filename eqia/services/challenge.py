@@ -41,8 +41,9 @@ from eqia.services.workflow import (
     allowed_transitions,
     lock_assessment,
 )
-from eqia.workflow import sections
-from eqia.workflow.rules import Problem, TransitionContext
+from eqia.assessments import sections
+from eqia.workflow.hooks import Problem, TransitionContext
+from eqia.unit_of_work import service_step, undo_step
 
 # Audit actions. Recording points (CHALLENGE_POINTS_ACTION) makes a lead one of
 # the version's "challengers", answering them (ANSWERS_ACTION) makes an author one
@@ -212,6 +213,7 @@ def _check_text(title: str, text: str, field: str) -> None:
         raise Invalid(Problem(too_long(title), field=field))
 
 
+@service_step
 def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -> Assessment:
     """Record the lead's status and comment for each task of the open round. A
     task left with neither is removed from the round; anything else invalid
@@ -269,7 +271,7 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
         db.session.flush()
         return assessment
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise
 
 
@@ -279,6 +281,7 @@ class AnswerInput:
     text: str
 
 
+@service_step
 def save_answers(assessment_id: int, user: User, lock_version: int, answers: dict[int, AnswerInput]) -> Assessment:
     """The author's answers to the points of the returned round. Points may be
     answered a few at a time; submitting again needs them all."""
@@ -331,8 +334,8 @@ def save_answers(assessment_id: int, user: User, lock_version: int, answers: dic
         db.session.flush()
         return assessment
     except StaleDataError:
-        db.session.rollback()
+        undo_step()
         raise Conflict(db.session.get(Assessment, assessment_id), STALE) from None
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise

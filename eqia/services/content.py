@@ -27,8 +27,9 @@ from eqia.models import (
 from eqia.registry import characteristics
 from eqia.services.assessments import Change, _edit, _mark, _reject_nul
 from eqia.services.errors import Invalid, NotFound
-from eqia.workflow import sections
-from eqia.workflow.rules import LOCAL_ZONE, Problem
+from eqia.assessments import sections
+from eqia.local_time import LOCAL_ZONE
+from eqia.workflow.hooks import Problem
 from eqia.models.types import utcnow
 
 EVIDENCE_NOT_FOUND = "That piece of evidence is not part of this assessment"

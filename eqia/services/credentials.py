@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, update
 from eqia.extensions import db
 from eqia.models import ApiToken, User, UserSession, utcnow
 from eqia.services.errors import Invalid
-from eqia.workflow.rules import Problem
+from eqia.workflow.hooks import Problem
 
 # Where the session's key is kept in Flask's signed cookie.
 SESSION_KEY = "_sid"

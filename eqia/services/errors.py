@@ -3,7 +3,7 @@ each carries the HTTP status it means and the problems to show."""
 
 from __future__ import annotations
 
-from eqia.workflow.rules import Problem
+from eqia.workflow.hooks import Problem
 
 # PostgreSQL cannot store NUL in text: the forms and the services refuse it in these words.
 NUL_REFUSED = "Remove the null character (\\0) from this answer: it cannot be stored"

@@ -13,7 +13,7 @@ from eqia.registry import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
 from eqia.services.audit import anchor, trail
 from eqia.services.summary import sign_off_summary
-from eqia.workflow.rules import LOCAL_ZONE
+from eqia.local_time import LOCAL_ZONE
 
 
 def is_final(assessment: Assessment) -> bool:

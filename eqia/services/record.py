@@ -4,7 +4,7 @@ A signature is bound to the SHA-256 of this record, so it must be the same
 bytes whenever the same content is read: keys sorted, no spaces, dates as ISO
 text, rows in their stored order, labels kept beside keys (a characteristic set
 may be replaced later; the signed words must not move). The record is grouped
-by task (the completion keys of `eqia.workflow.sections`), which is also how a
+by task (the completion keys of `eqia.assessments.sections`), which is also how a
 lead sees what changed between two rounds of challenge.
 
 State, lock versions and timestamps of saves are not content: publishing or
@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eqia.models import REGISTER_FIELDS, Assessment
-from eqia.workflow.sections import completion_key
+from eqia.assessments.sections import completion_key
 
 RECORD_FORMAT = "eqia-content/1"
 

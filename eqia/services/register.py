@@ -24,7 +24,7 @@ from eqia.links import external_url
 from eqia.models import DATABASE_INT_MAX, Assessment, CharacteristicImpact, Directorate
 from eqia.registry import characteristics, definition_for, workflows
 from eqia.services.search import clean_text, like_pattern  # noqa: F401  (clean_text: the register page's too)
-from eqia.workflow.rules import LOCAL_ZONE
+from eqia.local_time import LOCAL_ZONE
 
 PAGE_SIZE = 25
 

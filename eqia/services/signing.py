@@ -23,7 +23,7 @@ from eqia.models import Assessment, SignOff
 from eqia.registry import profile_for
 from eqia.services.record import canonical, changes_between, content_hash, content_record, digest
 from eqia.workflow.definition import Transition
-from eqia.workflow.rules import TransitionContext
+from eqia.workflow.hooks import TransitionContext
 
 
 def valid_signatures(assessment: Assessment, current_hash: str | None = None) -> list[SignOff]:

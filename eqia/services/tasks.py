@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from eqia.models import Assessment, User
 from eqia.registry import characteristics, definition_for
 from eqia.services import access
-from eqia.workflow.rules import Problem
-from eqia.workflow.sections import GROUPS, SECTIONS, completion_key, parse_completion_key, problems_for
+from eqia.workflow.hooks import Problem
+from eqia.assessments.sections import GROUPS, SECTIONS, completion_key, parse_completion_key, problems_for
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = "not_started", "in_progress", "completed", "cannot_start"
 STATUS_LABELS = {NOT_STARTED: "Not yet started", IN_PROGRESS: "In progress", COMPLETED: "Completed",

@@ -19,7 +19,7 @@ from eqia.registry import workflows
 from eqia.services.access import held_role
 from eqia.services.audit import append_event
 from eqia.services.workflow import CREATE_VERSION_ACTION
-from eqia.workflow.rules import TransitionContext
+from eqia.workflow.hooks import TransitionContext
 
 # Content copied into a new version. Challenge rounds and sign-offs are not:
 # they belong to the version they were made on.

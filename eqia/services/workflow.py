@@ -34,10 +34,11 @@ from eqia.registry import characteristics, definition_for, machine_for
 from eqia.services import access
 from eqia.services.audit import IMPORT_ACTION, RESTORE_ACTION, append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
-from eqia.workflow import rules
+from eqia.assessments import rules
 from eqia.workflow.definition import Transition, WorkflowDefinition
-from eqia.workflow.rules import Problem, TransitionContext
+from eqia.workflow.hooks import Problem, TransitionContext
 from eqia.workflow.signals import transition_applied
+from eqia.unit_of_work import service_step, undo_step
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ def done_message(definition: WorkflowDefinition, transition: Transition, before:
 
 
 def _refuse(error: ServiceError, user: User | None, assessment_id: int, trigger: str) -> ServiceError:
-    db.session.rollback()
+    undo_step()
     log.warning("refused %s on assessment %s by user %s: %s (%s)", trigger, assessment_id,
                 user.id if user else "system", type(error).__name__, error)
     return error
@@ -255,6 +256,7 @@ def lock_assessment(assessment_id: int) -> Assessment | None:
     ).scalar_one_or_none()
 
 
+@service_step
 def perform_transition(assessment_id: int, trigger: str, user: User, *, comment: str = "",
                        expected_lock_version: int | None = None, attested: bool = False,
                        password: str | None = None) -> Assessment:
@@ -299,7 +301,7 @@ def perform_transition(assessment_id: int, trigger: str, user: User, *, comment:
     except StaleDataError:
         raise _refuse(Conflict(None, STALE), user, assessment_id, trigger) from None
     except Exception:
-        db.session.rollback()
+        undo_step()
         raise
     return assessment
 

@@ -20,7 +20,7 @@ from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.audit import trail
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
-from eqia.workflow.rules import Problem
+from eqia.workflow.hooks import Problem
 from eqia.services.summary import sign_off_summary
 from eqia.services.workflow import (
     allowed_transitions,

@@ -17,7 +17,7 @@ from eqia.services import assessments as service
 from eqia.services import content
 from eqia.services.content import ImpactInput
 from eqia.views.assessments import bp, read_only_or_edit, run_form
-from eqia.workflow.sections import aims_for, completion_key
+from eqia.assessments.sections import aims_for, completion_key
 
 
 GATHER_ADDED = ("Your answers are saved as a draft, and an action to gather evidence is in the action plan. "

@@ -11,7 +11,7 @@ from eqia.services import challenge, tasks
 from eqia.services.workflow import allowed_transitions, late_decision_warning, missing_requirements
 from eqia.forms.screening import build_add_group_form
 from eqia.views.assessments import bp, read_only_or_edit, run_form
-from eqia.workflow.sections import SECTIONS, asks_about_advancing
+from eqia.assessments.sections import SECTIONS, asks_about_advancing
 
 
 def _next_steps(assessment):

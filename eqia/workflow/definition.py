@@ -18,7 +18,7 @@ import jsonschema
 import yaml
 
 from eqia.roles import ROLES
-from eqia.workflow import rules
+from eqia.workflow import hooks
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -297,8 +297,8 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             fail(f"{path}.roles", "a system transition is taken by the engine only: give it no roles")
         if not system and not spec["roles"]:
             fail(f"{path}.roles", "name at least one role (or mark the transition system: true)")
-        for kind, registry in (("required_fields", rules.REQUIREMENTS), ("guards", rules.GUARDS),
-                               ("effects", rules.EFFECTS)):
+        for kind, registry in (("required_fields", hooks.REQUIREMENTS), ("guards", hooks.GUARDS),
+                               ("effects", hooks.EFFECTS)):
             for j, name in enumerate(spec.get(kind, [])):
                 if name not in registry:
                     fail(f"{path}.{kind}[{j}]",
@@ -351,7 +351,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
 
     for i, t in enumerate(transitions.values()):
         for name in t.effects:
-            for needed in rules.EFFECTS[name].needs_triggers:
+            for needed in hooks.EFFECTS[name].needs_triggers:
                 if needed not in transitions:
                     fail(f"transitions[{i}].effects", f"effect {name!r} needs a transition {needed!r}")
 

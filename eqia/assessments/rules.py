@@ -1,94 +1,21 @@
-"""The named rules a workflow definition may use.
+"""The EqIA's rules, registered into the workflow engine by name.
 
 A definition refers to these by name (`guards`, `required_fields`, `effects`);
-loading fails on a name that is not here. Each message is written once, here,
-and tests check it by its exact text.
+the engine (eqia.workflow.hooks) keeps the registries and loading fails on a
+name nobody registered. Each message is written once, here, and tests check it
+by its exact text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable
-from zoneinfo import ZoneInfo
+from datetime import date
 
-if TYPE_CHECKING:
-    from eqia.characteristics import CharacteristicSet
-    from eqia.models import Assessment, User
-    from eqia.workflow.definition import Transition, WorkflowDefinition
-
-# Dates in English local government are London dates: a decision "on the 5th"
-# means the 5th in London, whatever the server's clock zone.
-LOCAL_ZONE = ZoneInfo("Europe/London")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something that stops a transition, with where on which page to fix it."""
-
-    message: str
-    endpoint: str = ""  # the page to fix it on (a view endpoint), "" if none
-    field: str = ""  # the id of the field on that page
-    args: tuple[tuple[str, Any], ...] = ()  # more of the page's URL, e.g. (("characteristic", "age"),)
-
-
-@dataclass
-class TransitionContext:
-    assessment: Assessment
-    user: User | None  # None for a system transition
-    definition: WorkflowDefinition
-    transition: Transition
-    characteristics: CharacteristicSet
-    now: datetime
-    comment: str = ""
-    role: str = ""  # the role the user acts in, set when the transition is applied
-
-    @property
-    def local_today(self) -> date:
-        return local_date(self.now)
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_ZONE).date()
-
-
-@dataclass(frozen=True)
-class Effect:
-    run: Callable[[TransitionContext], None]
-    needs_triggers: tuple[str, ...] = ()
-    # What the effect adds to the transition's own audit event, so that the
-    # hash chain carries it too (a signature's content hash, say).
-    note: Callable[[TransitionContext], str] | None = None
-
-
-GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
-REQUIREMENTS: dict[str, Callable[[Assessment, CharacteristicSet], list[Problem]]] = {}
-EFFECTS: dict[str, Effect] = {}
-
-
-def guard(name: str):
-    def register(fn):
-        GUARDS[name] = fn
-        return fn
-    return register
-
-
-def requirement(name: str):
-    def register(fn):
-        REQUIREMENTS[name] = fn
-        return fn
-    return register
-
-
-def effect(name: str, needs_triggers: tuple[str, ...] = (), note=None):
-    def register(fn):
-        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, note=note)
-        return fn
-    return register
-
+from eqia.local_time import LOCAL_ZONE, local_date  # noqa: F401  (the EqIA's dates are London dates)
+from eqia.workflow.hooks import (EFFECTS, GUARDS, REQUIREMENTS, Problem,  # noqa: F401  (registries, for callers)
+                                 TransitionContext, effect, guard, requirement)
 
 # The requirements (what each section needs before a transition) live with the
-# sections in eqia.workflow.sections, which registers them at the end of this module.
+# sections in eqia.assessments.sections, which registers them at the end of this module.
 
 # ---------------------------------------------------------------------- guards
 
@@ -290,4 +217,4 @@ def supersede_previous_version(ctx: TransitionContext) -> None:
     supersede(ctx)
 
 
-from eqia.workflow import sections  # noqa: E402  (registers the section requirements)
+from eqia.assessments import sections  # noqa: E402  (registers the section requirements)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from eqia.models import ACTION_STATUSES, CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES
-from eqia.workflow.rules import Problem, requirement
+from eqia.workflow.hooks import Problem, requirement
 
 if TYPE_CHECKING:
     from eqia.characteristics import CharacteristicSet

@@ -1,0 +1,77 @@
+"""The engine's hooks: what a transition is given (its context), what stops
+it (a Problem), and the registries an application fills by name with its
+guards, requirement checks and effects. The engine knows no rule of its own;
+the EqIA registers its rules here (eqia.assessments.rules), and a definition
+that names a hook nobody registered does not load."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable
+
+from eqia.local_time import local_date
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that stops a transition, with where on which page to fix it."""
+
+    message: str
+    endpoint: str = ""  # the page to fix it on (a view endpoint), "" if none
+    field: str = ""  # the id of the field on that page
+    args: tuple[tuple[str, Any], ...] = ()  # more of the page's URL, e.g. (("characteristic", "age"),)
+
+
+@dataclass
+class TransitionContext:
+    """One transition being taken: on what (the application's record), by whom,
+    under which definition, and when. The engine reads none of the record's fields."""
+
+    assessment: Any
+    user: Any  # None for a system transition
+    definition: Any  # eqia.workflow.definition.WorkflowDefinition
+    transition: Any  # eqia.workflow.definition.Transition
+    characteristics: Any  # what the application's rules need beside the record (the EqIA: its profile)
+    now: datetime
+    comment: str = ""
+    role: str = ""  # the role the user acts in, set when the transition is applied
+
+    @property
+    def local_today(self) -> date:
+        return local_date(self.now)
+
+
+@dataclass(frozen=True)
+class Effect:
+    run: Callable[[TransitionContext], None]
+    needs_triggers: tuple[str, ...] = ()
+    # What the effect adds to the transition's own audit event, so that the
+    # hash chain carries it too (a signature's content hash, say).
+    note: Callable[[TransitionContext], str] | None = None
+
+
+GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
+REQUIREMENTS: dict[str, Callable[[Any, Any], list[Problem]]] = {}
+EFFECTS: dict[str, Effect] = {}
+
+
+def guard(name: str):
+    def register(fn):
+        GUARDS[name] = fn
+        return fn
+    return register
+
+
+def requirement(name: str):
+    def register(fn):
+        REQUIREMENTS[name] = fn
+        return fn
+    return register
+
+
+def effect(name: str, needs_triggers: tuple[str, ...] = (), note=None):
+    def register(fn):
+        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, note=note)
+        return fn
+    return register
