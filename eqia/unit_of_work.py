@@ -104,6 +104,11 @@ def service_step(fn: Callable[P, R]) -> Callable[P, R]:
         savepoint = steps.pop()
         if savepoint is not None and savepoint.is_active:
             savepoint.commit()  # releases the savepoint: nothing reaches the database until the unit commits
+        if not steps:
+            # What the caller reads next is what the step left in the database (a relationship loaded
+            # before it, say), as it was when each service committed for itself.
+            db.session.flush()
+            db.session.expire_all()
         return result
 
     return step

@@ -36,6 +36,7 @@ def full_assessment_with_empty_sections(world) -> Assessment:
     through the service alone: `world.take` would fill in every section."""
     assessment = world.make_assessment(answer="yes")
     perform_transition(assessment.id, "start_full_assessment", world.author)
+    db.session.commit()  # as the request would: the browser's server reads it on its own connection
     db.session.expire_all()
     return db.session.get(Assessment, assessment.id)
 
@@ -352,6 +353,7 @@ def removed_after_someone_else_saved(page, world, assessment) -> list[str]:
     # Someone else saves the assessment while the confirmation is open.
     content.update_intersectional(assessment.id, world.co_author, current(assessment).lock_version,
                                   "Checked by a colleague", False)
+    db.session.commit()  # their request's unit of work
     with page.expect_navigation():
         page.click("button:has-text('Yes, remove it')")
     return [STALE]
@@ -362,6 +364,7 @@ def start_without_finishing(page, world, assessment) -> None:
     error state is an assessment with unfinished work, shown after a reload."""
     content.update_intersectional(assessment.id, world.author, current(assessment).lock_version,
                                   "Started, not finished", False)
+    db.session.commit()  # that save's unit of work
     with page.expect_navigation():
         page.reload()
 
@@ -432,6 +435,7 @@ def navigation_status(page) -> int:
 def test_every_form_page_passes_axe_including_with_errors(live_server, browser, world, form_page):
     assessment = full_assessment_with_empty_sections(world)
     form_page.prepare(world, assessment)
+    db.session.commit()  # whatever preparing saved, as its own request would have
     author = Person(browser, live_server, world.author)
     author.sign_in()
     page = author.page

@@ -78,6 +78,7 @@ def restore_there(other, data, admin_email: str = "restorer@elsewhere.test"):
     with other.app_context():
         admin = db.session.execute(sa.select(User).where(User.email == admin_email)).scalar_one()
         restored = restore_documents(json.loads(json.dumps(data)), admin, source="a test")
+        db.session.commit()  # the restore command's unit of work: the service flushes, the caller commits
         db.session.expire_all()
         out = []
         for a, notes in restored:
