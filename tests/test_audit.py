@@ -338,3 +338,27 @@ def test_a_rewritten_trail_is_not_resealed_against_an_anchor_published_before(wo
     result = runner.invoke(args=["eqia", "reseal-audit-head", "--expect-count", count, "--expect-head", head])
     assert result.exit_code == 1
     assert "Not resealed" in result.output and anchor_contradicted(int(count), head, now) in result.output
+
+
+# Text methods that would read a fact back out of an event's words or its action code.
+READING_TEXT = {"contains", "like", "ilike", "startswith", "endswith", "splitlines", "removeprefix", "split"}
+
+
+def test_no_code_reads_facts_back_out_of_audit_words_or_action_codes():
+    """Signatures, edits and restores are found by an event's kind and details, never by
+    searching its comment or the shape of its action code (STYLE.md, habit 14)."""
+    import ast
+
+    from eqia.config import PROJECT_ROOT
+
+    found = []
+    for path in sorted((PROJECT_ROOT / "eqia").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in READING_TEXT):
+                continue
+            target = node.func.value
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+            if name in ("comment", "action", "user_comment"):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert found == []

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Callable
 from zoneinfo import ZoneInfo
 
+from eqia.audit_words import SIGNATURE
+
 if TYPE_CHECKING:
     from eqia.characteristics import CharacteristicSet
     from eqia.models import Assessment, User
@@ -56,9 +58,11 @@ def local_date(moment: datetime) -> date:
 class Effect:
     run: Callable[[TransitionContext], None]
     needs_triggers: tuple[str, ...] = ()
-    # What the effect adds to the transition's own audit event, so that the
-    # hash chain carries it too (a signature's content hash, say).
-    note: Callable[[TransitionContext], str] | None = None
+    # The facts the effect adds to the transition's own audit event, so that the
+    # hash chain carries them too: the event's kind and its details (a signature's
+    # content hash, say), put into words only when read (eqia.audit_words).
+    kind: str = ""
+    details: Callable[[TransitionContext], dict] | None = None
 
 
 GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
@@ -80,9 +84,9 @@ def requirement(name: str):
     return register
 
 
-def effect(name: str, needs_triggers: tuple[str, ...] = (), note=None):
+def effect(name: str, needs_triggers: tuple[str, ...] = (), kind: str = "", details=None):
     def register(fn):
-        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, note=note)
+        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, kind=kind, details=details)
         return fn
     return register
 
@@ -251,13 +255,13 @@ def close_challenge_round(ctx: TransitionContext) -> None:
     challenge.close_round(ctx)
 
 
-def _signature_note(ctx: TransitionContext) -> str:
+def _signed_content(ctx: TransitionContext) -> dict:
     from eqia.services import signing
 
-    return signing.audit_note(ctx.assessment)
+    return signing.audit_details(ctx.assessment)
 
 
-@effect("record_sign_off", note=_signature_note)
+@effect("record_sign_off", kind=SIGNATURE, details=_signed_content)
 def record_sign_off(ctx: TransitionContext) -> None:
     from eqia.services import signing
 
