@@ -362,3 +362,26 @@ def test_no_code_reads_facts_back_out_of_audit_words_or_action_codes():
             if name in ("comment", "action", "user_comment"):
                 found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
     assert found == []
+
+
+@pytest.mark.parametrize("action,kind,details,comment", [
+    ("sign_off", "signature", {"content_sha256": "c" * 64}, "Read it twice"),
+    ("sign_off", "signature", {"content_sha256": "c" * 64}, ""),
+    ("restore", "restore", {"reference": "EQIA-2025-0009 v1", "source": "", "state": "awaiting_sign_off",
+                            "events": 12, "trail_sha256": "d" * 64, "content_sha256": "e" * 64}, ""),
+    ("restore", "restore", {"reference": "EQIA-2025-0009 v3", "source": "backups/2026, March.json",
+                            "state": "published", "events": 1, "trail_sha256": "d" * 64, "content_sha256": "e" * 64},
+     ""),
+    ("edit:register_details", "edit", {"section": "register_details"}, "Title changed"),
+    ("submit_for_challenge", "", {}, "Ready, Content SHA-256: is in the record"),
+])
+def test_an_old_events_words_give_back_the_facts_a_new_event_reads_as_those_words(action, kind, details, comment):
+    """The words the catalogue gives an event's facts are the words the service wrote before it stored them,
+    so the facts read from an old event (migration 0018, verify-audit) are the facts a new one stores."""
+    from types import SimpleNamespace
+
+    from eqia.audit_words import words
+    from eqia.services.audit import legacy_facts
+
+    new = SimpleNamespace(user_comment=comment, kind=kind, details=details, hash_version=2)
+    assert legacy_facts(action, words(new)) == (kind, details)

@@ -200,7 +200,7 @@ OLD_TRAIL = [
     ("edit:evidence", "full_assessment", "full_assessment", "Evidence added"),
     ("sign_off", "awaiting_sign_off", "signed_off", "Read it twice\nContent SHA-256: " + "c" * 64),
 ]
-OLD_RESTORE = ("Restored EQIA-2025-0009 from backup.json, published, with 4 events of its trail (trail SHA-256 "
+OLD_RESTORE = ("Restored EQIA-2025-0009 v2 from backup.json, published, with 4 events of its trail (trail SHA-256 "
                + "d" * 64 + ") and content SHA-256 " + "e" * 64)
 
 
@@ -227,7 +227,7 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
             "'signed_off', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
         prev = "0" * 64
         trail = [(1, "EQIA-2026-0001", *event) for event in OLD_TRAIL]
-        trail.append((None, "EQIA-2025-0009", RESTORE_ACTION, "", "", OLD_RESTORE))
+        trail.append((None, "EQIA-2025-0009 v2", RESTORE_ACTION, "", "", OLD_RESTORE))
         for seq, (assessment_id, reference, action, from_state, to_state, comment) in enumerate(trail, start=1):
             row = {"seq": seq, "assessment_id": assessment_id, "assessment_reference": reference, "actor_id": 1,
                    "actor_email": "a@example.test", "actor_name": "A", "role": "author", "action": action,
@@ -254,7 +254,7 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
         events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
         assert [e.details for e in events] == [
             {}, {"section": "evidence"}, {"content_sha256": "c" * 64},
-            {"reference": "EQIA-2025-0009", "source": "backup.json", "state": "published", "events": 4,
+            {"reference": "EQIA-2025-0009 v2", "source": "backup.json", "state": "published", "events": 4,
              "trail_sha256": "d" * 64, "content_sha256": "e" * 64}]
         assert [e.comment for e in events] == [c for *_, c in trail]
         report = verify_chain()

@@ -64,7 +64,7 @@ def compute_hash(event) -> str:
 _LEGACY_EDIT = re.compile(r"edit:(?P<section>.+)", re.DOTALL)
 _LEGACY_SIGNATURE = re.compile(r"(?:\A|\n)Content SHA-256: (?P<content_sha256>[0-9a-f]{64})\Z")
 _LEGACY_RESTORE = re.compile(
-    r"Restored (?P<reference>\S+?)(?: from (?P<source>.*))?, (?P<state>[a-z_]+), with (?P<events>\d+) events of "
+    r"Restored (?P<reference>.+?)(?: from (?P<source>.*))?, (?P<state>[a-z_]+), with (?P<events>\d+) events of "
     r"its trail \(trail SHA-256 (?P<trail_sha256>[0-9a-f]{64})\) and content SHA-256 "
     r"(?P<content_sha256>[0-9a-f]{64})", re.DOTALL)
 
