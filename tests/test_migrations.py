@@ -236,9 +236,9 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
                    "workflow_version": 1, "comment": comment, "prev_hash": prev}
             row["hash"] = _hash_before_0018(row)
             db.session.execute(sa.text(
-                "INSERT INTO audit_event (id, seq, assessment_id, assessment_reference, actor_id, actor_email, "
+                "INSERT INTO audit_event (seq, assessment_id, assessment_reference, actor_id, actor_email, "
                 "actor_name, role, action, from_state, to_state, occurred_at, workflow_name, workflow_version, "
-                "comment, prev_hash, hash) VALUES (:seq, :seq, :assessment_id, :assessment_reference, :actor_id, "
+                "comment, prev_hash, hash) VALUES (:seq, :assessment_id, :assessment_reference, :actor_id, "
                 ":actor_email, :actor_name, :role, :action, :from_state, :to_state, :when, :workflow_name, "
                 ":workflow_version, :comment, :prev_hash, :hash)"),
                 {**row, "when": f"2026-01-0{seq} 00:00:00"})
@@ -267,6 +267,7 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
         db.session.rollback()
         downgrade(directory=MIGRATIONS, revision="0008")
         assert _rows("SELECT seq, hash FROM audit_event WHERE seq = 4") == [(4, prev)]
+        db.session.rollback()
         upgrade(directory=MIGRATIONS, revision="0018")
 
         # New events are hashed with their facts, after the old ones, and the whole chain still verifies.
@@ -281,5 +282,15 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
             downgrade(directory=MIGRATIONS, revision="0008")
         db.session.rollback()
         assert _rows("SELECT seq, hash_version FROM audit_event WHERE seq = 5") == [(5, 2)]
+
+        # An old event's facts are outside its hash: verify-audit holds them to its words.
+        from eqia.services.audit import facts_not_as_written
+        from tests.test_audit import bypass_append_only_triggers
+
+        bypass_append_only_triggers()
+        db.session.execute(sa.text("UPDATE audit_event SET details = :d WHERE seq = 3"),
+                           {"d": '{"content_sha256":"' + "f" * 64 + '"}'})
+        db.session.commit()
+        assert verify_chain().problems == [facts_not_as_written(3)]
         db.session.remove()
         db.engine.dispose()
