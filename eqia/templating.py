@@ -8,6 +8,7 @@ from flask import Flask, current_app, url_for
 from markupsafe import Markup, escape
 from flask_login import current_user
 
+from eqia.audit_words import EDIT
 from eqia.forms.guidance import GUIDANCE
 from eqia.models import (
     ACTION_STATUSES,
@@ -103,7 +104,7 @@ def event_label(event, definition) -> str:
     from eqia.interchange.importer import IMPORT_ACTION
     from eqia.services.audit import RESTORE_ACTION
     from eqia.services.challenge import ANSWERS_ACTION
-    from eqia.services.workflow import CHALLENGE_POINTS_ACTION, EDIT_ACTION_PREFIX
+    from eqia.services.workflow import CHALLENGE_POINTS_ACTION
 
     if event.action in definition.transitions:
         return definition.transitions[event.action].label
@@ -112,8 +113,8 @@ def event_label(event, definition) -> str:
              IMPORT_ACTION: "Started from an imported file", RESTORE_ACTION: "Restored from a file"}
     if event.action in named:
         return named[event.action]
-    if event.action.startswith(EDIT_ACTION_PREFIX):
-        return "Changed " + event.action.removeprefix(EDIT_ACTION_PREFIX).replace("_", " ")
+    if event.kind == EDIT:
+        return "Changed " + event.details["section"].replace("_", " ")
     return event.action
 
 

@@ -338,3 +338,50 @@ def test_a_rewritten_trail_is_not_resealed_against_an_anchor_published_before(wo
     result = runner.invoke(args=["eqia", "reseal-audit-head", "--expect-count", count, "--expect-head", head])
     assert result.exit_code == 1
     assert "Not resealed" in result.output and anchor_contradicted(int(count), head, now) in result.output
+
+
+# Text methods that would read a fact back out of an event's words or its action code.
+READING_TEXT = {"contains", "like", "ilike", "startswith", "endswith", "splitlines", "removeprefix", "split"}
+
+
+def test_no_code_reads_facts_back_out_of_audit_words_or_action_codes():
+    """Signatures, edits and restores are found by an event's kind and details, never by
+    searching its comment or the shape of its action code (STYLE.md, habit 14)."""
+    import ast
+
+    from eqia.config import PROJECT_ROOT
+
+    found = []
+    for path in sorted((PROJECT_ROOT / "eqia").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in READING_TEXT):
+                continue
+            target = node.func.value
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", None)
+            if name in ("comment", "action", "user_comment"):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {ast.unparse(node)[:80]}")
+    assert found == []
+
+
+@pytest.mark.parametrize("action,kind,details,comment", [
+    ("sign_off", "signature", {"content_sha256": "c" * 64}, "Read it twice"),
+    ("sign_off", "signature", {"content_sha256": "c" * 64}, ""),
+    ("restore", "restore", {"reference": "EQIA-2025-0009 v1", "source": "", "state": "awaiting_sign_off",
+                            "events": 12, "trail_sha256": "d" * 64, "content_sha256": "e" * 64}, ""),
+    ("restore", "restore", {"reference": "EQIA-2025-0009 v3", "source": "backups/2026, March.json",
+                            "state": "published", "events": 1, "trail_sha256": "d" * 64, "content_sha256": "e" * 64},
+     ""),
+    ("edit:register_details", "edit", {"section": "register_details"}, "Title changed"),
+    ("submit_for_challenge", "", {}, "Ready, Content SHA-256: is in the record"),
+])
+def test_an_old_events_words_give_back_the_facts_a_new_event_reads_as_those_words(action, kind, details, comment):
+    """The words the catalogue gives an event's facts are the words the service wrote before it stored them,
+    so the facts read from an old event (migration 0018, verify-audit) are the facts a new one stores."""
+    from types import SimpleNamespace
+
+    from eqia.audit_words import words
+    from eqia.services.audit import legacy_facts
+
+    new = SimpleNamespace(user_comment=comment, kind=kind, details=details, hash_version=2)
+    assert legacy_facts(action, words(new)) == (kind, details)

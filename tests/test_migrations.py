@@ -234,3 +234,118 @@ def test_0015_copies_the_three_aim_columns_into_rows_keeping_not_yet_said_and_th
             (1, True, False, True), (2, True, None, None), (3, None, None, None), (4, False, True, True)]
         db.session.remove()
         db.engine.dispose()
+
+
+def _hash_before_0018(row: dict) -> str:
+    """The chain's hash as it was computed before 0018 (the form every existing event keeps): written out
+    here, apart from the app's code, so the test holds that form still, whatever the code becomes."""
+    import hashlib
+    import json
+
+    names = ("seq", "assessment_id", "assessment_reference", "actor_id", "actor_email", "actor_name", "role",
+             "action", "from_state", "to_state", "occurred_at", "workflow_name", "workflow_version", "comment",
+             "prev_hash")
+    content = json.dumps({n: row[n] for n in names}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(row["prev_hash"].encode("ascii") + b"\n" + content.encode("utf-8")).hexdigest()
+
+
+OLD_TRAIL = [
+    # (action, from_state, to_state, comment), as the service wrote them before 0018.
+    ("create", "", "screening", ""),
+    ("edit:evidence", "full_assessment", "full_assessment", "Evidence added"),
+    ("sign_off", "awaiting_sign_off", "signed_off", "Read it twice\nContent SHA-256: " + "c" * 64),
+]
+OLD_RESTORE = ("Restored EQIA-2025-0009 v2 from backup.json, published, with 4 events of its trail (trail SHA-256 "
+               + "d" * 64 + ") and content SHA-256 " + "e" * 64)
+
+
+def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read_as_data(scratch_url):
+    from eqia.models import Assessment, AuditEvent
+    from eqia.services import signing
+    from eqia.services.audit import RESTORE_ACTION, append_event, seal_for, verify_chain
+    from eqia.services.workflow import participants_for
+    from tests.conftest import TEST_AUDIT_KEY
+
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0008")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+            "'signed_off', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        prev = "0" * 64
+        trail = [(1, "EQIA-2026-0001", *event) for event in OLD_TRAIL]
+        trail.append((None, "EQIA-2025-0009 v2", RESTORE_ACTION, "", "", OLD_RESTORE))
+        for seq, (assessment_id, reference, action, from_state, to_state, comment) in enumerate(trail, start=1):
+            row = {"seq": seq, "assessment_id": assessment_id, "assessment_reference": reference, "actor_id": 1,
+                   "actor_email": "a@example.test", "actor_name": "A", "role": "author", "action": action,
+                   "from_state": from_state, "to_state": to_state,
+                   "occurred_at": f"2026-01-0{seq}T00:00:00.000000Z", "workflow_name": "standard",
+                   "workflow_version": 1, "comment": comment, "prev_hash": prev}
+            row["hash"] = _hash_before_0018(row)
+            db.session.execute(sa.text(
+                "INSERT INTO audit_event (seq, assessment_id, assessment_reference, actor_id, actor_email, "
+                "actor_name, role, action, from_state, to_state, occurred_at, workflow_name, workflow_version, "
+                "comment, prev_hash, hash) VALUES (:seq, :assessment_id, :assessment_reference, :actor_id, "
+                ":actor_email, :actor_name, :role, :action, :from_state, :to_state, :when, :workflow_name, "
+                ":workflow_version, :comment, :prev_hash, :hash)"),
+                {**row, "when": f"2026-01-0{seq} 00:00:00"})
+            prev = row["hash"]
+        db.session.execute(sa.text("UPDATE audit_chain_head SET seq = :n, hash = :h, seal = :s WHERE id = 1"),
+                           {"n": len(trail), "h": prev, "s": seal_for(len(trail), prev, key=TEST_AUDIT_KEY)})
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0018")
+        # The old events keep their form, their words and their hashes; their facts are now data.
+        assert _rows("SELECT seq, hash_version, kind FROM audit_event ORDER BY seq") == [
+            (1, 1, ""), (2, 1, "edit"), (3, 1, "signature"), (4, 1, "restore")]
+        events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.seq)).scalars().all()
+        assert [e.details for e in events] == [
+            {}, {"section": "evidence"}, {"content_sha256": "c" * 64},
+            {"reference": "EQIA-2025-0009 v2", "source": "backup.json", "state": "published", "events": 4,
+             "trail_sha256": "d" * 64, "content_sha256": "e" * 64}]
+        assert [e.comment for e in events] == [c for *_, c in trail]
+        report = verify_chain()
+        assert report.ok and report.events == 4, report.problems
+        assessment = db.session.get(Assessment, 1)
+        assert signing.local_signatures(assessment) == {(1, "c" * 64)}
+        assert 1 in participants_for([assessment])[1].by_kind["editors"]
+
+        # Back to 0008 and up again: nothing new was written in the new form, so nothing is lost.
+        db.session.rollback()
+        downgrade(directory=MIGRATIONS, revision="0008")
+        assert _rows("SELECT seq, hash FROM audit_event WHERE seq = 4") == [(4, prev)]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0018")
+
+        # New events are hashed with their facts, after the old ones, and the whole chain still verifies.
+        append_event(action="edit:outcome", actor=None, assessment=assessment, comment="Outcome changed",
+                     kind="edit", details={"section": "outcome"})
+        db.session.commit()
+        assert _rows("SELECT seq, hash_version FROM audit_event WHERE seq = 5") == [(5, 2)]
+        assert verify_chain().ok
+        # A trail holding the new form cannot go back to a schema that would not verify it.
+        db.session.rollback()
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the reason and exits
+            downgrade(directory=MIGRATIONS, revision="0008")
+        db.session.rollback()
+        assert _rows("SELECT seq, hash_version FROM audit_event WHERE seq = 5") == [(5, 2)]
+
+        # An old event's facts are outside its hash: verify-audit holds them to its words.
+        from eqia.services.audit import facts_not_as_written
+        from tests.test_audit import bypass_append_only_triggers
+
+        bypass_append_only_triggers()
+        db.session.execute(sa.text("UPDATE audit_event SET details = :d WHERE seq = 3"),
+                           {"d": '{"content_sha256":"' + "f" * 64 + '"}'})
+        db.session.commit()
+        assert verify_chain().problems == [facts_not_as_written(3)]
+        db.session.remove()
+        db.engine.dispose()

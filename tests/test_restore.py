@@ -121,6 +121,68 @@ def test_a_restore_in_every_state_exports_the_file_it_came_from(state, world, el
         assert restore_event.assessment_id is None and restore_event.assessment_reference == f"{doc['reference']} v1"
 
 
+def as_exported_before_facts(doc: dict) -> dict:
+    """`doc` as this service exported it before events kept their facts: each event in words
+    alone, hashed on them (form 1), its chain's links made again."""
+    from eqia.interchange.restore import _hashable
+
+    doc, previous = copy.deepcopy(doc), None
+    for e in doc["audit"]:
+        for key in ("hash_version", "kind", "details", "user_comment"):
+            e.pop(key, None)
+        if previous is not None and (previous["chain"], previous["seq"] + 1) == (e["chain"], e["seq"]):
+            e["prev_hash"] = previous["hash"]
+        e["hash"] = compute_hash(_hashable(e))
+        previous = e
+    doc["audit_sha256"] = digest(canonical(doc["audit"]))
+    return doc
+
+
+def test_a_file_exported_before_events_kept_their_facts_restores_as_it_was(world, elsewhere):
+    """Its events keep the hashes the other system gave them, in that system's form;
+    its signatures are vouched for by the words of its trail, read once, as data."""
+    doc = as_exported_before_facts(export(full(world, "published")))
+    assert all("hash_version" not in e for e in doc["audit"])
+    [result] = restore_there(elsewhere, doc)
+    assert but_the_id(result["export"]) == but_the_id(doc)
+    assert result["problems"] == [] and result["valid_signatures"] == len(doc["sign_offs"]) >= 1
+    with elsewhere.app_context():
+        signed = db.session.execute(sa.select(RestoredAuditEvent).where(RestoredAuditEvent.kind == "signature")
+                                    ).scalar_one()
+        assert signed.hash_version == 1 and signed.details == {"content_sha256": doc["sign_offs"][0]["content_hash"]}
+        assert signed.comment == doc["audit"][_sign_off_event(doc)]["comment"]
+
+
+def test_a_restored_old_events_facts_changed_behind_the_service_fail_the_check(world, elsewhere):
+    """The facts read from an old event's words are not covered by its hash: the check holds them to the words."""
+    [result] = restore_there(elsewhere, as_exported_before_facts(export(full(world, "published"))))
+    with elsewhere.app_context():
+        a_id = result["export"]["id"]
+        if DB_KIND == "postgres":
+            db.session.execute(sa.text("ALTER TABLE restored_audit_event DISABLE TRIGGER USER"))
+        else:
+            db.session.execute(sa.text("DROP TRIGGER restored_audit_event_no_update"))
+        db.session.execute(sa.text("UPDATE restored_audit_event SET details = :d WHERE kind = 'signature'"),
+                           {"d": '{"content_sha256":"' + "0" * 64 + '"}'})
+        db.session.commit()
+        try:
+            problems = signing.verify(db.session.get(Assessment, a_id)).problems
+            assert any("its kind or details no longer say what its words say" in p for p in problems), problems
+        finally:
+            if DB_KIND == "postgres":
+                db.session.execute(sa.text("ALTER TABLE restored_audit_event ENABLE TRIGGER USER"))
+                db.session.commit()
+
+
+def test_a_signature_travels_as_a_fact_and_reads_in_the_same_words(world):
+    doc = export(full(world, "published"))
+    event = doc["audit"][_sign_off_event(doc)]
+    assert (event["hash_version"], event["kind"], event["details"]) == (
+        2, "signature", {"content_sha256": doc["sign_offs"][0]["content_hash"]})
+    assert event["comment"] == "\n".join(filter(None, [event["user_comment"],
+                                                        signing.NOTE_PREFIX + event["details"]["content_sha256"]]))
+
+
 def test_a_backup_restores_every_version_in_order_and_links_them(world, elsewhere, client):
     first = world.make_assessment("superseded")
     second = first.next_version

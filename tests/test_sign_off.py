@@ -196,6 +196,26 @@ def test_sign_off_records_the_signer_role_utc_time_version_and_the_hash_of_what_
     assert check.ok and check.current_hash == expected and signing.is_signed(signed)
 
 
+def test_the_hash_signed_is_a_fact_on_the_trail_and_the_pages_and_pdf_say_it_as_before(world, app):
+    """The trail stores what was signed as data beside the signer's own comment; the History
+    and the PDF's appendix put it into the same words as before."""
+    from eqia.services import documents
+    from tests.test_pdf import text_of
+
+    assessment = world.make_assessment("awaiting_sign_off")
+    expected = record.content_hash(assessment)
+    sign(assessment.id, world.decider, comment="Read with the consultation report")
+    event = last_event(assessment.id)
+    assert (event.kind, event.details, event.user_comment, event.hash_version) == \
+        ("signature", {"content_sha256": expected}, "Read with the consultation report", 2)
+    words = f"Read with the consultation report\nContent SHA-256: {expected}"
+    page = BeautifulSoup(signed_in_client(app, world.decider).get(f"/assessments/{assessment.id}").data,
+                         "html.parser")
+    assert words in [span.get_text() for span in page.select("#history ~ table .app-preserve")]
+    pdf = "".join(text_of(documents.pdf_for(fresh(assessment.id)).data).split())
+    assert "Readwiththeconsultationreport" + f"ContentSHA-256:{expected}" in pdf
+
+
 def test_publishing_marking_review_due_and_superseding_leave_the_signed_hash_unchanged(world):
     assessment = world.make_assessment("signed_off")
     [signature] = sign_off_rows(assessment.id)

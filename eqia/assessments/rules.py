@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from eqia.audit_words import SIGNATURE
+
 from eqia.local_time import LOCAL_ZONE, local_date  # noqa: F401  (the EqIA's dates are London dates)
 from eqia.workflow.hooks import (EFFECTS, GUARDS, REQUIREMENTS, Problem,  # noqa: F401  (registries, for callers)
                                  TransitionContext, effect, guard, requirement)
@@ -178,13 +180,13 @@ def close_challenge_round(ctx: TransitionContext) -> None:
     challenge.close_round(ctx)
 
 
-def _signature_note(ctx: TransitionContext) -> str:
+def _signed_content(ctx: TransitionContext) -> dict:
     from eqia.services import signing
 
-    return signing.audit_note(ctx.assessment)
+    return signing.audit_details(ctx.assessment)
 
 
-@effect("record_sign_off", note=_signature_note)
+@effect("record_sign_off", kind=SIGNATURE, details=_signed_content)
 def record_sign_off(ctx: TransitionContext) -> None:
     from eqia.services import signing
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from eqia.audit_words import FACTS_FORM
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
@@ -201,15 +202,21 @@ def ledger(a: Assessment) -> list[dict]:
 
 
 def _event(e, chain: str, assessment_id: int | None, actor_id: int | None) -> dict:
-    return {
+    event = {
         "chain": chain, "seq": e.seq, "assessment_id": assessment_id, "assessment_reference": e.assessment_reference,
         # The trail's own copies of who acted, as the chain hashed them.
         "actor": {"email": e.actor_email, "name": e.actor_name},
         "actor_id": actor_id, "role": e.role, "action": e.action, "from_state": e.from_state,
         "to_state": e.to_state, "occurred_at": stamp(e.occurred_at),
+        # In words, as every export has given it; an event hashed with its facts carries them too.
         "workflow": {"name": e.workflow_name, "version": e.workflow_version}, "comment": e.comment,
         "prev_hash": e.prev_hash, "hash": e.hash,
     }
+    if e.hash_version >= FACTS_FORM:
+        event.update(hash_version=e.hash_version, kind=e.kind, details=e.details)
+        if e.user_comment != e.comment:  # what the actor wrote, when the words say more
+            event["user_comment"] = e.user_comment
+    return event
 
 
 def _exported(e, here: str) -> dict:

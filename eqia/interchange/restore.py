@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from eqia.audit_words import RESTORE, SIGNATURE, WORDS_FORM, words
 from eqia.extensions import db
 from eqia.interchange.importer import (
     PROBLEMS_SHOWN,
@@ -55,7 +56,7 @@ from eqia.models import (
 )
 from eqia.registry import workflows
 from eqia.roles import ADMIN
-from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash
+from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash, legacy_facts
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, content_record, digest
 from eqia.services.signing import changed_parts, changed_tasks, is_signed, signed_hashes
@@ -76,13 +77,33 @@ def trail_digest(events: list[dict]) -> str:
 
 
 def _hashable(e: dict) -> SimpleNamespace:
-    """An exported event under the names the chain's hash reads."""
+    """An exported event under the names the chain's hash reads. An event from before
+    the facts were stored (no hash_version) is hashed in form 1, on its words."""
+    form = e.get("hash_version", WORDS_FORM)
     return SimpleNamespace(
         seq=e["seq"], assessment_id=e["assessment_id"], assessment_reference=e["assessment_reference"],
         actor_id=e["actor_id"], actor_email=e["actor"]["email"], actor_name=e["actor"]["name"], role=e["role"],
         action=e["action"], from_state=e["from_state"], to_state=e["to_state"], occurred_at=e["occurred_at"],
-        workflow_name=e["workflow"]["name"], workflow_version=e["workflow"]["version"], comment=e["comment"],
-        prev_hash=e["prev_hash"])
+        workflow_name=e["workflow"]["name"], workflow_version=e["workflow"]["version"],
+        user_comment=e.get("user_comment", e["comment"]), hash_version=form,
+        kind=e.get("kind", ""), details=e.get("details", {}), prev_hash=e["prev_hash"])
+
+
+def _facts(e: dict) -> tuple[str, dict]:
+    """What an exported event records: its kind and details, read from its words if it
+    was hashed on them (form 1)."""
+    if e.get("hash_version", WORDS_FORM) == WORDS_FORM:
+        return legacy_facts(e["action"], e["comment"])
+    return e.get("kind", ""), e.get("details", {})
+
+
+def _altered(e: dict) -> bool:
+    """The event no longer hashes to its hash, or its words are not what its facts say."""
+    event = _hashable(e)
+    try:
+        return compute_hash(event) != e["hash"] or words(event) != e["comment"]
+    except (KeyError, TypeError, ValueError):  # facts missing what their words need: not as recorded
+        return True
 
 
 def _when(value: str | None) -> datetime | None:
@@ -111,7 +132,7 @@ def _trail_problems(doc: dict) -> list[DocumentProblem]:
     previous = None
     for n, e in enumerate(events):
         path = f"$.audit[{n}]"
-        if compute_hash(_hashable(e)) != e["hash"]:
+        if _altered(e):
             problems.append(DocumentProblem(path, f"event {e['seq']} was altered: its content no longer matches "
                                             "its hash"))
         if previous is not None and previous["chain"] == e["chain"]:
@@ -144,7 +165,9 @@ def _trail_problems(doc: dict) -> list[DocumentProblem]:
 def _signature_problems(doc: dict) -> list[DocumentProblem]:
     problems = []
     # By the signer's id where they signed, as the trail names them (an e-mail address may change).
-    vouched = {(e["actor_id"], h) for e in doc["audit"] for h in signed_hashes(e["comment"])}
+    # An altered event vouches for nothing.
+    vouched = {(e["actor_id"], details.get("content_sha256")) for e in doc["audit"] if not _altered(e)
+               for kind, details in [_facts(e)] if kind == SIGNATURE}
     for n, s in enumerate(doc["sign_offs"]):
         if digest(s["signed_content"].encode("utf-8")) != s["content_hash"]:
             problems.append(DocumentProblem(f"$.sign_offs[{n}].signed_content", f"the record of what "
@@ -302,13 +325,15 @@ def _write(doc: dict, prefix: str, people: _People, notes: list[str]) -> tuple[A
     db.session.add(a)
     db.session.flush()
     for n, e in enumerate(doc["audit"]):
+        kind, details = _facts(e)
         db.session.add(RestoredAuditEvent(
             assessment_id=a.id, position=n, chain=e["chain"], seq=e["seq"], source_assessment_id=e["assessment_id"],
             assessment_reference=e["assessment_reference"], source_actor_id=e["actor_id"],
             actor_email=e["actor"]["email"], actor_name=e["actor"]["name"], role=e["role"], action=e["action"],
             from_state=e["from_state"], to_state=e["to_state"], occurred_at=_when(e["occurred_at"]),
-            workflow_name=e["workflow"]["name"], workflow_version=e["workflow"]["version"], comment=e["comment"],
-            prev_hash=e["prev_hash"], hash=e["hash"]))
+            workflow_name=e["workflow"]["name"], workflow_version=e["workflow"]["version"],
+            user_comment=_hashable(e).user_comment, kind=kind, details=details,
+            hash_version=e.get("hash_version", WORDS_FORM), prev_hash=e["prev_hash"], hash=e["hash"]))
     db.session.flush()
     db.session.refresh(a)  # collections in stored order, as the content record reads them
     now = content_hash(a)
@@ -345,10 +370,10 @@ def restore_documents(data: Any, admin: User, *, source: str = "") -> list[tuple
             problems += _within(prefix, wrong, doc)
             if a is None:
                 continue
-            append_event(action=RESTORE_ACTION, actor=admin, role=ADMIN, about=a.display_reference,
-                         comment=(f"Restored {a.display_reference}{' from ' + source if source else ''}, "
-                                  f"{a.state}, with {len(doc['audit'])} events of its trail (trail SHA-256 "
-                                  f"{trail_digest(doc['audit'])}) and content SHA-256 {doc['content_hash']}"))
+            append_event(action=RESTORE_ACTION, actor=admin, role=ADMIN, about=a.display_reference, kind=RESTORE,
+                         details={"reference": a.display_reference, "source": source, "state": a.state,
+                                  "events": len(doc["audit"]), "trail_sha256": trail_digest(doc["audit"]),
+                                  "content_sha256": doc["content_hash"]})
             results.append((a, notes))
         if problems:
             raise BadDocument(problems[:PROBLEMS_SHOWN])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import has_app_context
 
+from eqia.audit_words import EDIT, RESTORE, SIGNATURE
 from eqia.characteristics import PSED_AIM_NAMES, CharacteristicSet, aim_name, load_characteristics
 from eqia.forms.register import LONG, SHORT
 from eqia.registry import characteristics
@@ -221,11 +222,18 @@ AUDIT_EVENT = obj({
     "from_state": {"type": "string", "maxLength": 40}, "to_state": {"type": "string", "maxLength": 40},
     "occurred_at": TIMESTAMP,
     "workflow": obj({"name": {"type": "string", "maxLength": 40}, "version": WHOLE}),
-    "comment": {"type": "string"},
+    "comment": {"type": "string", "description": "The comment as people read it: the actor's own words, then "
+                "what the event's facts say (for a sign-off, the content hash signed)"},
     "prev_hash": assigned({"type": "string", "pattern": HASH_PATTERN}, "The hash of the event before it there"),
     "hash": assigned({"type": "string", "pattern": HASH_PATTERN},
                      "SHA-256 over prev_hash and the event's canonical content (eqia.services.audit)"),
-})
+    "hash_version": assigned({"const": 2}, "Present when the hash covers the event's facts (kind, details) "
+                             "and the actor's own comment; absent for an event hashed on its words (form 1)"),
+    "kind": assigned({"enum": ["", SIGNATURE, EDIT, RESTORE]}, "What the details record"),
+    "details": assigned({"type": "object", "additionalProperties": {"type": ["string", "integer"]}},
+                        "The facts the event records, as keys and values"),
+    "user_comment": assigned({"type": "string"}, "What the actor wrote, when `comment` says more"),
+}, optional=("hash_version", "kind", "details", "user_comment"))
 
 
 def schema(profile: CharacteristicSet | None = None) -> dict:

@@ -9,6 +9,11 @@ database, and its hash and count are published (register page, signed PDFs),
 so a rewrite with every hash recomputed, or a trail emptied, is caught too.
 The database also refuses UPDATE, DELETE and TRUNCATE on the events (triggers
 created by the migrations).
+
+An event keeps facts, not sentences: the comment its actor wrote (`user_comment`,
+the `comment` column), a `kind` and `details`; `comment` reads them in words
+(eqia.audit_words). `hash_version` says which canonical form its hash covers:
+events written before the facts were stored keep form 1 (eqia.services.audit).
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from eqia.audit_words import FACTS_FORM, words
 from eqia.extensions import db
-from eqia.models.types import UTCDateTime, utcnow
+from eqia.models.types import JSONFacts, UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
 
@@ -42,9 +48,21 @@ class AuditEvent(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     workflow_name: Mapped[str] = mapped_column(String(40), default="")
     workflow_version: Mapped[int] = mapped_column(Integer, default=0)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    user_comment: Mapped[str] = mapped_column("comment", Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    details: Mapped[dict] = mapped_column(JSONFacts, default=dict, server_default="{}")
+    hash_version: Mapped[int] = mapped_column(Integer, default=FACTS_FORM, server_default="1")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def comment(self) -> str:
+        """The comment as people read it: the actor's words, then what the facts say."""
+        return words(self)
+
+    @comment.setter
+    def comment(self, value: str) -> None:
+        self.user_comment = value
 
 
 class AuditChainHead(db.Model):
@@ -89,9 +107,21 @@ class RestoredAuditEvent(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     workflow_name: Mapped[str] = mapped_column(String(40), default="")
     workflow_version: Mapped[int] = mapped_column(Integer, default=0)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    user_comment: Mapped[str] = mapped_column("comment", Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    details: Mapped[dict] = mapped_column(JSONFacts, default=dict, server_default="{}")
+    hash_version: Mapped[int] = mapped_column(Integer, default=FACTS_FORM, server_default="1")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+    @property
+    def comment(self) -> str:
+        """The comment as people read it: the actor's words, then what the facts say."""
+        return words(self)
+
+    @comment.setter
+    def comment(self, value: str) -> None:
+        self.user_comment = value
 
 
 class OutboxMessage(db.Model):

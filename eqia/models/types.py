@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Text
 from sqlalchemy.types import TypeDecorator
 
 # The largest value an Integer column holds (PostgreSQL's integer): no id or
@@ -31,6 +32,21 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+class JSONFacts(TypeDecorator):
+    """A dict of facts kept as canonical JSON text (keys sorted, no spaces): the same
+    text on SQLite and PostgreSQL, readable with any client, and never reordered
+    by the database the way PostgreSQL's jsonb would."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: dict | None, dialect) -> str:
+        return json.dumps(value or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def process_result_value(self, value: str | None, dialect) -> dict:
+        return json.loads(value) if value else {}
 
 
 def utcnow() -> datetime:

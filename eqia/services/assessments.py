@@ -16,6 +16,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from eqia.audit_words import EDIT
 from eqia.extensions import db
 from eqia.models import (
     REGISTER_FIELDS,
@@ -210,8 +211,7 @@ def check_section_open(assessment: Assessment, section: str) -> None:
 
 def last_edit(assessment: Assessment) -> AuditEvent | None:
     return db.session.execute(
-        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
-                                 AuditEvent.action.startswith(EDIT_ACTION_PREFIX))
+        select(AuditEvent).where(AuditEvent.assessment_id == assessment.id, AuditEvent.kind == EDIT)
         .order_by(AuditEvent.seq.desc()).limit(1)
     ).scalar_one_or_none()
 
@@ -266,7 +266,8 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
             return assessment, []
         db.session.flush()
         append_event(action=EDIT_ACTION_PREFIX + section, actor=user, role=role, assessment=assessment,
-                     from_state=assessment.state, to_state=assessment.state, comment=describe(changes))
+                     from_state=assessment.state, to_state=assessment.state, comment=describe(changes),
+                     kind=EDIT, details={"section": section})
         db.session.flush()
         return assessment, changes
     except StaleDataError:

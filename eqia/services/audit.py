@@ -6,12 +6,14 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import exists, func, select
 
+from eqia.audit_words import EDIT, FACTS_FORM, RESTORE, SIGNATURE, WORDS_FORM
 from eqia.config import AUDIT_KEY_MISSING, ConfigError
 from eqia.extensions import db
 from eqia.models import GENESIS_HASH, Assessment, AuditChainHead, AuditEvent, RestoredAuditEvent, User, utcnow
@@ -20,11 +22,17 @@ HEAD_ID = 1
 log = logging.getLogger(__name__)
 
 # The fields a hash covers, in a fixed order. Adding one changes every hash, so
-# it would need a new chain format: do not edit casually.
+# it needs a new form (below): do not edit casually. "comment" is the comment the
+# actor wrote (the model's `user_comment`).
 HASHED_FIELDS = (
     "seq", "assessment_id", "assessment_reference", "actor_id", "actor_email", "actor_name", "role", "action",
     "from_state", "to_state", "occurred_at", "workflow_name", "workflow_version", "comment", "prev_hash",
 )
+# Form 2 (FACTS_FORM) covers these too; form 1 (WORDS_FORM), every event written before
+# the facts were stored, covers HASHED_FIELDS alone and keeps doing so, so each old
+# hash still verifies. An event says its own form: a restored one keeps the form
+# the system that recorded it used.
+FACTS_FIELDS = ("hash_version", "kind", "details")
 
 
 def _timestamp(value: datetime) -> str:
@@ -34,14 +42,47 @@ def _timestamp(value: datetime) -> str:
 def canonical_content(event) -> bytes:
     content = {}
     for name in HASHED_FIELDS:
-        value = getattr(event, name)
+        value = getattr(event, "user_comment" if name == "comment" else name)
         content[name] = _timestamp(value) if isinstance(value, datetime) else value
+    form = getattr(event, "hash_version", None) or FACTS_FORM
+    if form >= FACTS_FORM:
+        content.update(hash_version=form, kind=event.kind or "", details=event.details or {})
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def compute_hash(event) -> str:
     """`event` is an AuditEvent or a row with the same attribute names."""
     return hashlib.sha256(event.prev_hash.encode("ascii") + b"\n" + canonical_content(event)).hexdigest()
+
+
+# ------------------------------------------------------------ facts of events written as words
+# Before the facts were stored, an edit was known by its action code ("edit:<section>"),
+# a signature by the note its sign-off effect wrote last in the comment, and a restore's
+# trail by its sentence. Migration 0018 read each old event's facts from its words once,
+# with this function, into `kind` and `details`; verify_chain reads them again to hold
+# those columns (which the old hash does not cover) to what the hashed words say.
+_LEGACY_EDIT = re.compile(r"edit:(?P<section>.+)", re.DOTALL)
+_LEGACY_SIGNATURE = re.compile(r"(?:\A|\n)Content SHA-256: (?P<content_sha256>[0-9a-f]{64})\Z")
+_LEGACY_RESTORE = re.compile(
+    r"Restored (?P<reference>.+?)(?: from (?P<source>.*))?, (?P<state>[a-z_]+), with (?P<events>\d+) events of "
+    r"its trail \(trail SHA-256 (?P<trail_sha256>[0-9a-f]{64})\) and content SHA-256 "
+    r"(?P<content_sha256>[0-9a-f]{64})", re.DOTALL)
+
+
+def legacy_facts(action: str, comment: str) -> tuple[str, dict]:
+    """The kind and details of a form-1 event, from its action code and its words."""
+    if edit := _LEGACY_EDIT.fullmatch(action):
+        return EDIT, {"section": edit["section"]}
+    if action == RESTORE_ACTION and (restore := _LEGACY_RESTORE.fullmatch(comment)):
+        return RESTORE, {**restore.groupdict(), "source": restore["source"] or "", "events": int(restore["events"])}
+    if signature := _LEGACY_SIGNATURE.search(comment):
+        return SIGNATURE, {"content_sha256": signature["content_sha256"]}
+    return "", {}
+
+
+def facts_not_as_written(seq: int) -> str:
+    return (f"event {seq} was altered: its kind or details no longer say what its words say (changed outside "
+            "the service)")
 
 
 # ------------------------------------------------------------ the head's seal
@@ -88,9 +129,12 @@ def _locked_head() -> AuditChainHead:
 
 
 def append_event(*, action: str, actor: User | None, role: str = "", assessment: Assessment | None = None,
-                 from_state: str = "", to_state: str = "", comment: str = "", about: str = "") -> AuditEvent:
+                 from_state: str = "", to_state: str = "", comment: str = "", about: str = "",
+                 kind: str = "", details: dict | None = None) -> AuditEvent:
     """Add an event to the chain inside the caller's transaction (never commits).
-    `about` names an assessment the event concerns without belonging to its trail."""
+    `comment` is what the actor wrote; `kind` and `details` the facts the event
+    records (eqia.audit_words), hashed with it. `about` names an assessment the
+    event concerns without belonging to its trail."""
     head = _locked_head()
     state = seal_state(head)
     if state != SEALED:
@@ -112,7 +156,10 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
         occurred_at=now,
         workflow_name=assessment.workflow_name if assessment is not None else "",
         workflow_version=assessment.workflow_version if assessment is not None else 0,
-        comment=comment,
+        user_comment=comment,
+        kind=kind,
+        details=details or {},
+        hash_version=FACTS_FORM,
         prev_hash=head.hash,
     )
     event.hash = compute_hash(event)
@@ -230,7 +277,8 @@ def verify_chain() -> ChainReport:
     last = None
     # Plain rows, not entities: a long trail streams through without filling
     # the session's identity map (and the caller's objects are left alone).
-    columns = [getattr(AuditEvent, name) for name in HASHED_FIELDS] + [AuditEvent.hash]
+    columns = [getattr(AuditEvent, "user_comment" if name == "comment" else name) for name in HASHED_FIELDS]
+    columns += [getattr(AuditEvent, name) for name in FACTS_FIELDS] + [AuditEvent.hash]
     rows = db.session.execute(select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=1000))
     for event in rows:
         count += 1
@@ -245,6 +293,9 @@ def verify_chain() -> ChainReport:
                             "or an event was inserted or deleted")
         if compute_hash(event) != event.hash:
             problems.append(f"event {event.seq} was altered: its content no longer matches its hash")
+        elif event.hash_version == WORDS_FORM and legacy_facts(event.action, event.user_comment) != \
+                (event.kind, event.details):
+            problems.append(facts_not_as_written(event.seq))
         expected_prev, expected_seq, last = event.hash, event.seq + 1, event
 
     head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == HEAD_ID)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eqia.audit_words import CONTENT_NOTE_PREFIX, RESTORE, SIGNATURE, WORDS_FORM
 from eqia.extensions import db
 from eqia.models import Assessment, SignOff
 from eqia.registry import profile_for
@@ -32,13 +33,14 @@ def valid_signatures(assessment: Assessment, current_hash: str | None = None) ->
     return [s for s in assessment.sign_offs if s.content_hash == current_hash]
 
 
-NOTE_PREFIX = "Content SHA-256: "
+# How the hash a signature vouches for reads on the trail (eqia.audit_words).
+NOTE_PREFIX = CONTENT_NOTE_PREFIX
 
 
-def audit_note(assessment: Assessment) -> str:
-    """Written into the sign-off's audit event: the hash chain then vouches for
-    what was signed, so a signature row forged or rewritten in SQL is caught."""
-    return NOTE_PREFIX + content_hash(assessment)
+def audit_details(assessment: Assessment) -> dict:
+    """Recorded on the sign-off's audit event (kind SIGNATURE): the hash chain then
+    vouches for what was signed, so a signature row forged or rewritten in SQL is caught."""
+    return {"content_sha256": content_hash(assessment)}
 
 
 def attestation(assessment: Assessment, transition: Transition) -> str:
@@ -112,20 +114,15 @@ def state_not_on_trail(reference: str, state: str, recorded: str) -> str:
             "it was changed outside the service")
 
 
-def signed_hashes(comment: str) -> list[str]:
-    """The content hashes an audit event's comment records as signed."""
-    return [line.removeprefix(NOTE_PREFIX).strip() for line in comment.splitlines() if line.startswith(NOTE_PREFIX)]
-
-
 def local_signatures(assessment: Assessment) -> set[tuple[int, str]]:
     """(signer's id, content hash) of each signature this system's trail records for the version."""
     from eqia.models import AuditEvent
 
     events = db.session.execute(
-        select(AuditEvent.actor_id, AuditEvent.comment).where(AuditEvent.assessment_id == assessment.id,
-                                                              AuditEvent.comment.contains(NOTE_PREFIX))
+        select(AuditEvent.actor_id, AuditEvent.details).where(AuditEvent.assessment_id == assessment.id,
+                                                              AuditEvent.kind == SIGNATURE)
     ).all()
-    return {(actor_id, h) for actor_id, comment in events for h in signed_hashes(comment)}
+    return {(actor_id, details["content_sha256"]) for actor_id, details in events}
 
 
 def _signer_on_the_trail(assessment: Assessment, signer_id: int | None) -> str:
@@ -133,7 +130,7 @@ def _signer_on_the_trail(assessment: Assessment, signer_id: int | None) -> str:
 
     name = db.session.execute(select(AuditEvent.actor_name).where(
         AuditEvent.assessment_id == assessment.id, AuditEvent.actor_id == signer_id,
-        AuditEvent.comment.contains(NOTE_PREFIX)).limit(1)).scalar_one_or_none()
+        AuditEvent.kind == SIGNATURE).limit(1)).scalar_one_or_none()
     if name is None and signer_id is not None:
         user = db.session.get(User, signer_id)
         name = user.name if user is not None else None
@@ -164,9 +161,9 @@ def versions_signed_on_the_trail() -> list[Assessment]:
     return db.session.execute(
         select(Assessment).where(Assessment.id.in_(select(SignOff.assessment_id))
                                  | Assessment.id.in_(select(AuditEvent.assessment_id)
-                                                     .where(AuditEvent.comment.contains(NOTE_PREFIX)))
+                                                     .where(AuditEvent.kind == SIGNATURE))
                                  | Assessment.id.in_(select(RestoredAuditEvent.assessment_id)
-                                                     .where(RestoredAuditEvent.comment.contains(NOTE_PREFIX))))
+                                                     .where(RestoredAuditEvent.kind == SIGNATURE)))
         .options(selectinload(Assessment.sign_offs)).order_by(Assessment.id)
     ).scalars().all()
 
@@ -178,11 +175,11 @@ def _hashes_on_the_trail(assessment: Assessment) -> set[tuple[int, str]]:
 
     here = {theirs: ours for ours, theirs in identity(assessment)["users"].items()}
     restored = db.session.execute(
-        select(RestoredAuditEvent.source_actor_id, RestoredAuditEvent.comment)
-        .where(RestoredAuditEvent.assessment_id == assessment.id, RestoredAuditEvent.comment.contains(NOTE_PREFIX))
+        select(RestoredAuditEvent.source_actor_id, RestoredAuditEvent.details)
+        .where(RestoredAuditEvent.assessment_id == assessment.id, RestoredAuditEvent.kind == SIGNATURE)
     ).all()
-    return local_signatures(assessment) | {(here.get(actor_id), h) for actor_id, comment in restored
-                                           for h in signed_hashes(comment)}
+    return local_signatures(assessment) | {(here.get(actor_id), details["content_sha256"])
+                                           for actor_id, details in restored}
 
 
 def _last_recorded_state(assessment: Assessment) -> str | None:
@@ -205,7 +202,7 @@ def restored_trail_problems(assessment: Assessment) -> list[str]:
     from eqia.interchange.document import restored_trail
     from eqia.interchange.restore import RESTORE_ACTION, _hashable, trail_digest
     from eqia.models import AuditEvent
-    from eqia.services.audit import compute_hash
+    from eqia.services.audit import compute_hash, legacy_facts, restored_events
 
     events = restored_trail(assessment)
     if not events:
@@ -213,9 +210,14 @@ def restored_trail_problems(assessment: Assessment) -> list[str]:
     ref = assessment.display_reference
     problems = [f"{ref}: restored event {e['seq']} was altered: its content no longer matches its hash"
                 for e in events if compute_hash(_hashable(e)) != e["hash"]]
-    recorded = db.session.execute(select(AuditEvent.comment).where(
-        AuditEvent.action == RESTORE_ACTION, AuditEvent.assessment_reference == ref)).scalars().all()
-    if not any(f"trail SHA-256 {trail_digest(events)})" in c for c in recorded):
+    # Events hashed in form 1 carry their facts in their words: the columns read from them must agree.
+    problems += [f"{ref}: restored event {e.seq} was altered: its kind or details no longer say what its words say"
+                 for e in restored_events(assessment)
+                 if e.hash_version == WORDS_FORM and legacy_facts(e.action, e.user_comment) != (e.kind, e.details)]
+    recorded = db.session.execute(select(AuditEvent.details).where(
+        AuditEvent.action == RESTORE_ACTION, AuditEvent.kind == RESTORE,
+        AuditEvent.assessment_reference == ref)).scalars().all()
+    if not any(details.get("trail_sha256") == trail_digest(events) for details in recorded):
         problems.append(f"{ref}: its restored audit trail is not the one its restore recorded: it was changed "
                         "outside the service")
     return problems

@@ -19,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from eqia.audit_words import EDIT
 from eqia.extensions import db
 from eqia.models import (
     Assessment,
@@ -52,6 +53,8 @@ CREATE_ACTION = "create"
 CREATE_VERSION_ACTION = "create_version"
 
 COMMENT_MAX = 10_000
+# An edit's action code names its section ("edit:evidence"), as the trail has always
+# recorded it; the section itself is a detail of the event (kind EDIT), which is what is read.
 EDIT_ACTION_PREFIX = "edit:"
 
 # {state} is a state's phrase ("in full assessment"), {action} a transition's label, {done} its done
@@ -81,10 +84,10 @@ class Participants:
         return frozenset().union(*(self.by_kind.get(party, frozenset()) for party in parties))
 
 
-def kind_of_action(action: str) -> str:
-    """What an audit event's action code says its actor did to the version: a
-    kind of participant, or the trigger taken (the code is the trigger's name)."""
-    if action.startswith(EDIT_ACTION_PREFIX):
+def kind_of_action(action: str, kind: str = "") -> str:
+    """What an audit event says its actor did to the version: a kind of
+    participant, or the trigger taken (the action code is the trigger's name)."""
+    if kind == EDIT:
         return "editors"
     return ACTION_KINDS.get(action, action)
 
@@ -111,11 +114,11 @@ def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(AuditEvent.assessment_id, AuditEvent.actor_id, AuditEvent.action)
+        select(AuditEvent.assessment_id, AuditEvent.actor_id, AuditEvent.action, AuditEvent.kind)
         .where(AuditEvent.assessment_id.in_(ids), AuditEvent.actor_id.is_not(None)).distinct()
     )
-    for assessment_id, actor_id, action in rows:
-        found[assessment_id][kind_of_action(action)].add(actor_id)
+    for assessment_id, actor_id, action, kind in rows:
+        found[assessment_id][kind_of_action(action, kind)].add(actor_id)
     # A restore is this system's event about the version (it has no assessment id).
     by_reference = {a.display_reference: a.id for a in assessments}
     rows = db.session.execute(
@@ -146,16 +149,17 @@ def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
         if responder_id is not None:
             found[assessment_id]["responders"].add(responder_id)
     restored = db.session.execute(
-        select(RestoredAuditEvent.assessment_id, RestoredAuditEvent.actor_email, RestoredAuditEvent.action)
+        select(RestoredAuditEvent.assessment_id, RestoredAuditEvent.actor_email, RestoredAuditEvent.action,
+               RestoredAuditEvent.kind)
         .where(RestoredAuditEvent.assessment_id.in_(ids), RestoredAuditEvent.actor_email != "").distinct()
     ).all()
     if restored:
-        emails = {User.normalise_email(email) for _, email, _ in restored}
+        emails = {User.normalise_email(email) for _, email, _, _ in restored}
         accounts = dict(db.session.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
-        for assessment_id, email, action in restored:
+        for assessment_id, email, action, kind in restored:
             user_id = accounts.get(User.normalise_email(email))
             if user_id is not None:
-                found[assessment_id][kind_of_action(action)].add(user_id)
+                found[assessment_id][kind_of_action(action, kind)].add(user_id)
     return {a.id: Participants(by_kind={kind: frozenset(ids) for kind, ids in found[a.id].items()})
             for a in assessments}
 
@@ -322,9 +326,11 @@ def apply_transition(ctx: TransitionContext, *, role: str) -> None:
     assessment.state = dest
     assessment.updated_at = ctx.now
     db.session.flush()
-    notes = [rules.EFFECTS[name].note(ctx) for name in transition.effects if rules.EFFECTS[name].note]
+    effects = [rules.EFFECTS[name] for name in transition.effects]
+    details = {key: value for e in effects if e.details for key, value in e.details(ctx).items()}
+    kind = next((e.kind for e in effects if e.kind), "")
     event = append_event(action=transition.trigger, actor=ctx.user, role=role, assessment=assessment,
-                         from_state=source, to_state=dest, comment="\n".join(filter(None, [ctx.comment, *notes])))
+                         from_state=source, to_state=dest, comment=ctx.comment, kind=kind, details=details)
     transition_applied.send(current_app._get_current_object(), context=ctx, event=event)
     for name in transition.effects:
         rules.EFFECTS[name].run(ctx)

@@ -46,9 +46,11 @@ class TransitionContext:
 class Effect:
     run: Callable[[TransitionContext], None]
     needs_triggers: tuple[str, ...] = ()
-    # What the effect adds to the transition's own audit event, so that the
-    # hash chain carries it too (a signature's content hash, say).
-    note: Callable[[TransitionContext], str] | None = None
+    # The facts the effect adds to the transition's own audit event, so that the
+    # hash chain carries them too: the event's kind and its details (a signature's
+    # content hash, say), put into words only when read.
+    kind: str = ""
+    details: Callable[[TransitionContext], dict] | None = None
 
 
 GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
@@ -70,8 +72,8 @@ def requirement(name: str):
     return register
 
 
-def effect(name: str, needs_triggers: tuple[str, ...] = (), note=None):
+def effect(name: str, needs_triggers: tuple[str, ...] = (), kind: str = "", details=None):
     def register(fn):
-        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, note=note)
+        EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, kind=kind, details=details)
         return fn
     return register
