@@ -59,7 +59,7 @@ from eqia.roles import ADMIN
 from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash, legacy_facts
 from eqia.services.errors import Forbidden
 from eqia.services.record import canonical, content_hash, content_record, digest
-from eqia.services.signing import changed_parts, changed_tasks, is_signed, signed_hashes
+from eqia.services.signing import changed_parts, changed_tasks, is_signed
 from eqia.unit_of_work import service_step, undo_step
 
 ADMIN_ONLY = "Only an admin can restore assessments."
