@@ -32,15 +32,20 @@ commits on a GET, and tests/test_unit_of_work.py holds both rules.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, Response, request
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from eqia.extensions import db
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -60,6 +65,23 @@ def unit_of_work() -> Iterator[None]:
         raise
 
 
+APART_LOCK_WAIT_MS = 1000
+
+
+def keep_apart(work: Callable[[Session], R]) -> R | None:
+    """`work` in a session apart, committed; None, having kept nothing, when it
+    cannot be done without waiting on this unit of work or on a lock (a cache
+    not kept is rendered again next time; a time stamp not kept is kept next time)."""
+    if not can_keep_apart():
+        return None
+    try:
+        with apart() as side:
+            return work(side)
+    except OperationalError:  # PostgreSQL's lock timeout, or SQLite's "database is locked"
+        log.warning("a write kept apart from the request was given up: it would have waited on a lock")
+        return None
+
+
 @contextmanager
 def apart() -> Iterator[Session]:
     """A unit of work of its own beside the request's (its own session and
@@ -67,6 +89,10 @@ def apart() -> Iterator[Session]:
     bookkeeping, never for content. Its session carries `info["apart"]`."""
     session = Session(db.engine, info={"apart": True})
     try:
+        if session.get_bind().dialect.name == "postgresql":
+            # Never wait on a lock for a cache or a time stamp: the lock may be this very
+            # request's own, uncommitted, which no database can see as a deadlock.
+            session.execute(text(f"SET LOCAL lock_timeout = '{APART_LOCK_WAIT_MS}ms'"))
         yield session
         session.commit()
     except BaseException:

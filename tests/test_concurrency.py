@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from eqia.extensions import db
+from eqia.unit_of_work import unit_of_work
 from eqia.models import Assessment, AuditEvent
 from eqia.services.assessments import update_register_details
 from eqia.services.errors import Conflict, ServiceError
@@ -30,7 +31,8 @@ def run_together(app, work, count: int) -> list:
         with app.app_context():
             barrier.wait()
             try:
-                results[i] = work(i)
+                with unit_of_work():  # each attempt is a request of its own: it commits once, or not at all
+                    results[i] = work(i)
             except Exception as exc:  # the outcome is what the test inspects
                 results[i] = exc
             finally:

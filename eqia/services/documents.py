@@ -38,7 +38,7 @@ from eqia.services import signing
 from eqia.services.pdf_document import html_for, is_final
 from eqia.services.prerender import scheduler as prerender_queue
 from eqia.services.record import canonical, content_hash, digest
-from eqia.unit_of_work import apart, can_keep_apart
+from eqia.unit_of_work import keep_apart
 from eqia.workflow.hooks import TransitionContext
 
 SIGNED, DRAFT = "signed", "draft"  # SIGNED: the final document, kept for good
@@ -184,12 +184,13 @@ def pdf_to_serve(assessment: Assessment) -> Document:
     # nothing, and the next download (or the task that would have rendered it) is served
     # these same bytes. A final version that became final before PDFs were stored (or was
     # restored) is kept from its first download on, as it always was.
-    sha256 = hashlib.sha256(data).hexdigest()
-    if can_keep_apart():
-        with apart() as side:
-            row = _keep(side, assessment.id, kind, fp, data)
-            data, sha256 = row.data, row.sha256
+    kept = keep_apart(lambda side: _kept_bytes(_keep(side, assessment.id, kind, fp, data)))
+    data, sha256 = kept or (data, hashlib.sha256(data).hexdigest())
     return Document(data, sha256, final, filename_for(assessment, final))
+
+
+def _kept_bytes(row: AssessmentDocument | None) -> tuple[bytes, str] | None:
+    return (row.data, row.sha256) if row is not None else None
 
 
 def _kept(assessment: Assessment) -> Document | None:
