@@ -8,11 +8,11 @@ A draft is cached under a fingerprint of everything it shows (content hash,
 state, the audit trail so far, the templates), so an unchanged draft is served
 from the cache.
 
-A download is a GET, and a GET never writes (eqia/unit_of_work.py):
-`pdf_to_serve` serves what is kept, or renders afresh without keeping it.
-Keeping a rendering is a step of its own, `pdf_for`, taken by the background
-render of each saved draft (eqia.services.prerender, a task with its own unit
-of work); a final version's PDF is kept by the transition that settles it.
+A download is a GET, whose request commits nothing (eqia/unit_of_work.py):
+`pdf_to_serve` serves what is kept, or renders the version as it is now and
+keeps that rendering apart from the request, as a cache (`keep_apart`), so the
+next download is served the same bytes. `pdf_for` keeps a rendering in the
+caller's own unit of work (the background render of a saved draft, a task).
 
 A version is final once its state is frozen: signed off, or a screen-out an
 equality lead agreed. Its PDF carries no DRAFT mark and is kept as the signed
@@ -96,9 +96,10 @@ def prerender(assessment_id: int) -> bool:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or is_final(assessment):
         return False
-    if _stored(assessment.id, DRAFT, fingerprint(assessment)) is not None:
+    place = _place(assessment)
+    if _kept(assessment, place) is not None:
         return False
-    pdf_for(assessment)
+    _keep(db.session, assessment.id, place.kind, place.key(assessment), render(assessment))
     return True
 
 
@@ -153,50 +154,65 @@ def _keep(session: Session, assessment_id: int, kind: str, fp: str, data: bytes)
         return _stored(assessment_id, kind, fp, session=session)
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a version's PDF is kept. A final version has one PDF, found by its kind
+    alone and kept under its content hash; a draft is found and kept under the
+    fingerprint of everything it shows. Worked out once per call: the fingerprint
+    hashes the whole content."""
+
+    final: bool
+    kind: str
+    fingerprint: str | None
+
+    def key(self, assessment: Assessment) -> str:
+        return self.fingerprint if self.fingerprint is not None else content_hash(assessment)
+
+
+def _place(assessment: Assessment) -> _Place:
+    final = is_final(assessment)
+    return _Place(final, SIGNED, None) if final else _Place(final, DRAFT, fingerprint(assessment))
+
+
 def pdf_for(assessment: Assessment) -> Document:
     """The PDF as kept, rendering and keeping it first if it is not (flushed: the
-    caller commits). Never called by a GET."""
-    document = _kept(assessment)
+    caller commits). Never called by a GET. A final version kept no PDF if it became
+    final before PDFs were stored (or was restored): rendered once, kept from then on."""
+    place = _place(assessment)
+    document = _kept(assessment, place)
     if document is not None:
         return document
-    final = is_final(assessment)
-    # A final version kept no PDF if it became final before PDFs were stored (or was restored):
-    # rendered once and kept from now on.
-    kind, fp = (SIGNED, content_hash(assessment)) if final else (DRAFT, fingerprint(assessment))
-    row = _keep(db.session, assessment.id, kind, fp, render(assessment))
-    return Document(row.data, row.sha256, final, filename_for(assessment, final))
+    row = _keep(db.session, assessment.id, place.kind, place.key(assessment), render(assessment))
+    return Document(row.data, row.sha256, place.final, filename_for(assessment, place.final))
 
 
 def pdf_to_serve(assessment: Assessment) -> Document:
     """The bytes a download serves: the PDF as kept, or the version as it is now,
     rendered and kept apart from the request (whose own session writes nothing)."""
-    document = _kept(assessment)
-    if document is None and not is_final(assessment) and prerender_queue.busy_with(assessment.id):
+    place = _place(assessment)
+    document = _kept(assessment, place)
+    if document is None and not place.final and prerender_queue.busy_with(assessment.id):
         # Saved a moment ago and being rendered now: wait for that render, not a second one.
         prerender_queue.wait_for(assessment.id, timeout=PRERENDER_WAIT)
-        document = _kept(assessment)
+        document = _kept(assessment, place)
     if document is not None:
         return document
-    final = is_final(assessment)
-    kind, fp = (SIGNED, content_hash(assessment)) if final else (DRAFT, fingerprint(assessment))
     data = render(assessment)
-    # Kept as a cache, apart from the request's unit of work: the request itself writes
-    # nothing, and the next download (or the task that would have rendered it) is served
-    # these same bytes. A final version that became final before PDFs were stored (or was
-    # restored) is kept from its first download on, as it always was.
-    kept = keep_apart(lambda side: _kept_bytes(_keep(side, assessment.id, kind, fp, data)))
+    key = place.key(assessment)
+    # Kept as a cache, apart from the request's unit of work: the next download (or the
+    # task that would have rendered it) is served these same bytes.
+    kept = keep_apart(lambda side: _kept_bytes(_keep(side, assessment.id, place.kind, key, data)))
     data, sha256 = kept or (data, hashlib.sha256(data).hexdigest())
-    return Document(data, sha256, final, filename_for(assessment, final))
+    return Document(data, sha256, place.final, filename_for(assessment, place.final))
 
 
 def _kept_bytes(row: AssessmentDocument | None) -> tuple[bytes, str] | None:
     return (row.data, row.sha256) if row is not None else None
 
 
-def _kept(assessment: Assessment) -> Document | None:
-    final = is_final(assessment)
-    row = _stored(assessment.id, SIGNED) if final else _stored(assessment.id, DRAFT, fingerprint(assessment))
-    return Document(row.data, row.sha256, final, filename_for(assessment, final)) if row is not None else None
+def _kept(assessment: Assessment, place: _Place) -> Document | None:
+    row = _stored(assessment.id, place.kind, place.fingerprint)
+    return Document(row.data, row.sha256, place.final, filename_for(assessment, place.final)) if row is not None else None
 
 
 def docx_for(assessment: Assessment) -> Document:
