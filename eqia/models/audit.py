@@ -30,24 +30,12 @@ from eqia.models.types import JSONFacts, UTCDateTime, utcnow
 GENESIS_HASH = "0" * 64
 
 
-class AuditEvent(db.Model):
-    __tablename__ = "audit_event"
+class _EventFacts:
+    """What an event says beyond who did what when, shared by this system's events
+    and restored ones: the actor's own comment, the facts as a kind and details
+    (put into words only when read, eqia.audit_words), and the links of the chain
+    in the hash form the event was written in."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
-    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
-    # Copied, not only linked: the trail must read the same if a user or assessment changes later.
-    assessment_reference: Mapped[str] = mapped_column(String(60), default="")
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
-    actor_email: Mapped[str] = mapped_column(String(320), default="")
-    actor_name: Mapped[str] = mapped_column(Text, default="")
-    role: Mapped[str] = mapped_column(String(40), default="")
-    action: Mapped[str] = mapped_column(String(80))
-    from_state: Mapped[str] = mapped_column(String(40), default="")
-    to_state: Mapped[str] = mapped_column(String(40), default="")
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    workflow_name: Mapped[str] = mapped_column(String(40), default="")
-    workflow_version: Mapped[int] = mapped_column(Integer, default=0)
     user_comment: Mapped[str] = mapped_column("comment", Text, default="")
     kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
     details: Mapped[dict] = mapped_column(JSONFacts, default=dict, server_default="{}")
@@ -65,6 +53,26 @@ class AuditEvent(db.Model):
         self.user_comment = value
 
 
+class AuditEvent(_EventFacts, db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
+    # Copied, not only linked: the trail must read the same if a user or assessment changes later.
+    assessment_reference: Mapped[str] = mapped_column(String(60), default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    actor_email: Mapped[str] = mapped_column(String(320), default="")
+    actor_name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(80))
+    from_state: Mapped[str] = mapped_column(String(40), default="")
+    to_state: Mapped[str] = mapped_column(String(40), default="")
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    workflow_name: Mapped[str] = mapped_column(String(40), default="")
+    workflow_version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AuditChainHead(db.Model):
     """The single row naming the newest event. Locked while an event is appended,
     which serialises appends so the chain never forks. `seal` is an HMAC of the
@@ -79,7 +87,7 @@ class AuditChainHead(db.Model):
     seal: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
-class RestoredAuditEvent(db.Model):
+class RestoredAuditEvent(_EventFacts, db.Model):
     """One event of a restored assessment's audit trail, exactly as the system
     that recorded it hashed it (its ids are that system's). Checked whole when
     the file was restored, and anchored in this system's own chain by the
@@ -107,21 +115,6 @@ class RestoredAuditEvent(db.Model):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     workflow_name: Mapped[str] = mapped_column(String(40), default="")
     workflow_version: Mapped[int] = mapped_column(Integer, default=0)
-    user_comment: Mapped[str] = mapped_column("comment", Text, default="")
-    kind: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    details: Mapped[dict] = mapped_column(JSONFacts, default=dict, server_default="{}")
-    hash_version: Mapped[int] = mapped_column(Integer, default=FACTS_FORM, server_default="1")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
-
-    @property
-    def comment(self) -> str:
-        """The comment as people read it: the actor's words, then what the facts say."""
-        return words(self)
-
-    @comment.setter
-    def comment(self, value: str) -> None:
-        self.user_comment = value
 
 
 class OutboxMessage(db.Model):
