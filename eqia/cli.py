@@ -74,7 +74,8 @@ def verify_audit(expect_count: int | None, expect_head: str | None) -> None:
     gone, or the trail contradicts the published anchor given."""
     from eqia.models import Assessment, RestoredAuditEvent
     from eqia.services.audit import anchor_matched, check_anchor
-    from eqia.services.signing import missing_sign_offs, restored_trail_problems, versions_signed_on_the_trail
+    from eqia.services.exported_trail import restored_trail_problems
+    from eqia.services.signing import missing_sign_offs, versions_signed_on_the_trail
 
     published = _published_anchor(expect_count, expect_head)
     report = verify_chain()

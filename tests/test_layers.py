@@ -14,14 +14,20 @@ from eqia.config import PROJECT_ROOT
 PACKAGE = PROJECT_ROOT / "eqia"
 
 
+FORMS = PROJECT_ROOT / "forms"  # installed as eqia.forms (setup.cfg)
+
+
 def module_name(path: Path) -> str:
-    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    if path.is_relative_to(FORMS):
+        parts = ("eqia", *path.relative_to(PROJECT_ROOT).with_suffix("").parts)
+    else:
+        parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 @cache
 def modules() -> dict[str, Path]:
-    return {module_name(p): p for p in PACKAGE.rglob("*.py")}
+    return {module_name(p): p for p in [*PACKAGE.rglob("*.py"), *FORMS.rglob("*.py")]}
 
 
 def _known(name: str) -> str:
@@ -110,3 +116,45 @@ def test_the_engine_imports_nothing_of_the_eqia():
     registers its rules into it (eqia.assessments); the engine never reaches back."""
     engine = {i for m in modules() if within(m, "eqia.workflow") for i in imports_of(m)}
     assert {i for i in engine if not within(i, "eqia.workflow")} <= {"eqia.roles", "eqia.local_time"}
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every set of modules that import one another, directly or round a loop (the
+    strongly connected components, of more than one module, of `graph`: module -> what it imports)."""
+    order: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        order[module] = lowest[module] = len(order)
+        stack.append(module)
+        for other in sorted(graph[module]):
+            if other not in order:
+                visit(other)
+                lowest[module] = min(lowest[module], lowest[other])
+            elif other in stack:
+                lowest[module] = min(lowest[module], order[other])
+        if lowest[module] == order[module]:
+            component = []
+            while (member := stack.pop()) != module:
+                component.append(member)
+            if component:
+                found.append(sorted([module, *component]))
+
+    for module in graph:
+        if module not in order:
+            visit(module)
+    return found
+
+
+def test_the_reader_finds_a_cycle_round_a_loop():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"e"}, "f": {"g"}, "g": {"f"}}
+    assert import_cycles(graph) == [["a", "b", "c"], ["f", "g"]]
+    assert import_cycles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+def test_no_app_module_imports_itself_round_a_loop():
+    """forms/ is read too: it is installed as eqia.forms."""
+    assert "eqia.forms.register" in modules()
+    assert import_cycles({m: imports_of(m) & modules().keys() for m in modules()}) == []

@@ -10,7 +10,7 @@ from flask import current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from eqia.api import bp, current_api_user, problem, service_problem
+from eqia.api.blueprint import bp, current_api_user, problem, service_problem
 from eqia.extensions import db, limiter
 from eqia.interchange.document import export
 from eqia.interchange.edit import replace_content

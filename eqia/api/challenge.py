@@ -9,7 +9,7 @@ as in the interchange document's ledger.
 
 from __future__ import annotations
 
-from eqia.api import bp, current_api_user, problem, service_problem
+from eqia.api.blueprint import bp, current_api_user, problem, service_problem
 from eqia.api.assessments import BODY_MAX, detail_of, json_body
 from eqia.services import assessments, challenge
 from eqia.services.assessments import get_visible

@@ -13,7 +13,7 @@ import copy
 from flask import jsonify
 from sqlalchemy import select
 
-from eqia.api import PROBLEM, bp
+from eqia.api.blueprint import PROBLEM, bp
 from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
 from eqia.interchange.schema import schema as interchange_schema
 from eqia.links import external_url

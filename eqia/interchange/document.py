@@ -9,24 +9,20 @@ them. The same content exported twice is the same JSON, key for key.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from eqia.audit_words import FACTS_FORM
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.models import REGISTER_FIELDS, Assessment, RestoredAuditEvent, User, utcnow
+from eqia.models import REGISTER_FIELDS, Assessment, User, utcnow
 from eqia.registry import profile_for
-from eqia.services.audit import chain_id, restored_events, trail
+from eqia.services.audit import chain_id, trail
+from eqia.services.exported_trail import exported, restored_trail, stamp  # noqa: F401  (restored_trail: the export's)
 from eqia.services.record import canonical, content_hash, digest, identity
 from eqia.services import signing
-
-
-def stamp(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if value is not None else None
 
 
 def day(value: date | None) -> str | None:
@@ -201,39 +197,10 @@ def ledger(a: Assessment) -> list[dict]:
     } for r in a.challenge_rounds]
 
 
-def _event(e, chain: str, assessment_id: int | None, actor_id: int | None) -> dict:
-    event = {
-        "chain": chain, "seq": e.seq, "assessment_id": assessment_id, "assessment_reference": e.assessment_reference,
-        # The trail's own copies of who acted, as the chain hashed them.
-        "actor": {"email": e.actor_email, "name": e.actor_name},
-        "actor_id": actor_id, "role": e.role, "action": e.action, "from_state": e.from_state,
-        "to_state": e.to_state, "occurred_at": stamp(e.occurred_at),
-        # In words, as every export has given it; an event hashed with its facts carries them too.
-        "workflow": {"name": e.workflow_name, "version": e.workflow_version}, "comment": e.comment,
-        "prev_hash": e.prev_hash, "hash": e.hash,
-    }
-    if e.hash_version >= FACTS_FORM:
-        event.update(hash_version=e.hash_version, kind=e.kind, details=e.details)
-        if e.user_comment != e.comment:  # what the actor wrote, when the words say more
-            event["user_comment"] = e.user_comment
-    return event
-
-
-def _exported(e, here: str) -> dict:
-    if isinstance(e, RestoredAuditEvent):
-        return _event(e, e.chain, e.source_assessment_id, e.source_actor_id)
-    return _event(e, here, e.assessment_id, e.actor_id)
-
-
-def restored_trail(a: Assessment) -> list[dict]:
-    """A restored version's trail, as the system that recorded it exported it."""
-    return [_exported(e, "") for e in restored_events(a)]
-
-
 def audit_trail(a: Assessment) -> list[dict]:
     """A restored version's trail from the system that recorded it, then this system's."""
     here = chain_id()
-    return [_exported(e, here) for e in trail(a, restores=False)]
+    return [exported(e, here) for e in trail(a, restores=False)]
 
 
 def _signer_id(a: Assessment, s, local_signatures: set[tuple[int, str]]) -> int:

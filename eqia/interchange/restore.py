@@ -26,7 +26,6 @@ import json
 import re
 import secrets
 from datetime import datetime, timezone
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -57,8 +56,9 @@ from eqia.models import (
 from eqia.registry import workflows
 from eqia.roles import ADMIN
 from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash, legacy_facts
+from eqia.services.exported_trail import hashable as _hashable, trail_digest
 from eqia.services.errors import Forbidden
-from eqia.services.record import canonical, content_hash, content_record, digest
+from eqia.services.record import content_hash, content_record, digest
 from eqia.services.signing import changed_parts, changed_tasks, is_signed
 from eqia.unit_of_work import service_step, undo_step
 
@@ -69,24 +69,6 @@ NEEDED = ("id", "reference", "version", "previous_version", "workflow", "state",
           "sign_offs", "content_hash", "audit", "audit_sha256")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 REFERENCE = re.compile(r"^EQIA-(\d{4})-(\d{1,9})$")
-
-
-def trail_digest(events: list[dict]) -> str:
-    """The SHA-256 of a restored trail as the file held it (the restore's own event records it)."""
-    return digest(canonical(events))
-
-
-def _hashable(e: dict) -> SimpleNamespace:
-    """An exported event under the names the chain's hash reads. An event from before
-    the facts were stored (no hash_version) is hashed in form 1, on its words."""
-    form = e.get("hash_version", WORDS_FORM)
-    return SimpleNamespace(
-        seq=e["seq"], assessment_id=e["assessment_id"], assessment_reference=e["assessment_reference"],
-        actor_id=e["actor_id"], actor_email=e["actor"]["email"], actor_name=e["actor"]["name"], role=e["role"],
-        action=e["action"], from_state=e["from_state"], to_state=e["to_state"], occurred_at=e["occurred_at"],
-        workflow_name=e["workflow"]["name"], workflow_version=e["workflow"]["version"],
-        user_comment=e.get("user_comment", e["comment"]), hash_version=form,
-        kind=e.get("kind", ""), details=e.get("details", {}), prev_hash=e["prev_hash"])
 
 
 def _facts(e: dict) -> tuple[str, dict]:

@@ -39,6 +39,7 @@ from eqia.unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 PENDING_KEY = "eqia_prerender"
 BROWSER_SAVE_KEY = "eqia.prerender"  # in the request's WSGI environ: set by the pages that save
+EXTENSION = "eqia_prerender"  # the app's render: given to init_app (eqia.services.documents.prerender)
 
 
 class Scheduler:
@@ -110,9 +111,7 @@ class Scheduler:
             try:
                 # Each render is a task: its own unit of work, committed when the PDF is kept.
                 with app.app_context(), unit_of_work():
-                    from eqia.services.documents import prerender
-
-                    if prerender(assessment_id):
+                    if app.extensions[EXTENSION](assessment_id):
                         self.rendered += 1
             except Exception:  # noqa: BLE001 - a failed pre-render costs a render on download, nothing more
                 log.exception("pre-rendering the PDF of assessment %s failed", assessment_id)
@@ -149,7 +148,9 @@ def _forget(session: Session, previous_transaction) -> None:
     session.info.pop(PENDING_KEY, None)  # what was rolled back changed nothing
 
 
-def init_app(app) -> None:
+def init_app(app, render) -> None:
+    """`render(assessment_id)` renders and keeps one draft's PDF, True if it kept one."""
+    app.extensions[EXTENSION] = render
     # On the Session class, once: every session of every app gets them.
     for name, fn in (("after_flush", _collect), ("after_commit", _queue_committed), ("after_soft_rollback", _forget)):
         if not event.contains(Session, name, fn):

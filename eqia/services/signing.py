@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eqia.audit_words import CONTENT_NOTE_PREFIX, RESTORE, SIGNATURE, WORDS_FORM
+from eqia.audit_words import CONTENT_NOTE_PREFIX, SIGNATURE
 from eqia.extensions import db
 from eqia.models import Assessment, SignOff
 from eqia.registry import profile_for
+from eqia.services.exported_trail import restored_trail_problems
 from eqia.services.record import canonical, changes_between, content_hash, content_record, digest
 from eqia.workflow.definition import Transition
 from eqia.workflow.hooks import TransitionContext
@@ -194,33 +195,6 @@ def _last_recorded_state(assessment: Assessment) -> str | None:
                                                   RestoredAuditEvent.to_state != "")
         .order_by(RestoredAuditEvent.position.desc()).limit(1)
     ).scalar_one_or_none()
-
-
-def restored_trail_problems(assessment: Assessment) -> list[str]:
-    """A restored version's trail must be the one its restore recorded on this
-    system's chain, every event still hashing to its hash."""
-    from eqia.interchange.document import restored_trail
-    from eqia.interchange.restore import RESTORE_ACTION, _hashable, trail_digest
-    from eqia.models import AuditEvent
-    from eqia.services.audit import compute_hash, legacy_facts, restored_events
-
-    events = restored_trail(assessment)
-    if not events:
-        return []
-    ref = assessment.display_reference
-    problems = [f"{ref}: restored event {e['seq']} was altered: its content no longer matches its hash"
-                for e in events if compute_hash(_hashable(e)) != e["hash"]]
-    # Events hashed in form 1 carry their facts in their words: the columns read from them must agree.
-    problems += [f"{ref}: restored event {e.seq} was altered: its kind or details no longer say what its words say"
-                 for e in restored_events(assessment)
-                 if e.hash_version == WORDS_FORM and legacy_facts(e.action, e.user_comment) != (e.kind, e.details)]
-    recorded = db.session.execute(select(AuditEvent.details).where(
-        AuditEvent.action == RESTORE_ACTION, AuditEvent.kind == RESTORE,
-        AuditEvent.assessment_reference == ref)).scalars().all()
-    if not any(details.get("trail_sha256") == trail_digest(events) for details in recorded):
-        problems.append(f"{ref}: its restored audit trail is not the one its restore recorded: it was changed "
-                        "outside the service")
-    return problems
 
 
 def verify(assessment: Assessment) -> SignatureCheck:
