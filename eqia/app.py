@@ -119,7 +119,6 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     # rather than surfacing on the first user who reaches the bad transition.
     app.extensions["eqia"] = {
         "workflows": load_definitions(Path(app.config["EQIA_WORKFLOWS_DIR"])),
-        "machines": {},
         # EQIA_PROFILE names the profile; EQIA_CHARACTERISTICS, older, a file's path.
         "characteristics": load_characteristics(profile_path(app.config["EQIA_PROFILE"]
                                                              or app.config["EQIA_CHARACTERISTICS"] or None)),

@@ -1,5 +1,6 @@
-"""What the app loaded at start-up: workflow definitions, their machines and the
-characteristic set. Kept on the app, reached through these functions."""
+"""What the app loaded at start-up: workflow definitions and the characteristic
+set. Kept on the app, reached through these functions. (The engine builds each
+definition's machine itself: eqia.workflow.engine.machine_for.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from flask import current_app
 
 from eqia.characteristics import PROFILES, CharacteristicSet, load_characteristics
 from eqia.workflow.definition import WorkflowDefinition, WorkflowRegistry
-from eqia.workflow.engine import WorkflowMachine
 
 DEFAULT_WORKFLOW = "standard"
 
@@ -18,14 +18,6 @@ def workflows() -> WorkflowRegistry:
 
 def definition_for(assessment) -> WorkflowDefinition:
     return workflows().get(assessment.workflow_name, assessment.workflow_version)
-
-
-def machine_for(definition: WorkflowDefinition) -> WorkflowMachine:
-    machines: dict = current_app.extensions["eqia"]["machines"]
-    key = (definition.name, definition.version)
-    if key not in machines:
-        machines[key] = WorkflowMachine(definition)
-    return machines[key]
 
 
 def characteristics() -> CharacteristicSet:

@@ -12,6 +12,8 @@ from datetime import date
 
 from eqia.audit_words import SIGNATURE
 
+from eqia.models import utcnow
+from eqia.registry import definition_for
 from eqia.local_time import LOCAL_ZONE, local_date  # noqa: F401  (the EqIA's dates are London dates)
 from eqia.workflow.hooks import (EFFECTS, GUARDS, REQUIREMENTS, Problem,  # noqa: F401  (registries, for callers)
                                  TransitionContext, effect, guard, requirement)
@@ -57,6 +59,20 @@ def late_decision_warning(decision_date: date) -> str:
     return (f"The planned decision date ({decision_date.day} {decision_date:%B %Y}) is today or has passed: this "
             "assessment could not be signed off before the decision. If the decision has moved, change the "
             "planned decision date.")
+
+
+def late_decision_warning_for(assessment) -> str | None:
+    """A warning for the author while a sign-off is still ahead of this assessment and
+    could no longer come before its planned decision date (they may be recording a
+    date that is about to move, so it warns rather than refuses)."""
+    decision_date = assessment.planned_decision_date
+    if decision_date is None or not too_late_to_sign(decision_date, local_date(utcnow())):
+        return None
+    definition = definition_for(assessment)
+    signing_states = [s for s in definition.states if definition.sign_off_transitions(s)]
+    if not any(assessment.state == s or assessment.state in definition.states_leading_to(s) for s in signing_states):
+        return None
+    return late_decision_warning(decision_date)
 
 
 NO_DECISION_DATE = "Enter the date the decision will be made before signing off"

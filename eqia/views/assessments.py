@@ -12,6 +12,7 @@ from eqia.extensions import db, limiter
 from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
 from eqia.models import REGISTER_FIELDS, Assessment, Directorate
+from eqia.assessments.rules import late_decision_warning_for
 from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
@@ -27,7 +28,6 @@ from eqia.services.workflow import (
     check_permission,
     done_message,
     guard_problems,
-    late_decision_warning,
     missing_requirements,
     perform_transition,
 )
@@ -251,7 +251,7 @@ def edit_details(assessment_id: int):
     if not isinstance(result, dict):
         return result
     return render_template("assessments/details.html", form=form, assessment=assessment,
-                           late_decision=late_decision_warning(assessment), **result), result["status"]
+                           late_decision=late_decision_warning_for(assessment), **result), result["status"]
 
 
 def _asks_for_password() -> bool:

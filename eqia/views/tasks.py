@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge, tasks
-from eqia.services.workflow import allowed_transitions, late_decision_warning, missing_requirements
+from eqia.assessments.rules import late_decision_warning_for
+from eqia.services.workflow import allowed_transitions, missing_requirements
 from eqia.forms.screening import build_add_group_form
 from eqia.views.assessments import bp, read_only_or_edit, run_form
 from eqia.assessments.sections import SECTIONS, asks_about_advancing
@@ -50,7 +51,7 @@ def task_list(assessment_id: int):
     return render_template("assessments/task_list.html", assessment=assessment, groups=groups,
                            challenge_task=challenge_task, tasks_status_labels=tasks.STATUS_LABELS,
                            can_edit=tasks.can_edit(current_user, assessment), done=len(done), total=len(total),
-                           all_done=tasks.all_completed(groups), late_decision=late_decision_warning(assessment),
+                           all_done=tasks.all_completed(groups), late_decision=late_decision_warning_for(assessment),
                            missing=service.missing_groups(assessment) if writing else [],
                            missing_warning=service.groups_missing_warning,
                            state=definition_for(assessment).states[assessment.state])

@@ -9,14 +9,51 @@ pitfalls (a trigger named like a column overwriting it, rows loaded without
 definition: building the machine checks the graph again, independently of our
 loader (every source and destination a declared state, every trigger an event),
 and it is the last word on whether a trigger exists from a state. Rules (roles,
-guards, segregation) are checked by the service before the machine is asked.
+guards, segregation) are checked by `perform_transition` before the machine
+is asked.
+
+Every state change goes through `perform_transition`. It checks, in order: the
+record exists and the user may see it; the trigger is possible from the current
+state; the user holds a role the definition allows; segregation of duties; the
+lock version the user saw; the comment; the required fields; the guards. Only
+then does it move the state, write the audit event, announce the transition
+(eqia.workflow.signals), run the effects, and flush: the request, command or
+task that called it commits. Any failure rolls everything back. Callbacks never
+commit. What it moves, and how that is stored, locked and recorded, the
+application says through its registered subject (eqia.workflow.subject).
 """
 
 from __future__ import annotations
 
+import logging
+
+from flask import current_app
 from transitions import Machine
 
-from eqia.workflow.definition import WorkflowDefinition
+from eqia.workflow import hooks
+from eqia.workflow.definition import Transition, WorkflowDefinition
+from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
+from eqia.workflow.hooks import Problem, TransitionContext
+from eqia.workflow.signals import transition_applied
+from eqia.workflow.subject import Participants, current_subject
+
+log = logging.getLogger(__name__)
+
+COMMENT_MAX = 10_000
+
+# {state} is a state's phrase ("in full assessment"), {action} a transition's label, {done} its done
+# message: each is written once, in the workflow definition.
+NOT_POSSIBLE_NOW = "This action is not possible while the assessment is {state}."
+NOT_YOUR_ROLE = "You do not have a role that can take the action \u201c{action}\u201d on this assessment."
+DONE_NOW = "{done}. The assessment is now {state}."
+DONE_STILL = "{done}. The assessment is still {state}."
+STALE = ("Someone else changed this assessment since you opened it. Check the latest version below, "
+         "then try again.")
+COMMENT_REQUIRED = "Enter a comment: {label}"
+COMMENT_TOO_LONG = f"Comment must be {COMMENT_MAX:,} characters or fewer"
+ATTESTATION_MISSING = "Confirm the statement to sign: tick the box if it is true"
+PASSWORD_MISSING = "Enter your password to confirm it is you"
+PASSWORD_WRONG = "The password is not correct. Enter the password you sign in with"
 
 
 class InvalidTransition(Exception):
@@ -46,3 +83,190 @@ class WorkflowMachine:
             raise InvalidTransition(f"{trigger!r} is not possible from {state!r}")
         # A transition without a destination (dest: null) leaves the state as it is.
         return found[0].dest or state
+
+
+def machine_for(definition: WorkflowDefinition) -> WorkflowMachine:
+    """The definition's machine, built once per app: each app loads its own definitions."""
+    machines: dict = current_app.extensions.setdefault("workflow_machines", {})
+    key = (definition.name, definition.version)
+    if key not in machines:
+        machines[key] = WorkflowMachine(definition)
+    return machines[key]
+
+
+def participants_for(records: list) -> dict[int, Participants]:
+    """Who took part in each record, by id (the subject's own few queries)."""
+    return current_subject().participants(records)
+
+
+def acting_role(user, transition: Transition) -> str | None:
+    return current_subject().held_role(user, transition.roles)
+
+
+def sod_problem(user, transition: Transition, definition: WorkflowDefinition,
+                who: Participants) -> Problem | None:
+    rule = definition.segregation.get(transition.trigger)
+    if rule and user.id in who.excluded(rule.excluded):
+        return Problem(rule.message)
+    return None
+
+
+def allowed_transitions(user, record, who: Participants | None = None,
+                        definition: WorkflowDefinition | None = None) -> list[Transition]:
+    """The actions `user` may take on `record` now, derived from the definition.
+    Content checks (required fields, guards) are not applied: the page shows the
+    button and explains what is missing when it is pressed."""
+    subject = current_subject()
+    definition = definition or subject.definition_for(record)
+    if not subject.can_view(user, record):
+        return []
+    if who is None:
+        who = subject.participants([record])[record.id]
+    return [
+        t for t in definition.transitions_from(record.state)
+        if not t.system and acting_role(user, t) and sod_problem(user, t, definition, who) is None
+    ]
+
+
+def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:
+    """What a user is told once `transition` has moved a record from `before` to `after`."""
+    return (DONE_NOW if after != before else DONE_STILL).format(done=transition.done,
+                                                                  state=definition.states[after].phrase)
+
+
+def _refuse(error: ServiceError, user, record_id: int, trigger: str) -> ServiceError:
+    current_subject().undo_step()
+    log.warning("refused %s on assessment %s by user %s: %s (%s)", trigger, record_id,
+                user.id if user else "system", type(error).__name__, error)
+    return error
+
+
+def check_permission(user, record, transition: Transition, definition: WorkflowDefinition) -> str:
+    """Refuse (409) a trigger not possible from this state, then (403) a user
+    without an allowed role or excluded by segregation of duties. Returns the
+    role the user acts in. Content checks come later, in perform_transition."""
+    if record.state not in transition.sources:
+        raise NotPossible(NOT_POSSIBLE_NOW.format(state=definition.states[record.state].phrase))
+    role = acting_role(user, transition)
+    if role is None:
+        raise Forbidden(NOT_YOUR_ROLE.format(action=transition.label))
+    problem = sod_problem(user, transition, definition, participants_for([record])[record.id])
+    if problem:
+        raise Forbidden(problem)
+    return role
+
+
+def missing_requirements(record, transition: Transition) -> list[Problem]:
+    """What must be filled in before `transition`, from its required_fields."""
+    extras = current_subject().extras(record)
+    return [p for name in transition.required_fields for p in hooks.REQUIREMENTS[name](record, extras)]
+
+
+def guard_problems(user, record, transition: Transition) -> list[Problem]:
+    """What the transition's guards would refuse now (shown before the user acts,
+    so nobody types a password to learn the decision date has passed)."""
+    subject = current_subject()
+    # The page asks for the comment, so judge as if it will be given: a guard the
+    # comment can satisfy is not reported as a block.
+    ctx = TransitionContext(assessment=record, user=user, definition=subject.definition_for(record),
+                            transition=transition, characteristics=subject.extras(record), now=subject.now(),
+                            comment="(to be written)" if transition.comment != "none" else "")
+    return [p for name in transition.guards for p in hooks.GUARDS[name](ctx)]
+
+
+def lock(record_id: int):
+    """Load the record for update: concurrent writers queue here on PostgreSQL
+    (SQLite serialises writers itself) and then see the committed state."""
+    return current_subject().lock(record_id)
+
+
+def perform_transition(record_id: int, trigger: str, user, *, comment: str = "",
+                       expected_lock_version: int | None = None, attested: bool = False,
+                       password: str | None = None):
+    """Take `trigger` on the record as `user`, or raise a ServiceError having changed nothing."""
+    return current_subject().as_step(_perform_transition, record_id, trigger, user, comment=comment,
+                                     expected_lock_version=expected_lock_version, attested=attested,
+                                     password=password)
+
+
+def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
+                        expected_lock_version: int | None, attested: bool, password: str | None):
+    subject = current_subject()
+    try:
+        record = subject.lock(record_id)
+        if record is None or not subject.can_view(user, record):
+            raise NotFound("Assessment not found")
+        definition = subject.definition_for(record)
+        transition = definition.transitions.get(trigger)
+        if transition is None or transition.system:
+            raise NotFound("There is no such action")
+        role = check_permission(user, record, transition, definition)
+        if expected_lock_version is not None and expected_lock_version != record.lock_version:
+            raise Conflict(record, STALE)
+        comment = (comment or "").strip()
+        if transition.comment_required and not comment:
+            raise Invalid(Problem(COMMENT_REQUIRED.format(label=transition.comment_label), field="comment"))
+        if len(comment) > COMMENT_MAX:
+            raise Invalid(Problem(COMMENT_TOO_LONG, field="comment"))
+        if transition.attestation and not attested:
+            raise Invalid(Problem(ATTESTATION_MISSING, field="attest"))
+        if transition.reauthenticate:
+            # Asked again at the moment of acting: a signature must be the signer's own,
+            # not whoever found a session left open.
+            if not password:
+                raise Invalid(Problem(PASSWORD_MISSING, field="password"))
+            if not user.check_password(password):
+                raise Invalid(Problem(PASSWORD_WRONG, field="password"))
+        ctx = TransitionContext(assessment=record, user=user, definition=definition, transition=transition,
+                                characteristics=subject.extras(record), now=subject.now(), comment=comment)
+        problems = missing_requirements(record, transition)
+        problems += [p for name in transition.guards for p in hooks.GUARDS[name](ctx)]
+        if problems:
+            # A section's check and a guard may find the same fault (a "Don't know"
+            # under a proposed screen-out): say it once.
+            raise NotPossible(*dict.fromkeys(problems))
+        apply_transition(ctx, role=role)
+        subject.flush()
+    except ServiceError as error:
+        raise _refuse(error, user, record_id, trigger) from None
+    except subject.stale_errors:
+        raise _refuse(Conflict(None, STALE), user, record_id, trigger) from None
+    except Exception:
+        subject.undo_step()
+        raise
+    return record
+
+
+def apply_transition(ctx: TransitionContext, *, role: str) -> None:
+    """Move the state and record it; part of the caller's transaction."""
+    subject = current_subject()
+    record, transition = ctx.assessment, ctx.transition
+    ctx.role = role
+    source = record.state
+    dest = machine_for(ctx.definition).fire(source, transition.trigger)
+    # Each signatory is a different person (a guard of the application's says so); the
+    # state moves with the last signature needed on this exact content.
+    if transition.signatures > 1 and subject.signature_count(record) + 1 < transition.signatures:
+        dest = source
+    subject.move(record, dest, ctx.now)
+    effects = [hooks.EFFECTS[name] for name in transition.effects]
+    details = {key: value for e in effects if e.details for key, value in e.details(ctx).items()}
+    kind = next((e.kind for e in effects if e.kind), "")
+    event = subject.append_event(record, action=transition.trigger, actor=ctx.user, role=role,
+                                 from_state=source, to_state=dest, comment=ctx.comment, kind=kind, details=details)
+    transition_applied.send(current_app._get_current_object(), context=ctx, event=event)
+    for name in transition.effects:
+        hooks.EFFECTS[name].run(ctx)
+
+
+def perform_system_transition(record, trigger: str, *, now, comment: str = "") -> None:
+    """A transition the engine takes itself (an effect), inside the current transaction."""
+    subject = current_subject()
+    locked = subject.lock(record.id)
+    definition = subject.definition_for(locked)
+    transition = definition.transitions[trigger]
+    if not transition.system or locked.state not in transition.sources:
+        return
+    ctx = TransitionContext(assessment=locked, user=None, definition=definition, transition=transition,
+                            characteristics=subject.extras(locked), now=now, comment=comment)
+    apply_transition(ctx, role="system")

@@ -1,0 +1,96 @@
+"""What the engine moves, as the application describes it: its subject.
+
+The engine knows no model, database or access rule. The application registers
+one `Subject` (the EqIA does, in eqia.assessments.subject, when the package is
+imported) that tells it how to find and lock a record, who may see it, which
+role a user acts in, which definition the record follows, who has taken part in
+it (for segregation of duties), what the rules are given beside the record, how
+a transition is recorded (the audit trail), and how a step of the caller's unit
+of work begins and is undone.
+
+A record has an `id`, a `state` (a state of its definition) and a
+`lock_version` (for optimistic locking); a user, an `id` and
+`check_password(password)`. The engine reads nothing else of either: the rest
+goes through the subject.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Collection, Protocol, TypeVar
+
+from eqia.workflow.definition import WorkflowDefinition
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Participants:
+    """Who has done what to one record: the facts segregation of duties needs.
+    `by_kind` maps each kind of participant (SOD_PARTIES) and each trigger name
+    to the ids of the users who took part that way."""
+
+    by_kind: dict[str, frozenset[int]]
+
+    def excluded(self, parties: tuple[str, ...]) -> frozenset[int]:
+        return frozenset().union(*(self.by_kind.get(party, frozenset()) for party in parties))
+
+
+class Subject(Protocol):
+    # Raised by flush when someone else changed the record first (a stale lock version).
+    stale_errors: tuple[type[Exception], ...]
+
+    def lock(self, record_id: int) -> Any | None:
+        """The record, loaded afresh and locked for update until the unit of work ends; None if there is none."""
+
+    def can_view(self, user: Any, record: Any) -> bool:
+        """Whether `user` may see `record` at all (one who may not is told it does not exist)."""
+
+    def held_role(self, user: Any, roles: Collection[str]) -> str | None:
+        """The role, of `roles`, in which `user` acts (the same one every time), or None."""
+
+    def definition_for(self, record: Any) -> WorkflowDefinition:
+        """The definition `record` follows."""
+
+    def participants(self, records: list[Any]) -> dict[int, Participants]:
+        """Who took part in each of `records`, by record id (in a few queries, however many)."""
+
+    def extras(self, record: Any) -> Any:
+        """What the rules are given beside the record (TransitionContext.characteristics)."""
+
+    def now(self) -> datetime:
+        """The time a transition is taken at."""
+
+    def move(self, record: Any, state: str, now: datetime) -> None:
+        """Set the record's state (and whatever marks it changed), and flush."""
+
+    def signature_count(self, record: Any) -> int:
+        """How many valid signatures the record holds now, for a transition that needs several."""
+
+    def append_event(self, record: Any, *, action: str, actor: Any, role: str, from_state: str, to_state: str,
+                     comment: str, kind: str, details: dict) -> Any:
+        """Record the transition (the audit event), inside the caller's transaction; returns the event."""
+
+    def flush(self) -> None:
+        """Send what the transition changed to the database, without committing."""
+
+    def as_step(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Call `fn` as one step of the caller's unit of work: if it raises, what it changed is undone."""
+
+    def undo_step(self) -> None:
+        """Undo what the current step changed (before a refusal is explained and raised)."""
+
+
+_registered: list[Subject] = []
+
+
+def register_subject(subject: Subject) -> None:
+    """Make `subject` what the engine moves (the last one registered wins)."""
+    _registered[:] = [subject]
+
+
+def current_subject() -> Subject:
+    if not _registered:
+        raise LookupError("No workflow subject is registered: the application registers one when it is imported")
+    return _registered[0]
