@@ -31,7 +31,7 @@ from tests.conftest import DB_KIND, PASSWORD, STANDARD
 TRIGGERS = sorted(t.trigger for t in STANDARD.transitions.values() if not t.system)
 FROZEN = {k for k, s in STANDARD.states.items() if s.frozen}
 # What each kind of participant leaves on this system's trail, read here independently
-# of the service that decides (eqia.services.workflow.participants_for).
+# of the code that decides (eqia.assessments.subject.participants_for).
 KIND_ACTIONS = {"creator": {"create", "create_version", "import"}, "editors": set(), "importers": {"import"},
                 "restorers": set(), "challengers": {"challenge_points"}, "responders": {"challenge_answers"}}
 SIGN_OFF_EXCLUDES = STANDARD.segregation["sign_off"].excluded
