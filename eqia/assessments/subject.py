@@ -8,8 +8,9 @@ with the engine when this module is imported (eqia.assessments imports it)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from datetime import datetime
-from typing import Any, Callable, Collection, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError

@@ -1,4 +1,5 @@
-"""The state machine, built with `transitions` from a definition.
+"""The engine: every state change goes through `perform_transition`, and the
+state machine it asks is built with `transitions` from the definition.
 
 One machine per definition, built once and never changed after. It holds no
 model at all: asking where a trigger leads from a state is a lookup in the
@@ -12,15 +13,15 @@ and it is the last word on whether a trigger exists from a state. Rules (roles,
 guards, segregation) are checked by `perform_transition` before the machine
 is asked.
 
-Every state change goes through `perform_transition`. It checks, in order: the
-record exists and the user may see it; the trigger is possible from the current
-state; the user holds a role the definition allows; segregation of duties; the
-lock version the user saw; the comment; the required fields; the guards. Only
-then does it move the state, write the audit event, announce the transition
-(eqia.workflow.signals), run the effects, and flush: the request, command or
-task that called it commits. Any failure rolls everything back. Callbacks never
-commit. What it moves, and how that is stored, locked and recorded, the
-application says through its registered subject (eqia.workflow.subject).
+`perform_transition` checks, in order: the record exists and the user may see
+it; the trigger is possible from the current state; the user holds a role the
+definition allows; segregation of duties; the lock version the user saw; the
+comment; the required fields; the guards. Only then does it move the state,
+write the audit event, announce the transition (eqia.workflow.signals), run the
+effects, and flush: the request, command or task that called it commits. Any
+failure rolls everything back. Callbacks never commit. What it moves, and how
+that is stored, locked and recorded, the application says through its
+registered subject (eqia.workflow.subject).
 """
 
 from __future__ import annotations

@@ -26,7 +26,8 @@ class Problem:
 @dataclass
 class TransitionContext:
     """One transition being taken: on what (the application's record), by whom,
-    under which definition, and when. The engine reads none of the record's fields."""
+    under which definition, and when. The engine reads only the record's id, state
+    and lock version (eqia.workflow.subject); the rules read what they need."""
 
     assessment: Any
     user: Any  # None for a system transition

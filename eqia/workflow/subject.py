@@ -16,9 +16,10 @@ goes through the subject.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Collection, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from eqia.workflow.definition import WorkflowDefinition
 
