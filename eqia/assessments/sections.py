@@ -17,7 +17,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-from eqia.models import ACTION_STATUSES, CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES
+from eqia.audit_words import lend_names
+from eqia.models import ACTION_STATUSES, CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS
 from eqia.workflow.hooks import Problem, requirement
 
 if TYPE_CHECKING:
@@ -442,6 +443,10 @@ def section_requirement(section: Section):
 
 for _section in SECTIONS.values():
     requirement(_section.key)(section_requirement(_section))
+
+# The record reads an edit's changes in words when it is shown, and names sections and register
+# fields as the assessment's pages do.
+lend_names(section_title=lambda key: SECTIONS[key].title, register_field=REGISTER_FIELDS.__getitem__)
 
 
 def title_for(assessment: Assessment, key: str) -> str:

@@ -230,8 +230,11 @@ AUDIT_EVENT = obj({
     "hash_version": assigned({"const": 2}, "Present when the hash covers the event's facts (kind, details) "
                              "and the actor's own comment; absent for an event hashed on its words (form 1)"),
     "kind": assigned({"enum": ["", SIGNATURE, EDIT, RESTORE]}, "What the details record"),
-    "details": assigned({"type": "object", "additionalProperties": {"type": ["string", "integer"]}},
-                        "The facts the event records, as keys and values"),
+    "details": assigned({"type": "object", "additionalProperties": {"anyOf": [
+        {"type": ["string", "integer"]},
+        # An edit's changes: each a set of codes and values (eqia.audit_words).
+        {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}}]}},
+        "The facts the event records, as keys and values"),
     "user_comment": assigned({"type": "string"}, "What the actor wrote, when `comment` says more"),
 }, optional=("hash_version", "kind", "details", "user_comment"))
 
