@@ -319,7 +319,7 @@ def list_failed_notifications() -> None:
     """List the notification e-mails set aside after failing, with what each met."""
     from eqia.notifications import delivery
 
-    _print(delivery.failed_report())
+    _print(delivery.failed_report(current_app.config))
 
 
 @eqia_cli.command("retry-notifications")
