@@ -18,6 +18,14 @@ from typing import Callable, Protocol
 SIGNATURE = "signature"  # {"content_sha256": the hash of the content record signed}
 EDIT = "edit"  # {"section": the section changed, "changes": [what changed, as facts: see EDIT_WORDS]}
 RESTORE = "restore"  # {"reference", "source", "state", "events", "trail_sha256", "content_sha256"}
+# {"round": n, "points": [{"about": task key, "status": a challenge status or "removed", "group"?}]}
+CHALLENGE_POINTS = "challenge_points"
+# {"round": n, "answers": [{"about": task key, "response": a response or "removed", "group"?}]}
+CHALLENGE_ANSWERS = "challenge_answers"
+# {"source", "reference" ("" for a new document), "version", "state" ("" if it named none), "document_sha256"}
+IMPORT = "import"
+REVIEW = "review"  # {"version": the version under review} (a new version started from it)
+RESEAL = "reseal"  # {"count", "head"}: the published anchor the trail was checked against
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -28,6 +36,13 @@ CONTENT_NOTE = CONTENT_NOTE_PREFIX + "{content_sha256}"
 RESTORED = ("Restored {reference}{source}, {state}, with {events} events of its trail (trail SHA-256 "
             "{trail_sha256}) and content SHA-256 {content_sha256}")
 FROM_SOURCE = " from {source}"
+REVIEW_OF = "Review of version {version}"
+RESEALED = ("Head resealed with the current EQIA_AUDIT_KEY; event {count} checked against a published anchor "
+            "({head})")
+IMPORTED = "Imported{source}: {origin} (document SHA-256 {document_sha256})"
+IMPORTED_VERSION = "{reference} version {version}"
+A_NEW_DOCUMENT = "a new document"
+IN_STATE_THERE = "{origin}, {state} there"
 
 
 # ------------------------------------------------------------ an edit's changes
@@ -79,9 +94,10 @@ EDIT_SEPARATOR = "; "
 _names: dict[str, Callable[[str], str]] = {}
 
 
-def lend_names(*, section_title: Callable[[str], str], register_field: Callable[[str], str]) -> None:
-    """The domain's names for its sections and register fields, for the words of edits."""
-    _names.update(section_title=section_title, register_field=register_field)
+def lend_names(**lookups: Callable[[str], str]) -> None:
+    """The domain's names for what the facts name by key: "section_title", "register_field",
+    "task_title" (a challenge task), "challenge_status", "challenge_response"."""
+    _names.update(lookups)
 
 
 def _name(lookup: str, key: str) -> str:
@@ -124,6 +140,28 @@ def change_words(change: dict) -> str:
     return (ITEM_ADDED if kind == ADDED else ITEM_REMOVED).format(item=ITEM_LABELS.get(about, about))
 
 
+# ------------------------------------------------------------ challenge points and answers
+ROUND = "Round {round}: {points}"
+POINT = "{title}: {status}"
+POINT_REMOVED = "{title}: removed"
+ANSWER_REMOVED = "{title}: answer removed"
+REMOVED_POINT = "removed"  # the status or response of a point taken back
+
+
+def _task(point: dict) -> str:
+    return point.get("group") or _name("task_title", point["about"])
+
+
+def _point_words(point: dict) -> str:
+    if "status" in point:
+        if point["status"] == REMOVED_POINT:
+            return POINT_REMOVED.format(title=_task(point))
+        return POINT.format(title=_task(point), status=_name("challenge_status", point["status"]))
+    if point["response"] == REMOVED_POINT:
+        return ANSWER_REMOVED.format(title=_task(point))
+    return POINT.format(title=_task(point), status=_name("challenge_response", point["response"]))
+
+
 class Recorded(Protocol):
     user_comment: str
     kind: str
@@ -138,6 +176,19 @@ def notes(kind: str, details: dict) -> list[str]:
     if kind == RESTORE:
         source = FROM_SOURCE.format(source=details["source"]) if details["source"] else ""
         return [RESTORED.format(**{**details, "source": source})]
+    if kind == REVIEW:
+        return [REVIEW_OF.format(**details)]
+    if kind == RESEAL:
+        return [RESEALED.format(**details)]
+    if kind == IMPORT:
+        origin = IMPORTED_VERSION.format(**details) if details["reference"] else A_NEW_DOCUMENT
+        if details["state"]:
+            origin = IN_STATE_THERE.format(origin=origin, state=details["state"])
+        source = FROM_SOURCE.format(source=details["source"]) if details["source"] else ""
+        return [IMPORTED.format(source=source, origin=origin, document_sha256=details["document_sha256"])]
+    if kind in (CHALLENGE_POINTS, CHALLENGE_ANSWERS):
+        points = details.get("points") or details.get("answers") or []
+        return [ROUND.format(round=details["round"], points=EDIT_SEPARATOR.join(_point_words(p) for p in points))]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]

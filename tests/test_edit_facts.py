@@ -114,7 +114,8 @@ def test_every_kind_of_change_reads_in_the_words_it_was_written_in(world):
         f"Action added to gather evidence about {age}",
     ]
     assert f"{age}: impact changed; {age}: reasons for the judgement changed; {age}: aim (a) changed; " \
-           f"{age}: aim (b) changed; {age}: aim (c) changed; {age}: cited evidence changed; {age} marked as completed" in said
+           f"{age}: aim (b) changed; {age}: aim (c) changed; {age}: cited evidence changed; " \
+           f"{age} marked as completed" in said
     assert "Intersectional and cumulative effects changed; Intersectional and cumulative effects marked as " \
            "completed" in said
     assert "Outcome changed; Outcome marked as completed" in said
@@ -160,6 +161,88 @@ def test_the_export_carries_the_changes_the_schema_accepts_them_and_the_words_ma
     assert exported["comment"] == "Title changed; Register details marked as in progress"
     assert "user_comment" in exported and exported["user_comment"] == ""
     assert list(Draft202012Validator(schema()).iter_errors(doc)) == []
+
+
+def test_challenge_points_and_answers_are_stored_as_codes_and_read_as_before(world):
+    from eqia.services import challenge
+    from eqia.services.challenge import AnswerInput, PointInput
+
+    assessment = world.make_assessment("challenge")
+    age = next(r for r in assessment.impacts if r.characteristic_key == "age").characteristic_label
+    challenge.save_points(assessment.id, world.lead, {
+        "evidence": PointInput("to_correct", "Add census data"), "outcome": PointInput("acceptable", "Clear"),
+        "characteristic:age": PointInput("could_be_improved", "Say more")})
+    db.session.commit()
+    challenge.save_points(assessment.id, world.lead, {"outcome": PointInput(None, "")})
+    db.session.commit()
+    perform_transition(assessment.id, "return_to_author", world.lead, comment="One gap")
+    db.session.commit()
+    returned = fresh(assessment.id)
+    points = {p.section_key: p for p in challenge.unanswered(returned)}
+    challenge.save_answers(assessment.id, world.author, returned.lock_version, {
+        points["evidence"].id: AnswerInput("accepted", "Added the census table"),
+        points["overall"].id: AnswerInput("not_accepted", "The survey covers it")})
+    db.session.commit()
+    challenge.save_answers(assessment.id, world.author, fresh(assessment.id).lock_version, {
+        points["overall"].id: AnswerInput(None, "")})
+    db.session.commit()
+    db.session.expire_all()
+    events = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.assessment_id == assessment.id, AuditEvent.action.in_(["challenge_points", "challenge_answers"]))
+        .order_by(AuditEvent.seq)).scalars().all()
+    assert [e.comment for e in events] == [
+        f"Round 1: Evidence: To correct; {age}: Could be improved; Outcome: Acceptable",
+        "Round 1: Outcome: removed",
+        "Round 1: Evidence: Accepted; Overall comment: Not accepted",
+        "Round 1: Overall comment: answer removed",
+    ]
+    for event in events:
+        comment, details = stored(event)
+        assert comment == "" and no_sentence(details) and "To correct" not in details and "Overall" not in details
+    assert json.loads(stored(events[0])[1])["points"][0] == {"about": "evidence", "status": "to_correct"}
+    assert verify_chain().ok
+
+
+def test_an_import_is_recorded_as_facts_and_reads_as_before(world):
+    import hashlib
+
+    from eqia.interchange.importer import import_document
+
+    doc = export(world.make_assessment("published"))
+    made = import_document(world.author, doc, source="council.json")
+    db.session.commit()
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.assessment_id == made.assessment.id)
+                               .order_by(AuditEvent.seq)).scalars().first()
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+    assert stored(event)[0] == "" and event.details == {
+        "source": "council.json", "reference": doc["reference"], "version": doc["version"], "state": "published",
+        "document_sha256": digest}
+    assert event.comment == (f"Imported from council.json: {doc['reference']} version {doc['version']}, published "
+                             f"there (document SHA-256 {digest})")
+    assert verify_chain().ok
+
+
+def test_a_review_and_a_reseal_are_recorded_as_facts_and_read_as_before(app, world, runner):
+    from eqia.services.audit import anchor
+
+    published = world.make_assessment("published")
+    world.take(published, "start_review")
+    review = fresh(published.id).next_version
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.assessment_id == review.id)
+                               .order_by(AuditEvent.seq)).scalars().first()
+    assert (stored(event)[0], event.details, event.comment) == ("", {"version": 1}, "Review of version 1")
+
+    held = anchor()
+    app.config["EQIA_AUDIT_KEY"] = "the-next-key"
+    resealed = runner.invoke(args=["eqia", "reseal-audit-head", "--expect-count", str(held.count),
+                                   "--expect-head", held.head])
+    assert resealed.exit_code == 0, resealed.output
+    db.session.expire_all()
+    last = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    assert (stored(last)[0], last.details) == ("", {"count": held.count, "head": held.head})
+    assert last.comment == (f"Head resealed with the current EQIA_AUDIT_KEY; event {held.count} checked against a "
+                            f"published anchor ({held.head})")
+    assert verify_chain().ok
 
 
 # ------------------------------------------------------------ the outbox

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from eqia.audit_words import lend_names
-from eqia.models import ACTION_STATUSES, CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS
+from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
+                         EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS)
 from eqia.workflow.hooks import Problem, requirement
 
 if TYPE_CHECKING:
@@ -446,7 +447,8 @@ for _section in SECTIONS.values():
 
 # The record reads an edit's changes in words when it is shown, and names sections and register
 # fields as the assessment's pages do.
-lend_names(section_title=lambda key: SECTIONS[key].title, register_field=REGISTER_FIELDS.__getitem__)
+lend_names(section_title=lambda key: SECTIONS[key].title, register_field=REGISTER_FIELDS.__getitem__,
+           challenge_status=CHALLENGE_STATUSES.__getitem__, challenge_response=CHALLENGE_RESPONSES.__getitem__)
 
 
 def title_for(assessment: Assessment, key: str) -> str:
