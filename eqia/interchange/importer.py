@@ -360,7 +360,7 @@ class RecordRefused(ServiceError):
 
     def __init__(self, record: str, error: ServiceError) -> None:
         self.status, self.record = error.status, record
-        super().__init__(*(Problem(f"{record}: {p.message}", p.endpoint, p.field, p.args) for p in error.problems))
+        super().__init__(*(Problem(f"{record}: {p.message}", p.page, p.field, p.args) for p in error.problems))
 
 
 def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -> Assessment:
