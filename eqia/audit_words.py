@@ -8,6 +8,8 @@ it in words through `words`, so the English lives here and nowhere in the rows
 
 Events recorded before the facts were stored (hash form 1) hold their words
 whole in their comment, hashed that way: they are read as they were written.
+So do the edits and challenge events written in form 2 before their changes
+were stored as facts: their details hold no changes, and their comment the words.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Callable, Protocol
 
 # What an event's details record (AuditEvent.kind). Any other event has no kind ("").
 SIGNATURE = "signature"  # {"content_sha256": the hash of the content record signed}
-EDIT = "edit"  # {"section": the section changed, "changes": [what changed, as facts: see EDIT_WORDS]}
+EDIT = "edit"  # {"section": the section changed, "changes": [each change, as codes and values: see below]}
 RESTORE = "restore"  # {"reference", "source", "state", "events", "trail_sha256", "content_sha256"}
 # {"round": n, "points": [{"about": task key, "status": a challenge status or "removed", "group"?}]}
 CHALLENGE_POINTS = "challenge_points"
