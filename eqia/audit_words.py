@@ -8,16 +8,26 @@ it in words through `words`, so the English lives here and nowhere in the rows
 
 Events recorded before the facts were stored (hash form 1) hold their words
 whole in their comment, hashed that way: they are read as they were written.
+So do the edits and challenge events written in form 2 before their changes
+were stored as facts: their details hold no changes, and their comment the words.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Callable, Protocol
 
 # What an event's details record (AuditEvent.kind). Any other event has no kind ("").
 SIGNATURE = "signature"  # {"content_sha256": the hash of the content record signed}
-EDIT = "edit"  # {"section": the section changed}
+EDIT = "edit"  # {"section": the section changed, "changes": [each change, as codes and values: see below]}
 RESTORE = "restore"  # {"reference", "source", "state", "events", "trail_sha256", "content_sha256"}
+# {"round": n, "points": [{"about": task key, "status": a challenge status or "removed", "group"?}]}
+CHALLENGE_POINTS = "challenge_points"
+# {"round": n, "answers": [{"about": task key, "response": a response or "removed", "group"?}]}
+CHALLENGE_ANSWERS = "challenge_answers"
+# {"source", "reference" ("" for a new document), "version", "state" ("" if it named none), "document_sha256"}
+IMPORT = "import"
+REVIEW = "review"  # {"version": the version under review} (a new version started from it)
+RESEAL = "reseal"  # {"count", "head"}: the published anchor the trail was checked against
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -28,6 +38,130 @@ CONTENT_NOTE = CONTENT_NOTE_PREFIX + "{content_sha256}"
 RESTORED = ("Restored {reference}{source}, {state}, with {events} events of its trail (trail SHA-256 "
             "{trail_sha256}) and content SHA-256 {content_sha256}")
 FROM_SOURCE = " from {source}"
+REVIEW_OF = "Review of version {version}"
+RESEALED = ("Head resealed with the current EQIA_AUDIT_KEY; event {count} checked against a published anchor "
+            "({head})")
+IMPORTED = "Imported{source}: {origin} (document SHA-256 {document_sha256})"
+IMPORTED_VERSION = "{reference} version {version}"
+A_NEW_DOCUMENT = "a new document"
+IN_STATE_THERE = "{origin}, {state} there"
+
+
+# ------------------------------------------------------------ an edit's changes
+# Each change an edit records is a dict of codes and values: "change" (what happened), "about" (the
+# field, item or section it happened to), and where the words need them "group" (the name of the
+# group it concerns, as the assessment names it), "item", "aim", "direction", and "from" and "to"
+# (ISO dates: a changed date is spelt out in full, because moving the planned decision date must
+# show on the record: regard before decision).
+CHANGED, ADDED, REMOVED, MOVED, COMPLETED, IN_PROGRESS = "changed", "added", "removed", "moved", "completed", \
+    "in_progress"
+
+# The labels of what an edit changes that only the record names. A section's title and a register
+# field's label are the EqIA's own (eqia.assessments.sections, eqia.models), which sit above this
+# module (the models import it): the domain lends them (`lend_names`) when it is loaded.
+FIELD_LABELS = {
+    "relevance": "Relevance", "conclusion": "Screening conclusion", "proposal": "Proposed conclusion",
+    "no_consultation_reason": "Reason there was no consultation", "review_date": "Review date",
+    "intersectional_effects": "Intersectional and cumulative effects", "outcome_justification": "Justification",
+    "outcomes": "Outcome",
+}
+GROUP_FIELD_LABELS = {
+    "impact": "Impact", "severity": "Severity", "evidence_narrative": "Reasons for the judgement",
+    "no_evidence_reason": "Why there is no evidence", "mitigation": "Mitigation", "cited_evidence": "Cited evidence",
+}
+ITEM_LABELS = {"evidence": "Evidence", "consultation": "Consultation", "action": "Action"}
+ITEM_FIELD_LABELS = {
+    "evidence": {"kind": "Kind", "source": "Source", "dated": "Date", "summary": "Summary", "link": "Link"},
+    "consultation": {"who": "Who", "held_from": "Start date", "held_to": "End date", "method": "How",
+                     "what_they_said": "What they said", "how_it_changed": "How it changed the proposal"},
+    "action": {"description": "Action", "owner": "Owner", "due_date": "Due date",
+               "success_measure": "Success measure", "status": "Status"},
+}
+
+CHANGED_WORDS = "{label} changed"
+CHANGED_FROM_TO = "{label} changed from {before} to {after}"
+BLANK = "(blank)"
+IN_GROUP = "{group}: {label}"
+AIM_LABEL = "aim ({aim})"
+ITEM_FIELD = "{item} {label}"
+ITEM_ADDED = "{item} added"
+ITEM_REMOVED = "{item} removed"
+MOVED_UP, MOVED_DOWN = "Action moved up", "Action moved down"
+GATHERING_ADDED = "Action added to gather evidence about {group}"
+GROUP_ADDED = "Group added: {group}"
+MARKED_COMPLETED = "{title} marked as completed"
+MARKED_IN_PROGRESS = "{title} marked as in progress"
+EDIT_SEPARATOR = "; "
+
+_names: dict[str, Callable[[str], str]] = {}
+
+
+def lend_names(**lookups: Callable[[str], str]) -> None:
+    """The domain's names for what the facts name by key: "section_title", "register_field",
+    "task_title" (a challenge task), "challenge_status", "challenge_response"."""
+    _names.update(lookups)
+
+
+def _name(lookup: str, key: str) -> str:
+    try:
+        return _names[lookup](key)
+    except KeyError:  # not lent (the domain not loaded) or not known: the key is all there is
+        return key
+
+
+def _label(change: dict) -> str:
+    about = change["about"]
+    if "item" in change:
+        label = ITEM_FIELD_LABELS.get(change["item"], {}).get(about, about)
+        return ITEM_FIELD.format(item=ITEM_LABELS.get(change["item"], change["item"]), label=label.lower())
+    if "group" in change:
+        label = AIM_LABEL.format(aim=change["aim"]) if about == "aim" else GROUP_FIELD_LABELS.get(about, about).lower()
+        return IN_GROUP.format(group=change["group"], label=label)
+    return FIELD_LABELS.get(about) or _name("register_field", about)
+
+
+def change_words(change: dict) -> str:
+    """One change of an edit in words."""
+    kind, about = change["change"], change["about"]
+    if kind == CHANGED:
+        if about == "answer":  # a screening answer is known by its group's name alone
+            return CHANGED_WORDS.format(label=change["group"])
+        if "from" in change:
+            return CHANGED_FROM_TO.format(label=_label(change), before=change["from"] or BLANK,
+                                          after=change["to"] or BLANK)
+        return CHANGED_WORDS.format(label=_label(change))
+    if kind in (COMPLETED, IN_PROGRESS):
+        title = change.get("group") or _name("section_title", about)
+        return (MARKED_COMPLETED if kind == COMPLETED else MARKED_IN_PROGRESS).format(title=title)
+    if kind == MOVED:
+        return MOVED_UP if change["direction"] == "up" else MOVED_DOWN
+    if about == "gathering_action":
+        return GATHERING_ADDED.format(group=change["group"])
+    if about == "group":
+        return GROUP_ADDED.format(group=change["group"])
+    return (ITEM_ADDED if kind == ADDED else ITEM_REMOVED).format(item=ITEM_LABELS.get(about, about))
+
+
+# ------------------------------------------------------------ challenge points and answers
+ROUND = "Round {round}: {points}"
+POINT = "{title}: {status}"
+POINT_REMOVED = "{title}: removed"
+ANSWER_REMOVED = "{title}: answer removed"
+REMOVED_POINT = "removed"  # the status or response of a point taken back
+
+
+def _task(point: dict) -> str:
+    return point.get("group") or _name("task_title", point["about"])
+
+
+def _point_words(point: dict) -> str:
+    if "status" in point:
+        if point["status"] == REMOVED_POINT:
+            return POINT_REMOVED.format(title=_task(point))
+        return POINT.format(title=_task(point), status=_name("challenge_status", point["status"]))
+    if point["response"] == REMOVED_POINT:
+        return ANSWER_REMOVED.format(title=_task(point))
+    return POINT.format(title=_task(point), status=_name("challenge_response", point["response"]))
 
 
 class Recorded(Protocol):
@@ -44,6 +178,22 @@ def notes(kind: str, details: dict) -> list[str]:
     if kind == RESTORE:
         source = FROM_SOURCE.format(source=details["source"]) if details["source"] else ""
         return [RESTORED.format(**{**details, "source": source})]
+    if kind == REVIEW:
+        return [REVIEW_OF.format(**details)]
+    if kind == RESEAL:
+        return [RESEALED.format(**details)]
+    if kind == IMPORT:
+        origin = IMPORTED_VERSION.format(**details) if details["reference"] else A_NEW_DOCUMENT
+        if details["state"]:
+            origin = IN_STATE_THERE.format(origin=origin, state=details["state"])
+        source = FROM_SOURCE.format(source=details["source"]) if details["source"] else ""
+        return [IMPORTED.format(source=source, origin=origin, document_sha256=details["document_sha256"])]
+    if kind in (CHALLENGE_POINTS, CHALLENGE_ANSWERS):
+        points = details.get("points") or details.get("answers") or []
+        return [ROUND.format(round=details["round"], points=EDIT_SEPARATOR.join(_point_words(p) for p in points))]
+    if kind == EDIT and details.get("changes"):
+        # An edit recorded before its changes were stored as facts has its words in its comment.
+        return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]
     return []
 
 

@@ -103,6 +103,7 @@ def reseal_audit_head(expect_count: int | None, expect_head: str | None) -> None
     """Seal the trail's head with the current EQIA_AUDIT_KEY, after the key was
     lost or changed: only when the chain is otherwise intact and holds the
     published anchor given. The reseal is itself recorded on the trail."""
+    from eqia.audit_words import RESEAL
     from eqia.services.audit import (HEAD_SEAL_BROKEN, HEAD_SEAL_MISMATCH, anchor_matched, append_event,
                                      check_anchor, reseal_head)
 
@@ -121,9 +122,8 @@ def reseal_audit_head(expect_count: int | None, expect_head: str | None) -> None
         sys.exit(1)
     with unit_of_work():
         reseal_head()
-        append_event(action="reseal_audit_head", actor=None, role="system",
-                     comment=f"Head resealed with the current EQIA_AUDIT_KEY; event {published.count} checked "
-                             f"against a published anchor ({published.head})")
+        append_event(action="reseal_audit_head", actor=None, role="system", kind=RESEAL,
+                     details={"count": published.count, "head": published.head})
     click.echo(anchor_matched(published.count, published.head))
     click.echo("The head is sealed with the current EQIA_AUDIT_KEY.")
 
@@ -319,7 +319,7 @@ def list_failed_notifications() -> None:
     """List the notification e-mails set aside after failing, with what each met."""
     from eqia.notifications import delivery
 
-    _print(delivery.failed_report())
+    _print(delivery.failed_report(current_app.config))
 
 
 @eqia_cli.command("retry-notifications")

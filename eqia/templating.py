@@ -23,6 +23,7 @@ from eqia.registry import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
 from eqia.local_time import LOCAL_ZONE
 from eqia.assessments.sections import is_web_link
+from eqia.views.pages import page_url
 
 
 def govuk_date(value: date | None) -> str:
@@ -93,10 +94,9 @@ def summary_row(label: str, value, href: str | None = None) -> dict:
 
 def fix_url(problem, assessment) -> str:
     """Where to put right a problem the workflow found: its page and field."""
-    if not problem.endpoint:
+    if not problem.page:
         return ""
-    return url_for(problem.endpoint, assessment_id=assessment.id, **dict(problem.args)) + (
-        f"#{problem.field}" if problem.field else "")
+    return page_url(problem.page, assessment.id, problem.args) + (f"#{problem.field}" if problem.field else "")
 
 
 def event_label(event, definition) -> str:
@@ -147,6 +147,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(waited, "waited")
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
+    app.add_template_global(page_url, "page_url")
     # Only an http(s) address with a host is ever a live link (a provenance address, say).
     app.add_template_global(is_web_link, "is_web_link")
     app.add_template_global(definition_for, "definition_for")

@@ -158,3 +158,14 @@ def test_no_app_module_imports_itself_round_a_loop():
     """forms/ is read too: it is installed as eqia.forms."""
     assert "eqia.forms.register" in modules()
     assert import_cycles({m: imports_of(m) & modules().keys() for m in modules()}) == []
+
+
+def test_the_eqias_rules_name_pages_and_the_web_layer_knows_their_views(app):
+    """A problem says which page fixes it by the page's key; eqia.views.pages alone names the views."""
+    from eqia.assessments.sections import SECTIONS
+    from eqia.views.pages import ENDPOINTS
+
+    domain = [p for p in (PACKAGE / "assessments").rglob("*.py") if '"assessments.' in p.read_text(encoding="utf-8")]
+    assert domain == []
+    assert set(SECTIONS) <= set(ENDPOINTS)
+    assert set(ENDPOINTS.values()) <= {rule.endpoint for rule in app.url_map.iter_rules()}

@@ -349,3 +349,47 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
         assert verify_chain().problems == [facts_not_as_written(3)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0019_keeps_queued_words_and_a_downgrade_writes_the_words_of_messages_queued_as_facts(scratch_url):
+    import json
+
+    from eqia.notifications.messages import TRANSITION, transition_message
+    from tests.conftest import STANDARD
+
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0018")
+        db.session.execute(sa.text(
+            "INSERT INTO audit_event (id, seq, assessment_reference, actor_email, actor_name, role, action, "
+            "from_state, to_state, occurred_at, workflow_name, workflow_version, comment, prev_hash, hash) VALUES "
+            "(1, 1, '', '', '', '', 'submit', '', '', '2026-01-01 00:00:00', 'standard', 1, '', 'p', 'h')"))
+        db.session.execute(sa.text(
+            "INSERT INTO outbox_message (id, audit_event_id, recipient, subject, body, created_at, attempts, "
+            "last_error, next_attempt_at, claimed_by, failure) VALUES "
+            "(1, 1, 'a@example.test', 'S', 'B', '2026-01-01 00:00:00', 0, '', '2026-01-01 00:00:00', '', '')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0019")
+        # Queued before: no kind, its words as written.
+        assert _rows("SELECT id, kind, details, subject, body FROM outbox_message") == [(1, "", "{}", "S", "B")]
+        facts = {"assessment_id": 7, "reference": "EQIA-2026-0007 v1", "title": "T", "actor": None,
+                 "workflow": STANDARD.name, "workflow_version": STANDARD.version, "trigger": "propose_screen_out",
+                 "state": "screen_out_proposed", "comment": ""}
+        db.session.execute(sa.text(
+            "INSERT INTO outbox_message (id, audit_event_id, recipient, kind, details, created_at, attempts, "
+            "last_error, next_attempt_at, claimed_by, failure) VALUES "
+            "(2, 1, 'b@example.test', :kind, :details, '2026-01-02 00:00:00', 0, '', '2026-01-02 00:00:00', '', "
+            "'')"), {"kind": TRANSITION, "details": json.dumps(facts)})
+        db.session.commit()
+
+        downgrade(directory=MIGRATIONS, revision="0018")
+        words = transition_message(facts, app.config["EQIA_BASE_URL"])
+        assert _rows("SELECT id, subject, body FROM outbox_message ORDER BY id") == [
+            (1, "S", "B"), (2, words.subject, words.body)]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0019")
+        assert _rows("SELECT id, kind, subject FROM outbox_message ORDER BY id") == [(1, "", "S"),
+                                                                                     (2, "", words.subject)]
+        db.session.remove()
+        db.engine.dispose()

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from eqia.extensions import db
 from eqia.models import AuditEvent, OutboxMessage
+from eqia.notifications.messages import written
 from eqia.services.workflow import perform_transition
 from tests.conftest import STANDARD
 
@@ -30,8 +31,10 @@ def test_a_proposed_screen_out_tells_the_equality_leads_what_happened_and_where(
     assert [m.recipient for m in messages] == ["lead2@example.test", "lead@example.test"]
     for m in messages:
         assert (m.audit_event_id, m.assessment_id) == (event.id, assessment.id)
-        assert m.subject == f"{reference}: {transition.done} \u2013 now {state.phrase}"
-        assert m.body == (
+        # The row keeps what to say; the words are written when it is sent (and read here as sent).
+        words = written(m, app.config["EQIA_BASE_URL"])
+        assert words.subject == f"{reference}: {transition.done} \u2013 now {state.phrase}"
+        assert words.body == (
             f"{world.author.name} took the action \u201c{transition.label}\u201d on {reference} "
             f"\u201c{assessment.title}\u201d.\n\nIt is now: {state.label}. {state.description}\n"
             "\nComment:\nNo group is affected\ndifferently\n"

@@ -245,12 +245,18 @@ def _rehash(event: dict) -> None:
     event["hash"] = compute_hash(_hashable(event))
 
 
+def _say(event: dict, words: str) -> None:
+    """Make an exported event say other words, in what its hash covers too: an edit's words are
+    written from its facts, and what its actor wrote travels as user_comment."""
+    event.update(comment=words, **({"user_comment": words} if "user_comment" in event else {}))
+
+
 TAMPERING = [
     # (what was done to the file, how, the path named, words in the message)
     ("an event's comment changed", lambda d: d["audit"][1].update(comment="Nothing to see"), "$.audit[1]",
      "was altered"),
     ("an event changed and its hash recomputed",
-     lambda d: (d["audit"][1].update(comment="Nothing to see"), _rehash(d["audit"][1])), "$.audit[2].prev_hash",
+     lambda d: (_say(d["audit"][1], "Nothing to see"), _rehash(d["audit"][1])), "$.audit[2].prev_hash",
      "does not follow event"),
     ("an event taken out", lambda d: d["audit"].pop(2), "$.audit", "an event was taken out"),
     ("a move taken out and the trail's hash made again", lambda d: (

@@ -64,7 +64,7 @@ def _in_document(problem) -> str:
     from eqia.models import Assessment
 
     assessment_id = (request.view_args or {}).get("assessment_id")
-    if not problem.endpoint or assessment_id is None:
+    if not problem.page or assessment_id is None:
         return "$"
     # Only a refusal of what the caller may see names a field to fix: the assessment is theirs to read.
     assessment = db.session.get(Assessment, assessment_id)

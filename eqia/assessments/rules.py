@@ -27,7 +27,7 @@ from eqia.workflow.hooks import (EFFECTS, GUARDS, REQUIREMENTS, Problem,  # noqa
 def screening_has_no_unknowns(ctx: TransitionContext) -> list[Problem]:
     names = sections.unknown_groups(ctx.assessment, ctx.characteristics)
     if names:
-        return [Problem(sections.screen_out_blocked_by_unknown(names), "assessments.edit_screening", "proposal")]
+        return [Problem(sections.screen_out_blocked_by_unknown(names), "screening", "proposal")]
     return []
 
 
@@ -39,7 +39,7 @@ SCREENING_SAYS_FULL = ("The screening concludes that a full assessment is needed
 def screening_proposes_screen_out(ctx: TransitionContext) -> list[Problem]:
     # The action must match what the screening, as written and checked, concludes.
     if ctx.assessment.screening_proposal != "screen_out":
-        return [Problem(SCREENING_SAYS_FULL, "assessments.edit_screening", "proposal")]
+        return [Problem(SCREENING_SAYS_FULL, "screening", "proposal")]
     return []
 
 
@@ -88,7 +88,7 @@ def too_late_to_sign(decision_date: date, today: date) -> bool:
 def before_planned_decision_date(ctx: TransitionContext) -> list[Problem]:
     decision_date = ctx.assessment.planned_decision_date
     if decision_date is None:
-        return [Problem(NO_DECISION_DATE, "assessments.edit_details", "planned_decision_date")]
+        return [Problem(NO_DECISION_DATE, "register_details", "planned_decision_date")]
     if too_late_to_sign(decision_date, ctx.local_today):
         return [Problem(sign_off_too_late(decision_date))]
     return []
@@ -100,7 +100,7 @@ def sign_off_still_possible(ctx: TransitionContext) -> list[Problem]:
     sign-off could no longer come before the decision, rather than only at the signature."""
     decision_date = ctx.assessment.planned_decision_date
     if decision_date is not None and too_late_to_sign(decision_date, ctx.local_today):
-        return [Problem(sign_off_would_be_too_late(decision_date), "assessments.edit_details",
+        return [Problem(sign_off_would_be_too_late(decision_date), "register_details",
                         "planned_decision_date")]
     return []  # no date at all: the register details' own check asks for it
 
@@ -130,7 +130,7 @@ def challenge_has_points(ctx: TransitionContext) -> list[Problem]:
 
     if ctx.comment or challenge.points_to_correct(ctx.assessment):
         return []
-    return [Problem(RETURN_NEEDS_POINTS, "assessments.review", "points")]
+    return [Problem(RETURN_NEEDS_POINTS, "review", "points")]
 
 
 def approve_blocked(titles: list[str]) -> str:
@@ -146,7 +146,7 @@ def no_point_to_correct(ctx: TransitionContext) -> list[Problem]:
     points = challenge.points_to_correct(ctx.assessment)
     if points:
         return [Problem(approve_blocked([challenge.task_title(ctx.assessment, p.section_key) for p in points]),
-                        "assessments.review", "points")]
+                        "review", "points")]
     return []
 
 
@@ -164,7 +164,7 @@ def challenge_points_answered(ctx: TransitionContext) -> list[Problem]:
         return []
     unanswered = [p for p in returned.comments if p.needs_answer and not p.response]
     if unanswered:
-        return [Problem(points_unanswered(len(unanswered), returned.number), "assessments.respond", "points")]
+        return [Problem(points_unanswered(len(unanswered), returned.number), "respond", "points")]
     return []
 
 

@@ -17,7 +17,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
-from eqia.models import ACTION_STATUSES, CONTINUE_DESPITE_ADVERSE, EVIDENCE_KINDS, OUTCOMES
+from eqia.audit_words import lend_names
+from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
+                         EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS)
 from eqia.workflow.hooks import Problem, requirement
 
 if TYPE_CHECKING:
@@ -47,11 +49,11 @@ DECISION_BEFORE_REGARD = "The date the decision will be made must be on or after
 
 
 def register_details_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    problems = [Problem(message, "assessments.edit_details", field)
+    problems = [Problem(message, "register_details", field)
                 for field, message in REGISTER_REQUIRED if _blank(getattr(assessment, field))]
     if (assessment.planned_decision_date and assessment.due_regard_started_on
             and assessment.planned_decision_date < assessment.due_regard_started_on):
-        problems.append(Problem(DECISION_BEFORE_REGARD, "assessments.edit_details", "planned_decision_date"))
+        problems.append(Problem(DECISION_BEFORE_REGARD, "register_details", "planned_decision_date"))
     return problems
 
 
@@ -100,7 +102,7 @@ def asks_about_advancing(characteristic_key: str, characteristics: Characteristi
 
 
 def screening_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    page = "assessments.edit_screening"
+    page = "screening"
     problems = []
     for answer in assessment.screening_answers:
         name, key = answer.characteristic_label, answer.characteristic_key
@@ -156,7 +158,7 @@ def evidence_item_problems(item: EvidenceItem, today: date) -> list[Problem]:
 
 def evidence_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if not assessment.evidence_items:
-        return [Problem(EVIDENCE_NONE, "assessments.evidence", "add")]
+        return [Problem(EVIDENCE_NONE, "evidence", "add")]
     return []
 
 
@@ -190,7 +192,7 @@ def consultation_item_problems(item: Consultation) -> list[Problem]:
 
 def consultation_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if not assessment.consultations and _blank(assessment.no_consultation_reason):
-        return [Problem(CONSULTATION_MISSING, "assessments.consultation", "no_consultation_reason")]
+        return [Problem(CONSULTATION_MISSING, "consultation", "no_consultation_reason")]
     return []
 
 
@@ -240,7 +242,7 @@ def continues_with_justification(assessment: Assessment) -> bool:
 def impact_problems(assessment: Assessment, impact: CharacteristicImpact,
                     characteristics: CharacteristicSet) -> list[Problem]:
     name, key = impact.characteristic_label, impact.characteristic_key
-    page = ("assessments.edit_impact", key)
+    page = ("characteristics", key)
     negative = characteristics.keys_meaning("impact", "negative")
 
     def problem(message: str, field: str) -> Problem:
@@ -276,7 +278,7 @@ INTERSECTIONAL_MISSING = "Describe any intersectional or cumulative effects, or 
 
 def intersectional_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if _blank(assessment.intersectional_effects):
-        return [Problem(INTERSECTIONAL_MISSING, "assessments.intersectional", "intersectional_effects")]
+        return [Problem(INTERSECTIONAL_MISSING, "intersectional", "intersectional_effects")]
     return []
 
 
@@ -299,7 +301,7 @@ def outcome_beside_adverse(outcome: str, name: str, severity: str) -> str:
 
 
 def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    page = "assessments.outcome"
+    page = "outcome"
     stored = {o.outcome for o in assessment.outcomes}
     chosen = [key for key in OUTCOMES if key in stored] + sorted(stored - set(OUTCOMES))
     if not chosen:
@@ -351,12 +353,12 @@ def action_item_problems(item: Action) -> list[Problem]:
 
 
 def action_plan_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    page = "assessments.action_plan"
+    page = "action_plan"
     problems = []
     if not assessment.actions:
         problems.append(Problem(ACTIONS_MISSING, page, "add"))
     for number, action in enumerate(assessment.actions, start=1):
-        item_page = "assessments.edit_action"
+        item_page = "action"
         args = (("item_id", action.id),)
         if _blank(action.owner):
             problems.append(Problem(action_owner_missing(number), item_page, "owner", args=args))
@@ -375,9 +377,8 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
 
 @dataclass(frozen=True)
 class Section:
-    key: str  # the name a workflow's required_fields uses
+    key: str  # the name a workflow's required_fields uses, and of the page it is changed on
     title: str
-    endpoint: str  # where it is changed
     group: str  # the task-list heading it sits under
     check: Callable[[Assessment, CharacteristicSet], list[Problem]]
     per_characteristic: bool = False
@@ -386,17 +387,17 @@ class Section:
 GROUPS = ("About the activity", "Evidence and engagement", "Impact on each group", "Outcome and actions")
 
 SECTIONS: dict[str, Section] = {s.key: s for s in (
-    Section("register_details", "Register details", "assessments.edit_details", GROUPS[0], register_details_problems),
-    Section("screening", "Screening", "assessments.edit_screening", GROUPS[0], screening_problems),
-    Section("evidence", "Evidence", "assessments.evidence", GROUPS[1], evidence_problems),
-    Section("consultation", "Consultation and engagement", "assessments.consultation", GROUPS[1],
+    Section("register_details", "Register details", GROUPS[0], register_details_problems),
+    Section("screening", "Screening", GROUPS[0], screening_problems),
+    Section("evidence", "Evidence", GROUPS[1], evidence_problems),
+    Section("consultation", "Consultation and engagement", GROUPS[1],
             consultation_problems),
-    Section("characteristics", "Impact on each group", "assessments.edit_impact", GROUPS[2],
+    Section("characteristics", "Impact on each group", GROUPS[2],
             characteristics_problems, per_characteristic=True),
-    Section("intersectional", "Intersectional and cumulative effects", "assessments.intersectional", GROUPS[2],
+    Section("intersectional", "Intersectional and cumulative effects", GROUPS[2],
             intersectional_problems),
-    Section("outcome", "Outcome", "assessments.outcome", GROUPS[3], outcome_problems),
-    Section("action_plan", "Action plan", "assessments.action_plan", GROUPS[3], action_plan_problems),
+    Section("outcome", "Outcome", GROUPS[3], outcome_problems),
+    Section("action_plan", "Action plan", GROUPS[3], action_plan_problems),
 )}
 
 
@@ -428,13 +429,13 @@ def section_requirement(section: Section):
             for impact in assessment.impacts:
                 own = impact_problems(assessment, impact, characteristics)
                 if not own and not assessment.is_completed(completion_key(section.key, impact.characteristic_key)):
-                    own = [Problem(not_marked_complete(impact.characteristic_label), section.endpoint,
+                    own = [Problem(not_marked_complete(impact.characteristic_label), section.key,
                                    "completed", args=(("characteristic", impact.characteristic_key),))]
                 problems += own
             return problems
         problems = section.check(assessment, characteristics)
         if not problems and not assessment.is_completed(section.key):
-            problems = [Problem(not_marked_complete(section.title), section.endpoint, "completed")]
+            problems = [Problem(not_marked_complete(section.title), section.key, "completed")]
         return problems
 
     return check
@@ -442,6 +443,11 @@ def section_requirement(section: Section):
 
 for _section in SECTIONS.values():
     requirement(_section.key)(section_requirement(_section))
+
+# The record reads an edit's changes in words when it is shown, and names sections and register
+# fields as the assessment's pages do.
+lend_names(section_title=lambda key: SECTIONS[key].title, register_field=REGISTER_FIELDS.__getitem__,
+           challenge_status=CHALLENGE_STATUSES.__getitem__, challenge_response=CHALLENGE_RESPONSES.__getitem__)
 
 
 def title_for(assessment: Assessment, key: str) -> str:

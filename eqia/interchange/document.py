@@ -112,27 +112,27 @@ def content(a: Assessment) -> dict:
     }
 
 
-# Where the fields of each page are in the document: for the page a problem links to (its endpoint), the
+# Where the fields of each page are in the document: for the page a problem links to (by its key), the
 # part of the document that page edits, and its fields' names where the document's differ ("" for the part
 # itself; a name ending "_" is a group's field, such as "answer_age"). The pages link a refusal to the page and
 # field to fix; the API names the same place as a JSON path with these (`path_of`), and so does PUT.
 PAGE_PARTS: dict[str, tuple[str, dict[str, str]]] = {
-    "assessments.edit_details": ("$.register_details", {"directorate_id": "directorate"}),
-    "assessments.edit_screening": ("$.screening", {"answer_": "answers[].affects", "reason_": "answers[].reason",
+    "register_details": ("$.register_details", {"directorate_id": "directorate"}),
+    "screening": ("$.screening", {"answer_": "answers[].affects", "reason_": "answers[].reason",
                                                    "advances_": "answers[].advances_equality"}),
-    "assessments.evidence": ("$.evidence", {"add": ""}),
-    "assessments.consultation": ("$.consultation", {"add": "items"}),
-    "assessments.edit_impact": ("$.characteristics[]", {"aims_relevant": "aims", "evidence": "evidence_cited"}),
-    "assessments.intersectional": ("$", {}),
-    "assessments.outcome": ("$.outcome", {"outcome_justification": "justification"}),
-    "assessments.action_plan": ("$.action_plan", {"add": "items"}),
-    "assessments.edit_action": ("$.action_plan.items[]", {}),
+    "evidence": ("$.evidence", {"add": ""}),
+    "consultation": ("$.consultation", {"add": "items"}),
+    "characteristics": ("$.characteristics[]", {"aims_relevant": "aims", "evidence": "evidence_cited"}),
+    "intersectional": ("$", {}),
+    "outcome": ("$.outcome", {"outcome_justification": "justification"}),
+    "action_plan": ("$.action_plan", {"add": "items"}),
+    "action": ("$.action_plan.items[]", {}),
 }
 # A group's "Add an action to gather evidence" adds to the action plan; "Have you completed this section?"
 # is answered by listing the section in the completions.
 ELSEWHERE = {"gather": "$.action_plan.items", "completed": "$.completions"}
 # The challenge ledger is written with its own requests' bodies (eqia.api.challenge).
-LEDGER_PAGES = {"assessments.review": "$.points", "assessments.respond": "$.answers"}
+LEDGER_PAGES = {"review": "$.points", "respond": "$.answers"}
 
 
 def field_path(prefix: str, field: str, names: dict[str, str], index: dict[str, int] | None = None) -> str:
@@ -151,13 +151,13 @@ def field_path(prefix: str, field: str, names: dict[str, str], index: dict[str, 
 def path_of(a: Assessment, problem) -> str:
     """Where in this assessment's document to fix what `problem` (a page and a field on it) names; "$" for a
     problem that no field fixes (the state, the date, a role)."""
-    if problem.field in ELSEWHERE and problem.endpoint in PAGE_PARTS:
+    if problem.field in ELSEWHERE and problem.page in PAGE_PARTS:
         return ELSEWHERE[problem.field]
-    if problem.endpoint in LEDGER_PAGES:
-        return LEDGER_PAGES[problem.endpoint]
-    if problem.endpoint not in PAGE_PARTS:
+    if problem.page in LEDGER_PAGES:
+        return LEDGER_PAGES[problem.page]
+    if problem.page not in PAGE_PARTS:
         return "$"
-    prefix, names = PAGE_PARTS[problem.endpoint]
+    prefix, names = PAGE_PARTS[problem.page]
     args = dict(problem.args)
     if "characteristic" in args:
         keys = [i.characteristic_key for i in a.impacts]

@@ -57,7 +57,7 @@ class _Saves:
             # A section's checks (marking it completed) name their page: the same place in the document the
             # API names for a refused action; a save's own refusal names a field under what it saved.
             current = db.session.get(Assessment, self.id)
-            raise BadDocument([DocumentProblem(path_of(current, p) if p.endpoint else _path(path, p.field), p.message)
+            raise BadDocument([DocumentProblem(path_of(current, p) if p.page else _path(path, p.field), p.message)
                                for p in error.problems]) from None
         self.lock = assessment.lock_version
         return assessment

@@ -26,6 +26,7 @@ from flask import current_app
 from jsonschema import Draft202012Validator
 from sqlalchemy import select
 
+from eqia.audit_words import IMPORT
 from eqia.characteristics import aim_key
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT, schema
@@ -359,7 +360,7 @@ class RecordRefused(ServiceError):
 
     def __init__(self, record: str, error: ServiceError) -> None:
         self.status, self.record = error.status, record
-        super().__init__(*(Problem(f"{record}: {p.message}", p.endpoint, p.field, p.args) for p in error.problems))
+        super().__init__(*(Problem(f"{record}: {p.message}", p.page, p.field, p.args) for p in error.problems))
 
 
 def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -> Assessment:
@@ -396,10 +397,10 @@ def _create(user: User, doc: dict, source: str, prefix: str, notes: list[str]) -
     db.session.add(a)
     db.session.flush()
     digest = hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-    origin = f"{label}, {doc['state']} there" if "state" in doc else label
-    comment = f"Imported{' from ' + source if source else ''}: {origin} (document SHA-256 {digest})"
+    facts = {"source": source, "reference": doc.get("reference", ""), "version": doc.get("version", 1),
+             "state": doc.get("state", ""), "document_sha256": digest}
     append_event(action=IMPORT_ACTION, actor=user, role=access.held_role(user, definition.create_roles) or "",
-                 assessment=a, to_state=a.state, comment=comment)
+                 assessment=a, to_state=a.state, kind=IMPORT, details=facts)
     return a
 
 

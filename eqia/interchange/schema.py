@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from eqia.audit_words import EDIT, RESTORE, SIGNATURE
+from eqia.audit_words import (CHALLENGE_ANSWERS, CHALLENGE_POINTS, EDIT, IMPORT, RESEAL, RESTORE, REVIEW,
+                               SIGNATURE)
 from eqia.characteristics import PSED_AIM_NAMES, CharacteristicSet, aim_name, load_characteristics
 from eqia.forms.register import LONG, SHORT
 from eqia.registry import characteristics
@@ -229,9 +230,14 @@ AUDIT_EVENT = obj({
                      "SHA-256 over prev_hash and the event's canonical content (eqia.services.audit)"),
     "hash_version": assigned({"const": 2}, "Present when the hash covers the event's facts (kind, details) "
                              "and the actor's own comment; absent for an event hashed on its words (form 1)"),
-    "kind": assigned({"enum": ["", SIGNATURE, EDIT, RESTORE]}, "What the details record"),
-    "details": assigned({"type": "object", "additionalProperties": {"type": ["string", "integer"]}},
-                        "The facts the event records, as keys and values"),
+    "kind": assigned({"enum": ["", SIGNATURE, EDIT, RESTORE, CHALLENGE_POINTS, CHALLENGE_ANSWERS,
+                                IMPORT, REVIEW, RESEAL]},
+                     "What the details record"),
+    "details": assigned({"type": "object", "additionalProperties": {"anyOf": [
+        {"type": ["string", "integer"]},
+        # An edit's changes, a round's points or answers: each a set of codes and values (eqia.audit_words).
+        {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}}}]}},
+        "The facts the event records, as keys and values"),
     "user_comment": assigned({"type": "string"}, "What the actor wrote, when `comment` says more"),
 }, optional=("hash_version", "kind", "details", "user_comment"))
 

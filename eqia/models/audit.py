@@ -126,7 +126,13 @@ class OutboxMessage(db.Model):
     two senders never take the same one, and a crashed sender's claim runs out.
     A refused message waits (next_attempt_at, doubling) and is set aside
     (failed_at) after the configured number of attempts, for an admin to send
-    again (eqia/notifications/)."""
+    again (eqia/notifications/).
+
+    A message keeps what to say, not the words: a `kind` and its `details` (the
+    facts: the assessment, who did what, the comment), written in words when it
+    is sent or listed (eqia.notifications.messages), so a message sent after the
+    words change is sent in the new words. A message queued before the facts were
+    stored has no kind and keeps the `subject` and `body` it was written with."""
 
     __tablename__ = "outbox_message"
 
@@ -134,8 +140,10 @@ class OutboxMessage(db.Model):
     audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), index=True)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(320))
-    subject: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    details: Mapped[dict] = mapped_column(JSONFacts, default=dict, server_default="{}")
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

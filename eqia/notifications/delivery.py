@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eqia.notifications import outbox
+from eqia.notifications.messages import written
 from eqia.notifications.sender import send_due
 
 NOTHING_TO_SEND = "Nothing to send."
@@ -45,15 +46,16 @@ def send(config: dict[str, Any], limit: int) -> Report:
     return Report(lines, ok=not (run.to_retry or run.set_aside or run.connection_lost))
 
 
-def failed_report() -> Report:
-    """The messages set aside after failing, each with what it met."""
+def failed_report(config: dict[str, Any]) -> Report:
+    """The messages set aside after failing, each with what it met (and its subject in words)."""
     failed = outbox.failed_messages()
     if not failed:
         return Report([NONE_FAILED])
     lines = [FAILED_HEADING.format(count=len(failed))]
     for m in failed:
         reply = " ".join(str(part) for part in (m.smtp_code, m.last_error) if part not in (None, ""))
-        lines.append(FAILED_ONE.format(id=m.id, recipient=m.recipient, subject=m.subject, attempts=m.attempts,
+        subject = written(m, config["EQIA_BASE_URL"]).subject
+        lines.append(FAILED_ONE.format(id=m.id, recipient=m.recipient, subject=subject, attempts=m.attempts,
                                        failure=outbox.FAILURES.get(m.failure, m.failure))
                      + (f" ({reply})" if reply else ""))
     lines.append(FAILED_HOW_TO_RETRY)

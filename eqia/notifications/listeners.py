@@ -7,7 +7,7 @@ from flask import Flask
 
 from eqia.models import AuditEvent
 from eqia.notifications import outbox
-from eqia.notifications.messages import transition_message
+from eqia.notifications.messages import TRANSITION, transition_facts
 from eqia.notifications.recipients import who_acts_next
 from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
@@ -19,8 +19,7 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
     reports is committed (the outbox pattern)."""
     recipients = who_acts_next(context.assessment, context.definition, context.user)
     if recipients:
-        outbox.queue(event, context.assessment, recipients,
-                     transition_message(context, app.config["EQIA_BASE_URL"]))
+        outbox.queue(event, context.assessment, recipients, TRANSITION, transition_facts(context))
 
 
 def init_app(app: Flask) -> None:

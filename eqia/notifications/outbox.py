@@ -24,7 +24,6 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from eqia.extensions import db
 from eqia.models import Assessment, AuditEvent, OutboxMessage, utcnow
-from eqia.notifications.messages import Message
 
 # Far longer than one message can take (smtplib waits at most 30 s for each reply).
 CLAIM_DURATION = timedelta(minutes=10)
@@ -46,10 +45,11 @@ FAILURES = {
 }
 
 
-def queue(event: AuditEvent, assessment: Assessment, recipients: list[str], message: Message) -> None:
-    """One message to each recipient, about `event`, due at once."""
+def queue(event: AuditEvent, assessment: Assessment, recipients: list[str], kind: str, details: dict) -> None:
+    """One message to each recipient, about `event`, due at once: what to say (a kind of
+    eqia.notifications.messages and its facts), put into words when it is sent."""
     db.session.add_all(OutboxMessage(audit_event_id=event.id, assessment_id=assessment.id, recipient=email,
-                                     subject=message.subject, body=message.body) for email in recipients)
+                                     kind=kind, details=details) for email in recipients)
 
 
 def _pending() -> ColumnElement[bool]:

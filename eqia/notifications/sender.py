@@ -21,6 +21,7 @@ from email.message import EmailMessage
 from eqia.extensions import db
 from eqia.models import OutboxMessage, utcnow
 from eqia.notifications import outbox
+from eqia.notifications.messages import written
 from eqia.unit_of_work import unit_of_work
 
 
@@ -57,12 +58,13 @@ class Run:
     connection_lost: bool = False
 
 
-def _email(message: OutboxMessage, sender_address: str) -> EmailMessage:
+def _email(message: OutboxMessage, sender_address: str, base_url: str) -> EmailMessage:
+    words = written(message, base_url)  # in the words of the day it is sent
     email = EmailMessage()
     email["From"] = sender_address
     email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email.set_content(message.body)
+    email["Subject"] = words.subject
+    email.set_content(words.body)
     return email
 
 
@@ -98,7 +100,7 @@ def send_due(config: dict, limit: int) -> Run | None:
             failure = code = None
             error = ""
             try:
-                smtp.send_message(_email(message, config["SMTP_FROM"]))
+                smtp.send_message(_email(message, config["SMTP_FROM"], config["EQIA_BASE_URL"]))
             except smtplib.SMTPServerDisconnected as exc:
                 failure = outbox.UNCONFIRMED if smtp.message_sent else outbox.DISCONNECTED
                 error = str(exc)

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from eqia.audit_words import EDIT
+from eqia.audit_words import ADDED, CHANGED, COMPLETED, EDIT, IN_PROGRESS, change_words
 from eqia.extensions import db
 from eqia.models import (
     REGISTER_FIELDS,
@@ -52,10 +52,38 @@ SECTION_NOT_OPEN = "\u201c{title}\u201d cannot be started while the assessment i
 
 @dataclass(frozen=True)
 class Change:
-    field: str
-    label: str
-    before: Any
-    after: Any
+    """One thing a save changed, as facts: what happened (a code of eqia.audit_words) to
+    what (`about`: a field, an item, a section), and the names and values its words need.
+    The edit's audit event stores `facts()`; the words are written when it is read."""
+
+    change: str
+    about: str
+    before: Any = None
+    after: Any = None
+    group: str | None = None  # the name of the group (characteristic) it concerns
+    item: str | None = None  # the kind of item whose field changed ("evidence", "action")
+    aim: str | None = None
+    direction: str | None = None
+
+    def facts(self) -> dict:
+        facts = {"change": self.change, "about": self.about}
+        facts.update({name: value for name in ("group", "item", "aim", "direction")
+                      if (value := getattr(self, name)) is not None})
+        # Dates are spelt out in full: changing the planned decision date must be visible on the
+        # record (regard before decision).
+        if isinstance(self.before, date) or isinstance(self.after, date):
+            facts.update({"from": _iso(self.before), "to": _iso(self.after)})
+        return facts
+
+    @property
+    def label(self) -> str:
+        return change_words(self.facts())
+
+
+def _iso(value: Any) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 
@@ -146,7 +174,7 @@ def add_group(assessment_id: int, user: User, lock_version: int,
         named = {"characteristic_key": group.key, "characteristic_label": group.name, "position": position}
         assessment.screening_answers.append(ScreeningAnswer(**named))
         assessment.impacts.append(CharacteristicImpact(**named))
-        return [Change("group", f"Group added: {group.name}", None, None)]
+        return [Change(ADDED, "group", group=group.name)]
 
     return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening")
 
@@ -219,7 +247,8 @@ def last_edit(assessment: Assessment) -> AuditEvent | None:
 def _mark(assessment: Assessment, user: User | None, key: str, complete: bool | None, changed: bool) -> list[Change]:
     """Mark the section `key` completed (only if its checks pass) or, when the
     author says it is not finished or its content changed, in progress."""
-    title = sections.title_for(assessment, key)
+    # A group's analysis is known by the group's name; a section by its title, found when read.
+    group = sections.title_for(assessment, key) if key.startswith("characteristic:") else None
     done = next((c for c in assessment.completions if c.section_key == key), None)
     if complete:
         problems = sections.problems_for(assessment, key, characteristics())
@@ -228,11 +257,11 @@ def _mark(assessment: Assessment, user: User | None, key: str, complete: bool | 
         if done is None:
             assessment.completions.append(SectionCompletion(section_key=key, completed_by_id=user.id,
                                                             completed_at=utcnow()))
-            return [Change("completed", f"{title} marked as completed", None, None)]
+            return [Change(COMPLETED, key, group=group)]
         return []
     if done is not None and (changed or complete is False):
         assessment.completions.remove(done)
-        return [Change("completed", f"{title} marked as in progress", None, None)]
+        return [Change(IN_PROGRESS, key, group=group)]
     return []
 
 
@@ -266,8 +295,8 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
             return assessment, []
         db.session.flush()
         append_event(action=EDIT_ACTION_PREFIX + section, actor=user, role=role, assessment=assessment,
-                     from_state=assessment.state, to_state=assessment.state, comment=describe(changes),
-                     kind=EDIT, details={"section": section})
+                     from_state=assessment.state, to_state=assessment.state, kind=EDIT,
+                     details={"section": section, "changes": [c.facts() for c in changes]})
         db.session.flush()
         return assessment, changes
     except StaleDataError:
@@ -297,28 +326,6 @@ def mark_section(assessment_id: int, user: User, lock_version: int, key: str,
     return _edit(assessment_id, user, lock_version, section, apply, mark=key, complete=complete)
 
 
-def _format(value: Any) -> str:
-    if value is None or value == "":
-        return "(blank)"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def describe(changes: list[Change]) -> str:
-    """The audit comment for an edit. Dates are spelled out in full: changing the
-    planned decision date must be visible on the record (regard before decision)."""
-    parts = []
-    for c in changes:
-        if isinstance(c.before, date) or isinstance(c.after, date):
-            parts.append(f"{c.label} changed from {_format(c.before)} to {_format(c.after)}")
-        elif c.before is None and c.after is None:  # an event ("Evidence added"), not a value changing
-            parts.append(c.label)
-        else:
-            parts.append(f"{c.label} changed")
-    return "; ".join(parts)
-
-
 def update_register_details(assessment_id: int, user: User, details: dict[str, Any],
                             lock_version: int, complete: bool | None = None) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
@@ -328,9 +335,9 @@ def update_register_details(assessment_id: int, user: User, details: dict[str, A
                       "activity_kind")
         _reject_nul(*details.values())
         changes = []
-        for field, label in REGISTER_FIELDS.items():
+        for field in REGISTER_FIELDS:
             if field in details and details[field] != getattr(assessment, field):
-                changes.append(Change(field, label, getattr(assessment, field), details[field]))
+                changes.append(Change(CHANGED, field, getattr(assessment, field), details[field]))
                 setattr(assessment, field, details[field])
         return changes
 
@@ -374,18 +381,16 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
             if not sections.asks_about_advancing(key, chars):
                 advances = None
             if (affects, reason, advances) != (row.affects, row.reason, row.advances_equality):
-                changes.append(Change(f"answer_{key}", name, f"{row.affects or ''}: {row.reason}",
-                                      f"{affects or ''}: {reason}"))
+                changes.append(Change(CHANGED, "answer", group=name))
                 row.affects, row.reason, row.advances_equality = affects, reason, advances
         if data.relevance != assessment.screening_relevance:
-            changes.append(Change("relevance", "Relevance", assessment.screening_relevance, data.relevance))
+            changes.append(Change(CHANGED, "relevance"))
             assessment.screening_relevance = data.relevance
         if data.conclusion != assessment.screening_conclusion:
-            changes.append(Change("conclusion", "Screening conclusion", assessment.screening_conclusion,
-                                  data.conclusion))
+            changes.append(Change(CHANGED, "conclusion"))
             assessment.screening_conclusion = data.conclusion
         if data.proposal != assessment.screening_proposal:
-            changes.append(Change("proposal", "Proposed conclusion", assessment.screening_proposal, data.proposal))
+            changes.append(Change(CHANGED, "proposal"))
             assessment.screening_proposal = data.proposal
         return changes
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from eqia.audit_words import CHALLENGE_ANSWERS, CHALLENGE_POINTS, REMOVED_POINT, lend_names
 from eqia.extensions import db
 from eqia.models import (
     ACCEPTED,
@@ -85,6 +86,16 @@ def too_long(title: str) -> str:
 
 def task_title(assessment: Assessment, key: str) -> str:
     return OVERALL_TITLE if key == OVERALL else sections.title_for(assessment, key)
+
+
+# The trail names a task by its key, and a group's analysis by the group's name (the assessment's own).
+lend_names(task_title=lambda key: OVERALL_TITLE if key == OVERALL else sections.SECTIONS[key].title)
+
+
+def _task(assessment: Assessment, key: str) -> dict:
+    if key.startswith("characteristic:"):
+        return {"about": key, "group": sections.title_for(assessment, key)}
+    return {"about": key}
 
 
 def review_keys(assessment: Assessment) -> list[str]:
@@ -251,7 +262,7 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
             if point.status is None:
                 if row is not None:
                     round_.comments.remove(row)
-                    changed.append(f"{task_title(assessment, key)}: removed")
+                    changed.append({**_task(assessment, key), "status": REMOVED_POINT})
                 continue
             if row is None:
                 row = ChallengeComment(section_key=key, status=point.status, comment=point.comment)
@@ -260,14 +271,14 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
                 continue
             row.status, row.comment = point.status, point.comment
             row.reviewed_by_id, row.reviewed_at = user.id, now
-            changed.append(f"{task_title(assessment, key)}: {CHALLENGE_STATUSES[point.status]}")
+            changed.append({**_task(assessment, key), "status": point.status})
         if not changed:
             return assessment
         role = access.held_role(user, {r for t in definition.review_transitions(assessment.state) for r in t.roles})
         db.session.flush()
         append_event(action=CHALLENGE_POINTS_ACTION, actor=user, role=role or "", assessment=assessment,
                      from_state=assessment.state, to_state=assessment.state,
-                     comment=f"Round {round_.number}: " + "; ".join(changed))
+                     kind=CHALLENGE_POINTS, details={"round": round_.number, "points": changed})
         db.session.flush()
         return assessment
     except Exception:
@@ -321,16 +332,15 @@ def save_answers(assessment_id: int, user: User, lock_version: int, answers: dic
                 continue
             point.response, point.response_text = answer.response, answer.text
             point.responded_by_id, point.responded_at = (user.id, now) if answer.response else (None, None)
-            title = task_title(assessment, point.section_key)
-            changed.append(f"{title}: {CHALLENGE_RESPONSES[answer.response]}" if answer.response
-                           else f"{title}: answer removed")
+            changed.append({**_task(assessment, point.section_key),
+                            "response": answer.response or REMOVED_POINT})
         if not changed:
             return assessment
         assessment.updated_at = now  # the answers are part of the record: a new lock version
         db.session.flush()
         append_event(action=ANSWERS_ACTION, actor=user, role=role, assessment=assessment,
                      from_state=assessment.state, to_state=assessment.state,
-                     comment=f"Round {returned.number}: " + "; ".join(changed))
+                     kind=CHALLENGE_ANSWERS, details={"round": returned.number, "answers": changed})
         db.session.flush()
         return assessment
     except StaleDataError:

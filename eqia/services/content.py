@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from eqia.audit_words import ADDED, CHANGED, ITEM_LABELS, MOVED, REMOVED
 from eqia.extensions import db
 from eqia.models import (
     OUTCOMES,
@@ -52,25 +53,25 @@ class ItemKind:
 
     collection: str  # the Assessment relationship holding the items
     model: type
-    fields: dict[str, str]  # column -> label for the audit record
+    fields: tuple[str, ...]  # the columns a save may set
     section: str
-    label: str
+    key: str  # what the audit record calls it (eqia.audit_words.ITEM_LABELS)
     not_found: str
     check: Callable[[Any], list[Problem]]
 
+    @property
+    def label(self) -> str:
+        return ITEM_LABELS[self.key]
 
-EVIDENCE = ItemKind("evidence_items", EvidenceItem,
-                    {"kind": "Kind", "source": "Source", "dated": "Date", "summary": "Summary", "link": "Link"},
-                    "evidence", "Evidence", EVIDENCE_NOT_FOUND,
+
+EVIDENCE = ItemKind("evidence_items", EvidenceItem, ("kind", "source", "dated", "summary", "link"),
+                    "evidence", "evidence", EVIDENCE_NOT_FOUND,
                     lambda item: sections.evidence_item_problems(item, _local_today()))
 CONSULTATION = ItemKind("consultations", Consultation,
-                        {"who": "Who", "held_from": "Start date", "held_to": "End date", "method": "How",
-                         "what_they_said": "What they said", "how_it_changed": "How it changed the proposal"},
-                        "consultation", "Consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
-ACTIONS = ItemKind("actions", Action,
-                   {"description": "Action", "owner": "Owner", "due_date": "Due date",
-                    "success_measure": "Success measure", "status": "Status"},
-                   "action_plan", "Action", ACTION_NOT_FOUND, sections.action_item_problems)
+                        ("who", "held_from", "held_to", "method", "what_they_said", "how_it_changed"),
+                        "consultation", "consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
+ACTIONS = ItemKind("actions", Action, ("description", "owner", "due_date", "success_measure", "status"),
+                   "action_plan", "action", ACTION_NOT_FOUND, sections.action_item_problems)
 
 
 def find_item(assessment: Assessment, kind: ItemKind, item_id: int):
@@ -94,9 +95,9 @@ def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int,
                 raise Invalid(*problems)
             _reject_nul(*values.values())
             items.append(item)
-            return [Change(kind.section, f"{kind.label} added", None, None)]
+            return [Change(ADDED, kind.key)]
         item = find_item(assessment, kind, item_id)
-        changes = [Change(k, f"{kind.label} {kind.fields[k].lower()}", getattr(item, k), v)
+        changes = [Change(CHANGED, k, getattr(item, k), v, item=kind.key)
                    for k, v in values.items() if getattr(item, k) != v]
         for k, v in values.items():
             setattr(item, k, v)
@@ -116,7 +117,7 @@ def remove_item(kind: ItemKind, assessment_id: int, user: User, lock_version: in
         items.remove(find_item(assessment, kind, item_id))
         for position, item in enumerate(items):
             item.position = position
-        return [Change(kind.section, f"{kind.label} removed", None, None)]
+        return [Change(REMOVED, kind.key)]
 
     return _edit(assessment_id, user, lock_version, kind.section, apply, mark=kind.section)
 
@@ -135,25 +136,25 @@ def move_action(assessment_id: int, user: User, lock_version: int, item_id: int,
         items[index], items[other] = items[other], items[index]
         for position, action in enumerate(items):
             action.position = position
-        return [Change("action_plan", f"Action moved {'up' if offset < 0 else 'down'}", None, None)]
+        return [Change(MOVED, "action", direction="up" if offset < 0 else "down")]
 
     # The order is presentation, not content: it does not reopen a completed plan.
     return _edit(assessment_id, user, lock_version, "action_plan", apply)
 
 
-def _set_fields(assessment: Assessment, values: dict[str, tuple[str, Any]]) -> list[Change]:
-    """values: column -> (label, new value)."""
-    _reject_nul(*(v for _, v in values.values()))
+def _set_fields(assessment: Assessment, values: dict[str, Any]) -> list[Change]:
+    """values: column -> new value."""
+    _reject_nul(*values.values())
     changes = []
-    for column, (label, value) in values.items():
+    for column, value in values.items():
         if getattr(assessment, column) != value:
-            changes.append(Change(column, label, getattr(assessment, column), value))
+            changes.append(Change(CHANGED, column, getattr(assessment, column), value))
             setattr(assessment, column, value)
     return changes
 
 
 def save_section_page(section: str, assessment_id: int, user: User, lock_version: int, complete: bool | None,
-                      values: dict[str, tuple[str, Any]] | None = None) -> tuple[Assessment, list[Change]]:
+                      values: dict[str, Any] | None = None) -> tuple[Assessment, list[Change]]:
     """The page of a list section (evidence, consultation, action plan): its own
     few fields, and whether the author has finished the section."""
     return _edit(assessment_id, user, lock_version, section, lambda a: _set_fields(a, values or {}),
@@ -163,13 +164,13 @@ def save_section_page(section: str, assessment_id: int, user: User, lock_version
 def save_consultation_page(assessment_id: int, user: User, lock_version: int, no_consultation_reason: str,
                            complete: bool | None) -> tuple[Assessment, list[Change]]:
     return save_section_page("consultation", assessment_id, user, lock_version, complete,
-                             {"no_consultation_reason": ("Reason there was no consultation", no_consultation_reason)})
+                             {"no_consultation_reason": no_consultation_reason})
 
 
 def save_action_plan_page(assessment_id: int, user: User, lock_version: int, review_date: date | None,
                           complete: bool | None) -> tuple[Assessment, list[Change]]:
     return save_section_page("action_plan", assessment_id, user, lock_version, complete,
-                             {"review_date": ("Review date", review_date)})
+                             {"review_date": review_date})
 
 
 # --------------------------------------------------------- each characteristic
@@ -216,27 +217,24 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
         # Severity describes a negative impact only; kept with any other it would mislead.
         severity = data.severity if data.impact in negative else None
         wanted = {
-            "impact": ("Impact", data.impact), "severity": ("Severity", severity),
-            "evidence_narrative": ("Reasons for the judgement", data.evidence_narrative),
-            "no_evidence_reason": ("Why there is no evidence", data.no_evidence_reason),
-            "mitigation": ("Mitigation", data.mitigation),
+            "impact": data.impact, "severity": severity, "evidence_narrative": data.evidence_narrative,
+            "no_evidence_reason": data.no_evidence_reason, "mitigation": data.mitigation,
         }
         changes = []
-        for column, (label, value) in wanted.items():
+        for column, value in wanted.items():
             if getattr(row, column) != value:
-                changes.append(Change(column, f"{name}: {label.lower()}", getattr(row, column), value))
+                changes.append(Change(CHANGED, column, group=name))
                 setattr(row, column, value)
         # Each aim that applies is relevant or not; one that does not apply (said under
         # another profile) is not said at all.
         aims = {key: key in data.aims if key in allowed else None for key in {*allowed, *row.aims}}
         for key in sorted(aims):
             if row.aim(key) != aims[key]:
-                changes.append(Change(f"aim_{key}", f"{name}: aim ({key})", row.aim(key), aims[key]))
+                changes.append(Change(CHANGED, "aim", group=name, aim=key))
         row.set_aims(aims)
         cited = [by_id[i] for i in sorted(data.cited_evidence_ids)]
         if {e.id for e in row.evidence} != data.cited_evidence_ids:
-            changes.append(Change("evidence", f"{name}: cited evidence", sorted(e.id for e in row.evidence),
-                                  sorted(data.cited_evidence_ids)))
+            changes.append(Change(CHANGED, "cited_evidence", group=name))
             row.evidence = cited
         if gather:
             changes += _add_gathering(assessment, row)
@@ -269,8 +267,7 @@ def _add_gathering(assessment: Assessment, row) -> list[Change]:
         description=sections.gathering_action_description(row.characteristic_label),
         owner=assessment.lead_officer, status="not_started", characteristic_key=key,
     ))
-    changes = [Change("action_plan", f"Action added to gather evidence about {row.characteristic_label}",
-                      None, None)]
+    changes = [Change(ADDED, "gathering_action", group=row.characteristic_label)]
     # The plan has a new action without a due date or measure: it needs another look.
     return changes + _mark(assessment, None, "action_plan", None, True)
 
@@ -280,7 +277,7 @@ def _add_gathering(assessment: Assessment, row) -> list[Change]:
 def update_intersectional(assessment_id: int, user: User, lock_version: int, text: str,
                           complete: bool | None) -> tuple[Assessment, list[Change]]:
     return _edit(assessment_id, user, lock_version, "intersectional",
-                 lambda a: _set_fields(a, {"intersectional_effects": ("Intersectional and cumulative effects", text)}),
+                 lambda a: _set_fields(a, {"intersectional_effects": text}),
                  mark="intersectional", complete=complete)
 
 
@@ -289,10 +286,10 @@ def update_outcome(assessment_id: int, user: User, lock_version: int, outcomes: 
     def apply(assessment: Assessment) -> list[Change]:
         if set(outcomes) - set(OUTCOMES):
             raise Invalid(Problem(OUTCOME_UNKNOWN, field="outcomes"))
-        changes = _set_fields(assessment, {"outcome_justification": ("Justification", justification)})
+        changes = _set_fields(assessment, {"outcome_justification": justification})
         current = {o.outcome for o in assessment.outcomes}
         if current != set(outcomes):
-            changes.append(Change("outcomes", "Outcome", ", ".join(sorted(current)), ", ".join(sorted(outcomes))))
+            changes.append(Change(CHANGED, "outcomes"))
             for row in [o for o in assessment.outcomes if o.outcome not in outcomes]:
                 assessment.outcomes.remove(row)
             for key in [k for k in OUTCOMES if k in outcomes and k not in current]:

@@ -26,7 +26,7 @@ class Task:
     key: str  # the completion key: a section, or "characteristic:<key>"
     section: str
     title: str
-    endpoint: str
+    page: str  # the key of the page it is written on (eqia.views.pages serves it)
     args: dict
     status: str
     problems: tuple[Problem, ...]
@@ -94,7 +94,7 @@ def task_list(assessment: Assessment, user: User) -> list[TaskGroup]:
                 status = _status(assessment, key, problems)
             else:
                 problems, status = [], CANNOT_START
-            groups[section.group].tasks.append(Task(key, name, title, section.endpoint, args, status,
+            groups[section.group].tasks.append(Task(key, name, title, section.key, args, status,
                                                     tuple(problems)))
     return [g for g in groups.values() if g.tasks]
 

@@ -3,6 +3,7 @@ edited, and is superseded only when n+1 is published."""
 
 from __future__ import annotations
 
+from eqia.audit_words import REVIEW
 from eqia.extensions import db
 from eqia.models import (
     REGISTER_FIELDS,
@@ -64,7 +65,7 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
     db.session.flush()
     role = held_role(ctx.user, ctx.transition.roles) or ""
     append_event(action=CREATE_VERSION_ACTION, actor=ctx.user, role=role, assessment=new, to_state=new.state,
-                 comment=f"Review of version {previous.version_number}")
+                 kind=REVIEW, details={"version": previous.version_number})
     return new
 
 

@@ -21,6 +21,7 @@ from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.audit import trail
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.views.pages import endpoint_for, page_url
 from eqia.workflow.hooks import Problem
 from eqia.services.summary import sign_off_summary
 from eqia.services.workflow import (
@@ -45,9 +46,9 @@ def _directorate_choices(form: RegisterDetailsForm) -> None:
 
 
 def problem_href(p: Problem, assessment_id: int) -> str:
-    if p.endpoint and (p.endpoint != request.endpoint or dict(p.args) != {
+    if p.page and (endpoint_for(p.page) != request.endpoint or dict(p.args) != {
             k: v for k, v in request.view_args.items() if k != "assessment_id"}):
-        return url_for(p.endpoint, assessment_id=assessment_id, **dict(p.args)) + (f"#{p.field}" if p.field else "")
+        return page_url(p.page, assessment_id, p.args) + (f"#{p.field}" if p.field else "")
     return f"#{p.field}" if p.field else ""
 
 
@@ -70,7 +71,7 @@ def attach_problems(form, error) -> list[dict]:
     rest = []
     for p in error.problems:
         name = p.field.replace("-", "_")
-        on_this_page = not p.endpoint or problem_href(p, request.view_args.get("assessment_id")).startswith("#")
+        on_this_page = not p.page or problem_href(p, request.view_args.get("assessment_id")).startswith("#")
         if on_this_page and name in form._fields and name not in ("lock_version", "submit"):
             form[name].errors = [*form[name].errors, p.message]
         else:

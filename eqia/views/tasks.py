@@ -28,7 +28,7 @@ def _first_per_page(problems):
     page, with how many more that page has, so the list stays readable."""
     pages: dict = {}
     for p in problems:
-        pages.setdefault((p.endpoint, p.args), []).append(p)
+        pages.setdefault((p.page, p.args), []).append(p)
     return [(found[0], len(found) - 1) for found in pages.values()]
 
 

@@ -18,7 +18,7 @@ class Problem:
     """Something that stops a transition, with where on which page to fix it."""
 
     message: str
-    endpoint: str = ""  # the page to fix it on (a view endpoint), "" if none
+    page: str = ""  # the page to fix it on, by its key (the web layer knows its view), "" if none
     field: str = ""  # the id of the field on that page
     args: tuple[tuple[str, Any], ...] = ()  # more of the page's URL, e.g. (("characteristic", "age"),)
 
