@@ -28,6 +28,7 @@ CHALLENGE_ANSWERS = "challenge_answers"
 IMPORT = "import"
 REVIEW = "review"  # {"version": the version under review} (a new version started from it)
 RESEAL = "reseal"  # {"count", "head"}: the published anchor the trail was checked against
+SUPERSEDED = "superseded"  # {"version": the version whose publication superseded this one}
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -39,6 +40,7 @@ RESTORED = ("Restored {reference}{source}, {state}, with {events} events of its 
             "{trail_sha256}) and content SHA-256 {content_sha256}")
 FROM_SOURCE = " from {source}"
 REVIEW_OF = "Review of version {version}"
+SUPERSEDED_BY = "Version {version} published"
 RESEALED = ("Head resealed with the current EQIA_AUDIT_KEY; event {count} checked against a published anchor "
             "({head})")
 IMPORTED = "Imported{source}: {origin} (document SHA-256 {document_sha256})"
@@ -182,6 +184,8 @@ def notes(kind: str, details: dict) -> list[str]:
         return [REVIEW_OF.format(**details)]
     if kind == RESEAL:
         return [RESEALED.format(**details)]
+    if kind == SUPERSEDED:
+        return [SUPERSEDED_BY.format(**details)]
     if kind == IMPORT:
         origin = IMPORTED_VERSION.format(**details) if details["reference"] else A_NEW_DOCUMENT
         if details["state"]:

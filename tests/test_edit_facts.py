@@ -245,6 +245,22 @@ def test_a_review_and_a_reseal_are_recorded_as_facts_and_read_as_before(app, wor
     assert verify_chain().ok
 
 
+def test_a_superseded_version_records_which_version_was_published_as_a_fact(world):
+    first = world.make_assessment("superseded")
+    db.session.expire_all()
+    event = db.session.execute(sa.select(AuditEvent).where(
+        AuditEvent.assessment_id == first.id, AuditEvent.action == "supersede")).scalar_one()
+    assert (event.actor_id, event.role, event.to_state) == (None, "system", "superseded")
+    assert (stored(event)[0], event.kind, event.details) == ("", "superseded", {"version": 2})
+    assert event.comment == "Version 2 published"
+    from jsonschema import Draft202012Validator
+
+    document = export(fresh(first.id))
+    assert list(Draft202012Validator(schema()).iter_errors(document)) == []
+    assert [e["comment"] for e in document["audit"] if e["action"] == "supersede"] == ["Version 2 published"]
+    assert verify_chain().ok
+
+
 # ------------------------------------------------------------ the outbox
 
 def test_a_transition_queues_what_to_say_and_the_email_reads_as_before(app, runner, world):

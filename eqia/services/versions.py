@@ -3,7 +3,7 @@ edited, and is superseded only when n+1 is published."""
 
 from __future__ import annotations
 
-from eqia.audit_words import REVIEW
+from eqia.audit_words import REVIEW, SUPERSEDED
 from eqia.extensions import db
 from eqia.models import (
     REGISTER_FIELDS,
@@ -74,5 +74,5 @@ def supersede_previous_version(ctx: TransitionContext) -> None:
 
     previous = ctx.assessment.previous_version
     if previous is not None:
-        perform_system_transition(previous, "supersede", now=ctx.now,
-                                  comment=f"Version {ctx.assessment.version_number} published")
+        perform_system_transition(previous, "supersede", now=ctx.now, kind=SUPERSEDED,
+                                  details={"version": ctx.assessment.version_number})

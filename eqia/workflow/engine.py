@@ -238,8 +238,9 @@ def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
     return record
 
 
-def apply_transition(ctx: TransitionContext, *, role: str) -> None:
-    """Move the state and record it; part of the caller's transaction."""
+def apply_transition(ctx: TransitionContext, *, role: str, kind: str = "", details: dict | None = None) -> None:
+    """Move the state and record it; part of the caller's transaction. `kind` and
+    `details` are facts the caller adds to the event (a system transition's reason)."""
     subject = current_subject()
     record, transition = ctx.assessment, ctx.transition
     ctx.role = role
@@ -251,8 +252,9 @@ def apply_transition(ctx: TransitionContext, *, role: str) -> None:
         dest = source
     subject.move(record, dest, ctx.now)
     effects = [hooks.EFFECTS[name] for name in transition.effects]
-    details = {key: value for e in effects if e.details for key, value in e.details(ctx).items()}
-    kind = next((e.kind for e in effects if e.kind), "")
+    details = {**(details or {}),
+               **{key: value for e in effects if e.details for key, value in e.details(ctx).items()}}
+    kind = next((e.kind for e in effects if e.kind), kind)
     event = subject.append_event(record, action=transition.trigger, actor=ctx.user, role=role,
                                  from_state=source, to_state=dest, comment=ctx.comment, kind=kind, details=details)
     transition_applied.send(current_app._get_current_object(), context=ctx, event=event)
@@ -260,8 +262,10 @@ def apply_transition(ctx: TransitionContext, *, role: str) -> None:
         hooks.EFFECTS[name].run(ctx)
 
 
-def perform_system_transition(record, trigger: str, *, now, comment: str = "") -> None:
-    """A transition the engine takes itself (an effect), inside the current transaction."""
+def perform_system_transition(record, trigger: str, *, now, comment: str = "", kind: str = "",
+                              details: dict | None = None) -> None:
+    """A transition the engine takes itself (an effect), inside the current transaction;
+    why it was taken is recorded as facts (`kind`, `details`) on its event."""
     subject = current_subject()
     locked = subject.lock(record.id)
     definition = subject.definition_for(locked)
@@ -270,4 +274,4 @@ def perform_system_transition(record, trigger: str, *, now, comment: str = "") -
         return
     ctx = TransitionContext(assessment=locked, user=None, definition=definition, transition=transition,
                             characteristics=subject.extras(locked), now=now, comment=comment)
-    apply_transition(ctx, role="system")
+    apply_transition(ctx, role="system", kind=kind, details=details)
