@@ -13,7 +13,7 @@ from eqia.models import Assessment, ChallengeComment, ChallengeRound
 from eqia.services import challenge
 from eqia.services.challenge import AnswerInput, PointInput
 from eqia.forms.base import NUL_CHARACTER
-from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotPossible
+from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import perform_transition
 from eqia.assessments import rules
 from tests.conftest import PASSWORD, audit_count
@@ -76,6 +76,16 @@ def test_only_a_lead_who_could_close_the_round_may_record_points(world):
     draft = world.make_assessment("full_assessment", title="Still being written")
     with pytest.raises(NotPossible):
         challenge.save_points(draft.id, world.lead, {"evidence": PointInput("to_correct", "Too early")})
+
+
+def test_points_and_answers_on_an_assessment_that_is_not_there_are_not_found(world):
+    missing = 10_000_000
+    with pytest.raises(NotFound) as refused:
+        challenge.save_points(missing, world.lead, {"evidence": PointInput("to_correct", "Where is it?")})
+    assert [p.message for p in refused.value.problems] == ["Assessment not found"]
+    with pytest.raises(NotFound) as refused:
+        challenge.save_answers(missing, world.author, 1, {})
+    assert [p.message for p in refused.value.problems] == ["Assessment not found"]
 
 
 def test_return_needs_a_point_to_correct_or_an_overall_comment(world):

@@ -27,19 +27,17 @@ from eqia.workflow import hooks
 from eqia.workflow.definition import SCHEMA_FILE, WorkflowDefinition, load_definitions
 from eqia.workflow.engine import (
     COMMENT_REQUIRED,
-    NOT_POSSIBLE_NOW,
-    NOT_YOUR_ROLE,
     PASSWORD_WRONG,
-    STALE,
     allowed_transitions,
     check_permission,
+    done_message,
     perform_system_transition,
     perform_transition,
 )
 from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.hooks import Effect, Problem, TransitionContext
 from eqia.workflow.signals import transition_applied
-from eqia.workflow.subject import Participants, Subject, current_subject, register_subject
+from eqia.workflow.subject import Participants, Subject, Wording, current_subject, register_subject
 
 # Definitions may name only the roles eqia.roles knows, so an employee acts as an
 # author and a line manager as a decision-maker.
@@ -149,6 +147,15 @@ class LostRace(Exception):
     """What this store's flush would raise if someone else saved first."""
 
 
+# The engine says what it says about a record in the subject's words, not the EqIA's.
+NOT_POSSIBLE_NOW = "You cannot do that while the leave request is {state}."
+NOT_YOUR_ROLE = "Only someone who may \u201c{action}\u201d can do that to a leave request."
+STALE = "Someone else changed this leave request since you opened it."
+LEAVE_WORDING = Wording(not_found="No such leave request", not_possible_now=NOT_POSSIBLE_NOW,
+                        not_your_role=NOT_YOUR_ROLE, done_now="{done}. The request is now {state}.",
+                        done_still="{done}. The request is still {state}.", stale=STALE)
+
+
 @dataclass
 class LeaveSubject:
     """The engine's Subject, in memory. A step is undone by putting back the
@@ -162,6 +169,7 @@ class LeaveSubject:
     _steps: list[tuple[dict[int, dict], int, int]] = field(default_factory=list)
 
     stale_errors = (LostRace,)
+    wording = LEAVE_WORDING
 
     def add(self, request: LeaveRequest) -> LeaveRequest:
         self.records[request.id] = request
@@ -302,6 +310,10 @@ def test_a_permitted_transition_moves_the_state_and_records_one_event(subject):
     assert (request.state, request.lock_version, request.updated_at) == ("requested", 2, NOW)
     assert subject.events == [Event(7, "submit", ALICE.id, EMPLOYEE, "draft", "requested", "Half term", "",
                                     {})]
+    # What the user is told is in the subject's words, with the definition's phrases.
+    definition = subject.definition
+    assert done_message(definition, definition.transitions["submit"], "draft", "requested") == \
+        f"{definition.transitions['submit'].done}. The request is now {definition.states['requested'].phrase}."
 
 
 def test_an_effect_runs_and_its_facts_go_into_the_transitions_event(subject):
@@ -367,8 +379,9 @@ def test_a_trigger_not_possible_from_the_state_is_refused(subject):
 
 def test_a_request_the_user_may_not_see_and_a_trigger_nobody_may_take_are_not_found(subject):
     subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3, state="requested"))
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as refused:
         perform_transition(7, "submit", DAN)
+    assert refused.value.problems == [Problem("No such leave request")]
     with pytest.raises(NotFound):
         perform_transition(8, "submit", ALICE)
     with pytest.raises(NotFound):

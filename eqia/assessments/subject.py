@@ -29,7 +29,7 @@ from eqia.models import (
 from eqia.registry import characteristics, definition_for
 from eqia.services import access
 from eqia.services.audit import RESTORE_ACTION, append_event
-from eqia.services.workflow import kind_of_action
+from eqia.services.workflow import WORDING, kind_of_action
 from eqia.unit_of_work import service_step, undo_step
 from eqia.workflow.definition import WorkflowDefinition
 from eqia.workflow.subject import Participants, register_subject
@@ -104,6 +104,8 @@ def participants_for(assessments: list[Assessment]) -> dict[int, Participants]:
 
 class AssessmentSubject:
     """What the engine needs of an assessment, said once for all of it."""
+
+    wording = WORDING
 
     # A flush that finds the row's version_id_col moved on: someone else saved first.
     stale_errors = (StaleDataError,)

@@ -36,7 +36,7 @@ from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WO
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
-from eqia.services.workflow import CREATE_ACTION, EDIT_ACTION_PREFIX, STALE, lock_assessment
+from eqia.services.workflow import CREATE_ACTION, EDIT_ACTION_PREFIX, NOT_FOUND, STALE, lock_assessment
 from eqia.workflow.hooks import Problem
 from eqia.unit_of_work import service_step, undo_step
 
@@ -99,7 +99,7 @@ def _reject_nul(*values: Any) -> None:
 def get_visible(assessment_id: int, user: User) -> Assessment:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or not access.can_view(user, assessment):
-        raise NotFound("Assessment not found")
+        raise NotFound(NOT_FOUND)
     return assessment
 
 
@@ -276,7 +276,7 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
     try:
         assessment = lock_assessment(assessment_id)
         if assessment is None or not access.can_view(user, assessment):
-            raise NotFound("Assessment not found")
+            raise NotFound(NOT_FOUND)
         role = check_editable(user, assessment)
         check_section_open(assessment, section)
         if lock_version != assessment.lock_version:

@@ -38,6 +38,7 @@ from eqia.services.record import changes_between, load_snapshot, sections_record
 from eqia.services.workflow import (
     ANSWERS_ACTION,
     CHALLENGE_POINTS_ACTION,
+    NOT_FOUND,
     STALE,
     allowed_transitions,
     lock_assessment,
@@ -207,7 +208,7 @@ class PointInput:
 def _lock(assessment_id: int, user: User) -> Assessment:
     assessment = lock_assessment(assessment_id)
     if assessment is None or not access.can_view(user, assessment):
-        raise NotFound("Assessment not found")
+        raise NotFound(NOT_FOUND)
     return assessment
 
 

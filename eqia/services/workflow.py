@@ -1,6 +1,7 @@
 """The EqIA's side of the workflow: the audit actions that are ways of taking
-part in a version rather than triggers, and how an audit event says who did
-what (the facts segregation of duties reads, in eqia.assessments.subject).
+part in a version rather than triggers, how an audit event says who did what
+(the facts segregation of duties reads, in eqia.assessments.subject), and the
+words the engine tells a user about an assessment in (the subject's wording).
 
 Every state change goes through `perform_transition`, which is the engine's
 (eqia.workflow.engine): it moves an assessment through the subject the EqIA
@@ -18,13 +19,8 @@ from eqia.workflow.engine import (  # noqa: F401  (the engine's, named where cal
     COMMENT_MAX,
     COMMENT_REQUIRED,
     COMMENT_TOO_LONG,
-    DONE_NOW,
-    DONE_STILL,
-    NOT_POSSIBLE_NOW,
-    NOT_YOUR_ROLE,
     PASSWORD_MISSING,
     PASSWORD_WRONG,
-    STALE,
     acting_role,
     allowed_transitions,
     apply_transition,
@@ -38,7 +34,19 @@ from eqia.workflow.engine import (  # noqa: F401  (the engine's, named where cal
     perform_transition,
     sod_problem,
 )
-from eqia.workflow.subject import Participants  # noqa: F401
+from eqia.workflow.subject import Participants, Wording  # noqa: F401  (Participants: the engine's)
+
+# What the engine tells a user about an assessment. {state} is a state's phrase ("in full
+# assessment"), {action} a transition's label, {done} its done message: each written in the definition.
+NOT_FOUND = "Assessment not found"
+NOT_POSSIBLE_NOW = "This action is not possible while the assessment is {state}."
+NOT_YOUR_ROLE = "You do not have a role that can take the action \u201c{action}\u201d on this assessment."
+DONE_NOW = "{done}. The assessment is now {state}."
+DONE_STILL = "{done}. The assessment is still {state}."
+STALE = ("Someone else changed this assessment since you opened it. Check the latest version below, "
+         "then try again.")
+WORDING = Wording(not_found=NOT_FOUND, not_possible_now=NOT_POSSIBLE_NOW, not_your_role=NOT_YOUR_ROLE,
+                  done_now=DONE_NOW, done_still=DONE_STILL, stale=STALE)
 
 # Audit actions that are not triggers, each a way of taking part in a version
 # (see ACTION_KINDS below): recording and answering challenge points

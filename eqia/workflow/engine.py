@@ -42,14 +42,8 @@ log = logging.getLogger(__name__)
 
 COMMENT_MAX = 10_000
 
-# {state} is a state's phrase ("in full assessment"), {action} a transition's label, {done} its done
-# message: each is written once, in the workflow definition.
-NOT_POSSIBLE_NOW = "This action is not possible while the assessment is {state}."
-NOT_YOUR_ROLE = "You do not have a role that can take the action \u201c{action}\u201d on this assessment."
-DONE_NOW = "{done}. The assessment is now {state}."
-DONE_STILL = "{done}. The assessment is still {state}."
-STALE = ("Someone else changed this assessment since you opened it. Check the latest version below, "
-         "then try again.")
+# What the engine says about the record itself comes from the subject (its `wording`);
+# these are said the same way whatever the record is.
 COMMENT_REQUIRED = "Enter a comment: {label}"
 COMMENT_TOO_LONG = f"Comment must be {COMMENT_MAX:,} characters or fewer"
 ATTESTATION_MISSING = "Confirm the statement to sign: tick the box if it is true"
@@ -131,13 +125,14 @@ def allowed_transitions(user, record, who: Participants | None = None,
 
 def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:
     """What a user is told once `transition` has moved a record from `before` to `after`."""
-    return (DONE_NOW if after != before else DONE_STILL).format(done=transition.done,
-                                                                  state=definition.states[after].phrase)
+    wording = current_subject().wording
+    return (wording.done_now if after != before else wording.done_still).format(
+        done=transition.done, state=definition.states[after].phrase)
 
 
 def _refuse(error: ServiceError, user, record_id: int, trigger: str) -> ServiceError:
     current_subject().undo_step()
-    log.warning("refused %s on assessment %s by user %s: %s (%s)", trigger, record_id,
+    log.warning("refused %s on record %s by user %s: %s (%s)", trigger, record_id,
                 user.id if user else "system", type(error).__name__, error)
     return error
 
@@ -146,11 +141,12 @@ def check_permission(user, record, transition: Transition, definition: WorkflowD
     """Refuse (409) a trigger not possible from this state, then (403) a user
     without an allowed role or excluded by segregation of duties. Returns the
     role the user acts in. Content checks come later, in perform_transition."""
+    wording = current_subject().wording
     if record.state not in transition.sources:
-        raise NotPossible(NOT_POSSIBLE_NOW.format(state=definition.states[record.state].phrase))
+        raise NotPossible(wording.not_possible_now.format(state=definition.states[record.state].phrase))
     role = acting_role(user, transition)
     if role is None:
-        raise Forbidden(NOT_YOUR_ROLE.format(action=transition.label))
+        raise Forbidden(wording.not_your_role.format(action=transition.label))
     problem = sod_problem(user, transition, definition, participants_for([record])[record.id])
     if problem:
         raise Forbidden(problem)
@@ -196,14 +192,14 @@ def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
     try:
         record = subject.lock(record_id)
         if record is None or not subject.can_view(user, record):
-            raise NotFound("Assessment not found")
+            raise NotFound(subject.wording.not_found)
         definition = subject.definition_for(record)
         transition = definition.transitions.get(trigger)
         if transition is None or transition.system:
             raise NotFound("There is no such action")
         role = check_permission(user, record, transition, definition)
         if expected_lock_version is not None and expected_lock_version != record.lock_version:
-            raise Conflict(record, STALE)
+            raise Conflict(record, subject.wording.stale)
         comment = (comment or "").strip()
         if transition.comment_required and not comment:
             raise Invalid(Problem(COMMENT_REQUIRED.format(label=transition.comment_label), field="comment"))
@@ -231,7 +227,7 @@ def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
     except ServiceError as error:
         raise _refuse(error, user, record_id, trigger) from None
     except subject.stale_errors:
-        raise _refuse(Conflict(None, STALE), user, record_id, trigger) from None
+        raise _refuse(Conflict(None, current_subject().wording.stale), user, record_id, trigger) from None
     except Exception:
         subject.undo_step()
         raise

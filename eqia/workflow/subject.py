@@ -38,9 +38,24 @@ class Participants:
         return frozenset().union(*(self.by_kind.get(party, frozenset()) for party in parties))
 
 
+@dataclass(frozen=True)
+class Wording:
+    """What the engine tells a user about a record, in the application's words for
+    what it moves. {state} is a state's phrase, {action} a transition's label and
+    {done} its done message, each written in the workflow definition."""
+
+    not_found: str  # the record does not exist, or the user may not see it
+    not_possible_now: str  # {state}
+    not_your_role: str  # {action}
+    done_now: str  # {done}, {state}: the state moved
+    done_still: str  # {done}, {state}: it did not (a signature of several)
+    stale: str  # someone else changed the record since the user read it
+
+
 class Subject(Protocol):
     # Raised by flush when someone else changed the record first (a stale lock version).
     stale_errors: tuple[type[Exception], ...]
+    wording: Wording
 
     def lock(self, record_id: int) -> Any | None:
         """The record, loaded afresh and locked for update until the unit of work ends; None if there is none."""
