@@ -64,6 +64,7 @@ class Field:
     required: bool = False  # a document must give it (text not empty, a choice not null)
     record: str | None = SAME  # its key in the signed record (None: not in it)
     interchange: str | None = SAME  # its key in the interchange document (None: not in it)
+    page: str | None = SAME  # its name on the page that edits it (ending "_": followed by the group's key)
     copied: bool = True  # a review's new version starts with it
     edited: bool = True  # a page (and so PUT) changes it
     printed: bool = True  # the PDF shows it
@@ -73,6 +74,8 @@ class Field:
             object.__setattr__(self, "record", self.key)
         if self.interchange == SAME:
             object.__setattr__(self, "interchange", self.key)
+        if self.page == SAME:
+            object.__setattr__(self, "page", self.key if self.edited else None)
 
 
 @dataclass(frozen=True)
@@ -131,16 +134,17 @@ GROUP_LABEL = Field("characteristic_label", "Group", limit=SHORT, record="label"
 
 SCREENING = Part("screening", "screening", "screening", (
     Field("screening_relevance", "Relevance", SCALE, scale="relevance", record="relevance",
-          interchange="relevance", description="A key of the relevance scale"),
-    Field("screening_conclusion", "Conclusion", limit=LONG, record="conclusion", interchange="conclusion"),
+          interchange="relevance", page="relevance", description="A key of the relevance scale"),
+    Field("screening_conclusion", "Conclusion", limit=LONG, record="conclusion", interchange="conclusion",
+          page="conclusion"),
     Field("screening_proposal", "Proposal", CHOICE, choices=SCREENING_PROPOSALS, record="proposal",
-          interchange="proposal"),
+          interchange="proposal", page="proposal"),
     Items("screening_answers", ScreeningAnswer, (
         GROUP_KEY, GROUP_LABEL,
-        Field("affects", "Could it affect them differently", SCALE, scale="screening_answer",
+        Field("affects", "Could it affect them differently", SCALE, scale="screening_answer", page="answer_",
               description="A key of the screening answer scale"),
-        Field("reason", "Reason", limit=LONG),
-        Field("advances_equality", "Could it advance equality", SCALE, scale="advances_answer",
+        Field("reason", "Reason", limit=LONG, page="reason_"),
+        Field("advances_equality", "Could it advance equality", SCALE, scale="advances_answer", page="advances_",
               description="A key of the screening answer scale"),
         # Kept from the first version's form; no page asks it now, so no edit may change it.
         Field("advances_reason", "Reason (advancing)", limit=LONG, edited=False),
@@ -178,7 +182,7 @@ CHARACTERISTICS = Part("characteristics", None, "characteristics", (
         GROUP_LABEL,
         Field("impact", "Impact", SCALE, scale="impact", description="A key of the impact scale"),
         Field("severity", "Severity", SCALE, scale="severity", description="A key of the severity scale"),
-        Field("aims", "Aims of the duty", AIMS),
+        Field("aims", "Aims of the duty", AIMS, page="aims_relevant"),
         Field("evidence_narrative", "Reasons", limit=LONG, record="reasons"),
         Field("no_evidence_reason", "Why there is no evidence", limit=LONG),
         Field("mitigation", "Mitigation", limit=LONG),
