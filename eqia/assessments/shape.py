@@ -184,10 +184,10 @@ CHARACTERISTICS = Part("characteristics", None, "characteristics", (
         Field("severity", "Severity", SCALE, scale="severity", description="A key of the severity scale"),
         Field("aims", "Aims of the duty", AIMS, page="aims_relevant"),
         Field("evidence_narrative", "Reasons", limit=LONG, record="reasons"),
-        Field("no_evidence_reason", "Why there is no evidence", limit=LONG),
-        Field("mitigation", "Mitigation", limit=LONG),
         Field("evidence", "Evidence cited", CITATIONS, record="evidence_cited", interchange="evidence_cited",
               description="Numbers of evidence items"),
+        Field("no_evidence_reason", "Why there is no evidence", limit=LONG),
+        Field("mitigation", "Mitigation", limit=LONG),
     ), record=None, interchange=None),
 ), per_group=True)
 
