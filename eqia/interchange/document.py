@@ -17,7 +17,8 @@ from sqlalchemy import select
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.models import REGISTER_FIELDS, Assessment, User, utcnow
+from eqia.assessments.shape import AIMS, CITATIONS, DATE, DIRECTORATE, OUTCOME_SET, PARTS, Field, Items
+from eqia.models import Assessment, User, utcnow
 from eqia.registry import profile_for
 from eqia.services.audit import chain_id, trail
 from eqia.services.exported_trail import exported, restored_trail, stamp  # noqa: F401  (restored_trail: the export's)
@@ -35,17 +36,6 @@ def person(user: User | None) -> dict | None:
 
 def _version_link(a: Assessment | None) -> dict | None:
     return {"reference": a.reference, "version": a.version_number} if a is not None else None
-
-
-def register_details(a: Assessment) -> dict:
-    details: dict[str, Any] = {}
-    for field in REGISTER_FIELDS:
-        if field == "directorate_id":
-            details["directorate"] = a.directorate.name
-            continue
-        value = getattr(a, field)
-        details[field] = day(value) if isinstance(value, date) else value
-    return details
 
 
 def provenance(a: Assessment) -> dict | None:
@@ -73,43 +63,49 @@ def aims_of(i) -> dict[str, bool | None]:
             **{aim_name(key): said[key] for key in sorted(said) if key not in PSED_AIM_NAMES}}
 
 
+def _read(a: Assessment, row: Any, field: Field, numbers: dict[int, int]) -> Any:
+    """One field's value as the document writes it."""
+    if field.kind == DIRECTORATE:
+        return row.directorate.name
+    if field.kind == AIMS:
+        return aims_of(row)
+    if field.kind == CITATIONS:
+        return sorted(numbers[e.id] for e in row.evidence if e.id in numbers)
+    if field.kind == OUTCOME_SET:
+        return sorted(o.outcome for o in row.outcomes)
+    value = getattr(row, field.key)
+    return day(value) if field.kind == DATE else value
+
+
+def _rows(a: Assessment, items: Items, numbers: dict[int, int]) -> list[dict]:
+    rows = []
+    for n, row in enumerate(getattr(a, items.collection), start=1):
+        values = {f.interchange: _read(a, row, f, numbers) for f in items.fields if f.interchange is not None}
+        rows.append({"number": n, **values} if items.numbered else values)
+    return rows
+
+
 def content(a: Assessment) -> dict:
-    """What the EqIA says: the part a plain import carries over."""
+    """What the EqIA says: the part a plain import carries over. Each part of the
+    shape under its document key (a part of only rows is the list of them)."""
     numbers = {e.id: n for n, e in enumerate(a.evidence_items, start=1)}
-    return {
-        "register_details": register_details(a),
-        "screening": {
-            "relevance": a.screening_relevance, "conclusion": a.screening_conclusion,
-            "proposal": a.screening_proposal,
-            "answers": [{"characteristic": r.characteristic_key, "label": r.characteristic_label,
-                         "affects": r.affects, "reason": r.reason, "advances_equality": r.advances_equality,
-                         "advances_reason": r.advances_reason} for r in a.screening_answers],
-        },
-        "evidence": [{"number": numbers[e.id], "kind": e.kind, "source": e.source, "dated": day(e.dated),
-                      "summary": e.summary, "link": e.link} for e in a.evidence_items],
-        "consultation": {
-            "items": [{"who": c.who, "held_from": day(c.held_from), "held_to": day(c.held_to), "method": c.method,
-                       "what_they_said": c.what_they_said, "how_it_changed": c.how_it_changed}
-                      for c in a.consultations],
-            "no_consultation_reason": a.no_consultation_reason,
-        },
-        "characteristics": [{
-            "characteristic": i.characteristic_key, "label": i.characteristic_label, "impact": i.impact,
-            "severity": i.severity,
-            "aims": aims_of(i),
-            "evidence_narrative": i.evidence_narrative, "no_evidence_reason": i.no_evidence_reason,
-            "mitigation": i.mitigation,
-            "evidence_cited": sorted(numbers[e.id] for e in i.evidence if e.id in numbers),
-        } for i in a.impacts],
-        "intersectional_effects": a.intersectional_effects,
-        "outcome": {"outcomes": sorted(o.outcome for o in a.outcomes), "justification": a.outcome_justification},
-        "action_plan": {
-            "items": [{"description": x.description, "owner": x.owner, "due_date": day(x.due_date),
-                       "success_measure": x.success_measure, "status": x.status,
-                       "characteristic": x.characteristic_key} for x in a.actions],
-            "review_date": day(a.review_date),
-        },
-    }
+    document: dict[str, Any] = {}
+    for part in PARTS:
+        node: Any = {}
+        for member in part.members:
+            if isinstance(member, Items):
+                rows = _rows(a, member, numbers)
+                if member.interchange is None:
+                    node = rows
+                else:
+                    node[member.interchange] = rows
+            else:
+                node[member.interchange] = _read(a, a, member, numbers)
+        if part.interchange:
+            document[part.interchange] = node
+        else:
+            document.update(node)
+    return document
 
 
 # Where the fields of each page are in the document: for the page a problem links to (its endpoint), the
@@ -170,8 +166,9 @@ def path_of(a: Assessment, problem) -> str:
     return field_path(prefix, problem.field, names, groups)
 
 
-CONTENT_KEYS = ("register_details", "screening", "evidence", "consultation", "characteristics",
-                "intersectional_effects", "outcome", "action_plan")
+# The document's keys that hold content (a part's key, or its fields' at the top level).
+CONTENT_KEYS = tuple(key for part in PARTS for key in ([part.interchange] if part.interchange
+                                                       else [f.interchange for f in part.fields]))
 
 
 def _users(ids: set[int | None]) -> dict[int, User]:
