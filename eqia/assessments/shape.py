@@ -88,6 +88,18 @@ class Items:
     record: str | None = "items"  # the list's key in the part's record (None: the part is the list)
     interchange: str | None = "items"  # and in the document
     numbered: bool = False  # the document numbers the rows (analyses cite evidence by number)
+    description: str = ""  # what the schema says of the list
+    # The order the record lists the rows' fields in, where it is not the document's (keys are sorted in the
+    # record's bytes; the order shows only in what a lead sees changed in a group added since).
+    record_order: tuple[str, ...] = ()
+
+    @property
+    def record_fields(self) -> tuple[Field, ...]:
+        if not self.record_order:
+            return self.fields
+        by_key = {f.key: f for f in self.fields}
+        return tuple(by_key[key] for key in self.record_order) + tuple(
+            f for f in self.fields if f.key not in self.record_order)
 
 
 @dataclass(frozen=True)
@@ -112,7 +124,7 @@ class Part:
 
 REGISTER = Part("register_details", "register_details", "register_details", (
     Field("title", "Title", limit=SHORT, required=True),
-    Field("directorate_id", "Directorate", DIRECTORATE, interchange="directorate",
+    Field("directorate_id", "Directorate", DIRECTORATE, interchange="directorate", limit=200, required=True,
           description="By name: the importing deployment must have a directorate of this name"),
     Field("service", "Service", limit=SHORT),
     Field("lead_officer", "Lead officer", limit=SHORT),
@@ -148,7 +160,7 @@ SCREENING = Part("screening", "screening", "screening", (
               description="A key of the screening answer scale"),
         # Kept from the first version's form; no page asks it now, so no edit may change it.
         Field("advances_reason", "Reason (advancing)", limit=LONG, edited=False),
-    ), record="answers", interchange="answers"),
+    ), record="answers", interchange="answers", description="One per characteristic, in order"),
 ))
 
 EVIDENCE = Part("evidence", "evidence", "evidence", (
@@ -184,11 +196,16 @@ CHARACTERISTICS = Part("characteristics", None, "characteristics", (
         Field("severity", "Severity", SCALE, scale="severity", description="A key of the severity scale"),
         Field("aims", "Aims of the duty", AIMS, page="aims_relevant"),
         Field("evidence_narrative", "Reasons", limit=LONG, record="reasons"),
-        Field("evidence", "Evidence cited", CITATIONS, record="evidence_cited", interchange="evidence_cited",
-              description="Numbers of evidence items"),
         Field("no_evidence_reason", "Why there is no evidence", limit=LONG),
         Field("mitigation", "Mitigation", limit=LONG),
-    ), record=None, interchange=None),
+        Field("evidence", "Evidence cited", CITATIONS, record="evidence_cited", interchange="evidence_cited",
+              description="Numbers of evidence items"),
+    ), record=None, interchange=None,
+        # The record has always listed what a group's analysis cites after its reasons.
+        record_order=("characteristic_label", "impact", "severity", "aims", "evidence_narrative", "evidence",
+                      "no_evidence_reason", "mitigation"),
+        description="The analysis for each characteristic, in order: the same characteristics as the screening "
+                    "answers. Both empty: this deployment's set"),
 ), per_group=True)
 
 INTERSECTIONAL = Part("intersectional", "intersectional", "", (
@@ -239,6 +256,11 @@ def every_field() -> Iterator[tuple[Part, Items | None, Field]]:
                 yield from ((p, m, f) for f in m.fields)
             else:
                 yield p, None, m
+
+
+# The document's keys that hold content: a part's key, or its fields' where they sit at the top level.
+DOCUMENT_KEYS: tuple[str, ...] = tuple(key for part in PARTS for key in (
+    [part.interchange] if part.interchange else [f.interchange for f in part.fields]))
 
 
 def dates(fields: tuple[Field, ...]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.assessments.shape import AIMS, CITATIONS, DATE, DIRECTORATE, OUTCOME_SET, PARTS, Field, Items
+from eqia.assessments.shape import AIMS, CITATIONS, DATE, DIRECTORATE, DOCUMENT_KEYS, OUTCOME_SET, PARTS, Field, Items
 from eqia.models import Assessment, User, utcnow
 from eqia.registry import profile_for
 from eqia.services.audit import chain_id, trail
@@ -166,9 +166,7 @@ def path_of(a: Assessment, problem) -> str:
     return field_path(prefix, problem.field, names, groups)
 
 
-# The document's keys that hold content (a part's key, or its fields' at the top level).
-CONTENT_KEYS = tuple(key for part in PARTS for key in ([part.interchange] if part.interchange
-                                                       else [f.interchange for f in part.fields]))
+CONTENT_KEYS = DOCUMENT_KEYS
 
 
 def _users(ids: set[int | None]) -> dict[int, User]:

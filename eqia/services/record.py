@@ -78,12 +78,12 @@ def sections_record(a: Assessment) -> dict[str, dict]:
     for part in PARTS:
         if part.per_group:
             for row in getattr(a, part.items.collection):
-                record[completion_key(part.key, row.characteristic_key)] = _row(a, row, part.items.fields, ids,
+                record[completion_key(part.key, row.characteristic_key)] = _row(a, row, part.items.record_fields, ids,
                                                                                  numbers)
             continue
         node = {}
         if part.items is not None:
-            node[part.items.record] = [_row(a, row, part.items.fields, ids, numbers)
+            node[part.items.record] = [_row(a, row, part.items.record_fields, ids, numbers)
                                        for row in getattr(a, part.items.collection)]
         node.update(_row(a, a, part.fields, ids, numbers))
         record[part.record] = node
