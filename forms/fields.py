@@ -6,9 +6,21 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
+
+from eqia.assessments import shape
 
 PARTS = ("day", "month", "year")
+
+
+def too_long(label: str, limit: int) -> str:
+    return f"{label} must be {limit:,} characters or fewer"
+
+
+def within_limit(part: str, name: str, label: str) -> Length:
+    """The shape's length limit for a field (eqia.assessments.shape), said in the form's words."""
+    limit = shape.field(part, name).limit
+    return Length(max=limit, message=too_long(label, limit))
 
 
 def date_missing_parts(label: str, missing: list[str]) -> str:

@@ -263,6 +263,15 @@ DOCUMENT_KEYS: tuple[str, ...] = tuple(key for part in PARTS for key in (
     [part.interchange] if part.interchange else [f.interchange for f in part.fields]))
 
 
+def field(part: str, name: str) -> Field:
+    """A part's field by its key, or else by its name on its page ("conclusion")."""
+    fields = [f for p, _, f in every_field() if p.key == part]
+    found = next((f for f in fields if f.key == name), None) or next((f for f in fields if f.page == name), None)
+    if found is None:
+        raise KeyError(f"{part} has no field {name!r}")
+    return found
+
+
 def dates(fields: tuple[Field, ...]) -> tuple[str, ...]:
     return tuple(f.key for f in fields if f.kind == DATE)
 
