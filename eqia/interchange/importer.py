@@ -30,7 +30,6 @@ from eqia.characteristics import aim_key
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT, schema
 from eqia.models import (
-    REGISTER_FIELDS,
     Action,
     Assessment,
     AssessmentOutcome,
@@ -43,6 +42,7 @@ from eqia.models import (
     User,
     utcnow,
 )
+from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
 from eqia.services.assessments import (

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from eqia.extensions import db
 from eqia.models import (
-    REGISTER_FIELDS,
     Action,
     Assessment,
     AssessmentOutcome,
@@ -15,19 +14,18 @@ from eqia.models import (
     ImpactAim,
     ScreeningAnswer,
 )
+from eqia.assessments.shape import REVIEW_COPY
 from eqia.registry import workflows
 from eqia.services.access import held_role
 from eqia.services.audit import append_event
 from eqia.services.workflow import CREATE_VERSION_ACTION
 from eqia.workflow.hooks import TransitionContext
 
-# Content copied into a new version. Challenge rounds and sign-offs are not:
-# they belong to the version they were made on.
-REGISTER_COPY = (*REGISTER_FIELDS, "screening_relevance", "screening_conclusion", "screening_proposal",
-                 "no_consultation_reason",
-                 "intersectional_effects", "outcome_justification", "review_date", "restricted",
-                 # Its groups are the previous version's, so its profile is too.
-                 "profile_key", "profile_version")
+# The assessment's own columns copied into a new version: those the shape says a review copies,
+# with who may see it and the profile its groups were read under (eqia.assessments.shape). Its
+# rows are copied below. Challenge rounds and sign-offs are not: they belong to the version they
+# were made on.
+REGISTER_COPY = REVIEW_COPY
 
 
 def _copy_row(row, model, **overrides):

@@ -7,7 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eqia.forms.challenge import build_answers_form, build_review_form
-from eqia.models import CHALLENGE_STATUSES, REGISTER_FIELDS
+from eqia.assessments.shape import REGISTER_FIELDS
+from eqia.models import CHALLENGE_STATUSES
 from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge
