@@ -238,11 +238,6 @@ PART = {p.key: p for p in PARTS}
 
 # Not content, yet a review's new version keeps them: who may see it, and the profile its groups were read under.
 COPIED_BESIDES_CONTENT = ("restricted", "profile_key", "profile_version")
-# Rows of an assessment that are not its content but are frozen with it: its challenge ledger, the sections
-# marked completed, and who may see it.
-FROZEN_BESIDES_CONTENT = ("challenge_rounds", "completions", "viewers")
-
-
 def assessment_fields() -> Iterator[tuple[Part, Field]]:
     """The fields on the assessment's own row, with their part."""
     return ((p, f) for p in PARTS for f in p.fields)
@@ -281,8 +276,8 @@ REGISTER_FIELDS: dict[str, str] = {f.key: f.label for f in REGISTER.fields}
 # The columns of the assessment a review copies into its new version.
 REVIEW_COPY: tuple[str, ...] = (*(f.key for _, f in assessment_fields() if f.copied and f.kind != OUTCOME_SET),
                                 *COPIED_BESIDES_CONTENT)
-# The assessment's collections of rows whose change the freeze guard refuses, and their rows' models.
-FROZEN_COLLECTIONS: tuple[str, ...] = (*(p.items.collection for p in PARTS if p.items),
-                                       *(f.key for _, f in assessment_fields() if f.kind == OUTCOME_SET),
-                                       *FROZEN_BESIDES_CONTENT)
+# The assessment's collections of content rows (a part's rows; the outcomes chosen), and their rows' models:
+# what the freeze guard watches besides the assessment's own columns.
+CONTENT_COLLECTIONS: tuple[str, ...] = (*(p.items.collection for p in PARTS if p.items),
+                                        *(f.key for _, f in assessment_fields() if f.kind == OUTCOME_SET))
 CONTENT_ROW_MODELS: tuple[type, ...] = (*(p.items.model for p in PARTS if p.items), AssessmentOutcome)
