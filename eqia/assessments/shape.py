@@ -89,6 +89,7 @@ class Items:
     interchange: str | None = "items"  # and in the document
     numbered: bool = False  # the document numbers the rows (analyses cite evidence by number)
     description: str = ""  # what the schema says of the list
+    label: str = "Item"  # what one row is called where a change to it is shown ("Item 2: Source")
     # The order the record lists the rows' fields in, where it is not the document's (keys are sorted in the
     # record's bytes; the order shows only in what a lead sees changed in a group added since).
     record_order: tuple[str, ...] = ()
@@ -160,7 +161,7 @@ SCREENING = Part("screening", "screening", "screening", (
               description="A key of the screening answer scale"),
         # Kept from the first version's form; no page asks it now, so no edit may change it.
         Field("advances_reason", "Reason (advancing)", limit=LONG, edited=False),
-    ), record="answers", interchange="answers", description="One per characteristic, in order"),
+    ), record="answers", interchange="answers", label="Group", description="One per characteristic, in order"),
 ))
 
 EVIDENCE = Part("evidence", "evidence", "evidence", (
@@ -209,7 +210,8 @@ CHARACTERISTICS = Part("characteristics", None, "characteristics", (
 ), per_group=True)
 
 INTERSECTIONAL = Part("intersectional", "intersectional", "", (
-    Field("intersectional_effects", "Intersectional and cumulative effects", limit=LONG, record="effects"),
+    # Its part is titled "Intersectional and cumulative effects"; within it, the field is the effects.
+    Field("intersectional_effects", "Effects", limit=LONG, record="effects"),
 ))
 
 OUTCOME = Part("outcome", "outcome", "outcome", (

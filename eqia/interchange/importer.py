@@ -38,7 +38,22 @@ from eqia.models import (
     User,
     utcnow,
 )
-from eqia.assessments.shape import AIMS, CITATIONS, DATE, DIRECTORATE, OUTCOME_SET, PARTS, Field, Items, Part
+from eqia.assessments.shape import (
+    ACTIVITY_KIND,
+    AIMS,
+    CHOICE,
+    CITATIONS,
+    DATE,
+    DIRECTORATE,
+    GROUP,
+    OUTCOME_SET,
+    PARTS,
+    SCALE,
+    Field,
+    Items,
+    Part,
+    every_field,
+)
 from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
 from eqia.services.assessments import (
@@ -163,8 +178,9 @@ def _words(error) -> tuple[str, str]:
 
 
 # Keys of scales, states and groups: the schema's patterns, which Python's `$` lets end in a line break.
-KEY_FIELDS = frozenset({"characteristic", "relevance", "affects", "advances_equality", "impact", "severity",
-                        "decision", "status", "response", "role", "state", "proposal", "kind", "activity_kind"})
+# The content's are the shape's keyed fields; the rest are the ledger's, the workflow's and the trail's.
+KEY_FIELDS = frozenset({f.interchange for _, _, f in every_field() if f.kind in (GROUP, SCALE, CHOICE, ACTIVITY_KIND)}
+                       | {"decision", "status", "response", "role", "state"})
 
 
 def _text_problems(value: Any, path: str, found: list[DocumentProblem], name: str = "") -> None:
