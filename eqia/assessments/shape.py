@@ -68,6 +68,7 @@ class Field:
     copied: bool = True  # a review's new version starts with it
     edited: bool = True  # a page (and so PUT) changes it
     printed: bool = True  # the PDF shows it
+    audit_label: str = ""  # what the audit trail's record of a change calls it, where not `label`
 
     def __post_init__(self) -> None:
         if self.record == SAME:
@@ -169,7 +170,7 @@ EVIDENCE = Part("evidence", "evidence", "evidence", (
         Field("kind", "Kind", CHOICE, choices=EVIDENCE_KINDS, required=True),
         Field("source", "Source", limit=SHORT),
         Field("dated", "Date", DATE),
-        Field("summary", "What it shows", limit=LONG),
+        Field("summary", "What it shows", limit=LONG, audit_label="Summary"),
         Field("link", "Link", limit=SHORT),
     ), interchange=None, numbered=True),
 ))
@@ -177,8 +178,8 @@ EVIDENCE = Part("evidence", "evidence", "evidence", (
 CONSULTATION = Part("consultation", "consultation", "consultation", (
     Items("consultations", Consultation, (
         Field("who", "Who", limit=LONG),
-        Field("held_from", "From", DATE),
-        Field("held_to", "To", DATE),
+        Field("held_from", "From", DATE, audit_label="Start date"),
+        Field("held_to", "To", DATE, audit_label="End date"),
         Field("method", "How", limit=SHORT),
         Field("what_they_said", "What they said", limit=LONG),
         Field("how_it_changed", "How it changed the proposal", limit=LONG),

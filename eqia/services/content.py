@@ -20,14 +20,12 @@ from eqia.models import (
     Action,
     Assessment,
     AssessmentOutcome,
-    Consultation,
-    EvidenceItem,
     User,
 )
 from eqia.registry import characteristics
 from eqia.services.assessments import Change, _edit, _mark, _reject_nul
 from eqia.services.errors import Invalid, NotFound
-from eqia.assessments import sections
+from eqia.assessments import sections, shape
 from eqia.local_time import LOCAL_ZONE
 from eqia.workflow.hooks import Problem
 from eqia.models.types import utcnow
@@ -59,17 +57,18 @@ class ItemKind:
     check: Callable[[Any], list[Problem]]
 
 
-EVIDENCE = ItemKind("evidence_items", EvidenceItem,
-                    {"kind": "Kind", "source": "Source", "dated": "Date", "summary": "Summary", "link": "Link"},
+def _saved(items: shape.Items) -> dict[str, str]:
+    """The fields of a row its page saves, each by the words the audit record names it with."""
+    return {f.key: f.audit_label or f.label for f in items.fields if f.edited}
+
+
+EVIDENCE = ItemKind(shape.EVIDENCE.items.collection, shape.EVIDENCE.items.model, _saved(shape.EVIDENCE.items),
                     "evidence", "Evidence", EVIDENCE_NOT_FOUND,
                     lambda item: sections.evidence_item_problems(item, _local_today()))
-CONSULTATION = ItemKind("consultations", Consultation,
-                        {"who": "Who", "held_from": "Start date", "held_to": "End date", "method": "How",
-                         "what_they_said": "What they said", "how_it_changed": "How it changed the proposal"},
+CONSULTATION = ItemKind(shape.CONSULTATION.items.collection, shape.CONSULTATION.items.model,
+                        _saved(shape.CONSULTATION.items),
                         "consultation", "Consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
-ACTIONS = ItemKind("actions", Action,
-                   {"description": "Action", "owner": "Owner", "due_date": "Due date",
-                    "success_measure": "Success measure", "status": "Status"},
+ACTIONS = ItemKind(shape.ACTION_PLAN.items.collection, shape.ACTION_PLAN.items.model, _saved(shape.ACTION_PLAN.items),
                    "action_plan", "Action", ACTION_NOT_FOUND, sections.action_item_problems)
 
 
