@@ -91,6 +91,7 @@ class Items:
     numbered: bool = False  # the document numbers the rows (analyses cite evidence by number)
     description: str = ""  # what the schema says of the list
     label: str = "Item"  # what one row is called where a change to it is shown ("Item 2: Source")
+    per_group: bool = False  # one row per characteristic, made with the assessment (not added on a page)
     # The order the record lists the rows' fields in, where it is not the document's (keys are sorted in the
     # record's bytes; the order shows only in what a lead sees changed in a group added since).
     record_order: tuple[str, ...] = ()
@@ -162,7 +163,7 @@ SCREENING = Part("screening", "screening", "screening", (
               description="A key of the screening answer scale"),
         # Kept from the first version's form; no page asks it now, so no edit may change it.
         Field("advances_reason", "Reason (advancing)", limit=LONG, edited=False),
-    ), record="answers", interchange="answers", label="Group", description="One per characteristic, in order"),
+    ), record="answers", interchange="answers", label="Group", per_group=True, description="One per characteristic, in order"),
 ))
 
 EVIDENCE = Part("evidence", "evidence", "evidence", (
@@ -202,7 +203,7 @@ CHARACTERISTICS = Part("characteristics", None, "characteristics", (
         Field("mitigation", "Mitigation", limit=LONG),
         Field("evidence", "Evidence cited", CITATIONS, record="evidence_cited", interchange="evidence_cited",
               description="Numbers of evidence items"),
-    ), record=None, interchange=None,
+    ), record=None, interchange=None, per_group=True,
         # The record has always listed what a group's analysis cites after its reasons.
         record_order=("characteristic_label", "impact", "severity", "aims", "evidence_narrative", "evidence",
                       "no_evidence_reason", "mitigation"),

@@ -17,7 +17,19 @@ from sqlalchemy import select
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.assessments.shape import AIMS, CITATIONS, DATE, DIRECTORATE, DOCUMENT_KEYS, OUTCOME_SET, PARTS, Field, Items
+from eqia.assessments.sections import SECTIONS
+from eqia.assessments.shape import (
+    AIMS,
+    CITATIONS,
+    DATE,
+    DIRECTORATE,
+    DOCUMENT_KEYS,
+    OUTCOME_SET,
+    PARTS,
+    Field,
+    Items,
+    Part,
+)
 from eqia.models import Assessment, User, utcnow
 from eqia.registry import profile_for
 from eqia.services.audit import chain_id, trail
@@ -112,16 +124,30 @@ def content(a: Assessment) -> dict:
 # part of the document that page edits, and its fields' names where the document's differ ("" for the part
 # itself; a name ending "_" is a group's field, such as "answer_age"). The pages link a refusal to the page and
 # field to fix; the API names the same place as a JSON path with these (`path_of`), and so does PUT.
+def _page_names(part: Part) -> dict[str, str]:
+    """A part's fields whose name on its page is not their name in the document ("answer_": a group's answer
+    is at "answers[].affects"); "add", for a list a page adds rows to, names the list."""
+    names = {}
+    for member in part.members:
+        if isinstance(member, Items) and not member.per_group:
+            names["add"] = member.interchange or ""
+        fields = member.fields if isinstance(member, Items) else (member,)
+        for f in fields:
+            if f.page is None or f.page == f.interchange:
+                continue
+            listed = isinstance(member, Items) and not part.per_group
+            names[f.page] = f"{member.interchange}[].{f.interchange}" if listed else f.interchange
+    return names
+
+
+def _page_part(part: Part) -> tuple[str, dict[str, str]]:
+    prefix = f"$.{part.interchange}{'[]' if part.per_group else ''}" if part.interchange else "$"
+    return prefix, _page_names(part)
+
+
 PAGE_PARTS: dict[str, tuple[str, dict[str, str]]] = {
-    "assessments.edit_details": ("$.register_details", {"directorate_id": "directorate"}),
-    "assessments.edit_screening": ("$.screening", {"answer_": "answers[].affects", "reason_": "answers[].reason",
-                                                   "advances_": "answers[].advances_equality"}),
-    "assessments.evidence": ("$.evidence", {"add": ""}),
-    "assessments.consultation": ("$.consultation", {"add": "items"}),
-    "assessments.edit_impact": ("$.characteristics[]", {"aims_relevant": "aims", "evidence": "evidence_cited"}),
-    "assessments.intersectional": ("$", {}),
-    "assessments.outcome": ("$.outcome", {"outcome_justification": "justification"}),
-    "assessments.action_plan": ("$.action_plan", {"add": "items"}),
+    **{SECTIONS[part.key].endpoint: _page_part(part) for part in PARTS},
+    # An action's own page: its fields go by their document names.
     "assessments.edit_action": ("$.action_plan.items[]", {}),
 }
 # A group's "Add an action to gather evidence" adds to the action plan; "Have you completed this section?"
