@@ -7,7 +7,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm, SectionForm
-from eqia.forms.fields import GovukDateField, within_limit
+from eqia.forms.fields import GovukDateField, row_values, within_limit
 from eqia.forms.guidance import hint
 from eqia.models import ACTION_STATUSES
 
@@ -27,9 +27,7 @@ class ActionForm(ItemForm):
                         validators=[Optional()], validate_choice=False)
 
     def values(self) -> dict:
-        return {"description": self.description.data or "", "owner": self.owner.data or "",
-                "due_date": self.due_date.data, "success_measure": self.success_measure.data or "",
-                "status": self.status.data or ""}
+        return row_values(self, "action_plan")
 
 
 class ActionPlanPageForm(SectionForm):

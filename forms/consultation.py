@@ -7,7 +7,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm, SectionForm
-from eqia.forms.fields import GovukDateField, within_limit
+from eqia.forms.fields import GovukDateField, row_values, within_limit
 from eqia.forms.guidance import hint
 
 
@@ -31,9 +31,7 @@ class ConsultationItemForm(ItemForm):
                                                within_limit("consultation", "how_it_changed", "How it changed")])
 
     def values(self) -> dict:
-        return {"who": self.who.data or "", "held_from": self.held_from.data, "held_to": self.held_to.data,
-                "method": self.method.data or "", "what_they_said": self.what_they_said.data or "",
-                "how_it_changed": self.how_it_changed.data or ""}
+        return row_values(self, "consultation")
 
 
 class ConsultationPageForm(SectionForm):

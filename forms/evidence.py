@@ -7,7 +7,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm
-from eqia.forms.fields import GovukDateField, within_limit
+from eqia.forms.fields import GovukDateField, row_values, within_limit
 from eqia.forms.guidance import hint
 from eqia.models import EVIDENCE_KINDS
 
@@ -28,5 +28,5 @@ class EvidenceItemForm(ItemForm):
                        validators=[Optional(), within_limit("evidence", "link", "Link")])
 
     def values(self) -> dict:
-        return {"kind": self.kind.data or "", "source": self.source.data or "", "dated": self.dated.data,
-                "summary": self.summary.data or "", "link": (self.link.data or "").strip()}
+        # A link pasted with a space around it is the link.
+        return {**row_values(self, "evidence"), "link": (self.link.data or "").strip()}

@@ -17,6 +17,13 @@ def too_long(label: str, limit: int) -> str:
     return f"{label} must be {limit:,} characters or fewer"
 
 
+def row_values(form, part: str) -> dict:
+    """What a row's page posted, by the fields the shape says a page saves: text blank rather than None."""
+    items = shape.PART[part].items
+    return {f.key: form[f.page].data if f.kind == shape.DATE else (form[f.page].data or "")
+            for f in items.fields if f.edited}
+
+
 def within_limit(part: str, name: str, label: str) -> Length:
     """The shape's length limit for a field (eqia.assessments.shape), said in the form's words."""
     limit = shape.field(part, name).limit
