@@ -16,9 +16,9 @@ from eqia.models import (
     CHALLENGE_STATUSES,
     EVIDENCE_KINDS,
     OUTCOMES,
-    REGISTER_FIELDS,
     SCREENING_PROPOSALS,
 )
+from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.registry import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
 from eqia.local_time import LOCAL_ZONE

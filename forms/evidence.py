@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm
-from eqia.forms.fields import GovukDateField
+from eqia.forms.fields import GovukDateField, row_values, within_limit
 from eqia.forms.guidance import hint
-from eqia.forms.register import LONG, SHORT, too_long
 from eqia.models import EVIDENCE_KINDS
 
 
@@ -20,14 +19,14 @@ class EvidenceItemForm(ItemForm):
                       description=hint("evidence_kind"),
                       validators=[Optional()], validate_choice=False)
     source = StringField("Source", widget=GovTextInput(), description=hint("evidence_source"),
-                         validators=[Optional(), Length(max=SHORT, message=too_long("Source", SHORT))])
+                         validators=[Optional(), within_limit("evidence", "source", "Source")])
     dated = GovukDateField("Date (optional)", error_label="Date of the evidence",
                            description="When the data was collected or the report published. For example, 3 9 2025.")
     summary = TextAreaField("What does it show?", widget=GovTextArea(), description=hint("evidence_summary"),
-                            validators=[Optional(), Length(max=LONG, message=too_long("Summary", LONG))])
+                            validators=[Optional(), within_limit("evidence", "summary", "Summary")])
     link = StringField("Link (optional)", widget=GovTextInput(), description=hint("evidence_link"),
-                       validators=[Optional(), Length(max=SHORT, message=too_long("Link", SHORT))])
+                       validators=[Optional(), within_limit("evidence", "link", "Link")])
 
     def values(self) -> dict:
-        return {"kind": self.kind.data or "", "source": self.source.data or "", "dated": self.dated.data,
-                "summary": self.summary.data or "", "link": (self.link.data or "").strip()}
+        # A link pasted with a space around it is the link.
+        return {**row_values(self, "evidence"), "link": (self.link.data or "").strip()}

@@ -6,9 +6,28 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
+
+from eqia.assessments import shape
 
 PARTS = ("day", "month", "year")
+
+
+def too_long(label: str, limit: int) -> str:
+    return f"{label} must be {limit:,} characters or fewer"
+
+
+def row_values(form, part: str) -> dict:
+    """What a row's page posted, by the fields the shape says a page saves: text blank rather than None."""
+    items = shape.PART[part].items
+    return {f.key: form[f.page].data if f.kind == shape.DATE else (form[f.page].data or "")
+            for f in items.fields if f.edited}
+
+
+def within_limit(part: str, name: str, label: str) -> Length:
+    """The shape's length limit for a field (eqia.assessments.shape), said in the form's words."""
+    limit = shape.field(part, name).limit
+    return Length(max=limit, message=too_long(label, limit))
 
 
 def date_missing_parts(label: str, missing: list[str]) -> str:

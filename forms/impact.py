@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
 from wtforms import RadioField, SelectMultipleField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from eqia.characteristics import CharacteristicSet
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
-from eqia.forms.register import LONG, too_long
+from eqia.forms.fields import within_limit
 
 
 class LenientMultipleField(SelectMultipleField):
@@ -46,16 +46,19 @@ def build_impact_form(characteristics: CharacteristicSet, name: str, aims: tuple
                               validators=[Optional()], validate_choice=False)
         evidence_narrative = TextAreaField("Reasons for your judgement", widget=GovTextArea(),
                                            description=hint("evidence_narrative"),
-                                           validators=[Optional(), Length(max=LONG, message=too_long("Reasons",
-                                                                                                      LONG))])
+                                           validators=[Optional(),
+                                                       within_limit("characteristics", "evidence_narrative",
+                                                                    "Reasons")])
         evidence = IntegerMultipleField("Which evidence supports it?", widget=GovCheckboxesInput(),
                                         description=hint("cited_evidence"),
                                         choices=[(e.id, f"{e.source}: {e.summary[:120]}") for e in evidence_items])
         no_evidence_reason = TextAreaField("If there is no evidence about this group, why not?",
                                            widget=GovTextArea(), description=hint("no_evidence_reason"),
-                                           validators=[Optional(), Length(max=LONG, message=too_long("Reason",
-                                                                                                      LONG))])
+                                           validators=[Optional(),
+                                                       within_limit("characteristics", "no_evidence_reason",
+                                                                    "Reason")])
         mitigation = TextAreaField("Mitigation", widget=GovTextArea(), description=hint("mitigation"),
-                                   validators=[Optional(), Length(max=LONG, message=too_long("Mitigation", LONG))])
+                                   validators=[Optional(),
+                                               within_limit("characteristics", "mitigation", "Mitigation")])
 
     return ImpactForm(**kwargs)

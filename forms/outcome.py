@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextArea
 from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
 from eqia.forms.impact import LenientMultipleField
-from eqia.forms.register import LONG, too_long
+from eqia.forms.fields import within_limit
 from eqia.models import OUTCOMES
 
 
 class IntersectionalForm(SectionForm):
     intersectional_effects = TextAreaField(
         "Intersectional and cumulative effects", widget=GovTextArea(), description=hint("intersectional"),
-        validators=[Optional(), Length(max=LONG, message=too_long("Intersectional and cumulative effects", LONG))])
+        validators=[Optional(),
+                    within_limit("intersectional", "intersectional_effects",
+                                 "Intersectional and cumulative effects")])
 
 
 class OutcomeForm(SectionForm):
@@ -25,4 +27,4 @@ class OutcomeForm(SectionForm):
     outcome_justification = TextAreaField(
         "If the activity continues despite an adverse impact, why is that justified?", widget=GovTextArea(),
         description=hint("outcome_justification"),
-        validators=[Optional(), Length(max=LONG, message=too_long("Justification", LONG))])
+        validators=[Optional(), within_limit("outcome", "outcome_justification", "Justification")])

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
-from eqia.forms.fields import GovukDateField
+from eqia.forms.fields import GovukDateField, within_limit
 from eqia.forms.guidance import hint
-from eqia.models import REGISTER_FIELDS
+from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.registry import characteristics
 from eqia.assessments.sections import DECISION_BEFORE_REGARD
-
-SHORT = 1_000
-LONG = 100_000
 
 
 def _directorate_id(value) -> int | None:
@@ -31,10 +28,6 @@ def _directorate_id(value) -> int | None:
 PROGRAMME_TWICE = "Choose an existing programme or enter a new one, not both"
 
 
-def too_long(label: str, limit: int) -> str:
-    return f"{label} must be {limit:,} characters or fewer"
-
-
 class RegisterDetailsForm(BaseForm):
     """Drafts save with only a title and directorate: the rest is required by the
     workflow before the assessment can move on, not before it can be saved."""
@@ -42,32 +35,35 @@ class RegisterDetailsForm(BaseForm):
     title = StringField("Title of the activity", widget=GovTextInput(),
                         description="Name the policy, service, budget proposal or decision being assessed.",
                         validators=[InputRequired("Enter the title of the activity being assessed"),
-                                    Length(max=SHORT, message=too_long("Title", SHORT))])
+                                    within_limit("register_details", "title", "Title")])
     # Choices are checked by the service (UNKNOWN_DIRECTORATE, OWN_DIRECTORATE_ONLY), in its own words.
     directorate_id = SelectField("Directorate", coerce=_directorate_id, validate_choice=False, widget=GovSelect(),
                                  description=hint("directorate"),
                                  validators=[InputRequired("Select a directorate from the list")])
-    service = StringField("Service", widget=GovTextInput(), description=hint("service"), validators=[Optional(), Length(max=SHORT,
-                          message=too_long("Service", SHORT))])
+    service = StringField("Service", widget=GovTextInput(), description=hint("service"),
+                          validators=[Optional(), within_limit("register_details", "service", "Service")])
     lead_officer = StringField("Lead officer", widget=GovTextInput(),
                                description="The person responsible for this assessment.",
-                               validators=[Optional(), Length(max=SHORT, message=too_long("Lead officer", SHORT))])
+                               validators=[Optional(),
+                                           within_limit("register_details", "lead_officer", "Lead officer")])
     activity_kind = SelectField("Kind of activity", widget=GovSelect(), description=hint("activity_kind"),
                                 validate_choice=False,
                                 validators=[Optional()])
     aims = TextAreaField("Aims of the activity", widget=GovTextArea(), description=hint("aims"),
-                         validators=[Optional(), Length(max=LONG, message=too_long("Aims", LONG))])
+                         validators=[Optional(), within_limit("register_details", "aims", "Aims")])
     people_affected = TextAreaField("Who is affected", widget=GovTextArea(), description=hint("people_affected"),
-                                    validators=[Optional(), Length(max=LONG, message=too_long("Who is affected",
-                                                                                               LONG))])
+                                    validators=[Optional(), within_limit("register_details", "people_affected",
+                                                                         "Who is affected")])
     decision_maker = StringField("Decision-maker", widget=GovTextInput(),
                                  description="The person who will take the decision, for example the Cabinet Member "
                                              "for Adult Social Care.",
-                                 validators=[Optional(), Length(max=SHORT, message=too_long("Decision-maker",
-                                                                                             SHORT))])
+                                 validators=[Optional(),
+                                             within_limit("register_details", "decision_maker",
+                                                          "Decision-maker")])
     decision_forum = StringField("Where the decision will be made", widget=GovTextInput(),
                                  description="For example Cabinet, a committee, or an officer decision.",
-                                 validators=[Optional(), Length(max=SHORT, message=too_long("Where the decision will be made", SHORT))])
+                                 validators=[Optional(), within_limit("register_details", "decision_forum",
+                                                                      "Where the decision will be made")])
     due_regard_started_on = GovukDateField("Date due regard started", error_label="Date due regard started",
                                            description="When the council started thinking about equality for this "
                                                        "activity. For example, 27 3 2026.")
@@ -78,8 +74,9 @@ class RegisterDetailsForm(BaseForm):
                                      description="A wider programme this is part of, so effects on the same people "
                                                  "can be seen together.")
     parent_programme = StringField("Or enter a new programme", widget=GovTextInput(),
-                                   validators=[Optional(), Length(max=SHORT, message=too_long("Parent programme",
-                                                                                               SHORT))])
+                                   validators=[Optional(),
+                                               within_limit("register_details", "parent_programme",
+                                                            "Parent programme")])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submit = SubmitField("Save and continue", widget=GovSubmitInput())
 

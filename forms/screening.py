@@ -9,13 +9,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.widgets import HiddenInput
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
 from eqia.characteristics import Characteristic, CharacteristicSet
 from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
-from eqia.forms.register import LONG, too_long
+from eqia.forms.fields import within_limit
 from eqia.models import SCREENING_PROPOSALS
 from eqia.assessments.sections import asks_about_advancing
 
@@ -37,7 +37,8 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
                               validate_choice=False)
         conclusion = TextAreaField("Screening conclusion and reasons", widget=GovTextArea(),
                                    description=hint("conclusion"),
-                                   validators=[Optional(), Length(max=LONG, message=too_long("Conclusion", LONG))])
+                                   validators=[Optional(),
+                                               within_limit("screening", "conclusion", "Conclusion")])
 
     for row in rows:
         key = row.characteristic_key
@@ -53,7 +54,8 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
             f"Reason for your answer about {row.characteristic_label}", widget=GovTextArea(),
             description=hint("screening_reason"),
-            validators=[Optional(), Length(max=LONG, message=too_long(f"Reason about {row.characteristic_label}", LONG))],
+            validators=[Optional(),
+                        within_limit("screening", "reason", f"Reason about {row.characteristic_label}")],
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(

@@ -25,7 +25,8 @@ from eqia.extensions import db
 from eqia.forms.base import NUL_CHARACTER
 from eqia.forms.completion import COMPLETION_MISSING
 from eqia.forms.fields import date_missing_parts, date_not_real
-from eqia.forms.register import LONG, SHORT, too_long
+from eqia.assessments.shape import LONG, SHORT
+from eqia.forms.fields import too_long
 from eqia.models import Assessment
 from eqia.registry import characteristics
 from eqia.services.assessments import ACTIVITY_KIND_UNKNOWN, UNKNOWN_DIRECTORATE

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
-from eqia.models import REGISTER_FIELDS, Assessment
+from eqia.assessments.shape import REGISTER_FIELDS
+from eqia.models import Assessment
 from eqia.services import challenge, record
 from eqia.services import content as full_content
 from eqia.services.record import FieldChange, changes_between, content_hash, content_record, sections_record

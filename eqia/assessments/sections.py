@@ -17,9 +17,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
+from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.audit_words import lend_names
 from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
-                         EVIDENCE_KINDS, OUTCOMES, REGISTER_FIELDS)
+                         EVIDENCE_KINDS, OUTCOMES)
 from eqia.workflow.hooks import Problem, requirement
 
 if TYPE_CHECKING:

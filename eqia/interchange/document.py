@@ -17,7 +17,20 @@ from sqlalchemy import select
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.models import REGISTER_FIELDS, Assessment, User, utcnow
+from eqia.assessments.sections import SECTIONS
+from eqia.assessments.shape import (
+    AIMS,
+    CITATIONS,
+    DATE,
+    DIRECTORATE,
+    DOCUMENT_KEYS,
+    OUTCOME_SET,
+    PARTS,
+    Field,
+    Items,
+    Part,
+)
+from eqia.models import Assessment, User, utcnow
 from eqia.registry import profile_for
 from eqia.services.audit import chain_id, trail
 from eqia.services.exported_trail import exported, restored_trail, stamp  # noqa: F401  (restored_trail: the export's)
@@ -35,17 +48,6 @@ def person(user: User | None) -> dict | None:
 
 def _version_link(a: Assessment | None) -> dict | None:
     return {"reference": a.reference, "version": a.version_number} if a is not None else None
-
-
-def register_details(a: Assessment) -> dict:
-    details: dict[str, Any] = {}
-    for field in REGISTER_FIELDS:
-        if field == "directorate_id":
-            details["directorate"] = a.directorate.name
-            continue
-        value = getattr(a, field)
-        details[field] = day(value) if isinstance(value, date) else value
-    return details
 
 
 def provenance(a: Assessment) -> dict | None:
@@ -73,59 +75,79 @@ def aims_of(i) -> dict[str, bool | None]:
             **{aim_name(key): said[key] for key in sorted(said) if key not in PSED_AIM_NAMES}}
 
 
+def _read(a: Assessment, row: Any, field: Field, numbers: dict[int, int]) -> Any:
+    """One field's value as the document writes it."""
+    if field.kind == DIRECTORATE:
+        return row.directorate.name
+    if field.kind == AIMS:
+        return aims_of(row)
+    if field.kind == CITATIONS:
+        return sorted(numbers[e.id] for e in row.evidence if e.id in numbers)
+    if field.kind == OUTCOME_SET:
+        return sorted(o.outcome for o in row.outcomes)
+    value = getattr(row, field.key)
+    return day(value) if field.kind == DATE else value
+
+
+def _rows(a: Assessment, items: Items, numbers: dict[int, int]) -> list[dict]:
+    rows = []
+    for n, row in enumerate(getattr(a, items.collection), start=1):
+        values = {f.interchange: _read(a, row, f, numbers) for f in items.fields if f.interchange is not None}
+        rows.append({"number": n, **values} if items.numbered else values)
+    return rows
+
+
 def content(a: Assessment) -> dict:
-    """What the EqIA says: the part a plain import carries over."""
+    """What the EqIA says: the part a plain import carries over. Each part of the
+    shape under its document key (a part of only rows is the list of them)."""
     numbers = {e.id: n for n, e in enumerate(a.evidence_items, start=1)}
-    return {
-        "register_details": register_details(a),
-        "screening": {
-            "relevance": a.screening_relevance, "conclusion": a.screening_conclusion,
-            "proposal": a.screening_proposal,
-            "answers": [{"characteristic": r.characteristic_key, "label": r.characteristic_label,
-                         "affects": r.affects, "reason": r.reason, "advances_equality": r.advances_equality,
-                         "advances_reason": r.advances_reason} for r in a.screening_answers],
-        },
-        "evidence": [{"number": numbers[e.id], "kind": e.kind, "source": e.source, "dated": day(e.dated),
-                      "summary": e.summary, "link": e.link} for e in a.evidence_items],
-        "consultation": {
-            "items": [{"who": c.who, "held_from": day(c.held_from), "held_to": day(c.held_to), "method": c.method,
-                       "what_they_said": c.what_they_said, "how_it_changed": c.how_it_changed}
-                      for c in a.consultations],
-            "no_consultation_reason": a.no_consultation_reason,
-        },
-        "characteristics": [{
-            "characteristic": i.characteristic_key, "label": i.characteristic_label, "impact": i.impact,
-            "severity": i.severity,
-            "aims": aims_of(i),
-            "evidence_narrative": i.evidence_narrative, "no_evidence_reason": i.no_evidence_reason,
-            "mitigation": i.mitigation,
-            "evidence_cited": sorted(numbers[e.id] for e in i.evidence if e.id in numbers),
-        } for i in a.impacts],
-        "intersectional_effects": a.intersectional_effects,
-        "outcome": {"outcomes": sorted(o.outcome for o in a.outcomes), "justification": a.outcome_justification},
-        "action_plan": {
-            "items": [{"description": x.description, "owner": x.owner, "due_date": day(x.due_date),
-                       "success_measure": x.success_measure, "status": x.status,
-                       "characteristic": x.characteristic_key} for x in a.actions],
-            "review_date": day(a.review_date),
-        },
-    }
+    document: dict[str, Any] = {}
+    for part in PARTS:
+        node: Any = {}
+        for member in part.members:
+            if isinstance(member, Items):
+                rows = _rows(a, member, numbers)
+                if member.interchange is None:
+                    node = rows
+                else:
+                    node[member.interchange] = rows
+            else:
+                node[member.interchange] = _read(a, a, member, numbers)
+        if part.interchange:
+            document[part.interchange] = node
+        else:
+            document.update(node)
+    return document
 
 
 # Where the fields of each page are in the document: for the page a problem links to (by its key), the
 # part of the document that page edits, and its fields' names where the document's differ ("" for the part
 # itself; a name ending "_" is a group's field, such as "answer_age"). The pages link a refusal to the page and
 # field to fix; the API names the same place as a JSON path with these (`path_of`), and so does PUT.
+def _page_names(part: Part) -> dict[str, str]:
+    """A part's fields whose name on its page is not their name in the document ("answer_": a group's answer
+    is at "answers[].affects"); "add", for a list a page adds rows to, names the list."""
+    names = {}
+    for member in part.members:
+        if isinstance(member, Items) and not member.per_group:
+            names["add"] = member.interchange or ""
+        fields = member.fields if isinstance(member, Items) else (member,)
+        for f in fields:
+            if f.page is None or f.page == f.interchange:
+                continue
+            listed = isinstance(member, Items) and not part.per_group
+            names[f.page] = f"{member.interchange}[].{f.interchange}" if listed else f.interchange
+    return names
+
+
+def _page_part(part: Part) -> tuple[str, dict[str, str]]:
+    prefix = f"$.{part.interchange}{'[]' if part.per_group else ''}" if part.interchange else "$"
+    return prefix, _page_names(part)
+
+
 PAGE_PARTS: dict[str, tuple[str, dict[str, str]]] = {
-    "register_details": ("$.register_details", {"directorate_id": "directorate"}),
-    "screening": ("$.screening", {"answer_": "answers[].affects", "reason_": "answers[].reason",
-                                                   "advances_": "answers[].advances_equality"}),
-    "evidence": ("$.evidence", {"add": ""}),
-    "consultation": ("$.consultation", {"add": "items"}),
-    "characteristics": ("$.characteristics[]", {"aims_relevant": "aims", "evidence": "evidence_cited"}),
-    "intersectional": ("$", {}),
-    "outcome": ("$.outcome", {"outcome_justification": "justification"}),
-    "action_plan": ("$.action_plan", {"add": "items"}),
+    **{part.key: _page_part(part) for part in PARTS},
+    # An action's own page: its fields go by their document names.
     "action": ("$.action_plan.items[]", {}),
 }
 # A group's "Add an action to gather evidence" adds to the action plan; "Have you completed this section?"
@@ -170,8 +192,7 @@ def path_of(a: Assessment, problem) -> str:
     return field_path(prefix, problem.field, names, groups)
 
 
-CONTENT_KEYS = ("register_details", "screening", "evidence", "consultation", "characteristics",
-                "intersectional_effects", "outcome", "action_plan")
+CONTENT_KEYS = DOCUMENT_KEYS
 
 
 def _users(ids: set[int | None]) -> dict[int, User]:

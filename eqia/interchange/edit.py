@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from eqia.assessments.shape import ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, Items, dates
 from eqia.extensions import db
 from eqia.interchange.document import CONTENT_KEYS, export, path_of
 from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, check
@@ -106,23 +107,26 @@ def _register_details(doc: dict) -> dict[str, Any]:
         raise BadDocument([DocumentProblem("$.register_details.directorate", f"There is no directorate called "
                                            f"{name!r} here")])
     details["directorate_id"] = directorate.id
-    for name in ("planned_decision_date", "due_regard_started_on"):
+    for name in dates(REGISTER.fields):
         details[name] = _day(details[name])
     return details
 
 
-def _item_values(item: dict, dates: tuple[str, ...]) -> dict[str, Any]:
-    return {k: (_day(v) if k in dates else v) for k, v in item.items() if k not in ("number", "characteristic")}
+def _item_values(item: dict, items: Items) -> dict[str, Any]:
+    """A row of the document as its page saves it: the fields a page changes (not the evidence's number,
+    nor an action's group), dates as dates."""
+    edited = {f.interchange: f for f in items.fields if f.edited}
+    return {edited[k].key: (_day(v) if edited[k].kind == DATE else v) for k, v in item.items() if k in edited}
 
 
-def _list(saves: _Saves, kind, path: str, new: list[dict], old: list[dict], dates: tuple[str, ...]) -> None:
+def _list(saves: _Saves, kind, path: str, new: list[dict], old: list[dict], items: Items) -> None:
     """Items by position: changed ones saved, new ones added, the rest removed from the end."""
     for n, item in enumerate(new):
         if n < len(old) and item == old[n]:
             continue
         rows = getattr(db.session.get(Assessment, saves.id), kind.collection)
         saves(f"{path}[{n}]", content.save_item, kind, saves.id, saves.user, item_id=rows[n].id if n < len(old)
-              else None, values=_item_values(item, dates))
+              else None, values=_item_values(item, items))
     for _ in range(len(old) - len(new)):
         rows = getattr(db.session.get(Assessment, saves.id), kind.collection)
         saves(path, content.remove_item, kind, saves.id, saves.user, item_id=rows[-1].id)
@@ -161,10 +165,10 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
                 answers={a["characteristic"]: (a["affects"], a["reason"], a["advances_equality"]) for a in s["answers"]},
                 relevance=s["relevance"], conclusion=s["conclusion"], proposal=s["proposal"]))
         if "evidence" in changed:
-            _list(saves, content.EVIDENCE, "$.evidence", doc["evidence"], current["evidence"], ("dated",))
+            _list(saves, content.EVIDENCE, "$.evidence", doc["evidence"], current["evidence"], EVIDENCE.items)
         if "consultation" in changed:
             _list(saves, content.CONSULTATION, "$.consultation.items", doc["consultation"]["items"],
-                  current["consultation"]["items"], ("held_from", "held_to"))
+                  current["consultation"]["items"], CONSULTATION.items)
             if doc["consultation"]["no_consultation_reason"] != current["consultation"]["no_consultation_reason"]:
                 saves("$.consultation", content.save_consultation_page, assessment_id, user,
                       no_consultation_reason=doc["consultation"]["no_consultation_reason"], complete=None)
@@ -191,7 +195,7 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
                   justification=doc["outcome"]["justification"], complete=None)
         if "action_plan" in changed:
             _list(saves, content.ACTIONS, "$.action_plan.items", doc["action_plan"]["items"],
-                  current["action_plan"]["items"], ("due_date",))
+                  current["action_plan"]["items"], ACTION_PLAN.items)
             if doc["action_plan"]["review_date"] != current["action_plan"]["review_date"]:
                 saves("$.action_plan", content.save_action_plan_page, assessment_id, user,
                       review_date=_day(doc["action_plan"]["review_date"]), complete=None)

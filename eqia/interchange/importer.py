@@ -31,18 +31,29 @@ from eqia.characteristics import aim_key
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT, schema
 from eqia.models import (
-    REGISTER_FIELDS,
-    Action,
     Assessment,
     AssessmentOutcome,
-    CharacteristicImpact,
-    Consultation,
     Directorate,
     EvidenceItem,
     ImpactAim,
-    ScreeningAnswer,
     User,
     utcnow,
+)
+from eqia.assessments.shape import (
+    ACTIVITY_KIND,
+    AIMS,
+    CHOICE,
+    CITATIONS,
+    DATE,
+    DIRECTORATE,
+    GROUP,
+    OUTCOME_SET,
+    PARTS,
+    SCALE,
+    Field,
+    Items,
+    Part,
+    every_field,
 )
 from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
@@ -168,8 +179,9 @@ def _words(error) -> tuple[str, str]:
 
 
 # Keys of scales, states and groups: the schema's patterns, which Python's `$` lets end in a line break.
-KEY_FIELDS = frozenset({"characteristic", "relevance", "affects", "advances_equality", "impact", "severity",
-                        "decision", "status", "response", "role", "state", "proposal", "kind", "activity_kind"})
+# The content's are the shape's keyed fields; the rest are the ledger's, the workflow's and the trail's.
+KEY_FIELDS = frozenset({f.interchange for _, _, f in every_field() if f.kind in (GROUP, SCALE, CHOICE, ACTIVITY_KIND)}
+                       | {"decision", "status", "response", "role", "state"})
 
 
 def _text_problems(value: Any, path: str, found: list[DocumentProblem], name: str = "") -> None:
@@ -191,15 +203,26 @@ def _text_problems(value: Any, path: str, found: list[DocumentProblem], name: st
             _text_problems(v, f"{path}[{n}]", found, name)
 
 
+def _part(doc: dict, part: Part) -> tuple[str, Any]:
+    """Where a part of the shape is in a document, and what is there."""
+    return (f"$.{part.interchange}", doc[part.interchange]) if part.interchange else ("$", doc)
+
+
+def _rows(node: Any, path: str, items: Items) -> tuple[str, list[dict]]:
+    return (path, node) if items.interchange is None else (f"{path}.{items.interchange}", node[items.interchange])
+
+
 def _dates(doc: dict) -> list[tuple[str, str | None]]:
-    found = [(f"$.register_details.{name}", doc["register_details"][name])
-             for name in ("planned_decision_date", "due_regard_started_on")]
-    found += [(f"$.evidence[{n}].dated", e["dated"]) for n, e in enumerate(doc["evidence"])]
-    for n, c in enumerate(doc["consultation"]["items"]):
-        found += [(f"$.consultation.items[{n}].held_from", c["held_from"]),
-                  (f"$.consultation.items[{n}].held_to", c["held_to"])]
-    found += [(f"$.action_plan.items[{n}].due_date", x["due_date"]) for n, x in enumerate(doc["action_plan"]["items"])]
-    found.append(("$.action_plan.review_date", doc["action_plan"]["review_date"]))
+    found = []
+    for part in PARTS:
+        path, node = _part(doc, part)
+        for member in part.members:
+            if isinstance(member, Items):
+                rows_path, rows = _rows(node, path, member)
+                found += [(f"{rows_path}[{n}].{f.interchange}", row[f.interchange]) for n, row in enumerate(rows)
+                          for f in member.fields if f.kind == DATE]
+            elif member.kind == DATE:
+                found.append((f"{path}.{member.interchange}", node[member.interchange]))
     if doc.get("provenance"):
         found.append(("$.provenance.published_on", doc["provenance"].get("published_on")))
     return found
@@ -267,48 +290,44 @@ def _directorate(name: str) -> Directorate:
     return found
 
 
+def _stored(field: Field, value: Any) -> Any:
+    return _day(value) if field.kind == DATE else value
+
+
 def _apply_content(a: Assessment, doc: dict) -> None:
+    """Every field of the shape, from where the document has it (the directorate, by name, is found apart)."""
     source = doc.get("provenance") or {}
     a.provenance_title, a.provenance_organisation = source.get("title", ""), source.get("organisation", "")
     a.provenance_url, a.provenance_published_on = source.get("url", ""), _day(source.get("published_on"))
-    details = doc["register_details"]
-    for name in REGISTER_FIELDS:
-        if name == "directorate_id":
-            continue
-        value = details[name]
-        setattr(a, name, _day(value) if name in ("planned_decision_date", "due_regard_started_on") else value)
-    screening = doc["screening"]
-    a.screening_relevance, a.screening_conclusion = screening["relevance"], screening["conclusion"]
-    a.screening_proposal = screening["proposal"]
-    a.screening_answers = [ScreeningAnswer(
-        characteristic_key=r["characteristic"], characteristic_label=r["label"], position=n, affects=r["affects"],
-        reason=r["reason"], advances_equality=r["advances_equality"], advances_reason=r["advances_reason"])
-        for n, r in enumerate(screening["answers"])]
-    evidence = {}
-    for n, e in enumerate(doc["evidence"]):
-        evidence[e["number"]] = EvidenceItem(position=n, kind=e["kind"], source=e["source"], dated=_day(e["dated"]),
-                                             summary=e["summary"], link=e["link"])
-    a.evidence_items = list(evidence.values())
-    consultation = doc["consultation"]
-    a.consultations = [Consultation(position=n, who=c["who"], held_from=_day(c["held_from"]),
-                                    held_to=_day(c["held_to"]), method=c["method"],
-                                    what_they_said=c["what_they_said"], how_it_changed=c["how_it_changed"])
-                       for n, c in enumerate(consultation["items"])]
-    a.no_consultation_reason = consultation["no_consultation_reason"]
-    a.impacts = [CharacteristicImpact(
-        characteristic_key=i["characteristic"], characteristic_label=i["label"], position=n, impact=i["impact"],
-        severity=i["severity"], evidence_narrative=i["evidence_narrative"], no_evidence_reason=i["no_evidence_reason"],
-        mitigation=i["mitigation"], evidence=[evidence[c] for c in sorted(set(i["evidence_cited"]))],
-        aim_answers=[ImpactAim(aim_key=key, relevant=relevant) for key, relevant in sorted(aims_said(i).items())
-                     if relevant is not None])
-        for n, i in enumerate(doc["characteristics"])]
-    a.intersectional_effects = doc["intersectional_effects"]
-    a.outcomes = [AssessmentOutcome(outcome=o) for o in sorted(set(doc["outcome"]["outcomes"]))]
-    a.outcome_justification = doc["outcome"]["justification"]
-    a.actions = [Action(position=n, description=x["description"], owner=x["owner"], due_date=_day(x["due_date"]),
-                        success_measure=x["success_measure"], status=x["status"],
-                        characteristic_key=x["characteristic"]) for n, x in enumerate(doc["action_plan"]["items"])]
-    a.review_date = _day(doc["action_plan"]["review_date"])
+    evidence: dict[int, EvidenceItem] = {}  # by the number the analyses cite it by
+    for part in PARTS:
+        _, node = _part(doc, part)
+        for member in part.members:
+            if isinstance(member, Items):
+                _, rows = _rows(node, "", member)
+                made = [_row(member, n, row, evidence) for n, row in enumerate(rows)]
+                if member.numbered:
+                    evidence.update((row["number"], item) for row, item in zip(rows, made))
+                    made = list({row["number"]: item for row, item in zip(rows, made)}.values())
+                setattr(a, member.collection, made)
+            elif member.kind == OUTCOME_SET:
+                a.outcomes = [AssessmentOutcome(outcome=o) for o in sorted(set(node[member.interchange]))]
+            elif member.kind != DIRECTORATE:
+                setattr(a, member.key, _stored(member, node[member.interchange]))
+
+
+def _row(items: Items, position: int, row: dict, evidence: dict[int, EvidenceItem]) -> Any:
+    """One repeated row (a screening answer, an analysis, an action) from the document's."""
+    made = items.model(position=position)
+    for f in items.fields:
+        if f.kind == AIMS:
+            made.aim_answers = [ImpactAim(aim_key=key, relevant=relevant)
+                                for key, relevant in sorted(aims_said(row).items()) if relevant is not None]
+        elif f.kind == CITATIONS:
+            made.evidence = [evidence[c] for c in sorted(set(row[f.interchange]))]
+        else:
+            setattr(made, f.key, _stored(f, row[f.interchange]))
+    return made
 
 
 def aims_said(analysis: dict) -> dict[str, bool | None]:

@@ -1,7 +1,9 @@
 """The JSON Schema of the interchange document (served at /api/v1/schema/assessment.json).
 
 One definition serves the import's validation, the API's OpenAPI document and
-docs/interchange.md. Values the exporting system assigned (database ids, the
+docs/interchange.md. The content's part of it (each field's type, limit and
+choices) is the shape's (eqia.assessments.shape); the rest, what happened to an
+assessment, is written here. Values the exporting system assigned (database ids, the
 reference, timestamps of saves, hashes) are marked `readOnly` and carry
 `x-eqia-assigned`: a plain import gives them new values or leaves them out,
 and a comparison of export, import, export ignores exactly those.
@@ -18,9 +20,25 @@ from flask import has_app_context
 from eqia.audit_words import (CHALLENGE_ANSWERS, CHALLENGE_POINTS, EDIT, IMPORT, RESEAL, RESTORE, REVIEW,
                                SIGNATURE, SUPERSEDED)
 from eqia.characteristics import PSED_AIM_NAMES, CharacteristicSet, aim_name, load_characteristics
-from eqia.forms.register import LONG, SHORT
+from eqia.assessments.shape import (
+    ACTIVITY_KIND,
+    AIMS,
+    CHOICE,
+    CITATIONS,
+    DIRECTORATE,
+    DOCUMENT_KEYS,
+    GROUP,
+    LONG,
+    OUTCOME_SET,
+    PARTS,
+    SCALE,
+    SHORT,
+    TEXT,
+    Field,
+    Items,
+)
+from eqia.assessments.shape import DATE as DATE_KIND
 from eqia.registry import characteristics
-from eqia.models import ACTION_STATUSES, EVIDENCE_KINDS, OUTCOMES, SCREENING_PROPOSALS
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"
@@ -91,18 +109,6 @@ VERSION_LINK = {"oneOf": [{"type": "null"}, obj({"reference": {"type": "string",
 ROWS = 10_000  # far beyond any real EqIA; a bound, so a hostile file cannot ask for millions of rows
 
 
-def register(activity_kinds: dict[str, str]) -> dict:
-    """The register details, with this deployment's kinds of activity."""
-    return obj({
-        "title": {"type": "string", "minLength": 1, "maxLength": SHORT},
-        "directorate": {"type": "string", "minLength": 1, "maxLength": 200, "description":
-                        "By name: the importing deployment must have a directorate of this name"},
-        "service": short(), "lead_officer": short(), "activity_kind": choice(activity_kinds), "aims": text(),
-        "people_affected": text(), "decision_maker": short(), "decision_forum": short(),
-        "planned_decision_date": DATE, "due_regard_started_on": DATE, "parent_programme": short(),
-    })
-
-
 PROVENANCE = {
     "type": ["object", "null"], "additionalProperties": False,
     "description": "Where the assessment was taken from, when it was entered from a published document: its "
@@ -118,33 +124,6 @@ PROFILE = {
     "properties": {"key": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60},
                    "version": INTEGER_ID, "name": short()},
 }
-
-CHARACTERISTIC_REF = {
-    "characteristic": {"type": "string", "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60,
-                       "description": "The characteristic's key in the set it was written under"},
-    "label": {"type": "string", "minLength": 1, "maxLength": SHORT, "description": "Its name in that set"},
-}
-
-SCREENING = obj({
-    "relevance": key("A key of the relevance scale"), "conclusion": text(),
-    "proposal": choice(SCREENING_PROPOSALS),
-    "answers": array(obj({**CHARACTERISTIC_REF, "affects": key("A key of the screening answer scale"),
-                          "reason": text(), "advances_equality": key("A key of the screening answer scale"),
-                          "advances_reason": text()}), ROWS, "One per characteristic, in order"),
-})
-
-EVIDENCE_ITEM = obj({
-    "number": {"type": "integer", "minimum": 1, "maximum": ROWS,
-               "description": "How the analyses cite it; unique in the document"},
-    "kind": {"type": "string", "enum": list(EVIDENCE_KINDS)}, "source": short(), "dated": DATE,
-    "summary": text(), "link": short(),
-})
-
-CONSULTATION = obj({
-    "items": array(obj({"who": text(), "held_from": DATE, "held_to": DATE, "method": short(),
-                        "what_they_said": text(), "how_it_changed": text()}), ROWS),
-    "no_consultation_reason": text(),
-})
 
 # Another aim's name: its key in the profile, never a single letter (a, b and c go by their names above).
 AIM_NAME_PATTERN = "^[a-z][a-z0-9_]{1,39}$"
@@ -166,20 +145,63 @@ def aims(profile: CharacteristicSet) -> dict:
     }
 
 
-def analysis(profile: CharacteristicSet) -> dict:
-    return obj({
-        **CHARACTERISTIC_REF, "impact": key("A key of the impact scale"),
-        "severity": key("A key of the severity scale"),
-        "aims": aims(profile), "evidence_narrative": text(), "no_evidence_reason": text(), "mitigation": text(),
-        "evidence_cited": array({"type": "integer", "minimum": 1, "maximum": ROWS}, ROWS,
-                                "Numbers of evidence items"),
-    })
+def field_schema(field: Field, profile: CharacteristicSet) -> dict:
+    """What a document may hold for one field of the shape."""
+    described = {"description": field.description} if field.description else {}
+    if field.kind in (TEXT, DIRECTORATE):
+        least = {"minLength": 1} if field.required else {}
+        return {"type": "string", **least, "maxLength": field.limit, **described}
+    if field.kind == DATE_KIND:
+        return DATE
+    if field.kind == CHOICE:
+        if field.required:
+            return {"type": "string", "enum": list(field.choices)}
+        return choice(field.choices)
+    if field.kind == ACTIVITY_KIND:
+        return choice(profile.activity_kinds)
+    if field.kind == SCALE:
+        return key(field.description)
+    if field.kind == GROUP:
+        kind = "string" if field.required else ["string", "null"]
+        return {"type": kind, "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60, **described}
+    if field.kind == AIMS:
+        return aims(profile)
+    if field.kind == CITATIONS:
+        return array({"type": "integer", "minimum": 1, "maximum": ROWS}, ROWS, field.description)
+    if field.kind == OUTCOME_SET:
+        return array({"type": "string", "enum": list(field.choices)}, len(field.choices))
+    raise ValueError(f"{field.key}: no schema for a field of kind {field.kind!r}")
 
-ACTION = obj({
-    "description": text(), "owner": short(), "due_date": DATE, "success_measure": text(),
-    "status": {"type": "string", "enum": list(ACTION_STATUSES)},
-    "characteristic": {"type": ["string", "null"], "pattern": CHARACTERISTIC_PATTERN, "maxLength": 60},
-})
+
+NUMBER = {"type": "integer", "minimum": 1, "maximum": ROWS,
+          "description": "How the analyses cite it; unique in the document"}
+
+
+def rows_schema(items: Items, profile: CharacteristicSet) -> dict:
+    number = {"number": NUMBER} if items.numbered else {}
+    row = obj({**number, **{f.interchange: field_schema(f, profile) for f in items.fields
+                            if f.interchange is not None}})
+    return array(row, ROWS, items.description)
+
+
+def content_schemas(profile: CharacteristicSet) -> dict[str, dict]:
+    """The content's keys (each part of the shape) and what each may hold."""
+    found: dict[str, dict] = {}
+    for part in PARTS:
+        properties: dict[str, dict] = {}
+        for member in part.members:
+            if isinstance(member, Items) and member.interchange is None:
+                found[part.interchange] = rows_schema(member, profile)  # the part is its rows
+            elif isinstance(member, Items):
+                properties[member.interchange] = rows_schema(member, profile)
+            else:
+                properties[member.interchange] = field_schema(member, profile)
+        if not part.interchange:
+            found.update(properties)
+        elif part.interchange not in found:
+            found[part.interchange] = obj(properties)
+    return found
+
 
 POINT = obj({
     "task": {"type": "string", "maxLength": 100}, "status": {"type": "string", "pattern": KEY_PATTERN, "maxLength": 40},
@@ -255,8 +277,7 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
                        "Values marked readOnly and x-eqia-assigned were assigned by the exporting system.",
         "type": "object", "additionalProperties": False,
         # What a new assessment needs; an export always has every property.
-        "required": ["format", "register_details", "screening", "evidence", "consultation", "characteristics",
-                     "intersectional_effects", "outcome", "action_plan"],
+        "required": ["format", *DOCUMENT_KEYS],
         "properties": {
             "format": {"const": FORMAT},
             "id": assigned(INTEGER_ID, "The assessment's id in the exporting system"),
@@ -278,16 +299,7 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
             "published_at": nullable(TIMESTAMP),
             "provenance": PROVENANCE,
             "profile": PROFILE,
-            "register_details": register(profile.activity_kinds),
-            "screening": SCREENING,
-            "evidence": array(EVIDENCE_ITEM, ROWS),
-            "consultation": CONSULTATION,
-            "characteristics": array(analysis(profile), ROWS, "The analysis for each characteristic, in order: the same "
-                                     "characteristics as the screening answers. Both empty: this deployment's set"),
-            "intersectional_effects": text(),
-            "outcome": obj({"outcomes": array({"type": "string", "enum": list(OUTCOMES)}, len(OUTCOMES)),
-                            "justification": text()}),
-            "action_plan": obj({"items": array(ACTION, ROWS), "review_date": DATE}),
+            **content_schemas(profile),
             "completions": array(obj({"section": {"type": "string", "maxLength": 100},
                                       "completed_by": PERSON, "completed_at": TIMESTAMP}), ROWS,
                                  "The sections the author marked complete"),

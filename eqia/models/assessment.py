@@ -63,23 +63,6 @@ ACTION_STATUSES: dict[str, str] = {
     "done": "Done",
 }
 
-# The register details a user enters, with the label each is shown under.
-REGISTER_FIELDS: dict[str, str] = {
-    "title": "Title",
-    "directorate_id": "Directorate",
-    "service": "Service",
-    "lead_officer": "Lead officer",
-    "activity_kind": "Kind of activity",
-    "aims": "Aims of the activity",
-    "people_affected": "Who is affected",
-    "decision_maker": "Decision-maker",
-    "decision_forum": "Where the decision will be made",
-    "planned_decision_date": "Planned decision date",
-    "due_regard_started_on": "Date due regard started",
-    "parent_programme": "Parent programme",
-}
-
-
 class Assessment(db.Model):
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("reference", "version_number", name="uq_assessment_reference_version"),)

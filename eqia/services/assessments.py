@@ -19,7 +19,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from eqia.audit_words import ADDED, CHANGED, COMPLETED, EDIT, IN_PROGRESS, change_words
 from eqia.extensions import db
 from eqia.models import (
-    REGISTER_FIELDS,
     SCREENING_PROPOSALS,
     Assessment,
     AuditEvent,
@@ -31,6 +30,7 @@ from eqia.models import (
     User,
     utcnow,
 )
+from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.assessments import sections
 from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access

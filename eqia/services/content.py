@@ -21,14 +21,12 @@ from eqia.models import (
     Action,
     Assessment,
     AssessmentOutcome,
-    Consultation,
-    EvidenceItem,
     User,
 )
 from eqia.registry import characteristics
 from eqia.services.assessments import Change, _edit, _mark, _reject_nul
 from eqia.services.errors import Invalid, NotFound
-from eqia.assessments import sections
+from eqia.assessments import sections, shape
 from eqia.local_time import LOCAL_ZONE
 from eqia.workflow.hooks import Problem
 from eqia.models.types import utcnow
@@ -64,13 +62,18 @@ class ItemKind:
         return ITEM_LABELS[self.key]
 
 
-EVIDENCE = ItemKind("evidence_items", EvidenceItem, ("kind", "source", "dated", "summary", "link"),
+def _saved(items: shape.Items) -> tuple[str, ...]:
+    """The fields of a row its page saves (the shape's edited ones)."""
+    return tuple(f.key for f in items.fields if f.edited)
+
+
+EVIDENCE = ItemKind(shape.EVIDENCE.items.collection, shape.EVIDENCE.items.model, _saved(shape.EVIDENCE.items),
                     "evidence", "evidence", EVIDENCE_NOT_FOUND,
                     lambda item: sections.evidence_item_problems(item, _local_today()))
-CONSULTATION = ItemKind("consultations", Consultation,
-                        ("who", "held_from", "held_to", "method", "what_they_said", "how_it_changed"),
+CONSULTATION = ItemKind(shape.CONSULTATION.items.collection, shape.CONSULTATION.items.model,
+                        _saved(shape.CONSULTATION.items),
                         "consultation", "consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
-ACTIONS = ItemKind("actions", Action, ("description", "owner", "due_date", "success_measure", "status"),
+ACTIONS = ItemKind(shape.ACTION_PLAN.items.collection, shape.ACTION_PLAN.items.model, _saved(shape.ACTION_PLAN.items),
                    "action_plan", "action", ACTION_NOT_FOUND, sections.action_item_problems)
 
 

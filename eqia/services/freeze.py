@@ -16,28 +16,24 @@ from __future__ import annotations
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from eqia.assessments import shape
 from eqia.models import (
-    Action,
     Assessment,
-    AssessmentOutcome,
     AssessmentViewer,
     ChallengeComment,
     ChallengeRound,
     CharacteristicImpact,
-    Consultation,
-    EvidenceItem,
     ImpactAim,
-    ScreeningAnswer,
     SectionCompletion,
 )
 from eqia.services.errors import NotPossible
 
 # What taking a transition on a frozen version may change.
 WORKFLOW_COLUMNS = frozenset({"state", "lock_version", "updated_at", "published_at"})
-CONTENT_COLLECTIONS = ("screening_answers", "impacts", "evidence_items", "consultations", "outcomes", "actions",
-                       "challenge_rounds", "completions", "viewers")
-CHILD_MODELS = (ScreeningAnswer, CharacteristicImpact, EvidenceItem, Consultation, AssessmentOutcome, Action,
-                ChallengeRound, SectionCompletion, AssessmentViewer)
+# The content's rows (the shape's), then what is frozen with them: the challenge ledger, the sections
+# marked completed, and who may see it.
+CONTENT_COLLECTIONS = (*shape.CONTENT_COLLECTIONS, "challenge_rounds", "completions", "viewers")
+CHILD_MODELS = (*shape.CONTENT_ROW_MODELS, ChallengeRound, SectionCompletion, AssessmentViewer)
 # Rows that belong to a child: a group's aims belong to its analysis.
 GRANDCHILD_MODELS = (ChallengeComment, ImpactAim)
 

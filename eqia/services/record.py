@@ -7,6 +7,11 @@ may be replaced later; the signed words must not move). The record is grouped
 by task (the completion keys of `eqia.assessments.sections`), which is also how a
 lead sees what changed between two rounds of challenge.
 
+Which fields it holds, and under which keys, is the shape's (eqia.assessments.shape:
+each field's `record` key). Those keys are this format's: a field renamed elsewhere
+keeps its record key, and tests/test_record_golden.py holds the bytes of a fully
+filled record, so a change to the shape that would move a signed byte fails there.
+
 State, lock versions and timestamps of saves are not content: publishing or
 superseding a signed version leaves its hash unchanged.
 """
@@ -19,8 +24,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from eqia.models import REGISTER_FIELDS, Assessment
+from eqia.models import Assessment
 from eqia.assessments.sections import completion_key
+from eqia.assessments.shape import AIMS, CITATIONS, DIRECTORATE, OUTCOME_SET, PARTS, Field
 
 RECORD_FORMAT = "eqia-content/1"
 
@@ -42,53 +48,45 @@ def identity(a: Assessment) -> dict[str, dict[int, int]]:
     return {kind: {int(k): v for k, v in raw.get(kind, {}).items()} for kind in ("directorates", "users")}
 
 
-def _register(a: Assessment, ids: dict[str, dict[int, int]]) -> dict:
-    # The directorate by its id, not its name: renaming a directorate changes no
-    # assessment, and must not make every signed one fail its check.
-    record = {field: _value(getattr(a, field)) for field in REGISTER_FIELDS}
-    record["directorate_id"] = ids["directorates"].get(a.directorate_id, a.directorate_id)
-    return record
+def _read(a: Assessment, row: Any, field: Field, ids: dict[str, dict[int, int]], numbers: dict[int, int]) -> Any:
+    """One field's value as the record (format eqia-content/1) has always written it."""
+    if field.kind == DIRECTORATE:
+        # The directorate by its id, not its name: renaming a directorate changes no
+        # assessment, and must not make every signed one fail its check.
+        return ids["directorates"].get(row.directorate_id, row.directorate_id)
+    if field.kind == AIMS:
+        # The keys of the relevant aims, sorted: "a", "b", "c" in that order, as every signature
+        # made when the three were columns listed them; never the running profile's order.
+        return row.relevant_aims
+    if field.kind == CITATIONS:
+        return sorted(numbers[e.id] for e in row.evidence if e.id in numbers)
+    if field.kind == OUTCOME_SET:
+        return sorted(o.outcome for o in row.outcomes)
+    return _value(getattr(row, field.key))
+
+
+def _row(a: Assessment, row: Any, fields: tuple[Field, ...], ids, numbers) -> dict:
+    return {f.record: _read(a, row, f, ids, numbers) for f in fields if f.record is not None}
 
 
 def sections_record(a: Assessment) -> dict[str, dict]:
-    """The content, task by task."""
-    evidence_number = {item.id: n for n, item in enumerate(a.evidence_items, start=1)}
-    record: dict[str, dict] = {
-        "register_details": _register(a, identity(a)),
-        "screening": {
-            "answers": [{"characteristic": r.characteristic_key, "label": r.characteristic_label,
-                         "affects": r.affects, "reason": r.reason, "advances_equality": r.advances_equality,
-                         "advances_reason": r.advances_reason} for r in a.screening_answers],
-            "relevance": a.screening_relevance, "conclusion": a.screening_conclusion,
-            "proposal": a.screening_proposal,
-        },
-        "evidence": {"items": [{"kind": e.kind, "source": e.source, "dated": _value(e.dated), "summary": e.summary,
-                                "link": e.link} for e in a.evidence_items]},
-        "consultation": {
-            "items": [{"who": c.who, "held_from": _value(c.held_from), "held_to": _value(c.held_to),
-                       "method": c.method, "what_they_said": c.what_they_said,
-                       "how_it_changed": c.how_it_changed} for c in a.consultations],
-            "no_consultation_reason": a.no_consultation_reason,
-        },
-    }
-    for i in a.impacts:
-        record[completion_key("characteristics", i.characteristic_key)] = {
-            "label": i.characteristic_label, "impact": i.impact, "severity": i.severity,
-            # The keys of the relevant aims, sorted: "a", "b", "c" in that order, as every signature
-            # made when the three were columns listed them; never the running profile's order.
-            "aims": i.relevant_aims,
-            "reasons": i.evidence_narrative,
-            "evidence_cited": sorted(evidence_number[e.id] for e in i.evidence if e.id in evidence_number),
-            "no_evidence_reason": i.no_evidence_reason, "mitigation": i.mitigation,
-        }
-    record["intersectional"] = {"effects": a.intersectional_effects}
-    record["outcome"] = {"outcomes": sorted(o.outcome for o in a.outcomes), "justification": a.outcome_justification}
-    record["action_plan"] = {
-        "items": [{"description": x.description, "owner": x.owner, "due_date": _value(x.due_date),
-                   "success_measure": x.success_measure, "status": x.status, "characteristic": x.characteristic_key}
-                  for x in a.actions],
-        "review_date": _value(a.review_date),
-    }
+    """The content, task by task: each part of the shape under its record key, its
+    rows before its own fields, a group's analysis under the group's task."""
+    ids = identity(a)
+    numbers = {item.id: n for n, item in enumerate(a.evidence_items, start=1)}
+    record: dict[str, dict] = {}
+    for part in PARTS:
+        if part.per_group:
+            for row in getattr(a, part.items.collection):
+                record[completion_key(part.key, row.characteristic_key)] = _row(a, row, part.items.record_fields, ids,
+                                                                                 numbers)
+            continue
+        node = {}
+        if part.items is not None:
+            node[part.items.record] = [_row(a, row, part.items.record_fields, ids, numbers)
+                                       for row in getattr(a, part.items.collection)]
+        node.update(_row(a, a, part.fields, ids, numbers))
+        record[part.record] = node
     return record
 
 

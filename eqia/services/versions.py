@@ -5,30 +5,19 @@ from __future__ import annotations
 
 from eqia.audit_words import REVIEW, SUPERSEDED
 from eqia.extensions import db
-from eqia.models import (
-    REGISTER_FIELDS,
-    Action,
-    Assessment,
-    AssessmentOutcome,
-    CharacteristicImpact,
-    Consultation,
-    EvidenceItem,
-    ImpactAim,
-    ScreeningAnswer,
-)
+from eqia.models import Assessment, AssessmentOutcome, ImpactAim
+from eqia.assessments.shape import AIMS, CITATIONS, PARTS, REVIEW_COPY
 from eqia.registry import workflows
 from eqia.services.access import held_role
 from eqia.services.audit import append_event
 from eqia.services.workflow import CREATE_VERSION_ACTION
 from eqia.workflow.hooks import TransitionContext
 
-# Content copied into a new version. Challenge rounds and sign-offs are not:
-# they belong to the version they were made on.
-REGISTER_COPY = (*REGISTER_FIELDS, "screening_relevance", "screening_conclusion", "screening_proposal",
-                 "no_consultation_reason",
-                 "intersectional_effects", "outcome_justification", "review_date", "restricted",
-                 # Its groups are the previous version's, so its profile is too.
-                 "profile_key", "profile_version")
+# The assessment's own columns copied into a new version: those the shape says a review copies,
+# with who may see it and the profile its groups were read under (eqia.assessments.shape). Its
+# rows are copied below. Challenge rounds and sign-offs are not: they belong to the version they
+# were made on.
+REGISTER_COPY = REVIEW_COPY
 
 
 def _copy_row(row, model, **overrides):
@@ -46,20 +35,26 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
         created_by_id=ctx.user.id, created_at=ctx.now, updated_at=ctx.now,
         **{k: getattr(previous, k) for k in REGISTER_COPY},
     )
-    new.screening_answers = [_copy_row(r, ScreeningAnswer) for r in previous.screening_answers]
+    # Each part's rows, in the shape's order: the evidence before the analyses that cite it.
     evidence_map = {}
-    for item in previous.evidence_items:
-        copy = _copy_row(item, EvidenceItem)
-        evidence_map[item.id] = copy
-        new.evidence_items.append(copy)
-    for impact in previous.impacts:
-        copy = _copy_row(impact, CharacteristicImpact)
-        copy.evidence = [evidence_map[e.id] for e in impact.evidence]
-        copy.aim_answers = [ImpactAim(aim_key=answer.aim_key, relevant=answer.relevant) for answer in impact.aim_answers]
-        new.impacts.append(copy)
-    new.consultations = [_copy_row(r, Consultation) for r in previous.consultations]
+    for part in PARTS:
+        items = part.items
+        if items is None:
+            continue
+        copies = []
+        for row in getattr(previous, items.collection):
+            copy = _copy_row(row, items.model)
+            for field in items.fields:
+                if field.kind == CITATIONS:
+                    copy.evidence = [evidence_map[e.id] for e in row.evidence]
+                elif field.kind == AIMS:
+                    copy.aim_answers = [ImpactAim(aim_key=answer.aim_key, relevant=answer.relevant)
+                                        for answer in row.aim_answers]
+            if items.numbered:
+                evidence_map[row.id] = copy
+            copies.append(copy)
+        setattr(new, items.collection, copies)
     new.outcomes = [_copy_row(r, AssessmentOutcome) for r in previous.outcomes]
-    new.actions = [_copy_row(r, Action) for r in previous.actions]
     new.viewers = [type(v)(user_id=v.user_id) for v in previous.viewers]
     db.session.add(new)
     db.session.flush()

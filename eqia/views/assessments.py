@@ -11,8 +11,9 @@ from sqlalchemy import select
 from eqia.extensions import db, limiter
 from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
-from eqia.models import REGISTER_FIELDS, Assessment, Directorate
+from eqia.models import Assessment, Directorate
 from eqia.assessments.rules import late_decision_warning_for
+from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service

@@ -7,26 +7,21 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eqia.forms.challenge import build_answers_form, build_review_form
-from eqia.models import CHALLENGE_STATUSES, REGISTER_FIELDS
+from eqia.assessments.shape import PARTS, every_field
+from eqia.models import CHALLENGE_STATUSES
 from eqia.registry import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge
 from eqia.services.errors import Forbidden, Invalid, NotPossible
 from eqia.views.assessments import attach_problems, bp, run_form
 
-# How the fields of the content record read in "what changed since the last round".
+# How the fields of the content record read in "what changed since the last round": each field of the
+# shape by its record key (where two share a key, the later part's label), each list of rows by what a row
+# is called, and the directorate by the name the document gives it.
 FIELD_LABELS = {
-    **REGISTER_FIELDS, "directorate": "Directorate", "answers": "Group", "affects": "Could it affect them differently",
-    "reason": "Reason", "advances_equality": "Could it advance equality", "advances_reason": "Reason (advancing)",
-    "relevance": "Relevance", "conclusion": "Conclusion", "proposal": "Proposal", "items": "Item", "kind": "Kind",
-    "source": "Source", "dated": "Date", "summary": "What it shows", "link": "Link", "who": "Who",
-    "held_from": "From", "held_to": "To", "method": "How", "what_they_said": "What they said",
-    "how_it_changed": "How it changed the proposal", "no_consultation_reason": "Why there was no consultation",
-    "impact": "Impact", "severity": "Severity", "aims": "Aims of the duty", "reasons": "Reasons",
-    "evidence_cited": "Evidence cited", "no_evidence_reason": "Why there is no evidence", "mitigation": "Mitigation",
-    "effects": "Effects", "outcomes": "Outcomes", "justification": "Justification", "description": "Action",
-    "owner": "Owner", "due_date": "Due date", "success_measure": "Success measure", "status": "Status",
-    "characteristic": "Group", "review_date": "Review date", "label": "Group",
+    **{items.record: items.label for part in PARTS for items in [part.items] if items and items.record},
+    **{field.record: field.label for _, _, field in every_field() if field.record},
+    "directorate": "Directorate",
 }
 
 
