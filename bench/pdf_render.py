@@ -147,7 +147,7 @@ os.environ.update(DATABASE_URL={database_url!r}, EQIA_ENV="development", EQIA_PD
 from eqia import create_app
 from eqia.extensions import db
 from eqia.models import Assessment
-from eqia.services.documents import render
+from eqia.services.version_pdfs import render
 app = create_app()
 with app.app_context():
     render(db.session.get(Assessment, {assessment_id}))
@@ -186,9 +186,9 @@ def main() -> None:
     from eqia.demo import load_demo
     from eqia.extensions import db
     from eqia.models import Assessment, User
-    from eqia.pdf.document import html_for
+    from eqia.pdf.layout import html_for
     from eqia.pdf.fetcher import SCHEME, BundledAssets
-    from eqia.services import documents
+    from eqia.services import version_pdfs
     from eqia.services.assessments import update_register_details
 
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
@@ -211,13 +211,13 @@ def main() -> None:
         for name, assessment_id in (("Typical", typical.id), ("Large", large_id)):
             assessment = db.session.get(Assessment, assessment_id)
             page, extra = html_for(assessment)
-            ours_pdf = documents.render(assessment)
+            ours_pdf = version_pdfs.render(assessment)
             pages = pages_of(ours_pdf)
-            ours = median_time(lambda: documents.render(db.session.get(Assessment, assessment_id)))
+            ours = median_time(lambda: version_pdfs.render(db.session.get(Assessment, assessment_id)))
             app.config["EQIA_PDF_WORKERS"] = 1
-            one_worker = median_time(lambda: documents.render(db.session.get(Assessment, assessment_id)))
+            one_worker = median_time(lambda: version_pdfs.render(db.session.get(Assessment, assessment_id)))
             app.config["EQIA_PDF_WORKERS"] = 0
-            in_process = median_time(lambda: documents.render(db.session.get(Assessment, assessment_id)))
+            in_process = median_time(lambda: version_pdfs.render(db.session.get(Assessment, assessment_id)))
             app.config["EQIA_PDF_WORKERS"] = workers
             memory[name] = worker_peaks_mib(page, extra, workers)
             memory[f"{name}, one worker"] = worker_peaks_mib(page, extra, 1)
@@ -238,7 +238,7 @@ def main() -> None:
                          chromium))
 
         # "Download PDF" for an unchanged EqIA: stored signed bytes, or a cached draft.
-        documents.pdf_for(db.session.get(Assessment, typical.id))  # the cache holds it now
+        version_pdfs.pdf_for(db.session.get(Assessment, typical.id))  # the cache holds it now
         stored = median_time(lambda: client.get(f"/assessments/{signed.id}/pdf").data, repeats=20)
         cached = median_time(lambda: client.get(f"/assessments/{typical.id}/pdf").data, repeats=20)
         render, close = chromium_renderer(*html_for(db.session.get(Assessment, typical.id)))

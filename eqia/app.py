@@ -122,7 +122,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
         # EQIA_PROFILE names the profile; EQIA_CHARACTERISTICS, older, a file's path.
         "characteristics": load_characteristics(profile_path(app.config["EQIA_PROFILE"]
                                                              or app.config["EQIA_CHARACTERISTICS"] or None)),
-        "profiles": {},  # others, loaded when an assessment made under one is shown (registry.profile_for)
+        "profiles": {},  # others, loaded when an assessment made under one is shown (loaded_definitions.profile_for)
     }
 
     db.init_app(app)
@@ -138,13 +138,13 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
 
     from eqia import api, auth, cli, security, templating, unit_of_work
     from eqia.notifications import listeners as notifications
-    from eqia.services import documents, freeze, prerender
+    from eqia.services import freeze, prerender, version_pdfs
     from eqia.views import register_views
 
     unit_of_work.init_app(app)
     notifications.init_app(app)
     freeze.init_app(app)
-    prerender.init_app(app, render=documents.prerender)
+    prerender.init_app(app, render=version_pdfs.prerender)
     security.init_app(app)
     auth.init_app(app)
     templating.init_app(app)

@@ -214,7 +214,7 @@ def create_token(email: str, label: str) -> None:
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write here, not to standard output.")
 def export_command(assessment_id: int | None, everything: bool, output: str | None) -> None:
     """Write assessments as interchange JSON (docs/interchange.md)."""
-    from eqia.interchange.document import backup, dumps, export
+    from eqia.interchange.exporter import backup, dumps, export
     from eqia.models import Assessment
 
     if (assessment_id is None) == (not everything):

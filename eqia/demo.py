@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import Assessment, Directorate, User, utcnow
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full

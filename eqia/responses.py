@@ -9,7 +9,7 @@ import base64
 from flask import Response, jsonify, request
 
 from eqia import security
-from eqia.services import documents
+from eqia.services import version_pdfs
 
 PROBLEM = "application/problem+json"
 API_PREFIX = "/api/v1"
@@ -49,7 +49,7 @@ def is_api_request() -> bool:
     return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
 
 
-def pdf_response(document: documents.Document, *, public: bool) -> Response:
+def pdf_response(document: version_pdfs.Document, *, public: bool) -> Response:
     response = Response(document.data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
     # The SHA-256 of the bytes, so anyone can check the copy they attach is the one served.

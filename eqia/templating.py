@@ -19,7 +19,7 @@ from eqia.models import (
     SCREENING_PROPOSALS,
 )
 from eqia.assessments.shape import REGISTER_FIELDS
-from eqia.registry import characteristics, definition_for, profile_for
+from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
 from eqia.local_time import LOCAL_ZONE
 from eqia.assessments.sections import is_web_link

@@ -24,7 +24,7 @@ later command, from rows already committed.
 
 Two things a GET may keep, each apart from the request's unit of work (`apart()`:
 a session and connection of its own, committed at once, marked so): a rendered
-PDF, kept as the cache it is (eqia.services.documents), and the time an API
+PDF, kept as the cache it is (eqia.services.version_pdfs), and the time an API
 token was last used, at most every few minutes (eqia.services.tokens). Neither is
 anything the user said or did to an assessment; the request's own session never
 commits on a GET, and tests/test_unit_of_work.py holds both rules.

@@ -33,7 +33,7 @@ from eqia.services.assessments import ScreeningInput
 from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.workflow.definition import load_definitions
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.assessments.sections import aims_for
 
 DB_KIND = os.environ.get("EQIA_TEST_DB", "sqlite")

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from eqia.extensions import db
 from eqia.models import ApiToken, Assessment, AssessmentDocument
 from eqia.roles import ROLES
-from eqia.services import documents, tokens
+from eqia.services import tokens, version_pdfs
 from eqia.services.workflow import allowed_transitions, perform_transition
 from tests.conftest import PASSWORD, STANDARD, audit_count
 from tests.test_workflow_matrix import ALLOWED, USER_TRIGGERS, allowed, expected_refusal
@@ -295,7 +295,7 @@ def test_the_pdf_is_the_one_the_pages_serve(world, api):
         AssessmentDocument.assessment_id == signed.id)).scalar_one()
     assert response.mimetype == "application/pdf" and hashlib.sha256(response.data).hexdigest() == stored.sha256
     draft = world.make_assessment("full_assessment")
-    assert api.get(f"/assessments/{draft.id}/pdf").data == documents.pdf_for(draft).data
+    assert api.get(f"/assessments/{draft.id}/pdf").data == version_pdfs.pdf_for(draft).data
 
 
 def test_the_register_is_public_and_lists_only_published_versions(world, client):

@@ -162,7 +162,7 @@ def test_the_default_kinds_of_activity_cover_what_councils_assess():
 def test_the_kinds_of_activity_are_configuration_for_pages_api_and_import(tmp_path, make_app):
     from bs4 import BeautifulSoup
 
-    from eqia.interchange.document import export
+    from eqia.interchange.exporter import export
     from eqia.interchange.importer import BadDocument, import_document
     from eqia.services.assessments import ACTIVITY_KIND_UNKNOWN
     from eqia.services.errors import Invalid
@@ -230,7 +230,7 @@ def test_each_shipped_profile_says_its_groups_aims_scales_and_duty():
 
 
 def test_the_profile_is_chosen_by_a_setting(tmp_path, make_app):
-    from eqia.registry import characteristics
+    from eqia.loaded_definitions import characteristics
 
     with make_app(EQIA_PROFILE="northern_ireland").app_context():
         assert characteristics().key == "northern_ireland"
@@ -356,7 +356,7 @@ def test_an_assessment_made_under_england_stays_readable_under_section_75(make_a
     """A group and an aim this profile does not have (England's sex, aim (a)) are shown, not lost."""
     from bs4 import BeautifulSoup
 
-    from eqia.interchange.document import export
+    from eqia.interchange.exporter import export
     from eqia.interchange.importer import import_document
 
     app = make_app(EQIA_PROFILE="northern_ireland")

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from eqia.audit_words import EDIT, FACTS_FORM, words
 from eqia.extensions import db
-from eqia.interchange.document import export
+from eqia.interchange.exporter import export
 from eqia.interchange.schema import schema
 from eqia.models import Assessment, AuditEvent, OutboxMessage
 from eqia.notifications import messages

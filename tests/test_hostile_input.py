@@ -28,7 +28,7 @@ from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.assessments.shape import LONG, SHORT
 from eqia.forms.fields import too_long
 from eqia.models import Assessment
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services.assessments import ACTIVITY_KIND_UNKNOWN, UNKNOWN_DIRECTORATE
 from eqia.services.content import CITED_NOT_FOUND, OUTCOME_UNKNOWN
 from eqia.assessments import sections
@@ -388,7 +388,7 @@ TEXT_FIELDS = [
     TextField(DETAILS, "people_affected", LONG, "Who is affected"),
     TextField(DETAILS, "decision_maker", SHORT, "Decision-maker", also_on=("/assessments/{id}",)),
     TextField(DETAILS, "decision_forum", SHORT, "Where the decision will be made", also_on=("/assessments/{id}",)),
-    # A new programme's name is trimmed (forms/register.py) so it matches the existing one it names.
+    # A new programme's name is trimmed (forms/register_details.py) so it matches the existing one it names.
     TextField(DETAILS, "parent_programme", SHORT, "Parent programme", stored_as=str.strip),
     # One group asked about advancing equality and one not (section 149(7));
     # every group's reason at once in its own test below.
@@ -416,7 +416,7 @@ def test_every_text_field_of_the_pages_is_covered(app):
     from eqia.forms.evidence import EvidenceItemForm
     from eqia.forms.impact import build_impact_form
     from eqia.forms.outcome import IntersectionalForm, OutcomeForm
-    from eqia.forms.register import RegisterDetailsEditForm
+    from eqia.forms.register_details import RegisterDetailsEditForm
     from eqia.forms.screening import build_screening_form
 
     chars = characteristics()

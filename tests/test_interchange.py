@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
 from eqia.extensions import db
-from eqia.interchange.document import CONTENT_KEYS, dumps, export
+from eqia.interchange.exporter import CONTENT_KEYS, dumps, export
 from eqia.interchange.importer import IMPORT_ACTION, BadDocument, check, import_document
 from eqia.interchange.schema import FORMAT, assigned_paths, schema
 from eqia.models import Assessment, AuditEvent

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from eqia.extensions import db
-from eqia.interchange.document import export
+from eqia.interchange.exporter import export
 from eqia.interchange.importer import import_document
 from eqia.models import Assessment, AuditEvent
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services import assessments as service
 from eqia.services.errors import Forbidden, Invalid, NotPossible
 from eqia.services.workflow import EDIT_ACTION_PREFIX

@@ -22,7 +22,7 @@ from eqia.pdf import checks, tagging
 from eqia.services.pdf_document import html_for
 from eqia.pdf.fetcher import SCHEME, BundledAssets
 from eqia.pdf.render import pdf_from_html
-from eqia.services import challenge, documents, record
+from eqia.services import challenge, record, version_pdfs
 from eqia.services import content as full
 from eqia.services.assessments import ScreeningInput, update_register_details, update_screening
 from eqia.services.workflow import perform_transition
@@ -105,7 +105,7 @@ def filled(world) -> tuple[Assessment, list[str]]:
 
 def test_every_field_of_a_fully_filled_eqia_is_in_the_pdf(world):
     assessment, written = filled(world)
-    text = text_of(documents.pdf_for(assessment).data)
+    text = text_of(version_pdfs.pdf_for(assessment).data)
     # A long link wraps inside its table cell: compare it without the line break.
     missing = [value for value in written if value not in text
                and not (value.startswith("https://") and value in text.replace("- ", "-").replace(" ", ""))]
@@ -119,11 +119,11 @@ def test_every_field_of_a_fully_filled_eqia_is_in_the_pdf(world):
 
 def test_a_draft_carries_the_draft_mark_and_a_signed_version_does_not(world):
     assessment, _ = filled(world)
-    draft = documents.pdf_for(assessment)
+    draft = version_pdfs.pdf_for(assessment)
     assert not draft.signed and draft.filename.endswith("-DRAFT.pdf")
     assert "DRAFT: not signed off" in text_of(draft.data)
     perform_transition(assessment.id, "sign_off", world.decider, attested=True, password=PASSWORD)
-    signed = documents.pdf_for(fresh(assessment.id))
+    signed = version_pdfs.pdf_for(fresh(assessment.id))
     assert signed.signed
     text = text_of(signed.data)
     assert "DRAFT" not in text
@@ -163,12 +163,12 @@ def test_a_signed_pdf_is_never_changed_in_the_database(world):
 
 def test_an_unchanged_draft_is_served_from_the_cache_and_an_edit_renders_it_again(world):
     assessment = world.make_assessment("full_assessment")
-    first = documents.pdf_for(assessment)
-    again = documents.pdf_for(fresh(assessment.id))
+    first = version_pdfs.pdf_for(assessment)
+    again = version_pdfs.pdf_for(fresh(assessment.id))
     assert again.data == first.data
     assert db.session.execute(sa.select(sa.func.count()).select_from(AssessmentDocument)).scalar_one() == 1
     update_register_details(assessment.id, world.author, {"aims": "Changed aims"}, lock(assessment.id), complete=True)
-    changed = documents.pdf_for(fresh(assessment.id))
+    changed = version_pdfs.pdf_for(fresh(assessment.id))
     assert changed.sha256 != first.sha256 and "Changed aims" in text_of(changed.data)
 
 
@@ -244,7 +244,7 @@ def test_the_large_draft_keeps_every_heading_with_what_follows(world):
             "description": f"Action {n}: review the charge for this group after six months. " * 3,
             "owner": "Head of Finance", "due_date": today + timedelta(days=90 + n),
             "success_measure": "A report to Cabinet", "status": "not_started"})
-    data = documents.render(fresh(assessment.id))
+    data = version_pdfs.render(fresh(assessment.id))
     with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
         assert len(pdf.pages) > 15
     assert checks.problems(data) == []
@@ -375,7 +375,7 @@ def test_the_fetcher_refuses_anything_but_the_bundled_assets(listener):
 def test_welsh_and_urdu_are_drawn_in_the_bundled_fonts(world):
     assessment = world.make_assessment("full_assessment", title="Asesiad Effaith Cydraddoldeb ŵŷ",
                                        aims="مساوات کے اثرات کا جائزہ")
-    data = documents.pdf_for(assessment).data
+    data = version_pdfs.pdf_for(assessment).data
     assert "Cydraddoldeb ŵŷ" in text_of(data)
     with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
         names = {str(f.get("/BaseFont")) for p in pdf.pages for f in p.Resources.get("/Font", {}).values()}
@@ -386,7 +386,7 @@ def test_welsh_and_urdu_are_drawn_in_the_bundled_fonts(world):
                                        "text, so Urdu does not read back exactly; known gap, see docs/accessibility.md")
 def test_urdu_reads_back_exactly(world):
     assessment = world.make_assessment("full_assessment", aims="مساوات کے اثرات کا جائزہ")
-    assert "اثرات" in text_of(documents.pdf_for(assessment).data).replace(" ", "")
+    assert "اثرات" in text_of(version_pdfs.pdf_for(assessment).data).replace(" ", "")
 
 
 # ------------------------------------------------------------------ Word copy
@@ -484,7 +484,7 @@ def test_with_a_configured_certificate_the_stored_pdf_is_signed_over_the_whole_f
     with app.app_context():
         world = World()
         assessment = world.make_assessment("signed_off")
-        document = documents.pdf_for(fresh(assessment.id))
+        document = version_pdfs.pdf_for(fresh(assessment.id))
         assert document.signed
         reader = PdfFileReader(io.BytesIO(document.data))
         [embedded] = reader.embedded_signatures

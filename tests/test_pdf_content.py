@@ -10,7 +10,7 @@ import re
 from bs4 import BeautifulSoup
 
 from eqia.services import content as full
-from eqia.services import documents
+from eqia.services import version_pdfs
 from tests.conftest import PASSWORD
 from tests.test_api import Api
 from tests.test_interchange import _minimal, _read
@@ -159,7 +159,7 @@ def summary_texts(assessment_id: int) -> tuple[str, str]:
     page = render_template_string('{% from "assessments/_summary.html" import decision_summary with context %}'
                                   "{{ decision_summary(a, s) }}", a=a, s=sign_off_summary(a))
     words = " ".join(BeautifulSoup(page, "html.parser").get_text(" ").split())
-    return re.sub(r" ([.,:)])", r"\1", words), text_of(documents.pdf_for(a).data)
+    return re.sub(r" ([.,:)])", r"\1", words), text_of(version_pdfs.pdf_for(a).data)
 
 
 def test_with_no_group_analysed_the_summary_says_so_rather_than_no_adverse_impact(world, app):
@@ -223,7 +223,7 @@ def test_the_timeline_is_in_the_order_things_happened_and_times_read_as_uk_times
 
     world.drive(a, "signed_off")
     a = fresh(a.id)
-    text = text_of(documents.pdf_for(a).data)
+    text = text_of(version_pdfs.pdf_for(a).data)
     assert not ISO_INSTANT.search(text), ISO_INSTANT.search(text)
     assert " UTC" not in text
     assert govuk_datetime(a.sign_offs[0].signed_at) in text
@@ -243,7 +243,7 @@ def test_evidence_is_cited_by_its_source_and_date_in_the_pdf_and_on_the_pages(wo
     a = world.write_full_assessment(world.make_assessment("full_assessment", answer="yes"))
     item = a.evidence_items[0]
     cited = f"{item.source}, {govuk_date(item.dated)}"
-    text = text_of(documents.pdf_for(a).data)
+    text = text_of(version_pdfs.pdf_for(a).data)
     assert "Evidence cited Evidence 1" not in text
     assert text.count(f"Evidence cited {cited}") == len(a.impacts)
     auth.sign_in(world.author)
@@ -265,7 +265,7 @@ def test_an_agreed_screen_out_is_final_rendered_once_and_kept(world, client, aut
     [kept] = db.session.execute(sa.select(AssessmentDocument).where(
         AssessmentDocument.assessment_id == a.id)).scalars().all()  # rendered in the agreement's transaction
     assert kept.kind == "signed"
-    document = documents.pdf_for(a)
+    document = version_pdfs.pdf_for(a)
     assert document.signed and not document.filename.endswith("-DRAFT.pdf")
     assert document.data == kept.data
     text = text_of(document.data)
@@ -280,7 +280,7 @@ def test_a_screening_decision_can_be_published_and_the_register_says_what_it_is(
     from tests.test_register import listed_rows, page, summary_url
 
     a = world.make_assessment("screened_out", title="Parking permit prices")
-    before = documents.pdf_for(a).data
+    before = version_pdfs.pdf_for(a).data
     world.take(a, "publish_screening")
     a = fresh(a.id)
     assert a.state == "screening_published" and a.published_at is not None
@@ -314,7 +314,7 @@ def words_by_page(pdf: bytes) -> list[tuple[float, list[tuple[str, float]]]]:
 
 def test_each_signature_with_its_hash_is_on_one_page_inside_the_margins(world):
     a = world.make_assessment("signed_off", answer="yes")
-    pages = words_by_page(documents.pdf_for(a).data)
+    pages = words_by_page(version_pdfs.pdf_for(a).data)
     right_margin = 18 / 25.4 * 72  # print.css: 18mm
     for width, words in pages:
         beyond = [(w, x) for w, x in words if x > width - right_margin + 0.5]

@@ -21,7 +21,7 @@ from eqia.services.pdf_document import html_for
 from eqia.pdf.render import pdf_from_html
 from eqia.pdf.worker import Pool, RenderFailed, RenderTimedOut
 from eqia.pdf.worker import pool as worker_pool
-from eqia.services import documents
+from eqia.services import version_pdfs
 from eqia.services.prerender import scheduler
 from tests.conftest import PASSWORD, FreshRequestClient
 from tests.test_assessment_pages import form_data
@@ -40,7 +40,7 @@ def pool():
 def drafts_of(assessment_id: int) -> list[AssessmentDocument]:
     db.session.expire_all()
     return db.session.execute(sa.select(AssessmentDocument).where(
-        AssessmentDocument.assessment_id == assessment_id, AssessmentDocument.kind == documents.DRAFT)
+        AssessmentDocument.assessment_id == assessment_id, AssessmentDocument.kind == version_pdfs.DRAFT)
         .order_by(AssessmentDocument.id)).scalars().all()
 
 
@@ -79,7 +79,7 @@ def test_rendering_in_the_web_process_is_still_possible(make_app, world):
     app = make_app(EQIA_PDF_WORKERS=0)
     with app.app_context():
         assessment = db.session.get(Assessment, world.make_assessment().id)
-        assert "DRAFT" in text_of(documents.render(assessment))
+        assert "DRAFT" in text_of(version_pdfs.render(assessment))
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_a_save_renders_the_draft_in_the_background_and_the_download_serves_it(p
         assert response.status_code == 302
         assert scheduler.wait_idle(WAIT)
         [kept] = drafts_of(assessment.id)
-        assert kept.fingerprint == documents.fingerprint(db.session.get(Assessment, assessment.id))
+        assert kept.fingerprint == version_pdfs.fingerprint(db.session.get(Assessment, assessment.id))
         before = worker_pool(prerendering.config["EQIA_PDF_WORKERS"]).renders
         download = client.get(f"/assessments/{assessment.id}/pdf")
         assert download.status_code == 200
@@ -136,7 +136,7 @@ def test_a_refused_save_and_a_signed_version_queue_nothing(prerendering, world):
             draft.lock_version)))
         assert refused.status_code == 200  # the form again, with its error
         assert scheduler.wait_idle(WAIT) and scheduler.rendered == before and drafts_of(draft.id) == []
-        assert documents.prerender(signed.id) is False  # its PDF was stored at sign-off
+        assert version_pdfs.prerender(signed.id) is False  # its PDF was stored at sign-off
         assert drafts_of(signed.id) == []
 
 
@@ -175,7 +175,7 @@ def _save_details(client, world, assessment_id: int, aims: str):
 
 
 def test_writes_through_the_api_queue_no_render(prerendering, world):
-    from eqia.interchange.document import export
+    from eqia.interchange.exporter import export
     from eqia.services import tokens
 
     assessment = world.make_assessment("screening")
@@ -206,7 +206,7 @@ def test_many_browser_saves_of_one_assessment_queue_one_render(prerendering, wor
         assert scheduler.wait_idle(WAIT)
         assert scheduler.rendered == before + 1
         [kept] = drafts_of(assessment.id)
-        assert kept.fingerprint == documents.fingerprint(db.session.get(Assessment, assessment.id))
+        assert kept.fingerprint == version_pdfs.fingerprint(db.session.get(Assessment, assessment.id))
 
 
 def test_the_queue_keeps_at_most_its_configured_size_dropping_the_longest_waiting(make_app, world):

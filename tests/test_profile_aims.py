@@ -17,11 +17,11 @@ from bs4 import BeautifulSoup
 
 from eqia.characteristics import PROFILES, load_characteristics
 from eqia.extensions import db
-from eqia.interchange.document import export
+from eqia.interchange.exporter import export
 from eqia.interchange.importer import import_document
 from eqia.models import Assessment
 from eqia.services.pdf_document import context_for
-from eqia.services import content, documents, tokens
+from eqia.services import content, tokens, version_pdfs
 from eqia.services.errors import Invalid
 from eqia.services.record import content_record
 from eqia.assessments.sections import aim_not_applicable, aims_for, completion_key
@@ -219,7 +219,7 @@ def test_the_pdf_names_the_socio_economic_aim(wales):
     assert context["aims"]["socio_economic"] == [profile.aims[SOCIO]]
     assert context["aims"]["age"] == [profile.aims["a"]]
     # A line may break after a hyphen ("socio-" / "economic").
-    text = text_of(documents.pdf_for(fresh(a.id)).data).replace("- ", "-")
+    text = text_of(version_pdfs.pdf_for(fresh(a.id)).data).replace("- ", "-")
     assert f"Aims of the duty it bears on {profile.aims[SOCIO]} Reasons" in text
     assert f"Aims of the duty it bears on {profile.aims[WELSH_USE]} Reasons" in text
 

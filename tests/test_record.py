@@ -149,7 +149,7 @@ def test_a_replaced_characteristic_set_leaves_the_labels_and_the_hash_as_they_we
     replaced.write_text(original.replace("    name: Age\n", "    name: Age group\n"), encoding="utf-8")
     other = make_app(EQIA_CHARACTERISTICS=str(replaced))
     with other.app_context():
-        from eqia.registry import characteristics
+        from eqia.loaded_definitions import characteristics
 
         assert characteristics().get("age").name == "Age group"
         same = db.session.get(Assessment, assessment.id)

@@ -18,13 +18,13 @@ from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
 from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment, AssessmentViewer
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services import content
 from eqia.services.assessments import next_reference
 from eqia.services.content import ImpactInput
-from eqia.services.register import PAGE_SIZE
+from eqia.services.public_register import PAGE_SIZE
 from eqia.templating import govuk_datetime
-from eqia.views.register import DATES_OUT_OF_ORDER, EXPORT_FIELDS
+from eqia.views.public_register import DATES_OUT_OF_ORDER, EXPORT_FIELDS
 from tests.conftest import STANDARD
 from tests.test_sign_off import SIGNED_STATEMENT
 
@@ -141,7 +141,7 @@ def published_copies(world, count: int, title: str = "Assessment") -> list[Asses
     page holds. The first goes through the whole workflow (the services, the
     sign-off and its PDF); the rest are copies of its row under references of their
     own, published a second apart, written in one commit. What the register lists
-    comes from the assessment row and its impacts (eqia/services/register.py), and
+    comes from the assessment row and its impacts (eqia/services/public_register.py), and
     the first has no adverse impact, so the copies list exactly as it does; taking
     each through the workflow (a PDF rendered at each sign-off) cost about 29 s a test."""
     first = publish(world, f"{title} 0")

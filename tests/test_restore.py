@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from eqia import create_app
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
-from eqia.interchange.document import backup, export
+from eqia.interchange.exporter import backup, export
 from eqia.interchange.importer import BadDocument
 from eqia.interchange.restore import restore_documents
 from eqia.interchange.schema import assigned_paths
@@ -208,13 +208,13 @@ def test_a_restored_signed_version_serves_a_signed_pdf_and_can_be_reviewed(world
     doc = export(full(world, "published"))
     [result] = restore_there(elsewhere, doc)
     with elsewhere.app_context():
-        from eqia.services import documents
+        from eqia.services import version_pdfs
         from eqia.services.workflow import perform_transition
 
         a = db.session.get(Assessment, result["export"]["id"])
-        pdf = documents.pdf_for(a)
+        pdf = version_pdfs.pdf_for(a)
         assert pdf.signed and pdf.data.startswith(b"%PDF")
-        assert documents.pdf_for(db.session.get(Assessment, a.id)).data == pdf.data  # stored, served again
+        assert version_pdfs.pdf_for(db.session.get(Assessment, a.id)).data == pdf.data  # stored, served again
         lead = User(email="lead@elsewhere.test", name="Lead", directorate_id=a.directorate_id)
         lead.set_roles(["equality_lead"])
         lead.set_password(PASSWORD)

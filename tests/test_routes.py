@@ -104,7 +104,7 @@ HOSTILE_HOST = "evil.example"
 
 
 def test_absolute_links_come_from_the_configured_base_url_never_the_host_header(make_app, world):
-    from eqia.interchange.document import export
+    from eqia.interchange.exporter import export
     from tests.test_api import Api
 
     app = make_app(SERVER_NAME=None, EQIA_BASE_URL="https://eqia.council.example/equality")

@@ -13,7 +13,7 @@ from eqia.extensions import db
 from eqia.forms.completion import COMPLETION_MISSING
 from eqia.forms.fields import date_missing_parts, date_not_real
 from eqia.models import Assessment
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services import content
 from eqia.services.assessments import NOT_EDITABLE, SECTION_NOT_OPEN
 from eqia.services.errors import Invalid, NotPossible
@@ -54,7 +54,7 @@ from eqia.assessments.sections import (
     screening_reason_missing,
     severity_missing,
 )
-from eqia.interchange.document import CONTENT_KEYS
+from eqia.interchange.exporter import CONTENT_KEYS
 from eqia.interchange.importer import import_document
 from tests.conftest import audit_count
 from tests.test_api import api  # noqa: F401  (a fixture)

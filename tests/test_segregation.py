@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from eqia.extensions import db
 from eqia.models import Assessment
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
-from eqia.interchange.document import export
+from eqia.interchange.exporter import export
 from eqia.interchange.importer import import_documents
 from eqia.interchange.restore import restore_documents
 from eqia.services import challenge

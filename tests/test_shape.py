@@ -31,12 +31,12 @@ from eqia.assessments.shape import (
     Part,
 )
 from eqia.extensions import db
-from eqia.interchange.document import export
+from eqia.interchange.exporter import export
 from eqia.interchange.edit import replace_content
 from eqia.interchange.importer import BadDocument, aims_said, import_document
 from eqia.interchange.schema import schema
 from eqia.models import Assessment, AssessmentOutcome, Directorate, utcnow
-from eqia.registry import characteristics, definition_for
+from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import content
 from eqia.services.pdf_document import html_for
 from eqia.services.record import content_record
@@ -342,7 +342,7 @@ def form_fields(app, world) -> dict[tuple[str, str | None, str], object]:
     from eqia.forms.evidence import EvidenceItemForm
     from eqia.forms.impact import build_impact_form
     from eqia.forms.outcome import IntersectionalForm, OutcomeForm
-    from eqia.forms.register import RegisterDetailsForm
+    from eqia.forms.register_details import RegisterDetailsForm
     from eqia.forms.screening import build_screening_form
 
     a = world.make_assessment()

@@ -199,7 +199,7 @@ def test_sign_off_records_the_signer_role_utc_time_version_and_the_hash_of_what_
 def test_the_hash_signed_is_a_fact_on_the_trail_and_the_pages_and_pdf_say_it_as_before(world, app):
     """The trail stores what was signed as data beside the signer's own comment; the History
     and the PDF's appendix put it into the same words as before."""
-    from eqia.services import documents
+    from eqia.services import version_pdfs
     from tests.test_pdf import text_of
 
     assessment = world.make_assessment("awaiting_sign_off")
@@ -212,7 +212,7 @@ def test_the_hash_signed_is_a_fact_on_the_trail_and_the_pages_and_pdf_say_it_as_
     page = BeautifulSoup(signed_in_client(app, world.decider).get(f"/assessments/{assessment.id}").data,
                          "html.parser")
     assert words in [span.get_text() for span in page.select("#history ~ table .app-preserve")]
-    pdf = "".join(text_of(documents.pdf_for(fresh(assessment.id)).data).split())
+    pdf = "".join(text_of(version_pdfs.pdf_for(fresh(assessment.id)).data).split())
     assert "Readwiththeconsultationreport" + f"ContentSHA-256:{expected}" in pdf
 
 

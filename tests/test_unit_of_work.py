@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from eqia.extensions import db
-from eqia.interchange.document import backup as backup_of
-from eqia.interchange.document import export
+from eqia.interchange.exporter import backup as backup_of
+from eqia.interchange.exporter import export
 from eqia.models import ApiToken, Assessment
-from eqia.registry import workflows
+from eqia.loaded_definitions import workflows
 from tests.conftest import PASSWORD, audit_count
 from tests.test_api import Api, api  # noqa: F401  (the fixture)
 from tests.test_assessment_pages import form_data

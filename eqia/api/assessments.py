@@ -12,19 +12,19 @@ from sqlalchemy.orm import selectinload
 
 from eqia.api.blueprint import bp, current_api_user, problem, service_problem
 from eqia.extensions import db, limiter
-from eqia.interchange.document import export
+from eqia.interchange.exporter import export
 from eqia.interchange.edit import replace_content
 from eqia.interchange.importer import BadDocument, import_document, parse
 from eqia.interchange.schema import schema
 from eqia.links import external_url
 from eqia.models import DATABASE_INT_MAX, Assessment
-from eqia.registry import characteristics, definition_for, workflows
-from eqia.services import documents
-from eqia.services import register as register_service
+from eqia.loaded_definitions import characteristics, definition_for, workflows
+from eqia.services import version_pdfs
+from eqia.services import public_register as register_service
 from eqia.services.assessments import get_visible
 from eqia.services.errors import Forbidden, NotPossible
 from eqia.responses import pdf_response
-from eqia.services.register import RegisterFilters, export_record
+from eqia.services.public_register import RegisterFilters, export_record
 from eqia.services.search import TEXT_MAX, assessments_matching, clean_text
 from eqia.security import public
 from eqia.services.workflow import allowed_transitions, perform_transition
@@ -289,7 +289,7 @@ def action(assessment_id: int, trigger: str):
 
 @bp.get("/assessments/<int:assessment_id>/pdf")
 def pdf(assessment_id: int):
-    return pdf_response(documents.pdf_to_serve(get_visible(assessment_id, current_api_user())), public=False)
+    return pdf_response(version_pdfs.pdf_to_serve(get_visible(assessment_id, current_api_user())), public=False)
 
 
 @bp.get("/register")

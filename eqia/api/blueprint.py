@@ -60,7 +60,7 @@ def _in_document(problem) -> str:
     """Where a refusal's problem is fixed: the place in the assessment's document (as GET gives it and PUT
     takes it) of the field the pages link to, or "$" for one no field fixes (the state, a role, the date)."""
     from eqia.extensions import db
-    from eqia.interchange.document import path_of
+    from eqia.interchange.exporter import path_of
     from eqia.models import Assessment
 
     assessment_id = (request.view_args or {}).get("assessment_id")

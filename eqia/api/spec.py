@@ -21,7 +21,7 @@ from eqia.security import public
 from eqia.extensions import db
 from eqia.models import DATABASE_INT_MAX, Directorate
 from eqia.services.search import TEXT_MAX
-from eqia.registry import characteristics, workflows
+from eqia.loaded_definitions import characteristics, workflows
 
 JSON = "application/json"
 

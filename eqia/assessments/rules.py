@@ -13,7 +13,7 @@ from datetime import date
 from eqia.audit_words import SIGNATURE
 
 from eqia.models import utcnow
-from eqia.registry import definition_for
+from eqia.loaded_definitions import definition_for
 from eqia.local_time import LOCAL_ZONE, local_date  # noqa: F401  (the EqIA's dates are London dates)
 from eqia.workflow.hooks import (EFFECTS, GUARDS, REQUIREMENTS, Problem,  # noqa: F401  (registries, for callers)
                                  TransitionContext, effect, guard, requirement)
@@ -211,9 +211,9 @@ def record_sign_off(ctx: TransitionContext) -> None:
 
 @effect("store_signed_document")
 def store_signed_document(ctx: TransitionContext) -> None:
-    from eqia.services import documents
+    from eqia.services import version_pdfs
 
-    documents.store_signed(ctx)
+    version_pdfs.store_signed(ctx)
 
 
 @effect("record_publication")

@@ -26,7 +26,7 @@ from eqia.models import (
     User,
     utcnow,
 )
-from eqia.registry import characteristics, definition_for
+from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import access
 from eqia.services.audit import RESTORE_ACTION, append_event
 from eqia.services.workflow import WORDING, kind_of_action

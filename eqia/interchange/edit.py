@@ -22,7 +22,7 @@ from typing import Any
 
 from eqia.assessments.shape import ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, Items, dates
 from eqia.extensions import db
-from eqia.interchange.document import CONTENT_KEYS, export, path_of
+from eqia.interchange.exporter import CONTENT_KEYS, export, path_of
 from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, check
 from eqia.models import Assessment, Directorate
 from eqia.services import assessments as register

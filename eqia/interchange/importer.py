@@ -55,7 +55,7 @@ from eqia.assessments.shape import (
     Part,
     every_field,
 )
-from eqia.registry import DEFAULT_WORKFLOW, characteristics, workflows
+from eqia.loaded_definitions import DEFAULT_WORKFLOW, characteristics, workflows
 from eqia.services import access
 from eqia.services.assessments import (
     CANNOT_CREATE,

@@ -53,7 +53,7 @@ from eqia.models import (
     SignOff,
     User,
 )
-from eqia.registry import workflows
+from eqia.loaded_definitions import workflows
 from eqia.roles import ADMIN
 from eqia.services.audit import RESTORE_ACTION, append_event, compute_hash, legacy_facts
 from eqia.services.exported_trail import hashable as _hashable, trail_digest

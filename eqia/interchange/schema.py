@@ -38,7 +38,7 @@ from eqia.assessments.shape import (
     Items,
 )
 from eqia.assessments.shape import DATE as DATE_KIND
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from eqia.registry import workflows
+from eqia.loaded_definitions import workflows
 from eqia.workflow.hooks import TransitionContext
 
 # What a queued message says (OutboxMessage.kind); a message queued before the

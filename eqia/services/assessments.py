@@ -32,7 +32,7 @@ from eqia.models import (
 )
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.assessments import sections
-from eqia.registry import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
+from eqia.loaded_definitions import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible

@@ -30,7 +30,7 @@ from eqia.models import (
     User,
     utcnow,
 )
-from eqia.registry import definition_for
+from eqia.loaded_definitions import definition_for
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible

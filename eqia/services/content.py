@@ -23,7 +23,7 @@ from eqia.models import (
     AssessmentOutcome,
     User,
 )
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services.assessments import Change, _edit, _mark, _reject_nul
 from eqia.services.errors import Invalid, NotFound
 from eqia.assessments import sections, shape

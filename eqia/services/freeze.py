@@ -62,7 +62,7 @@ def _stored_state(session: Session, assessment: Assessment) -> str | None:
 
 def _is_frozen(session: Session, assessment: Assessment) -> str | None:
     """The phrase of the assessment's stored state ("signed off") if that state is frozen."""
-    from eqia.registry import definition_for
+    from eqia.loaded_definitions import definition_for
 
     if not inspect(assessment).persistent:
         return None  # a new version being created is not frozen
@@ -77,7 +77,7 @@ def _leaves_frozen_states(assessment: Assessment) -> bool:
     """A frozen version moves only to another frozen state (published, withdrawn
     from the register, superseded): moved back to an editable one, its words could
     be changed after all."""
-    from eqia.registry import definition_for
+    from eqia.loaded_definitions import definition_for
 
     return not definition_for(assessment).is_frozen(assessment.state)
 

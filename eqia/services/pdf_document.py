@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from eqia.models import Assessment, AuditEvent, utcnow
-from eqia.pdf.document import DECISION_STEP, Step
-from eqia.pdf.document import html_for as render_html
-from eqia.registry import characteristics, definition_for, profile_for
+from eqia.pdf.layout import DECISION_STEP, Step
+from eqia.pdf.layout import html_for as render_html
+from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
 from eqia.services.audit import anchor, trail
 from eqia.services.summary import sign_off_summary

@@ -4,7 +4,7 @@ A service manager saves a section, lands on the task list and clicks "Download
 PDF": by then the draft has usually been rendered already, because every
 committed change that the PDF shows (each one writes an audit event) queues its
 assessment here, and a background thread renders it in a PDF worker process
-(eqia.pdf.worker) and keeps it in the draft cache (eqia.services.documents).
+(eqia.pdf.worker) and keeps it in the draft cache (eqia.services.version_pdfs).
 A download that arrives while its assessment is still being rendered waits for
 that render instead of starting a second one.
 
@@ -39,7 +39,7 @@ from eqia.unit_of_work import unit_of_work
 log = logging.getLogger(__name__)
 PENDING_KEY = "eqia_prerender"
 BROWSER_SAVE_KEY = "eqia.prerender"  # in the request's WSGI environ: set by the pages that save
-EXTENSION = "eqia_prerender"  # the app's render: given to init_app (eqia.services.documents.prerender)
+EXTENSION = "eqia_prerender"  # the app's render: given to init_app (eqia.services.version_pdfs.prerender)
 
 
 class Scheduler:

@@ -1,6 +1,6 @@
 """Finding assessments by what someone types. The "All assessments" page and the
 API's list share `assessments_matching`, so both apply the same visibility and
-filters; the public register (eqia.services.register) shares the text handling."""
+filters; the public register (eqia.services.public_register) shares the text handling."""
 
 from __future__ import annotations
 

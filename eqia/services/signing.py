@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from eqia.audit_words import CONTENT_NOTE_PREFIX, SIGNATURE
 from eqia.extensions import db
 from eqia.models import Assessment, SignOff
-from eqia.registry import profile_for
+from eqia.loaded_definitions import profile_for
 from eqia.services.exported_trail import restored_trail_problems
 from eqia.services.record import canonical, changes_between, content_hash, content_record, digest
 from eqia.workflow.definition import Transition
@@ -63,7 +63,7 @@ def record_signature(ctx: TransitionContext) -> SignOff:
 
 def is_signed(assessment: Assessment) -> bool:
     """Signed and final: the state is frozen and someone signed this version."""
-    from eqia.registry import definition_for
+    from eqia.loaded_definitions import definition_for
 
     return bool(assessment.sign_offs) and definition_for(assessment).is_frozen(assessment.state)
 

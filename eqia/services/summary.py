@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eqia.models import CONTINUE_DESPITE_ADVERSE, Assessment, ChallengeComment, ChallengeRound, CharacteristicImpact, Consultation
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services import challenge, signing
 
 

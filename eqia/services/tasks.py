@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from eqia.models import Assessment, User
-from eqia.registry import characteristics, definition_for
+from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import access
 from eqia.workflow.hooks import Problem
 from eqia.assessments.sections import GROUPS, SECTIONS, completion_key, parse_completion_key, problems_for

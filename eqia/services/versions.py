@@ -7,7 +7,7 @@ from eqia.audit_words import REVIEW, SUPERSEDED
 from eqia.extensions import db
 from eqia.models import Assessment, AssessmentOutcome, ImpactAim
 from eqia.assessments.shape import AIMS, CITATIONS, PARTS, REVIEW_COPY
-from eqia.registry import workflows
+from eqia.loaded_definitions import workflows
 from eqia.services.access import held_role
 from eqia.services.audit import append_event
 from eqia.services.workflow import CREATE_VERSION_ACTION

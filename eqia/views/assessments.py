@@ -9,12 +9,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eqia.extensions import db, limiter
-from eqia.forms.register import RegisterDetailsEditForm, RegisterDetailsForm
+from eqia.forms.register_details import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
 from eqia.models import Assessment, Directorate
 from eqia.assessments.rules import late_decision_warning_for
 from eqia.assessments.shape import REGISTER_FIELDS
-from eqia.registry import definition_for, workflows, DEFAULT_WORKFLOW
+from eqia.loaded_definitions import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access
 from eqia.services import assessments as service
 from eqia.services import challenge, prerender, signing

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from eqia.forms.challenge import build_answers_form, build_review_form
 from eqia.assessments.shape import PARTS, every_field
 from eqia.models import CHALLENGE_STATUSES
-from eqia.registry import characteristics, definition_for
+from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge
 from eqia.services.errors import Forbidden, Invalid, NotPossible

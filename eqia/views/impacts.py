@@ -11,7 +11,7 @@ from eqia.extensions import db
 from eqia.forms.impact import build_impact_form
 from eqia.forms.outcome import IntersectionalForm
 from eqia.models import Assessment
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services import access
 from eqia.services import assessments as service
 from eqia.services import content

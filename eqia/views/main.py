@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from eqia.extensions import db
 from eqia.models import Assessment, AuditEvent, Directorate, UTCDateTime, utcnow
 from eqia.notifications import outbox
-from eqia.registry import workflows
+from eqia.loaded_definitions import workflows
 from eqia.roles import ADMIN, ROLES
 from eqia.services import access
 from eqia.services.search import TEXT_MAX, assessments_matching

@@ -6,7 +6,7 @@ from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eqia.forms.screening import build_screening_form
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.services import assessments as service
 from eqia.services.assessments import ScreeningInput
 from eqia.views.assessments import bp, read_only_or_edit, run_form

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eqia.registry import characteristics, definition_for
+from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import assessments as service
 from eqia.services import challenge, tasks
 from eqia.assessments.rules import late_decision_warning_for

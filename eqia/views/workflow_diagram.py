@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import login_required
 from markupsafe import Markup
 
-from eqia.registry import DEFAULT_WORKFLOW, workflows
+from eqia.loaded_definitions import DEFAULT_WORKFLOW, workflows
 from eqia.diagram.svg import render_svg
 
 bp = Blueprint("workflow", __name__, url_prefix="/workflow")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from eqia.responses import pdf_response
 from eqia.services import assessments as service
-from eqia.services import documents
+from eqia.services import version_pdfs
 from eqia.views.assessments import bp
 
 
@@ -16,7 +16,7 @@ from eqia.views.assessments import bp
 @login_required
 def pdf(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    return pdf_response(documents.pdf_to_serve(assessment), public=False)
+    return pdf_response(version_pdfs.pdf_to_serve(assessment), public=False)
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -26,7 +26,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 @login_required
 def docx(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
-    document = documents.docx_for(assessment)
+    document = version_pdfs.docx_for(assessment)
     response = Response(document.data, mimetype=DOCX)
     response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     return response  # never stored (eqia.security)

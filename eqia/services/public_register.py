@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from eqia.extensions import db
 from eqia.links import external_url
 from eqia.models import DATABASE_INT_MAX, Assessment, CharacteristicImpact, Directorate
-from eqia.registry import characteristics, definition_for, workflows
+from eqia.loaded_definitions import characteristics, definition_for, workflows
 from eqia.services.search import clean_text, like_pattern  # noqa: F401  (clean_text: the register page's too)
 from eqia.local_time import LOCAL_ZONE
 

@@ -31,7 +31,7 @@ from eqia.assessments.shape import (
     Part,
 )
 from eqia.models import Assessment, User, utcnow
-from eqia.registry import profile_for
+from eqia.loaded_definitions import profile_for
 from eqia.services.audit import chain_id, trail
 from eqia.services.exported_trail import exported, restored_trail, stamp  # noqa: F401  (restored_trail: the export's)
 from eqia.services.record import canonical, content_hash, digest, identity

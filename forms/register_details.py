@@ -12,7 +12,7 @@ from eqia.forms.completion import SectionForm
 from eqia.forms.fields import GovukDateField, within_limit
 from eqia.forms.guidance import hint
 from eqia.assessments.shape import REGISTER_FIELDS
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.assessments.sections import DECISION_BEFORE_REGARD
 
 

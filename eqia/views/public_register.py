@@ -1,6 +1,6 @@
 """The public register: the list with its filters, the same rows as CSV and
 JSON, and each published version's summary. No sign-in: everything here is
-public, and `eqia.services.register` decides what that is."""
+public, and `eqia.services.public_register` decides what that is."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from eqia.forms.fields import PARTS, date_missing_parts, date_not_real
 from eqia.links import external_url
 from eqia.models import Directorate
-from eqia.registry import characteristics
+from eqia.loaded_definitions import characteristics
 from eqia.security import public
 from eqia.services import audit
-from eqia.services import register as service
+from eqia.services import public_register as service
 from eqia.responses import pdf_response
-from eqia.services.register import RegisterFilters, RegisterResult, RegisterRow, export_record
+from eqia.services.public_register import RegisterFilters, RegisterResult, RegisterRow, export_record
 from eqia.services.summary import sign_off_summary
 from eqia.views.errors import PAGES
 
@@ -182,12 +182,12 @@ def assessment(reference: str, version: int):
 
 @bp.route("/register/<reference>/v<int:version>.pdf")
 def assessment_pdf(reference: str, version: int):
-    from eqia.services import documents
+    from eqia.services import version_pdfs
 
     found = service.published_version(reference, version)
     if found is None:
         return _not_found()
-    return pdf_response(documents.pdf_to_serve(found), public=True)
+    return pdf_response(version_pdfs.pdf_to_serve(found), public=True)
 
 
 # ------------------------------------------------------------ the downloads
