@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from markupsafe import Markup, escape
 from flask_login import current_user
 

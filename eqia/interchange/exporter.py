@@ -17,7 +17,6 @@ from sqlalchemy import select
 from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
-from eqia.assessments.sections import SECTIONS
 from eqia.assessments.shape import (
     AIMS,
     CITATIONS,
