@@ -242,13 +242,13 @@ class LeaveSubject:
 
 
 def within_allowance(ctx: TransitionContext) -> list[Problem]:
-    if ctx.assessment.days > ctx.characteristics["allowance"]:
+    if ctx.record.days > ctx.extras["allowance"]:
         return [Problem(f"Only {ctx.characteristics['allowance']} days are left to take")]
     return []
 
 
 def book_leave(ctx: TransitionContext) -> None:
-    current_subject().booked.append((ctx.assessment.id, ctx.assessment.days))
+    current_subject().booked.append((ctx.record.id, ctx.record.days))
 
 
 @contextmanager
@@ -268,7 +268,7 @@ def definition(tmp_path: Path, monkeypatch) -> WorkflowDefinition:
     monkeypatch.setitem(hooks.GUARDS, "test_leave_within_allowance", within_allowance)
     monkeypatch.setitem(hooks.EFFECTS, "test_leave_booked",
                         Effect(run=book_leave, kind="leave_booked",
-                               details=lambda ctx: {"days": ctx.assessment.days}))
+                               details=lambda ctx: {"days": ctx.record.days}))
     (tmp_path / "leave.yaml").write_text(LEAVE_WORKFLOW, encoding="utf-8")
     shutil.copyfile(PROJECT_ROOT / "workflows" / SCHEMA_FILE, tmp_path / SCHEMA_FILE)
     return load_definitions(tmp_path).current("leave")
@@ -332,7 +332,7 @@ def test_the_signal_is_sent_by_the_app_with_the_context_and_the_event(subject, b
 
     def listener(sender, *, context, event):
         # Announced after the move and the event, before the effects run.
-        heard.append((sender, context.assessment, context.user, context.role, context.transition.trigger,
+        heard.append((sender, context.record, context.user, context.role, context.transition.trigger,
                       context.comment, context.now, context.characteristics, event, request.state,
                       list(subject.booked)))
 

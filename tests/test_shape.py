@@ -255,8 +255,8 @@ def test_a_review_copies_every_field(world, subtests):
     a = filled(world)
     definition = definition_for(a)
     made = create_next_version(TransitionContext(
-        assessment=a, user=world.author, definition=definition, transition=definition.transitions["start_review"],
-        characteristics=characteristics(), now=utcnow()))
+        record=a, user=world.author, definition=definition, transition=definition.transitions["start_review"],
+        extras=characteristics(), now=utcnow()))
     db.session.commit()
     made, a = fresh(made.id), fresh(a.id)
     assert made.version_number == a.version_number + 1

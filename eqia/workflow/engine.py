@@ -165,8 +165,8 @@ def guard_problems(user, record, transition: Transition) -> list[Problem]:
     subject = current_subject()
     # The page asks for the comment, so judge as if it will be given: a guard the
     # comment can satisfy is not reported as a block.
-    ctx = TransitionContext(assessment=record, user=user, definition=subject.definition_for(record),
-                            transition=transition, characteristics=subject.extras(record), now=subject.now(),
+    ctx = TransitionContext(record=record, user=user, definition=subject.definition_for(record),
+                            transition=transition, extras=subject.extras(record), now=subject.now(),
                             comment="(to be written)" if transition.comment != "none" else "")
     return [p for name in transition.guards for p in hooks.GUARDS[name](ctx)]
 
@@ -214,8 +214,8 @@ def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
                 raise Invalid(Problem(PASSWORD_MISSING, field="password"))
             if not user.check_password(password):
                 raise Invalid(Problem(PASSWORD_WRONG, field="password"))
-        ctx = TransitionContext(assessment=record, user=user, definition=definition, transition=transition,
-                                characteristics=subject.extras(record), now=subject.now(), comment=comment)
+        ctx = TransitionContext(record=record, user=user, definition=definition, transition=transition,
+                                extras=subject.extras(record), now=subject.now(), comment=comment)
         problems = missing_requirements(record, transition)
         problems += [p for name in transition.guards for p in hooks.GUARDS[name](ctx)]
         if problems:
@@ -238,7 +238,7 @@ def apply_transition(ctx: TransitionContext, *, role: str, kind: str = "", detai
     """Move the state and record it; part of the caller's transaction. `kind` and
     `details` are facts the caller adds to the event (a system transition's reason)."""
     subject = current_subject()
-    record, transition = ctx.assessment, ctx.transition
+    record, transition = ctx.record, ctx.transition
     ctx.role = role
     source = record.state
     dest = machine_for(ctx.definition).fire(source, transition.trigger)
@@ -268,6 +268,6 @@ def perform_system_transition(record, trigger: str, *, now, comment: str = "", k
     transition = definition.transitions[trigger]
     if not transition.system or locked.state not in transition.sources:
         return
-    ctx = TransitionContext(assessment=locked, user=None, definition=definition, transition=transition,
-                            characteristics=subject.extras(locked), now=now, comment=comment)
+    ctx = TransitionContext(record=locked, user=None, definition=definition, transition=transition,
+                            extras=subject.extras(locked), now=now, comment=comment)
     apply_transition(ctx, role="system", kind=kind, details=details)

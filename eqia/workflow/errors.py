@@ -28,7 +28,7 @@ class Forbidden(ServiceError):
 
 
 class NotPossible(ServiceError):
-    """Not possible in the assessment's current state or content."""
+    """Not possible in the record's current state or content."""
 
     status = 409
 

@@ -29,14 +29,24 @@ class TransitionContext:
     under which definition, and when. The engine reads only the record's id, state
     and lock version (eqia.workflow.subject); the rules read what they need."""
 
-    assessment: Any
+    record: Any
     user: Any  # None for a system transition
     definition: Any  # eqia.workflow.definition.WorkflowDefinition
     transition: Any  # eqia.workflow.definition.Transition
-    characteristics: Any  # what the application's rules need beside the record (the EqIA: its profile)
+    extras: Any  # what the application's rules need beside the record (Subject.extras)
     now: datetime
     comment: str = ""
     role: str = ""  # the role the user acts in, set when the transition is applied
+
+    # The EqIA's names for them, which its rules read: the record is an assessment, and
+    # what they are given beside it is the characteristic set it was written under.
+    @property
+    def assessment(self) -> Any:
+        return self.record
+
+    @property
+    def characteristics(self) -> Any:
+        return self.extras
 
     @property
     def local_today(self) -> date:

@@ -73,7 +73,7 @@ class Subject(Protocol):
         """Who took part in each of `records`, by record id (in a few queries, however many)."""
 
     def extras(self, record: Any) -> Any:
-        """What the rules are given beside the record (TransitionContext.characteristics)."""
+        """What the rules are given beside the record (TransitionContext.extras)."""
 
     def now(self) -> datetime:
         """The time a transition is taken at."""
