@@ -67,6 +67,19 @@ def base_url(value: str) -> str:
     return value.strip().rstrip("/")
 
 
+QUEUE_URL_WRONG = ("EQIA_QUEUE_URL must be empty (the task queue in instance/queue.sqlite), sqlite:///path/to/file, "
+                   "or a Redis URL (redis://host:6379/0), not {value!r}")
+
+
+def queue_url(value: str) -> str:
+    """Where the task queue is kept (eqia/tasks): empty for the default SQLite file."""
+    value = value.strip()
+    if value and not value.startswith(("redis://", "rediss://", "unix://")) and not (
+            value.startswith("sqlite:///") and len(value) > len("sqlite:///")):
+        raise ConfigError(QUEUE_URL_WRONG.format(value=value[:80]))
+    return value
+
+
 def _count(env: dict[str, str], name: str, default: int, most: int = 64) -> int:
     raw = env.get(name, str(default)).strip()
     if not raw.isdigit() or len(raw) > 6 or int(raw) > most:
@@ -136,6 +149,8 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "EQIA_PDF_SIGNING_CERT": env.get("EQIA_PDF_SIGNING_CERT", ""),
         "EQIA_PDF_SIGNING_CHAIN": env.get("EQIA_PDF_SIGNING_CHAIN", ""),
         "EQIA_PDF_SIGNING_PASSPHRASE": env.get("EQIA_PDF_SIGNING_PASSPHRASE", ""),
+        # The task queue the workers (`flask eqia worker`) take background work from (eqia/tasks).
+        "EQIA_QUEUE_URL": queue_url(env.get("EQIA_QUEUE_URL", "")),
         "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_FROM": env.get("SMTP_FROM", "eqia@localhost"),

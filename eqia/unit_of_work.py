@@ -13,14 +13,16 @@ code that speaks for the user commits, once:
   while anything recorded after the refusal is kept with the request.
 - **A command** (`flask eqia ...`): `with unit_of_work():` around the service
   call, before it says what it did.
-- **A task**: each draft the background renders (eqia.services.prerender) and
-  each notification the sender delivers (eqia.notifications.sender) is a unit
-  of work of its own.
+- **A task**: each task of the task queue (eqia.tasks: one unit of work per
+  task), each draft the background renders (eqia.services.prerender) and each
+  notification the sender delivers (eqia.notifications.sender) is a unit of
+  work of its own.
 
 What must follow the commit runs after it, never before: the background render
 of a saved draft is queued by an `after_commit` listener
-(eqia.services.prerender), and notification e-mails leave the outbox only in a
-later command, from rows already committed.
+(eqia.services.prerender), and so is the task that delivers the notification
+e-mails (eqia.notifications.listeners), which leave the outbox only from rows
+already committed.
 
 Two things a GET may keep, each apart from the request's unit of work (`apart()`:
 a session and connection of its own, committed at once, marked so): a rendered

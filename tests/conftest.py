@@ -8,8 +8,10 @@ tests, and dropped at the end.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 import uuid
 from collections import deque
 from datetime import date, timedelta
@@ -74,6 +76,13 @@ def pytest_collection_modifyitems(config, items):
         items[:] = [item for item in items if not runs_on_one_database(item)]
 
 
+# Each app's task queue is a file of its own here, never instance/queue.sqlite: a transition
+# in a test queues the delivery of its e-mails, which waits there (no worker runs, except in
+# tests/test_task_queue.py, which starts one).
+QUEUE_DIR = Path(tempfile.mkdtemp(prefix="eqia-test-queues-"))
+atexit.register(shutil.rmtree, QUEUE_DIR, ignore_errors=True)
+
+
 def base_config(url: str) -> dict:
     return {
         "TESTING": True,
@@ -87,6 +96,7 @@ def base_config(url: str) -> dict:
         "PASSWORD_HASHING": "cheap",
         # Renders in the suite happen when a test asks; tests/test_pdf_worker.py turns this on.
         "EQIA_PDF_PRERENDER": False,
+        "EQIA_QUEUE_URL": f"sqlite:///{QUEUE_DIR / uuid.uuid4().hex}.sqlite",
     }
 
 
