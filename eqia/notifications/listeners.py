@@ -33,6 +33,8 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
 
 
 def _deliver_committed(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released (a service step on PostgreSQL): nothing is committed yet
     app = session.info.pop(DELIVER_KEY, None)
     if app is None:
         return
