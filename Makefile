@@ -104,7 +104,14 @@ migrate: install
 demo: migrate
 	EQIA_ENV=development $(FLASK) eqia load-demo
 
+# The web server and, beside it, a worker for the task queue (eqia/tasks: by default
+# instance/queue.sqlite). Ctrl-C reaches both: the worker finishes the tasks under way,
+# then stops; the trap stops it too when the web server exits on its own. A job started
+# with & ignores SIGINT, so a Ctrl-C before the worker has set its own handler would be
+# lost (and the trap's `wait` would never end): env gives it the default handling back.
 serve:
+	EQIA_ENV=development env --default-signal=INT $(FLASK) eqia worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	EQIA_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite, then on PostgreSQL, each spread over the cores
