@@ -62,8 +62,8 @@ def queue_for(app: Flask) -> Queue:
         storage_class, kwargs = storage(app.config["EQIA_QUEUE_URL"], app.instance_path)
         # No results are kept: a task's effect is in the database (a sent notification, a kept PDF).
         # EQIA_QUEUE_NAME (not a setting for deployments): the tests give each their own in one Redis.
-        huey = Huey(app.config.get("EQIA_QUEUE_NAME", QUEUE_NAME), results=False, utc=True, store_intermediate_errors=False,
-                    storage_class=storage_class, **kwargs)
+        huey = Huey(app.config.get("EQIA_QUEUE_NAME", QUEUE_NAME), results=False, utc=True,
+                    store_intermediate_errors=False, storage_class=storage_class, **kwargs)
         queue = Queue(huey)
         for name, registered in _TASKS.items():
             queue.tasks[name] = huey.task(name=name, **registered.options)(_in_app(app, registered.fn))
