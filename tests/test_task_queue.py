@@ -125,7 +125,8 @@ def test_two_consumers_never_send_a_message_twice(app, make_app, world, mailbox)
         world.take(assessment, "propose_screen_out")
     for _ in range(4):  # more deliveries than messages: both consumers take some at once
         enqueue(app, DELIVER)
-    other = make_app(**{k: app.config[k] for k in ("EQIA_QUEUE_URL", "EQIA_QUEUE_NAME", "SMTP_HOST", "SMTP_PORT")})
+    shared = ("EQIA_QUEUE_URL", "EQIA_QUEUE_NAME", "SMTP_HOST", "SMTP_PORT")
+    other = make_app(**{k: app.config[k] for k in shared})
     with running(app, workers=2), running(other, workers=2):
         wait_until(lambda: len(mailbox.received) >= 6, "six e-mails")
         wait_until(lambda: queue_for(app).huey.pending_count() == 0, "the queue to empty")
@@ -158,7 +159,8 @@ def test_the_worker_command_delivers_and_stops_cleanly_on_ctrl_c(app, world, mai
     if app.config["EQIA_QUEUE_URL"].startswith("redis"):
         pytest.skip("the command's queue name is the deployment's; the in-process tests cover Redis")
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "eqia.wsgi:app", "eqia", "worker"],
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
     try:
         app.config["EQIA_QUEUE_NAME"] = "eqia"  # the command's queue
         app.extensions.pop(EXTENSION, None)

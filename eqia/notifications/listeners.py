@@ -18,7 +18,8 @@ from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
 
 log = logging.getLogger(__name__)
-DELIVER_KEY = "eqia_deliver_notifications"  # in the session's info: the app whose queue delivers, after commit
+# In the session's info: the app whose queue delivers, after the commit.
+DELIVER_KEY = "eqia_deliver_notifications"
 
 
 def queue_transition_messages(app: Flask, *, context: TransitionContext, event: AuditEvent) -> None:
@@ -44,7 +45,8 @@ def _deliver_committed(session: Session) -> None:
     try:
         enqueue(app, DELIVER)
     except Exception:  # noqa: BLE001 - the messages are committed: the next delivery sends them
-        log.exception("could not queue the delivery of notifications: they wait in the outbox for the next one")
+        log.exception("could not queue the delivery of notifications: "
+                      "they wait in the outbox for the next one")
 
 
 def _forget(session: Session, previous_transaction: SessionTransaction) -> None:

@@ -29,7 +29,8 @@ class _Task:
     options: dict
 
 
-_TASKS: dict[str, _Task] = {}  # what a queue can run (filled when eqia.tasks.* are imported; never changes after)
+# What a queue can run: filled when eqia.tasks.* are imported, never changed after.
+_TASKS: dict[str, _Task] = {}
 
 
 def task(**options) -> Callable:
@@ -44,7 +45,8 @@ def task(**options) -> Callable:
 @dataclass
 class Queue:
     huey: Huey
-    tasks: dict[str, Callable] = field(default_factory=dict)  # name -> Huey's task wrapper (calling it enqueues)
+    # name -> Huey's task wrapper (calling it enqueues)
+    tasks: dict[str, Callable] = field(default_factory=dict)
 
 
 def storage(url: str, instance_path: str) -> tuple[type, dict]:
