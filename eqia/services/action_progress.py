@@ -81,6 +81,10 @@ class ActionProgress:
     def closed(self) -> bool:
         return self.status in ACTION_CLOSED
 
+    @property
+    def status_label(self) -> str:
+        return ACTION_PROGRESS_STATUSES.get(self.status, self.status)
+
 
 def today() -> date:
     """Today in London: an action due "on the 5th" is overdue from the 6th there."""
