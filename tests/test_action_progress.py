@@ -101,7 +101,7 @@ def test_an_unsigned_assessment_takes_no_progress_updates(world):
     with pytest.raises(NotPossible) as refused:
         update(assessment, world.author)
     assert problems_of(refused) == [
-        "Progress on actions is recorded once the assessment is signed off. It is in full assessment."]
+        "Progress on actions cannot be recorded while the assessment is in full assessment."]
 
 
 def test_an_action_of_another_version_is_not_found(world, signed):

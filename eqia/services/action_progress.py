@@ -51,7 +51,7 @@ EVIDENCE_MAX = 2_000
 
 ACTION_NOT_FOUND = "Action not found"
 NOT_YOURS = "You cannot update progress on the actions of this assessment."
-NOT_NOW = "Progress on actions is recorded once the assessment is signed off. It is {state}."
+NOT_NOW = "Progress on actions cannot be recorded while the assessment is {state}."
 CLOSED = "This action is {status}: no more progress can be recorded on it."
 STATUS_MISSING = "Select the action\u2019s status"
 REASON_MISSING = "Say why the action was dropped"
