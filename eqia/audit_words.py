@@ -14,6 +14,7 @@ were stored as facts: their details hold no changes, and their comment the words
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Callable, Protocol
 
 # What an event's details record (AuditEvent.kind). Any other event has no kind ("").
@@ -29,6 +30,9 @@ IMPORT = "import"
 REVIEW = "review"  # {"version": the version under review} (a new version started from it)
 RESEAL = "reseal"  # {"count", "head"}: the published anchor the trail was checked against
 SUPERSEDED = "superseded"  # {"version": the version whose publication superseded this one}
+# Progress on an action of a signed plan: {"action": its number in the plan, "status": an action
+# progress status, "dated": the ISO date the update is true of, "evidence"?: evidence of completion}
+ACTION_UPDATE = "action_update"
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -47,6 +51,8 @@ IMPORTED = "Imported{source}: {origin} (document SHA-256 {document_sha256})"
 IMPORTED_VERSION = "{reference} version {version}"
 A_NEW_DOCUMENT = "a new document"
 IN_STATE_THERE = "{origin}, {state} there"
+ACTION_PROGRESS = "Action {action}: {status}, as at {dated}"
+ACTION_EVIDENCE = "Evidence of completion: {evidence}"
 
 
 # ------------------------------------------------------------ an edit's changes
@@ -100,7 +106,7 @@ _names: dict[str, Callable[[str], str]] = {}
 
 def lend_names(**lookups: Callable[[str], str]) -> None:
     """The domain's names for what the facts name by key: "section_title", "register_field",
-    "task_title" (a challenge task), "challenge_status", "challenge_response"."""
+    "task_title" (a challenge task), "challenge_status", "challenge_response", "action_status"."""
     _names.update(lookups)
 
 
@@ -195,6 +201,11 @@ def notes(kind: str, details: dict) -> list[str]:
     if kind in (CHALLENGE_POINTS, CHALLENGE_ANSWERS):
         points = details.get("points") or details.get("answers") or []
         return [ROUND.format(round=details["round"], points=EDIT_SEPARATOR.join(_point_words(p) for p in points))]
+    if kind == ACTION_UPDATE:
+        dated = date.fromisoformat(details["dated"])
+        said = [ACTION_PROGRESS.format(action=details["action"], status=_name("action_status", details["status"]),
+                                       dated=f"{dated.day} {dated:%B %Y}")]
+        return said + ([ACTION_EVIDENCE.format(evidence=details["evidence"])] if details.get("evidence") else [])
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]

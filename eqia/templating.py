@@ -108,6 +108,8 @@ def event_label(event, definition) -> str:
 
     if event.action in definition.transitions:
         return definition.transitions[event.action].label
+    if event.action in definition.rights:  # a right taken without moving the state (an action updated)
+        return definition.rights[event.action].label
     named = {"create": "Started", "create_version": "Review started as a new version",
              CHALLENGE_POINTS_ACTION: "Challenge points recorded", ANSWERS_ACTION: "Challenge points answered",
              IMPORT_ACTION: "Started from an imported file", RESTORE_ACTION: "Restored from a file"}

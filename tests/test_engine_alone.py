@@ -33,6 +33,7 @@ from eqia.workflow.engine import (
     done_message,
     perform_system_transition,
     perform_transition,
+    right_role,
 )
 from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.hooks import Effect, Problem, TransitionContext
@@ -101,6 +102,11 @@ transitions:
     dest: lapsed
     roles: []
     system: true
+rights:
+  note_days_taken:
+    label: Note the days taken
+    roles: [author]
+    states: [approved]
 segregation_of_duties:
   - trigger: approve
     excluded: [submit]
@@ -490,3 +496,13 @@ def test_the_machine_is_built_in_the_app_the_engine_runs_in(subject, bare_app):
     subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3))
     perform_transition(7, "submit", ALICE)
     assert list(bare_app.extensions["workflow_machines"]) == [("leave", 1)]
+
+
+def test_a_right_is_held_by_its_roles_in_its_states_by_those_who_may_see_the_record(subject):
+    request = subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3, state="requested"))
+    assert right_role(ALICE, request, "note_days_taken") is None  # not in its states yet
+    request.state = "approved"
+    assert right_role(ALICE, request, "note_days_taken") == EMPLOYEE
+    assert right_role(BOB, request, "note_days_taken") is None  # not one of its roles
+    assert right_role(DAN, request, "note_days_taken") is None  # may not see Alice's request
+    assert right_role(ALICE, request, "no_such_right") is None  # a right not declared is nobody's

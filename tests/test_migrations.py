@@ -393,3 +393,41 @@ def test_0019_keeps_queued_words_and_a_downgrade_writes_the_words_of_messages_qu
                                                                                      (2, "", words.subject)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0020_adds_action_updates_beside_the_plan_and_a_downgrade_leaves_the_plan_as_it_was(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0019")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+            "'signed_off', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO action (id, assessment_id, position, description, owner, success_measure, status) "
+            "VALUES (1, 1, 0, 'Large print', 'Libraries', '', 'not_started')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0020")
+        db.session.execute(sa.text(
+            "INSERT INTO action_update (id, action_id, assessment_id, status, note, evidence, dated, "
+            "recorded_by_id, recorded_at) VALUES (1, 1, 1, 'in_progress', 'Ordered', '', '2026-02-01', 1, "
+            "'2026-02-01 10:00:00')"))
+        db.session.commit()
+        assert _rows("SELECT action_id, status, note FROM action_update") == [(1, "in_progress", "Ordered")]
+        db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0019")
+        assert "action_update" not in sa.inspect(db.engine).get_table_names()
+        assert _rows("SELECT id, status FROM action") == [(1, "not_started")]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0020")
+        db.session.remove()
+        db.engine.dispose()

@@ -19,6 +19,8 @@ EXPECTED = {
     *{(m, f"/assessments/<int:assessment_id>/{kind}/{page}") for m in ("GET", "POST")
       for kind in ("evidence", "consultation", "action") for page in ("add", "<int:item_id>", "<int:item_id>/remove")},
     ("POST", "/assessments/<int:assessment_id>/action/<int:item_id>/move/<direction>"),
+    # Progress on an action of a signed version, recorded beside the plan.
+    *{(m, "/assessments/<int:assessment_id>/action/<int:item_id>/progress") for m in ("GET", "POST")},
     ("GET", "/assessments/<int:assessment_id>/actions/<trigger>"),
     ("POST", "/assessments/<int:assessment_id>/actions/<trigger>"),
     *{(m, f"/assessments/<int:assessment_id>/{page}") for m in ("GET", "POST") for page in ("review", "respond")},

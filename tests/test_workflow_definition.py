@@ -116,3 +116,29 @@ def test_a_broken_definition_stops_start_up(tmp_path, database_url_for_test):
     directory = broken_copy(tmp_path, bad)
     with pytest.raises(WorkflowDefinitionError, match="standard.yaml: transitions\\[0\\].roles\\[0\\]"):
         create_app({**base_config(database_url_for_test), "EQIA_WORKFLOWS_DIR": str(directory)})
+
+
+def test_a_right_is_loaded_with_its_roles_and_states():
+    definition = load_definitions(SOURCE).current("standard")
+    right = definition.rights["update_action"]
+    assert right.roles == {"author", "equality_lead"}
+    assert "signed_off" in right.states and "full_assessment" not in right.states
+
+
+@pytest.mark.parametrize("change,path,message", [
+    (lambda d: d["rights"]["update_action"]["roles"].append("gardener"),
+     "rights.update_action.roles[2]", "unknown role 'gardener'"),
+    (lambda d: d["rights"]["update_action"]["states"].insert(0, "nowhere"),
+     "rights.update_action.states[0]", "unknown state 'nowhere'"),
+    (lambda d: d["rights"].__setitem__("approve", dict(d["rights"]["update_action"])),
+     "rights.approve", "a right is not a transition"),
+    (lambda d: d["rights"]["update_action"].pop("states"), "rights.update_action", "'states' is a required"),
+    (lambda d: d["rights"]["update_action"].__setitem__("roles", []), "rights.update_action.roles",
+     "should be non-empty"),
+])
+def test_a_broken_right_names_the_file_and_the_bad_entry(tmp_path, change, path, message):
+    directory = broken_copy(tmp_path, change)
+    with pytest.raises(WorkflowDefinitionError) as error:
+        load_definitions(directory)
+    assert error.value.path == path
+    assert message in error.value.message

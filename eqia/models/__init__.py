@@ -2,6 +2,9 @@
 
 from eqia.models.assessment import (
     ACCEPTED,
+    ACTION_CLOSED,
+    ACTION_DROPPED,
+    ACTION_PROGRESS_STATUSES,
     ACTION_STATUSES,
     CHALLENGE_RESPONSES,
     CHALLENGE_STATUSES,
@@ -13,6 +16,7 @@ from eqia.models.assessment import (
     OUTCOMES,
     SCREENING_PROPOSALS,
     Action,
+    ActionUpdate,
     Assessment,
     AssessmentDocument,
     AssessmentOutcome,
@@ -37,6 +41,7 @@ __all__ = [
     "DATABASE_INT_MAX",
     "ApiToken",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
+    "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_PROGRESS_STATUSES", "ActionUpdate",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",

@@ -62,6 +62,11 @@ ACTION_STATUSES: dict[str, str] = {
     "in_progress": "In progress",
     "done": "Done",
 }
+# After sign-off, progress on an action is recorded beside the frozen plan (ActionUpdate).
+# "dropped" needs a reason; "done" and "dropped" close the action: no update follows them.
+ACTION_DROPPED = "dropped"
+ACTION_PROGRESS_STATUSES: dict[str, str] = {**ACTION_STATUSES, ACTION_DROPPED: "Dropped"}
+ACTION_CLOSED = frozenset({"done", ACTION_DROPPED})
 
 class Assessment(db.Model):
     __tablename__ = "assessment"
@@ -351,6 +356,26 @@ class Action(db.Model):
     success_measure: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(40), default="not_started")
     characteristic_key: Mapped[str | None] = mapped_column(String(60))
+
+
+class ActionUpdate(db.Model):
+    """Progress on an action of a signed version, recorded beside its plan: append-only.
+    The plan (Action) is what was promised and is signed; these rows are not part of the
+    signed content, so adding one never changes the version's content hash."""
+
+    __tablename__ = "action_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    dated: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    recorded_by: Mapped[User] = relationship(lazy="joined")
 
 
 class ChallengeRound(db.Model):

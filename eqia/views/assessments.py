@@ -15,7 +15,7 @@ from eqia.models import Assessment, Directorate
 from eqia.assessments.rules import late_decision_warning_for
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.loaded_definitions import definition_for, workflows, DEFAULT_WORKFLOW
-from eqia.services import access
+from eqia.services import access, action_progress
 from eqia.services import assessments as service
 from eqia.services import challenge, prerender, signing
 from eqia.services import tasks
@@ -176,6 +176,8 @@ def overview(assessment_id: int):
         earlier_versions=versions,
         next_version=following if following is not None and access.can_view(current_user, following) else None,
         done=sum(t.status == tasks.COMPLETED for t in progress),
+        action_progress=action_progress.progress(assessment) if action_progress.tracks_progress(assessment) else [],
+        may_update_actions=action_progress.may_update(current_user, assessment),
         total=sum(t.status != tasks.CANNOT_START for t in progress),
     )
 

@@ -113,6 +113,17 @@ class SegregationRule:
 
 
 @dataclass(frozen=True)
+class Right:
+    """Something a user may do to a record without moving it (updating progress on
+    a signed record, say): who, and in which states. The application names the rights
+    it asks about; the engine knows no more of them than their name."""
+    name: str
+    label: str
+    roles: frozenset[str]
+    states: frozenset[str]
+
+
+@dataclass(frozen=True)
 class WorkflowDefinition:
     name: str
     version: int
@@ -123,6 +134,7 @@ class WorkflowDefinition:
     transitions: dict[str, Transition]
     segregation: dict[str, SegregationRule]
     source_file: str = ""
+    rights: dict[str, Right] = field(default_factory=dict)
     _by_source: dict[str, tuple[Transition, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def transitions_from(self, state: str) -> tuple[Transition, ...]:
@@ -330,6 +342,18 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
         if transitions[trigger].signatures > 1 and "record_sign_off" not in transitions[trigger].effects:
             fail(f"{path}.signatures", "counting signatures needs the effect 'record_sign_off'")
 
+    rights: dict[str, Right] = {}
+    for name, spec in raw.get("rights", {}).items():
+        path = f"rights.{name}"
+        if name in transitions:
+            fail(path, f"{name!r} is also a trigger: a right is not a transition, so name it differently")
+        check_roles(spec["roles"], f"{path}.roles")
+        for j, state in enumerate(spec["states"]):
+            if state not in states:
+                fail(f"{path}.states[{j}]", f"unknown state {state!r}")
+        rights[name] = Right(name=name, label=spec["label"], roles=frozenset(spec["roles"]),
+                             states=frozenset(spec["states"]))
+
     segregation: dict[str, SegregationRule] = {}
     for i, spec in enumerate(raw.get("segregation_of_duties", [])):
         path = f"segregation_of_duties[{i}]"
@@ -381,6 +405,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
         transitions=transitions,
         segregation=segregation,
         source_file=str(source_file),
+        rights=rights,
         _by_source={k: tuple(v) for k, v in by_source.items()},
     )
 

@@ -123,6 +123,18 @@ def allowed_transitions(user, record, who: Participants | None = None,
     ]
 
 
+def right_role(user, record, right: str, definition: WorkflowDefinition | None = None) -> str | None:
+    """The role in which `user` holds the definition's `right` on `record` now, or None:
+    the record is in one of the right's states, the user may see it and holds one of its
+    roles. A right the definition does not declare is held by nobody."""
+    subject = current_subject()
+    definition = definition or subject.definition_for(record)
+    declared = definition.rights.get(right)
+    if declared is None or record.state not in declared.states or not subject.can_view(user, record):
+        return None
+    return subject.held_role(user, declared.roles)
+
+
 def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:
     """What a user is told once `transition` has moved a record from `before` to `after`."""
     wording = current_subject().wording

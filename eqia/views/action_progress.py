@@ -1,0 +1,46 @@
+"""Progress on a signed version's actions: the page to record an update on one action."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eqia.forms.action_progress import ActionProgressForm
+from eqia.models import ACTION_PROGRESS_STATUSES
+from eqia.services import action_progress
+from eqia.services import assessments as service
+from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible
+from eqia.views.assessments import attach_problems, bp
+
+UPDATED = "Progress on action {number} recorded"
+
+
+@bp.route("/<int:assessment_id>/action/<int:item_id>/progress", methods=["GET", "POST"])
+@login_required
+def action_progress_update(assessment_id: int, item_id: int):
+    assessment = service.get_visible(assessment_id, current_user)
+    shown = next((p for p in action_progress.progress(assessment) if p.action.id == item_id), None)
+    if shown is None:
+        raise NotFound(action_progress.ACTION_NOT_FOUND)
+    if not action_progress.may_update(current_user, assessment):
+        raise Forbidden(action_progress.NOT_YOURS)
+    if shown.closed:
+        flash(action_progress.CLOSED.format(status=ACTION_PROGRESS_STATUSES[shown.status].lower()), "problem")
+        return redirect(url_for("assessments.overview", assessment_id=assessment.id) + "#action-progress")
+    form = ActionProgressForm(data={"status": shown.status, "dated": action_progress.today()}
+                              if request.method == "GET" else None)
+    problems, status = [], 200
+    if form.validate_on_submit():
+        try:
+            action_progress.record_update(assessment.id, item_id, current_user, action_progress.ProgressInput(
+                status=form.status.data or None, note=form.note.data or "", evidence=form.evidence.data or "",
+                dated=form.dated.data))
+        except Invalid as error:
+            problems = attach_problems(form, error)
+        except (Forbidden, NotPossible, NotFound) as error:
+            problems, status = attach_problems(form, error), error.status
+        else:
+            flash(UPDATED.format(number=shown.action.position + 1), "success")
+            return redirect(url_for("assessments.overview", assessment_id=assessment.id) + "#action-progress")
+    return render_template("assessments/action_progress.html", form=form, assessment=assessment, shown=shown,
+                           number=shown.action.position + 1, problems=problems), status

@@ -1,0 +1,29 @@
+"""Progress on an action of a signed plan: its status now, a note, evidence of completion, the date."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from eqia.forms.base import BaseForm
+from eqia.forms.fields import GovukDateField, too_long
+from eqia.models import ACTION_PROGRESS_STATUSES
+from eqia.services.action_progress import EVIDENCE_MAX, NOTE_MAX
+
+
+class ActionProgressForm(BaseForm):
+    # The service says what is missing (a status; a reason for dropping), for the API and the page alike.
+    status = RadioField("What is the action\u2019s status now?", widget=GovRadioInput(),
+                        choices=list(ACTION_PROGRESS_STATUSES.items()), validators=[Optional()],
+                        validate_choice=False)
+    note = TextAreaField("Progress note", widget=GovTextArea(),
+                         description="What has been done since the last update. If the action was dropped, "
+                                     "say why.",
+                         validators=[Optional(), Length(max=NOTE_MAX, message=too_long("Progress note", NOTE_MAX))])
+    evidence = StringField("Evidence of completion (optional)", widget=GovTextInput(),
+                           description="A link to a report, or where the evidence is kept.",
+                           validators=[Optional(), Length(max=EVIDENCE_MAX,
+                                                          message=too_long("Evidence of completion", EVIDENCE_MAX))])
+    dated = GovukDateField("Date of this update", error_label="Date of this update",
+                           description="The date the status was true. For example, 27 3 2026.")
