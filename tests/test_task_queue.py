@@ -61,11 +61,24 @@ def queue_config(request, tmp_path) -> Iterator[dict]:
     client.close()
 
 
+@contextmanager
+def mailbox_on(app, queue: dict) -> Iterator[Mailbox]:
+    with Mailbox() as box:
+        app.config.update(queue, SMTP_HOST="127.0.0.1", SMTP_PORT=box.port)
+        app.extensions.pop(EXTENSION, None)  # built again, on this queue
+        yield box
+
+
 @pytest.fixture
 def mailbox(app, queue_config) -> Iterator[Mailbox]:
-    with Mailbox() as box:
-        app.config.update(queue_config, SMTP_HOST="127.0.0.1", SMTP_PORT=box.port)
-        app.extensions.pop(EXTENSION, None)  # built again, on this queue
+    with mailbox_on(app, queue_config) as box:
+        yield box
+
+
+@pytest.fixture
+def sqlite_mailbox(app, tmp_path) -> Iterator[Mailbox]:
+    """The worker command's own queue: a SQLite file (the in-process tests cover Redis too)."""
+    with mailbox_on(app, {"EQIA_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}"}) as box:
         yield box
 
 
@@ -152,12 +165,11 @@ def test_a_transition_rolled_back_queues_nothing(app, world, mailbox):
     assert mailbox.received == []
 
 
-def test_the_worker_command_delivers_and_stops_cleanly_on_ctrl_c(app, world, mailbox, database_url_for_test):
+def test_the_worker_command_delivers_and_stops_cleanly_on_ctrl_c(app, world, sqlite_mailbox, database_url_for_test):
+    mailbox = sqlite_mailbox
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": database_url_for_test,
            "SECRET_KEY": "x" * 32, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port),
            "EQIA_QUEUE_URL": app.config["EQIA_QUEUE_URL"], "EQIA_PDF_WORKERS": "0", "EQIA_PDF_PRERENDER": "0"}
-    if app.config["EQIA_QUEUE_URL"].startswith("redis"):
-        pytest.skip("the command's queue name is the deployment's; the in-process tests cover Redis")
     worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "eqia.wsgi:app", "eqia", "worker"],
                               cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True)
