@@ -23,6 +23,7 @@ from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+import eqia.assessments.rules  # noqa: F401  (the rules STANDARD names, registered as create_app does)
 from eqia import create_app
 from eqia.config import PROJECT_ROOT, database_url
 from eqia.extensions import db

@@ -55,7 +55,15 @@ def imports_of(name: str) -> set[str]:
                 continue
             # `from eqia.views import documents` imports a module; `from eqia.api import bp`, a name.
             found |= {_known(f"{base}.{a.name}") for a in node.names}
+    # Importing eqia.a.b runs eqia/a/__init__.py first: an edge to the package too.
+    for module in list(found):
+        parent = module.rpartition(".")[0]
+        while parent and parent != "eqia":
+            if parent in modules():
+                found.add(parent)
+            parent = parent.rpartition(".")[0]
     found.discard(name)
+    found -= {p for p in found if within(name, p)}  # a module's own packages are already running
     return found
 
 

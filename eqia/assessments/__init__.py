@@ -1,7 +1,8 @@
 """The EqIA itself, as the workflow engine sees it: the rules, requirement
 checks and effects it registers into the engine (`rules`), the sections of an
-assessment with what makes each complete (`sections`), and the assessment as
-the subject the engine moves (`subject`). Importing the package registers them."""
+assessment with what makes each complete (`sections`), its shape (`shape`), and
+the assessment as the subject the engine moves (`subject`).
 
-from eqia.assessments import rules  # noqa: F401  (registers the EqIA's hooks into the engine)
-from eqia.assessments import subject  # noqa: F401  (registers the assessment as what the engine moves)
+The package imports nothing itself: a service reading `sections` or `shape` must
+not pull in the rules, which call services. `create_app` imports `rules` and
+`subject`, which registers them, before any definition loads."""
