@@ -432,9 +432,74 @@ def test_a_version_signed_before_aims_were_rows_restores_and_its_signature_still
     assert signed["sections"]["characteristic:sex"]["aims"] == ["c"]
     [result] = restore_there(elsewhere, doc)
     assert result["problems"] == [] and result["valid_signatures"] == 1
-    assert but_the_id(result["export"]) == but_the_id(doc)
+    # Exported before progress on actions was kept: it comes back with none.
+    assert but_the_id(result["export"]) == but_the_id({**doc, "action_progress": []})
     aims = {i["characteristic"]: i["aims"] for i in result["export"]["characteristics"]}
     assert aims["marriage_civil_partnership"] == {"eliminate_discrimination": True, "advance_equality": None,
                                                   "foster_good_relations": None}
     assert aims["race"] == {"eliminate_discrimination": False, "advance_equality": False,
                             "foster_good_relations": False}
+
+
+def _progress_on(world, a: Assessment) -> None:
+    """Three updates on the first action: the last closes it, with evidence."""
+    from datetime import date
+
+    from eqia.services.action_progress import ProgressInput, record_update
+
+    db.session.expire_all()
+    a = db.session.get(Assessment, a.id)
+    first = a.actions[0].id
+    for action_id, user, status, note, evidence in (
+            (first, world.author, "in_progress", "Ordered the large-print stock <b>&</b>", ""),
+            (first, world.author, "in_progress", "Training booked for March", ""),
+            (first, world.lead, "done", "Stock in every library", "https://example.test/stock.pdf")):
+        record_update(a.id, action_id, user, ProgressInput(status=status, note=note, evidence=evidence,
+                                                           dated=date(2026, 11, 2)))
+        db.session.commit()
+
+
+def test_progress_on_the_actions_travels_with_a_restore_and_the_signatures_still_verify(world, elsewhere):
+    a = full(world, "published")
+    _progress_on(world, a)
+    doc = export(fresh(a.id))
+    assert [(u["action"], u["status"]) for u in doc["action_progress"]] == [
+        (1, "in_progress"), (1, "in_progress"), (1, "done")]
+    assert doc["action_progress"][0]["note"] == "Ordered the large-print stock <b>&</b>"
+    [result] = restore_there(elsewhere, doc)
+    assert but_the_id(result["export"]) == but_the_id(doc)
+    assert result["problems"] == [] and result["valid_signatures"] >= 1
+    with elsewhere.app_context():
+        from eqia.services.action_progress import progress
+
+        restored = db.session.get(Assessment, result["export"]["id"])
+        states = progress(restored)
+        assert states[0].status == "done" and states[0].closed
+        assert states[0].latest.evidence == "https://example.test/stock.pdf"
+        assert states[0].latest.recorded_by.email == world.lead.email
+
+
+def test_a_file_exported_before_progress_was_kept_restores_with_none(world, elsewhere):
+    doc = export(full(world, "published"))
+    del doc["action_progress"]
+    [result] = restore_there(elsewhere, doc)
+    assert result["export"]["action_progress"] == [] and result["problems"] == []
+
+
+@pytest.mark.parametrize("change,path,words", [
+    (lambda u, n: u.update(action=n + 1), "$.action_progress[0].action", "the plan has no action"),
+    (lambda u, n: u.update(dated="2026-02-30"), "$.action_progress[0].dated", "not a real day"),
+    (lambda u, n: u.update(status="finished"), "$.action_progress[0].status", ""),
+    (lambda u, n: u.update(recorded_at="yesterday"), "$.action_progress[0].recorded_at", ""),
+], ids=["no such action", "no such day", "unknown status", "not a moment"])
+def test_progress_the_restore_could_not_place_is_refused_whole(change, path, words, world, elsewhere):
+    a = full(world, "published")
+    _progress_on(world, a)
+    doc = export(fresh(a.id))
+    change(doc["action_progress"][0], len(doc["action_plan"]["items"]))
+    before = counts(elsewhere)
+    with pytest.raises(BadDocument) as refused:
+        restore_there(elsewhere, doc)
+    found = [(p.path, p.message) for p in refused.value.document_problems]
+    assert any(p.startswith(path) and words in m for p, m in found), found
+    assert counts(elsewhere) == before

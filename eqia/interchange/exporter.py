@@ -29,7 +29,7 @@ from eqia.assessments.shape import (
     Items,
     Part,
 )
-from eqia.models import Assessment, User, utcnow
+from eqia.models import ActionUpdate, Assessment, User, utcnow
 from eqia.loaded_definitions import profile_for
 from eqia.services.audit import chain_id, trail
 from eqia.services.exported_trail import exported, restored_trail, stamp  # noqa: F401  (restored_trail: the export's)
@@ -217,6 +217,18 @@ def ledger(a: Assessment) -> list[dict]:
     } for r in a.challenge_rounds]
 
 
+def action_progress(a: Assessment) -> list[dict]:
+    """Progress recorded on the signed plan's actions, oldest first: beside the
+    content, never in it (it is not signed). `action` is the action's number in
+    the plan (its place, from 1)."""
+    updates = db.session.execute(select(ActionUpdate).where(ActionUpdate.assessment_id == a.id)
+                                 .order_by(ActionUpdate.recorded_at, ActionUpdate.id)).scalars()
+    numbers = {action.id: n for n, action in enumerate(a.actions, start=1)}
+    return [{"action": numbers[u.action_id], "status": u.status, "note": u.note, "evidence": u.evidence,
+             "dated": day(u.dated), "recorded_by": person(u.recorded_by), "recorded_at": stamp(u.recorded_at)}
+            for u in updates]
+
+
 def audit_trail(a: Assessment) -> list[dict]:
     """A restored version's trail from the system that recorded it, then this system's."""
     here = chain_id()
@@ -251,6 +263,7 @@ def export(a: Assessment) -> dict:
                          "completed_at": stamp(c.completed_at)}
                         for c in sorted(a.completions, key=lambda c: c.section_key)],
         "challenge": ledger(a),
+        "action_progress": action_progress(a),
         "sign_offs": [{"signer": person(signers.get(s.signer_id)),
                        "signer_id": _signer_id(a, s, local_signatures),
                        "signer_name": s.signer_name, "role": s.role,

@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import select
 
 from eqia.audit_words import RESTORE, SIGNATURE, WORDS_FORM, words
+from eqia.assessments.shape import PARTS, Items
 from eqia.extensions import db
 from eqia.interchange.importer import (
     PROBLEMS_SHOWN,
@@ -42,6 +43,7 @@ from eqia.interchange.importer import (
     documents_in,
 )
 from eqia.models import (
+    ActionUpdate,
     Assessment,
     AssessmentViewer,
     ChallengeComment,
@@ -68,6 +70,9 @@ NEEDED = ("id", "reference", "version", "previous_version", "workflow", "state",
           "viewers", "created_by", "created_at", "updated_at", "published_at", "completions", "challenge",
           "sign_offs", "content_hash", "audit", "audit_sha256")
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# Where the document holds the plan's actions, which progress names by number.
+ACTION_ROWS = next((part.interchange, member.interchange) for part in PARTS for member in part.members
+                   if isinstance(member, Items) and member.collection == "actions")
 REFERENCE = re.compile(r"^EQIA-(\d{4})-(\d{1,9})$")
 
 
@@ -102,7 +107,24 @@ def _timestamps(doc: dict) -> list[tuple[str, str | None]]:
                       (f"$.challenge[{n}].points[{m}].responded_at", p["responded_at"])]
     found += [(f"$.sign_offs[{n}].signed_at", s["signed_at"]) for n, s in enumerate(doc["sign_offs"])]
     found += [(f"$.audit[{n}].occurred_at", e["occurred_at"]) for n, e in enumerate(doc["audit"])]
+    found += [(f"$.action_progress[{n}].recorded_at", u["recorded_at"])
+              for n, u in enumerate(doc.get("action_progress", []))]
     return found
+
+
+def _progress_problems(doc: dict) -> list[DocumentProblem]:
+    """Progress must be on an action the plan has, dated on a real day."""
+    part, items = ACTION_ROWS
+    problems, actions = [], len(doc[part][items])
+    for n, u in enumerate(doc.get("action_progress", [])):
+        if u["action"] > actions:
+            problems.append(DocumentProblem(f"$.action_progress[{n}].action", f"the plan has no action {u['action']} "
+                                            f"(it has {actions})"))
+        try:
+            date.fromisoformat(u["dated"])
+        except ValueError:
+            problems.append(DocumentProblem(f"$.action_progress[{n}].dated", f"{u['dated']!r} is not a real day"))
+    return problems
 
 
 def _trail_problems(doc: dict) -> list[DocumentProblem]:
@@ -187,7 +209,7 @@ def restore_problems(doc: Any) -> list[DocumentProblem]:
     problems += _twice([User.normalise_email(v["email"]) for v in doc["viewers"]], "$.viewers", "email")
     if not REFERENCE.match(doc["reference"]):
         problems.append(DocumentProblem("$.reference", "is not a reference this service issues (EQIA-YYYY-NNNN)"))
-    return problems + _trail_problems(doc) + _signature_problems(doc)
+    return problems + _progress_problems(doc) + _trail_problems(doc) + _signature_problems(doc)
 
 
 def _twice(values: list, path: str, name: str) -> list[DocumentProblem]:
@@ -306,6 +328,13 @@ def _write(doc: dict, prefix: str, people: _People, notes: list[str]) -> tuple[A
                                       "users": {str(k): v for k, v in sorted(users.items())}}, sort_keys=True)
     db.session.add(a)
     db.session.flush()
+    # Progress on the signed plan, beside it (a file exported before progress was kept has none).
+    actions = {n: action.id for n, action in enumerate(a.actions, start=1)}
+    for u in doc.get("action_progress", []):
+        db.session.add(ActionUpdate(action_id=actions[u["action"]], assessment_id=a.id, status=u["status"],
+                                    note=u["note"], evidence=u["evidence"], dated=date.fromisoformat(u["dated"]),
+                                    recorded_by_id=people.id_of(u["recorded_by"]),
+                                    recorded_at=_when(u["recorded_at"])))
     for n, e in enumerate(doc["audit"]):
         kind, details = _facts(e)
         db.session.add(RestoredAuditEvent(

@@ -39,6 +39,7 @@ from eqia.assessments.shape import (
 )
 from eqia.assessments.shape import DATE as DATE_KIND
 from eqia.loaded_definitions import characteristics
+from eqia.models import ACTION_EVIDENCE_MAX, ACTION_NOTE_MAX, ACTION_PROGRESS_STATUSES
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"
@@ -231,6 +232,17 @@ SIGN_OFF = obj({
     "attestation": {"type": "string"}, "signed_content": {"type": "string"},
 })
 
+ACTION_PROGRESS = obj({
+    "action": {"type": "integer", "minimum": 1, "maximum": ROWS,
+               "description": "The action's number in the signed plan (its place, from 1)"},
+    "status": {"enum": list(ACTION_PROGRESS_STATUSES)},
+    "note": {"type": "string", "maxLength": ACTION_NOTE_MAX},
+    "evidence": {"type": "string", "maxLength": ACTION_EVIDENCE_MAX},
+    "dated": {**DATE, "type": "string", "description": "The day the update is true of"},
+    "recorded_by": PERSON,
+    "recorded_at": assigned(TIMESTAMP, "When the exporting system recorded it"),
+}, "Progress on one action of the signed plan: beside the signed content, never part of it")
+
 AUDIT_EVENT = obj({
     "chain": assigned({"type": "string", "pattern": HASH_PATTERN}, "Which system's chain recorded it (the hash "
                       "of that chain's first event): a version restored and exported again carries each "
@@ -305,6 +317,8 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
                                  "The sections the author marked complete"),
             "challenge": array(ROUND, ROWS, "The challenge ledger: every round, point and answer"),
             "sign_offs": array(SIGN_OFF, ROWS),
+            "action_progress": array(ACTION_PROGRESS, ROWS, "Progress recorded on the signed plan's actions, "
+                                     "oldest first (a restore keeps it; a plain import starts without it)"),
             "content_hash": assigned({"type": "string", "pattern": HASH_PATTERN},
                                      "SHA-256 of the content record as the exporting system computed it"),
             "audit": array(AUDIT_EVENT, 1_000_000, "This version's audit trail, oldest first"),

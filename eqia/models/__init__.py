@@ -3,6 +3,8 @@
 from eqia.models.assessment import (
     ACCEPTED,
     ACTION_CLOSED,
+    ACTION_EVIDENCE_MAX,
+    ACTION_NOTE_MAX,
     ACTION_DROPPED,
     ACTION_PROGRESS_STATUSES,
     ACTION_STATUSES,
@@ -41,7 +43,7 @@ __all__ = [
     "DATABASE_INT_MAX",
     "ApiToken",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
-    "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_PROGRESS_STATUSES", "ActionUpdate",
+    "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_EVIDENCE_MAX", "ACTION_NOTE_MAX", "ACTION_PROGRESS_STATUSES", "ActionUpdate",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",

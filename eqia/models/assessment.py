@@ -67,6 +67,8 @@ ACTION_STATUSES: dict[str, str] = {
 ACTION_DROPPED = "dropped"
 ACTION_PROGRESS_STATUSES: dict[str, str] = {**ACTION_STATUSES, ACTION_DROPPED: "Dropped"}
 ACTION_CLOSED = frozenset({"done", ACTION_DROPPED})
+# An update's limits: the progress page, the API and the interchange schema hold them.
+ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX = 10_000, 2_000
 
 class Assessment(db.Model):
     __tablename__ = "assessment"

@@ -25,6 +25,8 @@ from eqia.local_time import local_date
 from eqia.models import (
     ACTION_CLOSED,
     ACTION_DROPPED,
+    ACTION_EVIDENCE_MAX,
+    ACTION_NOTE_MAX,
     ACTION_PROGRESS_STATUSES,
     Action,
     ActionUpdate,
@@ -46,8 +48,7 @@ UPDATE_ACTION = "update_action"
 
 lend_names(action_status=ACTION_PROGRESS_STATUSES.__getitem__)
 
-NOTE_MAX = 10_000
-EVIDENCE_MAX = 2_000
+NOTE_MAX, EVIDENCE_MAX = ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX
 
 ACTION_NOT_FOUND = "Action not found"
 NOT_YOURS = "You cannot update progress on the actions of this assessment."
