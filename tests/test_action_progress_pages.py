@@ -90,14 +90,16 @@ def test_bad_input_shows_the_error_summary_and_keeps_what_was_typed(client, auth
     response = client.post(url(signed), data={"status": "dropped", "note": "", "evidence": HOSTILE,
                                               "dated": ["31", "2", "2026"]})
     assert response.status_code == 200
-    assert errors_on(response) == ["Date of this update must be a real date"]
+    # Every problem at once: the form's (the date) and the service's (a reason for dropping).
+    assert errors_on(response) == ["Say why the action was dropped", "Date of this update must be a real date"]
     response = client.post(url(signed), data={"status": "dropped", "note": "", "evidence": HOSTILE,
                                               "dated": today_parts()})
     assert errors_on(response) == ["Say why the action was dropped"]
     assert HOSTILE.encode() not in response.data  # escaped, never markup
     assert page(response).select_one("#evidence")["value"] == HOSTILE
     response = client.post(url(signed), data={"status": "", "note": "x" * 10_001, "dated": ["", "", ""]})
-    assert errors_on(response) == ["Progress note must be 10,000 characters or fewer"]
+    assert errors_on(response) == ["Select the action\u2019s status", "Progress note must be 10,000 characters or fewer",
+                                   "Enter the date of this update"]
     response = client.post(url(signed), data={"note": "a\x00b", "dated": today_parts()})
     assert response.status_code == 200 and errors_on(response)
     assert db.session.execute(sa.select(sa.func.count()).select_from(ActionUpdate)).scalar_one() == 0

@@ -130,6 +130,13 @@ def may_update(user: User, assessment: Assessment) -> bool:
 
 
 def _check(data: ProgressInput, on: date) -> None:
+    problems = problems_in(data, on)
+    if problems:
+        raise Invalid(*problems)
+
+
+def problems_in(data: ProgressInput, on: date) -> list[Problem]:
+    """Everything wrong with an update, at once (a page whose form found one problem asks for the rest)."""
     problems = []
     for name, text in (("note", data.note), ("evidence", data.evidence)):
         if "\x00" in text:
@@ -146,8 +153,7 @@ def _check(data: ProgressInput, on: date) -> None:
         problems.append(Problem(DATE_MISSING, field="dated"))
     elif data.dated > on:
         problems.append(Problem(DATE_IN_FUTURE, field="dated"))
-    if problems:
-        raise Invalid(*problems)
+    return problems
 
 
 @service_step

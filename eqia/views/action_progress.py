@@ -30,11 +30,11 @@ def action_progress_update(assessment_id: int, item_id: int):
     form = ActionProgressForm(data={"status": shown.status, "dated": action_progress.today()}
                               if request.method == "GET" else None)
     problems, status = [], 200
+    given = action_progress.ProgressInput(status=form.status.data or None, note=form.note.data or "",
+                                          evidence=form.evidence.data or "", dated=form.dated.data)
     if form.validate_on_submit():
         try:
-            action_progress.record_update(assessment.id, item_id, current_user, action_progress.ProgressInput(
-                status=form.status.data or None, note=form.note.data or "", evidence=form.evidence.data or "",
-                dated=form.dated.data))
+            action_progress.record_update(assessment.id, item_id, current_user, given)
         except Invalid as error:
             problems = attach_problems(form, error)
         except (Forbidden, NotPossible, NotFound) as error:
@@ -42,5 +42,11 @@ def action_progress_update(assessment_id: int, item_id: int):
         else:
             flash(UPDATED.format(number=shown.action.position + 1), "success")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id) + "#action-progress")
+    elif form.is_submitted():
+        # The form found a problem (a date that is no date, say): the service's own checks say the rest
+        # now (a status, a reason for dropping), not one round later.
+        more = [p for p in action_progress.problems_in(given, action_progress.today())
+                if p.field in form._fields and not form[p.field].errors]
+        problems = attach_problems(form, Invalid(*more)) if more else []
     return render_template("assessments/action_progress.html", form=form, assessment=assessment, shown=shown,
                            number=shown.action.position + 1, problems=problems), status
