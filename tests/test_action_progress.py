@@ -149,3 +149,22 @@ def test_an_action_past_its_due_date_and_not_closed_is_overdue_on_the_london_dat
     monkeypatch.undo()
     update(signed, world.author, "done")
     assert not progress(fresh(signed.id), due + timedelta(days=1))[0].overdue
+
+
+def test_a_review_starts_its_plan_from_where_each_action_got_to_and_leaves_the_signed_one_alone(world):
+    published = world.make_assessment("published")
+    before = record.content_hash(fresh(published.id))
+    update(published, world.author, "in_progress")
+    world.take(fresh(published.id), "start_review")
+    old = fresh(published.id)
+    new = old.next_version
+    assert [a.status for a in new.actions] == ["in_progress"]
+    assert [a.status for a in old.actions] == ["not_started"]  # the plan, as signed
+    assert record.content_hash(old) == before and signing.verify(old).ok
+
+
+def test_a_dropped_action_keeps_its_plan_status_in_the_review(world):
+    published = world.make_assessment("published")
+    update(published, world.author, "dropped", note="The service closed")
+    world.take(fresh(published.id), "start_review")
+    assert [a.status for a in fresh(published.id).next_version.actions] == ["not_started"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from eqia.audit_words import REVIEW, SUPERSEDED
 from eqia.extensions import db
-from eqia.models import Assessment, AssessmentOutcome, ImpactAim
+from eqia.models import ACTION_STATUSES, Assessment, AssessmentOutcome, ImpactAim
 from eqia.assessments.shape import AIMS, CITATIONS, PARTS, REVIEW_COPY
 from eqia.loaded_definitions import workflows
 from eqia.services.access import held_role
+from eqia.services.action_progress import latest_updates
 from eqia.services.audit import append_event
 from eqia.services.workflow import CREATE_VERSION_ACTION
 from eqia.workflow.hooks import TransitionContext
@@ -54,6 +55,14 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
                 evidence_map[row.id] = copy
             copies.append(copy)
         setattr(new, items.collection, copies)
+    # The new plan starts from where each action got to, not from the status it was signed with
+    # (a dropped action keeps its plan status: the plan's statuses have no "dropped"; why it was
+    # dropped stays on version n's progress).
+    latest = latest_updates(previous)
+    for old, copy in zip(previous.actions, new.actions):
+        update = latest.get(old.id)
+        if update is not None and update.status in ACTION_STATUSES:
+            copy.status = update.status
     new.outcomes = [_copy_row(r, AssessmentOutcome) for r in previous.outcomes]
     new.viewers = [type(v)(user_id=v.user_id) for v in previous.viewers]
     db.session.add(new)
