@@ -27,7 +27,7 @@ from eqia.tasks.render import RENDER_DRAFT
 from tests.conftest import PASSWORD, TEST_AUDIT_KEY, FreshRequestClient
 from tests.test_assessment_pages import form_data
 from tests.test_pdf import text_of
-from tests.test_task_queue import WAIT, running, wait_until
+from tests.test_task_queue import WAIT, queue_config, running, wait_until  # noqa: F401  (a fixture)
 
 
 @pytest.fixture
@@ -76,7 +76,10 @@ def current(assessment_id: int) -> Assessment:
     return db.session.get(Assessment, assessment_id)
 
 
-def test_several_browser_saves_queue_one_render_that_a_worker_keeps_and_the_download_serves(prerendering, world):
+def test_several_browser_saves_queue_one_render_that_a_worker_keeps_and_the_download_serves(prerendering, world,
+                                                                                          queue_config):
+    prerendering.config.update(queue_config)  # a SQLite file, or a queue of its own in Redis
+    prerendering.extensions.pop(EXTENSION, None)
     assessment = world.make_assessment()
     client = signed_in(prerendering, world)
     with prerendering.app_context():
