@@ -139,13 +139,14 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
 
     from eqia import api, auth, cli, security, templating, unit_of_work
     from eqia.notifications import listeners as notifications
-    from eqia.services import freeze, prerender, version_pdfs
+    from eqia.services import freeze, prerender
+    from eqia.tasks import render as render_task
     from eqia.views import register_views
 
     unit_of_work.init_app(app)
     notifications.init_app(app)
     freeze.init_app(app)
-    prerender.init_app(app, render=version_pdfs.prerender)
+    prerender.init_app(app, enqueue=render_task.queue_render)
     security.init_app(app)
     auth.init_app(app)
     templating.init_app(app)

@@ -344,9 +344,10 @@ def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1, max=64),
               help="Tasks run at once (threads).")
 def worker(workers: int) -> None:
-    """Run the background tasks (notification e-mails) from the task queue
-    (EQIA_QUEUE_URL) until stopped. Ctrl-C (SIGINT) lets the tasks under way
-    finish, then stops; SIGTERM stops at once. Run as many as you like."""
+    """Run the background tasks (notification e-mails, the PDFs of drafts just
+    saved) from the task queue (EQIA_QUEUE_URL) until stopped. Ctrl-C (SIGINT)
+    lets the tasks under way finish, then stops; SIGTERM stops at once. Run as
+    many as you like."""
     from eqia.tasks import consumer
 
     consumer(current_app._get_current_object(), workers).run()

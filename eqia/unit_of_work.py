@@ -14,15 +14,17 @@ code that speaks for the user commits, once:
 - **A command** (`flask eqia ...`): `with unit_of_work():` around the service
   call, before it says what it did.
 - **A task**: each task of the task queue (eqia.tasks: one unit of work per
-  task), each draft the background renders (eqia.services.prerender) and each
-  notification the sender delivers (eqia.notifications.sender) is a unit of
-  work of its own.
+  task) and each notification the sender delivers (eqia.notifications.sender)
+  is a unit of work of its own. The background render of a draft
+  (eqia.tasks.render) commits its claim on the render first, so every process
+  sees it running, and the PDF it kept last.
 
 What must follow the commit runs after it, never before: the background render
 of a saved draft is queued by an `after_commit` listener
 (eqia.services.prerender), and so is the task that delivers the notification
 e-mails (eqia.notifications.listeners), which leave the outbox only from rows
-already committed.
+already committed. Both ignore the release of a service step's savepoint,
+which SQLAlchemy announces as a commit too.
 
 Two things a GET may keep, each apart from the request's unit of work (`apart()`:
 a session and connection of its own, committed at once, marked so): a rendered

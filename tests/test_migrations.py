@@ -431,3 +431,37 @@ def test_0020_adds_action_updates_beside_the_plan_and_a_downgrade_leaves_the_pla
         upgrade(directory=MIGRATIONS, revision="0020")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0025_adds_draft_renders_and_a_downgrade_only_forgets_renders_under_way(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0020")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text(
+            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+            "'screening', 3, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0025_draft_renders")
+        db.session.execute(sa.text(
+            "INSERT INTO draft_render (assessment_id, state, requests, queued_at, renders) "
+            "VALUES (1, 'queued', 1, '2026-02-01 10:00:00', 0)"))
+        db.session.commit()
+        assert _rows("SELECT assessment_id, state FROM draft_render") == [(1, "queued")]
+        db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0020")
+        assert "draft_render" not in sa.inspect(db.engine).get_table_names()
+        assert _rows("SELECT id, state, lock_version FROM assessment") == [(1, "screening", 3)]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0025_draft_renders")
+        db.session.remove()
+        db.engine.dispose()

@@ -27,6 +27,7 @@ from eqia.models.assessment import (
     ChallengeRound,
     CharacteristicImpact,
     Consultation,
+    DraftRender,
     EvidenceItem,
     ImpactAim,
     ReferenceCounter,
@@ -46,7 +47,7 @@ __all__ = [
     "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_EVIDENCE_MAX", "ACTION_NOTE_MAX", "ACTION_PROGRESS_STATUSES", "ActionUpdate",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
-    "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate",
+    "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate", "DraftRender",
     "EvidenceItem", "ImpactAim", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",
 ]

@@ -477,3 +477,24 @@ class AssessmentDocument(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))  # of the bytes themselves
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DraftRender(db.Model):
+    """Where the background render of one assessment's draft PDF stands, in the
+    database so that every web process and every worker sees it (the task queue
+    runs the render: eqia.tasks.render). One row per assessment, reused: queued
+    by a browser save's commit, running once a worker has claimed it, then done,
+    failed or dropped (the queue's bound let a newer save's render go first)."""
+
+    __tablename__ = "draft_render"
+
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    # Bumped each time a render is queued: a worker finishes only the request it claimed.
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The newest audit event of the assessment when the render was claimed: the content it shows.
+    last_event: Mapped[int | None] = mapped_column(Integer)
+    renders: Mapped[int] = mapped_column(Integer, default=0)  # drafts the background rendered and kept

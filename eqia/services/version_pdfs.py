@@ -12,7 +12,13 @@ A download is a GET, whose request commits nothing (eqia/unit_of_work.py):
 `pdf_to_serve` serves what is kept, or renders the version as it is now and
 keeps that rendering apart from the request, as a cache (`keep_apart`), so the
 next download is served the same bytes. `pdf_for` keeps a rendering in the
-caller's own unit of work (the background render of a saved draft, a task).
+caller's own unit of work, and so does `prerender`, the background render of a
+saved draft (a task: eqia.tasks.render). A download that finds no cached PDF
+while that render of the same content is queued or running, in any process
+(eqia.services.prerender keeps where it stands in the database), waits for it
+a bounded time, then serves its bytes or, if it has not come, renders itself.
+Whatever it serves was found under the fingerprint of the draft as it is now,
+so a render of older content is never served in its place.
 
 A version is final once its state is frozen: signed off, or a screen-out an
 equality lead agreed. Its PDF carries no DRAFT mark and is kept as the signed
@@ -23,6 +29,7 @@ kind "signed": the document kept for good, never changed in the database).
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,9 +41,8 @@ from sqlalchemy.orm import Session
 from eqia.extensions import db
 from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
 from eqia.pdf.fetcher import TEMPLATES
-from eqia.services import signing
+from eqia.services import prerender as background, signing
 from eqia.services.pdf_document import html_for, is_final
-from eqia.services.prerender import scheduler as prerender_queue
 from eqia.services.record import canonical, content_hash, digest
 from eqia.unit_of_work import keep_apart
 from eqia.workflow.hooks import TransitionContext
@@ -44,6 +50,7 @@ from eqia.workflow.hooks import TransitionContext
 SIGNED, DRAFT = "signed", "draft"  # SIGNED: the final document, kept for good
 DRAFTS_KEPT = 3  # per assessment: the newest few, so going back to one is free too
 PRERENDER_WAIT = 30  # seconds a download waits for its background render before rendering itself
+PRERENDER_POLL = 0.1  # seconds between two looks at that render while waiting
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,15 @@ def templates_fingerprint() -> str:
     return h.hexdigest()
 
 
-def fingerprint(assessment: Assessment) -> str:
-    last_event = db.session.execute(
-        select(func.max(AuditEvent.seq)).where(AuditEvent.assessment_id == assessment.id)
+def last_event_of(assessment_id: int) -> int | None:
+    return db.session.execute(
+        select(func.max(AuditEvent.seq)).where(AuditEvent.assessment_id == assessment_id)
     ).scalar_one()
+
+
+def fingerprint(assessment: Assessment, last_event: int | None = None) -> str:
+    if last_event is None:
+        last_event = last_event_of(assessment.id)
     return digest(canonical({"content": content_hash(assessment), "state": assessment.state,
                              "last_event": last_event, "templates": templates_fingerprint()}))
 
@@ -91,8 +103,8 @@ def render(assessment: Assessment) -> bytes:
 
 
 def prerender(assessment_id: int) -> bool:
-    """Render and keep a draft's PDF unless it is signed or already kept (the
-    background's job, which commits it; see eqia.services.prerender). True if it rendered one."""
+    """Render and keep a draft's PDF unless it is signed or already kept (flushed:
+    the background's task commits it, eqia.tasks.render). True if it rendered one."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or is_final(assessment):
         return False
@@ -164,14 +176,17 @@ class _Place:
     final: bool
     kind: str
     fingerprint: str | None
+    last_event: int | None = None  # a draft's newest audit event, part of its fingerprint
 
     def key(self, assessment: Assessment) -> str:
         return self.fingerprint if self.fingerprint is not None else content_hash(assessment)
 
 
 def _place(assessment: Assessment) -> _Place:
-    final = is_final(assessment)
-    return _Place(final, SIGNED, None) if final else _Place(final, DRAFT, fingerprint(assessment))
+    if is_final(assessment):
+        return _Place(True, SIGNED, None)
+    last_event = last_event_of(assessment.id)
+    return _Place(False, DRAFT, fingerprint(assessment, last_event), last_event)
 
 
 def pdf_for(assessment: Assessment) -> Document:
@@ -191,10 +206,9 @@ def pdf_to_serve(assessment: Assessment) -> Document:
     rendered and kept apart from the request (whose own session writes nothing)."""
     place = _place(assessment)
     document = _kept(assessment, place)
-    if document is None and not place.final and prerender_queue.busy_with(assessment.id):
-        # Saved a moment ago and being rendered now: wait for that render, not a second one.
-        prerender_queue.wait_for(assessment.id, timeout=PRERENDER_WAIT)
-        document = _kept(assessment, place)
+    if document is None and not place.final:
+        # Saved a moment ago and queued or being rendered now: wait for that render, not a second one.
+        document = _background_render(assessment, place)
     if document is not None:
         return document
     data = render(assessment)
@@ -204,6 +218,20 @@ def pdf_to_serve(assessment: Assessment) -> Document:
     kept = keep_apart(lambda side: _kept_bytes(_keep(side, assessment.id, place.kind, key, data)))
     data, sha256 = kept or (data, hashlib.sha256(data).hexdigest())
     return Document(data, sha256, place.final, filename_for(assessment, place.final))
+
+
+def _background_render(assessment: Assessment, place: _Place) -> Document | None:
+    """The PDF the background renders of this very draft, once kept, if a render of
+    it is under way and comes within PRERENDER_WAIT; None otherwise."""
+    deadline = time.monotonic() + PRERENDER_WAIT
+    while True:
+        # Where the render stands first, then the cache: a render that ends between the two
+        # looks has kept its PDF (in the same commit) before it stopped being under way.
+        waiting = background.under_way(assessment.id, place.last_event)
+        document = _kept(assessment, place)
+        if document is not None or not waiting or time.monotonic() >= deadline:
+            return document
+        time.sleep(PRERENDER_POLL)
 
 
 def _kept_bytes(row: AssessmentDocument | None) -> tuple[bytes, str] | None:

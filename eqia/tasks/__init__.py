@@ -9,15 +9,17 @@ machines share the queue. Nothing about the queue lives in module state:
 several apps in one process (the tests) each have their own.
 
 A task is a function registered with `@task()` (eqia.tasks.queue) in a
-module of this package, imported here (eqia.tasks.notify). It takes plain
+module of this package, imported here: delivering the notifications
+(eqia.tasks.notify) and rendering a saved draft's PDF (eqia.tasks.render). It takes plain
 values only (ids, never rows: the queue pickles them) and runs inside the
 app's context as one unit of work (eqia/unit_of_work.py). `enqueue(app,
 name, *args)` puts it in the queue; enqueue only what is committed (an
-after-commit hook: eqia/notifications/listeners.py), so a worker never
+after-commit hook: eqia/notifications/listeners.py,
+eqia/services/prerender.py), so a worker never
 looks for a row that is not there yet or was rolled back.
 """
 
-from eqia.tasks import notify  # noqa: F401  (registers its tasks)
+from eqia.tasks import notify, render  # noqa: F401  (registers their tasks)
 from eqia.tasks.queue import EXTENSION, Queue, consumer, enqueue, queue_for, storage, task
 
 __all__ = ["EXTENSION", "Queue", "consumer", "enqueue", "queue_for", "storage", "task"]
