@@ -38,14 +38,14 @@ def channels_for(user_ids: Iterable[int], kind: str) -> dict[int, str]:
 def choose(user: User, choices: Mapping[str, str | None]) -> None:
     """Record the person's choice for every kind (a form gives one for each).
     Refuses, having changed nothing, when a kind has no choice or an unknown one;
-    each problem names the kind's field, `channel-<kind>`."""
+    each problem names the kind's field, `channel_<kind>`."""
     problems = []
     for code, kind in KINDS.items():
         value = choices.get(code)
         if not value:
-            problems.append(Problem(CHANNEL_MISSING.format(label=kind.label.lower()), field=f"channel-{code}"))
+            problems.append(Problem(CHANNEL_MISSING.format(label=kind.label.lower()), field=f"channel_{code}"))
         elif value not in CHANNELS:
-            problems.append(Problem(CHANNEL_UNKNOWN.format(label=kind.label.lower()), field=f"channel-{code}"))
+            problems.append(Problem(CHANNEL_UNKNOWN.format(label=kind.label.lower()), field=f"channel_{code}"))
     if problems:
         raise Invalid(*problems)
     rows = {r.kind: r for r in db.session.execute(
