@@ -25,10 +25,12 @@ PAGE_SIZE = 20
 
 
 def notify(users: Sequence[User], kind: str, details: dict, *, assessment_id: int | None,
-           audit_event_id: int | None = None, once_key: str | None = None) -> list[Notification]:
+           audit_event_id: int | None = None, once_key: str | None = None,
+           at: datetime | None = None) -> list[Notification]:
     """Tell each of `users` (each once) of `kind` with its facts; those who
     want it straight away get an e-mail queued in the same transaction.
-    With `once_key`, a person who was already told the same is skipped."""
+    With `once_key`, a person who was already told the same is skipped. `at`:
+    when (the daily step's clock), else now."""
     people = list({u.id: u for u in users}.values())
     if once_key is not None and people:
         told = set(db.session.execute(select(Notification.user_id).where(
@@ -39,10 +41,10 @@ def notify(users: Sequence[User], kind: str, details: dict, *, assessment_id: in
     for user in people:
         channel = channels[user.id]
         notification = Notification(user_id=user.id, kind=kind, details=details, assessment_id=assessment_id,
-                                    delivery=channel, once_key=once_key)
+                                    delivery=channel, once_key=once_key, created_at=at or utcnow())
         if channel == IMMEDIATELY:
             message = OutboxMessage(audit_event_id=audit_event_id, assessment_id=assessment_id,
-                                    recipient=user.email, kind=kind, details=details)
+                                    recipient=user.email, kind=kind, details=details, created_at=at or utcnow())
             db.session.add(message)
             db.session.flush()
             notification.outbox_message_id = message.id
