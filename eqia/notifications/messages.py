@@ -1,9 +1,13 @@
-"""The words of the notification e-mails, written once here. A message is
-queued as facts (`transition_facts`: what happened, to which assessment, by
-whom) and written in words when it is sent or listed (`written`), from those
-facts and the definition's own words for the action and the state (its label,
-its `done` message, its phrase): a message sent after the words change is sent
-in the new words."""
+"""The words of the notifications, written once here and in the e-mail
+templates (templates/email/<kind>.txt and .html, one pair a kind). A
+notification and its e-mail are kept as facts (`transition_facts`: what
+happened, to which assessment, by whom; a reminder's item and dates) and
+written in words when they are sent or listed (`written`, `headline`), from
+those facts and the definition's own words for the action and the state (its
+label, its `done` message, its phrase): a message sent after the words change
+is sent in the new words. Rows queued before kinds existed keep theirs: a
+TRANSITION row in the words of `transition_message`, a row with no kind in its
+stored subject and body."""
 
 from __future__ import annotations
 

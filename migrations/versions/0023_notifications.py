@@ -8,8 +8,8 @@ Create Date: 2026-12-06 20:30:00
 A message no event caused (a reminder, a digest) has no audit event, so the
 outbox's link to one becomes optional. Nothing existing is rewritten: messages
 already queued are sent as before. A downgrade drops the notifications and the
-choices people made; it refuses while a queued message has no audit event,
-which the older code could not hold.
+choices people made, and the reminders and digests already sent; it refuses
+while one is still to be sent, which the older schema could not hold.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -62,11 +62,13 @@ def upgrade():
 
 def downgrade():
     bind = op.get_bind()
-    without_event = bind.execute(sa.text("SELECT COUNT(*) FROM outbox_message WHERE audit_event_id IS NULL")
-                                 ).scalar_one()
-    if without_event:
-        raise RuntimeError(f"{without_event} queued message(s) (reminders or digests) have no audit event, which "
-                           "the schema before 0023 cannot hold: send or delete them first")
+    waiting = bind.execute(sa.text("SELECT COUNT(*) FROM outbox_message WHERE audit_event_id IS NULL "
+                                   "AND sent_at IS NULL")).scalar_one()
+    if waiting:
+        raise RuntimeError(f"{waiting} queued message(s) (reminders or digests) have no audit event, which "
+                           "the schema before 0023 cannot hold: send them (or delete them) first")
+    # Reminders and digests already delivered: the older schema cannot hold them, and nothing waits on them.
+    op.execute("DELETE FROM outbox_message WHERE audit_event_id IS NULL")
     op.drop_table('notification_preference')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_outbox_message_id'))
