@@ -25,6 +25,7 @@ from eqia.notifications.reminders import (
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
 from tests.test_notifications import Mailbox, _sender
+from tests.test_task_queue import sqlite_mailbox  # noqa: F401  (a fixture)
 
 
 def noon(day: date) -> datetime:
@@ -284,3 +285,28 @@ def test_a_decision_near_without_sign_off_is_reminded_once_and_a_signed_one_neve
     assert len(told(world.author, kinds.DECISION_APPROACHING)) == 1
     after = decision + timedelta(days=1)
     assert remind_decisions(after, noon(after)) == 0
+
+
+def test_the_daily_steps_deliver_through_the_task_queue_once_with_two_workers(app, make_app, world, sqlite_mailbox):
+    from tests.test_task_queue import running, wait_until
+    from eqia.tasks import queue_for
+
+    choose(world.author, kinds.DIGEST)
+    signed = world.make_assessment("signed_off")
+    due = db.session.get(Assessment, signed.id).actions[0].due_date
+    day = due + timedelta(days=1)
+    assert remind_actions(day, noon(day)) == 1 and queue_digests(day, noon(day)) == 1
+    db.session.commit()  # as the sweep commits: the delivery is queued after the commit
+    assert queue_for(app).huey.pending_count() >= 1
+    shared = ("EQIA_QUEUE_URL", "EQIA_QUEUE_NAME", "SMTP_HOST", "SMTP_PORT")
+    other = make_app(**{k: app.config[k] for k in shared if k in app.config})
+    queued = outbox()
+    with running(app, workers=2), running(other, workers=2):
+        wait_until(lambda: len(sqlite_mailbox.received) >= len(queued), "every queued e-mail")
+        wait_until(lambda: queue_for(app).huey.pending_count() == 0, "the queue to empty")
+    received = sqlite_mailbox.received
+    assert len(received) == len(queued)
+    assert Counter((m["To"], m["Subject"], text_of(m)) for m in received).most_common(1)[0][1] == 1
+    [digest] = [m for m in received if m["To"] == world.author.email]
+    assert "- Action overdue:" in text_of(digest)
+    assert all(m.sent_at is not None and m.attempts == 1 for m in outbox())
