@@ -41,8 +41,8 @@ def test_a_proposed_screen_out_tells_the_equality_leads_what_happened_and_where(
             f"\u201c{assessment.title}\u201d.\n\nIt is now: {state.label}. {state.description}\n"
             "\nComment:\nNo group is affected\ndifferently\n"
             f"\nOpen {reference}: http://127.0.0.1:5000/assessments/{assessment.id}\n\n"
-            "You chose to hear of this kind of notification by e-mail straight away. Change that on your account "
-            "page.\n"))
+            "You get \u201cWork waiting for you\u201d notifications by e-mail straight away. Change that in your "
+            "notification settings: http://127.0.0.1:5000/account/notifications\n"))
 
 
 def test_nobody_is_told_when_the_work_is_settled(app, world):

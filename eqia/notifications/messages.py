@@ -95,6 +95,10 @@ def assessment_address(base_url: str, assessment_id: int) -> str:
     return f"{base_url.rstrip('/')}/assessments/{assessment_id}"
 
 
+def settings_address(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/account/notifications"
+
+
 def _transition_words(facts: dict) -> dict:
     definition = workflows().get(facts["workflow"], facts["workflow_version"])
     transition, state = definition.transitions[facts["trigger"]], definition.states[facts["state"]]
@@ -123,7 +127,7 @@ def kind_message(kind: str, facts: dict, base_url: str) -> Message:
     """A notification's e-mail, from its kind's templates (templates/email/<kind>.txt and .html)."""
     words = words_of(kind, facts)
     context = {"words": words, "address": assessment_address(base_url, facts["assessment_id"]),
-               "kind": kinds.KINDS[kind]}
+               "kind": kinds.KINDS[kind], "settings_address": settings_address(base_url)}
     return Message(subject=words["headline"], body=render_template(f"email/{kind}.txt", **context),
                    html=render_template(f"email/{kind}.html", **context))
 
@@ -143,7 +147,8 @@ def digest_message(facts: dict, base_url: str) -> Message:
             "address": assessment_address(base_url, n.assessment_id) if n.assessment_id else "", "items": []})
         group["items"].append({"label": kinds.KINDS[n.kind].label, "headline": words["headline"]})
     context = {"day": day_words(facts["day"]), "groups": list(groups.values()),
-               "notifications_address": f"{base_url.rstrip('/')}/notifications"}
+               "notifications_address": f"{base_url.rstrip('/')}/notifications",
+               "settings_address": settings_address(base_url)}
     subject = DIGEST_SUBJECT.format(day=context["day"], count=sum(len(g["items"]) for g in groups.values()),
                                     assessments=len(groups))
     return Message(subject=subject, body=render_template("email/daily_digest.txt", **context),
