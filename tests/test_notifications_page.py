@@ -16,7 +16,7 @@ from eqia.extensions import db
 from eqia.models import Notification, NotificationPreference, OutboxMessage, utcnow
 from eqia.notifications import kinds
 from eqia.notifications.inbox import PAGE_SIZE, notify
-from eqia.notifications.preferences import CHANNEL_UNKNOWN
+from eqia.notifications.preferences import CHANNEL_MISSING, CHANNEL_UNKNOWN
 
 from tests.test_browser_journey import Person, browser, check, live_server  # noqa: F401
 
@@ -164,7 +164,7 @@ def test_a_choice_not_offered_is_refused_clearly_and_nothing_is_lost(client, aut
     assert response.status_code == 422
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     summary = [a.get_text(strip=True) for a in soup.select(".govuk-error-summary a")]
-    message = (CHANNEL_UNKNOWN if value else "Select how you want to hear when: {label}").format(label="published")
+    message = (CHANNEL_UNKNOWN if value else CHANNEL_MISSING).format(label="Published")
     assert summary == [message]
     assert soup.select_one(".govuk-error-summary a")["href"] == "#channel_published"
     assert soup.title.get_text().startswith("Error: ")
@@ -194,6 +194,16 @@ def test_the_notifications_page_and_settings_in_a_browser(live_server, browser, 
     check(author.page, "notifications-all-read")
     author.go("/account/notifications")
     check(author.page, "notifications-settings")
+    # A choice the page never offered (a tampered form): refused with the error summary, nothing lost.
+    author.page.check("input[name=channel_signed][value=in_app]")
+    author.page.eval_on_selector("input[name=channel_published][value=digest]",
+                                 "radio => { radio.value = 'loudly'; radio.checked = true; }")
+    author.page.click("button:has-text('Save settings')")
+    assert author.page.locator(".govuk-error-summary").inner_text().endswith(
+        CHANNEL_UNKNOWN.format(label="Published"))
+    assert author.page.title().startswith("Error: ")
+    assert author.page.is_checked("input[name=channel_signed][value=in_app]")
+    check(author.page, "notifications-settings-error")
     author.page.check("input[name=channel_action_overdue][value=in_app]")
     author.page.click("button:has-text('Save settings')")
     author.page.wait_for_selector(".govuk-notification-banner--success")

@@ -13,8 +13,9 @@ from eqia.notifications.kinds import CHANNELS, KINDS
 from eqia.services.errors import Invalid
 from eqia.workflow.hooks import Problem
 
-CHANNEL_MISSING = "Select how you want to hear when: {label}"
-CHANNEL_UNKNOWN = "Select one of the choices for: {label}"
+CHANNEL_MISSING = "Select how you want to hear of \u201c{label}\u201d notifications"
+CHANNEL_UNKNOWN = ("Select how you want to hear of \u201c{label}\u201d notifications: by e-mail straight away, "
+                   "in a daily digest, or only here")
 
 
 def chosen_by(user: User) -> dict[str, str]:
@@ -43,9 +44,9 @@ def choose(user: User, choices: Mapping[str, str | None]) -> None:
     for code, kind in KINDS.items():
         value = choices.get(code)
         if not value:
-            problems.append(Problem(CHANNEL_MISSING.format(label=kind.label.lower()), field=f"channel_{code}"))
+            problems.append(Problem(CHANNEL_MISSING.format(label=kind.label), field=f"channel_{code}"))
         elif value not in CHANNELS:
-            problems.append(Problem(CHANNEL_UNKNOWN.format(label=kind.label.lower()), field=f"channel_{code}"))
+            problems.append(Problem(CHANNEL_UNKNOWN.format(label=kind.label), field=f"channel_{code}"))
     if problems:
         raise Invalid(*problems)
     rows = {r.kind: r for r in db.session.execute(
