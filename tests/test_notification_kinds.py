@@ -310,3 +310,15 @@ def test_the_daily_steps_deliver_through_the_task_queue_once_with_two_workers(ap
     [digest] = [m for m in received if m["To"] == world.author.email]
     assert "- Action overdue:" in text_of(digest)
     assert all(m.sent_at is not None and m.attempts == 1 for m in outbox())
+
+
+@pytest.mark.parametrize("name,default", [("EQIA_CHALLENGE_WAITING_DAYS", 5), ("EQIA_ACTION_DUE_SOON_DAYS", 7),
+                                          ("EQIA_DECISION_APPROACHING_DAYS", 14)])
+def test_the_reminder_thresholds_have_defaults_and_are_checked_at_start_up(name, default):
+    from eqia.config import ConfigError, from_environment
+
+    assert from_environment({"EQIA_ENV": "development"})[name] == default
+    assert from_environment({"EQIA_ENV": "development", name: "3"})[name] == 3
+    with pytest.raises(ConfigError) as raised:
+        from_environment({"EQIA_ENV": "development", name: "0"})
+    assert str(raised.value) == f"{name} must be a whole number from 1 to 365, not '0'"
