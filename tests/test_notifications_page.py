@@ -209,3 +209,17 @@ def test_the_notifications_page_and_settings_in_a_browser(live_server, browser, 
     author.page.wait_for_selector(".govuk-notification-banner--success")
     assert author.page.is_checked("input[name=channel_action_overdue][value=in_app]")
     check(author.page, "notifications-settings-saved")
+
+
+def test_a_notification_of_a_kind_or_workflow_no_longer_known_still_lists(client, auth, world):
+    assessment = world.make_assessment()
+    facts = {"assessment_id": assessment.id, "reference": assessment.display_reference, "title": assessment.title,
+             "workflow": "retired", "workflow_version": 1, "trigger": "gone", "state": "gone", "actor": None,
+             "comment": ""}
+    db.session.add_all([Notification(user_id=world.author.id, kind=kinds.HANDED_OVER, details=facts,
+                                     assessment_id=assessment.id, delivery=kinds.IN_APP),
+                        Notification(user_id=world.author.id, kind="retired_kind", details=facts,
+                                     assessment_id=assessment.id, delivery=kinds.IN_APP)])
+    db.session.commit()
+    auth.sign_in(world.author)
+    assert rows(page(client)) == [f"{assessment.display_reference}: {assessment.title} {assessment.title}"] * 2

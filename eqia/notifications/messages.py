@@ -120,7 +120,14 @@ def words_of(kind: str, facts: dict) -> dict:
 
 
 def headline(kind: str, facts: dict) -> str:
-    return words_of(kind, facts)["headline"]
+    """The notification in one line, for the page: never a failure for a kind or a workflow
+    version this deployment no longer knows (the row outlives them), just the assessment named."""
+    if kind in kinds.KINDS:
+        try:
+            return words_of(kind, facts)["headline"]
+        except (KeyError, LookupError):
+            pass
+    return f"{facts.get('reference', '')}: {facts.get('title', '')}".strip(": ")
 
 
 def kind_message(kind: str, facts: dict, base_url: str) -> Message:
