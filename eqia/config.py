@@ -158,6 +158,11 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         # long each time, and set aside for an admin after the last attempt (eqia/notifications/).
         "EQIA_NOTIFY_MAX_ATTEMPTS": _whole_number(env, "EQIA_NOTIFY_MAX_ATTEMPTS", 10, 1, 100),
         "EQIA_NOTIFY_RETRY_SECONDS": _whole_number(env, "EQIA_NOTIFY_RETRY_SECONDS", 60, 0, 86400),
+        # The daily reminders (eqia/notifications/reminders.py): an assessment in challenge longer than
+        # this many days; an action due within this many days; a decision date this near without sign-off.
+        "EQIA_CHALLENGE_WAITING_DAYS": _whole_number(env, "EQIA_CHALLENGE_WAITING_DAYS", 5, 1, 365),
+        "EQIA_ACTION_DUE_SOON_DAYS": _whole_number(env, "EQIA_ACTION_DUE_SOON_DAYS", 7, 1, 365),
+        "EQIA_DECISION_APPROACHING_DAYS": _whole_number(env, "EQIA_DECISION_APPROACHING_DAYS", 14, 1, 365),
         "RATELIMIT_STORAGE_URI": _throttle_store(env),
         # A moving window: a fixed one lets an attacker spend two windows' worth of
         # guesses either side of each boundary.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 from flask_login import current_user
 
@@ -136,6 +136,21 @@ def state_tag(assessment) -> dict:
     return {"text": state.label, "classes": classes}
 
 
+UNREAD_KEY = "eqia.unread_notifications"
+
+
+def unread_notifications() -> int:
+    """The signed-in person's unread notifications, for the header: one COUNT a request, only when a page asks."""
+    from eqia.notifications.inbox import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    # Kept in the request's environ: per request whatever app context it runs in.
+    if UNREAD_KEY not in request.environ:
+        request.environ[UNREAD_KEY] = unread_count(current_user)
+    return request.environ[UNREAD_KEY]
+
+
 def init_app(app: Flask) -> None:
     app.add_template_filter(govuk_date, "govuk_date")
     app.add_template_filter(govuk_datetime, "govuk_datetime")
@@ -147,6 +162,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(justification_heading, "justification_heading")
     app.add_template_global(event_label, "event_label")
     app.add_template_global(waited, "waited")
+    app.add_template_global(unread_notifications, "unread_notifications")
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
     app.add_template_global(page_url, "page_url")

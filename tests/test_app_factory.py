@@ -22,7 +22,8 @@ def test_extensions_and_blueprints_are_wired(app):
     # (Flask-Limiter registers itself only when enabled: see test_sign_in_is_rate_limited.)
     for name in ("sqlalchemy", "migrate", "csrf", "eqia"):
         assert name in app.extensions, name
-    assert set(app.blueprints) == {"assets", "auth", "main", "assessments", "workflow", "register", "api", "account"}
+    assert set(app.blueprints) == {"assets", "auth", "main", "assessments", "workflow", "register", "api", "account",
+                                   "notifications"}
     assert app.login_manager.login_view == "auth.sign_in"
 
 
@@ -162,7 +163,10 @@ def test_send_notifications_delivers_through_a_real_smtp_server(app, runner, wor
     assert sorted(m["To"] for m in received) == sorted(m.recipient for m in queued)
     challenge = [m for m in received if STANDARD.transitions["submit_for_challenge"].done in m["Subject"]]
     assert sorted(m["To"] for m in challenge) == ["lead2@example.test", "lead@example.test"]
-    assert "http://127.0.0.1:5000/assessments/" in challenge[0].get_payload()
+    # Plain text with an HTML alternative: each links to the assessment.
+    text, html = challenge[0].get_payload()
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    assert all("http://127.0.0.1:5000/assessments/" in part.get_payload(decode=True).decode() for part in (text, html))
     db.session.expire_all()
     assert all(m.sent_at is not None for m in db.session.execute(sa.select(OutboxMessage)).scalars())
 

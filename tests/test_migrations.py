@@ -463,5 +463,50 @@ def test_0025_adds_draft_renders_and_a_downgrade_only_forgets_renders_under_way(
         assert _rows("SELECT id, state, lock_version FROM assessment") == [(1, "screening", 3)]
         db.session.rollback()
         upgrade(directory=MIGRATIONS, revision="0025_draft_renders")
+
+
+def test_0023_keeps_queued_messages_and_a_downgrade_refuses_to_lose_a_reminder_or_digest(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0020")
+        db.session.execute(sa.text(
+            "INSERT INTO audit_event (id, seq, assessment_reference, actor_email, actor_name, role, action, "
+            "from_state, to_state, occurred_at, workflow_name, workflow_version, comment, prev_hash, hash) VALUES "
+            "(1, 1, '', '', '', '', 'submit', '', '', '2026-01-01 00:00:00', 'standard', 1, '', 'p', 'h')"))
+        db.session.execute(sa.text(
+            "INSERT INTO outbox_message (id, audit_event_id, recipient, subject, body, created_at, attempts, "
+            "last_error, next_attempt_at, claimed_by, failure) VALUES "
+            "(1, 1, 'a@example.test', 'S', 'B', '2026-01-01 00:00:00', 0, '', '2026-01-01 00:00:00', '', '')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0023_notifications")
+        # Queued before: its words and its event as they were, not yet sent.
+        assert _rows("SELECT id, audit_event_id, kind, subject, body, once_key, sent_at FROM outbox_message") == [
+            (1, 1, "", "S", "B", None, None)]
+        assert _rows("SELECT COUNT(*) FROM notification") == [(0,)]
+        # A digest has no event; two for one person and day cannot be queued.
+        insert = ("INSERT INTO outbox_message (id, recipient, kind, details, created_at, attempts, last_error, "
+                  "next_attempt_at, claimed_by, failure, once_key) VALUES (:id, 'a@example.test', 'daily_digest', "
+                  "'{}', '2026-01-02 00:00:00', 0, '', '2026-01-02 00:00:00', '', '', 'digest:1:2026-01-02')")
+        db.session.execute(sa.text(insert), {"id": 2})
+        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text(insert), {"id": 3})
+            db.session.commit()
+        db.session.rollback()
+
+        # flask-migrate logs the refusal and exits: nothing is changed.
+        with pytest.raises(SystemExit):
+            downgrade(directory=MIGRATIONS, revision="0020")
+        db.session.rollback()
+        assert _rows("SELECT id FROM outbox_message ORDER BY id") == [(1,), (2,)]
+        # Once sent, the digest is dropped by a downgrade: nothing waits on it.
+        db.session.execute(sa.text("UPDATE outbox_message SET sent_at = '2026-01-02 08:00:00' WHERE id = 2"))
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="0020")
+        assert "notification" not in sa.inspect(db.engine).get_table_names()
+        assert _rows("SELECT id, audit_event_id, subject FROM outbox_message") == [(1, 1, "S")]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0023_notifications")
         db.session.remove()
         db.engine.dispose()

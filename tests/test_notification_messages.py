@@ -34,11 +34,15 @@ def test_a_proposed_screen_out_tells_the_equality_leads_what_happened_and_where(
         # The row keeps what to say; the words are written when it is sent (and read here as sent).
         words = written(m, app.config["EQIA_BASE_URL"])
         assert words.subject == f"{reference}: {transition.done} \u2013 now {state.phrase}"
-        assert words.body == (
+        # Written from the kind's templates (templates/email/handed_over.txt): a hand-off to the leads.
+        assert (m.kind, words.body) == ("handed_over", (
+            f"{reference} \u201c{assessment.title}\u201d is waiting for you.\n\n"
             f"{world.author.name} took the action \u201c{transition.label}\u201d on {reference} "
             f"\u201c{assessment.title}\u201d.\n\nIt is now: {state.label}. {state.description}\n"
             "\nComment:\nNo group is affected\ndifferently\n"
-            f"\nOpen the assessment: http://127.0.0.1:5000/assessments/{assessment.id}\n")
+            f"\nOpen {reference}: http://127.0.0.1:5000/assessments/{assessment.id}\n\n"
+            "You get \u201cWork waiting for you\u201d notifications by e-mail straight away. Change that in your "
+            "notification settings: http://127.0.0.1:5000/account/notifications\n"))
 
 
 def test_nobody_is_told_when_the_work_is_settled(app, world):

@@ -32,6 +32,10 @@ EXPECTED = {
     ("GET", "/static/<path:filename>"),
     ("GET", "/account"), ("GET", "/account/password"), ("POST", "/account/password"), ("POST", "/account/tokens"),
     ("POST", "/account/tokens/<int:token_id>/revoke"),
+    # The person's own notifications, and how they hear of each kind.
+    ("GET", "/notifications"), ("POST", "/notifications/<int:notification_id>/read"),
+    ("POST", "/notifications/read-all"),
+    ("GET", "/account/notifications"), ("POST", "/account/notifications"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
@@ -76,7 +80,7 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
     draft = world.make_assessment("screening")
     published = world.make_assessment("published")
     values = {"assessment_id": draft.id, "reference": published.reference, "version": published.version_number,
-              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "characteristic": "age",
+              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "characteristic": "age",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg"}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)

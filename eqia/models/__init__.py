@@ -37,6 +37,7 @@ from eqia.models.assessment import (
     impact_evidence,
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage, RestoredAuditEvent
+from eqia.models.notifications import Notification, NotificationPreference
 from eqia.models.people import ApiToken, Directorate, User, UserRole, UserSession
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
@@ -48,6 +49,6 @@ __all__ = [
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate", "DraftRender",
-    "EvidenceItem", "ImpactAim", "GENESIS_HASH", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
+    "EvidenceItem", "ImpactAim", "GENESIS_HASH", "Notification", "NotificationPreference", "OutboxMessage", "ReferenceCounter", "RestoredAuditEvent", "ScreeningAnswer", "SignOff", "User",
     "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",
 ]

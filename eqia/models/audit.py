@@ -137,9 +137,12 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_message"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    audit_event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), index=True)
+    # None for a message no event caused: a reminder or a daily digest (eqia.notifications.reminders).
+    audit_event_id: Mapped[int | None] = mapped_column(ForeignKey("audit_event.id"), index=True)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
     recipient: Mapped[str] = mapped_column(String(320))
+    # A daily digest's "digest:<user id>:<day>": one a person a day, however often the step runs.
+    once_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(40), default="", server_default="")
     details: Mapped[dict] = mapped_column(JSONFacts, default=dict, server_default="{}")
     subject: Mapped[str | None] = mapped_column(Text)

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from eqia.extensions import db
 from eqia.models import AuditEvent
-from eqia.notifications import outbox
-from eqia.notifications.messages import TRANSITION, transition_facts
-from eqia.notifications.recipients import who_acts_next
+from eqia.notifications.inbox import notify
+from eqia.notifications.kinds import kind_of_transition
+from eqia.notifications.messages import transition_facts
+from eqia.notifications.recipients import transition_recipients
 from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
 
@@ -23,13 +24,18 @@ DELIVER_KEY = "eqia_deliver_notifications"
 
 
 def queue_transition_messages(app: Flask, *, context: TransitionContext, event: AuditEvent) -> None:
-    """Queue the message of a transition to each person who can act next, in
-    the transition's own transaction: the message is sent only if the change it
-    reports is committed (the outbox pattern). Once it is committed, a task
-    delivers it (eqia.tasks.notify)."""
-    recipients = who_acts_next(context.assessment, context.definition, context.user)
-    if recipients:
-        outbox.queue(event, context.assessment, recipients, TRANSITION, transition_facts(context))
+    """Tell each person who can act next (and the author, of a sign-off or a
+    publication) of a transition, in the transition's own transaction: the
+    notification, and the e-mail of those who want it straight away, exist only
+    if the change they report is committed (the outbox pattern). Once it is
+    committed, a task delivers the e-mails (eqia.tasks.notify)."""
+    kind = kind_of_transition(context.transition.trigger)
+    people = transition_recipients(context.assessment, context.definition, context.user, kind)
+    if not people:
+        return
+    made = notify(people, kind, transition_facts(context), assessment_id=context.assessment.id,
+                  audit_event_id=event.id)
+    if any(n.outbox_message_id is not None for n in made):
         db.session.info[DELIVER_KEY] = app
 
 

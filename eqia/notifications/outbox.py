@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from eqia.extensions import db
-from eqia.models import Assessment, AuditEvent, OutboxMessage, utcnow
+from eqia.models import OutboxMessage, utcnow
 
 # Far longer than one message can take (smtplib waits at most 30 s for each reply).
 CLAIM_DURATION = timedelta(minutes=10)
@@ -43,13 +43,6 @@ FAILURES = {
     INTERRUPTED: "the sender stopped during its last attempt, so it may have been delivered: ask the recipient "
                  "before sending it again",
 }
-
-
-def queue(event: AuditEvent, assessment: Assessment, recipients: list[str], kind: str, details: dict) -> None:
-    """One message to each recipient, about `event`, due at once: what to say (a kind of
-    eqia.notifications.messages and its facts), put into words when it is sent."""
-    db.session.add_all(OutboxMessage(audit_event_id=event.id, assessment_id=assessment.id, recipient=email,
-                                     kind=kind, details=details) for email in recipients)
 
 
 def _pending() -> ColumnElement[bool]:

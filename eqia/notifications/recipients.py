@@ -1,18 +1,25 @@
-"""Who is told of a transition: the people who can act next, as the workflow
-definition says, and the author when work comes back to them."""
+"""Who is told: of a transition, the people who can act next, as the workflow
+definition says, and the author when work comes back to them or is signed or
+published; of a reminder, those who can move the work on."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, User, UserRole
+from eqia.models import Action, Assessment, User, UserRole
+from eqia.notifications.kinds import TELLS_THE_AUTHOR
 from eqia.services import access
 from eqia.workflow.definition import WorkflowDefinition
 
 
 def who_acts_next(assessment: Assessment, definition: WorkflowDefinition, actor: User | None) -> list[str]:
-    """The e-mail addresses, sorted, of the active users who hold a role with a
+    """The e-mail addresses, sorted, of `people_acting_next`."""
+    return [u.email for u in people_acting_next(assessment, definition, actor)]
+
+
+def people_acting_next(assessment: Assessment, definition: WorkflowDefinition, actor: User | None) -> list[User]:
+    """The active users, sorted by e-mail address, who hold a role with a
     transition moving the work on from the assessment's new state, or a role
     that may edit in it, and can see the assessment; never the person who acted.
     Nobody, once the work is settled (published, screened out, withdrawn)."""
@@ -27,5 +34,38 @@ def who_acts_next(assessment: Assessment, definition: WorkflowDefinition, actor:
         select(User).join(UserRole).where(User.active.is_(True), UserRole.role.in_(acting_roles)).distinct()
     ).scalars()
     actor_id = actor.id if actor else None
-    return sorted({u.email for u in candidates
-                   if u.id != actor_id and u.roles & acting_roles and access.can_view(u, assessment)})
+    return sorted((u for u in candidates if u.id != actor_id and u.roles & acting_roles
+                   and access.can_view(u, assessment)), key=lambda u: u.email)
+
+
+def _author(assessment: Assessment, actor: User | None = None) -> list[User]:
+    author = assessment.created_by
+    if author is None or not author.active or (actor is not None and author.id == actor.id):
+        return []
+    return [author]
+
+
+def _together(*groups: list[User]) -> list[User]:
+    return sorted({u.id: u for group in groups for u in group}.values(), key=lambda u: u.email)
+
+
+def transition_recipients(assessment: Assessment, definition: WorkflowDefinition, actor: User | None,
+                          kind: str) -> list[User]:
+    """Who is told of a transition of `kind`: the people who act next, and the
+    author too when the kind is one the author hears of (signed, published)."""
+    told = people_acting_next(assessment, definition, actor)
+    if kind in TELLS_THE_AUTHOR:
+        told = _together(told, _author(assessment, actor))
+    return told
+
+
+def action_reminder_recipients(assessment: Assessment, action: Action) -> list[User]:
+    """Who is reminded of an action falling due or overdue: the author for now
+    (an action's owner is free text until owners are accounts)."""
+    return _author(assessment)
+
+
+def waiting_reminder_recipients(assessment: Assessment, definition: WorkflowDefinition) -> list[User]:
+    """Who is reminded of work waiting (in challenge, or for sign-off before the
+    decision date): the people who can move it on, and its author."""
+    return _together(people_acting_next(assessment, definition, None), _author(assessment))

@@ -65,6 +65,9 @@ def _email(message: OutboxMessage, sender_address: str, base_url: str) -> EmailM
     email["To"] = message.recipient
     email["Subject"] = words.subject
     email.set_content(words.body)
+    if words.html is not None:
+        # multipart/alternative: the plain text first, the HTML as the richer alternative to it.
+        email.add_alternative(words.html, subtype="html")
     return email
 
 

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0025_draft_renders'
-# The coordinator chains the revisions when merging: 0020_action_updates.py's id is '0020'.
-down_revision = '0020'
+down_revision = '0023_notifications'
 branch_labels = None
 depends_on = None
 

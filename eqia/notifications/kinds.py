@@ -1,0 +1,85 @@
+"""The kinds of notification, as codes, with their words: written once here.
+
+Every notification has one of these kinds, and each person chooses, kind by
+kind, how to hear of it (a channel). A kind is a hand-off (work moved and
+someone is told, as it happens) or a reminder (the daily step finds something
+waiting or due); with no choice made, a hand-off is e-mailed straight away
+and a reminder waits for the daily digest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Channels: how a person hears of a kind (NotificationPreference.channel, Notification.delivery).
+IMMEDIATELY = "immediately"
+DIGEST = "digest"
+IN_APP = "in_app"
+CHANNELS = {
+    IMMEDIATELY: "By e-mail straight away",
+    DIGEST: "In a daily digest e-mail",
+    IN_APP: "Only here in the service",
+}
+
+# Hand-offs.
+HANDED_OVER = "handed_over"
+RETURNED_TO_AUTHOR = "returned_to_author"
+AWAITING_SIGN_OFF = "awaiting_sign_off"
+SIGNED = "signed"
+PUBLISHED = "published"
+REVIEW_DUE = "review_due"
+# Reminders (eqia.notifications.reminders).
+CHALLENGE_WAITING = "challenge_waiting"
+ACTION_DUE_SOON = "action_due_soon"
+ACTION_OVERDUE = "action_overdue"
+DECISION_APPROACHING = "decision_approaching"
+# Not a kind anyone chooses: the one e-mail a day that gathers a person's digest notifications.
+DAILY_DIGEST = "daily_digest"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str  # the preference's legend, and the tag on the notifications page
+    hint: str
+    reminder: bool
+
+    @property
+    def default_channel(self) -> str:
+        return DIGEST if self.reminder else IMMEDIATELY
+
+
+KINDS: dict[str, Kind] = {k.code: k for k in (
+    Kind(HANDED_OVER, "Work waiting for you", "An assessment has moved to a stage where you can act on it",
+         False),
+    Kind(RETURNED_TO_AUTHOR, "Returned for more work", "An assessment was sent back to its author", False),
+    Kind(AWAITING_SIGN_OFF, "Waiting for sign-off", "An assessment passed challenge and waits for a decision",
+         False),
+    Kind(SIGNED, "Signed off", "A decision-maker signed an assessment off", False),
+    Kind(PUBLISHED, "Published", "An assessment was published on the public register", False),
+    Kind(REVIEW_DUE, "Review due", "A published assessment is due for review", False),
+    Kind(CHALLENGE_WAITING, "Waiting in challenge", "An assessment has waited in challenge longer than it should",
+         True),
+    Kind(ACTION_DUE_SOON, "Action due soon", "An action of a signed plan falls due soon", True),
+    Kind(ACTION_OVERDUE, "Action overdue", "An action of a signed plan is past its due date", True),
+    Kind(DECISION_APPROACHING, "Decision date near", "The decision date is near and the assessment is not signed off",
+         True),
+)}
+
+# Which kind a transition's message is, by the definition's trigger; any other hand-off is HANDED_OVER.
+TRANSITION_KINDS = {
+    "return_to_author": RETURNED_TO_AUTHOR,
+    "return_for_more_work": RETURNED_TO_AUTHOR,
+    "reject_screen_out": RETURNED_TO_AUTHOR,
+    "approve": AWAITING_SIGN_OFF,
+    "sign_off": SIGNED,
+    "publish": PUBLISHED,
+    "publish_screening": PUBLISHED,
+    "mark_review_due": REVIEW_DUE,
+}
+# Kinds that also tell the author, even when the work no longer waits for them.
+TELLS_THE_AUTHOR = frozenset({SIGNED, PUBLISHED, REVIEW_DUE})
+
+
+def kind_of_transition(trigger: str) -> str:
+    return TRANSITION_KINDS.get(trigger, HANDED_OVER)

@@ -1,0 +1,26 @@
+"""How a person wants to hear of each kind of notification: one group of radios a kind."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
+
+from eqia.forms.base import BaseForm
+from eqia.notifications.kinds import CHANNELS, KINDS
+
+
+def field_name(kind: str) -> str:
+    return f"channel_{kind}"
+
+
+def build_preferences_form(chosen: dict[str, str], **kwargs) -> BaseForm:
+    """`chosen`: each kind's channel now, shown checked. The service checks what
+    comes back (a missing or unknown choice gets its own message)."""
+    class PreferencesForm(BaseForm):
+        pass
+
+    for code, kind in KINDS.items():
+        setattr(PreferencesForm, field_name(code),
+                RadioField(kind.label, widget=GovRadioInput(), description=kind.hint, choices=list(CHANNELS.items()),
+                           default=chosen.get(code), validate_choice=False))
+    return PreferencesForm(**kwargs)
