@@ -18,8 +18,7 @@ from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
 
 log = logging.getLogger(__name__)
-# In the session's info: the app whose queue delivers, after the commit.
-DELIVER_KEY = "eqia_deliver_notifications"
+DELIVER_KEY = outbox.DELIVER_KEY  # the app whose queue delivers, after the commit
 
 
 def queue_transition_messages(app: Flask, *, context: TransitionContext, event: AuditEvent) -> None:
@@ -30,7 +29,7 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
     recipients = who_acts_next(context.assessment, context.definition, context.user)
     if recipients:
         outbox.queue(event, context.assessment, recipients, TRANSITION, transition_facts(context))
-        db.session.info[DELIVER_KEY] = app
+        outbox.deliver_after_commit(app)
 
 
 def _deliver_committed(session: Session) -> None:
