@@ -89,10 +89,10 @@ def claim(kind: str, period: str, now: datetime) -> bool:
     SQLite's write lock) until it commits (then False) or rolls back (then True)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = db.session.execute(
-        insert(PeriodicRun).values(kind=kind, period=period, started_at=now, details={})
-        .on_conflict_do_nothing(index_elements=["kind", "period"]))
-    return result.rowcount == 1
+    inserted = db.session.execute(
+        insert(PeriodicRun.__table__).values(kind=kind, period=period, started_at=now, details={})
+        .on_conflict_do_nothing(index_elements=["kind", "period"]).returning(PeriodicRun.__table__.c.id))
+    return inserted.scalar_one_or_none() is not None
 
 
 def _run(kind: str, period: str) -> PeriodicRun:
