@@ -20,7 +20,10 @@ from eqia.models import Assessment, AuditEvent, OutboxMessage, PeriodicRun, utcn
 from eqia.services import sweep as sweep_service
 from eqia.services.sweep import DAILY_SWEEP, SweepStep, run_sweep
 from eqia.unit_of_work import unit_of_work
+from eqia.tasks import EXTENSION, consumer, enqueue, queue_for
+from eqia.tasks.sweep import SWEEP
 from tests.conftest import DB_KIND
+from tests.test_task_queue import running, wait_until
 
 TOLD = ["admin@example.test", "author@example.test", "co-author@example.test", "lead2@example.test",
         "lead@example.test"]
@@ -248,6 +251,34 @@ def test_a_sweep_waits_for_one_under_way_and_then_finds_the_day_done(app, publis
             t.join(timeout=60)
     assert results["first"].claimed and not results["second"].claimed
     assert len(review_events(published.id)) == 1
+
+
+# --- every worker fires it ---------------------------------------------------------------------
+
+def test_every_consumer_fires_the_sweep_every_ten_minutes(app, tmp_path):
+    app.config.update(EQIA_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    app.extensions.pop(EXTENSION, None)
+    huey = queue_for(app).huey
+    fired = [datetime(2026, 12, 6, hour, minute) for hour in (0, 13) for minute in range(60)
+             if any(t.name == SWEEP for t in huey.read_periodic(datetime(2026, 12, 6, hour, minute)))]
+    assert [f"{moment:%H:%M}" for moment in fired] == [f"{h:02}:{m:02}" for h in (0, 13) for m in range(0, 60, 10)]
+    assert consumer(app, 1).periodic
+
+
+def test_two_workers_sweeping_at_once_do_the_day_s_work_once(app, make_app, published, tmp_path):
+    review_date_today(published.id)
+    shared = {"EQIA_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}", "EQIA_QUEUE_NAME": "sweeptest"}
+    app.config.update(shared)
+    app.extensions.pop(EXTENSION, None)
+    other = make_app(**shared)
+    with running(app, workers=2), running(other, workers=2):
+        for _ in range(6):  # as six ticks of the periodic task, taken by both workers' threads
+            enqueue(app, SWEEP)
+        wait_until(lambda: queue_for(app).huey.pending_count() == 0 and len(runs()) == 1, "the sweeps")
+    assert state_of(published.id) == "review_due"
+    [event] = review_events(published.id)
+    assert Counter(told(event)) == Counter({email: 1 for email in TOLD})
+    assert runs() == [(DAILY_SWEEP, local_date(utcnow()).isoformat())]
 
 
 # --- flask eqia tick ---------------------------------------------------------------------------
