@@ -22,6 +22,11 @@ effects, and flush: the request, command or task that called it commits. Any
 failure rolls everything back. Callbacks never commit. What it moves, and how
 that is stored, locked and recorded, the application says through its
 registered subject (eqia.workflow.subject).
+
+A system transition is taken by the engine itself (`perform_system_transition`):
+by an effect of another transition, or, for a timed one (`after:` in the
+definition), when the record's date arrives (`take_timed_transitions`, which the
+application calls from its daily sweep). Nobody is offered either.
 """
 
 from __future__ import annotations
