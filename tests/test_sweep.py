@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from bs4 import BeautifulSoup
 
 from eqia.audit_words import DATE_REACHED, words
 from eqia.extensions import db
@@ -90,6 +91,16 @@ def test_a_published_assessment_falls_due_for_review_on_its_review_date_and_not_
                                                                                "review_due")
     assert event.kind == DATE_REACHED and event.details == {"date": "review_date", "on": due.isoformat()}
     assert words(event) == f"Review date reached: {due.day} {due:%B %Y}"
+
+
+def test_the_assessment_s_history_says_the_review_date_came(published, world, client, auth):
+    due = published.review_date
+    sweep(london(due))
+    auth.sign_in(world.author)
+    page = BeautifulSoup(client.get(f"/assessments/{published.id}").get_data(as_text=True), "html.parser")
+    row = next(tr for tr in page.select("#history ~ table tbody tr") if "Review date reached" in tr.get_text())
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells[2:] == ["Review date reached", f"Review date reached: {due.day} {due:%B %Y}"]
 
 
 def test_a_review_date_that_passed_unswept_is_caught_up_on_the_next_sweep(published):
