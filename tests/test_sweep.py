@@ -177,6 +177,23 @@ def test_a_sweep_that_fails_leaves_the_day_unclaimed_and_the_next_tick_does_its_
     assert state_of(published.id) == "review_due" and len(review_events(published.id)) == 1
 
 
+def test_a_step_added_by_name_alone_is_run_once_a_day_and_reported_by_name(published, monkeypatch):
+    seen: list[date] = []
+
+    def count_the_day(today, now):
+        seen.append(today)
+        return 3
+
+    monkeypatch.setattr(sweep_service, "DAILY", [*sweep_service.DAILY, SweepStep("count_the_day", count_the_day)])
+    day = published.review_date
+    assert "count_the_day: 3" in sweep(london(day)).lines
+    assert "count_the_day" not in sweep(london(day, 12)).counts
+    assert seen == [day]
+    db.session.expire_all()
+    assert db.session.execute(sa.select(PeriodicRun.details)).scalar_one() == {"timed_transitions": 1,
+                                                                               "count_the_day": 3}
+
+
 def test_a_notification_waiting_to_be_tried_again_is_delivered_by_every_tick(published):
     db.session.execute(sa.update(OutboxMessage).values(sent_at=None, failed_at=None,
                                                        next_attempt_at=utcnow() - timedelta(minutes=1)))

@@ -42,7 +42,7 @@ DAILY_SWEEP = "daily_sweep"  # PeriodicRun.kind
 class SweepStep:
     name: str  # a code: the key of its count in PeriodicRun.details
     run: Callable[[date, datetime], int]  # step(today, now) -> how many things it did
-    said: str  # what it did, in words, with {count}
+    said: str = ""  # what it did, in words, with {count}; else "<name>: <count>"
 
 
 def take_dated_transitions(today: date, now: datetime) -> int:
@@ -51,7 +51,9 @@ def take_dated_transitions(today: date, now: datetime) -> int:
     return len(take_timed_transitions(workflows(), today, now, kind=DATE_REACHED))
 
 
-# The day's work, in order, done once per period.
+# The day's work, in order, done once per period. A step added here by name alone (the
+# reminders: `*(SweepStep(step.__name__, step) for step in reminders.STEPS)`) is reported
+# as "<name>: <count>".
 DAILY: list[SweepStep] = [
     SweepStep("timed_transitions", take_dated_transitions,
               "Moved {count} assessment(s) on because their date came (such as their review date)"),
@@ -65,6 +67,7 @@ EVERY_TICK: list[SweepStep] = [
 SWEPT = "Swept for {period}."
 ALREADY_SWEPT = "Already swept for {period} (at {at} UTC): the day's work is not done again."
 NOTHING_DONE = "Nothing was due."
+STEP_DID = "{name}: {count}"
 
 
 @dataclass
@@ -79,7 +82,8 @@ class SweepReport:
         said = ([SWEPT.format(period=self.period)] if self.claimed
                 else [ALREADY_SWEPT.format(period=self.period, at=f"{self.claimed_at:%Y-%m-%d %H:%M}")])
         steps = {s.name: s for s in (*DAILY, *EVERY_TICK)}
-        done = [steps[name].said.format(count=count) for name, count in self.counts.items() if count]
+        done = [(steps[name].said or STEP_DID).format(name=name, count=count)
+                for name, count in self.counts.items() if count]
         return said + (done or [NOTHING_DONE])
 
 
