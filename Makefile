@@ -105,7 +105,8 @@ demo: migrate
 	EQIA_ENV=development $(FLASK) eqia load-demo
 
 # The web server and, beside it, a worker for the task queue (eqia/tasks: by default
-# instance/queue.sqlite). Ctrl-C reaches both: the worker finishes the tasks under way,
+# instance/queue.sqlite), which also runs the sweep every ten minutes (review dates
+# that have come; notifications to try again). Ctrl-C reaches both: the worker finishes the tasks under way,
 # then stops; the trap stops it too when the web server exits on its own. A job started
 # with & ignores SIGINT, so a Ctrl-C before the worker has set its own handler would be
 # lost (and the trap's `wait` would never end): env gives it the default handling back.

@@ -33,6 +33,9 @@ SUPERSEDED = "superseded"  # {"version": the version whose publication supersede
 # Progress on an action of a signed plan: {"action": its number in the plan, "status": an action
 # progress status, "dated": the ISO date the update is true of, "evidence"?: evidence of completion}
 ACTION_UPDATE = "action_update"
+# A timed transition taken because the record's date arrived: {"date": the date's name (a field,
+# "review_date"), "on": the ISO date it held}
+DATE_REACHED = "date_reached"
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -53,6 +56,7 @@ A_NEW_DOCUMENT = "a new document"
 IN_STATE_THERE = "{origin}, {state} there"
 ACTION_PROGRESS = "Action {action}: {status}, as at {dated}"
 ACTION_EVIDENCE = "Evidence of completion: {evidence}"
+DATE_CAME = "{label} reached: {on}"
 
 
 # ------------------------------------------------------------ an edit's changes
@@ -206,6 +210,9 @@ def notes(kind: str, details: dict) -> list[str]:
         said = [ACTION_PROGRESS.format(action=details["action"], status=_name("action_status", details["status"]),
                                        dated=f"{dated.day} {dated:%B %Y}")]
         return said + ([ACTION_EVIDENCE.format(evidence=details["evidence"])] if details.get("evidence") else [])
+    if kind == DATE_REACHED:
+        on = date.fromisoformat(details["on"])
+        return [DATE_CAME.format(label=FIELD_LABELS.get(details["date"], details["date"]), on=f"{on.day} {on:%B %Y}")]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]

@@ -340,14 +340,37 @@ def retry_notifications(message_ids: tuple[int, ...], everything: bool) -> None:
     _print(report)
 
 
+@eqia_cli.command("tick")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Do the day's work for this date (YYYY-MM-DD, today or before) instead of today in London: "
+                   "for a day missed.")
+def tick(day) -> None:
+    """Run the sweep now, as each worker does every few minutes: the day's work
+    (review dates that have come) once per day however often it runs, and a
+    delivery of the notifications due. Safe to run from cron, and beside workers."""
+    from eqia.local_time import local_date
+    from eqia.models import utcnow
+    from eqia.services.sweep import run_sweep
+
+    now = utcnow()
+    today = day.date() if day else None
+    if today is not None and today > local_date(now):
+        raise click.BadParameter("Give today's date or an earlier one: the sweep never does a day's work "
+                                 "before the day.", param_hint="--date")
+    with unit_of_work():
+        report = run_sweep(now, today)
+    for line in report.lines:
+        click.echo(line)
+
+
 @eqia_cli.command("worker")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1, max=64),
               help="Tasks run at once (threads).")
 def worker(workers: int) -> None:
     """Run the background tasks (notification e-mails, the PDFs of drafts just
-    saved) from the task queue (EQIA_QUEUE_URL) until stopped. Ctrl-C (SIGINT)
-    lets the tasks under way finish, then stops; SIGTERM stops at once. Run as
-    many as you like."""
+    saved, the sweep every ten minutes) from the task queue (EQIA_QUEUE_URL)
+    until stopped. Ctrl-C (SIGINT) lets the tasks under way finish, then stops;
+    SIGTERM stops at once. Run as many as you like."""
     from eqia.tasks import consumer
 
     consumer(current_app._get_current_object(), workers).run()

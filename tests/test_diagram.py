@@ -133,8 +133,14 @@ def test_description_has_a_sentence_per_transition(root, definition):
             "Start review, "
             "which keeps it where it is.") in desc
     assert "the system can Supersede, which leads to Superseded." in desc
+    assert ("From Published, the system takes Review date reached on or after the review date, which leads to "
+            "Review due.") in desc
     for t in definition.transitions.values():
-        assert f" can {t.label}, " in desc
+        assert (f" takes {t.label} on or after " if t.timed else f" can {t.label}, ") in desc
+
+
+def test_a_timed_transition_says_which_date_it_waits_for(root):
+    assert "Review date reached (system, on the review date)" in " | ".join(texts(root))
 
 
 def test_every_state_label_is_drawn(root, definition):

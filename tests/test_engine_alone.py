@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from flask import Flask
 from eqia.config import PROJECT_ROOT
 from eqia.roles import AUTHOR, DECISION_MAKER
 from eqia.workflow import hooks
-from eqia.workflow.definition import SCHEMA_FILE, WorkflowDefinition, load_definitions
+from eqia.workflow.definition import SCHEMA_FILE, Transition, WorkflowDefinition, load_definitions
 from eqia.workflow.engine import (
     COMMENT_REQUIRED,
     PASSWORD_WRONG,
@@ -34,6 +34,7 @@ from eqia.workflow.engine import (
     perform_system_transition,
     perform_transition,
     right_role,
+    take_timed_transitions,
 )
 from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.hooks import Effect, Problem, TransitionContext
@@ -102,6 +103,7 @@ transitions:
     dest: lapsed
     roles: []
     system: true
+    after: first_day
 rights:
   note_days_taken:
     label: Note the days taken
@@ -125,6 +127,7 @@ class LeaveRequest:
     state: str = "draft"
     lock_version: int = 1
     updated_at: datetime | None = None
+    first_day: date | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +240,11 @@ class LeaveSubject:
         finally:
             self._steps.pop()
 
+    def due(self, definition: WorkflowDefinition, transition: Transition, today: date) -> list[tuple[int, date]]:
+        held = hooks.DATES[transition.after]  # the name of the request's own attribute
+        return [(r.id, getattr(r, held)) for r in sorted(self.records.values(), key=lambda r: r.id)
+                if r.state in transition.sources and getattr(r, held) is not None and getattr(r, held) <= today]
+
     def undo_step(self) -> None:
         if not self._steps:
             return
@@ -272,6 +280,7 @@ def registered(subject: Subject) -> Iterator[Subject]:
 def definition(tmp_path: Path, monkeypatch) -> WorkflowDefinition:
     # The hooks the definition names exist only for this test (monkeypatch takes them out again).
     monkeypatch.setitem(hooks.GUARDS, "test_leave_within_allowance", within_allowance)
+    monkeypatch.setitem(hooks.DATES, "first_day", "first_day")
     monkeypatch.setitem(hooks.EFFECTS, "test_leave_booked",
                         Effect(run=book_leave, kind="leave_booked",
                                details=lambda ctx: {"days": ctx.record.days}))
@@ -490,6 +499,22 @@ def test_the_engine_takes_a_system_transition_only_from_its_sources(subject):
     assert (draft.state, asked.state) == ("draft", "lapsed")
     assert subject.events == [Event(8, "lapse", None, "system", "requested", "lapsed", "Nobody decided", "",
                                     {})]
+
+
+def test_a_request_nobody_decided_lapses_on_its_first_day_once(subject, definition):
+    first_day = NOW.date()
+    undecided = subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3, state="requested",
+                                         first_day=first_day))
+    later = subject.add(LeaveRequest(id=8, employee_id=ALICE.id, days=3, state="requested",
+                                     first_day=first_day + timedelta(days=1)))
+    draft = subject.add(LeaveRequest(id=9, employee_id=ALICE.id, days=3, first_day=first_day))
+    assert take_timed_transitions([definition], first_day - timedelta(days=1), NOW) == []
+    assert take_timed_transitions([definition], first_day, NOW, kind="date_came") == [(7, "lapse")]
+    assert (undecided.state, later.state, draft.state) == ("lapsed", "requested", "draft")
+    assert subject.events == [Event(7, "lapse", None, "system", "requested", "lapsed", "", "date_came",
+                                    {"date": "first_day", "on": first_day.isoformat()})]
+    assert take_timed_transitions([definition], first_day, NOW) == []  # taken again: nothing more
+    assert len(subject.events) == 1
 
 
 def test_the_machine_is_built_in_the_app_the_engine_runs_in(subject, bare_app):

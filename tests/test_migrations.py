@@ -508,5 +508,29 @@ def test_0023_keeps_queued_messages_and_a_downgrade_refuses_to_lose_a_reminder_o
         assert _rows("SELECT id, audit_event_id, subject FROM outbox_message") == [(1, 1, "S")]
         db.session.rollback()
         upgrade(directory=MIGRATIONS, revision="0023_notifications")
+
+
+def test_0021_lets_a_period_be_claimed_once_per_kind_and_a_downgrade_forgets_the_claims(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0021_periodic_runs")
+        db.session.execute(sa.text(
+            "INSERT INTO periodic_run (kind, period, started_at) VALUES ('daily_sweep', '2026-12-06', "
+            "'2026-12-06 00:10:00'), ('daily_sweep', '2026-12-07', '2026-12-07 00:10:00'), "
+            "('weekly_digest', '2026-12-06', '2026-12-06 00:10:00')"))
+        db.session.commit()
+        assert _rows("SELECT kind, period, details FROM periodic_run ORDER BY id")[0] == (
+            "daily_sweep", "2026-12-06", "{}")
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text(
+                "INSERT INTO periodic_run (kind, period, started_at) VALUES ('daily_sweep', '2026-12-06', "
+                "'2026-12-06 00:20:00')"))
+        db.session.rollback()
+
+        downgrade(directory=MIGRATIONS, revision="0020")
+        assert "periodic_run" not in sa.inspect(db.engine).get_table_names()
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0021_periodic_runs")
+        assert _rows("SELECT count(*) FROM periodic_run") == [(0,)]
         db.session.remove()
         db.engine.dispose()

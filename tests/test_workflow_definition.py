@@ -142,3 +142,34 @@ def test_a_broken_right_names_the_file_and_the_bad_entry(tmp_path, change, path,
         load_definitions(directory)
     assert error.value.path == path
     assert message in error.value.message
+
+
+def test_the_review_date_arriving_is_a_timed_transition_nobody_is_offered():
+    definition = load_definitions(SOURCE).current("standard")
+    [timed] = definition.timed_transitions()
+    assert (timed.trigger, timed.after, timed.sources, timed.dest) == ("review_falls_due", "review_date",
+                                                                      ("published",), "review_due")
+    assert timed.system and not timed.roles
+    # The person's own way to it stays, for a review needed sooner.
+    assert not definition.transitions["mark_review_due"].timed
+
+
+@pytest.mark.parametrize("change,field,message", [
+    (lambda t: t.__setitem__("after", "birthday"), "after", "unknown date 'birthday' (known: review_date)"),
+    (lambda t: (t.__setitem__("system", False), t.__setitem__("roles", ["admin"])), "after",
+     "only a system transition can be timed: mark it system: true"),
+    (lambda t: t.__setitem__("dest", None), "dest", "a timed transition must lead to a state"),
+    (lambda t: (t.__setitem__("comment", "required"), t.__setitem__("comment_label", "Why?")), "after",
+     "a timed transition is taken by nobody"),
+    (lambda t: t.__setitem__("after", "Review date"), "after", "does not match"),
+])
+def test_a_broken_timed_transition_names_the_file_and_the_bad_entry(tmp_path, change, field, message):
+    def breaks(data):
+        change(data["transitions"][trigger_index(data, "review_falls_due")])
+
+    data = yaml.safe_load((SOURCE / "standard.yaml").read_text())
+    directory = broken_copy(tmp_path, breaks)
+    with pytest.raises(WorkflowDefinitionError) as error:
+        load_definitions(directory)
+    assert error.value.path == f"transitions[{trigger_index(data, 'review_falls_due')}].{field}"
+    assert message in error.value.message

@@ -12,11 +12,11 @@ from datetime import date
 
 from eqia.audit_words import SIGNATURE
 
-from eqia.models import utcnow
+from eqia.models import Assessment, utcnow
 from eqia.loaded_definitions import definition_for
 from eqia.local_time import LOCAL_ZONE, local_date  # noqa: F401  (the EqIA's dates are London dates)
 from eqia.workflow.hooks import (EFFECTS, GUARDS, REQUIREMENTS, Problem,  # noqa: F401  (registries, for callers)
-                                 TransitionContext, effect, guard, requirement)
+                                 TransitionContext, effect, guard, record_date, requirement)
 
 # The requirements (what each section needs before a transition) live with the
 # sections in eqia.assessments.sections, which registers them at the end of this module.
@@ -233,6 +233,12 @@ def supersede_previous_version(ctx: TransitionContext) -> None:
     from eqia.services.versions import supersede_previous_version as supersede
 
     supersede(ctx)
+
+
+# ----------------------------------------------------------------------- dates
+# The dates a timed transition may wait for (`after:` in a definition); the subject
+# (eqia.assessments.subject) finds the assessments whose date has arrived.
+record_date("review_date", Assessment.review_date)
 
 
 from eqia.assessments import sections  # noqa: E402  (registers the section requirements)

@@ -2,14 +2,15 @@
 an `Assessment` row, locked for update; who may see it (eqia.services.access);
 who took part in a version (for segregation of duties); the characteristic set
 its rules are given; its audit trail (eqia.services.audit); its signatures; and
-the unit of work each transition is a step of (eqia.unit_of_work). Registered
+the unit of work each transition is a step of (eqia.unit_of_work); and the
+assessments whose date a timed transition waits for has come. Registered
 with the engine when this module is imported (eqia.assessments imports it)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -31,7 +32,8 @@ from eqia.services import access
 from eqia.services.audit import RESTORE_ACTION, append_event
 from eqia.services.workflow import WORDING, kind_of_action
 from eqia.unit_of_work import service_step, undo_step
-from eqia.workflow.definition import WorkflowDefinition
+from eqia.workflow.definition import Transition, WorkflowDefinition
+from eqia.workflow.hooks import DATES
 from eqia.workflow.subject import Participants, register_subject
 
 R = TypeVar("R")
@@ -162,6 +164,15 @@ class AssessmentSubject:
 
     def undo_step(self) -> None:
         undo_step()
+
+    def due(self, definition: WorkflowDefinition, transition: Transition, today: date) -> list[tuple[int, date]]:
+        # The column the rules registered under the definition's name for the date (eqia.assessments.rules).
+        held = DATES[transition.after]
+        return [(row.id, row.held) for row in db.session.execute(
+            select(Assessment.id, held.label("held"))
+            .where(Assessment.workflow_name == definition.name, Assessment.workflow_version == definition.version,
+                   Assessment.state.in_(transition.sources), held.is_not(None), held <= today)
+            .order_by(Assessment.id))]
 
 
 register_subject(AssessmentSubject())

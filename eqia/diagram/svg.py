@@ -179,7 +179,14 @@ def _join_or(names: list[str], word: str = "or") -> str:
 def _edge_label(transition: Transition) -> str:
     """A transition's label with who takes it, e.g. "Approve for sign-off (Equality lead)"."""
     who = "system" if transition.system else ", ".join(_role_names(transition.roles))
+    if transition.timed:
+        who += f", on the {_date_words(transition.after)}"
     return f"{transition.label} ({who})" if who else transition.label
+
+
+def _date_words(name: str) -> str:
+    """A record's date as the definition names it, in words: "review_date" is "review date"."""
+    return name.replace("_", " ")
 
 
 # --- layout --------------------------------------------------------------------
@@ -684,6 +691,10 @@ def _description(definition: WorkflowDefinition) -> str:
             outcome = "which keeps it where it is"
         else:
             outcome = f"which leads to {label[t.dest]}"
+        if t.timed:
+            sentences.append(f"From {sources}, the system takes {t.label} on or after the "
+                             f"{_date_words(t.after)}, {outcome}.")
+            continue
         sentences.append(f"From {sources}, {who} can {t.label}, {outcome}.")
     finals = [label[k] for k, s in definition.states.items() if s.final]
     if finals:

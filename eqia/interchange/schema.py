@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from flask import has_app_context
 
-from eqia.audit_words import (ACTION_UPDATE, CHALLENGE_ANSWERS, CHALLENGE_POINTS, EDIT, IMPORT, RESEAL, RESTORE,
-                               REVIEW, SIGNATURE, SUPERSEDED)
+from eqia.audit_words import (ACTION_UPDATE, CHALLENGE_ANSWERS, CHALLENGE_POINTS, DATE_REACHED, EDIT, IMPORT, RESEAL,
+                               RESTORE, REVIEW, SIGNATURE, SUPERSEDED)
 from eqia.characteristics import PSED_AIM_NAMES, CharacteristicSet, aim_name, load_characteristics
 from eqia.assessments.shape import (
     ACTIVITY_KIND,
@@ -265,7 +265,7 @@ AUDIT_EVENT = obj({
     "hash_version": assigned({"const": 2}, "Present when the hash covers the event's facts (kind, details) "
                              "and the actor's own comment; absent for an event hashed on its words (form 1)"),
     "kind": assigned({"enum": ["", SIGNATURE, EDIT, RESTORE, CHALLENGE_POINTS, CHALLENGE_ANSWERS,
-                                IMPORT, REVIEW, RESEAL, SUPERSEDED, ACTION_UPDATE]},
+                                IMPORT, REVIEW, RESEAL, SUPERSEDED, ACTION_UPDATE, DATE_REACHED]},
                      "What the details record"),
     "details": assigned({"type": "object", "additionalProperties": {"anyOf": [
         {"type": ["string", "integer"]},

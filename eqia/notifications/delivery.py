@@ -1,11 +1,15 @@
 """What the delivery commands do and what they report (`flask eqia
 send-notifications`, `list-failed-notifications`, `retry-notifications`): the
-command line only reads the arguments, prints these lines and commits."""
+command line only reads the arguments, prints these lines and commits), and
+the sweep's step that queues a delivery of what is due (`deliver_due`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
+
+from flask import current_app
 
 from eqia.notifications import outbox
 from eqia.notifications.messages import written
@@ -66,3 +70,15 @@ def retry(message_ids: list[int] | None) -> Report:
     """Put failed messages (the given ones, or all) back in the queue; the
     caller commits. Raises outbox.NotFailed for an id that has not failed."""
     return Report([PUT_BACK.format(count=outbox.put_back(message_ids))])
+
+
+def deliver_due(today: date, now: datetime) -> int:
+    """A step of the sweep (eqia.services.sweep): a delivery for the messages due now
+    (refused once and waiting to be tried again, or queued while no worker ran), queued
+    once the sweep commits, as `flask eqia send-notifications` from cron did. The
+    outbox's claims keep each message sent once however many deliveries run. Returns
+    how many are due."""
+    due = outbox.due_count(now)
+    if due:
+        outbox.deliver_after_commit(current_app._get_current_object())
+    return due

@@ -76,6 +76,7 @@ TRANSITION_KINDS = {
     "publish": PUBLISHED,
     "publish_screening": PUBLISHED,
     "mark_review_due": REVIEW_DUE,
+    "review_falls_due": REVIEW_DUE,  # the engine's, on the review date
 }
 # Kinds that also tell the author, even when the work no longer waits for them.
 TELLS_THE_AUTHOR = frozenset({SIGNED, PUBLISHED, REVIEW_DUE})

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from eqia.extensions import db
 from eqia.models import AuditEvent
+from eqia.notifications import outbox
 from eqia.notifications.inbox import notify
 from eqia.notifications.kinds import kind_of_transition
 from eqia.notifications.messages import transition_facts
@@ -19,8 +20,7 @@ from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
 
 log = logging.getLogger(__name__)
-# In the session's info: the app whose queue delivers, after the commit.
-DELIVER_KEY = "eqia_deliver_notifications"
+DELIVER_KEY = outbox.DELIVER_KEY  # the app whose queue delivers, after the commit
 
 
 def queue_transition_messages(app: Flask, *, context: TransitionContext, event: AuditEvent) -> None:
@@ -36,7 +36,7 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
     made = notify(people, kind, transition_facts(context), assessment_id=context.assessment.id,
                   audit_event_id=event.id)
     if any(n.outbox_message_id is not None for n in made):
-        db.session.info[DELIVER_KEY] = app
+        outbox.deliver_after_commit(app)
 
 
 def _deliver_committed(session: Session) -> None:

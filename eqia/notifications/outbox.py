@@ -45,6 +45,16 @@ FAILURES = {
 }
 
 
+# In the session's info: the app whose queue delivers, once the unit of work commits
+# (eqia.notifications.listeners queues the delivery then).
+DELIVER_KEY = "eqia_deliver_notifications"
+
+
+def deliver_after_commit(app) -> None:
+    """Queue a delivery in `app`'s task queue once this unit of work commits."""
+    db.session.info[DELIVER_KEY] = app
+
+
 def _pending() -> ColumnElement[bool]:
     return and_(OutboxMessage.sent_at.is_(None), OutboxMessage.failed_at.is_(None))
 

@@ -31,9 +31,8 @@ from eqia.extensions import db
 from eqia.loaded_definitions import definition_for, workflows
 from eqia.local_time import local_date
 from eqia.models import Assessment, ChallengeRound, Notification, OutboxMessage, User
-from eqia.notifications import kinds
+from eqia.notifications import kinds, outbox
 from eqia.notifications.inbox import notify
-from eqia.notifications.listeners import DELIVER_KEY
 from eqia.notifications.recipients import action_reminder_recipients, waiting_reminder_recipients
 from eqia.services.action_progress import UPDATE_ACTION, progress, tracks_progress
 from eqia.services.challenge import current_round
@@ -46,7 +45,7 @@ def _facts(assessment: Assessment, **more) -> dict:
 
 def _deliver_after_commit(made: list[Notification]) -> None:
     if any(n.outbox_message_id is not None for n in made):
-        db.session.info[DELIVER_KEY] = current_app._get_current_object()
+        outbox.deliver_after_commit(current_app._get_current_object())
 
 
 def remind_challenge_waiting(today: date, now: datetime) -> int:
@@ -159,9 +158,6 @@ def queue_digests(today: date, now: datetime) -> int:
         queued += 1
     db.session.flush()
     if queued:
-        db.session.info[DELIVER_KEY] = current_app._get_current_object()
+        outbox.deliver_after_commit(current_app._get_current_object())
     return queued
 
-
-# The steps, in the order the sweep runs them: the reminders first, so today's are in the digest.
-STEPS = (remind_challenge_waiting, remind_actions, remind_decisions, queue_digests)

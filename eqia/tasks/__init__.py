@@ -10,7 +10,9 @@ several apps in one process (the tests) each have their own.
 
 A task is a function registered with `@task()` (eqia.tasks.queue) in a
 module of this package, imported here: delivering the notifications
-(eqia.tasks.notify) and rendering a saved draft's PDF (eqia.tasks.render). It takes plain
+(eqia.tasks.notify) and rendering a saved draft's PDF (eqia.tasks.render); a
+periodic one with `@periodic_task(minute=...)` (eqia.tasks.sweep), which every
+consumer fires. It takes plain
 values only (ids, never rows: the queue pickles them) and runs inside the
 app's context as one unit of work (eqia/unit_of_work.py). `enqueue(app,
 name, *args)` puts it in the queue; enqueue only what is committed (an
@@ -19,7 +21,7 @@ eqia/services/prerender.py), so a worker never
 looks for a row that is not there yet or was rolled back.
 """
 
-from eqia.tasks import notify, render  # noqa: F401  (registers their tasks)
-from eqia.tasks.queue import EXTENSION, Queue, consumer, enqueue, queue_for, storage, task
+from eqia.tasks import notify, render, sweep  # noqa: F401  (register their tasks)
+from eqia.tasks.queue import EXTENSION, Queue, consumer, enqueue, periodic_task, queue_for, storage, task
 
-__all__ = ["EXTENSION", "Queue", "consumer", "enqueue", "queue_for", "storage", "task"]
+__all__ = ["EXTENSION", "Queue", "consumer", "enqueue", "periodic_task", "queue_for", "storage", "task"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask
-from huey import Huey
+from huey import Huey, crontab
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
 
@@ -42,6 +42,21 @@ def task(**options) -> Callable:
     return register
 
 
+# Periodic tasks, by name: each with when it runs (huey.crontab's arguments). Every
+# consumer fires them (`consumer`): a periodic task must be safe to run from several
+# workers at once (the sweep claims its period in the database).
+_PERIODIC: dict[str, _Task] = {}
+
+
+def periodic_task(**when: str) -> Callable:
+    """Register a task the consumers run on a schedule: `when` is huey.crontab's
+    minute, hour, day, month and day_of_week (each "*" unless given)."""
+    def register(fn: Callable) -> Callable:
+        _PERIODIC[fn.__name__] = _Task(fn, when)
+        return fn
+    return register
+
+
 @dataclass
 class Queue:
     huey: Huey
@@ -69,6 +84,9 @@ def queue_for(app: Flask) -> Queue:
         queue = Queue(huey)
         for name, registered in _TASKS.items():
             queue.tasks[name] = huey.task(name=name, **registered.options)(_in_app(app, registered.fn))
+        for name, registered in _PERIODIC.items():
+            queue.tasks[name] = huey.periodic_task(crontab(**registered.options), name=name,
+                                                   retries=0)(_in_app(app, registered.fn))
         app.extensions[EXTENSION] = queue
     return queue
 
@@ -90,7 +108,8 @@ def consumer(app: Flask, workers: int) -> Consumer:
     """A consumer of the app's queue: `workers` threads (the PDF renders already
     run in processes of their own, eqia.pdf.worker). `run()` installs its own
     SIGINT (finish the tasks under way, then stop), SIGTERM (stop now) and
-    SIGHUP (restart) handlers. No periodic tasks yet."""
-    return queue_for(app).huey.create_consumer(workers=workers, worker_type="thread", periodic=False,
+    SIGHUP (restart) handlers. Each consumer also fires the periodic tasks
+    (`periodic_task`) when they are due."""
+    return queue_for(app).huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                                initial_delay=0.05, max_delay=POLL_AT_MOST_EVERY)
 

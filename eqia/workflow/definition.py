@@ -93,6 +93,9 @@ class Transition:
     signatures: int = 1
     # Said once it is done, in the past tense: "Submitted for challenge review".
     done: str = ""
+    # A timed transition (a system one): the name of the record's date on or after which
+    # the engine takes it (eqia.workflow.engine.take_timed_transitions), "" for any other.
+    after: str = ""
 
     @property
     def comment_required(self) -> bool:
@@ -100,6 +103,10 @@ class Transition:
 
     def attestation_for(self, duty: str) -> str:
         return self.attestation.replace(ATTESTATION_PLACEHOLDER, duty)
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.after)
 
     def dest_from(self, source: str) -> str:
         return self.dest if self.dest is not None else source
@@ -160,6 +167,10 @@ class WorkflowDefinition:
         """States in which a holder of `role` has work that moves an assessment on."""
         return tuple(s for s in self.states if self.waiting_in(s)
                      and any(role in t.roles and self.moves_on(t) for t in self.transitions_from(s)))
+
+    def timed_transitions(self) -> tuple[Transition, ...]:
+        """The transitions the engine takes itself when a record's date arrives."""
+        return tuple(t for t in self.transitions.values() if t.timed)
 
     def public_states(self) -> tuple[str, ...]:
         return tuple(k for k, s in self.states.items() if s.public)
@@ -309,6 +320,20 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             fail(f"{path}.roles", "a system transition is taken by the engine only: give it no roles")
         if not system and not spec["roles"]:
             fail(f"{path}.roles", "name at least one role (or mark the transition system: true)")
+        after = spec.get("after", "")
+        if after:
+            # Taken by the engine when the date arrives, so nobody is offered it and no one's
+            # role, comment, password or signature can be asked for.
+            if not system:
+                fail(f"{path}.after", "only a system transition can be timed: mark it system: true")
+            if after not in hooks.DATES:
+                fail(f"{path}.after", f"unknown date {after!r} (known: {', '.join(sorted(hooks.DATES)) or 'none'})")
+            if dest is None:
+                fail(f"{path}.dest", "a timed transition must lead to a state: taken again every day, one that "
+                     "stays would never be done")
+            if spec.get("comment", "none") == "required" or spec.get("reauthenticate") or "attestation" in spec:
+                fail(f"{path}.after", "a timed transition is taken by nobody: it cannot ask for a comment, a "
+                     "password or an attestation")
         for kind, registry in (("required_fields", hooks.REQUIREMENTS), ("guards", hooks.GUARDS),
                                ("effects", hooks.EFFECTS)):
             for j, name in enumerate(spec.get(kind, [])):
@@ -338,6 +363,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             attestation=" ".join(spec.get("attestation", "").split()),
             signatures=spec.get("signatures", 1),
             done=" ".join(spec["done"].split()),
+            after=after,
         )
         if transitions[trigger].signatures > 1 and "record_sign_off" not in transitions[trigger].effects:
             fail(f"{path}.signatures", "counting signatures needs the effect 'record_sign_off'")

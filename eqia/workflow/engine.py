@@ -22,11 +22,17 @@ effects, and flush: the request, command or task that called it commits. Any
 failure rolls everything back. Callbacks never commit. What it moves, and how
 that is stored, locked and recorded, the application says through its
 registered subject (eqia.workflow.subject).
+
+A system transition is taken by the engine itself (`perform_system_transition`):
+by an effect of another transition, or, for a timed one (`after:` in the
+definition), when the record's date arrives (`take_timed_transitions`, which the
+application calls from its daily sweep). Nobody is offered either.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 
 from flask import current_app
 from transitions import Machine
@@ -271,15 +277,41 @@ def apply_transition(ctx: TransitionContext, *, role: str, kind: str = "", detai
 
 
 def perform_system_transition(record, trigger: str, *, now, comment: str = "", kind: str = "",
-                              details: dict | None = None) -> None:
-    """A transition the engine takes itself (an effect), inside the current transaction;
-    why it was taken is recorded as facts (`kind`, `details`) on its event."""
+                              details: dict | None = None) -> bool:
+    """A transition the engine takes itself (an effect, or a date arriving), inside the
+    current transaction; why it was taken is recorded as facts (`kind`, `details`) on its
+    event. Whether it was taken: not when the record has already left its sources."""
     subject = current_subject()
     locked = subject.lock(record.id)
     definition = subject.definition_for(locked)
     transition = definition.transitions[trigger]
     if not transition.system or locked.state not in transition.sources:
-        return
+        return False
     ctx = TransitionContext(record=locked, user=None, definition=definition, transition=transition,
                             extras=subject.extras(locked), now=now, comment=comment)
     apply_transition(ctx, role="system", kind=kind, details=details)
+    return True
+
+
+def take_timed_transitions(definitions, today: date, now: datetime, *, kind: str = "") -> list[tuple[int, str]]:
+    """Take every timed transition that is due on `today` (a local date): for each of
+    `definitions` (every one loaded: a record keeps the version it began under), each
+    record the subject finds in the transition's sources with its date on or before
+    `today`. Each is checked, audited and announced like any system transition, in the
+    caller's transaction; its event records `kind` with the facts {"date": the name of the
+    date, "on": the ISO date the record held}. A record already moved on is left alone,
+    so taking them again the same day does nothing. Returns (record id, trigger) for
+    each taken, in order."""
+    subject = current_subject()
+    taken: list[tuple[int, str]] = []
+    for definition in sorted(definitions, key=lambda d: (d.name, d.version)):
+        for transition in definition.timed_transitions():
+            for record_id, held in subject.due(definition, transition, today):
+                record = subject.lock(record_id)
+                if record is not None and perform_system_transition(
+                        record, transition.trigger, now=now, kind=kind,
+                        details={"date": transition.after, "on": held.isoformat()}):
+                    taken.append((record_id, transition.trigger))
+    if taken:
+        subject.flush()
+    return taken

@@ -65,6 +65,10 @@ class Effect:
 
 
 GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
+# The dates of a record a timed transition may wait for (`after:` in a definition), by name.
+# The value is the application's own handle on the date, which only its subject reads
+# (Subject.due); the engine only checks the name exists.
+DATES: dict[str, Any] = {}
 REQUIREMENTS: dict[str, Callable[[Any, Any], list[Problem]]] = {}
 EFFECTS: dict[str, Effect] = {}
 
@@ -88,3 +92,8 @@ def effect(name: str, needs_triggers: tuple[str, ...] = (), kind: str = "", deta
         EFFECTS[name] = Effect(run=fn, needs_triggers=needs_triggers, kind=kind, details=details)
         return fn
     return register
+
+
+def record_date(name: str, handle: Any) -> None:
+    """Name a date the application's records hold, for timed transitions to wait for."""
+    DATES[name] = handle

@@ -5,8 +5,8 @@ one `Subject` (the EqIA does, in eqia.assessments.subject, when the package is
 imported) that tells it how to find and lock a record, who may see it, which
 role a user acts in, which definition the record follows, who has taken part in
 it (for segregation of duties), what the rules are given beside the record, how
-a transition is recorded (the audit trail), and how a step of the caller's unit
-of work begins and is undone.
+a transition is recorded (the audit trail), how a step of the caller's unit
+of work begins and is undone, and which records a timed transition is due on.
 
 A record has an `id`, a `state` (a state of its definition) and a
 `lock_version` (for optimistic locking); a user, an `id` and
@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
-from eqia.workflow.definition import WorkflowDefinition
+from eqia.workflow.definition import Transition, WorkflowDefinition
 
 R = TypeVar("R")
 
@@ -96,6 +96,11 @@ class Subject(Protocol):
 
     def undo_step(self) -> None:
         """Undo what the current step changed (before a refusal is explained and raised)."""
+
+    def due(self, definition: WorkflowDefinition, transition: Transition, today: date) -> list[tuple[int, date]]:
+        """The records following `definition` that are in one of the timed `transition`'s
+        sources and whose date (`transition.after`) is on or before `today`: (id, that
+        date) for each, in order of id."""
 
 
 _registered: list[Subject] = []

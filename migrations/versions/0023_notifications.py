@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0023_notifications'
-down_revision = '0020'
+down_revision = '0021_periodic_runs'
 branch_labels = None
 depends_on = None
 
