@@ -31,6 +31,7 @@ from eqia.assessments.shape import (
     LONG,
     OUTCOME_SET,
     PARTS,
+    REVIEW_PARTS,
     SCALE,
     SHORT,
     TEXT,
@@ -184,10 +185,10 @@ def rows_schema(items: Items, profile: CharacteristicSet) -> dict:
     return array(row, ROWS, items.description)
 
 
-def content_schemas(profile: CharacteristicSet) -> dict[str, dict]:
+def content_schemas(profile: CharacteristicSet, parts=PARTS) -> dict[str, dict]:
     """The content's keys (each part of the shape) and what each may hold."""
     found: dict[str, dict] = {}
-    for part in PARTS:
+    for part in parts:
         properties: dict[str, dict] = {}
         for member in part.members:
             if isinstance(member, Items) and member.interchange is None:
@@ -300,6 +301,8 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
             "provenance": PROVENANCE,
             "profile": PROFILE,
             **content_schemas(profile),
+            # Present only on a version that records the review of the one it follows.
+            **content_schemas(profile, REVIEW_PARTS),
             "completions": array(obj({"section": {"type": "string", "maxLength": 100},
                                       "completed_by": PERSON, "completed_at": TIMESTAMP}), ROWS,
                                  "The sections the author marked complete"),
