@@ -19,14 +19,10 @@ def build_review_form(impacts, **kwargs) -> SectionForm:
     """`impacts` are the version reviewed's CharacteristicImpact rows: one question per group."""
 
     class ReviewForm(SectionForm):
-        # A choice not offered is refused by the service, in the rule's own words.
-        next_step = RadioField("What happens next?", widget=GovRadioInput(), description=hint("next_step"),
-                               choices=list(REVIEW_NEXT_STEPS.items()), validators=[Optional()],
-                               validate_choice=False)
-        next_step_reason = TextAreaField(
-            "Why is this what happens next?", widget=GovTextArea(), description=hint("next_step_reason"),
-            validators=[Optional(), within_limit(PART, "review_next_step_reason", "The reason")])
+        pass
 
+    # Choices not offered are refused by the service, in the rule's own words. The fields are made in the
+    # page's order (each group, then what happens next), which is the order the error summary lists them in.
     for impact in impacts:
         key, name = impact.characteristic_key, impact.characteristic_label
         setattr(ReviewForm, f"actual_{key}", RadioField(
@@ -35,4 +31,10 @@ def build_review_form(impacts, **kwargs) -> SectionForm:
         setattr(ReviewForm, f"evidence_{key}", TextAreaField(
             f"Evidence of the actual impact on {name}", widget=GovTextArea(), description=hint("actual_evidence"),
             validators=[Optional(), within_limit(PART, "evidence_seen", f"The evidence about {name}")]))
+    ReviewForm.next_step = RadioField(
+        "What happens next?", widget=GovRadioInput(), description=hint("next_step"),
+        choices=list(REVIEW_NEXT_STEPS.items()), validators=[Optional()], validate_choice=False)
+    ReviewForm.next_step_reason = TextAreaField(
+        "Why is this what happens next?", widget=GovTextArea(), description=hint("next_step_reason"),
+        validators=[Optional(), within_limit(PART, "review_next_step_reason", "The reason")])
     return ReviewForm(**kwargs)
