@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from bs4 import BeautifulSoup
 
+from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
 from eqia.local_time import LOCAL_ZONE
 from eqia.models import Assessment
@@ -126,6 +127,9 @@ def test_the_report_as_a_pdf_is_tagged_and_says_what_the_page_says(client, auth,
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == \
         f'inline; filename="{published.reference}-v1-monitoring.pdf"'
+    artifacts = PROJECT_ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "monitoring-report.pdf").write_bytes(response.data)
     assert checks.problems(response.data) == []
     words = " ".join(text_of(response.data).split())
     assert "Monitoring report" in words

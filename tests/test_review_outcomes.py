@@ -224,3 +224,28 @@ def test_a_version_one_record_and_document_have_no_review(world):
     assert "review" not in doc
     assert not list(Draft202012Validator(schema()).iter_errors(doc))
     assert signing.verify(fresh(first.id)).ok
+
+
+def test_the_review_versions_pdf_sets_each_prediction_beside_what_was_seen(client, auth, world, second):
+    from eqia.config import PROJECT_ROOT
+    from eqia.pdf import checks
+    from tests.test_monitoring_report import text_of
+
+    world.write_full_assessment(second)  # the review with it: every group as predicted
+    a = fresh(second.id)
+    update_review(a.id, world.author, a.lock_version, ReviewInput(
+        {"age": ("worse_than_predicted", f"Fewer older readers {HOSTILE}")}, "new_version", "Restore a morning"),
+        None)
+    db.session.commit()
+    auth.sign_in(world.author)
+    data = client.get(f"/assessments/{second.id}/pdf").data
+    artifacts = PROJECT_ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "review-version.pdf").write_bytes(data)
+    assert checks.problems(data) == []
+    words = " ".join(text_of(data).split())
+    assert "Review of version 1" in words
+    assert "Age Neutral Worse than predicted Fewer older readers <script>alert('x')</script>" in words
+    assert "What happens next: Change the activity and assess it again in a new version" in words
+    first = fresh(second.id).previous_version
+    assert "Review of version" not in " ".join(text_of(client.get(f"/assessments/{first.id}/pdf").data).split())
