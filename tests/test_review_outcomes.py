@@ -249,3 +249,26 @@ def test_the_review_versions_pdf_sets_each_prediction_beside_what_was_seen(clien
     assert "What happens next: Change the activity and assess it again in a new version" in words
     first = fresh(second.id).previous_version
     assert "Review of version" not in " ".join(text_of(client.get(f"/assessments/{first.id}/pdf").data).split())
+
+
+def test_the_api_changes_the_review_with_a_put_and_names_a_refused_value_by_its_path(client, world, second):
+    from tests.test_api import Api, is_problem
+
+    api = Api(client).as_user(world.author)
+    doc = api.get(f"/assessments/{second.id}").get_json()
+    assert "review" not in doc  # nothing said of it yet
+    a = fresh(second.id)
+    doc["review"] = {"groups": [{"characteristic": "age", "label": "Age", "actual_impact": "better_than_predicted",
+                                 "evidence": HOSTILE}], "next_step": "no_change", "next_step_reason": "Working"}
+    response = api.put(f"/assessments/{second.id}", json=doc, headers={"If-Match": f'"{a.lock_version}"'})
+    assert response.status_code == 200, response.data[:500]
+    a = fresh(second.id)
+    assert [(r.characteristic_key, r.actual_impact, r.evidence_seen) for r in a.review_outcomes] == [
+        ("age", "better_than_predicted", HOSTILE)]
+    assert (a.review_next_step, a.review_next_step_reason) == ("no_change", "Working")
+    doc = api.get(f"/assessments/{second.id}").get_json()
+    doc["review"]["groups"][0]["actual_impact"] = "much_better"
+    response = api.put(f"/assessments/{second.id}", json=doc, headers={"If-Match": f'"{a.lock_version}"'})
+    body = is_problem(response, 422)
+    assert [e["path"] for e in body["errors"]] == ["$.review.groups[0].actual_impact"]
+    assert fresh(second.id).review_outcomes[0].actual_impact == "better_than_predicted"

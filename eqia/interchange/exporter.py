@@ -26,6 +26,7 @@ from eqia.assessments.shape import (
     OUTCOME_SET,
     PARTS,
     REVIEW,
+    REVIEW_PARTS,
     Field,
     Items,
     Part,
@@ -155,7 +156,7 @@ def _page_part(part: Part) -> tuple[str, dict[str, str]]:
 
 
 PAGE_PARTS: dict[str, tuple[str, dict[str, str]]] = {
-    **{part.key: _page_part(part) for part in PARTS},
+    **{part.key: _page_part(part) for part in (*PARTS, *REVIEW_PARTS)},
     # An action's own page: its fields go by their document names.
     "action": ("$.action_plan.items[]", {}),
 }
