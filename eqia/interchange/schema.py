@@ -43,6 +43,9 @@ from eqia.loaded_definitions import characteristics
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"
+# Keys an export has only where there is something to say: a review version's look back at the version it
+# follows (every other key, an export always has).
+WHEN_RECORDED: tuple[str, ...] = tuple(part.interchange for part in REVIEW_PARTS)
 BACKUP_FORMAT = "eqia-export/1"  # many documents in one file: {"format", "exported_at", "assessments": [...]}
 SCHEMA_ID = "https://eqia.invalid/schema/assessment.json"
 KEY_PATTERN = "^[a-z0-9_]{1,40}$"  # scale keys, states, roles: what the String(40) columns hold
