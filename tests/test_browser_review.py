@@ -24,6 +24,7 @@ def test_an_author_records_actual_against_predicted_impacts(live_server, browser
     author = Person(browser, live_server, world.author)
     author.sign_in()
     author.go(f"/assessments/{second.id}/tasks")
+    check(author.page, "review-task-list")
     author.page.click("a:has-text('Review of version 1')")
     author.page.wait_for_url(f"**/assessments/{second.id}/actual-impacts")
     assert "Predicted in version 1" in author.page.locator("#group-age + dl, #group-age ~ dl").first.inner_text()
