@@ -18,6 +18,7 @@ from eqia.interchange.importer import import_document
 from eqia.interchange.schema import schema
 from eqia.models import Assessment
 from eqia.services import record, signing
+from eqia.services.assessments import NOT_EDITABLE
 from eqia.services.errors import NUL_REFUSED, NotPossible
 from eqia.services.freeze import Frozen
 from eqia.services.review_outcomes import ReviewInput, update_review
@@ -165,7 +166,7 @@ def test_hostile_evidence_is_stored_verbatim_and_shown_escaped(client, auth, wor
         assert "<script>alert" not in page and "&lt;script&gt;alert" in page
 
 
-def test_the_review_is_in_the_version_record_and_frozen_once_signed(world, second):
+def test_the_review_is_in_the_version_record_and_frozen_once_signed(client, auth, world, second):
     world.write_full_assessment(second)  # the review with it
     world.drive(second, "signed_off")
     signed = fresh(second.id)
@@ -179,6 +180,13 @@ def test_the_review_is_in_the_version_record_and_frozen_once_signed(world, secon
         update_review(signed.id, world.author, signed.lock_version,
                       ReviewInput({"age": ("worse_than_predicted", "Changed")}, "stop", "Changed"), True)
     db.session.rollback()
+    # The page refuses it too, in words, and shows the answers read-only to whoever asks for the form.
+    auth.sign_in(world.author)
+    response = client.post(f"/assessments/{second.id}/actual-impacts", data=filled(fresh(second.id), "no"))
+    assert response.status_code == 409
+    assert page_errors(response) == [NOT_EDITABLE.format(state="signed off")]
+    response = client.get(f"/assessments/{second.id}/actual-impacts")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/check#actual_impacts")
     signed = fresh(second.id)
     signed.review_outcomes[0].evidence_seen = "Rewritten after sign-off"
     with pytest.raises(Frozen):
