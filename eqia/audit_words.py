@@ -75,11 +75,13 @@ FIELD_LABELS = {
     "relevance": "Relevance", "conclusion": "Screening conclusion", "proposal": "Proposed conclusion",
     "no_consultation_reason": "Reason there was no consultation", "review_date": "Review date",
     "intersectional_effects": "Intersectional and cumulative effects", "outcome_justification": "Justification",
-    "outcomes": "Outcome",
+    "outcomes": "Outcome", "review_next_step": "What happens next after the review",
+    "review_next_step_reason": "Why that happens next",
 }
 GROUP_FIELD_LABELS = {
     "impact": "Impact", "severity": "Severity", "evidence_narrative": "Reasons for the judgement",
     "no_evidence_reason": "Why there is no evidence", "mitigation": "Mitigation", "cited_evidence": "Cited evidence",
+    "actual_impact": "Actual impact", "evidence_seen": "Evidence of the actual impact",
 }
 ITEM_LABELS = {"evidence": "Evidence", "consultation": "Consultation", "action": "Action"}
 ITEM_FIELD_LABELS = {

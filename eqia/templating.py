@@ -173,6 +173,10 @@ def init_app(app: Flask) -> None:
     from eqia.services.challenge import task_title
 
     app.add_template_global(task_title, "challenge_task_title")
+    from eqia.services.review_outcomes import next_step_words, side_by_side
+
+    app.add_template_global(side_by_side, "review_side_by_side")
+    app.add_template_global(next_step_words, "review_next_step_words")
     # Globals rather than context, so that macros imported without context see them too.
     for name, value in {"guidance": GUIDANCE, "evidence_kinds": EVIDENCE_KINDS, "action_statuses": ACTION_STATUSES,
                         "outcome_labels": OUTCOMES, "screening_proposals": SCREENING_PROPOSALS,

@@ -18,6 +18,16 @@ class Guidance:
 
 
 GUIDANCE: dict[str, Guidance] = {
+    "actual_impact": Guidance(
+        "Compare what happened with what the version you are reviewing predicted for this group."),
+    "actual_evidence": Guidance(
+        "What shows the actual impact: monitoring data, complaints, feedback from the group, progress on the "
+        "actions. Say where it comes from and when.",
+        "Visits by people aged over 75 fell by 4% against 12% predicted (library counts, April to September); "
+        "no complaints about the evening opening.",
+    ),
+    "next_step": Guidance("What the council will do now, having looked at what actually happened."),
+    "next_step_reason": Guidance("Say why, from the actual impacts and the evidence above."),
     "directorate": Guidance("The directorate that owns the activity. Its equality lead will see the assessment."),
     "service": Guidance("The service within the directorate, if there is one, for example Libraries."),
     "activity_kind": Guidance(

@@ -33,6 +33,7 @@ from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import assessments as content
 from eqia.services import challenge
 from eqia.services import content as full_content
+from eqia.services import review_outcomes
 from eqia.services.assessments import ScreeningInput
 from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
@@ -347,6 +348,13 @@ class World:
             "success_measure": "Quarterly report", "status": "not_started"})
         decision = db.session.get(Assessment, assessment.id).planned_decision_date or date.today()
         full_content.save_action_plan_page(assessment.id, author, lock(), decision + timedelta(days=365), True)
+        reviewed = db.session.get(Assessment, assessment.id).previous_version
+        if reviewed is not None:
+            # A review version says what actually happened to each group its previous version assessed.
+            review_outcomes.update_review(assessment.id, author, lock(), review_outcomes.ReviewInput(
+                actuals={i.characteristic_key: ("as_predicted", "Visitor counts match the prediction")
+                         for i in reviewed.impacts},
+                next_step="no_change", next_step_reason="The impacts were as predicted"), True)
         db.session.commit()
         db.session.expire_all()
         return db.session.get(Assessment, assessment.id)

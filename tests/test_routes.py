@@ -21,6 +21,9 @@ EXPECTED = {
     ("POST", "/assessments/<int:assessment_id>/action/<int:item_id>/move/<direction>"),
     # Progress on an action of a signed version, recorded beside the plan.
     *{(m, "/assessments/<int:assessment_id>/action/<int:item_id>/progress") for m in ("GET", "POST")},
+    # At review, the impacts seen against those predicted; the monitoring report of a version, and its PDF.
+    *{(m, "/assessments/<int:assessment_id>/actual-impacts") for m in ("GET", "POST")},
+    ("GET", "/assessments/<int:assessment_id>/monitoring"), ("GET", "/assessments/<int:assessment_id>/monitoring.pdf"),
     ("GET", "/assessments/<int:assessment_id>/actions/<trigger>"),
     ("POST", "/assessments/<int:assessment_id>/actions/<trigger>"),
     *{(m, f"/assessments/<int:assessment_id>/{page}") for m in ("GET", "POST") for page in ("review", "respond")},

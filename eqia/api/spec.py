@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from eqia.api.blueprint import PROBLEM, bp
 from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
+from eqia.interchange.schema import WHEN_RECORDED
 from eqia.interchange.schema import schema as interchange_schema
 from eqia.links import external_url
 from eqia.security import public
@@ -178,7 +179,8 @@ def document() -> dict:
                 "Assessment": embedded,
                 "NewAssessment": accepted,
                 # The interchange document and, for the caller, what they may do with it now.
-                "AssessmentDetail": {**embedded, "required": [*embedded["properties"], *detail["properties"]],
+                "AssessmentDetail": {**embedded, "required": [*(k for k in embedded["properties"] if k not in WHEN_RECORDED),
+                                                              *detail["properties"]],
                                      "properties": {**embedded["properties"], **detail["properties"]}},
                 "Created": {"type": "object",
                             "required": ["id", "reference", "version", "state", "href", "notes",

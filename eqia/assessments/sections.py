@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.audit_words import lend_names
 from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
-                         EVIDENCE_KINDS, OUTCOMES)
+                         EVIDENCE_KINDS, OUTCOMES, REVIEW_ACTUALS, REVIEW_NEXT_STEPS)
 from eqia.workflow.hooks import Problem, requirement
 
 if TYPE_CHECKING:
@@ -374,6 +374,53 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
     return problems
 
 
+# -------------------------------------------------- review of the previous version
+
+REVIEW_PAGE = "actual_impacts"
+NEXT_STEP_MISSING = "Select what happens next"
+NEXT_STEP_REASON_MISSING = "Explain why this is what happens next"
+
+
+def actual_missing(name: str) -> str:
+    return f"Select the actual impact on {name}, against the impact predicted"
+
+
+def actual_evidence_missing(name: str) -> str:
+    return f"Enter the evidence of the actual impact on {name}"
+
+
+def follows_another(assessment: Assessment) -> bool:
+    """A review version: it has a version before it whose predictions it looks back on."""
+    return assessment.previous_version_id is not None
+
+
+def review_title(assessment: Assessment) -> str:
+    previous = assessment.previous_version
+    return f"Review of version {previous.version_number}" if previous is not None else "Review"
+
+
+def review_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+    """Every group the version reviewed assessed has an actual impact and the evidence for it,
+    and what happens next is chosen, with its reason. A first version has nothing to review."""
+    previous = assessment.previous_version
+    if previous is None:
+        return []
+    seen = {row.characteristic_key: row for row in assessment.review_outcomes}
+    problems = []
+    for impact in previous.impacts:
+        key, row = impact.characteristic_key, seen.get(impact.characteristic_key)
+        if row is None or row.actual_impact not in REVIEW_ACTUALS:
+            problems.append(Problem(actual_missing(impact.characteristic_label), REVIEW_PAGE, f"actual_{key}"))
+        if row is None or _blank(row.evidence_seen):
+            problems.append(Problem(actual_evidence_missing(impact.characteristic_label), REVIEW_PAGE,
+                                    f"evidence_{key}"))
+    if assessment.review_next_step not in REVIEW_NEXT_STEPS:
+        problems.append(Problem(NEXT_STEP_MISSING, REVIEW_PAGE, "next_step"))
+    if _blank(assessment.review_next_step_reason):
+        problems.append(Problem(NEXT_STEP_REASON_MISSING, REVIEW_PAGE, "next_step_reason"))
+    return problems
+
+
 # ------------------------------------------------------------------ catalogue
 
 @dataclass(frozen=True)
@@ -383,22 +430,26 @@ class Section:
     group: str  # the task-list heading it sits under
     check: Callable[[Assessment, CharacteristicSet], list[Problem]]
     per_characteristic: bool = False
+    # Whether an assessment has the section at all (the review, only a version that follows another):
+    # one it does not apply to is not on the task list, and no transition asks for it.
+    applies: Callable[[Assessment], bool] = lambda assessment: True
 
 
-GROUPS = ("About the activity", "Evidence and engagement", "Impact on each group", "Outcome and actions")
+GROUPS = ("Review", "About the activity", "Evidence and engagement", "Impact on each group", "Outcome and actions")
 
 SECTIONS: dict[str, Section] = {s.key: s for s in (
-    Section("register_details", "Register details", GROUPS[0], register_details_problems),
-    Section("screening", "Screening", GROUPS[0], screening_problems),
-    Section("evidence", "Evidence", GROUPS[1], evidence_problems),
-    Section("consultation", "Consultation and engagement", GROUPS[1],
+    Section("register_details", "Register details", GROUPS[1], register_details_problems),
+    Section("screening", "Screening", GROUPS[1], screening_problems),
+    Section("evidence", "Evidence", GROUPS[2], evidence_problems),
+    Section("consultation", "Consultation and engagement", GROUPS[2],
             consultation_problems),
-    Section("characteristics", "Impact on each group", GROUPS[2],
+    Section("characteristics", "Impact on each group", GROUPS[3],
             characteristics_problems, per_characteristic=True),
-    Section("intersectional", "Intersectional and cumulative effects", GROUPS[2],
+    Section("intersectional", "Intersectional and cumulative effects", GROUPS[3],
             intersectional_problems),
-    Section("outcome", "Outcome", GROUPS[3], outcome_problems),
-    Section("action_plan", "Action plan", GROUPS[3], action_plan_problems),
+    Section("outcome", "Outcome", GROUPS[4], outcome_problems),
+    Section("action_plan", "Action plan", GROUPS[4], action_plan_problems),
+    Section(REVIEW_PAGE, "Review of the previous version", GROUPS[0], review_problems, applies=follows_another),
 )}
 
 
@@ -425,6 +476,8 @@ def section_requirement(section: Section):
     the author has said it is finished."""
 
     def check(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
+        if not section.applies(assessment):
+            return []
         if section.per_characteristic:
             problems = []
             for impact in assessment.impacts:
@@ -436,7 +489,7 @@ def section_requirement(section: Section):
             return problems
         problems = section.check(assessment, characteristics)
         if not problems and not assessment.is_completed(section.key):
-            problems = [Problem(not_marked_complete(section.title), section.key, "completed")]
+            problems = [Problem(not_marked_complete(title_for(assessment, section.key)), section.key, "completed")]
         return problems
 
     return check
@@ -455,6 +508,8 @@ def title_for(assessment: Assessment, key: str) -> str:
     if key.startswith("characteristic:"):
         impact = assessment.impact_for(key.split(":", 1)[1])
         return impact.characteristic_label if impact else key
+    if key == REVIEW_PAGE:
+        return review_title(assessment)
     return SECTIONS[key].title
 
 

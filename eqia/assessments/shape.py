@@ -24,12 +24,15 @@ from eqia.models import (
     ACTION_STATUSES,
     EVIDENCE_KINDS,
     OUTCOMES,
+    REVIEW_ACTUALS,
+    REVIEW_NEXT_STEPS,
     SCREENING_PROPOSALS,
     Action,
     AssessmentOutcome,
     CharacteristicImpact,
     Consultation,
     EvidenceItem,
+    ReviewOutcome,
     ScreeningAnswer,
 )
 
@@ -237,7 +240,36 @@ ACTION_PLAN = Part("action_plan", "action_plan", "action_plan", (
 
 PARTS: tuple[Part, ...] = (REGISTER, SCREENING, EVIDENCE, CONSULTATION, CHARACTERISTICS, INTERSECTIONAL, OUTCOME,
                            ACTION_PLAN)
-PART = {p.key: p for p in PARTS}
+
+# At review (version n+1), what version n predicted for each group against what was seen, and what happens
+# next. The prediction is read from version n, never copied, so only the actual is here. It is a part of its
+# own, apart from PARTS, because it exists only on a version that follows another and only once something is
+# recorded: every record, document and schema made before it (and every signature over them) stays the same
+# bytes, and a first version never has it (`review_recorded`).
+REVIEW = Part("actual_impacts", "review", "review", (
+    Items("review_outcomes", ReviewOutcome, (
+        Field("characteristic_key", "Group", GROUP, record="characteristic", interchange="characteristic",
+              required=True, description="The characteristic's key, as the version reviewed names it",
+              edited=False, printed=False),
+        GROUP_LABEL,
+        Field("actual_impact", "Actual impact", CHOICE, choices=REVIEW_ACTUALS, record="actual", page="actual_"),
+        Field("evidence_seen", "Evidence", limit=LONG, record="evidence", interchange="evidence", page="evidence_"),
+    ), record="groups", interchange="groups", label="Group", per_group=True,
+        description="One per group the version reviewed assessed: the impact seen against the one predicted"),
+    Field("review_next_step", "What happens next", CHOICE, choices=REVIEW_NEXT_STEPS, record="next_step",
+          interchange="next_step", page="next_step"),
+    Field("review_next_step_reason", "Reason", limit=LONG, record="next_step_reason",
+          interchange="next_step_reason", page="next_step_reason"),
+), per_group=False)
+REVIEW_PARTS: tuple[Part, ...] = (REVIEW,)
+
+PART = {p.key: p for p in (*PARTS, *REVIEW_PARTS)}
+
+
+def review_recorded(assessment) -> bool:
+    """Whether a version says anything of the review of the version it follows."""
+    return bool(assessment.review_outcomes or assessment.review_next_step
+                or (assessment.review_next_step_reason or "").strip())
 
 # Not content, yet a review's new version keeps them: who may see it, and the profile its groups were read under.
 COPIED_BESIDES_CONTENT = ("restricted", "profile_key", "profile_version")
@@ -263,7 +295,9 @@ DOCUMENT_KEYS: tuple[str, ...] = tuple(key for part in PARTS for key in (
 
 def field(part: str, name: str) -> Field:
     """A part's field by its key, or else by its name on its page ("conclusion")."""
-    fields = [f for p, _, f in every_field() if p.key == part]
+    fields = [f for p, _, f in every_field() if p.key == part] or [
+        f for p in REVIEW_PARTS if p.key == part for m in p.members
+        for f in (m.fields if isinstance(m, Items) else (m,))]
     found = next((f for f in fields if f.key == name), None) or next((f for f in fields if f.page == name), None)
     if found is None:
         raise KeyError(f"{part} has no field {name!r}")
@@ -281,6 +315,7 @@ REVIEW_COPY: tuple[str, ...] = (*(f.key for _, f in assessment_fields() if f.cop
                                 *COPIED_BESIDES_CONTENT)
 # The assessment's collections of content rows (a part's rows; the outcomes chosen), and their rows' models:
 # what the freeze guard watches besides the assessment's own columns.
-CONTENT_COLLECTIONS: tuple[str, ...] = (*(p.items.collection for p in PARTS if p.items),
+CONTENT_COLLECTIONS: tuple[str, ...] = (*(p.items.collection for p in (*PARTS, *REVIEW_PARTS) if p.items),
                                         *(f.key for _, f in assessment_fields() if f.kind == OUTCOME_SET))
-CONTENT_ROW_MODELS: tuple[type, ...] = (*(p.items.model for p in PARTS if p.items), AssessmentOutcome)
+CONTENT_ROW_MODELS: tuple[type, ...] = (*(p.items.model for p in (*PARTS, *REVIEW_PARTS) if p.items),
+                                        AssessmentOutcome)

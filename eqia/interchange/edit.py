@@ -20,13 +20,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eqia.assessments.shape import ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, Items, dates
+from eqia.assessments.shape import ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, REVIEW, Items, dates
 from eqia.extensions import db
 from eqia.interchange.exporter import CONTENT_KEYS, export, path_of
 from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, check
 from eqia.models import Assessment, Directorate
 from eqia.services import assessments as register
-from eqia.services import content
+from eqia.services import content, review_outcomes
 from eqia.services.assessments import ScreeningInput, get_visible
 from eqia.services.errors import Conflict, Invalid
 from eqia.services.workflow import STALE, lock_assessment
@@ -34,6 +34,8 @@ from eqia.unit_of_work import service_step, undo_step
 
 # Besides the content: the sections marked completed ("Have you completed this section?").
 EDITABLE = ("format", "completions")
+# A review version's look back at the version it follows (only a version that follows another has it).
+REVIEW_KEY = REVIEW.interchange
 # The pages' field names, as paths in the document.
 FIELD_PATHS = {"aims_relevant": "aims", "evidence": "evidence_cited", "answer_": "affects",
                "advances_": "advances_equality"}
@@ -77,7 +79,7 @@ def _read_only(doc: dict, current: dict) -> list[DocumentProblem]:
     problems = [DocumentProblem(f"$.{key}", "cannot be changed by editing the content (actions move the state; "
                                 "the ledger, signatures and trail are the service's record): send it as it is, "
                                 "or leave it out")
-                for key in doc if key not in (*CONTENT_KEYS, *EDITABLE) and doc[key] != current.get(key)]
+                for key in doc if key not in (*CONTENT_KEYS, *EDITABLE, REVIEW_KEY) and doc[key] != current.get(key)]
     groups = lambda rows: [(r["characteristic"], r["label"]) for r in rows]  # noqa: E731
     if groups(doc["characteristics"]) != groups(current["characteristics"]) or \
             groups(doc["screening"]["answers"]) != groups(current["screening"]["answers"]):
@@ -152,8 +154,9 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
             raise Conflict(locked, STALE)
         register.check_editable(user, locked)
         changed = [key for key in CONTENT_KEYS if doc[key] != current[key]]
+        reviewed = REVIEW_KEY in doc and doc[REVIEW_KEY] != current.get(REVIEW_KEY)
         marked = _marks(doc, current)
-        if not changed and not marked:
+        if not changed and not marked and not reviewed:
             return locked
         saves = _Saves(assessment_id, user)
         if "register_details" in changed:
@@ -199,6 +202,12 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
             if doc["action_plan"]["review_date"] != current["action_plan"]["review_date"]:
                 saves("$.action_plan", content.save_action_plan_page, assessment_id, user,
                       review_date=_day(doc["action_plan"]["review_date"]), complete=None)
+        if reviewed:
+            said = doc[REVIEW_KEY]
+            saves(f"$.{REVIEW_KEY}", review_outcomes.update_review, assessment_id, user, complete=None,
+                  data=review_outcomes.ReviewInput(
+                      actuals={g["characteristic"]: (g["actual_impact"], g["evidence"]) for g in said["groups"]},
+                      next_step=said["next_step"], next_step_reason=said["next_step_reason"]))
         # Marks last, said of the content as saved above (whose saves took a changed section's mark away):
         # a section the document lists is marked completed, after its checks, as "Yes" on its page does.
         if "completions" in doc:

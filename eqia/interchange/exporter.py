@@ -25,9 +25,12 @@ from eqia.assessments.shape import (
     DOCUMENT_KEYS,
     OUTCOME_SET,
     PARTS,
+    REVIEW,
+    REVIEW_PARTS,
     Field,
     Items,
     Part,
+    review_recorded,
 )
 from eqia.models import ActionUpdate, Assessment, User, utcnow
 from eqia.loaded_definitions import profile_for
@@ -102,21 +105,29 @@ def content(a: Assessment) -> dict:
     numbers = {e.id: n for n, e in enumerate(a.evidence_items, start=1)}
     document: dict[str, Any] = {}
     for part in PARTS:
-        node: Any = {}
-        for member in part.members:
-            if isinstance(member, Items):
-                rows = _rows(a, member, numbers)
-                if member.interchange is None:
-                    node = rows
-                else:
-                    node[member.interchange] = rows
-            else:
-                node[member.interchange] = _read(a, a, member, numbers)
+        node = _part(a, part, numbers)
         if part.interchange:
             document[part.interchange] = node
         else:
             document.update(node)
+    # A review's part only where one was recorded: the document of a version without it is as it was.
+    if review_recorded(a):
+        document[REVIEW.interchange] = _part(a, REVIEW, numbers)
     return document
+
+
+def _part(a: Assessment, part: Part, numbers: dict[int, int]) -> Any:
+    node: Any = {}
+    for member in part.members:
+        if isinstance(member, Items):
+            rows = _rows(a, member, numbers)
+            if member.interchange is None:
+                node = rows
+            else:
+                node[member.interchange] = rows
+        else:
+            node[member.interchange] = _read(a, a, member, numbers)
+    return node
 
 
 # Where the fields of each page are in the document: for the page a problem links to (by its key), the
@@ -145,7 +156,7 @@ def _page_part(part: Part) -> tuple[str, dict[str, str]]:
 
 
 PAGE_PARTS: dict[str, tuple[str, dict[str, str]]] = {
-    **{part.key: _page_part(part) for part in PARTS},
+    **{part.key: _page_part(part) for part in (*PARTS, *REVIEW_PARTS)},
     # An action's own page: its fields go by their document names.
     "action": ("$.action_plan.items[]", {}),
 }

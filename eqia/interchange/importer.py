@@ -49,6 +49,7 @@ from eqia.assessments.shape import (
     GROUP,
     OUTCOME_SET,
     PARTS,
+    REVIEW_PARTS,
     SCALE,
     Field,
     Items,
@@ -255,6 +256,11 @@ def check(doc: Any) -> list[DocumentProblem]:
     problems += _unique(doc["evidence"], "number", "$.evidence", "Evidence number")
     problems += _unique(doc["screening"]["answers"], "characteristic", "$.screening.answers", "Characteristic")
     problems += _unique(doc["characteristics"], "characteristic", "$.characteristics", "Characteristic")
+    for part in REVIEW_PARTS:
+        if part.interchange in doc:
+            path = f"$.{part.interchange}.{part.items.interchange}"
+            problems += _unique(doc[part.interchange][part.items.interchange], "characteristic", path,
+                                "Characteristic")
     screened = [(r["characteristic"], r["label"]) for r in doc["screening"]["answers"]]
     analysed = [(i["characteristic"], i["label"]) for i in doc["characteristics"]]
     if sorted(screened) != sorted(analysed):
@@ -300,7 +306,8 @@ def _apply_content(a: Assessment, doc: dict) -> None:
     a.provenance_title, a.provenance_organisation = source.get("title", ""), source.get("organisation", "")
     a.provenance_url, a.provenance_published_on = source.get("url", ""), _day(source.get("published_on"))
     evidence: dict[int, EvidenceItem] = {}  # by the number the analyses cite it by
-    for part in PARTS:
+    # A review's part where the document has one (only a version that recorded a review does).
+    for part in (*PARTS, *(p for p in REVIEW_PARTS if p.interchange in doc)):
         _, node = _part(doc, part)
         for member in part.members:
             if isinstance(member, Items):

@@ -31,6 +31,7 @@ from eqia.assessments.shape import (
     LONG,
     OUTCOME_SET,
     PARTS,
+    REVIEW_PARTS,
     SCALE,
     SHORT,
     TEXT,
@@ -43,6 +44,9 @@ from eqia.models import ACTION_EVIDENCE_MAX, ACTION_NOTE_MAX, ACTION_PROGRESS_ST
 from eqia.models.types import DATABASE_INT_MAX
 
 FORMAT = "eqia-assessment/1"
+# Keys an export has only where there is something to say: a review version's look back at the version it
+# follows (every other key, an export always has).
+WHEN_RECORDED: tuple[str, ...] = tuple(part.interchange for part in REVIEW_PARTS)
 BACKUP_FORMAT = "eqia-export/1"  # many documents in one file: {"format", "exported_at", "assessments": [...]}
 SCHEMA_ID = "https://eqia.invalid/schema/assessment.json"
 KEY_PATTERN = "^[a-z0-9_]{1,40}$"  # scale keys, states, roles: what the String(40) columns hold
@@ -185,10 +189,10 @@ def rows_schema(items: Items, profile: CharacteristicSet) -> dict:
     return array(row, ROWS, items.description)
 
 
-def content_schemas(profile: CharacteristicSet) -> dict[str, dict]:
+def content_schemas(profile: CharacteristicSet, parts=PARTS) -> dict[str, dict]:
     """The content's keys (each part of the shape) and what each may hold."""
     found: dict[str, dict] = {}
-    for part in PARTS:
+    for part in parts:
         properties: dict[str, dict] = {}
         for member in part.members:
             if isinstance(member, Items) and member.interchange is None:
@@ -312,6 +316,8 @@ def schema(profile: CharacteristicSet | None = None) -> dict:
             "provenance": PROVENANCE,
             "profile": PROFILE,
             **content_schemas(profile),
+            # Present only on a version that records the review of the one it follows.
+            **content_schemas(profile, REVIEW_PARTS),
             "completions": array(obj({"section": {"type": "string", "maxLength": 100},
                                       "completed_by": PERSON, "completed_at": TIMESTAMP}), ROWS,
                                  "The sections the author marked complete"),

@@ -70,6 +70,20 @@ ACTION_CLOSED = frozenset({"done", ACTION_DROPPED})
 # An update's limits: the progress page, the API and the interchange schema hold them.
 ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX = 10_000, 2_000
 
+# At review (DOMAIN.md, step 7): for each group version n assessed, the impact actually seen,
+# said against the one version n predicted (ReviewOutcome rows); then what happens next.
+REVIEW_ACTUALS: dict[str, str] = {
+    "as_predicted": "As predicted",
+    "better_than_predicted": "Better than predicted",
+    "worse_than_predicted": "Worse than predicted",
+    "not_yet_known": "Not yet known",
+}
+REVIEW_NEXT_STEPS: dict[str, str] = {
+    "no_change": "No change: the activity continues as it is",
+    "new_version": "Change the activity and assess it again in a new version",
+    "stop": "Stop the activity",
+}
+
 class Assessment(db.Model):
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("reference", "version_number", name="uq_assessment_reference_version"),)
@@ -103,6 +117,13 @@ class Assessment(db.Model):
     intersectional_effects: Mapped[str] = mapped_column(Text, default="")
     outcome_justification: Mapped[str] = mapped_column(Text, default="")
     review_date: Mapped[date | None] = mapped_column(Date)
+    # A review version's conclusion on the version it follows (the groups' part is ReviewOutcome rows).
+    # Loaded when first read, not with the row: code that reads an assessment at an earlier revision of
+    # the schema (a migration's own data steps and their tests) never asks for columns added after it.
+    review_next_step: Mapped[str | None] = mapped_column(String(40), deferred=True,
+                                                         deferred_group="review")  # a key of REVIEW_NEXT_STEPS
+    review_next_step_reason: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True,
+                                                         deferred_group="review")
 
     # The jurisdiction profile it was made under (eqia.characteristics): its groups,
     # aims and scales, and the duty it pays regard to.
@@ -155,6 +176,8 @@ class Assessment(db.Model):
     outcomes: Mapped[list[AssessmentOutcome]] = relationship(cascade="all, delete-orphan",
                                                              order_by="AssessmentOutcome.id")
     actions: Mapped[list[Action]] = relationship(cascade="all, delete-orphan", order_by="Action.position")
+    review_outcomes: Mapped[list[ReviewOutcome]] = relationship(cascade="all, delete-orphan",
+                                                                order_by="ReviewOutcome.position")
     challenge_rounds: Mapped[list[ChallengeRound]] = relationship(
         cascade="all, delete-orphan", order_by="ChallengeRound.number"
     )
@@ -293,6 +316,16 @@ class CharacteristicImpact(PerCharacteristic, db.Model):
     @property
     def aim_foster_good_relations(self) -> bool | None:
         return self.aim("c")
+
+
+class ReviewOutcome(PerCharacteristic, db.Model):
+    """At review, one group of the version reviewed: the impact seen against the one it
+    predicted (read from that version, never copied), and the evidence for it."""
+
+    __tablename__ = "review_outcome"
+
+    actual_impact: Mapped[str | None] = mapped_column(String(40))  # a key of REVIEW_ACTUALS
+    evidence_seen: Mapped[str] = mapped_column(Text, default="")
 
 
 class ImpactAim(db.Model):

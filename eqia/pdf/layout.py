@@ -67,3 +67,11 @@ def html_for(context: dict) -> tuple[str, dict]:
 def timeline_alt(steps: list[Step]) -> str:
     return "Timeline of due regard, numbered as in the table below: " + "; ".join(
         f"{n}. {s.day.day} {s.day:%B %Y}: {s.label}" for n, s in enumerate(steps, start=1))
+
+
+MONITORING_TEMPLATE = "pdf/monitoring.html"
+
+
+def monitoring_html(context: dict) -> str:
+    """The monitoring report's HTML (eqia.services.monitoring builds the context)."""
+    return render_template(MONITORING_TEMPLATE, **context)

@@ -228,7 +228,8 @@ def check_editable(user: User, assessment: Assessment) -> str:
 def section_open(assessment: Assessment, section: str) -> bool:
     """Whether the workflow needs `section` in the assessment's state (a section
     not needed yet shows "Cannot start yet" and cannot be written)."""
-    return section in definition_for(assessment).sections_needed(assessment.state)
+    return (section in definition_for(assessment).sections_needed(assessment.state)
+            and sections.SECTIONS[section].applies(assessment))
 
 
 def check_section_open(assessment: Assessment, section: str) -> None:

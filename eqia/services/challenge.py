@@ -104,6 +104,8 @@ def review_keys(assessment: Assessment) -> list[str]:
     with "Impact on each group" taken one group at a time."""
     keys = []
     for section in definition_for(assessment).sections_needed(assessment.state):
+        if not sections.SECTIONS[section].applies(assessment):
+            continue
         if sections.SECTIONS[section].per_characteristic:
             keys += [sections.completion_key(section, i.characteristic_key) for i in assessment.impacts]
         else:

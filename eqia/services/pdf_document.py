@@ -12,7 +12,9 @@ from eqia.pdf.layout import html_for as render_html
 from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
 from eqia.services.audit import anchor, trail
+from eqia.services.review_outcomes import next_step_words, side_by_side
 from eqia.services.summary import sign_off_summary
+from eqia.assessments.shape import review_recorded
 from eqia.local_time import LOCAL_ZONE
 
 
@@ -73,7 +75,17 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
         # screen-out is agreed): a later truncation or rewrite of the trail contradicts
         # it. Not on drafts, which are cached.
         anchor=anchor() if final else None,
+        # A review version's look back at the version it follows (None where it has said nothing of it).
+        review=_review(assessment),
     )
+
+
+def _review(assessment: Assessment) -> dict | None:
+    reviewed = assessment.previous_version
+    if reviewed is None or not review_recorded(assessment):
+        return None
+    return {"reviewed": reviewed, "groups": side_by_side(assessment, reviewed),
+            "next_step": next_step_words(assessment)}
 
 
 def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:

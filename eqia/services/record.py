@@ -26,7 +26,8 @@ from typing import Any
 
 from eqia.models import Assessment
 from eqia.assessments.sections import completion_key
-from eqia.assessments.shape import AIMS, CITATIONS, DIRECTORATE, OUTCOME_SET, PARTS, Field
+from eqia.assessments.shape import (AIMS, CITATIONS, DIRECTORATE, OUTCOME_SET, PARTS, REVIEW, Field, Part,
+                                    review_recorded)
 
 RECORD_FORMAT = "eqia-content/1"
 
@@ -81,13 +82,21 @@ def sections_record(a: Assessment) -> dict[str, dict]:
                 record[completion_key(part.key, row.characteristic_key)] = _row(a, row, part.items.record_fields, ids,
                                                                                  numbers)
             continue
-        node = {}
-        if part.items is not None:
-            node[part.items.record] = [_row(a, row, part.items.record_fields, ids, numbers)
-                                       for row in getattr(a, part.items.collection)]
-        node.update(_row(a, a, part.fields, ids, numbers))
-        record[part.record] = node
+        record[part.record] = _part(a, part, ids, numbers)
+    # A review's part only where one was recorded: a version without it reads, byte for byte, as
+    # it did before reviews were recorded, and every signature over it still holds.
+    if review_recorded(a):
+        record[REVIEW.record] = _part(a, REVIEW, ids, numbers)
     return record
+
+
+def _part(a: Assessment, part: Part, ids, numbers) -> dict:
+    node = {}
+    if part.items is not None:
+        node[part.items.record] = [_row(a, row, part.items.record_fields, ids, numbers)
+                                   for row in getattr(a, part.items.collection)]
+    node.update(_row(a, a, part.fields, ids, numbers))
+    return node
 
 
 def ledger_record(a: Assessment) -> list[dict]:

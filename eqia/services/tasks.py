@@ -14,7 +14,9 @@ from eqia.models import Assessment, User
 from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import access
 from eqia.workflow.hooks import Problem
-from eqia.assessments.sections import GROUPS, SECTIONS, completion_key, parse_completion_key, problems_for
+from eqia.assessments.sections import (GROUPS, REVIEW_PAGE, SECTIONS, completion_key, parse_completion_key,
+                                      problems_for, title_for)
+from eqia.assessments.shape import review_recorded
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = "not_started", "in_progress", "completed", "cannot_start"
 STATUS_LABELS = {NOT_STARTED: "Not yet started", IN_PROGRESS: "In progress", COMPLETED: "Completed",
@@ -64,6 +66,8 @@ def _started(assessment: Assessment, key: str) -> bool:
         return bool(assessment.outcomes or assessment.outcome_justification.strip())
     if key == "action_plan":
         return bool(assessment.actions or assessment.review_date)
+    if key == REVIEW_PAGE:
+        return review_recorded(assessment)
     raise KeyError(key)
 
 
@@ -81,13 +85,14 @@ def task_list(assessment: Assessment, user: User) -> list[TaskGroup]:
     groups = {title: TaskGroup(title) for title in GROUPS}
     for name in definition.sections_in_use():
         section = SECTIONS[name]
-        if name not in needed and not writing:
+        if (name not in needed and not writing) or not section.applies(assessment):
             continue
         if section.per_characteristic:
             entries = [(completion_key(name, row.characteristic_key), row.characteristic_label,
                         {"characteristic": row.characteristic_key}) for row in assessment.impacts]
         else:
-            entries = [(name, chars.section_title(name, section.title), {})]
+            entries = [(name, title_for(assessment, name) if name == REVIEW_PAGE
+                        else chars.section_title(name, section.title), {})]
         for key, title, args in entries:
             if name in needed:
                 problems = problems_for(assessment, key, chars)
@@ -104,7 +109,8 @@ def all_completed(groups: list[TaskGroup]) -> bool:
 
 
 def needed_sections(assessment: Assessment) -> tuple[str, ...]:
-    return definition_for(assessment).sections_needed(assessment.state)
+    return tuple(name for name in definition_for(assessment).sections_needed(assessment.state)
+                 if SECTIONS[name].applies(assessment))
 
 
 def can_edit(user: User, assessment: Assessment) -> bool:

@@ -10,7 +10,7 @@ def register_views(app: Flask) -> None:
                             workflow_diagram)
     # The pages of an assessment's sections add their routes to the assessments blueprint.
     from eqia.views import (action_progress, actions, challenge, downloads, evidence, impacts,  # noqa: F401
-                            outcome, screening, tasks)
+                            monitoring, outcome, review_outcomes, screening, tasks)
 
     for module in (assets, auth, main, account, notifications, assessments, workflow_diagram, public_register):
         app.register_blueprint(module.bp)

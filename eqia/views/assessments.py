@@ -13,7 +13,7 @@ from eqia.forms.register_details import RegisterDetailsEditForm, RegisterDetails
 from eqia.forms.transition import TransitionForm
 from eqia.models import Assessment, Directorate
 from eqia.assessments.rules import late_decision_warning_for
-from eqia.assessments.shape import REGISTER_FIELDS
+from eqia.assessments.shape import REGISTER_FIELDS, review_recorded
 from eqia.loaded_definitions import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access, action_progress
 from eqia.services import assessments as service
@@ -179,6 +179,8 @@ def overview(assessment_id: int):
         action_progress=action_progress.progress(assessment) if action_progress.tracks_progress(assessment) else [],
         may_update_actions=action_progress.may_update(current_user, assessment),
         total=sum(t.status != tasks.CANNOT_START for t in progress),
+        # A review version's look back at the version it follows, once it has said anything.
+        reviewed=assessment.previous_version if review_recorded(assessment) else None,
     )
 
 

@@ -19,6 +19,7 @@ ENDPOINTS = {
     "outcome": "assessments.outcome",
     "action_plan": "assessments.action_plan",
     "action": "assessments.edit_action",
+    "actual_impacts": "assessments.actual_impacts",
     "review": "assessments.review",
     "respond": "assessments.respond",
 }

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 
 revision = '0023_notifications'
-down_revision = '0021_periodic_runs'
+down_revision = '0022_review_outcomes'
 branch_labels = None
 depends_on = None
 
