@@ -18,6 +18,7 @@ from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
 from eqia.assessments.shape import (
+    ACCOUNT,
     AIMS,
     CITATIONS,
     DATE,
@@ -84,6 +85,10 @@ def _read(a: Assessment, row: Any, field: Field, numbers: dict[int, int]) -> Any
         return sorted(numbers[e.id] for e in row.evidence if e.id in numbers)
     if field.kind == OUTCOME_SET:
         return sorted(o.outcome for o in row.outcomes)
+    if field.kind == ACCOUNT:
+        # An id means nothing to another system; the address lets it find the same person there.
+        account = db.session.get(User, getattr(row, field.key)) if getattr(row, field.key) else None
+        return account.email if account is not None else None
     value = getattr(row, field.key)
     return day(value) if field.kind == DATE else value
 
