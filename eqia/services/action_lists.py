@@ -129,12 +129,12 @@ def _rows(user: User, query: Select, on: date) -> list[ActionRow]:
     return out
 
 
-def my_actions(user: User, page: int = 1, on: date | None = None, page_size: int = PAGE_SIZE) -> ActionPage:
+def my_actions(user: User, page: int = 1, on: date | None = None, page_size: int | None = None) -> ActionPage:
     """The actions `user` owns (by account) and, for their own assessments, every action; overdue first,
     then by due date."""
     on = on or today()
     query, overdue, _ = _query(user, on, or_(Action.owner_user_id == user.id, Assessment.created_by_id == user.id))
-    return _page(user, query, overdue, page, page_size, on)
+    return _page(user, query, overdue, page, page_size or PAGE_SIZE, on)
 
 
 def _overdue_query(user: User, on: date, directorate_id: int | None) -> tuple[Select, object]:
@@ -148,12 +148,12 @@ def _overdue_query(user: User, on: date, directorate_id: int | None) -> tuple[Se
 
 
 def overdue_actions(user: User, directorate_id: int | None = None, page: int = 1, on: date | None = None,
-                    page_size: int = PAGE_SIZE) -> ActionPage:
+                    page_size: int | None = None) -> ActionPage:
     """Every overdue action of the assessments `user` (an equality lead or admin) may see, longest overdue
     first; of one directorate if one is given."""
     on = on or today()
     query, overdue = _overdue_query(user, on, directorate_id)
-    return _page(user, query, overdue, page, page_size, on)
+    return _page(user, query, overdue, page, page_size or PAGE_SIZE, on)
 
 
 def all_overdue_actions(user: User, directorate_id: int | None = None, on: date | None = None) -> list[ActionRow]:
