@@ -43,6 +43,8 @@ EXPECTED = {
     ("POST", "/api/v1/assessments/<int:assessment_id>/challenge-answers"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/groups"),
     ("GET", "/api/v1/assessments/<int:assessment_id>/pdf"),
+    ("GET", "/api/v1/assessments/<int:assessment_id>/actions"),
+    ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<int:item_id>/updates"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
 }
 
