@@ -35,13 +35,13 @@ def with_accounts(form: "ActionForm", accounts) -> "ActionForm":
 class ActionForm(ItemForm):
     description = TextAreaField("Action", widget=GovTextArea(), description=hint("action_description"),
                                 validators=[Optional(), within_limit("action_plan", "description", "Action")])
+    owner = StringField("Who owns it?", widget=GovTextInput(),
+                        description="A named person, post or body, as the plan should show it.",
+                        validators=[Optional(), within_limit("action_plan", "owner", "Owner")])
     owner_user_id = SelectField("Does the owner have an account here?", widget=GovSelect(), coerce=account_id,
                                 choices=[], validate_choice=False,
                                 description="An owner with an account sees the action in ‘My actions’ "
                                             "and can record its progress.")
-    owner = StringField("Who owns it?", widget=GovTextInput(),
-                        description="A named person, post or body, as the plan should show it.",
-                        validators=[Optional(), within_limit("action_plan", "owner", "Owner")])
     due_date = GovukDateField("When is it due?", error_label="Due date", description="For example, 30 9 2026.")
     success_measure = TextAreaField("How will you know it has worked?", widget=GovTextArea(),
                                     description=hint("action_measure"),

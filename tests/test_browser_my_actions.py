@@ -70,3 +70,23 @@ def test_an_owner_marks_an_overdue_action_done_and_the_lead_sees_what_is_still_o
     assert "No action is overdue in Highways." in lead.page.locator("main").inner_text()
     check(lead.page, "overdue-actions-filtered")
     assert action_lists.overdue_actions(world.lead, on=day).total == 1
+
+
+def test_the_author_picks_an_owner_with_an_account_on_the_action_page(live_server, browser, world):  # noqa: F811
+    owner = world.make_user("owner@example.test", directorate=world.other_directorate, commit=True)
+    draft = world.make_assessment("full_assessment")
+    author = Person(browser, live_server, world.author)
+    author.sign_in()
+    author.go(f"/assessments/{draft.id}/action/add")
+    author.page.fill("#description", "Print large-print timetables")
+    author.page.select_option("#owner_user_id", str(owner.id))
+    author.page.fill("#owner", "Library services manager")
+    author.page.click("button:has-text('Save')")
+    author.page.wait_for_selector(".govuk-notification-banner--success")
+    added = db.session.get(Assessment, draft.id)
+    db.session.refresh(added)
+    action = added.actions[-1]
+    assert (action.owner, action.owner_user_id) == ("Library services manager", owner.id)
+    author.go(f"/assessments/{draft.id}/action/{action.id}")
+    assert author.page.locator("#owner_user_id").input_value() == str(owner.id)
+    check(author.page, "action-owner-account")
