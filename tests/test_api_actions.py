@@ -50,7 +50,7 @@ def test_the_actions_come_as_signed_with_their_progress(api, world, owner, signe
     body = response.get_json()
     assert body["tracks_progress"] is True and body["assessment"]["id"] == signed.id
     first, second = body["actions"]
-    assert (first["number"], first["plan"]["owner"], first["plan"]["owner_email"]) == (1, "Sam Lee", None)
+    assert (first["number"], first["plan"]["owner"], first["plan"].get("owner_email")) == (1, "Sam Lee", None)
     assert (second["plan"]["description"], second["plan"]["owner_email"]) == ("Print large-print timetables",
                                                                              "owner@example.test")
     assert (second["status"], second["overdue"], second["may_update"], second["updates"]) == (

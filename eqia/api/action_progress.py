@@ -92,11 +92,11 @@ def action_updates(assessment_id: int, item_id: int):
     """Record progress on one action, as its page does; answered with the action and its progress."""
     user = current_api_user()
     assessment = get_visible(assessment_id, user)
-    if not any(a.id == item_id for a in assessment.actions):
-        raise NotFound(action_progress.ACTION_NOT_FOUND)
     body, refusal = json_body(BODY_MAX)
     if refusal is not None:
         return refusal
+    if not any(a.id == item_id for a in assessment.actions):
+        raise NotFound(action_progress.ACTION_NOT_FOUND)
     data, errors = _update_input(body)
     if errors:
         return problem(422, "; ".join(e["message"] for e in errors), errors)

@@ -95,8 +95,12 @@ def _read(a: Assessment, row: Any, field: Field, numbers: dict[int, int]) -> Any
 
 def _rows(a: Assessment, items: Items, numbers: dict[int, int]) -> list[dict]:
     rows = []
+    optional = {f.interchange for f in items.fields if f.optional}
     for n, row in enumerate(getattr(a, items.collection), start=1):
         values = {f.interchange: _read(a, row, f, numbers) for f in items.fields if f.interchange is not None}
+        # A field added to the format later is left out when it says nothing, so a document written before
+        # it existed comes back out as it went in.
+        values = {k: v for k, v in values.items() if v is not None or k not in optional}
         rows.append({"number": n, **values} if items.numbered else values)
     return rows
 
