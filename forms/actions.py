@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm, SectionForm
@@ -12,11 +12,36 @@ from eqia.forms.guidance import hint
 from eqia.models import ACTION_STATUSES
 
 
+WITHOUT_ACCOUNT = "Someone without an account"
+
+
+def account_id(value) -> int | None:
+    """The chosen account's id; None for someone without one. Anything else is kept as an id that names no
+    account (0), so the service refuses it with its own words rather than the form guessing."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
+def with_accounts(form: "ActionForm", accounts) -> "ActionForm":
+    """Offer these accounts (active ones, chosen by the view) as the owner."""
+    form.owner_user_id.choices = [("", WITHOUT_ACCOUNT)] + [(str(a.id), f"{a.name} ({a.email})") for a in accounts]
+    return form
+
+
 class ActionForm(ItemForm):
     description = TextAreaField("Action", widget=GovTextArea(), description=hint("action_description"),
                                 validators=[Optional(), within_limit("action_plan", "description", "Action")])
-    owner = StringField("Who owns it?", widget=GovTextInput(), description="A named person or post.",
+    owner = StringField("Who owns it?", widget=GovTextInput(),
+                        description="A named person, post or body, as the plan should show it.",
                         validators=[Optional(), within_limit("action_plan", "owner", "Owner")])
+    owner_user_id = SelectField("Does the owner have an account here?", widget=GovSelect(), coerce=account_id,
+                                choices=[], validate_choice=False,
+                                description="An owner with an account sees the action in ‘My actions’ "
+                                            "and can record its progress.")
     due_date = GovukDateField("When is it due?", error_label="Due date", description="For example, 30 9 2026.")
     success_measure = TextAreaField("How will you know it has worked?", widget=GovTextArea(),
                                     description=hint("action_measure"),

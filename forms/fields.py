@@ -20,7 +20,7 @@ def too_long(label: str, limit: int) -> str:
 def row_values(form, part: str) -> dict:
     """What a row's page posted, by the fields the shape says a page saves: text blank rather than None."""
     items = shape.PART[part].items
-    return {f.key: form[f.page].data if f.kind == shape.DATE else (form[f.page].data or "")
+    return {f.key: form[f.page].data if f.kind in (shape.DATE, shape.ACCOUNT) else (form[f.page].data or "")
             for f in items.fields if f.edited}
 
 

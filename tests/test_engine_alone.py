@@ -109,6 +109,11 @@ rights:
     label: Note the days taken
     roles: [author]
     states: [approved]
+  note_handover:
+    label: Note a handover done
+    roles: [decision_maker]
+    states: [approved]
+    relations: [covering]
 segregation_of_duties:
   - trigger: approve
     excluded: [submit]
@@ -128,6 +133,13 @@ class LeaveRequest:
     lock_version: int = 1
     updated_at: datetime | None = None
     first_day: date | None = None
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A piece of work someone covers while the employee is away: a part of the request."""
+    request_id: int
+    covered_by: int
 
 
 @dataclass(frozen=True)
@@ -192,6 +204,9 @@ class LeaveSubject:
 
     def held_role(self, user: Person, roles: Collection[str]) -> str | None:
         return next((role for role in sorted(roles) if role in user.roles), None)
+
+    def relations(self, user: Person, record: LeaveRequest, part: Handover) -> Collection[str]:
+        return {"covering"} if part.request_id == record.id and part.covered_by == user.id else set()
 
     def definition_for(self, record: LeaveRequest) -> WorkflowDefinition:
         return self.definition
@@ -531,3 +546,16 @@ def test_a_right_is_held_by_its_roles_in_its_states_by_those_who_may_see_the_rec
     assert right_role(BOB, request, "note_days_taken") is None  # not one of its roles
     assert right_role(DAN, request, "note_days_taken") is None  # may not see Alice's request
     assert right_role(ALICE, request, "no_such_right") is None  # a right not declared is nobody's
+
+
+def test_a_right_is_held_on_a_part_by_whoever_stands_in_one_of_its_relations_to_that_part(subject):
+    request = subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3, state="approved"))
+    covered_by_alice, covered_by_dan = Handover(7, ALICE.id), Handover(7, DAN.id)
+    assert right_role(BOB, request, "note_handover") == MANAGER  # by role, on any part or none
+    assert right_role(ALICE, request, "note_handover", part=covered_by_alice) == "covering"
+    assert right_role(ALICE, request, "note_handover") is None  # a relation is to a part, not the whole
+    assert right_role(ALICE, request, "note_handover", part=covered_by_dan) is None  # not her part
+    assert right_role(DAN, request, "note_handover", part=covered_by_dan) is None  # may not see the request
+    assert right_role(ALICE, request, "note_days_taken", part=covered_by_alice) == EMPLOYEE
+    request.state = "requested"
+    assert right_role(ALICE, request, "note_handover", part=covered_by_alice) is None  # not in its states

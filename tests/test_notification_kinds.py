@@ -322,3 +322,30 @@ def test_the_reminder_thresholds_have_defaults_and_are_checked_at_start_up(name,
     with pytest.raises(ConfigError) as raised:
         from_environment({"EQIA_ENV": "development", name: "0"})
     assert str(raised.value) == f"{name} must be a whole number from 1 to 365, not '0'"
+
+
+def test_an_actions_owner_with_an_account_is_reminded_beside_the_author_and_an_inactive_one_is_not(app, world):
+    from eqia.roles import AUTHOR
+
+    owner = world.make_user("owner@example.test", commit=True)
+    bystander = world.make_user("bystander@example.test", AUTHOR, commit=True)
+    signed = world.make_assessment("signed_off")
+    action = db.session.get(Assessment, signed.id).actions[0]
+    action.owner_user_id = owner.id  # as the action page records an owner account, before sign-off
+    db.session.commit()
+    day = action.due_date + timedelta(days=1)
+    assert remind_actions(day, noon(day)) == 1
+    db.session.commit()
+    assert [n.kind for n in told(owner)] == [kinds.ACTION_OVERDUE]
+    assert kinds.ACTION_OVERDUE in [n.kind for n in told(world.author)]
+    assert told(bystander) == []
+
+    other = world.make_assessment("signed_off")
+    other_action = db.session.get(Assessment, other.id).actions[0]
+    other_action.owner_user_id = owner.id
+    owner.active = False
+    db.session.commit()
+    later = other_action.due_date + timedelta(days=1)
+    remind_actions(later, noon(later))
+    db.session.commit()
+    assert [n.kind for n in told(owner)] == [kinds.ACTION_OVERDUE]  # nothing more once deactivated

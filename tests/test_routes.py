@@ -7,6 +7,8 @@ EXPECTED = {
     ("GET", "/sign-in"), ("POST", "/sign-in"),
     ("POST", "/sign-out"),
     ("GET", "/my-work"),
+    # Actions across assessments: the ones a user owns, and the lead's overdue ones (issue 16).
+    ("GET", "/my-actions"), ("GET", "/actions/overdue"), ("GET", "/actions/overdue.csv"),
     ("GET", "/assessments"),
     ("GET", "/assessments/new"), ("POST", "/assessments/new"),
     ("GET", "/assessments/<int:assessment_id>"),
@@ -48,6 +50,8 @@ EXPECTED = {
     ("POST", "/api/v1/assessments/<int:assessment_id>/challenge-answers"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/groups"),
     ("GET", "/api/v1/assessments/<int:assessment_id>/pdf"),
+    ("GET", "/api/v1/assessments/<int:assessment_id>/actions"),
+    ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<int:item_id>/updates"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
 }
 

@@ -16,6 +16,7 @@ from wtforms.validators import Length
 
 from eqia.assessments import shape
 from eqia.assessments.shape import (
+    ACCOUNT,
     ACTIVITY_KIND,
     AIMS,
     CHOICE,
@@ -35,7 +36,7 @@ from eqia.interchange.exporter import export
 from eqia.interchange.edit import replace_content
 from eqia.interchange.importer import BadDocument, aims_said, import_document
 from eqia.interchange.schema import schema
-from eqia.models import Assessment, AssessmentOutcome, Directorate, utcnow
+from eqia.models import Assessment, AssessmentOutcome, Directorate, User, utcnow
 from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import content
 from eqia.services.pdf_document import html_for
@@ -75,6 +76,10 @@ def stored(a: Assessment, items: Items | None, field: Field):
     return getattr(row, field.key)
 
 
+def account_id(email: str) -> int:
+    return db.session.execute(db.select(User.id).where(User.email == email)).scalar_one()
+
+
 def sample(a: Assessment, part: Part, field: Field, n: int):
     """A value for the field that no other field holds and the assessment did not have."""
     profile = characteristics()
@@ -98,6 +103,8 @@ def sample(a: Assessment, part: Part, field: Field, n: int):
         return [2]
     if field.kind == OUTCOME_SET:
         return ["adjust", "stop"]
+    if field.kind == ACCOUNT:
+        return account_id("lead@example.test")
     return None  # the directorate and the groups' keys stay as they are: they name other rows
 
 
@@ -147,6 +154,9 @@ def test_every_field_is_in_the_signed_record_under_its_record_key(world, subtest
     for entry in FIELDS:
         part, items, field = entry
         with subtests.test(field=name(entry)):
+            if field.kind == ACCOUNT:  # the record names the person (the owner's name), never an account id
+                assert field.record is None
+                continue
             if field.record is None:
                 assert part.per_group and field.kind == GROUP  # named by its task's key instead
                 assert f"characteristic:{stored(a, items, field)}" in record["sections"]
@@ -178,6 +188,8 @@ def from_document(value, field: Field):
         return db.session.execute(db.select(Directorate.id).where(Directorate.name == value)).scalar_one()
     if field.kind == AIMS:
         return sorted(k for k, on in aims_said({"aims": value}).items() if on)
+    if field.kind == ACCOUNT:
+        return account_id(value)
     return value
 
 
@@ -215,12 +227,16 @@ def put_value(a: Assessment, part: Part, items: Items | None, field: Field):
         return [1, 2]
     if field.kind == OUTCOME_SET:
         return ["adjust"]
+    if field.kind == ACCOUNT:
+        return account_id("decider@example.test")
     return None
 
 
 def to_document(value, field: Field, a: Assessment):
     if field.kind == DATE:
         return value.isoformat()
+    if field.kind == ACCOUNT:
+        return db.session.get(User, value).email
     if field.kind == AIMS:
         names = {"a": "eliminate_discrimination", "b": "advance_equality", "c": "foster_good_relations"}
         return {names[k]: (k in value) for k in names}
@@ -331,6 +347,8 @@ def test_the_schema_allows_the_shapes_limits_and_choices(entry, app):
         assert node["items"]["enum"] == [*field.choices] and node["maxItems"] == len(field.choices)
     elif field.kind == DATE:
         assert node["format"] == "date"
+    elif field.kind == ACCOUNT:
+        assert node["type"] == ["string", "null"] and field.optional
     elif field.kind in (SCALE, GROUP):
         assert "pattern" in node and (field.kind == GROUP and field.required) == ("null" not in node["type"])
 

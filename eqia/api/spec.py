@@ -14,13 +14,15 @@ from flask import jsonify
 from sqlalchemy import select
 
 from eqia.api.blueprint import PROBLEM, bp
+from eqia.api.action_progress import UPDATE_FIELDS
 from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
 from eqia.interchange.schema import WHEN_RECORDED
 from eqia.interchange.schema import schema as interchange_schema
 from eqia.links import external_url
 from eqia.security import public
 from eqia.extensions import db
-from eqia.models import DATABASE_INT_MAX, Directorate
+from eqia.models import ACTION_PROGRESS_STATUSES, DATABASE_INT_MAX, Directorate
+from eqia.services.action_progress import EVIDENCE_MAX, NOTE_MAX
 from eqia.services.search import TEXT_MAX
 from eqia.loaded_definitions import characteristics, workflows
 
@@ -139,6 +141,22 @@ def document() -> dict:
             "/assessments/{assessment_id}/groups": ledger_write(
                 "addGroup", "GroupRequest",
                 "Add a configured group the assessment does not consider yet, as on the task list"),
+            "/assessments/{assessment_id}/actions": {"get": {
+                "operationId": "getActionProgress",
+                "summary": "Each action of the plan as signed, with its progress now (none before sign-off)",
+                "parameters": [assessment_id],
+                "responses": {**_ok("#/components/schemas/ActionList", "The actions and their progress"),
+                              **_problem_responses(401, 404)}}},
+            "/assessments/{assessment_id}/actions/{item_id}/updates": {"post": {
+                "operationId": "recordActionUpdate",
+                "summary": "Record progress on an action of a signed version, as its progress page does",
+                "parameters": [assessment_id, {"name": "item_id", "in": "path", "required": True, "schema": {
+                    "type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}, "description": "The action's id"}],
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "$ref": "#/components/schemas/ActionUpdateRequest"}}}},
+                "responses": {"201": {"description": "Recorded: the action and its progress", "content": {
+                    JSON: {"schema": {"$ref": "#/components/schemas/ActionProgress"}}}},
+                              **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
             "/assessments/{assessment_id}/pdf": {"get": {
                 "operationId": "getAssessmentPdf", "summary": "The PDF: the stored signed bytes, or the draft now",
                 "parameters": [assessment_id],
@@ -226,6 +244,36 @@ def document() -> dict:
                     "lock_version": {"type": "integer"},
                     "characteristic": {"type": "string", "enum": [
                         c.key for c in characteristics().characteristics]}}},
+                "ActionUpdateRequest": {"type": "object", "additionalProperties": False, "properties": {
+                    "status": {"type": "string", "enum": list(ACTION_PROGRESS_STATUSES),
+                               "description": UPDATE_FIELDS["status"]},
+                    "note": {"type": "string", "maxLength": NOTE_MAX, "description": UPDATE_FIELDS["note"]},
+                    "evidence": {"type": "string", "maxLength": EVIDENCE_MAX,
+                                 "description": UPDATE_FIELDS["evidence"]},
+                    "dated": {"type": "string", "format": "date", "description": UPDATE_FIELDS["dated"]}}},
+                "ActionUpdate": {"type": "object", "required": [
+                    "status", "status_label", "note", "evidence", "dated", "recorded_by", "recorded_at"],
+                    "properties": {
+                    "status": {"type": "string"}, "status_label": {"type": "string"}, "note": {"type": "string"},
+                    "evidence": {"type": "string"}, "dated": {"type": "string", "format": "date"},
+                    "recorded_by": {"type": "object", "required": ["name", "email"], "properties": {
+                        "name": {"type": "string"}, "email": {"type": "string"}}},
+                    "recorded_at": {"type": "string", "format": "date-time"}}},
+                "ActionProgress": {"type": "object", "required": [
+                    "id", "number", "plan", "status", "status_label", "overdue", "may_update", "updates",
+                    "updates_href"], "properties": {
+                    "id": {"type": "integer"}, "number": {"type": "integer"},
+                    "plan": {**embedded["properties"]["action_plan"]["properties"]["items"]["items"],
+                             "description": "The action as the plan says it (the assessment document's row)"},
+                    "status": {"type": "string"}, "status_label": {"type": "string"},
+                    "overdue": {"type": "boolean"}, "may_update": {"type": "boolean"},
+                    "updates": {"type": "array", "items": {"$ref": "#/components/schemas/ActionUpdate"}},
+                    "updates_href": {"type": "string"}}},
+                "ActionList": {"type": "object", "required": ["assessment", "tracks_progress", "actions"],
+                               "properties": {
+                    "assessment": {"type": "object", "required": ["id", "reference", "version", "href"]},
+                    "tracks_progress": {"type": "boolean"},
+                    "actions": {"type": "array", "items": {"$ref": "#/components/schemas/ActionProgress"}}}},
                 "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
                     name: {"type": json_type, "description": description}
                     for name, (_, json_type, description) in ACTION_FIELDS.items()}},

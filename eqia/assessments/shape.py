@@ -51,6 +51,7 @@ GROUP = "group"  # a characteristic's key
 AIMS = "aims"  # the duty's aims said of a group (ImpactAim rows)
 CITATIONS = "citations"  # the evidence items a group's analysis cites, by number
 OUTCOME_SET = "outcomes"  # some of the outcomes (AssessmentOutcome rows)
+ACCOUNT = "account"  # a user account: by id here, by e-mail address in a document, never in the record
 
 SAME = "="  # the record's or the document's key is the field's own
 
@@ -71,6 +72,7 @@ class Field:
     copied: bool = True  # a review's new version starts with it
     edited: bool = True  # a page (and so PUT) changes it
     printed: bool = True  # the PDF shows it
+    optional: bool = False  # a document may leave it out (added to the published format later)
 
     def __post_init__(self) -> None:
         if self.record == SAME:
@@ -228,6 +230,12 @@ ACTION_PLAN = Part("action_plan", "action_plan", "action_plan", (
     Items("actions", Action, (
         Field("description", "Action", limit=LONG),
         Field("owner", "Owner", limit=SHORT),
+        # Who the owner is, when they have an account here. The record keeps the owner's name (above) and never
+        # the account: an account id means nothing outside this system, and the signed bytes stay as they were.
+        Field("owner_user_id", "Owner's account", ACCOUNT, record=None, interchange="owner_email", optional=True,
+              description="The owner's e-mail address, when the owner had an account in the exporting system; "
+                          "an import links the action to the account with that address, if there is an active "
+                          "one, and otherwise keeps only the owner's name", printed=False),
         Field("due_date", "Due date", DATE),
         Field("success_measure", "Success measure", limit=LONG),
         Field("status", "Status", CHOICE, choices=ACTION_STATUSES, required=True),

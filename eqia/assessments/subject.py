@@ -126,6 +126,9 @@ class AssessmentSubject:
     def held_role(self, user: User, roles: Collection[str]) -> str | None:
         return access.held_role(user, roles)
 
+    def relations(self, user: User, record: Assessment, part: Any) -> Collection[str]:
+        return access.relations(user, record, part)
+
     def definition_for(self, record: Assessment) -> WorkflowDefinition:
         return definition_for(record)
 

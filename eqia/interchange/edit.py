@@ -20,13 +20,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from eqia.assessments.shape import ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, REVIEW, Items, dates
+from eqia.assessments.shape import (ACCOUNT, ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, REVIEW, Field, Items,
+                                   dates)
 from eqia.extensions import db
 from eqia.interchange.exporter import CONTENT_KEYS, export, path_of
 from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, check
 from eqia.models import Assessment, Directorate
 from eqia.services import assessments as register
-from eqia.services import content, review_outcomes
+from eqia.services import action_owners, content, review_outcomes
 from eqia.services.assessments import ScreeningInput, get_visible
 from eqia.services.errors import Conflict, Invalid
 from eqia.services.workflow import STALE, lock_assessment
@@ -118,7 +119,16 @@ def _item_values(item: dict, items: Items) -> dict[str, Any]:
     """A row of the document as its page saves it: the fields a page changes (not the evidence's number,
     nor an action's group), dates as dates."""
     edited = {f.interchange: f for f in items.fields if f.edited}
-    return {edited[k].key: (_day(v) if edited[k].kind == DATE else v) for k, v in item.items() if k in edited}
+    return {edited[k].key: _edited_value(edited[k], v) for k, v in item.items() if k in edited}
+
+
+def _edited_value(field: Field, value: Any) -> Any:
+    if field.kind == DATE:
+        return _day(value)
+    if field.kind == ACCOUNT:  # by address, as the import links it
+        account = action_owners.account_by_email(value)
+        return account.id if account is not None else None
+    return value
 
 
 def _list(saves: _Saves, kind, path: str, new: list[dict], old: list[dict], items: Items) -> None:

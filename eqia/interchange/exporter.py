@@ -18,6 +18,7 @@ from eqia.characteristics import PSED_AIM_NAMES, aim_name
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT
 from eqia.assessments.shape import (
+    ACCOUNT,
     AIMS,
     CITATIONS,
     DATE,
@@ -87,14 +88,22 @@ def _read(a: Assessment, row: Any, field: Field, numbers: dict[int, int]) -> Any
         return sorted(numbers[e.id] for e in row.evidence if e.id in numbers)
     if field.kind == OUTCOME_SET:
         return sorted(o.outcome for o in row.outcomes)
+    if field.kind == ACCOUNT:
+        # An id means nothing to another system; the address lets it find the same person there.
+        account = db.session.get(User, getattr(row, field.key)) if getattr(row, field.key) else None
+        return account.email if account is not None else None
     value = getattr(row, field.key)
     return day(value) if field.kind == DATE else value
 
 
 def _rows(a: Assessment, items: Items, numbers: dict[int, int]) -> list[dict]:
     rows = []
+    optional = {f.interchange for f in items.fields if f.optional}
     for n, row in enumerate(getattr(a, items.collection), start=1):
         values = {f.interchange: _read(a, row, f, numbers) for f in items.fields if f.interchange is not None}
+        # A field added to the format later is left out when it says nothing, so a document written before
+        # it existed comes back out as it went in.
+        values = {k: v for k, v in values.items() if v is not None or k not in optional}
         rows.append({"number": n, **values} if items.numbered else values)
     return rows
 

@@ -40,6 +40,7 @@ from eqia.models import (
     utcnow,
 )
 from eqia.assessments.shape import (
+    ACCOUNT,
     ACTIVITY_KIND,
     AIMS,
     CHOICE,
@@ -57,7 +58,7 @@ from eqia.assessments.shape import (
     every_field,
 )
 from eqia.loaded_definitions import DEFAULT_WORKFLOW, characteristics, workflows
-from eqia.services import access
+from eqia.services import access, action_owners
 from eqia.services.assessments import (
     CANNOT_CREATE,
     add_characteristic_rows,
@@ -332,6 +333,10 @@ def _row(items: Items, position: int, row: dict, evidence: dict[int, EvidenceIte
                                 for key, relevant in sorted(aims_said(row).items()) if relevant is not None]
         elif f.kind == CITATIONS:
             made.evidence = [evidence[c] for c in sorted(set(row[f.interchange]))]
+        elif f.kind == ACCOUNT:
+            # The same person here if they have an active account with that address; else the name alone.
+            account = action_owners.account_by_email(row.get(f.interchange))
+            setattr(made, f.key, account.id if account is not None else None)
         else:
             setattr(made, f.key, _stored(f, row[f.interchange]))
     return made

@@ -21,6 +21,7 @@ from eqia.audit_words import (ACTION_UPDATE, CHALLENGE_ANSWERS, CHALLENGE_POINTS
                                RESTORE, REVIEW, SIGNATURE, SUPERSEDED)
 from eqia.characteristics import PSED_AIM_NAMES, CharacteristicSet, aim_name, load_characteristics
 from eqia.assessments.shape import (
+    ACCOUNT,
     ACTIVITY_KIND,
     AIMS,
     CHOICE,
@@ -175,6 +176,8 @@ def field_schema(field: Field, profile: CharacteristicSet) -> dict:
         return array({"type": "integer", "minimum": 1, "maximum": ROWS}, ROWS, field.description)
     if field.kind == OUTCOME_SET:
         return array({"type": "string", "enum": list(field.choices)}, len(field.choices))
+    if field.kind == ACCOUNT:
+        return {"type": ["string", "null"], "maxLength": 320, **described}
     raise ValueError(f"{field.key}: no schema for a field of kind {field.kind!r}")
 
 
@@ -185,7 +188,8 @@ NUMBER = {"type": "integer", "minimum": 1, "maximum": ROWS,
 def rows_schema(items: Items, profile: CharacteristicSet) -> dict:
     number = {"number": NUMBER} if items.numbered else {}
     row = obj({**number, **{f.interchange: field_schema(f, profile) for f in items.fields
-                            if f.interchange is not None}})
+                            if f.interchange is not None}},
+              optional=tuple(f.interchange for f in items.fields if f.optional))
     return array(row, ROWS, items.description)
 
 

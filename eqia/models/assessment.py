@@ -391,6 +391,12 @@ class Action(db.Model):
     success_measure: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(40), default="not_started")
     characteristic_key: Mapped[str | None] = mapped_column(String(60))
+    # The owner's account, when the owner has one: they see the action in "My actions" and may record its
+    # progress. `owner` stays the name the plan (and the signed record) shows; an officer or a body without
+    # an account is that text alone.
+    owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+
+    owner_account: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
 
 
 class ActionUpdate(db.Model):

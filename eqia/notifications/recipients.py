@@ -60,9 +60,10 @@ def transition_recipients(assessment: Assessment, definition: WorkflowDefinition
 
 
 def action_reminder_recipients(assessment: Assessment, action: Action) -> list[User]:
-    """Who is reminded of an action falling due or overdue: the author for now
-    (an action's owner is free text until owners are accounts)."""
-    return _author(assessment)
+    """Who is reminded of an action falling due or overdue: its owner, when the
+    owner is an account (and active), and the assessment's author."""
+    owner = action.owner_account
+    return _together([owner] if owner is not None and owner.active else [], _author(assessment))
 
 
 def waiting_reminder_recipients(assessment: Assessment, definition: WorkflowDefinition) -> list[User]:

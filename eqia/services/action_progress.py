@@ -51,7 +51,7 @@ lend_names(action_status=ACTION_PROGRESS_STATUSES.__getitem__)
 NOTE_MAX, EVIDENCE_MAX = ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX
 
 ACTION_NOT_FOUND = "Action not found"
-NOT_YOURS = "You cannot update progress on the actions of this assessment."
+NOT_YOURS = "You cannot update progress on this action."
 NOT_NOW = "Progress on actions cannot be recorded while the assessment is {state}."
 CLOSED = "This action is {status}: no more progress can be recorded on it."
 STATUS_MISSING = "Select the action\u2019s status"
@@ -125,8 +125,17 @@ def tracks_progress(assessment: Assessment) -> bool:
     return right is not None and assessment.state in right.states
 
 
-def may_update(user: User, assessment: Assessment) -> bool:
-    return right_role(user, assessment, UPDATE_ACTION, definition_for(assessment)) is not None
+def may_update(user: User, assessment: Assessment, action: Action | None = None) -> bool:
+    """Whether `user` may record progress on `action` (or, with none, on every action of the assessment:
+    a holder of the right's roles; an action's owner holds it on their own action only)."""
+    return right_role(user, assessment, UPDATE_ACTION, definition_for(assessment), part=action) is not None
+
+
+def updatable(user: User, assessment: Assessment) -> frozenset[int]:
+    """The ids of the assessment's actions `user` may record progress on now."""
+    definition = definition_for(assessment)
+    return frozenset(a.id for a in assessment.actions
+                     if right_role(user, assessment, UPDATE_ACTION, definition, part=a) is not None)
 
 
 def _check(data: ProgressInput, on: date) -> None:
@@ -171,7 +180,7 @@ def record_update(assessment_id: int, action_id: int, user: User, data: Progress
         raise NotFound(ACTION_NOT_FOUND)
     if not tracks_progress(assessment):
         raise NotPossible(NOT_NOW.format(state=definition.states[assessment.state].phrase))
-    role = right_role(user, assessment, UPDATE_ACTION, definition)
+    role = right_role(user, assessment, UPDATE_ACTION, definition, part=action)
     if role is None:
         raise Forbidden(NOT_YOURS)
     latest = latest_updates(assessment).get(action.id)

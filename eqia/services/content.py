@@ -24,6 +24,7 @@ from eqia.models import (
     User,
 )
 from eqia.loaded_definitions import characteristics
+from eqia.services import action_owners
 from eqia.services.assessments import Change, _edit, _mark, _reject_nul
 from eqia.services.errors import Invalid, NotFound
 from eqia.assessments import sections, shape
@@ -74,7 +75,8 @@ CONSULTATION = ItemKind(shape.CONSULTATION.items.collection, shape.CONSULTATION.
                         _saved(shape.CONSULTATION.items),
                         "consultation", "consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
 ACTIONS = ItemKind(shape.ACTION_PLAN.items.collection, shape.ACTION_PLAN.items.model, _saved(shape.ACTION_PLAN.items),
-                   "action_plan", "action", ACTION_NOT_FOUND, sections.action_item_problems)
+                   "action_plan", "action", ACTION_NOT_FOUND,
+                   lambda item: sections.action_item_problems(item) + action_owners.owner_problems(item))
 
 
 def find_item(assessment: Assessment, kind: ItemKind, item_id: int):

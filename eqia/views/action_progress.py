@@ -22,7 +22,7 @@ def action_progress_update(assessment_id: int, item_id: int):
     shown = next((p for p in action_progress.progress(assessment) if p.action.id == item_id), None)
     if shown is None:
         raise NotFound(action_progress.ACTION_NOT_FOUND)
-    if not action_progress.may_update(current_user, assessment):
+    if not action_progress.may_update(current_user, assessment, shown.action):
         raise Forbidden(action_progress.NOT_YOURS)
     if shown.closed:
         flash(action_progress.CLOSED.format(status=ACTION_PROGRESS_STATUSES[shown.status].lower()), "problem")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eqia.forms.actions import ActionForm, ActionPlanPageForm
+from eqia.forms.actions import ActionForm, ActionPlanPageForm, with_accounts
 from eqia.forms.completion import ConfirmForm
 from eqia.services import assessments as service
-from eqia.services import content
+from eqia.services import action_owners, content
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.views.assessments import _problem_list, bp, read_only_or_edit, run_form
 from eqia.views.items import ItemPages, register_item_pages
@@ -16,7 +16,8 @@ from eqia.views.items import ItemPages, register_item_pages
 register_item_pages(ItemPages(
     name="action", kind=content.ACTIONS, form_class=ActionForm, list_endpoint="assessments.action_plan",
     noun="this action", heading_add="Add an action", heading_change="Change an action", title_field="description",
-    guidance=(("description", "action_description"), ("success_measure", "action_measure"))))
+    guidance=(("description", "action_description"), ("success_measure", "action_measure")),
+    prepare=lambda form: with_accounts(form, action_owners.active_accounts())))
 
 
 def action_plan_initial(assessment) -> dict:

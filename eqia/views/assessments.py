@@ -177,7 +177,7 @@ def overview(assessment_id: int):
         next_version=following if following is not None and access.can_view(current_user, following) else None,
         done=sum(t.status == tasks.COMPLETED for t in progress),
         action_progress=action_progress.progress(assessment) if action_progress.tracks_progress(assessment) else [],
-        may_update_actions=action_progress.may_update(current_user, assessment),
+        may_update_actions=action_progress.updatable(current_user, assessment),
         total=sum(t.status != tasks.CANNOT_START for t in progress),
         # A review version's look back at the version it follows, once it has said anything.
         reviewed=assessment.previous_version if review_recorded(assessment) else None,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -27,6 +28,7 @@ class ItemPages:
     heading_change: str
     title_field: str  # the field that names an item in "Remove ...?"
     guidance: tuple[tuple[str, str], ...] = ()  # (field, guidance key) for "what a good answer looks like"
+    prepare: Callable | None = None  # gives a new form what it offers that is not fixed (the accounts to choose)
 
     def values_of(self, item) -> dict:
         return {k: getattr(item, k) for k in self.kind.fields}
@@ -43,6 +45,8 @@ def register_item_pages(pages: ItemPages) -> None:
             if item is None and "status" in pages.kind.fields:
                 data["status"] = "not_started"
         form = pages.form_class(data=data)
+        if pages.prepare is not None:
+            pages.prepare(form)
 
         def initial(current):
             found = next((i for i in getattr(current, pages.kind.collection) if i.id == item_id), None)

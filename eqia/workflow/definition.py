@@ -123,11 +123,16 @@ class SegregationRule:
 class Right:
     """Something a user may do to a record without moving it (updating progress on
     a signed record, say): who, and in which states. The application names the rights
-    it asks about; the engine knows no more of them than their name."""
+    it asks about; the engine knows no more of them than their name.
+
+    `relations` gives the right to people by how they stand to the part of the record
+    it is asked about (the owner of one of its actions, say), whatever their roles:
+    the application says who stands so (Subject.relations), and only for that part."""
     name: str
     label: str
     roles: frozenset[str]
     states: frozenset[str]
+    relations: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -378,7 +383,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             if state not in states:
                 fail(f"{path}.states[{j}]", f"unknown state {state!r}")
         rights[name] = Right(name=name, label=spec["label"], roles=frozenset(spec["roles"]),
-                             states=frozenset(spec["states"]))
+                             states=frozenset(spec["states"]), relations=frozenset(spec.get("relations", ())))
 
     segregation: dict[str, SegregationRule] = {}
     for i, spec in enumerate(raw.get("segregation_of_duties", [])):

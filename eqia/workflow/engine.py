@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app
 from transitions import Machine
@@ -129,16 +130,22 @@ def allowed_transitions(user, record, who: Participants | None = None,
     ]
 
 
-def right_role(user, record, right: str, definition: WorkflowDefinition | None = None) -> str | None:
-    """The role in which `user` holds the definition's `right` on `record` now, or None:
-    the record is in one of the right's states, the user may see it and holds one of its
-    roles. A right the definition does not declare is held by nobody."""
+def right_role(user, record, right: str, definition: WorkflowDefinition | None = None,
+               part: Any = None) -> str | None:
+    """The role in which `user` holds the definition's `right` on `record` (or on `part` of it)
+    now, or None: the record is in one of the right's states, the user may see it and holds
+    one of its roles, or else stands to `part` in one of its relations (then the relation is
+    the role they act in). A right the definition does not declare is held by nobody."""
     subject = current_subject()
     definition = definition or subject.definition_for(record)
     declared = definition.rights.get(right)
     if declared is None or record.state not in declared.states or not subject.can_view(user, record):
         return None
-    return subject.held_role(user, declared.roles)
+    role = subject.held_role(user, declared.roles)
+    if role is None and part is not None and declared.relations:
+        held = subject.relations(user, record, part)
+        role = next((r for r in sorted(declared.relations) if r in held), None)
+    return role
 
 
 def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:

@@ -66,6 +66,9 @@ class Subject(Protocol):
     def held_role(self, user: Any, roles: Collection[str]) -> str | None:
         """The role, of `roles`, in which `user` acts (the same one every time), or None."""
 
+    def relations(self, user: Any, record: Any, part: Any) -> Collection[str]:
+        """How `user` stands to `part` of `record` (a right's `relations`: "owner", say); empty if not at all."""
+
     def definition_for(self, record: Any) -> WorkflowDefinition:
         """The definition `record` follows."""
 

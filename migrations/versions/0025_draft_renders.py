@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '0025_draft_renders'
-down_revision = '0023_notifications'
+down_revision = '0024_action_owners'
 branch_labels = None
 depends_on = None
 
