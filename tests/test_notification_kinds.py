@@ -329,21 +329,26 @@ def test_an_actions_owner_with_an_account_is_reminded_beside_the_author_and_an_i
 
     owner = world.make_user("owner@example.test", commit=True)
     bystander = world.make_user("bystander@example.test", AUTHOR, commit=True)
-    signed = world.make_assessment("signed_off")
+    signed = world.make_assessment("awaiting_sign_off")
     action = db.session.get(Assessment, signed.id).actions[0]
     action.owner_user_id = owner.id  # as the action page records an owner account, before sign-off
     db.session.commit()
+    world.drive(db.session.get(Assessment, signed.id), "signed_off")
+    action = db.session.get(Assessment, signed.id).actions[0]
     day = action.due_date + timedelta(days=1)
-    assert remind_actions(day, noon(day)) == 1
+    assert remind_actions(day, noon(day)) == 2  # the owner and the author
     db.session.commit()
     assert [n.kind for n in told(owner)] == [kinds.ACTION_OVERDUE]
     assert kinds.ACTION_OVERDUE in [n.kind for n in told(world.author)]
-    assert told(bystander) == []
+    assert told(bystander, kinds.ACTION_OVERDUE) == []
 
-    other = world.make_assessment("signed_off")
+    other = world.make_assessment("awaiting_sign_off")
     other_action = db.session.get(Assessment, other.id).actions[0]
     other_action.owner_user_id = owner.id
-    owner.active = False
+    db.session.commit()
+    world.drive(db.session.get(Assessment, other.id), "signed_off")
+    other_action = db.session.get(Assessment, other.id).actions[0]
+    db.session.get(type(owner), owner.id).active = False
     db.session.commit()
     later = other_action.due_date + timedelta(days=1)
     remind_actions(later, noon(later))
