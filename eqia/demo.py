@@ -15,6 +15,7 @@ from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
 from eqia.services import challenge
+from eqia.services.action_progress import ProgressInput, record_update
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
 from eqia.local_time import LOCAL_ZONE
@@ -254,11 +255,29 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     screen(a, tom, "yes", "Darker streets affect feelings of safety", "Full assessment needed.")
     perform_transition(a.id, "start_full_assessment", tom)
     write_full_assessment(a.id, tom, STORIES["lighting"])
+    # The continuing duty, so "My actions", the lead's overdue actions and the monitoring report have something
+    # to show. The demo does not back-date anything (its audit trail is made now), so the overdue action is one
+    # already under way, and late, when the plan was signed: the route walks promised during consultation.
+    # Its owner is another author, chosen by account with no name typed, so the plan shows her account's name.
+    full.save_item(full.ACTIONS, a.id, tom, _lock(a.id), None, {
+        "description": "Walk the main routes to stations with the Women's Safety Network before any light goes off",
+        "owner": "", "owner_user_id": amina.id, "due_date": today - timedelta(days=12),
+        "success_measure": "Every route walked and each unsafe spot added to the stay-lit list",
+        "status": "in_progress"})
+    full.save_action_plan_page(a.id, tom, _lock(a.id), today + timedelta(days=400), True)
     perform_transition(a.id, "submit_for_challenge", tom)
     perform_transition(a.id, "approve", ellen)
     perform_transition(a.id, "sign_off", dina, comment="Read before Cabinet.", attested=True,
                        password=DEMO_PASSWORDS[dina.email])
     perform_transition(a.id, "publish", ellen)
+    signed = db.session.get(Assessment, a.id)
+    walks, data = signed.actions[-1], signed.actions[0]
+    record_update(a.id, walks.id, amina, ProgressInput(
+        status="in_progress", note="Three of the five routes walked; the other two are booked with the Network.",
+        evidence="", dated=today - timedelta(days=2)))
+    record_update(a.id, data.id, tom, ProgressInput(
+        status="in_progress", note="The first quarter's figures are with the police for checking.", evidence="",
+        dated=today))
 
     # 6. Screened out, agreed by an equality lead.
     a = start(tom, directorates[2], "Replacement of office printers", activity_kind="procurement",

@@ -41,7 +41,8 @@ class ActionForm(ItemForm):
     owner_user_id = SelectField("Does the owner have an account here?", widget=GovSelect(), coerce=account_id,
                                 choices=[], validate_choice=False,
                                 description="An owner with an account sees the action in ‘My actions’ "
-                                            "and can record its progress.")
+                                            "and can record its progress. If you leave ‘Who owns it?’ blank, "
+                                            "the plan shows the account’s name.")
     due_date = GovukDateField("When is it due?", error_label="Due date", description="For example, 30 9 2026.")
     success_measure = TextAreaField("How will you know it has worked?", widget=GovTextArea(),
                                     description=hint("action_measure"),

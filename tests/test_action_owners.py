@@ -96,6 +96,52 @@ def test_the_author_chooses_an_owner_from_the_active_accounts(client, auth, worl
     assert again.select_one("select#owner_user_id option[selected]")["value"] == str(owner.id)
 
 
+def test_an_owner_chosen_from_the_list_and_left_unnamed_is_named_from_the_account(client, auth, world, owner):
+    a = world.make_assessment("full_assessment")
+    auth.sign_in(world.author)
+    response = client.post(f"/assessments/{a.id}/action/add",
+                           data=action_form(a, owner="  ", owner_user_id=str(owner.id)))
+    assert response.status_code == 302
+    added = fresh(a.id).actions[-1]
+    assert (added.owner, added.owner_user_id) == ("Owner", owner.id)
+    plan = BeautifulSoup(client.get(f"/assessments/{a.id}/action-plan").data, "html.parser")
+    assert "Owner" in plan.select_one(f"#action-{added.id}").get_text()
+
+
+def test_a_name_typed_beside_the_account_is_kept_even_when_it_differs(world, owner):
+    a = world.make_assessment("full_assessment")
+    content.save_item(content.ACTIONS, a.id, world.author, fresh(a.id).lock_version, None,
+                      {"description": "Count visits", "status": "not_started", "owner": "Head of Libraries",
+                       "owner_user_id": owner.id})
+    db.session.commit()
+    assert fresh(a.id).actions[-1].owner == "Head of Libraries"
+
+
+def test_choosing_an_account_for_an_unnamed_action_later_names_it_and_audits_the_name(world, owner):
+    a = world.make_assessment("full_assessment")
+    content.save_item(content.ACTIONS, a.id, world.author, fresh(a.id).lock_version, None,
+                      {"description": "Gather data", "status": "not_started", "owner": ""})
+    db.session.commit()
+    action = fresh(a.id).actions[-1]
+    assert action.owner == ""
+    _, changes = content.save_item(content.ACTIONS, a.id, world.author, fresh(a.id).lock_version, action.id,
+                                   {"owner_user_id": owner.id})
+    db.session.commit()
+    assert fresh(a.id).actions[-1].owner == "Owner"
+    assert {c.about for c in changes} == {"owner", "owner_user_id"}
+
+
+def test_an_unknown_account_left_unnamed_is_refused_not_named(world):
+    a = world.make_assessment("full_assessment")
+    before = len(a.actions)
+    with pytest.raises(Invalid) as refused:
+        content.save_item(content.ACTIONS, a.id, world.author, fresh(a.id).lock_version, None,
+                          {"description": "X", "status": "not_started", "owner": "", "owner_user_id": 999999})
+    db.session.rollback()
+    assert [p.message for p in refused.value.problems] == [OWNER_ACCOUNT_UNKNOWN]
+    assert len(fresh(a.id).actions) == before
+
+
 @pytest.mark.parametrize("chosen", ["999999", "not-a-number", "-1", "99999999999999999999"])
 def test_an_unknown_account_is_refused_with_a_clear_message_and_nothing_is_lost(client, auth, world, chosen):
     a = world.make_assessment("full_assessment")

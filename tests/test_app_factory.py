@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from eqia.app import TemplateUndefined
 from eqia.config import (AUDIT_KEY_MISSING, DEVELOPMENT_AUDIT_KEY, PROJECT_ROOT, THROTTLE_NEEDS_SHARED_STORE,
                          ConfigError, database_url, from_environment)
 from eqia.extensions import db
+from eqia.services import action_lists, action_progress
 from eqia.models import Assessment, Directorate, OutboxMessage, User
 from eqia.notifications.messages import written
 from tests.conftest import STANDARD, base_config
@@ -23,7 +25,7 @@ def test_extensions_and_blueprints_are_wired(app):
     for name in ("sqlalchemy", "migrate", "csrf", "eqia"):
         assert name in app.extensions, name
     assert set(app.blueprints) == {"assets", "auth", "main", "assessments", "workflow", "register", "api", "account",
-                                   "notifications"}
+                                   "notifications", "actions"}
     assert app.login_manager.login_view == "auth.sign_in"
 
 
@@ -108,6 +110,19 @@ def test_load_demo_twice_loads_once(runner):
                       db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one(),
                       db.session.execute(sa.select(sa.func.count()).select_from(Directorate)).scalar_one())
     assert runner.invoke(args=["eqia", "verify-audit"]).exit_code == 0
+
+
+def test_the_demo_shows_the_continuing_duty_on_whatever_day_it_is_loaded(runner):
+    assert runner.invoke(args=["eqia", "load-demo"]).exit_code == 0
+    amina = db.session.execute(sa.select(User).where(User.email == "amina.author@demo.example")).scalar_one()
+    ellen = db.session.execute(sa.select(User).where(User.email == "ellen.lead@demo.example")).scalar_one()
+    [mine] = [row for row in action_lists.my_actions(amina).rows if row.assessment.created_by_id != amina.id]
+    assert (mine.action.owner, mine.overdue, mine.status) == ("Amina Shah", True, "in_progress")
+    assert mine.latest is not None and mine.latest.recorded_by_id == amina.id and mine.may_update
+    overdue = action_lists.all_overdue_actions(ellen)
+    assert [row.action.id for row in overdue] == [mine.action.id]
+    later = action_lists.all_overdue_actions(ellen, on=action_progress.today() + timedelta(days=400))
+    assert len(later) > 1  # and the dates move with today: the rest fall due in time
 
 
 def test_create_user_reads_the_password_from_stdin(runner):

@@ -34,12 +34,28 @@ def account_by_email(email: str | None) -> User | None:
                                                  User.active.is_(True))).scalar_one_or_none()
 
 
+def _active_account(wanted) -> User | None:
+    account = db.session.get(User, wanted) if isinstance(wanted, int) and 0 < wanted <= DATABASE_INT_MAX else None
+    return account if account is not None and account.active else None
+
+
 def owner_problems(action: Action) -> list[Problem]:
     """An action's owner account, if it names one, must be an active account."""
     if action.owner_user_id is None:
         return []
-    wanted = action.owner_user_id
-    account = db.session.get(User, wanted) if isinstance(wanted, int) and 0 < wanted <= DATABASE_INT_MAX else None
-    if account is None or not account.active:
+    if _active_account(action.owner_user_id) is None:
         return [Problem(OWNER_ACCOUNT_UNKNOWN, field="owner_user_id")]
     return []
+
+
+def with_owner_name(values: dict, action: Action | None) -> dict:
+    """The values of a save of `action` (None: a new one), with the owner's name taken from the chosen account
+    when none is given. The plan, and the signed record, show only the name: an owner picked from the list and
+    left unnamed would otherwise leave the plan incomplete. A name the author typed is theirs to keep, even when
+    it differs from the account's (a post, say, rather than the person holding it)."""
+    wanted = values.get("owner_user_id", action.owner_user_id if action is not None else None)
+    named = values.get("owner", action.owner if action is not None else None)
+    if wanted is None or (named is not None and named.strip()):
+        return values
+    account = _active_account(wanted)
+    return values if account is None else {**values, "owner": account.name}

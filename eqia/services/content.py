@@ -57,6 +57,8 @@ class ItemKind:
     key: str  # what the audit record calls it (eqia.audit_words.ITEM_LABELS)
     not_found: str
     check: Callable[[Any], list[Problem]]
+    # What a save's values imply beyond what was given (values, the item changed or None) -> values.
+    complete: Callable[[dict[str, Any], Any], dict[str, Any]] = lambda values, item: values
 
     @property
     def label(self) -> str:
@@ -76,7 +78,8 @@ CONSULTATION = ItemKind(shape.CONSULTATION.items.collection, shape.CONSULTATION.
                         "consultation", "consultation", CONSULTATION_NOT_FOUND, sections.consultation_item_problems)
 ACTIONS = ItemKind(shape.ACTION_PLAN.items.collection, shape.ACTION_PLAN.items.model, _saved(shape.ACTION_PLAN.items),
                    "action_plan", "action", ACTION_NOT_FOUND,
-                   lambda item: sections.action_item_problems(item) + action_owners.owner_problems(item))
+                   lambda item: sections.action_item_problems(item) + action_owners.owner_problems(item),
+                   action_owners.with_owner_name)
 
 
 def find_item(assessment: Assessment, kind: ItemKind, item_id: int):
@@ -89,11 +92,12 @@ def find_item(assessment: Assessment, kind: ItemKind, item_id: int):
 def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int, item_id: int | None,
               values: dict[str, Any]) -> tuple[Assessment, list[Change]]:
     """Add an item (item_id None) or change one. Unknown keys are ignored."""
-    values = {k: v for k, v in values.items() if k in kind.fields}
+    given = {k: v for k, v in values.items() if k in kind.fields}
 
     def apply(assessment: Assessment) -> list[Change]:
         items = getattr(assessment, kind.collection)
         if item_id is None:
+            values = kind.complete(given, None)
             item = kind.model(position=max((i.position for i in items), default=-1) + 1, **values)
             problems = kind.check(item)
             if problems:
@@ -102,6 +106,7 @@ def save_item(kind: ItemKind, assessment_id: int, user: User, lock_version: int,
             items.append(item)
             return [Change(ADDED, kind.key)]
         item = find_item(assessment, kind, item_id)
+        values = kind.complete(given, item)
         changes = [Change(CHANGED, k, getattr(item, k), v, item=kind.key)
                    for k, v in values.items() if getattr(item, k) != v]
         for k, v in values.items():
