@@ -161,7 +161,7 @@ def test_the_date_is_in_the_screening_decision_s_pdf_and_on_its_register_entry(w
 def review_events(assessment_id: int) -> list[AuditEvent]:
     db.session.expire_all()
     return db.session.execute(sa.select(AuditEvent).where(
-        AuditEvent.assessment_id == assessment_id, AuditEvent.to_state.in_(["review_due", "screening_review_due"]))
+        AuditEvent.assessment_id == assessment_id, AuditEvent.to_state.in_(["review_due", "screening_review_due", "screening_decision_review_due"]))
     ).scalars().all()
 
 
@@ -197,7 +197,7 @@ def test_a_published_screening_decision_falls_due_and_stays_on_the_register(worl
     sweep(london(due - timedelta(days=1)))
     assert reload(assessment.id).state == "screening_published"
     sweep(london(due))
-    assert reload(assessment.id).state == "review_due"
+    assert reload(assessment.id).state == "screening_decision_review_due"
     assert on_register(client, assessment)
     [event] = review_events(assessment.id)
     assert event.action == "published_screening_review_falls_due" and told(event) == TOLD
@@ -214,3 +214,14 @@ def test_a_review_can_be_started_from_screening_review_due(world):
     world.take(assessment, "start_review")
     following = reload(assessment.id).next_version
     assert following is not None and following.state == "screening"
+
+
+def test_a_due_screening_decision_taken_off_the_register_is_a_screen_out_again_and_still_due(world, client):
+    # Not "withdrawn from the register", from which publishing would make it a published full assessment.
+    assessment = world.make_assessment("screening_published")
+    due = assessment.review_date
+    sweep(london(due))
+    world.take(assessment, "withdraw_screening_publication")
+    assert reload(assessment.id).state == "screened_out" and not on_register(client, assessment)
+    sweep(london(due + timedelta(days=1)))
+    assert reload(assessment.id).state == "screening_review_due" and not on_register(client, assessment)

@@ -47,6 +47,8 @@ def screening_proposes_screen_out(ctx: TransitionContext) -> list[Problem]:
 def screening_has_review_date(ctx: TransitionContext) -> list[Problem]:
     # A screen-out is settled once agreed: its review date is what brings it back (the timed transitions
     # `screening_review_falls_due` and `published_screening_review_falls_due` in the definition).
+    if ctx.assessment.screening_proposal != "screen_out":
+        return []  # screening_proposes_screen_out says what is wrong
     today = utcnow().astimezone(LOCAL_ZONE).date()
     return sections.screening_review_date_problems(ctx.assessment.review_date, today, required=True)
 
