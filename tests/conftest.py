@@ -292,10 +292,11 @@ class World:
             self.write_screening(following, following.created_by)
             self.drive(following, "published")
             return assessment
-        if target == "screening_review_due":
+        reached_on_date = [t for t in STANDARD.timed_transitions() if t.dest == target]
+        if target in ("screening_review_due", "screening_decision_review_due"):
             # Reached only on the review date, through the engine's timed transition: the date is set
             # to today in SQL (no page accepts a date already come) and the engine takes it.
-            self.drive(assessment, "screened_out")
+            self.drive(assessment, reached_on_date[0].sources[0])
             db.session.execute(sa.update(Assessment).where(Assessment.id == assessment.id)
                                .values(review_date=local_date(utcnow())))
             db.session.commit()
