@@ -148,6 +148,11 @@ GUIDANCE: dict[str, Guidance] = {
         "Survey results for every protected characteristic, with at least 1,000 responses.",
     ),
     "action_status": Guidance("Keep this up to date: the plan is tracked after the decision."),
+    "screening_review_date": Guidance(
+        "Only if you propose that no full assessment is needed. Choose a date within 3 years: by then the "
+        "activity, the people using it or the evidence have usually changed, and the screen-out must be looked "
+        "at again. You can start a review sooner.",
+    ),
     "review_date": Guidance(
         "When you will compare the actual impact with what this assessment predicted. The duty continues after "
         "the decision.",

@@ -15,7 +15,7 @@ from eqia.characteristics import Characteristic, CharacteristicSet
 from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
-from eqia.forms.fields import within_limit
+from eqia.forms.fields import GovukDateField, within_limit
 from eqia.models import SCREENING_PROPOSALS
 from eqia.assessments.sections import asks_about_advancing
 
@@ -39,6 +39,10 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
                                    description=hint("conclusion"),
                                    validators=[Optional(),
                                                within_limit("screening", "conclusion", "Conclusion")])
+
+        review_date = GovukDateField("When should this screening decision be reviewed?",
+                                     error_label="The date this screening decision should be reviewed",
+                                     description=hint("screening_review_date") + " For example, 1 4 2027.")
 
     for row in rows:
         key = row.characteristic_key

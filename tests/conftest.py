@@ -28,13 +28,16 @@ import eqia.assessments.subject  # noqa: F401  (what the engine moves, registere
 from eqia import create_app
 from eqia.config import PROJECT_ROOT, database_url
 from eqia.extensions import db
-from eqia.models import GENESIS_HASH, Assessment, AuditEvent, Directorate, User
+from eqia.local_time import local_date
+from eqia.services.sweep import take_dated_transitions
+from eqia.unit_of_work import unit_of_work
+from eqia.models import GENESIS_HASH, Assessment, AuditEvent, Directorate, User, utcnow
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import assessments as content
 from eqia.services import challenge
 from eqia.services import content as full_content
 from eqia.services import review_outcomes
-from eqia.services.assessments import ScreeningInput
+from eqia.services.assessments import KEEP, ScreeningInput
 from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
 from eqia.workflow.definition import load_definitions
@@ -289,6 +292,17 @@ class World:
             self.write_screening(following, following.created_by)
             self.drive(following, "published")
             return assessment
+        reached_on_date = [t for t in STANDARD.timed_transitions() if t.dest == target]
+        if target in ("screening_review_due", "screening_decision_review_due"):
+            # Reached only on the review date, through the engine's timed transition: the date is set
+            # to today in SQL (no page accepts a date already come) and the engine takes it.
+            self.drive(assessment, reached_on_date[0].sources[0])
+            db.session.execute(sa.update(Assessment).where(Assessment.id == assessment.id)
+                               .values(review_date=local_date(utcnow())))
+            db.session.commit()
+            with unit_of_work():
+                take_dated_transitions(local_date(utcnow()), utcnow())
+            return assessment
         db.session.expire_all()
         for trigger in path_to(target, db.session.get(Assessment, assessment.id).state):
             self.take(assessment, trigger)
@@ -309,6 +323,7 @@ class World:
                      for row in current.screening_answers},
             relevance="low", conclusion="Considered each group",
             proposal="screen_out" if answer == "no" else "full",
+            review_date=local_date(utcnow()) + timedelta(days=365) if answer == "no" else KEEP,
         )
         content.update_screening(current.id, author, screening, current.lock_version, complete=True)
         db.session.commit()

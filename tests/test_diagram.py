@@ -128,7 +128,8 @@ def test_description_has_a_sentence_per_transition(root, definition):
     assert "From Screening, Author can Start full assessment, which leads to Full assessment." in desc
     assert ("From Challenge review, Equality lead can Approve for sign-off, which leads to Awaiting sign-off."
             in desc)
-    assert ("From Published, Review due, Screened out, Screening decision published or Withdrawn from the register, "
+    assert ("From Published, Review due, Screened out, Screening decision published, Screening review due, "
+            "Screening decision review due or Withdrawn from the register, "
             "Author or Equality lead can "
             "Start review, "
             "which keeps it where it is.") in desc

@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from eqia.extensions import db
 from eqia.forms.completion import COMPLETION_MISSING
 from eqia.forms.fields import date_missing_parts, date_not_real
-from eqia.models import Assessment
+from eqia.local_time import local_date
+from eqia.models import Assessment, utcnow
 from eqia.loaded_definitions import characteristics
 from eqia.services import content
 from eqia.services.assessments import NOT_EDITABLE, SECTION_NOT_OPEN
@@ -113,6 +115,10 @@ def started(world, auth) -> Assessment:
     """An assessment just moved on to full assessment, nothing in it yet, its author signed in."""
     assessment = world.make_assessment()
     perform_transition(assessment.id, "start_full_assessment", world.author)
+    # The screen-out it proposed gave a review date; this one starts without any, as a first screening
+    # proposing a full assessment does.
+    db.session.execute(sa.update(Assessment).where(Assessment.id == assessment.id).values(review_date=None))
+    db.session.commit()
     auth.sign_in(world.author)
     return fresh(assessment.id)
 
@@ -128,8 +134,9 @@ def add_evidence(assessment: Assessment, author) -> int:
 # ------------------------------------------------------------------- screening
 
 def screening_answers(assessment: Assessment, **overrides) -> dict:
+    review = local_date(utcnow()) + timedelta(days=365)
     data = {"relevance": "low", "conclusion": "Considered each group", "proposal": "screen_out",
-            "completed": "yes"}
+            "completed": "yes", "review_date": [str(review.day), str(review.month), str(review.year)]}
     for row in fresh(assessment.id).screening_answers:
         key = row.characteristic_key
         data |= {f"answer_{key}": "no", f"reason_{key}": f"Checked {row.characteristic_label}"}

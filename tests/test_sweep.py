@@ -128,11 +128,13 @@ def test_an_assessment_not_published_is_left_where_it_is(world, state):
     assert state_of(assessment.id) == state and review_events(assessment.id) == []
 
 
-def test_a_screened_out_assessment_is_left_where_it_is(world):
+def test_a_screened_out_assessment_falls_due_by_its_own_transition_and_not_to_review_due(world):
+    # Review due is public; a screen-out never published goes to its own state, off the register
+    # (tests/test_screening_review.py).
     assessment = world.make_assessment("screened_out")
-    review_date_today(assessment.id, date.today() - timedelta(days=1))
+    review_date_today(assessment.id, local_date(utcnow()) - timedelta(days=1))
     sweep(utcnow())
-    assert state_of(assessment.id) == "screened_out"
+    assert state_of(assessment.id) == "screening_review_due" and review_events(assessment.id) == []
 
 
 # --- once --------------------------------------------------------------------------------------

@@ -146,10 +146,17 @@ def test_a_broken_right_names_the_file_and_the_bad_entry(tmp_path, change, path,
 
 def test_the_review_date_arriving_is_a_timed_transition_nobody_is_offered():
     definition = load_definitions(SOURCE).current("standard")
-    [timed] = definition.timed_transitions()
-    assert (timed.trigger, timed.after, timed.sources, timed.dest) == ("review_falls_due", "review_date",
-                                                                      ("published",), "review_due")
-    assert timed.system and not timed.roles
+    timed = {t.trigger: (t.after, t.sources, t.dest) for t in definition.timed_transitions()}
+    assert timed == {
+        "review_falls_due": ("review_date", ("published",), "review_due"),
+        # A screen-out's, on the date given when it was proposed; one never published stays off the register.
+        "screening_review_falls_due": ("review_date", ("screened_out",), "screening_review_due"),
+        "published_screening_review_falls_due": ("review_date", ("screening_published",),
+                                                 "screening_decision_review_due"),
+    }
+    assert all(t.system and not t.roles for t in definition.timed_transitions())
+    assert not definition.states["screening_review_due"].public
+    assert definition.states["screening_decision_review_due"].public
     # The person's own way to it stays, for a review needed sooner.
     assert not definition.transitions["mark_review_due"].timed
 

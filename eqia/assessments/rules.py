@@ -43,6 +43,16 @@ def screening_proposes_screen_out(ctx: TransitionContext) -> list[Problem]:
     return []
 
 
+@guard("screening_has_review_date")
+def screening_has_review_date(ctx: TransitionContext) -> list[Problem]:
+    # A screen-out is settled once agreed: its review date is what brings it back (the timed transitions
+    # `screening_review_falls_due` and `published_screening_review_falls_due` in the definition).
+    if ctx.assessment.screening_proposal != "screen_out":
+        return []  # screening_proposes_screen_out says what is wrong
+    today = utcnow().astimezone(LOCAL_ZONE).date()
+    return sections.screening_review_date_problems(ctx.assessment.review_date, today, required=True)
+
+
 def sign_off_too_late(decision_date: date) -> str:
     return (f"You cannot sign off on or after the planned decision date ({decision_date.day} {decision_date:%B %Y}): due regard "
             "must be paid before the decision is made. If the decision has moved, return the assessment for more "

@@ -102,6 +102,30 @@ def asks_about_advancing(characteristic_key: str, characteristics: Characteristi
     return "b" in aims_for(characteristic_key, characteristics)
 
 
+SCREENING_REVIEW_DATE_MISSING = "Enter the date this screening decision should be reviewed"
+SCREENING_REVIEW_DATE_NOT_FUTURE = "The date this screening decision should be reviewed must be in the future"
+SCREENING_REVIEW_DATE_TOO_FAR = "The date this screening decision should be reviewed must be within 3 years"
+# Three years: an activity that no one looks at again for longer has usually changed (its budget, its users,
+# the evidence) without anyone asking whether the screen-out still holds.
+SCREENING_REVIEW_YEARS = 3
+
+
+def screening_review_date_problems(review_date: date | None, today: date, *, required: bool) -> list[Problem]:
+    """The review date of a screen-out: in the future and within SCREENING_REVIEW_YEARS. `required` when the
+    screen-out is being proposed; a save of the page only checks a date that is given."""
+    if review_date is None:
+        return [Problem(SCREENING_REVIEW_DATE_MISSING, "screening", "review_date")] if required else []
+    if review_date <= today:
+        return [Problem(SCREENING_REVIEW_DATE_NOT_FUTURE, "screening", "review_date")]
+    try:
+        latest = today.replace(year=today.year + SCREENING_REVIEW_YEARS)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + SCREENING_REVIEW_YEARS, day=28)
+    if review_date > latest:
+        return [Problem(SCREENING_REVIEW_DATE_TOO_FAR, "screening", "review_date")]
+    return []
+
+
 def screening_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     page = "screening"
     problems = []

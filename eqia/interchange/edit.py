@@ -28,7 +28,7 @@ from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, c
 from eqia.models import Assessment, Directorate
 from eqia.services import assessments as register
 from eqia.services import action_owners, content, review_outcomes
-from eqia.services.assessments import ScreeningInput, get_visible
+from eqia.services.assessments import KEEP, ScreeningInput, get_visible
 from eqia.services.errors import Conflict, Invalid
 from eqia.services.workflow import STALE, lock_assessment
 from eqia.unit_of_work import service_step, undo_step
@@ -172,11 +172,16 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
         if "register_details" in changed:
             saves("$.register_details", register.update_register_details, assessment_id, user,
                   details=_register_details(doc))
-        if "screening" in changed:
+        # The review date is one column: while the action plan is not open yet (in screening), it is the
+        # date a proposed screen-out should be reviewed, and the screening page is where it is written.
+        review_date_changed = doc["action_plan"]["review_date"] != current["action_plan"]["review_date"]
+        review_date_by_screening = review_date_changed and not register.section_open(locked, "action_plan")
+        if "screening" in changed or review_date_by_screening:
             s = doc["screening"]
             saves("$.screening", register.update_screening, assessment_id, user, data=ScreeningInput(
                 answers={a["characteristic"]: (a["affects"], a["reason"], a["advances_equality"]) for a in s["answers"]},
-                relevance=s["relevance"], conclusion=s["conclusion"], proposal=s["proposal"]))
+                relevance=s["relevance"], conclusion=s["conclusion"], proposal=s["proposal"],
+                review_date=_day(doc["action_plan"]["review_date"]) if review_date_by_screening else KEEP))
         if "evidence" in changed:
             _list(saves, content.EVIDENCE, "$.evidence", doc["evidence"], current["evidence"], EVIDENCE.items)
         if "consultation" in changed:
@@ -209,7 +214,7 @@ def replace_content(assessment_id: int, user, lock_version: int, doc: Any) -> As
         if "action_plan" in changed:
             _list(saves, content.ACTIONS, "$.action_plan.items", doc["action_plan"]["items"],
                   current["action_plan"]["items"], ACTION_PLAN.items)
-            if doc["action_plan"]["review_date"] != current["action_plan"]["review_date"]:
+            if review_date_changed and not review_date_by_screening:
                 saves("$.action_plan", content.save_action_plan_page, assessment_id, user,
                       review_date=_day(doc["action_plan"]["review_date"]), complete=None)
         if reviewed:

@@ -77,6 +77,8 @@ TRANSITION_KINDS = {
     "publish_screening": PUBLISHED,
     "mark_review_due": REVIEW_DUE,
     "review_falls_due": REVIEW_DUE,  # the engine's, on the review date
+    "screening_review_falls_due": REVIEW_DUE,  # the same for a screen-out never published
+    "published_screening_review_falls_due": REVIEW_DUE,  # and for a published screening decision
 }
 # Kinds that also tell the author, even when the work no longer waits for them.
 TELLS_THE_AUTHOR = frozenset({SIGNED, PUBLISHED, REVIEW_DUE})

@@ -33,6 +33,7 @@ from eqia.models import (
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.assessments import sections
 from eqia.loaded_definitions import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
+from eqia.local_time import LOCAL_ZONE
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
@@ -353,6 +354,12 @@ class ScreeningInput:
     relevance: str | None
     conclusion: str
     proposal: str | None = None
+    # The date a screen-out should be reviewed, kept in the assessment's review date. KEEP leaves it as it
+    # is (a caller that does not ask about it, such as an import of an older file).
+    review_date: date | None | str = "keep"
+
+
+KEEP = "keep"
 
 
 def _check_choice(value: str | None, allowed, message: str, field: str) -> None:
@@ -393,6 +400,12 @@ def update_screening(assessment_id: int, user: User, data: ScreeningInput,
         if data.proposal != assessment.screening_proposal:
             changes.append(Change(CHANGED, "proposal"))
             assessment.screening_proposal = data.proposal
+        if data.review_date != KEEP and data.review_date != assessment.review_date:
+            today = utcnow().astimezone(LOCAL_ZONE).date()
+            for problem in sections.screening_review_date_problems(data.review_date, today, required=False):
+                raise Invalid(problem)
+            changes.append(Change(CHANGED, "review_date", assessment.review_date, data.review_date))
+            assessment.review_date = data.review_date
         return changes
 
     return _edit(assessment_id, user, lock_version, "screening", apply, mark="screening", complete=complete)

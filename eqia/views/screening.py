@@ -15,6 +15,7 @@ from eqia.views.assessments import bp, read_only_or_edit, run_form
 def screening_initial(assessment) -> dict:
     data = {"lock_version": assessment.lock_version, "relevance": assessment.screening_relevance,
             "conclusion": assessment.screening_conclusion, "proposal": assessment.screening_proposal,
+            "review_date": assessment.review_date,
             "completed": "yes" if assessment.is_completed("screening") else None}
     for row in assessment.screening_answers:
         data[f"answer_{row.characteristic_key}"] = row.affects
@@ -41,7 +42,8 @@ def edit_screening(assessment_id: int):
             answers[key] = (form[f"answer_{key}"].data or None, form[f"reason_{key}"].data or "",
                             (advances.data or None) if advances is not None else None)
         data = ScreeningInput(answers=answers, relevance=form.relevance.data or None,
-                              conclusion=form.conclusion.data or "", proposal=form.proposal.data or None)
+                              conclusion=form.conclusion.data or "", proposal=form.proposal.data or None,
+                              review_date=form.review_date.data)
         service.update_screening(assessment.id, current_user, data, form.lock_version.data or 0,
                                  form.wants_complete())
 
