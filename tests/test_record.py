@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from eqia.config import PROJECT_ROOT
@@ -194,11 +195,14 @@ ASSESSMENT_PARTS = {
     "no_consultation_reason": "consultation", "intersectional_effects": "intersectional",
     "outcome_justification": "outcome", "review_date": "action_plan",
     "reference": "reference", "version_number": "version",
+    # A review version's review of the version before (only in a record that has one).
+    "review_next_step": "review", "review_next_step_reason": "review",
 }
 CHILD_PARTS = {
     "screening_answer": "screening", "evidence_item": "evidence", "consultation": "consultation",
     "assessment_outcome": "outcome", "action": "action_plan", "characteristic_impact": AGE,
     "challenge_round": "challenge", "challenge_comment": "challenge", "impact_aim": AGE,
+    "review_outcome": "review",
 }
 # Not content, with the reason. Anything else a column of these tables holds must be in the record.
 NOT_CONTENT = {
@@ -215,6 +219,9 @@ NOT_CONTENT = {
                    # Where an imported version's source document came from: a fact about the file, shown
                    # beside the content, not something the assessment says (frozen with it all the same).
                    "provenance_title", "provenance_organisation", "provenance_url", "provenance_published_on"},
+    # The owner's account, if the owner has one: whom to remind and who may record progress. The
+    # plan, as signed, names the owner by name (the `owner` column).
+    "action": {"owner_user_id"},
     # Derived from the sections at submission, to show what changed between rounds.
     "challenge_round": {"content_snapshot"},
     # Who recorded and answered each point, and when, is on the audit trail.
@@ -242,10 +249,12 @@ def test_every_content_column_is_in_the_record_or_named_as_not_content(app):
     owned = {name for name, t in tables.items() if "assessment_id" in t.c or name == "challenge_comment"}
     # assessment_document holds renderings of the record (the PDF), not part of it; a restored
     # version's trail from another system is a trail, as audit_event is. action_update is progress
-    # recorded after sign-off beside the signed plan: never part of what was signed.
+    # recorded after sign-off beside the signed plan: never part of what was signed. A notification
+    # tells someone of it, and a draft render is the state of a PDF being made of it.
     assert owned - set(CHILD_PARTS) == {"assessment_viewer", "section_completion", "sign_off",
                                         "outbox_message", "audit_event", "assessment_document",
-                                        "restored_audit_event", "action_update"}
+                                        "restored_audit_event", "action_update", "notification",
+                                        "draft_render"}
     assert len(content_columns()) >= 50
 
 
@@ -264,16 +273,30 @@ def row_of(table: sa.Table, assessment: Assessment):
         return table.c.id == assessment.screening_answers[0].id
     first = getattr(assessment, {"evidence_item": "evidence_items", "consultation": "consultations",
                                  "assessment_outcome": "outcomes", "action": "actions",
-                                 "challenge_round": "challenge_rounds"}[table.name])[0]
+                                 "challenge_round": "challenge_rounds",
+                                 "review_outcome": "review_outcomes"}[table.name])[0]
     return table.c.id == first.id
 
 
-def test_changing_any_one_column_changes_the_hash_and_names_exactly_its_task(world, subtests):
-    assessment = challenged(world)
+def reviewed(world) -> Assessment:
+    """A version 2 with its review of version 1 written, and the rest of it."""
+    from tests.test_review_outcomes import review_version
+
+    second = review_version(world)
+    world.write_full_assessment(second)  # the review with it
+    return fresh(second.id)
+
+
+@pytest.mark.parametrize("review", [False, True], ids=["first version", "review version"])
+def test_changing_any_one_column_changes_the_hash_and_names_exactly_its_task(review, world, subtests):
+    # A first version has no review to change; a review version's review columns are changed on one.
+    assessment = reviewed(world) if review else challenged(world)
     original = content_hash(assessment)
     signed = content_record(assessment)
     tables = db.metadata.tables
     for table_name, column_name, part in content_columns():
+        if (part == "review") != review:
+            continue
         with subtests.test(column=f"{table_name}.{column_name}"):
             table = tables[table_name]
             column = table.c[column_name]
