@@ -45,6 +45,9 @@ def _screening(assessment, answer: str, reason: str, conclusion: str, relevance:
         relevance=relevance,
         conclusion=conclusion,
         proposal="full" if answer == "yes" else "screen_out",
+        # A screen-out says when it is to be reviewed: a year on.
+        review_date=("keep" if answer == "yes"
+                     else utcnow().astimezone(LOCAL_ZONE).date() + timedelta(days=365)),
     )
 
 

@@ -3,6 +3,8 @@ without code changes, and a broken file stops start-up clearly."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 from eqia.characteristics import CharacteristicConfigError, load_characteristics
@@ -289,7 +291,7 @@ def test_a_section_75_screening_goes_from_start_to_a_published_screening_decisio
             answers={r.characteristic_key: ("none", "Prices are the same for everyone; usage data by category",
                                             "no") for r in a.screening_answers},
             relevance="low", conclusion="No impact on any Section 75 category; multiple identity considered",
-            proposal="screen_out"), a.lock_version, complete=True)
+            proposal="screen_out", review_date=date.today() + timedelta(days=365)), a.lock_version, complete=True)
         perform_transition(a.id, "propose_screen_out", world.author, comment="No impact on any category")
         done = perform_transition(a.id, "agree_screen_out", world.lead, comment="Agreed: screened out")
         assert done.state == "screened_out"
