@@ -3,6 +3,7 @@ rows written under the previous schema, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import pytest
@@ -27,6 +28,11 @@ def scratch_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    # Close the pools of the apps the test made on it first: dropped WITH (FORCE) under them, their
+    # connections would be left for the garbage collector, which warns of each (an error at exit).
+    for engine in [o for o in gc.get_objects() if isinstance(o, sa.engine.Engine)]:
+        if engine.url.database == name:
+            engine.dispose()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
