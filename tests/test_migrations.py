@@ -3,6 +3,7 @@ rows written under the previous schema, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import pytest
@@ -27,6 +28,11 @@ def scratch_url(tmp_path):
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    # Close the pools of the apps the test made on it first: dropped WITH (FORCE) under them, their
+    # connections would be left for the garbage collector, which warns of each (an error at exit).
+    for engine in [o for o in gc.get_objects() if isinstance(o, sa.engine.Engine)]:
+        if engine.url.database == name:
+            engine.dispose()
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -36,22 +42,28 @@ def _rows(sql: str) -> list[tuple]:
     return [tuple(r) for r in db.session.execute(sa.text(sql))]
 
 
+def _one_assessment(state: str, lock_version: int = 1) -> None:
+    """Assessment 1 in `state`, by user 1 in directorate 1, written with the columns the
+    first schema had (every later migration keeps them), as a database of that time held it."""
+    db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+    db.session.execute(sa.text(
+        "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+        "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+    db.session.execute(sa.text(
+        "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
+        "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
+        "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
+        "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
+        "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
+        ":state, :lock_version, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"),
+        {"state": state, "lock_version": lock_version})
+
+
 def test_0002_keeps_cited_evidence_and_carries_completed_impacts_over(scratch_url):
     app = create_app(base_config(scratch_url))
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0001")
-        db.session.execute(sa.text(
-            "INSERT INTO directorate (id, name) VALUES (1, 'Libraries');"))
-        db.session.execute(sa.text(
-            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
-            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
-        db.session.execute(sa.text(
-            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
-            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
-            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
-            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
-            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
-            "'full_assessment', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        _one_assessment("full_assessment")
         db.session.execute(sa.text(
             "INSERT INTO characteristic_impact (id, assessment_id, characteristic_key, characteristic_label, "
             "position, evidence_narrative, no_evidence_reason, mitigation, completed) VALUES "
@@ -131,17 +143,7 @@ def test_0014_records_the_running_profile_on_existing_assessments_and_no_provena
     app = create_app({**base_config(scratch_url), **({"EQIA_PROFILE": profile} if profile else {})})
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0006")
-        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
-        db.session.execute(sa.text(
-            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
-            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
-        db.session.execute(sa.text(
-            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
-            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
-            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
-            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
-            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
-            "'screening', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        _one_assessment("screening")
         db.session.commit()
         upgrade(directory=MIGRATIONS, revision="0014")
         assert _rows("SELECT profile_key, profile_version, provenance_title, provenance_url, "
@@ -192,17 +194,7 @@ def test_0015_copies_the_three_aim_columns_into_rows_keeping_not_yet_said_and_th
     app = create_app(base_config(scratch_url))
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0008")
-        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
-        db.session.execute(sa.text(
-            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
-            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
-        db.session.execute(sa.text(
-            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
-            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
-            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
-            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
-            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
-            "'full_assessment', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        _one_assessment("full_assessment")
         db.session.execute(sa.text(
             "INSERT INTO characteristic_impact (id, assessment_id, characteristic_key, characteristic_label, "
             "position, evidence_narrative, no_evidence_reason, mitigation, aim_eliminate_discrimination, "
@@ -269,17 +261,7 @@ def test_0018_a_trail_written_before_it_verifies_after_it_and_its_facts_are_read
     app = create_app(base_config(scratch_url))
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0008")
-        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
-        db.session.execute(sa.text(
-            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
-            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
-        db.session.execute(sa.text(
-            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
-            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
-            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
-            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
-            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
-            "'signed_off', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        _one_assessment("signed_off")
         prev = "0" * 64
         trail = [(1, "EQIA-2026-0001", *event) for event in OLD_TRAIL]
         trail.append((None, "EQIA-2025-0009 v2", RESTORE_ACTION, "", "", OLD_RESTORE))
@@ -399,17 +381,7 @@ def test_0020_adds_action_updates_beside_the_plan_and_a_downgrade_leaves_the_pla
     app = create_app(base_config(scratch_url))
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0019")
-        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
-        db.session.execute(sa.text(
-            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
-            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
-        db.session.execute(sa.text(
-            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
-            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
-            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
-            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
-            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
-            "'signed_off', 1, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        _one_assessment("signed_off")
         db.session.execute(sa.text(
             "INSERT INTO action (id, assessment_id, position, description, owner, success_measure, status) "
             "VALUES (1, 1, 0, 'Large print', 'Libraries', '', 'not_started')"))
@@ -437,17 +409,7 @@ def test_0025_adds_draft_renders_and_a_downgrade_only_forgets_renders_under_way(
     app = create_app(base_config(scratch_url))
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0020")
-        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
-        db.session.execute(sa.text(
-            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
-            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
-        db.session.execute(sa.text(
-            "INSERT INTO assessment (id, reference, version_number, title, directorate_id, service, lead_officer, "
-            "aims, people_affected, decision_maker, decision_forum, parent_programme, screening_conclusion, "
-            "no_consultation_reason, intersectional_effects, outcome_justification, workflow_name, "
-            "workflow_version, state, lock_version, restricted, created_by_id, created_at, updated_at) VALUES "
-            "(1, 'EQIA-2026-0001', 1, 'T', 1, '', '', '', '', '', '', '', '', '', '', '', 'standard', 1, "
-            "'screening', 3, FALSE, 1, '2026-01-01 00:00:00', '2026-01-02 00:00:00')"))
+        _one_assessment("screening", lock_version=3)
         db.session.commit()
 
         upgrade(directory=MIGRATIONS, revision="0025_draft_renders")

@@ -180,3 +180,34 @@ def test_a_broken_timed_transition_names_the_file_and_the_bad_entry(tmp_path, ch
         load_definitions(directory)
     assert error.value.path == f"transitions[{trigger_index(data, 'review_falls_due')}].{field}"
     assert message in error.value.message
+
+
+def test_the_standard_workflow_says_which_notice_each_transition_sends():
+    definition = load_definitions(SOURCE).current("standard")
+    named = {t.trigger: t.notice for t in definition.transitions.values() if t.notice}
+    assert named == {
+        "reject_screen_out": "returned_to_author", "return_to_author": "returned_to_author",
+        "return_for_more_work": "returned_to_author", "approve": "awaiting_sign_off", "sign_off": "signed",
+        "publish": "published", "publish_screening": "published", "mark_review_due": "review_due",
+        "review_falls_due": "review_due", "screening_review_falls_due": "review_due",
+        "published_screening_review_falls_due": "review_due",
+    }
+    # The rest are work handed over (submitted, started...), the notifications' default.
+    assert definition.transitions["submit_for_challenge"].notice == ""
+
+
+@pytest.mark.parametrize("notice,message", [
+    ("birthday_card", "unknown notice 'birthday_card' (known: awaiting_sign_off, handed_over, published, "
+                      "returned_to_author, review_due, signed)"),
+    # A reminder is the daily sweep's, never a transition's.
+    ("action_overdue", "unknown notice 'action_overdue'"),
+    ("Signed", "does not match"),
+])
+def test_a_transition_naming_a_notice_nobody_sends_does_not_load(tmp_path, notice, message):
+    data = yaml.safe_load((SOURCE / "standard.yaml").read_text())
+    directory = broken_copy(tmp_path, lambda d: d["transitions"][trigger_index(d, "sign_off")].__setitem__(
+        "notice", notice))
+    with pytest.raises(WorkflowDefinitionError) as error:
+        load_definitions(directory)
+    assert error.value.path == f"transitions[{trigger_index(data, 'sign_off')}].notice"
+    assert message in error.value.message

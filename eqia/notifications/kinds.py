@@ -4,12 +4,15 @@ Every notification has one of these kinds, and each person chooses, kind by
 kind, how to hear of it (a channel). A kind is a hand-off (work moved and
 someone is told, as it happens) or a reminder (the daily step finds something
 waiting or due); with no choice made, a hand-off is e-mailed straight away
-and a reminder waits for the daily digest.
+and a reminder waits for the daily digest. Which hand-off a transition is, the
+workflow definition says (`notice:` on the transition).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from eqia.workflow import hooks
 
 # Channels: how a person hears of a kind (NotificationPreference.channel, Notification.delivery).
 IMMEDIATELY = "immediately"
@@ -66,23 +69,17 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          True),
 )}
 
-# Which kind a transition's message is, by the definition's trigger; any other hand-off is HANDED_OVER.
-TRANSITION_KINDS = {
-    "return_to_author": RETURNED_TO_AUTHOR,
-    "return_for_more_work": RETURNED_TO_AUTHOR,
-    "reject_screen_out": RETURNED_TO_AUTHOR,
-    "approve": AWAITING_SIGN_OFF,
-    "sign_off": SIGNED,
-    "publish": PUBLISHED,
-    "publish_screening": PUBLISHED,
-    "mark_review_due": REVIEW_DUE,
-    "review_falls_due": REVIEW_DUE,  # the engine's, on the review date
-    "screening_review_falls_due": REVIEW_DUE,  # the same for a screen-out never published
-    "published_screening_review_falls_due": REVIEW_DUE,  # and for a published screening decision
-}
 # Kinds that also tell the author, even when the work no longer waits for them.
 TELLS_THE_AUTHOR = frozenset({SIGNED, PUBLISHED, REVIEW_DUE})
 
 
-def kind_of_transition(trigger: str) -> str:
-    return TRANSITION_KINDS.get(trigger, HANDED_OVER)
+def kind_of_transition(transition) -> str:
+    """The kind of a transition's notice: what its definition names (`notice:`), else work handed over."""
+    return transition.notice or HANDED_OVER
+
+
+# The hand-off kinds are the notices a definition may name on a transition: registered into
+# the engine, so that a definition naming any other does not load.
+for _kind in KINDS.values():
+    if not _kind.reminder:
+        hooks.notice(_kind.code, _kind.label)

@@ -29,7 +29,7 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
     notification, and the e-mail of those who want it straight away, exist only
     if the change they report is committed (the outbox pattern). Once it is
     committed, a task delivers the e-mails (eqia.tasks.notify)."""
-    kind = kind_of_transition(context.transition.trigger)
+    kind = kind_of_transition(context.transition)
     people = transition_recipients(context.assessment, context.definition, context.user, kind)
     if not people:
         return

@@ -96,6 +96,9 @@ class Transition:
     # A timed transition (a system one): the name of the record's date on or after which
     # the engine takes it (eqia.workflow.engine.take_timed_transitions), "" for any other.
     after: str = ""
+    # The kind of notice the application sends of it (a code it registered: hooks.NOTICES),
+    # "" for its default.
+    notice: str = ""
 
     @property
     def comment_required(self) -> bool:
@@ -339,6 +342,10 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             if spec.get("comment", "none") == "required" or spec.get("reauthenticate") or "attestation" in spec:
                 fail(f"{path}.after", "a timed transition is taken by nobody: it cannot ask for a comment, a "
                      "password or an attestation")
+        notice = spec.get("notice", "")
+        if notice and notice not in hooks.NOTICES:
+            fail(f"{path}.notice",
+                 f"unknown notice {notice!r} (known: {', '.join(sorted(hooks.NOTICES)) or 'none'})")
         for kind, registry in (("required_fields", hooks.REQUIREMENTS), ("guards", hooks.GUARDS),
                                ("effects", hooks.EFFECTS)):
             for j, name in enumerate(spec.get(kind, [])):
@@ -369,6 +376,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             signatures=spec.get("signatures", 1),
             done=" ".join(spec["done"].split()),
             after=after,
+            notice=notice,
         )
         if transitions[trigger].signatures > 1 and "record_sign_off" not in transitions[trigger].effects:
             fail(f"{path}.signatures", "counting signatures needs the effect 'record_sign_off'")

@@ -69,6 +69,10 @@ GUARDS: dict[str, Callable[[TransitionContext], list[Problem]]] = {}
 # The value is the application's own handle on the date, which only its subject reads
 # (Subject.due); the engine only checks the name exists.
 DATES: dict[str, Any] = {}
+# The kinds of notice the application sends when a transition is taken (`notice:` in a
+# definition), by code, with its words. The engine only checks the code exists and carries it
+# on the transition for whoever listens to what it announces.
+NOTICES: dict[str, str] = {}
 REQUIREMENTS: dict[str, Callable[[Any, Any], list[Problem]]] = {}
 EFFECTS: dict[str, Effect] = {}
 
@@ -97,3 +101,8 @@ def effect(name: str, needs_triggers: tuple[str, ...] = (), kind: str = "", deta
 def record_date(name: str, handle: Any) -> None:
     """Name a date the application's records hold, for timed transitions to wait for."""
     DATES[name] = handle
+
+
+def notice(code: str, label: str) -> None:
+    """Name a kind of notice a transition may be announced as."""
+    NOTICES[code] = label
