@@ -97,6 +97,15 @@ def install(log_format: str, level: str) -> None:
     root.setLevel(level)
 
 
+def reason(error: BaseException) -> str:
+    """What failed, for an operator: the driver's class and the first line of its message ("OperationalError:
+    unable to open database file"). Never a statement's parameters (the engine hides them, eqia/config.py);
+    the drivers' connection messages name a host and a database user, never a password."""
+    error = getattr(error, "orig", None) or error
+    lines = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {_printable(lines[0][:200]) if lines else ''}"
+
+
 def _printable(text: str) -> str:
     """A path as one line: a decoded %0A must not start a forged line in the plain format."""
     return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:LONGEST_PATH])

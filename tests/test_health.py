@@ -48,7 +48,7 @@ def test_readyz_is_ready_when_the_database_and_the_queue_answer(client):
     assert "Retry-After" not in response.headers
 
 
-def test_readyz_names_the_database_when_it_is_down_and_shows_no_secret(app_without_database):
+def test_readyz_names_the_database_when_it_is_down_and_shows_no_secret(app_without_database, caplog):
     response = app_without_database.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()
@@ -56,6 +56,9 @@ def test_readyz_names_the_database_when_it_is_down_and_shows_no_secret(app_witho
                                    "down": ["database"]}
     body = response.get_data(as_text=True)
     assert PASSWORD_IN_URL not in body and "127.0.0.1" not in body
+    # The operator is told why, in the log, and still not the password.
+    assert "readiness: database is down: OperationalError: connection failed" in caplog.text
+    assert PASSWORD_IN_URL not in caplog.text
 
 
 def test_readyz_names_the_queue_when_its_redis_is_unreachable(make_app):

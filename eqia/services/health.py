@@ -1,7 +1,7 @@
 """Whether the parts the service stands on answer: the database and the task
 queue's storage. Each check reads one trivial thing and writes nothing; what it
 reports is a code ("up" or "down"), never an error text, which may name a host
-or a user (eqia.views.health serves it to anyone)."""
+or a user (eqia.views.health serves it to anyone): the reason goes to the log."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import text
 
+from eqia import logs
 from eqia.extensions import db
 from eqia.tasks.queue import queue_for
 
@@ -53,8 +54,7 @@ def readiness() -> Readiness:
         try:
             check()
         except Exception as error:  # any failure of a probe means the part is not there to use
-            # The class only: a driver's message can carry a host name or a user name.
-            log.warning("readiness: %s is down (%s)", name, type(error).__name__)
+            log.warning("readiness: %s is down: %s", name, logs.reason(error))
             checks[name] = DOWN
         else:
             checks[name] = UP

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from eqia import logs
 from eqia.extensions import db, login_manager
 from eqia.responses import is_api_request, problem
 from eqia.services.errors import ServiceError
@@ -62,11 +63,7 @@ def render_unavailable(error: BaseException):
     """The 503 while the database cannot be reached: the page or problem says to come back, and nothing
     of the request is kept. The page is drawn for nobody signed in, as the header would ask the database
     who is."""
-    orig = getattr(error, "orig", None) or error
-    # The driver's first line ("unable to open database file", "connection ... refused"): never the statement's
-    # parameters (the engine hides them, eqia/config.py) nor a password (a URL is never in these messages).
-    log.error("database unavailable on %s %s: %s: %s", request.method, request.path, type(orig).__name__,
-              str(orig).strip().splitlines()[0][:200] if str(orig).strip() else "")
+    log.error("database unavailable on %s %s: %s", request.method, request.path, logs.reason(error))
     try:
         db.session.rollback()
     except Exception:  # the connection is gone already: there is nothing left to undo on it
