@@ -138,13 +138,14 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     # such page (a 404), never an overflow in the driver (a 500).
     app.url_map.converters["int"] = DatabaseId
 
-    from eqia import api, auth, cli, security, templating, unit_of_work
+    from eqia import api, auth, cli, logs, security, templating, unit_of_work
     from eqia.notifications import listeners as notifications
     from eqia.services import freeze, prerender
     from eqia.tasks import render as render_task
     from eqia.views import register_views
 
     unit_of_work.init_app(app)
+    logs.init_app(app)  # after the unit of work: its access line comes once the request has committed
     notifications.init_app(app)
     freeze.init_app(app)
     prerender.init_app(app, enqueue=render_task.queue_render)
@@ -158,8 +159,6 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     if app.config["EQIA_PDF_WORKERS"] and not app.testing:
         _warm_pdf_workers_on_first_request(app)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
     # transitions logs every state entry at INFO; the audit trail is the record that matters.
     logging.getLogger("transitions").setLevel(logging.WARNING)
     # fontTools notes every table it trims when the PDF footer's font is cut (eqia/pdf/assemble.py).

@@ -13,6 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOG_FORMATS = ("json", "plain")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class ConfigError(Exception):
@@ -94,6 +96,13 @@ def _whole_number(env: dict[str, str], name: str, default: int, least: int, most
     return int(raw)
 
 
+def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip() or default
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {raw[:40]!r}")
+    return raw
+
+
 SECRET_KEY_MISSING = ("SECRET_KEY is not set. Set it to a long random value (for example the output of "
                       "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
                       "EQIA_ENV=development to run locally.")
@@ -128,7 +137,9 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         # Seals the audit trail's head (eqia/services/audit.py): kept outside the database.
         "EQIA_AUDIT_KEY": audit_key,
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL")),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed statement's message (in a log line, a traceback) names the statement,
+        # never the values it carried (an e-mail address, a password hash, a token's digest).
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # The jurisdiction profile: england (default), wales, northern_ireland, or a file's path.
         "EQIA_PROFILE": env.get("EQIA_PROFILE", ""),
@@ -151,6 +162,9 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "EQIA_PDF_SIGNING_PASSPHRASE": env.get("EQIA_PDF_SIGNING_PASSPHRASE", ""),
         # The task queue the workers (`flask eqia worker`) take background work from (eqia/tasks).
         "EQIA_QUEUE_URL": queue_url(env.get("EQIA_QUEUE_URL", "")),
+        # JSON lines for a log collector in production; plain lines at a developer's terminal (eqia/logs.py).
+        "EQIA_LOG_FORMAT": _choice(env, "EQIA_LOG_FORMAT", "plain" if development else "json", LOG_FORMATS),
+        "EQIA_LOG_LEVEL": _choice(env, "EQIA_LOG_LEVEL", "INFO", LOG_LEVELS),
         "SMTP_HOST": env.get("SMTP_HOST", "127.0.0.1"),
         "SMTP_PORT": int(env.get("SMTP_PORT", "25")),
         "SMTP_FROM": env.get("SMTP_FROM", "eqia@localhost"),

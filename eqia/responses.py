@@ -27,6 +27,7 @@ TITLES = {
     428: "Say which version you are changing",
     429: "Too many requests",
     500: "The service failed",
+    503: "The service is unavailable",
 }
 
 

@@ -53,6 +53,8 @@ EXPECTED = {
     ("GET", "/api/v1/assessments/<int:assessment_id>/actions"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<int:item_id>/updates"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
+    # For the load balancer and the monitoring (docs/operating.md).
+    ("GET", "/healthz"), ("GET", "/readyz"),
 }
 
 

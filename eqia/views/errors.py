@@ -4,12 +4,16 @@ service is built."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 
-from flask import Flask, render_template, request
+import psycopg
+from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from eqia.extensions import db
+from eqia import logs
+from eqia.extensions import db, login_manager
 from eqia.responses import is_api_request, problem
 from eqia.services.errors import ServiceError
 
@@ -28,7 +32,24 @@ PAGES = {
     422: ("There is a problem with your request", "Go back and check your answers."),
     429: ("Too many attempts", "You have tried too many times. Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Your saved answers are safe."),
+    503: ("Sorry, the service is unavailable", "You will be able to use the service again soon. Try again in a "
+                                               "few minutes. Your saved answers are safe."),
 }
+
+# What a client is told to wait before it tries again while the database is unreachable (and /readyz says so).
+RETRY_AFTER_SECONDS = 120
+
+# The DBAPI's OperationalError is "an error of the database's operation, not under the programmer's control":
+# the server refused or dropped the connection, the file cannot be opened, a lock could not be had. SQLAlchemy
+# wraps it in its own; the drivers' own reach us from code that uses a raw connection (Huey's SQLite storage).
+OUTAGE_ERRORS = (sa_exc.OperationalError, sqlite3.OperationalError, psycopg.OperationalError)
+
+
+def is_outage(error: BaseException | None) -> bool:
+    if isinstance(error, OUTAGE_ERRORS):
+        return True
+    # A connection that died under a statement, whatever the driver called it.
+    return isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
 
 
 def render_error(status: int, problems: list[str] | None = None):
@@ -36,6 +57,23 @@ def render_error(status: int, problems: list[str] | None = None):
         return problem(status, "; ".join(problems or []))
     title, advice = PAGES.get(status, PAGES[500])
     return render_template("error.html", title=title, advice=advice, problems=problems or [], status=status), status
+
+
+def render_unavailable(error: BaseException):
+    """The 503 while the database cannot be reached: the page or problem says to come back, and nothing
+    of the request is kept. The page is drawn for nobody signed in, as the header would ask the database
+    who is."""
+    log.error("database unavailable on %s %s: %s", request.method, request.path, logs.reason(error))
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone already: there is nothing left to undo on it
+        pass
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if is_api_request():
+        return problem(503, PAGES[503][1], headers=headers)
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user: no lookup
+    title, advice = PAGES[503]
+    return render_template("error.html", title=title, advice=advice, problems=[], status=503), 503, headers
 
 
 def init_app(app: Flask) -> None:
@@ -51,10 +89,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if isinstance(error, InternalServerError) and is_outage(error.original_exception):
+            # Raised after the view (the request's commit): Flask hands it over as a 500.
+            return render_unavailable(error.original_exception)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if is_outage(error):
+            return render_unavailable(error)
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
         return render_error(500)
