@@ -145,10 +145,16 @@ class PostgresDatabases:
     def fresh(self) -> str:
         engine = sa.create_engine(self.url)
         with engine.begin() as conn:
-            # The append-only tables refuse TRUNCATE (migration 0008); the test user is a
-            # superuser, whose replica role skips user triggers for this transaction only.
+            # The test user is a superuser, whose replica role skips user triggers (the
+            # append-only tables' refusals, migration 0008) and foreign keys' checks for this
+            # transaction only: so every table can be emptied in any order. DELETE, not
+            # TRUNCATE: a test leaves a few rows, which DELETE clears in a millisecond,
+            # where TRUNCATE makes every table's files anew (15 times slower here).
             conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("; ".join(f'DELETE FROM "{t}"' for t in self.tables)))
+            conn.execute(sa.text(
+                "SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = 'public'"))
             conn.execute(sa.text("INSERT INTO audit_chain_head (id, seq, hash, seal) VALUES (1, 0, :h, :s)"),
                          {"h": GENESIS_HASH, "s": seal_for(0, GENESIS_HASH, key=TEST_AUDIT_KEY)})
         engine.dispose()
