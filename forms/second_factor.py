@@ -1,0 +1,36 @@
+"""Forms of the second factor: the code at sign-in, confirming the set-up, turning it off."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from eqia.forms.base import BaseForm
+from eqia.services.second_factor import CODE_MISSING, TURN_OFF_WRONG
+
+CODE_TOO_LONG = "The code must be 100 characters or fewer"
+SECRET_TOO_LONG = "The code or password must be 1,000 characters or fewer"
+
+
+class SignInCodeForm(BaseForm):
+    code = StringField("Code", widget=GovTextInput(),
+                       description="The 6 digits your authenticator app shows for this service, or one of "
+                                   "your recovery codes",
+                       validators=[InputRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ConfirmSetupForm(BaseForm):
+    code = StringField("Code from your authenticator app", widget=GovTextInput(),
+                       description="6 digits, for example 123456",
+                       validators=[InputRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
+    submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())
+
+
+class TurnOffForm(BaseForm):
+    code_or_password = PasswordField("Code from your authenticator app, or your password",
+                                     widget=GovPasswordInput(),
+                                     validators=[InputRequired(TURN_OFF_WRONG),
+                                                 Length(max=1000, message=SECRET_TOO_LONG)])
+    submit = SubmitField("Turn off two-factor authentication", widget=GovSubmitInput())
