@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from eqia.forms.completion import ConfirmForm
@@ -27,6 +27,8 @@ def sessions():
     page = request.args.get("page", 1, type=int) or 1
     listed = credentials.live_sessions(current_user, page=min(max(page, 1), 10**6))
     return render_template("account_sessions.html", listed=listed, browsers=BROWSERS, form=ConfirmForm(),
+                           idle_minutes=f"{current_app.config['SESSION_IDLE_SECONDS'] / 60:g}",
+                           lifetime_hours=f"{current_app.permanent_session_lifetime.total_seconds() / 3600:g}",
                            this_one=credentials.current_session_id(session.get(credentials.SESSION_KEY)))
 
 
