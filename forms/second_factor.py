@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from eqia.forms.base import BaseForm
 from eqia.services.second_factor import CODE_MISSING, TURN_OFF_WRONG
@@ -13,18 +13,25 @@ CODE_TOO_LONG = "The code must be 100 characters or fewer"
 SECRET_TOO_LONG = "The code or password must be 1,000 characters or fewer"
 
 
+def _stripped(value: object) -> object:
+    # Spaces are how people copy codes ("123 456"); a code of spaces only is no code.
+    return value.strip() if isinstance(value, str) else value
+
+
 class SignInCodeForm(BaseForm):
     code = StringField("Code", widget=GovTextInput(),
                        description="The 6 digits your authenticator app shows for this service, or one of "
                                    "your recovery codes",
-                       validators=[InputRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
+                       filters=[_stripped],
+                       validators=[DataRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class ConfirmSetupForm(BaseForm):
     code = StringField("Code from your authenticator app", widget=GovTextInput(),
                        description="6 digits, for example 123456",
-                       validators=[InputRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
+                       filters=[_stripped],
+                       validators=[DataRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
     submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())
 
 

@@ -46,7 +46,7 @@ TURN_OFF_WRONG = "Enter a current code from your authenticator app, or your pass
 TURN_OFF_REQUIRED = "Administrators must keep two-factor authentication on"
 ALREADY_ON = "Two-factor authentication is already on"
 
-_DIGITS = re.compile(r"\d{6}")
+_DIGITS = re.compile(r"[0-9]{6}")  # not \d, which matches any script's digits
 _RECOVERY = re.compile(r"[a-z2-7]{16}")
 
 
