@@ -15,6 +15,7 @@ from eqia.services import credentials, second_factor
 from eqia.views import auth as auth_views
 from eqia.views import sessions as sessions_views
 from tests.conftest import PASSWORD
+from tests.test_unit_of_work import commits  # noqa: F401  (the fixture)
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 EDGE = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 "
@@ -174,3 +175,13 @@ def test_the_list_is_paginated(app, client, world, clock):
 ])
 def test_the_browser_family_is_read_coarsely(user_agent, family):
     assert credentials.browser_family(user_agent) == family
+
+
+def test_a_get_keeps_last_use_apart_and_commits_nothing_of_its_own(client, world, clock, commits):  # noqa: F811
+    sign_in(client, world.author)
+    clock.advance(minutes=5)
+    before, before_apart = commits(), commits.apart()
+    assert signed_in(client)
+    assert (commits(), commits.apart()) == (before, before_apart + 1)
+    assert signed_in(client)  # used again at once: nothing to record, nothing written
+    assert (commits(), commits.apart()) == (before, before_apart + 1)
