@@ -33,12 +33,11 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from eqia.extensions import db
 from eqia.models import ApiToken, User, UserSession, utcnow
 from eqia.services.errors import Invalid, NotFound
-from eqia.unit_of_work import keep_apart
+from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
 
 # Where the session's key is kept in Flask's signed cookie.
@@ -109,12 +108,7 @@ def session_user(key: object) -> User | None:
     if row is None or row.created_at <= started or row.last_seen_at <= seen or not row.user.is_active:
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
-        kept = keep_apart(lambda side: side.execute(
-            update(UserSession).where(UserSession.id == row.id).values(last_seen_at=now)).rowcount)
-        if kept:
-            set_committed_value(row, "last_seen_at", now)
-        else:  # not kept apart: the time goes with this unit of work, if it commits
-            row.last_seen_at = now
+        keep_time_apart(row, "last_seen_at", now)
     return row.user
 
 
