@@ -56,6 +56,9 @@ def test_an_author_sets_up_two_factor_signs_in_with_a_code_and_signs_out_everywh
     author.page.fill("#code", totp.at(time.time() + STEP_SECONDS))
     author.page.click("button:has-text('Continue')")
     author.page.wait_for_url("**/my-work")
+    author.go("/account/two-factor")
+    assert "10 unused recovery codes" in author.page.content()
+    check(author.page, "two-factor-on")
 
     author.go("/account")
     author.page.click("a:has-text('View')")
