@@ -212,3 +212,12 @@ def test_the_demo_prints_its_administrators_setup_key_and_it_signs_in(make_app, 
     assert client.post("/sign-in/code", data={"code": code_for(secret, clock)}).headers["Location"].endswith(
         "/my-work")
     assert signed_in(client)
+
+
+def test_guessing_the_set_up_code_or_turn_off_secret_is_throttled(make_app, world, clock):
+    client = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute").test_client()
+    sign_in(client, world.author)
+    client.post("/account/two-factor/start")
+    answers = [client.post("/account/two-factor/confirm", data={"code": "000000"}).status_code for _ in range(3)]
+    assert answers == [422, 422, 429]
+    assert not second_factor.enabled(fresh(world.author))
