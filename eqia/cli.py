@@ -153,15 +153,20 @@ def verify_sign_offs() -> None:
 @eqia_cli.command("load-demo")
 def load_demo_command() -> None:
     """Load the demo council (safe to run again: nothing is duplicated)."""
-    from eqia.demo import load_demo
+    from eqia.demo import DEMO_ADMIN, demo_admin_second_factor, load_demo
 
     with unit_of_work():
         created, sign_ins = load_demo()
+        secret = demo_admin_second_factor()
     click.echo("Demo council loaded." if created else "Demo council already loaded; nothing added.")
     click.echo("\nSign in at {}/sign-in with any of these:".format(current_app.config["EQIA_BASE_URL"]))
     width = max(len(email) for email, _, _ in sign_ins)
     for email, password, roles in sign_ins:
         click.echo(f"  {email.ljust(width)}  password: {password}  ({roles})")
+    if secret:
+        click.echo(f"\n{DEMO_ADMIN} is also asked for a code: add the setup key {secret} to an authenticator "
+                   f"app (time-based), or print the current code with\n  .venv/bin/python -c "
+                   f"\"import pyotp; print(pyotp.TOTP('{secret}').now())\"")
 
 
 @eqia_cli.command("create-user")

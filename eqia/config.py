@@ -103,6 +103,13 @@ def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ..
     return raw
 
 
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "1" if default else "0").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ConfigError(f"{name} must be 1 or 0, not {raw[:40]!r}")
+    return raw in ("1", "true", "yes", "on")
+
+
 SECRET_KEY_MISSING = ("SECRET_KEY is not set. Set it to a long random value (for example the output of "
                       "`python -c 'import secrets; print(secrets.token_hex(32))'`), or set "
                       "EQIA_ENV=development to run locally.")
@@ -194,7 +201,13 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "REMEMBER_COOKIE_SECURE": not development,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": int(env.get("SESSION_LIFETIME_SECONDS", str(8 * 3600))),
+        # The absolute time-out: a session ends this long after sign-in, however busy.
+        "PERMANENT_SESSION_LIFETIME": _whole_number(env, "SESSION_LIFETIME_SECONDS", 8 * 3600, 60, 30 * 86400),
+        # The idle time-out: a session unused this long ends (eqia/services/credentials.py).
+        "SESSION_IDLE_SECONDS": _whole_number(env, "SESSION_IDLE_SECONDS", 30 * 60, 120, 30 * 86400),
+        # Administrators signing in with a password must have a second factor (TOTP): they are
+        # sent to set one up before anything else. 0 turns the requirement off (tests, a demo).
+        "EQIA_ADMIN_TOTP_REQUIRED": _flag(env, "EQIA_ADMIN_TOTP_REQUIRED", True),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a long form must not expire mid-edit
         # The largest form (screening: a reason for each of 13 or more groups, up to
         # 100,000 characters each) must fit: an emoji is 4 bytes of UTF-8 and 12

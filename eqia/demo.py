@@ -159,6 +159,23 @@ STORIES = {
 DEMO_PASSWORDS = {email: password for email, _, _, _, password in USERS}
 
 
+DEMO_ADMIN = "ade.admin@demo.example"
+
+
+def demo_admin_second_factor() -> str | None:
+    """The demo administrator's TOTP secret, set up the first time (administrators need a second
+    factor: eqia/services/second_factor.py). Printed on purpose, like the passwords: demo only."""
+    import pyotp
+
+    admin = db.session.execute(select(User).where(User.email == DEMO_ADMIN)).scalar_one_or_none()
+    if admin is None:
+        return None
+    if admin.totp_secret is None:
+        admin.totp_secret, admin.totp_enabled_at = pyotp.random_base32(), utcnow()
+        db.session.flush()
+    return admin.totp_secret
+
+
 def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     sign_ins = [(email, password, ", ".join(ROLE_LABELS[r] for r in roles))
                 for email, _, roles, _, password in USERS]

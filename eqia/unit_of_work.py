@@ -43,9 +43,10 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, Response, request
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eqia.extensions import db
 
@@ -84,6 +85,19 @@ def keep_apart(work: Callable[[Session], R]) -> R | None:
     except OperationalError:  # PostgreSQL's lock timeout, or SQLite's "database is locked"
         log.warning("a write kept apart from the request was given up: it would have waited on a lock")
         return None
+
+
+def keep_time_apart(row, attribute: str, now) -> None:
+    """Record the time `row` was used (an API token, a browser session) apart from this
+    unit of work, and tell the row in this session the same; if that cannot be done
+    without waiting, the time goes with this unit of work, kept only if it commits."""
+    model = type(row)
+    kept = keep_apart(lambda side: side.execute(
+        update(model).where(model.id == row.id).values({attribute: now})).rowcount)
+    if kept:
+        set_committed_value(row, attribute, now)
+    else:
+        setattr(row, attribute, now)
 
 
 @contextmanager

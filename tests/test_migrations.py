@@ -496,3 +496,33 @@ def test_0021_lets_a_period_be_claimed_once_per_kind_and_a_downgrade_forgets_the
         assert _rows("SELECT count(*) FROM periodic_run") == [(0,)]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0029_gives_existing_sessions_their_sign_in_as_last_use_and_a_downgrade_forgets_second_factors(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0025_draft_renders")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries')"))
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, directorate_id, session_token, "
+            "created_at) VALUES (1, 'a@example.test', 'A', 'x', TRUE, 1, 'tok', '2026-01-01 00:00:00')"))
+        db.session.execute(sa.text("INSERT INTO user_session (id, user_id, key_sha256, created_at) "
+                                   "VALUES (1, 1, 'k', '2026-02-01 10:00:00')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0029_sessions_totp")
+        assert [(r[0], str(r[1]), r[2]) for r in _rows("SELECT id, last_seen_at, browser FROM user_session")] == [
+            (1, "2026-02-01 10:00:00", "other")]
+        assert _rows("SELECT totp_secret, totp_last_step FROM user_account") == [(None, None)]
+        db.session.execute(sa.text("UPDATE user_account SET totp_secret = 'S', totp_last_step = 1"))
+        db.session.execute(sa.text("INSERT INTO recovery_code (user_id, code_sha256, created_at) "
+                                   "VALUES (1, 'h', '2026-02-01 10:00:00')"))
+        db.session.commit()
+
+        downgrade(directory=MIGRATIONS, revision="0025_draft_renders")
+        assert "recovery_code" not in sa.inspect(db.engine).get_table_names()
+        assert _rows("SELECT id, user_id FROM user_session") == [(1, 1)]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0029_sessions_totp")
+        db.session.remove()
+        db.engine.dispose()

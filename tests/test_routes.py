@@ -37,6 +37,12 @@ EXPECTED = {
     ("GET", "/static/<path:filename>"),
     ("GET", "/account"), ("GET", "/account/password"), ("POST", "/account/password"), ("POST", "/account/tokens"),
     ("POST", "/account/tokens/<int:token_id>/revoke"),
+    # Where you are signed in, and ending those sessions; the second factor (issue 17).
+    ("GET", "/sign-in/code"), ("POST", "/sign-in/code"),
+    ("GET", "/account/sessions"), ("POST", "/account/sessions/<int:session_id>/end"),
+    ("POST", "/account/sessions/end-others"), ("POST", "/account/sessions/end-all"),
+    ("GET", "/account/two-factor"), ("POST", "/account/two-factor/start"), ("POST", "/account/two-factor/confirm"),
+    ("POST", "/account/two-factor/turn-off"),
     # The person's own notifications, and how they hear of each kind.
     ("GET", "/notifications"), ("POST", "/notifications/<int:notification_id>/read"),
     ("POST", "/notifications/read-all"),
@@ -89,7 +95,7 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
     draft = world.make_assessment("screening")
     published = world.make_assessment("published")
     values = {"assessment_id": draft.id, "reference": published.reference, "version": published.version_number,
-              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "characteristic": "age",
+              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "session_id": 1, "characteristic": "age",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg"}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)

@@ -41,7 +41,7 @@ from eqia.models.assessment import (
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage, RestoredAuditEvent
 from eqia.models.notifications import Notification, NotificationPreference
-from eqia.models.people import ApiToken, Directorate, User, UserRole, UserSession
+from eqia.models.people import ApiToken, Directorate, RecoveryCode, User, UserRole, UserSession
 from eqia.models.periodic import PeriodicRun
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
@@ -56,5 +56,5 @@ __all__ = [
     "EvidenceItem", "ImpactAim", "GENESIS_HASH", "Notification", "NotificationPreference", "OutboxMessage", "PeriodicRun",
     "ReferenceCounter", "REVIEW_ACTUALS", "REVIEW_NEXT_STEPS", "ReviewOutcome", "RestoredAuditEvent", "ScreeningAnswer",
     "SignOff", "User",
-    "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",
+    "RecoveryCode", "UserRole", "UserSession", "UTCDateTime", "impact_evidence", "utcnow",
 ]

@@ -12,13 +12,12 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import ApiToken, User, utcnow
 from eqia.services.errors import NUL_REFUSED, Invalid, NotFound
-from eqia.unit_of_work import keep_apart
+from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
 
 PREFIX = "eqia_"
@@ -59,12 +58,7 @@ def user_for(token: str) -> User | None:
     if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
         # The reader's own bookkeeping, kept apart from the request's unit of work (a GET
         # commits nothing of its own); the row in this session is told the same time.
-        kept = keep_apart(lambda side: side.execute(
-            update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)).rowcount)
-        if kept:
-            set_committed_value(row, "last_used_at", now)
-        else:  # not kept apart: the time goes with this unit of work, if it commits
-            row.last_used_at = now
+        keep_time_apart(row, "last_used_at", now)
     return row.user
 
 

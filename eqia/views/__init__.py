@@ -11,6 +11,8 @@ def register_views(app: Flask) -> None:
     # The pages of an assessment's sections add their routes to the assessments blueprint.
     from eqia.views import (action_progress, actions, challenge, downloads, evidence, impacts,  # noqa: F401
                             monitoring, outcome, review_outcomes, screening, tasks)
+    # Your account's sessions and second factor add their routes to the account blueprint.
+    from eqia.views import second_factor, sessions  # noqa: F401
 
     for module in (health, assets, auth, main, account, notifications, assessments, workflow_diagram, public_register,
                    action_lists):

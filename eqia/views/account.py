@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
 
+from eqia.auth import begin_session
 from eqia.extensions import limiter
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.password import ChangePasswordForm
 from eqia.forms.tokens import TokenForm
-from eqia.services import credentials, tokens
+from eqia.services import credentials, second_factor, tokens
 from eqia.services.errors import Invalid
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -17,7 +18,8 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
     response = render_template("account.html", form=form, tokens=tokens.tokens_of(current_user),
-                               revoke_form=ConfirmForm(), new_token=new_token)
+                               revoke_form=ConfirmForm(), new_token=new_token,
+                               second_factor_on=second_factor.enabled(current_user))
     headers = {"Cache-Control": "no-store"} if new_token else {}
     return response, status, headers
 
@@ -74,10 +76,7 @@ def change_password():
                 form[problem.field].errors = [*form[problem.field].errors, problem.message]
         else:
             # Every session the old password opened has ended, this one too: this browser starts afresh.
-            session.clear()
-            session.permanent = True
-            session[credentials.SESSION_KEY] = credentials.start_session(user)
-            login_user(user)
+            begin_session(user)
             flash(credentials.PASSWORD_CHANGED.format(
                 tokens=f"{revoked} API token" + ("" if revoked == 1 else "s")), "success")
             return redirect(url_for("account.index"))

@@ -6,19 +6,24 @@ import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
+from eqia.auth import begin_session
 from eqia.extensions import db, limiter
 from eqia.forms.auth import SignInForm
-from eqia.models import User
-from eqia.services import credentials
+from eqia.forms.second_factor import SignInCodeForm
+from eqia.models import User, utcnow
+from eqia.services import credentials, second_factor
 
 bp = Blueprint("auth", __name__)
 
 # The same message whether the e-mail is unknown or the password wrong, so the
 # page never tells anyone which accounts exist.
 BAD_CREDENTIALS = "Enter a correct email address and password"
+# A sign-in that passed its password and waits for the second factor: kept in the
+# signed cookie, never a session on the server, and good for PENDING_SIGN_IN only.
+PENDING = "_pending_second_factor"
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -64,16 +69,55 @@ def sign_in():
             User.spend_equal_time(form.password.data)
         elif user.check_password(form.password.data):
             next_url = _safe_next(request.args.get("next"))
-            # A fresh session at sign-in: nothing from before (a fixed session id,
-            # stale flashes) carries over into the signed-in one.
-            session.clear()
-            session.permanent = True
-            session[credentials.SESSION_KEY] = credentials.start_session(user)
-            login_user(user)
+            if second_factor.enabled(user):
+                session.clear()
+                session[PENDING] = {"user": user.id, "token": user.session_token,
+                                    "at": utcnow().timestamp(), "next": next_url}
+                return redirect(url_for("auth.sign_in_code"))
+            begin_session(user)
             return redirect(next_url or url_for("main.my_work"))
         form.email.errors = [BAD_CREDENTIALS]
         form.password.data = ""
     return render_template("auth/sign_in.html", form=form)
+
+
+def _pending_user() -> User | None:
+    """The user whose password was right a moment ago, if the half-done sign-in still holds."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or second_factor.pending_sign_in_expired(pending.get("at")):
+        return None
+    user = db.session.get(User, pending.get("user")) if isinstance(pending.get("user"), int) else None
+    # A password change (or deactivation) since ends the half-done sign-in too.
+    if user is None or not user.is_active or user.session_token != pending.get("token") \
+            or not second_factor.enabled(user):
+        return None
+    return user
+
+
+def _code_key() -> str:
+    pending = session.get(PENDING)
+    who = pending.get("user") if isinstance(pending, dict) else None
+    return f"sign-in-code:{who}"
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+# Six digits are guessed faster than a password: throttled per account, failures only.
+@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_code_key, deduct_when=_failed)
+@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
+def sign_in_code():
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        return redirect(url_for("auth.sign_in"))
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        if second_factor.check_code(user, form.code.data):
+            next_url = session[PENDING].get("next")
+            begin_session(user)
+            return redirect(_safe_next(next_url) or url_for("main.my_work"))
+        form.code.errors = [second_factor.CODE_WRONG]
+    form.code.data = ""
+    return render_template("auth/sign_in_code.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -1,0 +1,223 @@
+"""The second factor: set up with a code, asked for after the password, each
+code accepted once, recovery codes single-use and kept hashed, throttled, and
+required of administrators. The tests set the clock; nothing sleeps."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from eqia.extensions import db
+from eqia.forms.second_factor import CODE_TOO_LONG
+from eqia.models import RecoveryCode, User
+from eqia.services import second_factor
+from eqia.services.errors import NUL_REFUSED
+from tests.conftest import PASSWORD
+from tests.test_sessions import clock, sign_in, signed_in  # noqa: F401  (clock is a fixture)
+
+
+def code_for(secret: str, clock, steps: int = 0) -> str:  # noqa: F811
+    return pyotp.TOTP(secret).at(clock.now.timestamp() + steps * second_factor.STEP_SECONDS)
+
+
+def turn_on(user: User, clock) -> list[str]:  # noqa: F811
+    """Two-factor set up through the service, as the pages do; the recovery codes."""
+    secret = second_factor.start_setup(user)
+    codes = second_factor.confirm_setup(user, code_for(secret, clock))
+    db.session.commit()
+    clock.advance(seconds=second_factor.STEP_SECONDS * 3)  # past the step that confirmed it
+    return codes
+
+
+def fresh(user: User) -> User:
+    db.session.expire_all()
+    return db.session.get(User, user.id)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_setting_up_needs_a_code_from_the_offered_secret_and_shows_recovery_codes_once(client, auth, world, clock):
+    auth.sign_in(world.author)
+    assert "Set up two-factor authentication" in text(client.get("/account/two-factor"))
+    client.post("/account/two-factor/start")
+    page = text(client.get("/account/two-factor"))
+    secret = fresh(world.author).totp_pending_secret
+    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page and "otpauth://totp/" in page
+    wrong = client.post("/account/two-factor/confirm", data={"code": code_for(secret, clock, steps=5)})
+    assert wrong.status_code == 422 and second_factor.SETUP_CODE_WRONG in text(wrong)
+    assert not second_factor.enabled(fresh(world.author))
+    done = client.post("/account/two-factor/confirm", data={"code": code_for(secret, clock)})
+    assert done.status_code == 201 and done.headers["Cache-Control"] == "no-store"
+    codes = [c for c in text(done).split("<code class=\"app-token\">")[1:]]
+    codes = [c.split("</code>")[0] for c in codes]
+    assert len(codes) == second_factor.RECOVERY_CODES
+    user = fresh(world.author)
+    assert user.totp_secret == secret and user.totp_pending_secret is None
+    stored = set(db.session.execute(sa.select(RecoveryCode.code_sha256)).scalars())
+    assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
+    assert not any(c in text(client.get("/account/two-factor")) for c in codes)
+    assert "On: sign-in asks for a code" in text(client.get("/account"))
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("", second_factor.CODE_MISSING), ("   ", second_factor.CODE_MISSING),
+    ("1" * 101, CODE_TOO_LONG), ("12\x003456", NUL_REFUSED),
+    ("<script>alert(1)</script>", second_factor.SETUP_CODE_WRONG), ("１２３４５６", second_factor.SETUP_CODE_WRONG),
+])
+def test_hostile_set_up_codes_are_refused_with_a_message(client, auth, world, clock, code, message):
+    auth.sign_in(world.author)
+    client.post("/account/two-factor/start")
+    response = client.post("/account/two-factor/confirm", data={"code": code})
+    assert response.status_code == 422 and message in text(response)
+    assert "<script>alert" not in text(response)
+    assert not second_factor.enabled(fresh(world.author))
+
+
+def test_confirming_without_starting_says_to_start_again(client, auth, world, clock):
+    auth.sign_in(world.author)
+    response = client.post("/account/two-factor/confirm", data={"code": "123456"})
+    assert response.status_code == 422 and second_factor.SETUP_NOT_STARTED in text(response)
+
+
+def test_sign_in_asks_for_the_code_after_the_password_and_refuses_it_replayed(app, client, world, clock):
+    turn_on(world.author, clock)
+    response = sign_in(client, world.author)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/sign-in/code")
+    assert not signed_in(client)  # nothing signed in until the code
+    code = code_for(world.author.totp_secret, clock)
+    wrong = client.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock, steps=-4)})
+    assert wrong.status_code == 422 and second_factor.CODE_WRONG in text(wrong)
+    assert client.post("/sign-in/code", data={"code": code}).headers["Location"].endswith("/my-work")
+    assert signed_in(client)
+    # Someone who watched the code typed, within its 30 seconds, with the password too.
+    thief = app.test_client()
+    sign_in(thief, world.author)
+    assert client.post("/sign-in/code").status_code == 302  # signed in already: no pending sign-in here
+    assert thief.post("/sign-in/code", data={"code": code}).status_code == 422
+    # A code from the step before the one used is refused too; the next step's is accepted.
+    assert thief.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock, -1)}).status_code == 422
+    clock.advance(seconds=second_factor.STEP_SECONDS)
+    assert thief.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock)}).status_code == 302
+
+
+def test_a_recovery_code_signs_in_once(app, client, world, clock):
+    codes = turn_on(world.author, clock)
+    sign_in(client, world.author)
+    assert client.post("/sign-in/code", data={"code": codes[3].upper()}).status_code == 302
+    again = app.test_client()
+    sign_in(again, world.author)
+    assert again.post("/sign-in/code", data={"code": codes[3]}).status_code == 422
+    assert second_factor.recovery_codes_left(fresh(world.author)) == second_factor.RECOVERY_CODES - 1
+
+
+def test_the_code_page_without_a_password_first_goes_back_to_sign_in(client, world, clock):
+    assert client.get("/sign-in/code").headers["Location"].endswith("/sign-in")
+    assert client.post("/sign-in/code", data={"code": "123456"}).headers["Location"].endswith("/sign-in")
+
+
+def test_a_half_done_sign_in_expires(client, world, clock):
+    turn_on(world.author, clock)
+    sign_in(client, world.author)
+    clock.advance(minutes=6)
+    response = client.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock)})
+    assert response.headers["Location"].endswith("/sign-in")
+    assert not signed_in(client)
+
+
+def test_a_password_change_ends_a_half_done_sign_in(app, client, world, clock):
+    turn_on(world.author, clock)
+    sign_in(client, world.author)
+    fresh(world.author).set_password("another long password")
+    db.session.commit()
+    response = client.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock)})
+    assert response.headers["Location"].endswith("/sign-in")
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("", second_factor.CODE_MISSING), ("9" * 101, CODE_TOO_LONG), ("1\x00", NUL_REFUSED),
+    ("<b>123456</b>", second_factor.CODE_WRONG), ("' OR 1=1 --", second_factor.CODE_WRONG),
+])
+def test_hostile_sign_in_codes_are_refused_with_a_message(client, world, clock, code, message):
+    turn_on(world.author, clock)
+    sign_in(client, world.author)
+    response = client.post("/sign-in/code", data={"code": code})
+    assert response.status_code == 422 and message in text(response)
+    assert "<b>123456" not in text(response)
+
+
+def test_guessing_codes_is_throttled(make_app, world, clock):
+    turn_on(world.author, clock)
+    client = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute").test_client()
+    sign_in(client, world.author)
+    answers = [client.post("/sign-in/code", data={"code": "000000"}).status_code for _ in range(4)]
+    assert answers == [422, 422, 422, 429]
+    assert client.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock)}).status_code == 429
+
+
+def test_turning_off_needs_a_code_or_the_password(client, auth, world, clock):
+    turn_on(world.author, clock)
+    sign_in(client, world.author)
+    client.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock)})
+    for given in ("", "wrong password", "000000", "x" * 1001):
+        response = client.post("/account/two-factor/turn-off", data={"code_or_password": given})
+        assert response.status_code == 422, given
+        assert second_factor.enabled(fresh(world.author))
+    assert client.post("/account/two-factor/turn-off",
+                       data={"code_or_password": PASSWORD}).headers["Location"].endswith("/account")
+    assert not second_factor.enabled(fresh(world.author))
+    assert db.session.execute(sa.select(sa.func.count()).select_from(RecoveryCode)).scalar_one() == 0
+
+
+def test_turning_off_with_a_code(client, world, clock):
+    turn_on(world.author, clock)
+    sign_in(client, world.author)
+    client.post("/sign-in/code", data={"code": code_for(world.author.totp_secret, clock)})
+    clock.advance(seconds=second_factor.STEP_SECONDS)
+    client.post("/account/two-factor/turn-off", data={"code_or_password": code_for(world.author.totp_secret, clock)})
+    assert not second_factor.enabled(fresh(world.author))
+
+
+def test_an_admin_without_a_second_factor_sets_one_up_before_anything_else(make_app, world, clock):
+    client = make_app(EQIA_ADMIN_TOTP_REQUIRED=True).test_client()
+    sign_in(client, world.admin)
+    for path in ("/my-work", "/account", "/account/sessions", "/assessments"):
+        assert client.get(path).headers["Location"].endswith("/account/two-factor"), path
+    assert client.post("/account/tokens", data={"label": "x"}).headers["Location"].endswith("/account/two-factor")
+    page = text(client.get("/account/two-factor"))
+    assert "Administrators must set up two-factor authentication" in page
+    client.post("/account/two-factor/start")
+    secret = fresh(world.admin).totp_pending_secret
+    assert client.post("/account/two-factor/confirm", data={"code": code_for(secret, clock)}).status_code == 201
+    assert signed_in(client)
+    refused = client.post("/account/two-factor/turn-off", data={"code_or_password": PASSWORD})
+    assert refused.status_code == 409 and second_factor.TURN_OFF_REQUIRED in text(refused)
+    # Others are not asked.
+    author = make_app(EQIA_ADMIN_TOTP_REQUIRED=True).test_client()
+    sign_in(author, world.author)
+    assert signed_in(author)
+
+
+def test_the_demo_prints_its_administrators_setup_key_and_it_signs_in(make_app, runner, clock):
+    first = runner.invoke(args=["eqia", "load-demo"])
+    assert first.exit_code == 0, first.output
+    secret = first.output.split("setup key ")[1].split()[0]
+    assert secret in runner.invoke(args=["eqia", "load-demo"]).output  # the same key each time
+    client = make_app(EQIA_ADMIN_TOTP_REQUIRED=True).test_client()
+    client.post("/sign-in", data={"email": "ade.admin@demo.example", "password": "demo-admin-pass"})
+    assert client.post("/sign-in/code", data={"code": code_for(secret, clock)}).headers["Location"].endswith(
+        "/my-work")
+    assert signed_in(client)
+
+
+def test_guessing_the_set_up_code_or_turn_off_secret_is_throttled(make_app, world, clock):
+    client = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute").test_client()
+    sign_in(client, world.author)
+    client.post("/account/two-factor/start")
+    answers = [client.post("/account/two-factor/confirm", data={"code": "000000"}).status_code for _ in range(3)]
+    assert answers == [422, 422, 429]
+    assert not second_factor.enabled(fresh(world.author))
