@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
 
 from eqia.forms.base import BaseForm
 from eqia.forms.impact import LenientMultipleField
@@ -19,14 +18,10 @@ def directorate_id(value) -> int | None:
 
 
 class InviteForm(BaseForm):
-    name = StringField("Full name", widget=GovTextInput(),
-                       validators=[InputRequired(invitations.NAME_MISSING),
-                                   Length(max=invitations.NAME_MAX, message=invitations.NAME_TOO_LONG)])
+    # The service checks every answer (eqia.services.invitations), so every problem is listed at once.
+    name = StringField("Full name", widget=GovTextInput())
     email = StringField("Email address", widget=GovTextInput(),
-                        description="The link to choose a password is sent here, and they sign in with it",
-                        validators=[InputRequired(invitations.EMAIL_MISSING),
-                                    Length(max=invitations.EMAIL_MAX, message=invitations.EMAIL_INVALID)])
-    # The service checks what was posted, so a role not offered gets its message, not WTForms'.
+                        description="The link to choose a password is sent here, and they sign in with it")
     roles = LenientMultipleField("Roles", widget=GovCheckboxesInput(), description="Select all that apply",
                                  choices=list(ROLE_LABELS.items()))
     directorate = SelectField("Directorate", widget=GovSelect(), coerce=directorate_id, choices=[],

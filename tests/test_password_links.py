@@ -307,3 +307,12 @@ def test_a_hostile_name_is_kept_verbatim_and_shown_escaped(app, client, runner, 
     [message] = deliver(app, runner)
     html = part(message, "text/html")
     assert "<script>alert" not in html
+
+
+def test_an_empty_invitation_lists_every_problem_at_once(client, auth, world):
+    auth.sign_in(world.admin)
+    response = client.post("/admin/users/invite", data={"name": "", "email": "", "directorate": ""})
+    assert response.status_code == 422
+    page = response.data.decode().replace("&#39;", "\u2019")
+    for message in (invitations.NAME_MISSING, invitations.EMAIL_MISSING, invitations.ROLES_MISSING):
+        assert message in page
