@@ -30,6 +30,7 @@ from eqia.audit_words import ACCOUNT
 from eqia.extensions import db
 from eqia.models import OutboxMessage, PasswordLink, User, utcnow
 from eqia.notifications import kinds, outbox
+from eqia.roles import ADMIN
 from eqia.services import credentials, password_policy
 from eqia.services.audit import append_event
 from eqia.services.errors import Invalid
@@ -73,7 +74,7 @@ def issue(user: User, purpose: str, *, actor: User | None = None) -> str:
     details = {"user_id": user.id, "email": user.email, "purpose": purpose}
     if purpose == INVITATION:
         details["roles"] = sorted(user.roles)
-    append_event(action=LINK_SENT_ACTIONS[purpose], actor=actor, role="admin" if actor is not None else "",
+    append_event(action=LINK_SENT_ACTIONS[purpose], actor=actor, role=ADMIN if actor is not None else "",
                  kind=ACCOUNT, details=details)
     outbox.deliver_after_commit(current_app._get_current_object())
     db.session.flush()
