@@ -36,6 +36,9 @@ ACTION_UPDATE = "action_update"
 # A timed transition taken because the record's date arrived: {"date": the date's name (a field,
 # "review_date"), "on": the ISO date it held}
 DATE_REACHED = "date_reached"
+# Something done to a person's account, not to an assessment: {"user_id", "email", and as the action
+# needs them "purpose" (a password link's: reset or invitation), "roles" (role codes)}
+ACCOUNT = "account"
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -57,6 +60,8 @@ IN_STATE_THERE = "{origin}, {state} there"
 ACTION_PROGRESS = "Action {action}: {status}, as at {dated}"
 ACTION_EVIDENCE = "Evidence of completion: {evidence}"
 DATE_CAME = "{label} reached: {on}"
+ACCOUNT_OF = "Account: {email}"
+ACCOUNT_ROLES = "Roles: {roles}"
 
 
 # ------------------------------------------------------------ an edit's changes
@@ -215,6 +220,9 @@ def notes(kind: str, details: dict) -> list[str]:
     if kind == DATE_REACHED:
         on = date.fromisoformat(details["on"])
         return [DATE_CAME.format(label=FIELD_LABELS.get(details["date"], details["date"]), on=f"{on.day} {on:%B %Y}")]
+    if kind == ACCOUNT:
+        said = [ACCOUNT_OF.format(email=details["email"])]
+        return said + ([ACCOUNT_ROLES.format(roles=", ".join(details["roles"]))] if details.get("roles") else [])
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]

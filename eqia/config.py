@@ -192,6 +192,13 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour"),
         # ...and per client address, over all accounts: more, as a whole office may share one.
         "SIGN_IN_ADDRESS_RATE_LIMIT": env.get("SIGN_IN_ADDRESS_RATE_LIMIT", "60 per minute;600 per hour"),
+        # Asking for a password reset link, counted on every request (so a mailbox cannot be flooded):
+        # per e-mail address asked about, from anywhere, and per client address over all addresses.
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per 15 minutes;10 per day"),
+        "PASSWORD_RESET_ADDRESS_RATE_LIMIT": env.get("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20 per hour;100 per day"),
+        # How long an e-mailed link to set a password works (eqia/services/password_links.py).
+        "PASSWORD_RESET_LINK_SECONDS": _whole_number(env, "PASSWORD_RESET_LINK_SECONDS", 3600, 60, 86400),
+        "INVITATION_LINK_SECONDS": _whole_number(env, "INVITATION_LINK_SECONDS", 7 * 86400, 3600, 30 * 86400),
         # How many reverse proxies in front of the app may say who the client is (X-Forwarded-For and
         # -Proto); 0 trusts none, so a client cannot choose the address it is throttled by.
         "EQIA_TRUSTED_PROXIES": _count(env, "EQIA_TRUSTED_PROXIES", 0),

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from eqia.admin import users
 from eqia.extensions import db
 from eqia.models import ApiToken, Directorate, User
-from eqia.services import tokens
+from eqia.services import password_policy, tokens
 from eqia.services.errors import Invalid
 from tests.conftest import PASSWORD
 
@@ -44,7 +44,8 @@ def test_saving_an_existing_user_changes_roles_and_password_and_revokes_their_to
 
 
 @pytest.mark.parametrize("email,password,message", [
-    ("x@example.test", "short", "The password must be at least 12 characters."),
+    ("x@example.test", "short", "Enter a password of at least 12 characters"),
+    ("x@example.test", "Password2026!", password_policy.TOO_COMMON),
     ("not an address", "a long enough password", "Give a valid email address."),
     ("x@" + "e" * 320, "a long enough password", "Give a valid email address."),
 ])

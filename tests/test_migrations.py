@@ -524,5 +524,27 @@ def test_0029_gives_existing_sessions_their_sign_in_as_last_use_and_a_downgrade_
         assert _rows("SELECT id, user_id FROM user_session") == [(1, 1)]
         db.session.rollback()
         upgrade(directory=MIGRATIONS, revision="0029_sessions_totp")
+
+
+def test_0026_adds_password_links_and_a_downgrade_only_forgets_links_under_way(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0029_sessions_totp")
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, session_token, created_at) "
+            "VALUES (1, 'a@example.test', 'A', 'x', TRUE, 'tok', '2026-01-01 00:00:00')"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0026_password_links")
+        db.session.execute(sa.text(
+            "INSERT INTO password_link (user_id, purpose, token_sha256, created_at, expires_at) "
+            "VALUES (1, 'reset', :h, '2026-02-01 10:00:00', '2026-02-01 11:00:00')"), {"h": "ab" * 32})
+        db.session.commit()
+        assert _rows("SELECT user_id, purpose FROM password_link") == [(1, "reset")]
+        db.session.rollback()
+        downgrade(directory=MIGRATIONS, revision="0029_sessions_totp")
+        assert "password_link" not in sa.inspect(db.engine).get_table_names()
+        assert _rows("SELECT id, email FROM user_account") == [(1, "a@example.test")]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0026_password_links")
         db.session.remove()
         db.engine.dispose()

@@ -6,6 +6,11 @@ EXPECTED = {
     ("GET", "/"),
     ("GET", "/sign-in"), ("POST", "/sign-in"),
     ("POST", "/sign-out"),
+    # Forgotten passwords, and the e-mailed link (a reset's or an invitation's) that sets one (issue 17).
+    ("GET", "/forgotten-password"), ("POST", "/forgotten-password"), ("GET", "/forgotten-password/sent"),
+    ("GET", "/password-link/<token>"), ("POST", "/password-link/<token>"),
+    # An admin invites a person (issue 17): its own blueprint beside the user administration pages.
+    ("GET", "/admin/users/invite"), ("POST", "/admin/users/invite"),
     ("GET", "/my-work"),
     # Actions across assessments: the ones a user owns, and the lead's overdue ones (issue 16).
     ("GET", "/my-actions"), ("GET", "/actions/overdue"), ("GET", "/actions/overdue.csv"),
@@ -95,7 +100,8 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
     draft = world.make_assessment("screening")
     published = world.make_assessment("published")
     values = {"assessment_id": draft.id, "reference": published.reference, "version": published.version_number,
-              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "session_id": 1, "characteristic": "age",
+              "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "session_id": 1,
+              "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg"}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)

@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import Directorate, User
-from eqia.services import credentials
+from eqia.services import credentials, password_policy
 from eqia.services.errors import Invalid
 
 EMAIL_MAX = 320
-PASSWORD_TOO_SHORT = f"The password must be at least {credentials.PASSWORD_MIN} characters."
 EMAIL_INVALID = "Give a valid email address."
 CREATED = "Created {email} ({roles})."
 UPDATED = ("Updated {email} ({roles}): new password set, so they are signed out everywhere; "
@@ -46,11 +45,12 @@ def save_user(email: str, name: str, roles: Iterable[str], password: str, direct
     """Create the user with this e-mail address, or update the one there is:
     name, roles (exactly these) and password, which for an existing user ends
     every session and revokes every API token. A directorate named is found, or
-    made if new. Raises Invalid, having changed nothing, for a short password or
-    an address that is not one."""
+    made if new. Raises Invalid, having changed nothing, for a password the
+    policy refuses (eqia.services.password_policy) or an address that is not one."""
     roles = tuple(roles)
-    if len(password) < credentials.PASSWORD_MIN:
-        raise Invalid(PASSWORD_TOO_SHORT)
+    refused = password_policy.problems(password, email=email, name=name)
+    if refused:
+        raise Invalid(refused[0].message)
     email = User.normalise_email(email)
     if "@" not in email or len(email) > EMAIL_MAX:
         raise Invalid(EMAIL_INVALID)

@@ -89,7 +89,16 @@ class User(UserMixin, db.Model):
         self.password_hash = _hasher.hash(password)
         self.session_token = secrets.token_urlsafe(32)
 
+    @property
+    def has_password(self) -> bool:
+        """False for an invited person who has not yet set one: they cannot sign in."""
+        return bool(self.password_hash)
+
     def check_password(self, password: str) -> bool:
+        if not self.password_hash:
+            # As long as a wrong password takes, so the time does not tell that the account is only invited.
+            self.spend_equal_time(password)
+            return False
         try:
             return _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
@@ -174,3 +183,21 @@ class RecoveryCode(db.Model):
     code_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordLink(db.Model):
+    """A link e-mailed to a person to set their password: a reset they asked
+    for, or an invitation an admin sent (`purpose`). Only the SHA-256 of its
+    random token is kept. A person has at most one: a newer link, a password
+    set by any path, or the link's use deletes it (eqia.services.password_links)."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

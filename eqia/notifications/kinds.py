@@ -38,6 +38,11 @@ ACTION_OVERDUE = "action_overdue"
 DECISION_APPROACHING = "decision_approaching"
 # Not a kind anyone chooses: the one e-mail a day that gathers a person's digest notifications.
 DAILY_DIGEST = "daily_digest"
+# Not kinds anyone chooses either: a link to set a password (eqia.services.password_links), e-mailed to
+# the one person it is for, whatever their preferences, and never shown among their notifications.
+PASSWORD_RESET = "password_reset"
+INVITATION = "invitation"
+LINK_KINDS = (PASSWORD_RESET, INVITATION)
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,17 @@ stored subject and body."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Protocol
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import select
 
 from eqia.extensions import db
+from eqia.local_time import LOCAL_ZONE
 from eqia.loaded_definitions import workflows
 from eqia.models import Notification
-from eqia.notifications import kinds
+from eqia.notifications import kinds, outbox
 from eqia.workflow.hooks import TransitionContext
 
 # What a queued message says (OutboxMessage.kind); a message queued before the
@@ -45,6 +46,12 @@ HEADLINES = {
     kinds.ACTION_OVERDUE: "{reference}: an action was due on {due} and is not done",
     kinds.DECISION_APPROACHING: "{reference}: the decision is due on {decision} and it is not signed off",
 }
+# A password link's e-mail (kinds.LINK_KINDS): its subject, and when the link stops working.
+LINK_SUBJECTS = {
+    kinds.PASSWORD_RESET: "Reset your password for {council} equality impact assessments",
+    kinds.INVITATION: "You have been invited to {council} equality impact assessments",
+}
+LINK_UNTIL = "{time} on {day} (UK time)"
 DIGEST_SUBJECT = "Your notifications for {day}: {count} about {assessments} assessment(s)"
 NO_ASSESSMENT = "Not about one assessment"
 
@@ -162,12 +169,28 @@ def digest_message(facts: dict, base_url: str) -> Message:
                    html=render_template("email/daily_digest.html", **context))
 
 
+def link_message(kind: str, facts: dict, base_url: str) -> Message:
+    """A password link's e-mail. A message already sent no longer holds its token
+    (outbox.SECRET_FACT): it is listed by its subject, and its link reads as used."""
+    until = datetime.fromisoformat(facts["expires_at"]).astimezone(LOCAL_ZONE)
+    context = {"name": facts["name"], "inviter": facts.get("inviter"),
+               "address": f"{base_url.rstrip('/')}/password-link/{facts.get(outbox.SECRET_FACT, 'used')}",
+               "until": LINK_UNTIL.format(time=f"{until:%H:%M}", day=day_words(until.date())),
+               "council": current_app.config["EQIA_COUNCIL_NAME"],
+               "reset_address": f"{base_url.rstrip('/')}/forgotten-password"}
+    return Message(subject=LINK_SUBJECTS[kind].format(council=context["council"]),
+                   body=render_template(f"email/{kind}.txt", **context),
+                   html=render_template(f"email/{kind}.html", **context))
+
+
 def written(message: Queued, base_url: str) -> Message:
     """A queued message in words: written now from its facts, or as it was written when queued."""
     if message.kind == TRANSITION:
         return transition_message(message.details, base_url)
     if message.kind == kinds.DAILY_DIGEST:
         return digest_message(message.details, base_url)
+    if message.kind in kinds.LINK_KINDS:
+        return link_message(message.kind, message.details, base_url)
     if message.kind in kinds.KINDS:
         return kind_message(message.kind, message.details, base_url)
     return Message(subject=message.subject or "", body=message.body or "")

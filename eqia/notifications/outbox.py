@@ -45,6 +45,10 @@ FAILURES = {
 }
 
 
+# The fact of a queued message that is a secret (a password link's token): kept only until
+# the message is sent, then dropped, so the outbox does not hold a working link.
+SECRET_FACT = "token"
+
 # In the session's info: the app whose queue delivers, once the unit of work commits
 # (eqia.notifications.listeners queues the delivery then).
 DELIVER_KEY = "eqia_deliver_notifications"
@@ -110,6 +114,8 @@ def claim_next(sender: str, started: datetime) -> OutboxMessage | None:
 
 
 def mark_sent(message: OutboxMessage) -> None:
+    if SECRET_FACT in (message.details or {}):
+        message.details = {k: v for k, v in message.details.items() if k != SECRET_FACT}
     message.sent_at = utcnow()
     message.claimed_by, message.claimed_until = "", None
     db.session.flush()

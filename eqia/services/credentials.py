@@ -7,6 +7,8 @@ server, so that ending one ends every copy of its cookie) and API tokens.
   a cookie with it, and a token is a standing password.
 - Deactivation ends every session and revokes every API token, so reactivating
   an account brings none of them back.
+- Both also void any password link (reset or invitation) e-mailed to the user:
+  a link made before the change must not undo it.
 
 A session lasts PERMANENT_SESSION_LIFETIME from sign-in, however busy: the
 cookie alone would slide forward on every request for as long as anyone used it.
@@ -35,7 +37,8 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from eqia.extensions import db
-from eqia.models import ApiToken, User, UserSession, utcnow
+from eqia.models import ApiToken, PasswordLink, User, UserSession, utcnow
+from eqia.services import password_policy
 from eqia.services.errors import Invalid, NotFound
 from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
@@ -46,9 +49,9 @@ TOUCH_EVERY = timedelta(minutes=1)
 SESSIONS_PAGE_SIZE = 20
 SESSION_NOT_FOUND = "Session not found"
 
-PASSWORD_MIN = 12
+PASSWORD_MIN = password_policy.PASSWORD_MIN
 PASSWORD_CURRENT_WRONG = "The current password is not correct. Enter the password you sign in with"
-PASSWORD_TOO_SHORT = f"Enter a new password of at least {PASSWORD_MIN} characters"
+PASSWORD_TOO_SHORT = password_policy.TOO_SHORT
 PASSWORD_MISMATCH = "Enter the same new password twice"
 PASSWORD_UNCHANGED = "Enter a new password that is different from your current one"
 PASSWORD_CHANGED = ("Your password has been changed. You have been signed out everywhere else, and {tokens} "
@@ -171,6 +174,7 @@ def end_credentials(user: User) -> int:
     """End every session of `user` and revoke every live API token of theirs;
     how many tokens were revoked. The one place a user's credentials all end."""
     db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
     revoked = db.session.execute(update(ApiToken)
                                  .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
                                  .values(revoked_at=utcnow()).execution_options(synchronize_session="fetch"))
@@ -188,10 +192,8 @@ def change_own_password(user: User, current: str, new: str, confirm: str) -> int
     """A user changing their own password, knowing the current one; how many API tokens were revoked."""
     if not user.check_password(current or ""):
         raise Invalid(Problem(PASSWORD_CURRENT_WRONG, field="current_password"))
-    problems = []
-    if len(new or "") < PASSWORD_MIN:
-        problems.append(Problem(PASSWORD_TOO_SHORT, field="new_password"))
-    elif new == current:
+    problems = password_policy.problems(new, email=user.email, name=user.name, field="new_password")
+    if not problems and new == current:
         problems.append(Problem(PASSWORD_UNCHANGED, field="new_password"))
     if new != confirm:
         problems.append(Problem(PASSWORD_MISMATCH, field="confirm_password"))

@@ -1,0 +1,92 @@
+"""An admin inviting a person: their account is made with no password, so it
+cannot sign in, and they are e-mailed a link to choose one
+(eqia.services.password_links). Inviting again, before they have chosen it,
+updates what the admin gave and replaces the link.
+
+Roles: eqia.roles declares no combination of roles one person may not hold.
+Segregation of duties is kept per assessment instead (the workflow's
+`segregation_of_duties`: a person who wrote a version cannot sign it off,
+whatever roles they hold), so any combination may be invited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from eqia.extensions import db
+from eqia.models import Directorate, User
+from eqia.roles import ROLES
+from eqia.services import password_links
+from eqia.services.errors import Invalid
+from eqia.workflow.hooks import Problem
+
+NAME_MAX = 200
+EMAIL_MAX = 320
+NAME_MISSING = "Enter the person\u2019s full name"
+NAME_TOO_LONG = f"Full name must be {NAME_MAX} characters or fewer"
+EMAIL_MISSING = "Enter the person\u2019s email address"
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.gov.uk"
+ROLES_MISSING = "Select at least one role"
+ROLE_UNKNOWN = "Select roles from the list"
+DIRECTORATE_UNKNOWN = "Select a directorate from the list"
+ACCOUNT_EXISTS = ("{email} already has an account with a password: change its roles on its user page, or ask "
+                  "them to reset their password from the sign-in page")
+NO_DIRECTORATE = "No directorate"
+INVITED = "Invitation sent to {email}. The link works for {days} days; inviting them again sends a new one."
+
+# One address: something, an @, a domain with a dot; no spaces, controls or second @.
+_EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
+
+
+@dataclass(frozen=True)
+class Invitation:
+    name: str
+    email: str
+    roles: tuple[str, ...]
+    directorate_id: int | None
+
+
+def invite(admin: User, invitation: Invitation) -> User:
+    """Make (or, if invited before, update) the invited person's account and
+    e-mail them a link; raises Invalid, having changed nothing."""
+    name, email = (invitation.name or "").strip(), User.normalise_email(invitation.email or "")
+    problems = []
+    if not name:
+        problems.append(Problem(NAME_MISSING, field="name"))
+    elif len(name) > NAME_MAX:
+        problems.append(Problem(NAME_TOO_LONG, field="name"))
+    if not email:
+        problems.append(Problem(EMAIL_MISSING, field="email"))
+    elif len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
+        problems.append(Problem(EMAIL_INVALID, field="email"))
+    if not invitation.roles:
+        problems.append(Problem(ROLES_MISSING, field="roles"))
+    elif not set(invitation.roles) <= set(ROLES):
+        problems.append(Problem(ROLE_UNKNOWN, field="roles"))
+    directorate = None
+    if invitation.directorate_id is not None:
+        directorate = db.session.get(Directorate, invitation.directorate_id) if invitation.directorate_id > 0 else None
+        if directorate is None:
+            problems.append(Problem(DIRECTORATE_UNKNOWN, field="directorate"))
+    user = None
+    if not problems:
+        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if user is not None and user.has_password:
+            problems.append(Problem(ACCOUNT_EXISTS.format(email=email), field="email"))
+    if problems:
+        raise Invalid(*problems)
+    if user is None:
+        user = User(email=email, name=name, password_hash="", active=True)
+        db.session.add(user)
+    user.name, user.directorate, user.active = name, directorate, True
+    user.set_roles(tuple(invitation.roles))
+    db.session.flush()
+    password_links.issue(user, password_links.INVITATION, actor=admin)
+    return user
+
+
+def invited_message(user: User) -> str:
+    return INVITED.format(email=user.email, days=password_links.lifetime(password_links.INVITATION).days)

@@ -1,0 +1,127 @@
+"""Links e-mailed to set a password, for two purposes: a reset the person asked
+for from the sign-in page, and an invitation an admin sent
+(eqia.services.invitations). One mechanism for both:
+
+- The token is 256 random bits; the database keeps only its SHA-256 (a random
+  token needs no slow hash). The e-mail's queued facts carry the token until
+  the message is sent (eqia.notifications.outbox.mark_sent then drops it), as
+  the message is written in words only when sent.
+- A person has at most one link: a newer one replaces it, and setting a
+  password by any path (or deactivation) deletes it, through
+  credentials.end_credentials. Using it deletes it, so it works once.
+- It expires: PASSWORD_RESET_LINK_SECONDS (default an hour) for a reset,
+  INVITATION_LINK_SECONDS (default seven days) for an invitation.
+
+Asking for a reset answers the same whether or not the address has an
+account; the e-mail goes out after the answer, from the task queue, so the
+answer's time does not tell either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from eqia.audit_words import ACCOUNT
+from eqia.extensions import db
+from eqia.models import OutboxMessage, PasswordLink, User, utcnow
+from eqia.notifications import kinds, outbox
+from eqia.roles import ADMIN
+from eqia.services import credentials, password_policy
+from eqia.services.audit import append_event
+from eqia.services.errors import Invalid
+from eqia.workflow.hooks import Problem
+
+RESET = "reset"
+INVITATION = "invitation"
+PURPOSES = (RESET, INVITATION)
+# The outbox kind of each purpose's e-mail (templates/email/<kind>.txt and .html).
+MESSAGE_KINDS = {RESET: kinds.PASSWORD_RESET, INVITATION: kinds.INVITATION}
+LIFETIME_SETTINGS = {RESET: "PASSWORD_RESET_LINK_SECONDS", INVITATION: "INVITATION_LINK_SECONDS"}
+
+# On the audit trail (kind ACCOUNT): a link sent, and a password set with one.
+LINK_SENT_ACTIONS = {RESET: "password_reset_sent", INVITATION: "invitation_sent"}
+PASSWORD_SET_ACTION = "password_set_by_link"
+
+TOKEN_LONGEST = 100  # far longer than a token; anything longer is not one and is not hashed
+PASSWORD_MISMATCH = "Enter the same password twice"
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def lifetime(purpose: str) -> timedelta:
+    return timedelta(seconds=int(current_app.config[LIFETIME_SETTINGS[purpose]]))
+
+
+def issue(user: User, purpose: str, *, actor: User | None = None) -> str:
+    """A new link for `user`, replacing any they had, with its e-mail queued
+    in this unit of work and the event on the trail; the token."""
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    link = PasswordLink(user_id=user.id, purpose=purpose, token_sha256=_sha256(token), created_at=now,
+                        expires_at=now + lifetime(purpose))
+    db.session.add(link)
+    facts = {outbox.SECRET_FACT: token, "purpose": purpose, "name": user.name, "expires_at": link.expires_at.isoformat(),
+             "inviter": actor.name if actor is not None else None}
+    db.session.add(OutboxMessage(recipient=user.email, kind=MESSAGE_KINDS[purpose], details=facts, created_at=now))
+    details = {"user_id": user.id, "email": user.email, "purpose": purpose}
+    if purpose == INVITATION:
+        details["roles"] = sorted(user.roles)
+    append_event(action=LINK_SENT_ACTIONS[purpose], actor=actor, role=ADMIN if actor is not None else "",
+                 kind=ACCOUNT, details=details)
+    outbox.deliver_after_commit(current_app._get_current_object())
+    db.session.flush()
+    return token
+
+
+def request_reset(email: str) -> None:
+    """Someone asked for a reset link for `email`: it is sent if an active
+    account has that address. Says nothing either way."""
+    user = db.session.execute(select(User).where(User.email == User.normalise_email(email or ""))
+                              ).scalar_one_or_none()
+    if user is None or not user.active:
+        # The same token work as a real link, so the two answers cost alike.
+        _sha256(secrets.token_urlsafe(32))
+        return
+    issue(user, RESET)
+
+
+def live_link(token: object) -> PasswordLink | None:
+    """The unexpired link this token opens, for an active account, or None."""
+    if not isinstance(token, str) or not token or len(token) > TOKEN_LONGEST:
+        return None
+    link = db.session.execute(select(PasswordLink).where(PasswordLink.token_sha256 == _sha256(token))
+                              ).scalar_one_or_none()
+    if link is None or link.expires_at <= utcnow() or not link.user.active:
+        return None
+    return link
+
+
+class LinkGone(Exception):
+    """The link has expired, been used or been replaced."""
+
+
+def set_password(token: object, password: str, confirm: str) -> User:
+    """Set the password of the link's person, ending every session and API
+    token they had and using up the link. Raises LinkGone, or Invalid (for the
+    fields `password` and `confirm_password`) having changed nothing."""
+    link = live_link(token)
+    if link is None:
+        raise LinkGone()
+    user, purpose = link.user, link.purpose
+    problems = password_policy.problems(password, email=user.email, name=user.name)
+    if (password or "") != (confirm or ""):
+        problems.append(Problem(PASSWORD_MISMATCH, field="confirm_password"))
+    if problems:
+        raise Invalid(*problems)
+    credentials.change_password(user, password)  # deletes the link too: it works once
+    append_event(action=PASSWORD_SET_ACTION, actor=user, kind=ACCOUNT,
+                 details={"user_id": user.id, "email": user.email, "purpose": purpose})
+    return user
