@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from eqia.views import (account, action_lists, assessments, assets, auth, errors, main, notifications,
+    from eqia.views import (account, action_lists, admin, assessments, assets, auth, errors, main, notifications,
                             public_register,
                             workflow_diagram)
     # The pages of an assessment's sections add their routes to the assessments blueprint.
@@ -14,6 +14,6 @@ def register_views(app: Flask) -> None:
                             monitoring, outcome, review_outcomes, screening, tasks)
 
     for module in (assets, auth, main, account, notifications, assessments, workflow_diagram, public_register,
-                   action_lists):
+                   action_lists, admin):
         app.register_blueprint(module.bp)
     errors.init_app(app)
