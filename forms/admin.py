@@ -18,14 +18,17 @@ NO_DIRECTORATE = "No directorate"
 RETIRED_LABEL = "{name} (retired)"
 
 
+NOT_AN_ID = -1  # what no row has: the service refuses it in the words of its list
+
+
 def _id(value) -> int | None:
-    """A posted id as a number, or None for none or anything that cannot be one
-    (the service then says which list to choose from)."""
-    if isinstance(value, int):
-        return value
+    """A posted id as a number; None for none chosen; NOT_AN_ID for anything that
+    cannot be one, so a forged value is refused, never read as "none"."""
+    if value is None or value == "" or isinstance(value, int):
+        return value or None
     if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= DATABASE_INTEGER_MAX:
         return int(value)
-    return None
+    return NOT_AN_ID
 
 
 class DirectorateNameForm(BaseForm):
