@@ -115,6 +115,15 @@ def _service_name(directorate: Directorate, name: object, *, besides: ServiceAre
     return name
 
 
+def _renamed(admin: User, row, new: str, change: str, **ids):
+    """The rename on the record with the name before and after; nothing at all when it is the same."""
+    if new != row.name:
+        trail.record(admin, change, **ids, **{"from": row.name}, to=new)
+        row.name = new
+        db.session.flush()
+    return row
+
+
 @service_step
 def create_directorate(admin: User, name: object) -> Directorate:
     directorate = Directorate(name=_directorate_name(name))
@@ -128,13 +137,8 @@ def create_directorate(admin: User, name: object) -> Directorate:
 def rename_directorate(admin: User, directorate: Directorate, name: object) -> Directorate:
     if directorate.retired:
         raise NotPossible(RETIRED_CANNOT_CHANGE)
-    new = _directorate_name(name, besides=directorate)
-    if new != directorate.name:
-        trail.record(admin, trail.DIRECTORATE_RENAMED, directorate=directorate.id, **{"from": directorate.name},
-                     to=new)
-        directorate.name = new
-        db.session.flush()
-    return directorate
+    return _renamed(admin, directorate, _directorate_name(name, besides=directorate), trail.DIRECTORATE_RENAMED,
+                    directorate=directorate.id)
 
 
 @service_step
@@ -167,13 +171,8 @@ def create_service(admin: User, directorate: Directorate, name: object) -> Servi
 def rename_service(admin: User, service: ServiceArea, name: object) -> ServiceArea:
     if service.retired:
         raise NotPossible(ALREADY_RETIRED)
-    new = _service_name(service.directorate, name, besides=service)
-    if new != service.name:
-        trail.record(admin, trail.SERVICE_RENAMED, directorate=service.directorate_id, service=service.id,
-                     **{"from": service.name}, to=new)
-        service.name = new
-        db.session.flush()
-    return service
+    return _renamed(admin, service, _service_name(service.directorate, name, besides=service),
+                    trail.SERVICE_RENAMED, directorate=service.directorate_id, service=service.id)
 
 
 @service_step

@@ -5,6 +5,8 @@ and redirects; a refusal is shown on the page it came from."""
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -81,17 +83,36 @@ def directorates_list():
     return _directorates_page(DirectorateNameForm(formdata=None))
 
 
+def _saved(form, call, show, said: str, to: Callable[[Any], str]):
+    """A form's POST: the service called with it, then a message and a redirect;
+    on a problem, the page again with it (`show(form, problems, status)`)."""
+    if not form.validate_on_submit():
+        return show(form, [], 422)
+    try:
+        done = call(form)
+    except ServiceError as error:
+        return show(form, _put_on(form, error), error.status)
+    flash(said.format(name=done.name), "success")
+    return redirect(to(done))
+
+
+def _confirmed(call, show, said: str, to: Callable[[Any], str]):
+    """A button's POST (retire, deactivate): the service called, a message, a redirect back."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            done = call()
+        except ServiceError as error:
+            return show([{"text": p.message} for p in error.problems], error.status)
+        flash(said.format(name=done.name), "success")
+        return redirect(to(done))
+    return redirect(request.path.rpartition("/")[0])
+
+
 @bp.route("/directorates", methods=["POST"])
 def create_directorate():
-    form = DirectorateNameForm()
-    if form.validate_on_submit():
-        try:
-            made = directorates.create_directorate(_admin(), form.name.data)
-        except ServiceError as error:
-            return _directorates_page(form, _put_on(form, error), error.status)
-        flash(DIRECTORATE_ADDED.format(name=made.name), "success")
-        return redirect(url_for("admin.directorate", directorate_id=made.id))
-    return _directorates_page(form, status=422)
+    return _saved(DirectorateNameForm(), lambda form: directorates.create_directorate(_admin(), form.name.data),
+                  _directorates_page, DIRECTORATE_ADDED,
+                  lambda made: url_for("admin.directorate", directorate_id=made.id))
 
 
 def _directorate_page(found: Directorate, form=None, service_form=None, problems=(), status: int = 200):
@@ -99,6 +120,10 @@ def _directorate_page(found: Directorate, form=None, service_form=None, problems
                            form=form or DirectorateNameForm(formdata=None, data={"name": found.name}),
                            service_form=service_form or ServiceNameForm(formdata=None),
                            confirm=ConfirmForm(), problems=list(problems)), status
+
+
+def _to_directorate(row: Directorate | ServiceArea) -> str:
+    return url_for("admin.directorate", directorate_id=getattr(row, "directorate_id", None) or row.id)
 
 
 @bp.route("/directorates/<int:directorate_id>", methods=["GET"])
@@ -109,42 +134,26 @@ def directorate(directorate_id: int):
 @bp.route("/directorates/<int:directorate_id>", methods=["POST"])
 def rename_directorate(directorate_id: int):
     found = directorates.get_directorate(directorate_id)
-    form = DirectorateNameForm()
-    if form.validate_on_submit():
-        try:
-            directorates.rename_directorate(_admin(), found, form.name.data)
-        except ServiceError as error:
-            return _directorate_page(found, form=form, problems=_put_on(form, error), status=error.status)
-        flash(DIRECTORATE_RENAMED.format(name=found.name), "success")
-        return redirect(url_for("admin.directorate", directorate_id=found.id))
-    return _directorate_page(found, form=form, status=422)
+    return _saved(DirectorateNameForm(), lambda form: directorates.rename_directorate(_admin(), found, form.name.data),
+                  lambda form, problems, status: _directorate_page(found, form=form, problems=problems, status=status),
+                  DIRECTORATE_RENAMED, _to_directorate)
 
 
 @bp.route("/directorates/<int:directorate_id>/retire", methods=["POST"])
 def retire_directorate(directorate_id: int):
     found = directorates.get_directorate(directorate_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            directorates.retire_directorate(_admin(), found)
-        except ServiceError as error:
-            return _directorate_page(found, problems=[{"text": p.message} for p in error.problems],
-                                     status=error.status)
-        flash(DIRECTORATE_RETIRED.format(name=found.name), "success")
-    return redirect(url_for("admin.directorate", directorate_id=found.id))
+    return _confirmed(lambda: directorates.retire_directorate(_admin(), found),
+                      lambda problems, status: _directorate_page(found, problems=problems, status=status),
+                      DIRECTORATE_RETIRED, _to_directorate)
 
 
 @bp.route("/directorates/<int:directorate_id>/services", methods=["POST"])
 def create_service(directorate_id: int):
     found = directorates.get_directorate(directorate_id)
-    form = ServiceNameForm()
-    if form.validate_on_submit():
-        try:
-            made = directorates.create_service(_admin(), found, form.name.data)
-        except ServiceError as error:
-            return _directorate_page(found, service_form=form, problems=_put_on(form, error), status=error.status)
-        flash(SERVICE_ADDED.format(name=made.name), "success")
-        return redirect(url_for("admin.directorate", directorate_id=found.id))
-    return _directorate_page(found, service_form=form, status=422)
+    return _saved(ServiceNameForm(), lambda form: directorates.create_service(_admin(), found, form.name.data),
+                  lambda form, problems, status: _directorate_page(found, service_form=form, problems=problems,
+                                                                   status=status),
+                  SERVICE_ADDED, _to_directorate)
 
 
 def _service_page(found: ServiceArea, form=None, problems=(), status: int = 200):
@@ -161,28 +170,17 @@ def service(service_id: int):
 @bp.route("/services/<int:service_id>", methods=["POST"])
 def rename_service(service_id: int):
     found = directorates.get_service(service_id)
-    form = ServiceNameForm()
-    if form.validate_on_submit():
-        try:
-            directorates.rename_service(_admin(), found, form.name.data)
-        except ServiceError as error:
-            return _service_page(found, form=form, problems=_put_on(form, error), status=error.status)
-        flash(SERVICE_RENAMED.format(name=found.name), "success")
-        return redirect(url_for("admin.directorate", directorate_id=found.directorate_id))
-    return _service_page(found, form=form, status=422)
+    return _saved(ServiceNameForm(), lambda form: directorates.rename_service(_admin(), found, form.name.data),
+                  lambda form, problems, status: _service_page(found, form, problems, status),
+                  SERVICE_RENAMED, _to_directorate)
 
 
 @bp.route("/services/<int:service_id>/retire", methods=["POST"])
 def retire_service(service_id: int):
     found = directorates.get_service(service_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            directorates.retire_service(_admin(), found)
-        except ServiceError as error:
-            return _service_page(found, problems=[{"text": p.message} for p in error.problems],
-                                 status=error.status)
-        flash(SERVICE_RETIRED.format(name=found.name), "success")
-    return redirect(url_for("admin.directorate", directorate_id=found.directorate_id))
+    return _confirmed(lambda: directorates.retire_service(_admin(), found),
+                      lambda problems, status: _service_page(found, problems=problems, status=status),
+                      SERVICE_RETIRED, _to_directorate)
 
 
 # ------------------------------------------------------------ people
@@ -238,13 +236,9 @@ def reactivate_user(user_id: int):
 
 def _switch(user_id: int, change, said: str):
     found = accounts.get_user(user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            change(_admin(), found)
-        except ServiceError as error:
-            return _user_page(found, problems=[{"text": p.message} for p in error.problems], status=error.status)
-        flash(said.format(name=found.name), "success")
-    return redirect(url_for("admin.user", user_id=found.id))
+    return _confirmed(lambda: change(_admin(), found),
+                      lambda problems, status: _user_page(found, problems=problems, status=status), said,
+                      lambda done: url_for("admin.user", user_id=done.id))
 
 
 # ------------------------------------------------------------ notifications set aside
