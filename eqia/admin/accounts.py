@@ -144,10 +144,11 @@ def change_roles(admin: User, user: User, roles: Iterable[str]) -> User:
     return user
 
 
-def _live_directorate(directorate_id: object, *, keep: set[int] = frozenset()) -> Directorate:
+def _live_directorate(directorate_id: object, *, keep: set[int] = frozenset(),
+                      field: str = "directorate_id") -> Directorate:
     found = db.session.get(Directorate, directorate_id) if isinstance(directorate_id, int) else None
     if found is None or (found.retired and found.id not in keep):
-        raise Invalid(Problem(UNKNOWN_DIRECTORATE, field="directorate_id"))
+        raise Invalid(Problem(UNKNOWN_DIRECTORATE, field=field))
     return found
 
 
@@ -172,7 +173,7 @@ def change_coverage(admin: User, user: User, directorate_ids: Iterable[int]) -> 
     if wanted and EQUALITY_LEAD not in user.roles:
         raise Invalid(Problem(COVERAGE_NOT_LEAD, field="covers"))
     kept = {d.id for d in before}
-    chosen = sorted((_live_directorate(i, keep=kept) for i in wanted), key=lambda d: d.name)
+    chosen = sorted((_live_directorate(i, keep=kept, field="covers") for i in wanted), key=lambda d: d.name)
     if wanted != kept:
         db.session.execute(delete(LeadDirectorate).where(LeadDirectorate.user_id == user.id))
         db.session.add_all(LeadDirectorate(user_id=user.id, directorate_id=d.id) for d in chosen)
