@@ -568,3 +568,5 @@ def test_0027_keeps_directorates_live_and_lets_a_retired_name_be_used_again(scra
         assert _rows("SELECT id, name FROM directorate ORDER BY id") == [(1, "Libraries"), (2, "Highways")]
         db.session.rollback()
         upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()  # the scratch database is dropped next: leave no connection to it behind
