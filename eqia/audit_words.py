@@ -40,6 +40,9 @@ DATE_REACHED = "date_reached"
 # needs them "purpose" (a password link's: reset or invitation), "roles" (role codes)}
 ACCOUNT = "account"
 
+# An administrator's change (eqia.admin.trail): {"change": its code, and the ids and values it concerns}
+ADMIN = "admin"
+
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
 WORDS_FORM, FACTS_FORM = 1, 2
@@ -62,6 +65,30 @@ ACTION_EVIDENCE = "Evidence of completion: {evidence}"
 DATE_CAME = "{label} reached: {on}"
 ACCOUNT_OF = "Account: {email}"
 ACCOUNT_ROLES = "Roles: {roles}"
+
+
+ADMIN_CHANGES = {
+    "directorate_created": "Directorate created: {name}",
+    "directorate_renamed": "Directorate renamed from {from} to {to}",
+    "directorate_retired": "Directorate retired: {name}",
+    "service_created": "Service created: {name}",
+    "service_renamed": "Service renamed from {from} to {to}",
+    "service_retired": "Service retired: {name}",
+    "roles_changed": "Roles of {email} changed from {from} to {to}",
+    "user_directorate_changed": "Directorate of {email} changed from {from} to {to}",
+    "coverage_changed": "Directorates {email} covers as equality lead changed from {from} to {to}",
+    "deactivated": "{email} deactivated: {sessions} sessions ended and {tokens} API tokens revoked",
+    "reactivated": "{email} reactivated",
+    "notifications_retried": "{count} failed notifications put back for delivery",
+}
+NONE_LISTED = "none"
+
+
+def _admin_words(details: dict) -> str:
+    said = {k: (", ".join(map(str, v)) or NONE_LISTED) if isinstance(v, list) else (BLANK if v in ("", None) else v)
+            for k, v in details.items()}
+    template = ADMIN_CHANGES.get(details.get("change", ""))
+    return template.format(**said) if template else details.get("change", "")
 
 
 # ------------------------------------------------------------ an edit's changes
@@ -223,6 +250,8 @@ def notes(kind: str, details: dict) -> list[str]:
     if kind == ACCOUNT:
         said = [ACCOUNT_OF.format(email=details["email"])]
         return said + ([ACCOUNT_ROLES.format(roles=", ".join(details["roles"]))] if details.get("roles") else [])
+    if kind == ADMIN:
+        return [_admin_words(details)]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]

@@ -548,3 +548,39 @@ def test_0026_adds_password_links_and_a_downgrade_only_forgets_links_under_way(s
         upgrade(directory=MIGRATIONS, revision="0026_password_links")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0027_keeps_directorates_live_and_lets_a_retired_name_be_used_again(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0026_password_links")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries'), (2, 'Highways')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0027_administration")
+        assert _rows("SELECT id, name, retired_at FROM directorate ORDER BY id") == [
+            (1, "Libraries", None), (2, "Highways", None)]
+        db.session.execute(sa.text("UPDATE directorate SET retired_at = '2026-12-01 00:00:00' WHERE id = 1"))
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (3, 'Libraries')"))
+        db.session.execute(sa.text("INSERT INTO service_area (id, directorate_id, name) VALUES (1, 3, 'Mobile')"))
+        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):  # two live ones of a name: never
+            db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (4, 'Libraries')"))
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text("INSERT INTO service_area (directorate_id, name) VALUES (3, 'Mobile')"))
+            db.session.commit()
+        db.session.rollback()
+
+        db.session.execute(sa.text("DELETE FROM service_area"))
+        db.session.execute(sa.text("DELETE FROM directorate WHERE id = 3"))
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="0026_password_links")
+        tables = sa.inspect(db.engine).get_table_names()
+        assert "service_area" not in tables and "lead_directorate" not in tables
+        assert _rows("SELECT id, name FROM directorate ORDER BY id") == [(1, "Libraries"), (2, "Highways")]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()  # the scratch database is dropped next: leave no connection to it behind

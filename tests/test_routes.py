@@ -52,6 +52,18 @@ EXPECTED = {
     ("GET", "/notifications"), ("POST", "/notifications/<int:notification_id>/read"),
     ("POST", "/notifications/read-all"),
     ("GET", "/account/notifications"), ("POST", "/account/notifications"),
+    # Administration (issue 17): directorates and services, users, failed notifications, configuration.
+    ("GET", "/admin"), ("GET", "/admin/directorates"), ("POST", "/admin/directorates"),
+    ("GET", "/admin/directorates/<int:directorate_id>"), ("POST", "/admin/directorates/<int:directorate_id>"),
+    ("POST", "/admin/directorates/<int:directorate_id>/retire"),
+    ("POST", "/admin/directorates/<int:directorate_id>/services"),
+    ("GET", "/admin/services/<int:service_id>"), ("POST", "/admin/services/<int:service_id>"),
+    ("POST", "/admin/services/<int:service_id>/retire"),
+    ("GET", "/admin/users"), ("GET", "/admin/users/<int:user_id>"), ("POST", "/admin/users/<int:user_id>"),
+    ("POST", "/admin/users/<int:user_id>/deactivate"), ("POST", "/admin/users/<int:user_id>/reactivate"),
+    ("GET", "/admin/notifications/failed"), ("POST", "/admin/notifications/failed/<int:message_id>/retry"),
+    ("POST", "/admin/notifications/failed/retry-shown"),
+    ("GET", "/admin/configuration"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
@@ -102,7 +114,8 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
     values = {"assessment_id": draft.id, "reference": published.reference, "version": published.version_number,
               "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "session_id": 1,
               "characteristic": "age", "token": "no-such-token",
-              "direction": "up", "name": "standard", "filename": "images/favicon.svg"}
+              "direction": "up", "name": "standard", "filename": "images/favicon.svg",
+              "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)
     assert CACHEABLE <= {rule for _, rule in EXPECTED}

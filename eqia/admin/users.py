@@ -9,6 +9,7 @@ from typing import Iterable
 
 from sqlalchemy import select
 
+from eqia.admin import directorates
 from eqia.extensions import db
 from eqia.models import Directorate, User
 from eqia.services import credentials, password_policy
@@ -67,7 +68,7 @@ def save_user(email: str, name: str, roles: Iterable[str], password: str, direct
     else:
         revoked = credentials.change_password(user, password)
     if directorate:
-        found = db.session.execute(select(Directorate).where(Directorate.name == directorate)).scalar_one_or_none()
+        found = directorates.by_name(directorate)
         user.directorate = found or Directorate(name=directorate)
     db.session.flush()
     return SavedUser(user, roles, created, revoked)

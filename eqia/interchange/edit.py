@@ -22,6 +22,7 @@ from typing import Any
 
 from eqia.assessments.shape import (ACCOUNT, ACTION_PLAN, CONSULTATION, DATE, EVIDENCE, REGISTER, REVIEW, Field, Items,
                                    dates)
+from eqia.admin import directorates
 from eqia.extensions import db
 from eqia.interchange.exporter import CONTENT_KEYS, export, path_of
 from eqia.interchange.importer import BadDocument, DocumentProblem, aims_said, check
@@ -105,7 +106,7 @@ def _read_only(doc: dict, current: dict) -> list[DocumentProblem]:
 def _register_details(doc: dict) -> dict[str, Any]:
     details = dict(doc["register_details"])
     name = details.pop("directorate")
-    directorate = db.session.execute(db.select(Directorate).where(Directorate.name == name)).scalar_one_or_none()
+    directorate = directorates.by_name(name)
     if directorate is None:
         raise BadDocument([DocumentProblem("$.register_details.directorate", f"There is no directorate called "
                                            f"{name!r} here")])

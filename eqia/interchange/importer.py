@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from eqia.audit_words import IMPORT
 from eqia.characteristics import aim_key
+from eqia.admin import directorates
 from eqia.extensions import db
 from eqia.interchange.schema import BACKUP_FORMAT, FORMAT, schema
 from eqia.models import (
@@ -289,7 +290,7 @@ def _day(value: str | None) -> date | None:
 
 
 def _directorate(name: str) -> Directorate:
-    found = db.session.execute(select(Directorate).where(Directorate.name == name)).scalar_one_or_none()
+    found = directorates.by_name(name)
     if found is None:
         raise BadDocument([DocumentProblem("$.register_details.directorate",
                                            f"There is no directorate called {name!r} here: add it, or change the "

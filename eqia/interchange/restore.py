@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from eqia.audit_words import RESTORE, SIGNATURE, WORDS_FORM, words
 from eqia.assessments.shape import PARTS, Items
+from eqia.admin import directorates
 from eqia.extensions import db
 from eqia.interchange.importer import (
     PROBLEMS_SHOWN,
@@ -251,7 +252,7 @@ class _People:
 
 
 def _directorate(name: str, notes: list[str]) -> Directorate:
-    found = db.session.execute(select(Directorate).where(Directorate.name == name)).scalar_one_or_none()
+    found = directorates.by_name(name)
     if found is None:
         found = Directorate(name=name)
         db.session.add(found)

@@ -8,7 +8,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
@@ -30,14 +30,60 @@ def use_cheap_password_hashing() -> None:
     _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+_LIVE = text("retired_at IS NULL")
+
+
 class Directorate(db.Model):
+    """Retired, never deleted: the assessments made under it keep naming it. Its
+    name is unique among the live ones only (migration 0027)."""
+
     __tablename__ = "directorate"
+    __table_args__ = (Index("uq_directorate_live_name", "name", unique=True,
+                            sqlite_where=_LIVE, postgresql_where=_LIVE),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    services: Mapped[list[ServiceArea]] = relationship(back_populates="directorate", order_by="ServiceArea.name",
+                                                       lazy="raise")
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
 
     def __repr__(self) -> str:
         return f"<Directorate {self.name!r}>"
+
+
+class ServiceArea(db.Model):
+    """A service of a directorate (the register's "directorate and service").
+    Retired like a directorate; its name is unique among its directorate's live services."""
+
+    __tablename__ = "service_area"
+    __table_args__ = (Index("uq_service_area_live_name", "directorate_id", "name", unique=True,
+                            sqlite_where=_LIVE, postgresql_where=_LIVE),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directorate_id: Mapped[int] = mapped_column(ForeignKey("directorate.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    directorate: Mapped[Directorate] = relationship(back_populates="services")
+
+    @property
+    def retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class LeadDirectorate(db.Model):
+    """A directorate an equality lead covers. A lead who covers none works across
+    the whole council, as every lead did before these rows existed."""
+
+    __tablename__ = "lead_directorate"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    directorate_id: Mapped[int] = mapped_column(ForeignKey("directorate.id"), primary_key=True)
 
 
 class User(UserMixin, db.Model):

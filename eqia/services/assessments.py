@@ -106,7 +106,9 @@ def get_visible(assessment_id: int, user: User) -> Assessment:
 
 def check_directorate(user: User, directorate_id: Any) -> None:
     """Who may start or move an assessment in a directorate (the pages, the API and an import)."""
-    if not isinstance(directorate_id, int) or db.session.get(Directorate, directorate_id) is None:
+    found = db.session.get(Directorate, directorate_id) if isinstance(directorate_id, int) else None
+    # A retired directorate keeps its assessments but takes no new ones (eqia.admin.directorates).
+    if found is None or found.retired:
         raise Invalid(UNKNOWN_DIRECTORATE)
     if not user.roles & access.COUNCIL_WIDE_ROLES and directorate_id != user.directorate_id:
         raise Forbidden(OWN_DIRECTORATE_ONLY)

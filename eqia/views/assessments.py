@@ -39,8 +39,10 @@ bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 prerender.after_browser_saves(bp)
 
 
-def _directorate_choices(form: RegisterDetailsForm) -> None:
-    query = select(Directorate).order_by(Directorate.name)
+def _directorate_choices(form: RegisterDetailsForm, current: int | None = None) -> None:
+    """The live directorates, and the one the assessment already names if it has retired since."""
+    query = select(Directorate).where(Directorate.retired_at.is_(None) | (Directorate.id == current)) \
+        .order_by(Directorate.name)
     if not current_user.roles & access.COUNCIL_WIDE_ROLES and current_user.directorate_id:
         query = query.where(Directorate.id == current_user.directorate_id)
     form.directorate_id.choices = [(d.id, d.name) for d in db.session.execute(query).scalars()]
@@ -247,7 +249,7 @@ def edit_details(assessment_id: int):
     if (shown := read_only_or_edit(assessment, "register_details")) is not None:
         return shown
     form = RegisterDetailsEditForm(data=details_initial(assessment) if request.method == "GET" else None)
-    _directorate_choices(form)
+    _directorate_choices(form, assessment.directorate_id)
     form.set_programmes(_programmes())
     result = run_form(
         form, lambda: service.update_register_details(assessment.id, current_user, form.details(),

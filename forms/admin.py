@@ -1,0 +1,72 @@
+"""The administration pages' forms. What a value must be is the services' to
+say (eqia.admin): these parse what was posted, and refuse only what cannot be
+parsed, in the same words."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from eqia.admin.directorates import DIRECTORATE_NAME_MISSING, NAME_MAX, NAME_TOO_LONG, SERVICE_NAME_MISSING
+from eqia.forms.base import BaseForm
+from eqia.forms.impact import LenientMultipleField
+from eqia.roles import ROLE_LABELS
+
+DATABASE_INTEGER_MAX = 2**31 - 1
+NO_DIRECTORATE = "No directorate"
+RETIRED_LABEL = "{name} (retired)"
+
+
+NOT_AN_ID = -1  # what no row has: the service refuses it in the words of its list
+
+
+def _id(value) -> int | None:
+    """A posted id as a number; None for none chosen; NOT_AN_ID for anything that
+    cannot be one, so a forged value is refused, never read as "none"."""
+    if value is None or value == "" or isinstance(value, int):
+        return value or None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= DATABASE_INTEGER_MAX:
+        return int(value)
+    return NOT_AN_ID
+
+
+class DirectorateNameForm(BaseForm):
+    name = StringField("Name of the directorate", widget=GovTextInput(),
+                       validators=[InputRequired(DIRECTORATE_NAME_MISSING), Length(max=NAME_MAX, message=NAME_TOO_LONG)])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ServiceNameForm(BaseForm):
+    name = StringField("Name of the service", widget=GovTextInput(),
+                       validators=[InputRequired(SERVICE_NAME_MISSING), Length(max=NAME_MAX, message=NAME_TOO_LONG)])
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class IdListField(LenientMultipleField):
+    """Checkboxes of ids: a value that is not one is kept as None, for the service to refuse."""
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = [_id(v) for v in valuelist]
+
+
+class UserForm(BaseForm):
+    roles = LenientMultipleField("Roles", widget=GovCheckboxesInput(), choices=list(ROLE_LABELS.items()))
+    directorate_id = SelectField("Directorate", widget=GovSelect(), coerce=_id, validate_choice=False,
+                                 description="Authors see and start the assessments of their own directorate")
+    covers = IdListField("Directorates this equality lead covers", widget=GovCheckboxesInput(), coerce=_id,
+                         description="Their queue shows assessments of these directorates only. Choose none to "
+                                     "cover the whole council")
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def set_directorates(self, live, current, covered) -> None:
+        """Live directorates, keeping a retired one the person already has (shown as retired)."""
+        def label(d) -> str:
+            return RETIRED_LABEL.format(name=d.name) if d.retired else d.name
+
+        kept = {d.id: d for d in [*live, *(d for d in [current, *covered] if d is not None)]}
+        ordered = sorted(kept.values(), key=lambda d: (d.retired, d.name))
+        self.directorate_id.choices = [("", NO_DIRECTORATE)] + [
+            (d.id, label(d)) for d in ordered if not d.retired or (current is not None and d.id == current.id)]
+        self.covers.choices = [(d.id, label(d)) for d in ordered
+                               if not d.retired or d.id in {c.id for c in covered}]
