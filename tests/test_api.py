@@ -369,7 +369,7 @@ DEEP = "[" * 60_000  # far beyond Python's recursion limit, and within an action
 def _example_url(rule, assessment_id: int) -> str:
     values = {"assessment_id": assessment_id, "trigger": "start_full_assessment", "item_id": 1, "token_id": 1,
               "characteristic": "age", "direction": "up", "reference": "x", "version": 1, "name": "standard",
-              "filename": "x", "path": "x", "notification_id": 1, "session_id": 1, "directorate_id": 1,
+              "filename": "x", "path": "x", "notification_id": 1, "session_id": 1, "token": "no-such-token", "directorate_id": 1,
               "service_id": 1, "user_id": 1, "message_id": 1}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
@@ -398,6 +398,15 @@ def test_json_nested_too_deeply_is_a_400_problem_everywhere_never_a_500(rate_lim
         else:  # no page reads JSON: the body is not a form, so the page answers as for an empty one
             assert response.status_code < 500, (url, response.status_code)
     assert audit_count(a.id) == before
+
+
+def test_a_page_posted_json_signed_out_answers_as_for_an_empty_form(client):
+    # The pages a stranger reaches: each reads a form, never JSON, so a body nested beyond
+    # Python's recursion limit is never parsed there.
+    for url in ("/sign-in", "/forgotten-password"):
+        response = client.post(url, data=DEEP, headers={"Content-Type": "application/json"})
+        assert response.status_code in (200, 422), (url, response.status_code)
+        assert b"govuk-error-summary" in response.data, url
 
 
 def test_json_nested_deeper_than_any_document_but_within_python_is_refused_too(world, api):
