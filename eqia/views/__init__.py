@@ -7,13 +7,13 @@ from flask import Flask
 
 def register_views(app: Flask) -> None:
     from eqia.views import (account, action_lists, assessments, assets, auth, errors, main, notifications,
-                            public_register,
+                            public_register, single_sign_on,
                             workflow_diagram)
     # The pages of an assessment's sections add their routes to the assessments blueprint.
     from eqia.views import (action_progress, actions, challenge, downloads, evidence, impacts,  # noqa: F401
                             monitoring, outcome, review_outcomes, screening, tasks)
 
     for module in (assets, auth, main, account, notifications, assessments, workflow_diagram, public_register,
-                   action_lists):
+                   action_lists, single_sign_on):
         app.register_blueprint(module.bp)
     errors.init_app(app)
