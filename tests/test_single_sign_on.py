@@ -15,7 +15,7 @@ from eqia.extensions import db
 from eqia.models import Assessment, IdentityConfirmation, SignOff, User, utcnow
 from eqia.roles import DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import single_sign_on as sso
-from eqia.views.single_sign_on import WORDS
+from eqia.views.single_sign_on_words import WORDS
 from tests.conftest import PASSWORD, FreshRequestClient
 
 LEADS_GROUP = "6f1c2a9e-0b4d-4c55-9a57-leads"

@@ -298,7 +298,7 @@ def take_action(assessment_id: int, trigger: str):
                                       password=None if via_provider else form.password.data)
         except (Conflict, Invalid, NotPossible, Forbidden) as error:
             if via_provider:
-                from eqia.views.single_sign_on import words
+                from eqia.views.single_sign_on_words import words
 
                 error.problems = [Problem(words("confirm_first"), field="confirm-identity")
                                   if p.field == "password" else p for p in error.problems]
@@ -326,7 +326,7 @@ def take_action(assessment_id: int, trigger: str):
 
 def _confirm_step(assessment: Assessment, trigger: str) -> dict:
     """The sign-off's "Confirm it's you" step, for someone who signed in through single sign-on."""
-    from eqia.views.single_sign_on import words
+    from eqia.views.single_sign_on_words import words
 
     done = sso.has_fresh_confirmation(current_user, assessment, trigger)
     return {"done": done,

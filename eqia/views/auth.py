@@ -52,7 +52,7 @@ def _failed(response) -> bool:
 
 
 def passwords_off() -> str:
-    from eqia.views.single_sign_on import words
+    from eqia.views.single_sign_on_words import words
 
     return words("passwords_off")
 
@@ -67,7 +67,7 @@ def sign_in_choices() -> dict:
     password form (folded away when passwords are only for break-glass admins)."""
     if not sso.enabled():
         return {"sso_button": None, "passwords_on": True}
-    from eqia.views.single_sign_on import words
+    from eqia.views.single_sign_on_words import words
 
     return {"sso_button": {"text": words("sign_in_with"),
                            "href": url_for("sso.start", next=safe_next(request.args.get("next")))},
