@@ -184,7 +184,8 @@ def returns_from_provider(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def _end_request(response: Response) -> Response:
-    if request.method in SAFE_METHODS and not g.get("provider_return"):
+    # The provider's return commits only when it signed someone in (a redirect on): a refusal keeps nothing.
+    if request.method in SAFE_METHODS and not (g.get("provider_return") and response.status_code < 400):
         return response
     if response.status_code >= 500:
         db.session.rollback()

@@ -146,6 +146,16 @@ def test_the_provider_refusing_is_a_clear_page(make_app, provider, world):
         assert (response.status_code, refusal(response)) == (400, sso.PROVIDER_ERROR)
 
 
+def test_a_subject_longer_than_openid_allows_is_refused_not_stored(make_app, provider, world):
+    app = make_app(**settings(provider, EQIA_OIDC_CREATE_ACCOUNTS=True))
+    with app.app_context():
+        huge = "s" * 256
+        set_claims(provider, huge, email="huge@example.test", email_verified=True)
+        response = Journey(app).sign_in(huge)
+        assert (response.status_code, refusal(response)) == (400, sso.BAD_TOKEN)
+        assert db.session.execute(sa.select(User).where(User.email == "huge@example.test")).first() is None
+
+
 def test_an_unknown_person_is_refused_unless_accounts_are_made(make_app, provider, world):
     set_claims(provider, "newcomer", email="newcomer@example.test", email_verified=True, name="New Comer")
     app = make_app(**settings(provider))
@@ -323,3 +333,21 @@ def test_a_confirmation_not_used_within_the_window_no_longer_counts(make_app, pr
         assert refused.status_code == 422
         db.session.expire_all()
         assert db.session.get(Assessment, assessment.id).state == "awaiting_sign_off"
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"EQIA_OIDC_ISSUER": "login.microsoftonline.com/tenant/v2.0", "EQIA_OIDC_CLIENT_ID": "x"},
+     "EQIA_OIDC_ISSUER must be the provider's issuer URL"),
+    ({"EQIA_OIDC_ISSUER": "https://login.example/tenant"}, "EQIA_OIDC_CLIENT_ID is not set"),
+    ({"EQIA_OIDC_ISSUER": "https://login.example/t", "EQIA_OIDC_CLIENT_ID": "x",
+      "EQIA_OIDC_ROLE_MAP": '{"group": "superuser"}'}, "EQIA_OIDC_ROLE_MAP gives roles that do not exist"),
+    ({"EQIA_OIDC_ISSUER": "https://login.example/t", "EQIA_OIDC_CLIENT_ID": "x", "EQIA_OIDC_ROLE_MAP": "[1, 2]"},
+     "EQIA_OIDC_ROLE_MAP must be a JSON object"),
+    ({"EQIA_PASSWORD_SIGN_IN": "off"}, "nobody could sign in"),
+    ({"EQIA_PASSWORD_SIGN_IN": "perhaps"}, "EQIA_PASSWORD_SIGN_IN must be on or off"),
+])
+def test_a_single_sign_on_setting_that_cannot_work_stops_start_up_saying_which(env, message):
+    from eqia.config import ConfigError, from_environment
+
+    with pytest.raises(ConfigError, match=message):
+        from_environment({"EQIA_ENV": "development", **env})

@@ -152,7 +152,9 @@ def finish() -> Return:
     except (requests.RequestException, ValueError):
         raise _refuse(PROVIDER_UNREACHABLE) from None
     claims = token.get("userinfo")
-    if not claims or not isinstance(claims.get("sub"), str) or not claims["sub"]:
+    # OpenID Connect caps a subject at 255 ASCII characters; an issuer is a URL we configured (at most 500).
+    if (not claims or not isinstance(claims.get("sub"), str) or not 0 < len(claims["sub"]) <= 255
+            or not isinstance(claims.get("iss"), str) or len(claims["iss"]) > 500):
         raise _refuse(BAD_TOKEN)
     purpose = dict(kept.get("purpose") or {})
     purpose["started"] = kept.get("started")

@@ -28,7 +28,7 @@ def _refused(code: str, purpose: dict | None = None):
     confirming = bool(purpose) and purpose.get("purpose") == sso.CONFIRM
     back = (url_for("assessments.take_action", assessment_id=purpose["assessment_id"], trigger=purpose["trigger"])
             if confirming else url_for("auth.sign_in"))
-    return render_template("auth/sso_refused.html", code=code, confirming=confirming, back=back,
+    return render_template("auth/sso_message.html", code=code, confirming=confirming, back=back,
                            title=words("refused_title_confirm" if confirming else "refused_title"),
                            reason=words(code),
                            back_text=words("back_to_sign_off" if confirming else "try_again")), \
@@ -84,7 +84,8 @@ def callback():
 @bp.route("/sign-in/waiting")
 @login_required
 def waiting():
-    return render_template("auth/sso_waiting.html", title=words("waiting_title"), body=words("waiting_body"))
+    return render_template("auth/sso_message.html", code="", title=words("waiting_title"),
+                           reason=words("waiting_body"), back="", back_text="")
 
 
 @bp.route("/assessments/<int:assessment_id>/actions/<trigger>/confirm-identity", methods=["POST"])
