@@ -47,7 +47,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -174,18 +174,18 @@ def _sqlite_write_open() -> bool:
 def returns_from_provider(view: Callable[P, R]) -> Callable[P, R]:
     """Mark the view the sign-on provider redirects back to (a GET by the protocol)
     as one unit of work that commits, like a POST."""
+    view.returns_from_provider = True  # type: ignore[attr-defined]
+    return view
 
-    @wraps(view)
-    def marked(*args: P.args, **kwargs: P.kwargs) -> R:
-        g.provider_return = True
-        return view(*args, **kwargs)
 
-    return marked
+def _is_provider_return() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "returns_from_provider", False))
 
 
 def _end_request(response: Response) -> Response:
     # The provider's return commits only when it signed someone in (a redirect on): a refusal keeps nothing.
-    if request.method in SAFE_METHODS and not (g.get("provider_return") and response.status_code < 400):
+    if request.method in SAFE_METHODS and not (response.status_code < 400 and _is_provider_return()):
         return response
     if response.status_code >= 500:
         db.session.rollback()

@@ -3,6 +3,7 @@ sign-in, the refusals, role mapping from a group claim, and confirming who you a
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
@@ -122,6 +123,22 @@ def test_a_return_with_a_state_this_browser_never_sent_is_refused(make_app, prov
         response = stranger.back(back)
         assert (response.status_code, refusal(response)) == (400, sso.BAD_STATE)
         assert stranger.client.get("/my-work").status_code == 302
+
+
+def test_a_provider_that_cannot_be_reached_and_hostile_returns_get_a_clear_page(make_app, world):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    app = make_app(**settings(f"http://127.0.0.1:{closed}"))
+    with app.app_context():
+        journey = Journey(app)
+        response = journey.client.get("/sign-in/sso")
+        assert (response.status_code, refusal(response)) == (400, sso.PROVIDER_UNREACHABLE)
+        for query in ({"state": "s" * 100_000, "code": "c" * 100_000}, {"code": "\x00<script>"},
+                      {"error": "access_denied", "error_description": "<script>alert(1)</script>"}, {}):
+            response = journey.client.get("/sign-in/sso/callback?" + urlencode(query))
+            assert response.status_code == 400, query
+            assert "<script>" not in response.get_data(as_text=True)
 
 
 def test_an_id_token_with_another_nonce_is_refused(make_app, provider, world):

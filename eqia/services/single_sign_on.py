@@ -130,9 +130,10 @@ def begin(purpose: dict, *, again: bool = False) -> str:
     except (requests.RequestException, ValueError) as error:
         log.warning("single sign-on refused: %s (%s)", PROVIDER_UNREACHABLE, type(error).__name__)
         raise Refused(PROVIDER_UNREACHABLE) from None
+    url = found.pop("url")  # not kept: the session cookie carries only what the return is checked against
     client.save_authorize_data(redirect_uri=external_url("sso.callback"), purpose=purpose,
                                started=utcnow().timestamp(), **found)
-    return found["url"]
+    return url
 
 
 def finish() -> Return:
@@ -195,7 +196,9 @@ def sign_in_user(claims: dict) -> User:
     user = db.session.execute(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
                               ).scalar_one_or_none()
     email = claims.get("email") if isinstance(claims.get("email"), str) else ""
-    email = User.normalise_email(email)[:320]
+    email = User.normalise_email(email)
+    if len(email) > 320 or "@" not in email:
+        email = ""  # no address an account could have
     if user is None and email and config["EQIA_OIDC_MATCH_VERIFIED_EMAIL"] and claims.get("email_verified") is True:
         user = db.session.execute(select(User).where(User.email == email, User.oidc_subject.is_(None))
                                   ).scalar_one_or_none()
