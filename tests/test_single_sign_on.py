@@ -244,7 +244,9 @@ def test_passwords_off_leaves_only_break_glass_admins(make_app, provider, world)
         assert "Sign in with Council Login. Passwords are turned off for your account" in refused.get_data(
             as_text=True)
         # Listed but no admin: the list alone opens nothing.
-        assert client.post("/sign-in", data={"email": world.lead.email, "password": PASSWORD}).status_code == 200
+        listed = client.post("/sign-in", data={"email": world.lead.email, "password": PASSWORD})
+        assert listed.status_code == 200 and "Passwords are turned off for your account" in listed.get_data(
+            as_text=True)
         assert client.get("/my-work").status_code == 302
         assert client.post("/sign-in", data={"email": world.admin.email, "password": PASSWORD}).status_code == 302
         assert client.get("/my-work").status_code == 200

@@ -88,11 +88,14 @@ def sign_in():
             # Passwords are off and this is no break-glass admin: the same answer whoever it is.
             User.spend_equal_time(form.password.data)
             form.email.errors = [passwords_off()]
-            form.password.data = ""
-            return render_template("auth/sign_in.html", form=form, **sign_in_choices()), 200
-        if user is None or not user.active:
+        elif user is None or not user.active:
             User.spend_equal_time(form.password.data)
-        elif user.check_password(form.password.data) and not _break_glass_only(user):
+            form.email.errors = [BAD_CREDENTIALS]
+        elif not user.check_password(form.password.data):
+            form.email.errors = [BAD_CREDENTIALS]
+        elif _break_glass_only(user):
+            form.email.errors = [passwords_off()]
+        else:
             next_url = safe_next(request.args.get("next"))
             # A fresh session at sign-in: nothing from before (a fixed session id,
             # stale flashes) carries over into the signed-in one.
@@ -101,7 +104,6 @@ def sign_in():
             session[credentials.SESSION_KEY] = credentials.start_session(user)
             login_user(user)
             return redirect(next_url or url_for("main.my_work"))
-        form.email.errors = [BAD_CREDENTIALS]
         form.password.data = ""
     return render_template("auth/sign_in.html", form=form, **sign_in_choices())
 
