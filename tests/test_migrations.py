@@ -566,3 +566,5 @@ def test_0028_ties_accounts_to_a_provider_identity_and_a_downgrade_keeps_the_acc
             (1, "a@example.test"), (2, "b@example.test")]
         db.session.rollback()
         upgrade(directory=MIGRATIONS, revision="0028_single_sign_on")
+        db.session.remove()
+        db.engine.dispose()
