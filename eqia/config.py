@@ -7,6 +7,7 @@ SECRET_KEY or EQIA_AUDIT_KEY stops start-up.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -103,11 +104,74 @@ def _choice(env: dict[str, str], name: str, default: str, allowed: tuple[str, ..
     return raw
 
 
-def _flag(env: dict[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "1" if default else "0").strip().lower()
-    if raw not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
-        raise ConfigError(f"{name} must be 1 or 0, not {raw[:40]!r}")
-    return raw in ("1", "true", "yes", "on")
+def _switch(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be on or off, not {raw[:40]!r}")
+
+
+def _claim_map(env: dict[str, str], name: str, allowed: frozenset[str] | None = None) -> dict[str, str]:
+    """A JSON object from a claim's value (a group's object id, say) to what it gives."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        mapping = json.loads(raw)
+    except ValueError:
+        mapping = None
+    if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                for k, v in mapping.items()):
+        raise ConfigError(f'{name} must be a JSON object of names, such as {{"group-object-id": "value"}}')
+    if allowed is not None and set(mapping.values()) - allowed:
+        wrong = ", ".join(sorted(set(mapping.values()) - allowed))
+        raise ConfigError(f"{name} gives roles that do not exist ({wrong[:200]}); the roles are "
+                          + ", ".join(sorted(allowed)))
+    return mapping
+
+
+def single_sign_on(env: dict[str, str]) -> dict:
+    """The OpenID Connect settings (eqia/services/single_sign_on.py). Single sign-on is
+    on when EQIA_OIDC_ISSUER is set; passwords stay on unless turned off."""
+    from eqia.roles import ROLES
+
+    issuer = env.get("EQIA_OIDC_ISSUER", "").strip().rstrip("/")
+    if issuer:
+        parts = urlsplit(issuer)
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise ConfigError("EQIA_OIDC_ISSUER must be the provider's issuer URL, such as "
+                              f"https://login.microsoftonline.com/<tenant-id>/v2.0, not {issuer[:80]!r}")
+        if not env.get("EQIA_OIDC_CLIENT_ID", "").strip():
+            raise ConfigError("EQIA_OIDC_CLIENT_ID is not set: set it to the application (client) id the "
+                              "provider gave this service")
+    passwords = _switch(env, "EQIA_PASSWORD_SIGN_IN", True)
+    if not passwords and not issuer:
+        raise ConfigError("EQIA_PASSWORD_SIGN_IN is off but EQIA_OIDC_ISSUER is not set: nobody could sign in")
+    return {
+        "EQIA_OIDC_ISSUER": issuer,
+        "EQIA_OIDC_CLIENT_ID": env.get("EQIA_OIDC_CLIENT_ID", "").strip(),
+        "EQIA_OIDC_CLIENT_SECRET": env.get("EQIA_OIDC_CLIENT_SECRET", ""),
+        "EQIA_OIDC_SCOPES": env.get("EQIA_OIDC_SCOPES", "openid email profile").strip(),
+        # Shown as "Sign in with {name}".
+        "EQIA_OIDC_PROVIDER_NAME": env.get("EQIA_OIDC_PROVIDER_NAME", "Microsoft").strip() or "Microsoft",
+        # A first sign-in finds an existing account by e-mail only when the provider says the address is verified.
+        "EQIA_OIDC_MATCH_VERIFIED_EMAIL": _switch(env, "EQIA_OIDC_MATCH_VERIFIED_EMAIL", False),
+        # Someone the service does not know gets an account (with the roles the claims map to, or none).
+        "EQIA_OIDC_CREATE_ACCOUNTS": _switch(env, "EQIA_OIDC_CREATE_ACCOUNTS", False),
+        "EQIA_OIDC_GROUPS_CLAIM": env.get("EQIA_OIDC_GROUPS_CLAIM", "groups").strip() or "groups",
+        "EQIA_OIDC_ROLE_MAP": _claim_map(env, "EQIA_OIDC_ROLE_MAP", frozenset(ROLES)),
+        "EQIA_OIDC_DIRECTORATE_MAP": _claim_map(env, "EQIA_OIDC_DIRECTORATE_MAP"),
+        # A sign-in at the provider made to sign off counts for this many seconds.
+        "EQIA_OIDC_REAUTH_SECONDS": _whole_number(env, "EQIA_OIDC_REAUTH_SECONDS", 300, 30, 3600),
+        "EQIA_PASSWORD_SIGN_IN": passwords,
+        # Admins who may still sign in with a password when EQIA_PASSWORD_SIGN_IN is off (break glass).
+        "EQIA_BREAK_GLASS_ADMINS": frozenset(
+            e.strip().lower() for e in env.get("EQIA_BREAK_GLASS_ADMINS", "").split(",") if e.strip()),
+    }
 
 
 SECRET_KEY_MISSING = ("SECRET_KEY is not set. Set it to a long random value (for example the output of "
@@ -214,11 +278,12 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "SESSION_IDLE_SECONDS": _whole_number(env, "SESSION_IDLE_SECONDS", 30 * 60, 120, 30 * 86400),
         # Administrators signing in with a password must have a second factor (TOTP): they are
         # sent to set one up before anything else. 0 turns the requirement off (tests, a demo).
-        "EQIA_ADMIN_TOTP_REQUIRED": _flag(env, "EQIA_ADMIN_TOTP_REQUIRED", True),
+        "EQIA_ADMIN_TOTP_REQUIRED": _switch(env, "EQIA_ADMIN_TOTP_REQUIRED", True),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead: a long form must not expire mid-edit
         # The largest form (screening: a reason for each of 13 or more groups, up to
         # 100,000 characters each) must fit: an emoji is 4 bytes of UTF-8 and 12
         # once percent-encoded, so 14 full fields of it come to about 17 MB. Each
         # field is still capped by Flask's MAX_FORM_MEMORY_SIZE (500 kB decoded).
         "MAX_CONTENT_LENGTH": 24 * 1024 * 1024,
+        **single_sign_on(env),
     }

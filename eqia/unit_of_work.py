@@ -26,6 +26,11 @@ e-mails (eqia.notifications.listeners), which leave the outbox only from rows
 already committed. Both ignore the release of a service step's savepoint,
 which SQLAlchemy announces as a commit too.
 
+One GET commits as a request that changes things does: the return from the single
+sign-on provider (`returns_from_provider`), which OpenID Connect sends as a GET
+redirect. What makes it safe is what makes a POST safe: the `state` it carries
+is single use and bound to this browser's session, so no other site can forge it.
+
 Two things a GET may keep, each apart from the request's unit of work (`apart()`:
 a session and connection of its own, committed at once, marked so): a rendered
 PDF, kept as the cache it is (eqia.services.version_pdfs), and the time an API
@@ -42,7 +47,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -180,8 +185,21 @@ def _sqlite_write_open() -> bool:
     return connection.dialect.name == "sqlite" and bool(connection.connection.dbapi_connection.in_transaction)
 
 
+def returns_from_provider(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark the view the sign-on provider redirects back to (a GET by the protocol)
+    as one unit of work that commits, like a POST."""
+    view.returns_from_provider = True  # type: ignore[attr-defined]
+    return view
+
+
+def _is_provider_return() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "returns_from_provider", False))
+
+
 def _end_request(response: Response) -> Response:
-    if request.method in SAFE_METHODS:
+    # The provider's return commits only when it signed someone in (a redirect on): a refusal keeps nothing.
+    if request.method in SAFE_METHODS and not (response.status_code < 400 and _is_provider_return()):
         return response
     if response.status_code >= 500:
         db.session.rollback()

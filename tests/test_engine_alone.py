@@ -27,6 +27,7 @@ from eqia.workflow import hooks
 from eqia.workflow.definition import SCHEMA_FILE, Transition, WorkflowDefinition, load_definitions
 from eqia.workflow.engine import (
     COMMENT_REQUIRED,
+    PASSWORD_MISSING,
     PASSWORD_WRONG,
     allowed_transitions,
     check_permission,
@@ -187,6 +188,8 @@ class LeaveSubject:
     events: list[Event] = field(default_factory=list)
     allowance: int = 10
     booked: list[tuple[int, int]] = field(default_factory=list)
+    # (user id, record id, trigger, lock version): proofs of identity other than a password, each good once.
+    confirmations: set[tuple[int, int, str, int]] = field(default_factory=set)
     _steps: list[tuple[dict[int, dict], int, int]] = field(default_factory=list)
 
     stale_errors = (LostRace,)
@@ -224,6 +227,13 @@ class LeaveSubject:
 
     def now(self) -> datetime:
         return NOW
+
+    def identity_confirmed(self, user, record: LeaveRequest, transition) -> bool:
+        key = (user.id, record.id, transition.trigger, record.lock_version)
+        if key in self.confirmations:
+            self.confirmations.discard(key)
+            return True
+        return False
 
     def move(self, record: LeaveRequest, state: str, now: datetime) -> None:
         record.state = state
@@ -447,6 +457,17 @@ def test_a_wrong_password_is_invalid(subject):
         perform_transition(7, "approve", BOB, password="guess")
     assert refused.value.problems == [Problem(PASSWORD_WRONG, field="password")]
     assert (request.state, subject.events) == ("requested", [])
+
+
+def test_a_proof_of_identity_the_subject_holds_stands_in_for_the_password_once(subject):
+    request = subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3, state="requested"))
+    subject.confirmations.add((BOB.id, 7, "approve", request.lock_version + 1))  # for another version: no use
+    with pytest.raises(Invalid) as refused:
+        perform_transition(7, "approve", BOB)
+    assert refused.value.problems == [Problem(PASSWORD_MISSING, field="password")]
+    subject.confirmations.add((BOB.id, 7, "approve", request.lock_version))
+    perform_transition(7, "approve", BOB)
+    assert request.state == "approved" and subject.confirmations == {(BOB.id, 7, "approve", 2)}
 
 
 def test_whoever_asked_for_leave_cannot_approve_it(subject, definition):

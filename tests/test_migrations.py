@@ -584,3 +584,37 @@ def test_0027_keeps_directorates_live_and_lets_a_retired_name_be_used_again(scra
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()  # the scratch database is dropped next: leave no connection to it behind
+
+
+def test_0028_ties_accounts_to_a_provider_identity_and_a_downgrade_keeps_the_accounts(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0027_administration")
+        db.session.execute(sa.text(
+            "INSERT INTO user_account (id, email, name, password_hash, active, session_token, created_at) "
+            "VALUES (1, 'a@example.test', 'A', 'x', TRUE, 'tok1', '2026-01-01 00:00:00'), "
+            "(2, 'b@example.test', 'B', 'x', TRUE, 'tok2', '2026-01-01 00:00:00')"))
+        db.session.commit()
+
+        upgrade(directory=MIGRATIONS, revision="0028_single_sign_on")
+        assert _rows("SELECT id, oidc_issuer, oidc_subject FROM user_account ORDER BY id") == [
+            (1, None, None), (2, None, None)]
+        db.session.execute(sa.text("UPDATE user_account SET oidc_issuer = 'https://idp', oidc_subject = 's' "
+                                   "WHERE id = 1"))
+        db.session.commit()
+        # One identity at the provider is one account.
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text("UPDATE user_account SET oidc_issuer = 'https://idp', oidc_subject = 's' "
+                                       "WHERE id = 2"))
+            db.session.commit()
+        db.session.rollback()
+        assert "identity_confirmation" in sa.inspect(db.engine).get_table_names()
+
+        downgrade(directory=MIGRATIONS, revision="0027_administration")
+        assert "identity_confirmation" not in sa.inspect(db.engine).get_table_names()
+        assert _rows("SELECT id, email FROM user_account ORDER BY id") == [
+            (1, "a@example.test"), (2, "b@example.test")]
+        db.session.rollback()
+        upgrade(directory=MIGRATIONS, revision="0028_single_sign_on")
+        db.session.remove()
+        db.engine.dispose()

@@ -11,6 +11,10 @@ EXPECTED = {
     ("GET", "/password-link/<token>"), ("POST", "/password-link/<token>"),
     # An admin invites a person (issue 17): its own blueprint beside the user administration pages.
     ("GET", "/admin/users/invite"), ("POST", "/admin/users/invite"),
+    # Single sign-on (eqia/views/single_sign_on.py): off to the provider, back, waiting for a role, and
+    # confirming who you are there before a signature.
+    ("GET", "/sign-in/sso"), ("GET", "/sign-in/sso/callback"), ("GET", "/sign-in/waiting"),
+    ("POST", "/assessments/<int:assessment_id>/actions/<trigger>/confirm-identity"),
     ("GET", "/my-work"),
     # Actions across assessments: the ones a user owns, and the lead's overdue ones (issue 16).
     ("GET", "/my-actions"), ("GET", "/actions/overdue"), ("GET", "/actions/overdue.csv"),

@@ -708,9 +708,12 @@ def test_every_page_that_posts_to_an_assessment_is_tried(app):
     # The review of the version before exists only on a version that follows another (these pages post to a
     # first version): tests/test_review_outcomes.py posts it to a signed review version.
     review_version_only = {"assessments.actual_impacts"}
+    # Sends the signer to the sign-on provider to confirm who they are; it changes no assessment
+    # (tests/test_single_sign_on.py).
+    to_the_provider = {"sso.confirm"}
     posting = {rule.endpoint for rule in app.url_map.iter_rules()
                if "POST" in rule.methods and "assessment_id" in rule.arguments
-               and rule.endpoint not in api_writes | beside_the_signature | review_version_only}
+               and rule.endpoint not in api_writes | beside_the_signature | review_version_only | to_the_provider}
     assert posting == {page.endpoint for page in PAGES}
 
 

@@ -142,6 +142,12 @@ class AssessmentSubject:
     def now(self) -> datetime:
         return utcnow()
 
+    def identity_confirmed(self, user: User, record: Assessment, transition: Transition) -> bool:
+        # Inside: the service reads the app's settings and the session, which the engine's tests need not.
+        from eqia.services.single_sign_on import use_confirmation
+
+        return use_confirmation(user, record, transition.trigger)
+
     def move(self, record: Assessment, state: str, now: datetime) -> None:
         record.state = state
         record.updated_at = now

@@ -41,8 +41,8 @@ from eqia.models.assessment import (
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage, RestoredAuditEvent
 from eqia.models.notifications import Notification, NotificationPreference
-from eqia.models.people import (ApiToken, Directorate, LeadDirectorate, PasswordLink, RecoveryCode, ServiceArea, User,
-                                 UserRole, UserSession)
+from eqia.models.people import (ApiToken, Directorate, IdentityConfirmation, LeadDirectorate, PasswordLink, RecoveryCode,
+                                 ServiceArea, User, UserRole, UserSession)
 from eqia.models.periodic import PeriodicRun
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
@@ -54,7 +54,7 @@ __all__ = [
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",
     "SectionCompletion", "Action", "Assessment", "AssessmentDocument", "AssessmentOutcome", "AssessmentViewer", "AuditChainHead",
     "AuditEvent", "ChallengeComment", "ChallengeRound", "CharacteristicImpact", "Consultation", "Directorate", "DraftRender",
-    "LeadDirectorate", "ServiceArea",
+    "LeadDirectorate", "ServiceArea", "IdentityConfirmation",
     "EvidenceItem", "ImpactAim", "GENESIS_HASH", "Notification", "NotificationPreference", "OutboxMessage", "PasswordLink", "PeriodicRun",
     "ReferenceCounter", "REVIEW_ACTUALS", "REVIEW_NEXT_STEPS", "ReviewOutcome", "RestoredAuditEvent", "ScreeningAnswer",
     "SignOff", "User",

@@ -88,6 +88,7 @@ class LeadDirectorate(db.Model):
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_user_account_oidc_identity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -106,6 +107,10 @@ class User(UserMixin, db.Model):
     totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Who the account is at the single sign-on provider (eqia/services/single_sign_on.py): the
+    # issuer and the subject it never reassigns. Empty for an account that signs in with a password.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     directorate: Mapped[Directorate | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin",
@@ -247,3 +252,19 @@ class PasswordLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class IdentityConfirmation(db.Model):
+    """A fresh sign-in at the single sign-on provider, made to take one transition
+    on one version of one assessment: what stands in for the password a signature
+    asks for. Used once, and only soon after it was made."""
+
+    __tablename__ = "identity_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    lock_version: Mapped[int] = mapped_column()
+    trigger: Mapped[str] = mapped_column(String(100))
+    authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -63,13 +63,13 @@ def enabled(user: User) -> bool:
 
 
 def required_for(user: User) -> bool:
-    """Whether the user must set up a second factor before anything else.
+    """Whether the user must set up a second factor before anything else: an admin
+    signed in with a password. Signed in through the council's identity provider,
+    the provider's own authentication (and its multi-factor rules) stands instead."""
+    from eqia.services.single_sign_on import signed_in_with_provider
 
-    Seam for single sign-on (issue 17, part 4): the requirement is for password
-    sign-in; when local sign-in can be turned off, or a session records that it
-    came from the council's identity provider (whose own MFA applies), this is
-    the one place to say so."""
-    return current_app.config["EQIA_ADMIN_TOTP_REQUIRED"] and user.has_role(ADMIN) and not enabled(user)
+    return (current_app.config["EQIA_ADMIN_TOTP_REQUIRED"] and user.has_role(ADMIN) and not enabled(user)
+            and not signed_in_with_provider())
 
 
 def recovery_codes_left(user: User) -> int:

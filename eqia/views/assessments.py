@@ -18,6 +18,7 @@ from eqia.loaded_definitions import definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.services import access, action_progress
 from eqia.services import assessments as service
 from eqia.services import challenge, prerender, signing
+from eqia.services import single_sign_on as sso
 from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.audit import trail
@@ -286,6 +287,8 @@ def take_action(assessment_id: int, trigger: str):
     form = TransitionForm()
     if request.method == "GET":
         form.lock_version.data = assessment.lock_version
+    # Someone who signed in through single sign-on confirms it's them there, not with a password.
+    via_provider = transition.reauthenticate and sso.signed_in_with_provider()
     problems = []
     status = 200
     if form.validate_on_submit():
@@ -293,8 +296,14 @@ def take_action(assessment_id: int, trigger: str):
         try:
             done = perform_transition(assessment.id, trigger, current_user, comment=form.comment.data or "",
                                       expected_lock_version=form.lock_version.data,
-                                      attested=bool(form.attest.data), password=form.password.data)
+                                      attested=bool(form.attest.data),
+                                      password=None if via_provider else form.password.data)
         except (Conflict, Invalid, NotPossible, Forbidden) as error:
+            if via_provider:
+                from eqia.views.single_sign_on_words import words
+
+                error.problems = [Problem(words("confirm_first"), field="confirm-identity")
+                                  if p.field == "password" else p for p in error.problems]
             problems = attach_problems(form, error)
             status = error.status
             db.session.expire_all()
@@ -313,4 +322,16 @@ def take_action(assessment_id: int, trigger: str):
                            guard_problems=guard_problems(current_user, assessment, transition),
                            summary=sign_off_summary(assessment) if definition.sign_off_transitions(assessment.state)
                            else None,
-                           state=definition.states[assessment.state]), status
+                           state=definition.states[assessment.state],
+                           confirm_step=_confirm_step(assessment, trigger) if via_provider else None), status
+
+
+def _confirm_step(assessment: Assessment, trigger: str) -> dict:
+    """The sign-off's "Confirm it's you" step, for someone who signed in through single sign-on."""
+    from eqia.views.single_sign_on_words import words
+
+    done = sso.has_fresh_confirmation(current_user, assessment, trigger)
+    return {"done": done,
+            "text": words("confirmed", minutes=max(1, sso.reauthentication_seconds() // 60)) if done else "",
+            "button": words("confirm_with"), "hint": words("confirm_hint"),
+            "action": url_for("sso.confirm", assessment_id=assessment.id, trigger=trigger)}

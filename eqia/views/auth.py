@@ -15,6 +15,7 @@ from eqia.forms.auth import SignInForm
 from eqia.forms.second_factor import SignInCodeForm
 from eqia.models import User, utcnow
 from eqia.services import credentials, second_factor
+from eqia.services import single_sign_on as sso
 
 bp = Blueprint("auth", __name__)
 
@@ -26,7 +27,7 @@ BAD_CREDENTIALS = "Enter a correct email address and password"
 PENDING = "_pending_second_factor"
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
@@ -55,6 +56,29 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def passwords_off() -> str:
+    from eqia.views.single_sign_on_words import words
+
+    return words("passwords_off")
+
+
+def _break_glass_only(user: User) -> bool:
+    # Listed, but no longer an admin: the list alone lets no one past single sign-on.
+    return not current_app.config["EQIA_PASSWORD_SIGN_IN"] and not sso.is_break_glass(user)
+
+
+def sign_in_choices() -> dict:
+    """What the sign-in page offers: the provider's button when single sign-on is set up, and the
+    password form (folded away when passwords are only for break-glass admins)."""
+    if not sso.enabled():
+        return {"sso_button": None, "passwords_on": True}
+    from eqia.views.single_sign_on_words import words
+
+    return {"sso_button": {"text": words("sign_in_with"),
+                           "href": url_for("sso.start", next=safe_next(request.args.get("next")))},
+            "passwords_on": current_app.config["EQIA_PASSWORD_SIGN_IN"]}
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed)
 @limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
@@ -65,10 +89,19 @@ def sign_in():
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if user is None or not user.active:
+        if not sso.password_allowed(email):
+            # Passwords are off and this is no break-glass admin: the same answer whoever it is.
             User.spend_equal_time(form.password.data)
-        elif user.check_password(form.password.data):
-            next_url = _safe_next(request.args.get("next"))
+            form.email.errors = [passwords_off()]
+        elif user is None or not user.active:
+            User.spend_equal_time(form.password.data)
+            form.email.errors = [BAD_CREDENTIALS]
+        elif not user.check_password(form.password.data):
+            form.email.errors = [BAD_CREDENTIALS]
+        elif _break_glass_only(user):
+            form.email.errors = [passwords_off()]
+        else:
+            next_url = safe_next(request.args.get("next"))
             if second_factor.enabled(user):
                 session.clear()
                 session[PENDING] = {"user": user.id, "token": user.session_token,
@@ -76,9 +109,8 @@ def sign_in():
                 return redirect(url_for("auth.sign_in_code"))
             begin_session(user)
             return redirect(next_url or url_for("main.my_work"))
-        form.email.errors = [BAD_CREDENTIALS]
         form.password.data = ""
-    return render_template("auth/sign_in.html", form=form)
+    return render_template("auth/sign_in.html", form=form, **sign_in_choices())
 
 
 def _pending_user() -> User | None:
@@ -114,7 +146,7 @@ def sign_in_code():
         if second_factor.check_code(user, form.code.data):
             next_url = session[PENDING].get("next")
             begin_session(user)
-            return redirect(_safe_next(next_url) or url_for("main.my_work"))
+            return redirect(safe_next(next_url) or url_for("main.my_work"))
         form.code.errors = [second_factor.CODE_WRONG]
     form.code.data = ""
     return render_template("auth/sign_in_code.html", form=form), 422 if form.errors else 200

@@ -235,10 +235,13 @@ def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
         if transition.reauthenticate:
             # Asked again at the moment of acting: a signature must be the signer's own,
             # not whoever found a session left open.
-            if not password:
+            # Without a password, the subject says whether the user proved who they are some
+            # other way, for this very transition on this version (and that proof is spent).
+            if password:
+                if not user.check_password(password):
+                    raise Invalid(Problem(PASSWORD_WRONG, field="password"))
+            elif not subject.identity_confirmed(user, record, transition):
                 raise Invalid(Problem(PASSWORD_MISSING, field="password"))
-            if not user.check_password(password):
-                raise Invalid(Problem(PASSWORD_WRONG, field="password"))
         ctx = TransitionContext(record=record, user=user, definition=definition, transition=transition,
                                 extras=subject.extras(record), now=subject.now(), comment=comment)
         problems = missing_requirements(record, transition)

@@ -10,7 +10,7 @@ of work begins and is undone, and which records a timed transition is due on.
 
 A record has an `id`, a `state` (a state of its definition) and a
 `lock_version` (for optimistic locking); a user, an `id` and
-`check_password(password)`. The engine reads nothing else of either: the rest
+`check_password(password)` (or the subject's `identity_confirmed`). The engine reads nothing else of either: the rest
 goes through the subject.
 """
 
@@ -80,6 +80,10 @@ class Subject(Protocol):
 
     def now(self) -> datetime:
         """The time a transition is taken at."""
+
+    def identity_confirmed(self, user: Any, record: Any, transition: Transition) -> bool:
+        """Whether `user`, giving no password to a transition that asks for one, has proved who they
+        are another way for `transition` on `record` as it stands now; a proof counts once."""
 
     def move(self, record: Any, state: str, now: datetime) -> None:
         """Set the record's state (and whatever marks it changed), and flush."""

@@ -1,0 +1,104 @@
+"""Single sign-on pages: off to the provider, back from it, and the refusals.
+
+The rules are in eqia/services/single_sign_on.py; this module parses and calls;
+the words are eqia/views/single_sign_on_words.py's.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from eqia.auth import begin_session
+from eqia.extensions import db
+from eqia.loaded_definitions import definition_for
+from eqia.models import Assessment
+from eqia.services import access
+from eqia.services import single_sign_on as sso
+from eqia.unit_of_work import returns_from_provider
+from eqia.views.auth import safe_next
+from eqia.views.single_sign_on_words import words
+
+bp = Blueprint("sso", __name__)
+
+# Who refused is never in doubt: these are about the account, the rest about the attempt.
+FORBIDDEN = {sso.UNKNOWN_USER, sso.INACTIVE, sso.ANOTHER_SUBJECT}
+
+
+def _refused(code: str, purpose: dict | None = None):
+    confirming = bool(purpose) and purpose.get("purpose") == sso.CONFIRM
+    back = (url_for("assessments.take_action", assessment_id=purpose["assessment_id"], trigger=purpose["trigger"])
+            if confirming else url_for("auth.sign_in"))
+    return render_template("auth/sso_message.html", code=code, confirming=confirming, back=back,
+                           title=words("refused_title_confirm" if confirming else "refused_title"),
+                           reason=words(code),
+                           back_text=words("back_to_sign_off" if confirming else "try_again")), \
+        403 if code in FORBIDDEN else 400
+
+
+@bp.route("/sign-in/sso")
+def start():
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("main.my_work"))
+    try:
+        return redirect(sso.begin({"purpose": sso.SIGN_IN, "next": safe_next(request.args.get("next"))}))
+    except sso.Refused as refusal:
+        return _refused(refusal.code)
+
+
+@bp.route("/sign-in/sso/callback")
+@returns_from_provider
+def callback():
+    if not sso.enabled():
+        abort(404)
+    try:
+        back = sso.finish()
+    except sso.Refused as refusal:
+        return _refused(refusal.code)
+    if back.purpose.get("purpose") == sso.CONFIRM:
+        if not current_user.is_authenticated:
+            return _refused(sso.BAD_STATE)
+        try:
+            sso.confirm_identity(current_user, back)
+        except sso.Refused as refusal:
+            return _refused(refusal.code, back.purpose)
+        flash(words("confirmed", minutes=max(1, sso.reauthentication_seconds() // 60)), "success")
+        return redirect(url_for("assessments.take_action", assessment_id=back.purpose["assessment_id"],
+                                trigger=back.purpose["trigger"]))
+    try:
+        user = sso.sign_in_user(back.claims)
+    except sso.Refused as refusal:
+        return _refused(refusal.code)
+    # A fresh session, as at a password sign-in (eqia/views/auth.py); the provider's own
+    # second factor stands for ours (eqia.services.second_factor.required_for).
+    begin_session(user)
+    session[sso.SIGNED_IN_WITH] = "oidc"
+    if not user.roles:
+        return redirect(url_for("sso.waiting"))
+    return redirect(safe_next(back.purpose.get("next")) or url_for("main.my_work"))
+
+
+@bp.route("/sign-in/waiting")
+@login_required
+def waiting():
+    return render_template("auth/sso_message.html", code="", title=words("waiting_title"),
+                           reason=words("waiting_body"), back="", back_text="")
+
+
+@bp.route("/assessments/<int:assessment_id>/actions/<trigger>/confirm-identity", methods=["POST"])
+@login_required
+def confirm(assessment_id: int, trigger: str):
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not access.can_view(current_user, assessment) or not sso.signed_in_with_provider():
+        abort(404)
+    transition = definition_for(assessment).transitions.get(trigger)
+    if transition is None or not transition.reauthenticate:
+        abort(404)
+    try:
+        return redirect(sso.begin({"purpose": sso.CONFIRM, "assessment_id": assessment.id, "trigger": trigger,
+                                   "lock_version": assessment.lock_version}, again=True))
+    except sso.Refused as refusal:
+        return _refused(refusal.code, {"purpose": sso.CONFIRM, "assessment_id": assessment.id,
+                                       "trigger": trigger})
