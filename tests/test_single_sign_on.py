@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from oidc_provider_mock import run_server_in_thread
 
 from eqia.extensions import db
-from eqia.models import Assessment, IdentityConfirmation, SignOff, User, utcnow
+from eqia.models import Assessment, IdentityConfirmation, PasswordLink, SignOff, User, utcnow
 from eqia.roles import DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import single_sign_on as sso
 from eqia.views.single_sign_on_words import WORDS
@@ -250,6 +250,13 @@ def test_passwords_off_leaves_only_break_glass_admins(make_app, provider, world)
         assert client.get("/my-work").status_code == 302
         assert client.post("/sign-in", data={"email": world.admin.email, "password": PASSWORD}).status_code == 302
         assert client.get("/my-work").status_code == 200
+        # Nobody else has a password to reset: the page is not offered, and a request sends no link.
+        assert "Forgotten your password?" not in page
+        client.post("/sign-out")
+        for email in (world.author.email, world.admin.email):
+            client.post("/forgotten-password", data={"email": email})
+        db.session.expire_all()
+        assert {link.user_id for link in db.session.execute(sa.select(PasswordLink)).scalars()} == {world.admin.id}
 
 
 # ------------------------------------------------------------------ signing off
