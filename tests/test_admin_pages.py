@@ -397,3 +397,22 @@ def test_the_users_page_offers_an_invitation_and_marks_who_has_not_set_a_passwor
               for tr in shown.select("#users tbody tr")}
     assert status["Nia Jones"] == "Invited"
     assert status[world.author.name] == "Active"
+
+
+def test_an_invitation_offers_and_accepts_only_live_directorates(client, auth, world):
+    from eqia.services.invitations import DIRECTORATE_UNKNOWN, Invitation, invite
+
+    gone = directorates.create_directorate(world.admin, "Old Libraries")
+    directorates.retire_directorate(world.admin, gone)
+    db.session.commit()
+    with pytest.raises(Invalid) as refused:
+        invite(world.admin, Invitation(name="Nia Jones", email="nia@example.test", roles=(AUTHOR,),
+                                       directorate_id=gone.id))
+    assert [p.message for p in refused.value.problems] == [DIRECTORATE_UNKNOWN]
+    db.session.rollback()
+    auth.sign_in(world.admin)
+    offered = [o.get_text(strip=True) for o in page(client.get("/admin/users/invite")).select("#directorate option")]
+    assert "Old Libraries" not in offered and world.directorate.name in offered
+    auth.sign_out()
+    auth.sign_in(world.author)
+    assert client.get("/admin/users/invite").status_code == 403

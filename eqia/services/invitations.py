@@ -69,7 +69,7 @@ def invite(admin: User, invitation: Invitation) -> User:
     directorate = None
     if invitation.directorate_id is not None:
         directorate = db.session.get(Directorate, invitation.directorate_id) if invitation.directorate_id > 0 else None
-        if directorate is None:
+        if directorate is None or directorate.retired:
             problems.append(Problem(DIRECTORATE_UNKNOWN, field="directorate"))
     user = None
     if not problems:

@@ -3,31 +3,24 @@ beside the user administration pages at /admin/users."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
-from sqlalchemy import select
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from eqia.extensions import db
+from eqia.admin.directorates import live_directorates
 from eqia.forms.invitations import InviteForm, with_directorates
-from eqia.models import Directorate
-from eqia.roles import ADMIN
 from eqia.services import invitations
 from eqia.services.errors import Invalid
+from eqia.views.admin import admins_only
 
 bp = Blueprint("invitations", __name__, url_prefix="/admin/users")
-
-
-@bp.before_request
-@login_required
-def admins_only():
-    if not current_user.has_role(ADMIN):
-        abort(403)
+# The same door as every administration page.
+bp.before_request(admins_only)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
 def invite():
-    directorates = db.session.execute(select(Directorate).order_by(Directorate.name)).scalars().all()
-    form = with_directorates(InviteForm(), directorates)
+    # Only live directorates are offered: a retired one is kept on old records, never given anew.
+    form = with_directorates(InviteForm(), live_directorates())
     if form.validate_on_submit():
         try:
             user = invitations.invite(current_user._get_current_object(), invitations.Invitation(
