@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.report import write_section  # noqa: E402
+import eqia.registered  # noqa: E402,F401  (what the definition names, registered as the app does)
 from eqia.workflow.definition import load_definitions  # noqa: E402
 
 ROWS = 500

@@ -20,9 +20,7 @@ from eqia.characteristics import load_characteristics, profile_path
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import csrf, db, limiter, login_manager, migrate
 from eqia.models.types import DATABASE_INT_MAX
-import eqia.assessments.rules  # noqa: F401  (registers the EqIA's rules into the engine before a definition loads)
-import eqia.notifications.kinds  # noqa: F401  (and the kinds of notice a transition may name)
-import eqia.assessments.subject  # noqa: F401  (registers the assessment as what the engine moves)
+import eqia.registered  # noqa: F401  (the EqIA's rules, notices and subject, before a definition loads)
 from eqia.workflow.definition import load_definitions
 
 

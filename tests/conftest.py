@@ -23,8 +23,7 @@ from flask import g
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-import eqia.assessments.rules  # noqa: F401  (the rules STANDARD names, registered as create_app does)
-import eqia.assessments.subject  # noqa: F401  (what the engine moves, registered as create_app does)
+import eqia.registered  # noqa: F401  (what STANDARD names, registered as create_app does)
 from eqia import create_app
 from eqia.config import PROJECT_ROOT, database_url
 from eqia.extensions import db

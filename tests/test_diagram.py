@@ -281,7 +281,7 @@ def test_output_is_deterministic(definition, svg):
 def test_output_does_not_depend_on_hash_order(svg):
     # Roles are frozensets of strings, whose order changes with the hash seed.
     code = ("from pathlib import Path; import sys; "
-            "import eqia.assessments.rules; import eqia.notifications.kinds; "
+            "import eqia.registered; "
             "from eqia.workflow.definition import load_definitions; "
             "from eqia.diagram.svg import render_svg; "
             f"sys.stdout.write(render_svg(load_definitions(Path({str(WORKFLOWS)!r})).current('standard')))")
