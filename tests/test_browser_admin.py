@@ -38,9 +38,7 @@ def test_an_admin_keeps_the_service_and_deactivating_an_author_ends_their_sessio
     admin.page.wait_for_url("**/admin/directorates")
     check(admin.page, "admin-directorates")
     admin.page.click("button:has-text('Add directorate')")  # no name: the error summary says what to do
-    assert admin.page.locator(".govuk-error-summary").is_visible()
-    assert admin.page.title().startswith("Error: ")
-    check(admin.page, "admin-directorates-error")
+    admin.sees_errors("admin-directorates-error")
     admin.page.fill("#name", "Libraries and Archives")
     admin.page.click("button:has-text('Add directorate')")
     admin.page.wait_for_selector(".govuk-notification-banner--success")

@@ -72,6 +72,12 @@ class Person:
         self.page.click("button:has-text('Sign in')")
         self.page.wait_for_url("**/my-work")
 
+    def sees_errors(self, name: str) -> None:
+        """The page came back with its error summary, the title says so, and it passes axe."""
+        assert self.page.locator(".govuk-error-summary").is_visible()
+        assert self.page.title().startswith("Error: ")
+        check(self.page, name)
+
     def open_from_my_work(self, title: str) -> None:
         self.go("/my-work")
         check(self.page, f"my-work-{self.user.email.split('@')[0]}")
@@ -106,9 +112,7 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
     # Start, first with a mistake to see the error summary.
     author.go("/assessments/new")
     author.page.click("button:has-text('Save and continue')")
-    assert author.page.locator(".govuk-error-summary").is_visible()
-    assert author.page.title().startswith("Error: ")
-    check(author.page, "new-assessment-with-errors")
+    author.sees_errors("new-assessment-with-errors")
     author.page.fill("#title", title)
     author.page.fill("#lead_officer", "Sam Lee")
     author.page.select_option("#activity_kind", "change")
