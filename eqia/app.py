@@ -136,7 +136,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     # such page (a 404), never an overflow in the driver (a 500).
     app.url_map.converters["int"] = DatabaseId
 
-    from eqia import api, auth, cli, logs, security, templating, unit_of_work
+    from eqia import api, auth, cli, i18n, logs, security, templating, unit_of_work
     from eqia.notifications import listeners as notifications
     from eqia.services import freeze, prerender
     from eqia.tasks import render as render_task
@@ -149,6 +149,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     prerender.init_app(app, enqueue=render_task.queue_render)
     security.init_app(app)
     auth.init_app(app)
+    i18n.init_app(app)
     templating.init_app(app)
     register_views(app)
     app.register_blueprint(api.bp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from babel.dates import get_month_names
 from flask import Flask, current_app, request
 from markupsafe import Markup, escape
 from flask_login import current_user
@@ -21,15 +22,22 @@ from eqia.models import (
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
+from eqia.i18n import current_language
 from eqia.local_time import LOCAL_ZONE
 from eqia.assessments.sections import is_web_link
 from eqia.views.pages import page_url
 
 
+# Before and after noon as each language writes a time: "2:14am", "2:14yb".
+DAY_HALVES = {"en": ("am", "pm"), "cy": ("yb", "yh")}
+
+
 def govuk_date(value: date | None) -> str:
+    """"6 December 2026", or "6 Rhagfyr 2026" in Welsh."""
     if value is None:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    language = current_language()
+    return f"{value.day} {get_month_names('wide', locale=language)[value.month]} {value.year}"
 
 
 def govuk_datetime(value: datetime | None) -> str:
@@ -39,7 +47,8 @@ def govuk_datetime(value: datetime | None) -> str:
         return ""
     local = value.astimezone(LOCAL_ZONE)
     hour = local.hour % 12 or 12
-    return f"{local.day} {local:%B %Y}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'} {local.tzname()}"
+    half = DAY_HALVES[current_language()][local.hour >= 12]
+    return f"{govuk_date(local.date())}, {hour}:{local:%M}{half} {local.tzname()}"
 
 
 def evidence_citation(item) -> str:

@@ -22,10 +22,11 @@ from tests.conftest import STANDARD, base_config
 
 def test_extensions_and_blueprints_are_wired(app):
     # (Flask-Limiter registers itself only when enabled: see test_sign_in_is_rate_limited.)
-    for name in ("sqlalchemy", "migrate", "csrf", "eqia"):
+    for name in ("sqlalchemy", "migrate", "csrf", "eqia", "babel"):
         assert name in app.extensions, name
     assert set(app.blueprints) == {"health", "assets", "auth", "main", "assessments", "workflow", "register", "api",
-                                   "account", "notifications", "actions", "password_links", "invitations", "sso", "admin"}
+                                   "account", "notifications", "actions", "password_links", "invitations", "sso", "admin",
+                                   "language"}
     assert app.login_manager.login_view == "auth.sign_in"
 
 

@@ -15,6 +15,8 @@ EXPECTED = {
     # confirming who you are there before a signature.
     ("GET", "/sign-in/sso"), ("GET", "/sign-in/sso/callback"), ("GET", "/sign-in/waiting"),
     ("POST", "/assessments/<int:assessment_id>/actions/<trigger>/confirm-identity"),
+    # The switch between English and Welsh on every page (issue 17).
+    ("GET", "/language/<code>"), ("POST", "/language/<code>"),
     ("GET", "/my-work"),
     # Actions across assessments: the ones a user owns, and the lead's overdue ones (issue 16).
     ("GET", "/my-actions"), ("GET", "/actions/overdue"), ("GET", "/actions/overdue.csv"),
@@ -119,7 +121,7 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "session_id": 1,
               "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
-              "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1}
+              "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy"}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)
     assert CACHEABLE <= {rule for _, rule in EXPECTED}

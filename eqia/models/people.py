@@ -111,6 +111,9 @@ class User(UserMixin, db.Model):
     # issuer and the subject it never reassigns. Empty for an account that signs in with a password.
     oidc_issuer: Mapped[str | None] = mapped_column(String(500))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # The language the person chose for pages and e-mails ("en" or "cy", eqia/i18n.py); empty
+    # until they choose, when pages follow what the browser asks for.
+    language: Mapped[str | None] = mapped_column(String(2))
 
     directorate: Mapped[Directorate | None] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin",
