@@ -24,11 +24,13 @@ METHOD_MAP = [
     ("eqia/**.py", "python"),
     ("forms/**.py", "python"),
     ("templates/**.html", "jinja2"),
+    ("templates/**.txt", "jinja2"),  # the e-mails' plain-text bodies
     ("pdf_templates/**.html", "jinja2"),
     ("workflows/**.yaml", "eqia.catalogue:extract_definition_words"),
     ("eqia/data/**.yaml", "eqia.catalogue:extract_definition_words"),
 ]
 OPTIONS_MAP = {"templates/**.html": {"trimmed": "true", "silent": "false"},
+               "templates/**.txt": {"trimmed": "true", "silent": "false"},
                "pdf_templates/**.html": {"trimmed": "true", "silent": "false"}}
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
