@@ -24,7 +24,7 @@ from babel import support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, Domain, force_locale, get_locale
+from flask_babel import Babel, Domain, force_locale, get_locale, refresh
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 DEFAULT_LANGUAGE = "en"
@@ -106,6 +106,10 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks are read with their line breaks and indentation collapsed, as the
     # catalogue holds them.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # Flask-Babel keeps the language it chose on the app context's `g`, which outlives a request
+    # wherever an app context is already open (the test suite, a command that makes requests):
+    # each request chooses afresh.
+    app.before_request(refresh)
 
     @app.context_processor
     def language_globals() -> dict:
