@@ -1,24 +1,25 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from eqia.forms.base import BaseForm
 
-TOO_LONG = "The password must be 1,000 characters or fewer"
+TOO_LONG = _l("The password must be 1,000 characters or fewer")
 
 
 class ChangePasswordForm(BaseForm):
-    current_password = PasswordField("Current password", widget=GovPasswordInput(),
-                                     validators=[InputRequired("Enter your current password"),
+    current_password = PasswordField(_l("Current password"), widget=GovPasswordInput(),
+                                     validators=[InputRequired(_l("Enter your current password")),
                                                  Length(max=1000, message=TOO_LONG)])
-    new_password = PasswordField("New password", widget=GovPasswordInput(),
-                                 description="At least 12 characters. Three or four random words are easy to "
-                                             "remember and hard to guess",
-                                 validators=[InputRequired("Enter a new password"),
+    new_password = PasswordField(_l("New password"), widget=GovPasswordInput(),
+                                 description=_l("At least 12 characters. Three or four random words are easy to "
+                                                "remember and hard to guess"),
+                                 validators=[InputRequired(_l("Enter a new password")),
                                              Length(max=1000, message=TOO_LONG)])
-    confirm_password = PasswordField("Confirm new password", widget=GovPasswordInput(),
-                                     validators=[InputRequired("Enter the new password again"),
+    confirm_password = PasswordField(_l("Confirm new password"), widget=GovPasswordInput(),
+                                     validators=[InputRequired(_l("Enter the new password again")),
                                                  Length(max=1000, message=TOO_LONG)])
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Change password"), widget=GovSubmitInput())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
@@ -9,22 +10,22 @@ from wtforms.validators import InputRequired, Length
 from eqia.forms.base import BaseForm
 from eqia.services.password_policy import HINT, PASSWORD_MAX, TOO_LONG
 
-EMAIL_MISSING = "Enter your email address"
-EMAIL_TOO_LONG = "Email address must be 320 characters or fewer"
+EMAIL_MISSING = _l("Enter your email address")
+EMAIL_TOO_LONG = _l("Email address must be 320 characters or fewer")
 
 
 class ForgottenPasswordForm(BaseForm):
-    email = StringField("Email address", widget=GovTextInput(),
-                        description="The address you sign in with. We will send a link to it to choose a new password",
+    email = StringField(_l("Email address"), widget=GovTextInput(),
+                        description=_l("The address you sign in with. We will send a link to it to choose a new password"),
                         validators=[InputRequired(EMAIL_MISSING), Length(max=320, message=EMAIL_TOO_LONG)])
-    submit = SubmitField("Send the link", widget=GovSubmitInput())
+    submit = SubmitField(_l("Send the link"), widget=GovSubmitInput())
 
 
 class SetPasswordForm(BaseForm):
-    password = PasswordField("New password", widget=GovPasswordInput(), description=HINT,
-                             validators=[InputRequired("Enter a new password"),
+    password = PasswordField(_l("New password"), widget=GovPasswordInput(), description=HINT,
+                             validators=[InputRequired(_l("Enter a new password")),
                                          Length(max=PASSWORD_MAX, message=TOO_LONG)])
-    confirm_password = PasswordField("Confirm new password", widget=GovPasswordInput(),
-                                     validators=[InputRequired("Enter the new password again"),
+    confirm_password = PasswordField(_l("Confirm new password"), widget=GovPasswordInput(),
+                                     validators=[InputRequired(_l("Enter the new password again")),
                                                  Length(max=PASSWORD_MAX, message=TOO_LONG)])
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+    submit = SubmitField(_l("Set password"), widget=GovSubmitInput())

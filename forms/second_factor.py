@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from eqia.forms.base import BaseForm
+from eqia.services.password_policy import N_, PageWords
 from eqia.services.second_factor import CODE_MISSING, TURN_OFF_WRONG
 
-CODE_TOO_LONG = "The code must be 100 characters or fewer"
-SECRET_TOO_LONG = "The code or password must be 1,000 characters or fewer"
+# Strings as well as words for the page: tests and logs compare them as text.
+CODE_TOO_LONG = PageWords(N_("The code must be 100 characters or fewer"))
+SECRET_TOO_LONG = PageWords(N_("The code or password must be 1,000 characters or fewer"))
 
 
 def _stripped(value: object) -> object:
@@ -19,25 +22,25 @@ def _stripped(value: object) -> object:
 
 
 class SignInCodeForm(BaseForm):
-    code = StringField("Code", widget=GovTextInput(),
-                       description="The 6 digits your authenticator app shows for this service, or one of "
-                                   "your recovery codes",
+    code = StringField(_l("Code"), widget=GovTextInput(),
+                       description=_l("The 6 digits your authenticator app shows for this service, or one of "
+                                      "your recovery codes"),
                        filters=[_stripped],
                        validators=[DataRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class ConfirmSetupForm(BaseForm):
-    code = StringField("Code from your authenticator app", widget=GovTextInput(),
-                       description="6 digits, for example 123456",
+    code = StringField(_l("Code from your authenticator app"), widget=GovTextInput(),
+                       description=_l("6 digits, for example 123456"),
                        filters=[_stripped],
                        validators=[DataRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
-    submit = SubmitField("Turn on two-factor authentication", widget=GovSubmitInput())
+    submit = SubmitField(_l("Turn on two-factor authentication"), widget=GovSubmitInput())
 
 
 class TurnOffForm(BaseForm):
-    code_or_password = PasswordField("Code from your authenticator app, or your password",
+    code_or_password = PasswordField(_l("Code from your authenticator app, or your password"),
                                      widget=GovPasswordInput(),
                                      validators=[InputRequired(TURN_OFF_WRONG),
                                                  Length(max=1000, message=SECRET_TOO_LONG)])
-    submit = SubmitField("Turn off two-factor authentication", widget=GovSubmitInput())
+    submit = SubmitField(_l("Turn off two-factor authentication"), widget=GovSubmitInput())

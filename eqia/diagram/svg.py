@@ -23,6 +23,8 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from eqia.roles import ROLE_LABELS, ROLES
 from eqia.workflow.definition import Transition, WorkflowDefinition
 
@@ -170,17 +172,18 @@ def _role_names(roles: frozenset[str]) -> list[str]:
     return known + sorted(r for r in roles if r not in ROLE_LABELS)
 
 
-def _join_or(names: list[str], word: str = "or") -> str:
+def _join_or(names: list[str], word: str | None = None) -> str:
     if len(names) <= 1:
         return "".join(names)
+    word = word or _("or")
     return ", ".join(names[:-1]) + f" {word} " + names[-1]
 
 
 def _edge_label(transition: Transition) -> str:
     """A transition's label with who takes it, e.g. "Approve for sign-off (Equality lead)"."""
-    who = "system" if transition.system else ", ".join(_role_names(transition.roles))
+    who = _("system") if transition.system else ", ".join(_role_names(transition.roles))
     if transition.timed:
-        who += f", on the {_date_words(transition.after)}"
+        who = _("%(who)s, on the %(date)s", who=who, date=_date_words(transition.after))
     return f"{transition.label} ({who})" if who else transition.label
 
 
@@ -683,23 +686,25 @@ def _badge(x: float, y: float, number: int) -> str:
 
 def _description(definition: WorkflowDefinition) -> str:
     label = {k: s.label for k, s in definition.states.items()}
-    sentences = [f"An assessment starts in {label[definition.initial]}."]
+    sentences = [_("An assessment starts in %(state)s.", state=label[definition.initial])]
     for t in definition.transitions.values():
         sources = _join_or([label[s] for s in t.sources])
-        who = "the system" if t.system else _join_or(_role_names(t.roles))
+        who = _("the system") if t.system else _join_or(_role_names(t.roles))
         if t.dest is None:
-            outcome = "which keeps it where it is"
+            outcome = _("which keeps it where it is")
         else:
-            outcome = f"which leads to {label[t.dest]}"
+            outcome = _("which leads to %(state)s", state=label[t.dest])
         if t.timed:
-            sentences.append(f"From {sources}, the system takes {t.label} on or after the "
-                             f"{_date_words(t.after)}, {outcome}.")
+            sentences.append(_("From %(sources)s, the system takes %(action)s on or after the %(date)s, %(outcome)s.",
+                               sources=sources, action=t.label, date=_date_words(t.after), outcome=outcome))
             continue
-        sentences.append(f"From {sources}, {who} can {t.label}, {outcome}.")
+        sentences.append(_("From %(sources)s, %(who)s can %(action)s, %(outcome)s.", sources=sources, who=who,
+                           action=t.label, outcome=outcome))
     finals = [label[k] for k, s in definition.states.items() if s.final]
     if finals:
-        verb = "is a final state" if len(finals) == 1 else "are final states"
-        sentences.append(f"{_join_or(finals, 'and')} {verb}.")
+        states = _join_or(finals, _("and"))
+        sentences.append(_("%(states)s is a final state.", states=states) if len(finals) == 1
+                         else _("%(states)s are final states.", states=states))
     return " ".join(sentences)
 
 
@@ -816,7 +821,7 @@ def _legend(layout: _Layout, top: float, prefix: str) -> tuple[list[str], float,
     ncols = max(1, min(len(entries), int(avail // col_w)))
     nrows = math.ceil(len(entries) / ncols)
     parts = [f'<text x="{OUTER}" y="{_num(top + 16)}" font-size="16" font-weight="bold" fill="{TEXT}">'
-             f'Actions</text>']
+             f'{_esc(_("Actions"))}</text>']
     y0 = top + 26
     for i, (number, text) in enumerate(entries):
         # Column-major, so the numbers read down each column in order.
@@ -833,16 +838,16 @@ def _legend(layout: _Layout, top: float, prefix: str) -> tuple[list[str], float,
     key: list[tuple[str, float, str]] = []  # (symbol drawn at 0, 0, its width, text)
     if any(t.system for _, t in layout.legend):
         key.append((f'<path d="M0 0H36" stroke="{EDGE}" stroke-width="2" stroke-dasharray="6 4" '
-                    f'marker-end="url(#{prefix}-arrow)"/>', 46, "Done by the system, not a person"))
+                    f'marker-end="url(#{prefix}-arrow)"/>', 46, _("Done by the system, not a person")))
     if any(s.final for s in states):
         key.append((f'<rect x="0" y="-10" width="30" height="20" rx="2" fill="{fill}" stroke="{border}" '
                     f'stroke-width="2"/><rect x="3" y="-7" width="24" height="14" rx="1" fill="none" '
-                    f'stroke="{border}" stroke-width="1.5"/>', 40, "Double border: final, nothing leaves it"))
+                    f'stroke="{border}" stroke-width="1.5"/>', 40, _("Double border: final, nothing leaves it")))
     if any(s.frozen for s in states):
-        key.append((_lock(0, 5, TEXT), 14, "Frozen: the content can no longer be changed"))
+        key.append((_lock(0, 5, TEXT), 14, _("Frozen: the content can no longer be changed")))
     if layout.loops:
         key.append((f'<path d="M4 8C4 -10 24 -10 24 8" fill="none" stroke="{EDGE}" stroke-width="2" '
-                    f'marker-end="url(#{prefix}-arrow)"/>', 36, "Loop: the state stays the same"))
+                    f'marker-end="url(#{prefix}-arrow)"/>', 36, _("Loop: the state stays the same")))
     limit = max(avail, ncols * col_w)
     x, widest = 0.0, 0.0
     for symbol, symbol_w, text in key:
@@ -850,7 +855,7 @@ def _legend(layout: _Layout, top: float, prefix: str) -> tuple[list[str], float,
         if x and x + item_w > limit:
             x, y = 0.0, y + LEGEND_LINE
         parts.append(f'<g transform="translate({_num(OUTER + x)} {_num(y)})">{symbol}'
-                     f'<text x="{symbol_w}" y="5" font-size="{LEGEND_SIZE}" fill="{TEXT}">{text}</text></g>')
+                     f'<text x="{symbol_w}" y="5" font-size="{LEGEND_SIZE}" fill="{TEXT}">{_esc(text)}</text></g>')
         x += item_w + 32
         widest = max(widest, x - 32)
     width = max(ncols * col_w, widest)

@@ -48,7 +48,7 @@ LINK_SENT_ACTIONS = {RESET: "password_reset_sent", INVITATION: "invitation_sent"
 PASSWORD_SET_ACTION = "password_set_by_link"
 
 TOKEN_LONGEST = 100  # far longer than a token; anything longer is not one and is not hashed
-PASSWORD_MISMATCH = "Enter the same password twice"
+PASSWORD_MISMATCH = password_policy.PageWords(password_policy.N_("Enter the same password twice"))
 
 
 def _sha256(token: str) -> str:

@@ -20,21 +20,48 @@ from functools import cache
 from pathlib import Path
 
 from flask import current_app, has_app_context
+from flask_babel import gettext
+from markupsafe import escape
 
 from eqia.workflow.hooks import Problem
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 
-TOO_SHORT = f"Enter a password of at least {PASSWORD_MIN} characters"
-TOO_LONG = f"Enter a password of {PASSWORD_MAX} characters or fewer"
-TOO_COMMON = ("Enter a password that is harder to guess: this one is built from a common password, word or "
-              "pattern (such as a keyboard row, a sequence or a year). Three or four random words are easy to "
-              "remember and hard to guess")
-PERSONAL = ("Enter a password that is harder to guess: this one is built from your name, your email address or "
-            "the name of this service")
-HINT = (f"At least {PASSWORD_MIN} characters and at most {PASSWORD_MAX}. Three or four random words are easy to "
-        "remember and hard to guess")
+
+class PageWords(str):
+    """A message these checks give: English as a string, as the CLI, the API, the audit trail and every
+    comparison read it; in the page's language where a page draws it (Jinja escapes it through
+    __html__). A lazy string would not do: it is no str, so `message in text` and "; ".join fail."""
+
+    msgid: str
+    values: dict
+
+    def __new__(cls, msgid: str, **values):
+        words = super().__new__(cls, msgid % values if values else msgid)
+        words.msgid, words.values = msgid, values
+        return words
+
+    def __html__(self) -> str:
+        return escape(gettext(self.msgid, **self.values))
+
+
+def N_(msgid: str) -> str:
+    """Marks a message for the catalogue (python -m eqia.catalogue); it is translated where it is shown."""
+    return msgid
+
+
+TOO_SHORT = PageWords(N_("Enter a password of at least %(min)d characters"), min=PASSWORD_MIN)
+TOO_LONG = PageWords(N_("Enter a password of %(max)d characters or fewer"), max=PASSWORD_MAX)
+TOO_COMMON = PageWords(N_(
+    "Enter a password that is harder to guess: this one is built from a common password, word or pattern "
+    "(such as a keyboard row, a sequence or a year). Three or four random words are easy to remember and hard "
+    "to guess"))
+PERSONAL = PageWords(N_(
+    "Enter a password that is harder to guess: this one is built from your name, your email address or the name "
+    "of this service"))
+HINT = PageWords(N_("At least %(min)d characters and at most %(max)d. Three or four random words are easy to "
+                    "remember and hard to guess"), min=PASSWORD_MIN, max=PASSWORD_MAX)
 
 COMMON_WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common_passwords.txt"
 

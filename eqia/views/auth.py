@@ -15,13 +15,14 @@ from eqia.forms.auth import SignInForm
 from eqia.forms.second_factor import SignInCodeForm
 from eqia.models import User, utcnow
 from eqia.services import credentials, second_factor
+from eqia.services.password_policy import N_, PageWords
 from eqia.services import single_sign_on as sso
 
 bp = Blueprint("auth", __name__)
 
 # The same message whether the e-mail is unknown or the password wrong, so the
 # page never tells anyone which accounts exist.
-BAD_CREDENTIALS = "Enter a correct email address and password"
+BAD_CREDENTIALS = PageWords(N_("Enter a correct email address and password"))
 # A sign-in that passed its password and waits for the second factor: kept in the
 # signed cookie, never a session on the server, and good for PENDING_SIGN_IN only.
 PENDING = "_pending_second_factor"

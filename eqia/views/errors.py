@@ -8,11 +8,13 @@ import sqlite3
 
 import psycopg
 from flask import Flask, g, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from eqia import logs
+from eqia.i18n import in_language
 from eqia.extensions import db, login_manager
 from eqia.responses import is_api_request, problem
 from eqia.services.errors import ServiceError
@@ -20,20 +22,24 @@ from eqia.services.errors import ServiceError
 log = logging.getLogger(__name__)
 
 PAGES = {
-    400: ("There is a problem with your request", "Go back, refresh the page and try again."),
-    403: ("You cannot do that", "You do not have permission to do this. If you think you should, ask your equality "
-                                "lead or administrator."),
-    404: ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied "
-                            "the entire address."),
-    405: ("There is a problem with your request", "Go back and use the buttons on the page."),
-    409: ("This cannot be done now", "The assessment is not in a state that allows this. Go back to the assessment "
-                                     "to see what you can do."),
-    413: ("What you sent is too large", "Shorten your answers and try again."),
-    422: ("There is a problem with your request", "Go back and check your answers."),
-    429: ("Too many attempts", "You have tried too many times. Wait a few minutes, then try again."),
-    500: ("Sorry, there is a problem with the service", "Try again later. Your saved answers are safe."),
-    503: ("Sorry, the service is unavailable", "You will be able to use the service again soon. Try again in a "
-                                               "few minutes. Your saved answers are safe."),
+    400: (_l("There is a problem with your request"), _l("Go back, refresh the page and try again.")),
+    403: (_l("You cannot do that"),
+          _l("You do not have permission to do this. If you think you should, ask your equality lead or "
+             "administrator.")),
+    404: (_l("Page not found"),
+          _l("If you typed the web address, check it is correct. If you pasted it, check you copied the entire "
+             "address.")),
+    405: (_l("There is a problem with your request"), _l("Go back and use the buttons on the page.")),
+    409: (_l("This cannot be done now"),
+          _l("The assessment is not in a state that allows this. Go back to the assessment to see what you can "
+             "do.")),
+    413: (_l("What you sent is too large"), _l("Shorten your answers and try again.")),
+    422: (_l("There is a problem with your request"), _l("Go back and check your answers.")),
+    429: (_l("Too many attempts"), _l("You have tried too many times. Wait a few minutes, then try again.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Try again later. Your saved answers are safe.")),
+    503: (_l("Sorry, the service is unavailable"),
+          _l("You will be able to use the service again soon. Try again in a few minutes. Your saved answers are "
+             "safe.")),
 }
 
 # What a client is told to wait before it tries again while the database is unreachable (and /readyz says so).
@@ -53,8 +59,9 @@ def is_outage(error: BaseException | None) -> bool:
 
 
 def render_error(status: int, problems: list[str] | None = None):
-    if is_api_request():  # the API answers every error as a problem document, never a page
-        return problem(status, "; ".join(problems or []))
+    if is_api_request():  # the API answers every error as a problem document, never a page, and in English
+        with in_language("en"):
+            return problem(status, "; ".join(str(p) for p in problems or []))
     title, advice = PAGES.get(status, PAGES[500])
     return render_template("error.html", title=title, advice=advice, problems=problems or [], status=status), status
 
@@ -70,7 +77,8 @@ def render_unavailable(error: BaseException):
         pass
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if is_api_request():
-        return problem(503, PAGES[503][1], headers=headers)
+        with in_language("en"):
+            return problem(503, str(PAGES[503][1]), headers=headers)
     g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request user: no lookup
     title, advice = PAGES[503]
     return render_template("error.html", title=title, advice=advice, problems=[], status=503), 503, headers
@@ -80,8 +88,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         log.warning("CSRF failure on %s: %s", request.path, error.description)
-        return render_error(400, ["Your session may have expired, or the form was sent from another site. "
-                                  "Refresh the page and try again."])
+        return render_error(400, [_("Your session may have expired, or the form was sent from another site. "
+                                    "Refresh the page and try again.")])
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError):

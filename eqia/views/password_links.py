@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from eqia.extensions import limiter
@@ -13,12 +14,14 @@ from eqia.forms.password_links import ForgottenPasswordForm, SetPasswordForm
 from eqia.models import User
 from eqia.services import credentials, password_links
 from eqia.services.errors import Invalid
+from eqia.services.password_policy import N_, PageWords
 
 bp = Blueprint("password_links", __name__)
 
 # The words of these pages, in one place.
-HEADINGS = {password_links.RESET: "Choose a new password", password_links.INVITATION: "Choose your password"}
-PASSWORD_SET = "Your password has been set. Sign in with your email address and your new password."
+HEADINGS = {password_links.RESET: _l("Choose a new password"),
+            password_links.INVITATION: _l("Choose your password")}
+PASSWORD_SET = PageWords(N_("Your password has been set. Sign in with your email address and your new password."))
 
 
 def _reset_limit() -> str:
@@ -76,7 +79,7 @@ def set_password(token: str):
             session.clear()
             # Not signed in by the link: an e-mailed link is only the mailbox, so the person signs in
             # with the new password (and, once the service has one, their second factor).
-            flash(PASSWORD_SET, "success")
+            flash(_(PASSWORD_SET), "success")  # in this request's language, as the next page is
             return redirect(url_for("auth.sign_in"))
     return render_template("auth/set_password.html", form=form, heading=HEADINGS[link.purpose],
                            email=link.user.email), 422 if form.errors else 200

@@ -11,8 +11,10 @@ from datetime import date
 from typing import Mapping
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from eqia.forms.fields import PARTS, date_missing_parts, date_not_real
+from eqia.i18n import in_language
 from eqia.links import external_url
 from eqia.models import Directorate
 from eqia.loaded_definitions import characteristics
@@ -35,14 +37,14 @@ bp = Blueprint("register", __name__)
 # The date filters: URL prefix (from-day, from-month, from-year), legend, and the
 # name the GOV.UK error wording uses.
 DATES = {
-    "from": ("Published from", "Published from date"),
-    "to": ("Published to", "Published to date"),
+    "from": (_l("Published from"), _l("Published from date")),
+    "to": (_l("Published to"), _l("Published to date")),
 }
 # Enough for any real day, month or year; a longer part is refused, not echoed.
 MAX_PART_LENGTH = 10
 
 
-DATES_OUT_OF_ORDER = "Published to date must be the same as or after the published from date"
+DATES_OUT_OF_ORDER = _l("Published to date must be the same as or after the published from date")
 
 
 @dataclass
@@ -77,7 +79,7 @@ class FilterForm:
 def _date_from(args: Mapping[str, str],
                prefix: str) -> tuple[dict[str, str], date | None, FilterError | None]:
     """What was typed in one date's parts, the date if it is a real one, and the error if not."""
-    _, label = DATES[prefix]
+    label = str(DATES[prefix][1])
     raw = {part: args.get(f"{prefix}-{part}", "").replace("\x00", "").strip() for part in PARTS}
     typed = {part: value[:MAX_PART_LENGTH] for part, value in raw.items()}
     if not any(raw.values()):
@@ -148,11 +150,14 @@ def _pagination(result: RegisterResult, args: dict[str, str]) -> dict | None:
             items.append({"ellipsis": True})
         items.append({"number": number, "href": href(number), "current": number == result.page})
         last = number
+    for item in items:
+        if "number" in item:
+            item["visuallyHiddenText"] = _("Page %(number)d", number=item["number"])
     return {
-        "previous": {"href": href(result.page - 1)} if result.page > 1 else None,
-        "next": {"href": href(result.page + 1)} if result.page < result.pages else None,
+        "previous": {"href": href(result.page - 1), "text": _("Previous")} if result.page > 1 else None,
+        "next": {"href": href(result.page + 1), "text": _("Next")} if result.page < result.pages else None,
         "items": items,
-        "landmarkLabel": "Pages of results",
+        "landmarkLabel": _("Pages of results"),
     }
 
 
@@ -224,16 +229,22 @@ def csv_cell(value) -> str:
 
 def _refused(form: FilterForm, as_json: bool) -> Response:
     if as_json:
-        response = jsonify({"errors": [{"field": f"published_{prefix}", "message": e.message}
+        response = jsonify({"errors": [{"field": f"published_{prefix}", "message": str(e.message)}
                                        for prefix, e in form.errors.items()]})
     else:
-        response = Response("\n".join(e.message for e in form.errors.values()) + "\n", mimetype="text/plain")
+        response = Response("\n".join(str(e.message) for e in form.errors.values()) + "\n", mimetype="text/plain")
     response.status_code = 400
     return response
 
 
 @bp.route("/register.csv")
 def as_csv():
+    # A download is data, not a page: its headings, values and refusals are in English whatever the page's language.
+    with in_language("en"):
+        return _as_csv()
+
+
+def _as_csv():
     form = read_filters(request.args)
     if form.errors:
         return _refused(form, as_json=False)
@@ -250,6 +261,11 @@ def as_csv():
 
 @bp.route("/register.json")
 def as_json():
+    with in_language("en"):
+        return _as_json()
+
+
+def _as_json():
     form = read_filters(request.args)
     if form.errors:
         return _refused(form, as_json=True)
