@@ -1,25 +1,42 @@
-"""The signed-in user's own page: who they are, their password and their API tokens."""
+"""The signed-in user's own page: who they are, their language, their password and their API tokens."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SubmitField
 
 from eqia.auth import begin_session
 from eqia.extensions import limiter
+from eqia.forms.base import BaseForm
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.password import ChangePasswordForm
 from eqia.forms.tokens import TokenForm
-from eqia.services import credentials, second_factor, tokens
+from eqia.i18n import COOKIE, COOKIE_AGE, LANGUAGES, chosen_language, in_language
+from eqia.services import credentials, language, second_factor, tokens
 from eqia.services.errors import Invalid
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
+class LanguageForm(BaseForm):
+    """The language the service speaks to this person in (pages and e-mails), kept on their account."""
+    # Each language named in itself, as on the switch on every page.
+    language = RadioField(_l("Language"), widget=GovRadioInput(), choices=list(LANGUAGES.items()),
+                          validate_choice=False)
+    submit = SubmitField(_l("Save language"), widget=GovSubmitInput())
+
+
+def _page(form: TokenForm, new_token: str | None = None, status: int = 200,
+          language_form: LanguageForm | None = None):
     response = render_template("account.html", form=form, tokens=tokens.tokens_of(current_user),
                                revoke_form=ConfirmForm(), new_token=new_token,
-                               second_factor_on=second_factor.enabled(current_user))
+                               second_factor_on=second_factor.enabled(current_user),
+                               account_language=chosen_language(current_user.language),
+                               language_form=language_form or LanguageForm(
+                                   formdata=None, data={"language": chosen_language(current_user.language)}))
     headers = {"Cache-Control": "no-store"} if new_token else {}
     return response, status, headers
 
@@ -28,6 +45,25 @@ def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
 @login_required
 def index():
     return _page(TokenForm())
+
+
+@bp.route("/language", methods=["POST"])
+@login_required
+def choose_language():
+    """The person's language, kept on the account (every device and their e-mails follow it) and, as
+    the switch on every page does, in this browser's cookie too, for when they have signed out."""
+    form = LanguageForm()
+    code = chosen_language(form.language.data) if form.validate_on_submit() else None
+    if code is None:
+        if not form.errors:
+            form.language.errors = [_("Select the language you want the service in")]
+        return _page(TokenForm(formdata=None), status=422, language_form=form)
+    language.choose(current_user, code)
+    with in_language(code):
+        flash(_("Your language has been saved."), "success")
+    response = redirect(url_for("account.index"))
+    response.set_cookie(COOKIE, code, max_age=COOKIE_AGE, samesite="Lax", httponly=True, secure=request.is_secure)
+    return response
 
 
 @bp.route("/tokens", methods=["POST"])
@@ -39,7 +75,7 @@ def create_token():
     try:
         _, token = tokens.create_token(current_user, form.label.data)
     except Invalid as error:
-        form.label.errors = [p.message for p in error.problems]
+        form.label.errors = [_(p.message) for p in error.problems]
         return _page(form, status=422)
     # Shown in this answer and never again: it is not kept, only its hash.
     return _page(TokenForm(formdata=None), new_token=token, status=201)
@@ -51,7 +87,7 @@ def revoke_token(token_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         row = tokens.revoke(current_user, token_id)
-        flash(f"Token \u201c{row.label}\u201d revoked: it no longer works.", "success")
+        flash(_("Token \u201c%(label)s\u201d revoked: it no longer works.", label=row.label), "success")
     return redirect(url_for("account.index"))
 
 
@@ -73,11 +109,11 @@ def change_password():
                                                       form.new_password.data, form.confirm_password.data)
         except Invalid as error:
             for problem in error.problems:
-                form[problem.field].errors = [*form[problem.field].errors, problem.message]
+                form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
         else:
             # Every session the old password opened has ended, this one too: this browser starts afresh.
             begin_session(user)
-            flash(credentials.PASSWORD_CHANGED.format(
-                tokens=f"{revoked} API token" + ("" if revoked == 1 else "s")), "success")
+            flash(_(credentials.PASSWORD_CHANGED).format(
+                tokens=ngettext("%(num)d API token", "%(num)d API tokens", revoked)), "success")
             return redirect(url_for("account.index"))
     return render_template("account_password.html", form=form), 422 if form.errors else 200
