@@ -75,7 +75,9 @@ def in_welsh(user: User) -> None:
 def welsh_page(client, url: str, *words: str, status: int = 200):
     response = client.get(url)
     assert response.status_code == status, url
-    assert '<html lang="cy"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert '<html lang="cy"' in html
+    assert "&lt;p" not in html and "&lt;span" not in html  # markup joined to a translation stays markup
     text = main_text(response)
     for word in words:
         assert word in text, (url, word)
@@ -235,3 +237,13 @@ def test_an_administration_change_is_said_in_welsh(client, world, welsh_admin):
                           follow_redirects=True)
     assert "Anfonwyd gwahoddiad at priya@example.test." in main_text(invited)
     assert db.session.execute(sa.select(User).where(User.email == "priya@example.test")).scalar_one()
+
+
+def test_the_setup_address_is_shown_as_an_address_not_as_markup(client, auth, world):
+    in_welsh(world.author)
+    auth.sign_in(world.author)
+    client.post("/account/two-factor/start")
+    page = BeautifulSoup(client.get("/account/two-factor").get_data(as_text=True), "html.parser")
+    assert page.select_one("#totp-uri").get_text().startswith("otpauth://totp/")
+    assert "Defnyddiwch y cyfeiriad hwn:" in page.select_one(".govuk-details__text").get_text()
+    assert "<p" not in page.select_one(".govuk-details__text").get_text()
