@@ -107,16 +107,19 @@ def test_a_refused_token_name_is_refused_in_welsh(client, auth, world):
 
 def test_the_language_is_chosen_on_the_account_and_kept_there(client, auth, world, app):
     auth.sign_in(world.author)
-    english = client.get("/account")
-    assert "Not chosen: follows your browser" in main_text(english)
-    assert "Which language do you want the service in?" in main_text(english)
+    english = BeautifulSoup(client.get("/account").get_data(as_text=True), "html.parser")
+    assert "Not chosen: follows your browser" in english.select_one(".govuk-summary-list").get_text()
+    # Both languages offered, each named in itself, through the switch's own route.
+    offered = {form["action"]: form.button.get_text(strip=True)
+               for form in english.select("#language ~ .govuk-button-group form")}
+    assert offered == {"/language/en?next=/account": "Use English", "/language/cy?next=/account": "Defnyddio’r Gymraeg"}
 
-    chosen = client.post("/account/language", data={"language": "cy"})
+    chosen = client.post("/language/cy?next=/account")
     assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/account")
     db.session.expire_all()
     assert db.session.get(User, world.author.id).language == "cy"
-    said = welsh_page(client, "/account", "Mae eich iaith wedi’i chadw.", "Cymraeg")
-    assert "Not chosen" not in main_text(said)
+    welsh = welsh_page(client, "/account", "Iaith", "Cymraeg", "Use English")
+    assert "Defnyddio’r Gymraeg" not in main_text(welsh) and "Not chosen" not in main_text(welsh)
 
     # A new session, in a browser that has never seen the switch or its cookie: still Welsh.
     other = app.test_client()
@@ -124,18 +127,18 @@ def test_the_language_is_chosen_on_the_account_and_kept_there(client, auth, worl
     assert other.get_cookie(COOKIE) is None
     welsh_page(other, "/account", "Eich cyfrif")
     welsh_page(other, "/notifications", "Hysbysiadau")
+    welsh_page(other, "/account/notifications", "Gosodiadau hysbysiadau")
 
-    back = client.post("/account/language", data={"language": "en"})
-    assert back.status_code == 302
+    client.post("/language/en?next=/account")
     assert "Your account" in main_text(client.get("/account"))
+    db.session.expire_all()
+    assert db.session.get(User, world.author.id).language == "en"
 
 
 def test_a_language_not_offered_is_refused_and_nothing_changes(client, auth, world):
     in_welsh(world.author)
     auth.sign_in(world.author)
-    refused = client.post("/account/language", data={"language": "fr"})
-    assert refused.status_code == 422
-    assert "Dewiswch yr iaith rydych am gael y gwasanaeth ynddi" in main_text(refused)
+    assert client.post("/language/fr?next=/account").status_code == 404
     db.session.expire_all()
     assert db.session.get(User, world.author.id).language == "cy"
 

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField
 
 from eqia.auth import begin_session
 from eqia.extensions import limiter
-from eqia.forms.base import BaseForm
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.password import ChangePasswordForm
 from eqia.forms.tokens import TokenForm
-from eqia.i18n import COOKIE, COOKIE_AGE, LANGUAGES, chosen_language, in_language
-from eqia.services import credentials, language, second_factor, tokens
+from eqia.i18n import chosen_language
+from eqia.services import credentials, second_factor, tokens
 from eqia.services.errors import Invalid
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class LanguageForm(BaseForm):
-    """The language the service speaks to this person in (pages and e-mails), kept on their account."""
-    # Each language named in itself, as on the switch on every page.
-    language = RadioField(_l("Language"), widget=GovRadioInput(), choices=list(LANGUAGES.items()),
-                          validate_choice=False)
-    submit = SubmitField(_l("Save language"), widget=GovSubmitInput())
-
-
-def _page(form: TokenForm, new_token: str | None = None, status: int = 200,
-          language_form: LanguageForm | None = None):
+def _page(form: TokenForm, new_token: str | None = None, status: int = 200):
     response = render_template("account.html", form=form, tokens=tokens.tokens_of(current_user),
                                revoke_form=ConfirmForm(), new_token=new_token,
                                second_factor_on=second_factor.enabled(current_user),
-                               account_language=chosen_language(current_user.language),
-                               language_form=language_form or LanguageForm(
-                                   formdata=None, data={"language": chosen_language(current_user.language)}))
+                               # None: not chosen, the browser's language is followed. It is changed
+                               # through the switch's own route (eqia.views.language), kept on the account.
+                               account_language=chosen_language(current_user.language))
     headers = {"Cache-Control": "no-store"} if new_token else {}
     return response, status, headers
 
@@ -45,25 +33,6 @@ def _page(form: TokenForm, new_token: str | None = None, status: int = 200,
 @login_required
 def index():
     return _page(TokenForm())
-
-
-@bp.route("/language", methods=["POST"])
-@login_required
-def choose_language():
-    """The person's language, kept on the account (every device and their e-mails follow it) and, as
-    the switch on every page does, in this browser's cookie too, for when they have signed out."""
-    form = LanguageForm()
-    code = chosen_language(form.language.data) if form.validate_on_submit() else None
-    if code is None:
-        if not form.errors:
-            form.language.errors = [_("Select the language you want the service in")]
-        return _page(TokenForm(formdata=None), status=422, language_form=form)
-    language.choose(current_user, code)
-    with in_language(code):
-        flash(_("Your language has been saved."), "success")
-    response = redirect(url_for("account.index"))
-    response.set_cookie(COOKIE, code, max_age=COOKIE_AGE, samesite="Lax", httponly=True, secure=request.is_secure)
-    return response
 
 
 @bp.route("/tokens", methods=["POST"])
