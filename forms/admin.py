@@ -4,6 +4,7 @@ parsed, in the same words."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
@@ -14,8 +15,14 @@ from eqia.forms.impact import LenientMultipleField
 from eqia.roles import ROLE_LABELS
 
 DATABASE_INTEGER_MAX = 2**31 - 1
-NO_DIRECTORATE = "No directorate"
-RETIRED_LABEL = "{name} (retired)"
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue: translated where it is shown."""
+    return message
+
+
+NO_DIRECTORATE = N_("No directorate")
+RETIRED_LABEL = N_("%(name)s (retired)")
 
 
 NOT_AN_ID = -1  # what no row has: the service refuses it in the words of its list
@@ -32,15 +39,17 @@ def _id(value) -> int | None:
 
 
 class DirectorateNameForm(BaseForm):
-    name = StringField("Name of the directorate", widget=GovTextInput(),
-                       validators=[InputRequired(DIRECTORATE_NAME_MISSING), Length(max=NAME_MAX, message=NAME_TOO_LONG)])
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    name = StringField(_l("Name of the directorate"), widget=GovTextInput(),
+                       validators=[InputRequired(_l(DIRECTORATE_NAME_MISSING)),
+                                   Length(max=NAME_MAX, message=_l(NAME_TOO_LONG))])
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class ServiceNameForm(BaseForm):
-    name = StringField("Name of the service", widget=GovTextInput(),
-                       validators=[InputRequired(SERVICE_NAME_MISSING), Length(max=NAME_MAX, message=NAME_TOO_LONG)])
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    name = StringField(_l("Name of the service"), widget=GovTextInput(),
+                       validators=[InputRequired(_l(SERVICE_NAME_MISSING)),
+                                   Length(max=NAME_MAX, message=_l(NAME_TOO_LONG))])
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class IdListField(LenientMultipleField):
@@ -51,22 +60,24 @@ class IdListField(LenientMultipleField):
 
 
 class UserForm(BaseForm):
-    roles = LenientMultipleField("Roles", widget=GovCheckboxesInput(), choices=list(ROLE_LABELS.items()))
-    directorate_id = SelectField("Directorate", widget=GovSelect(), coerce=_id, validate_choice=False,
-                                 description="Authors see and start the assessments of their own directorate")
-    covers = IdListField("Directorates this equality lead covers", widget=GovCheckboxesInput(), coerce=_id,
-                         description="Their queue shows assessments of these directorates only. Choose none to "
-                                     "cover the whole council")
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    # The roles' names are eqia.roles' words, translated as they are shown.
+    roles = LenientMultipleField(_l("Roles"), widget=GovCheckboxesInput(),
+                                 choices=[(code, _l(label)) for code, label in ROLE_LABELS.items()])
+    directorate_id = SelectField(_l("Directorate"), widget=GovSelect(), coerce=_id, validate_choice=False,
+                                 description=_l("Authors see and start the assessments of their own directorate"))
+    covers = IdListField(_l("Directorates this equality lead covers"), widget=GovCheckboxesInput(), coerce=_id,
+                         description=_l("Their queue shows assessments of these directorates only. Choose none to "
+                                        "cover the whole council"))
+    submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())
 
     def set_directorates(self, live, current, covered) -> None:
         """Live directorates, keeping a retired one the person already has (shown as retired)."""
         def label(d) -> str:
-            return RETIRED_LABEL.format(name=d.name) if d.retired else d.name
+            return _(RETIRED_LABEL, name=d.name) if d.retired else d.name
 
         kept = {d.id: d for d in [*live, *(d for d in [current, *covered] if d is not None)]}
         ordered = sorted(kept.values(), key=lambda d: (d.retired, d.name))
-        self.directorate_id.choices = [("", NO_DIRECTORATE)] + [
+        self.directorate_id.choices = [("", _(NO_DIRECTORATE))] + [
             (d.id, label(d)) for d in ordered if not d.retired or (current is not None and d.id == current.id)]
         self.covers.choices = [(d.id, label(d)) for d in ordered
                                if not d.retired or d.id in {c.id for c in covered}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 
@@ -19,16 +20,17 @@ def directorate_id(value) -> int | None:
 
 class InviteForm(BaseForm):
     # The service checks every answer (eqia.services.invitations), so every problem is listed at once.
-    name = StringField("Full name", widget=GovTextInput())
-    email = StringField("Email address", widget=GovTextInput(),
-                        description="The link to choose a password is sent here, and they sign in with it")
-    roles = LenientMultipleField("Roles", widget=GovCheckboxesInput(), description="Select all that apply",
-                                 choices=list(ROLE_LABELS.items()))
-    directorate = SelectField("Directorate", widget=GovSelect(), coerce=directorate_id, choices=[],
+    name = StringField(_l("Full name"), widget=GovTextInput())
+    email = StringField(_l("Email address"), widget=GovTextInput(),
+                        description=_l("The link to choose a password is sent here, and they sign in with it"))
+    # The roles' names are eqia.roles' words, translated as they are shown.
+    roles = LenientMultipleField(_l("Roles"), widget=GovCheckboxesInput(), description=_l("Select all that apply"),
+                                 choices=[(code, _l(label)) for code, label in ROLE_LABELS.items()])
+    directorate = SelectField(_l("Directorate"), widget=GovSelect(), coerce=directorate_id, choices=[],
                               validate_choice=False)
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    submit = SubmitField(_l("Send invitation"), widget=GovSubmitInput())
 
 
 def with_directorates(form: InviteForm, directorates) -> InviteForm:
-    form.directorate.choices = [("", invitations.NO_DIRECTORATE)] + [(str(d.id), d.name) for d in directorates]
+    form.directorate.choices = [("", _(invitations.NO_DIRECTORATE))] + [(str(d.id), d.name) for d in directorates]
     return form

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField
 
@@ -15,12 +16,14 @@ def field_name(kind: str) -> str:
 
 def build_preferences_form(chosen: dict[str, str], **kwargs) -> BaseForm:
     """`chosen`: each kind's channel now, shown checked. The service checks what
-    comes back (a missing or unknown choice gets its own message)."""
+    comes back (a missing or unknown choice gets its own message). Built for each request, so its
+    words (eqia.notifications.kinds') are in the request's language."""
     class PreferencesForm(BaseForm):
         pass
 
     for code, kind in KINDS.items():
         setattr(PreferencesForm, field_name(code),
-                RadioField(kind.label, widget=GovRadioInput(), description=kind.hint, choices=list(CHANNELS.items()),
+                RadioField(_(kind.label), widget=GovRadioInput(), description=_(kind.hint),
+                           choices=[(channel, _(label)) for channel, label in CHANNELS.items()],
                            default=chosen.get(code), validate_choice=False))
     return PreferencesForm(**kwargs)

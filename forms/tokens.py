@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
@@ -9,8 +10,9 @@ from eqia.services.tokens import LABEL_MAX, LABEL_MISSING, LABEL_TOO_LONG
 
 
 class TokenForm(BaseForm):
-    label = StringField("Name for the token", widget=GovTextInput(),
-                        description="Say what will use it, so you know which to revoke, for example "
-                                    "\u201cCommittee papers system\u201d",
-                        validators=[InputRequired(LABEL_MISSING), Length(max=LABEL_MAX, message=LABEL_TOO_LONG)])
-    submit = SubmitField("Create token", widget=GovSubmitInput())
+    label = StringField(_l("Name for the token"), widget=GovTextInput(),
+                        description=_l("Say what will use it, so you know which to revoke, for example "
+                                       "\u201cCommittee papers system\u201d"),
+                        validators=[InputRequired(_l(LABEL_MISSING)),
+                                    Length(max=LABEL_MAX, message=_l(LABEL_TOO_LONG))])
+    submit = SubmitField(_l("Create token"), widget=GovSubmitInput())

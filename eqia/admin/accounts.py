@@ -32,20 +32,27 @@ from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible
 from eqia.unit_of_work import service_step
 from eqia.workflow.hooks import Problem
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here, for the API, the CLI and the logs, and is translated where it is shown."""
+    return message
+
+
 PAGE_SIZE = 25
 SEARCH_MAX = 200
 
-# The words of this module, in one place (to be wrapped for Welsh later).
-OWN_ROLES = "You cannot change your own roles: another administrator must do it"
-OWN_ACCOUNT = "You cannot deactivate your own account: another administrator must do it"
-LAST_ADMIN_ROLE = "This is the last active administrator: make someone else an administrator first"
-LAST_ADMIN_DEACTIVATE = "You cannot deactivate the last active administrator"
-UNKNOWN_ROLE = "Select roles from the list"
-UNKNOWN_DIRECTORATE = "Select a directorate from the list"
-COVERAGE_NOT_LEAD = "Only an equality lead covers directorates: give them that role first"
-ALREADY_INACTIVE = "This account is already deactivated"
-ALREADY_ACTIVE = "This account is already active"
-NO_SUCH_USER = "There is no such user"
+# The words of this module, in one place: English here, translated where they are shown.
+OWN_ROLES = N_("You cannot change your own roles: another administrator must do it")
+OWN_ACCOUNT = N_("You cannot deactivate your own account: another administrator must do it")
+LAST_ADMIN_ROLE = N_("This is the last active administrator: make someone else an administrator first")
+LAST_ADMIN_DEACTIVATE = N_("You cannot deactivate the last active administrator")
+UNKNOWN_ROLE = N_("Select roles from the list")
+UNKNOWN_DIRECTORATE = N_("Select a directorate from the list")
+COVERAGE_NOT_LEAD = N_("Only an equality lead covers directorates: give them that role first")
+ALREADY_INACTIVE = N_("This account is already deactivated")
+ALREADY_ACTIVE = N_("This account is already active")
+NO_SUCH_USER = N_("There is no such user")
 
 ACTIVE_CHOICES = ("active", "inactive")
 

@@ -19,17 +19,27 @@ from eqia.services.errors import NUL_REFUSED, Invalid, NotFound, NotPossible
 from eqia.unit_of_work import service_step
 from eqia.workflow.hooks import Problem
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here, for the API, the CLI and the logs, and is translated where it is shown."""
+    return message
+
+
 NAME_MAX = 200
 PAGE_SIZE = 25
 
-# The words of this module, in one place (to be wrapped for Welsh later).
-DIRECTORATE_NAME_MISSING = "Enter the name of the directorate"
-SERVICE_NAME_MISSING = "Enter the name of the service"
-NAME_TOO_LONG = f"The name must be {NAME_MAX} characters or fewer"
-DIRECTORATE_NAME_TAKEN = "There is already a directorate called that: enter a different name"
-SERVICE_NAME_TAKEN = "This directorate already has a service called that: enter a different name"
-ALREADY_RETIRED = "This has already been retired"
-RETIRED_CANNOT_CHANGE = "A retired directorate cannot be changed or given new services"
+# The words of this module, in one place: English here, translated where they are shown.
+DIRECTORATE_NAME_MISSING = N_("Enter the name of the directorate")
+SERVICE_NAME_MISSING = N_("Enter the name of the service")
+NAME_TOO_LONG = N_("The name must be 200 characters or fewer")  # NAME_MAX
+DIRECTORATE_NAME_TAKEN = N_("There is already a directorate called that: enter a different name")
+SERVICE_NAME_TAKEN = N_("This directorate already has a service called that: enter a different name")
+ALREADY_RETIRED = N_("This has already been retired")
+RETIRED_CANNOT_CHANGE = N_("A retired directorate cannot be changed or given new services")
+NO_SUCH_DIRECTORATE = N_("There is no such directorate")
+NO_SUCH_SERVICE = N_("There is no such service")
+assert str(NAME_MAX) in NAME_TOO_LONG
 
 
 def by_name(name: str) -> Directorate | None:
@@ -70,14 +80,14 @@ def services_of(directorate: Directorate) -> list[ServiceArea]:
 def get_directorate(directorate_id: int) -> Directorate:
     found = db.session.get(Directorate, directorate_id)
     if found is None:
-        raise NotFound("There is no such directorate")
+        raise NotFound(NO_SUCH_DIRECTORATE)
     return found
 
 
 def get_service(service_id: int) -> ServiceArea:
     found = db.session.get(ServiceArea, service_id)
     if found is None:
-        raise NotFound("There is no such service")
+        raise NotFound(NO_SUCH_SERVICE)
     return found
 
 

@@ -15,9 +15,16 @@ from eqia.notifications import outbox
 from eqia.services.errors import NotFound
 from eqia.unit_of_work import service_step
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here, for the API, the CLI and the logs, and is translated where it is shown."""
+    return message
+
+
 PAGE_SIZE = 25
 
-NOT_FAILED = "That notification is not waiting to be tried again: it may have been sent since"
+NOT_FAILED = N_("That notification is not waiting to be tried again: it may have been sent since")
 
 
 def page_of_failed(number: int) -> Page[OutboxMessage]:

@@ -14,14 +14,22 @@ from dataclasses import dataclass
 
 from eqia.workflow import hooks
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here (the engine registers the hand-offs' labels),
+    and translated where it is shown."""
+    return message
+
+
 # Channels: how a person hears of a kind (NotificationPreference.channel, Notification.delivery).
 IMMEDIATELY = "immediately"
 DIGEST = "digest"
 IN_APP = "in_app"
 CHANNELS = {
-    IMMEDIATELY: "By e-mail straight away",
-    DIGEST: "In a daily digest e-mail",
-    IN_APP: "Only here in the service",
+    IMMEDIATELY: N_("By e-mail straight away"),
+    DIGEST: N_("In a daily digest e-mail"),
+    IN_APP: N_("Only here in the service"),
 }
 
 # Hand-offs.
@@ -48,7 +56,7 @@ LINK_KINDS = (PASSWORD_RESET, INVITATION)
 @dataclass(frozen=True)
 class Kind:
     code: str
-    label: str  # the preference's legend, and the tag on the notifications page
+    label: str  # the preference's legend, and the tag on the notifications page (English: shown translated)
     hint: str
     reminder: bool
 
@@ -58,20 +66,26 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {k.code: k for k in (
-    Kind(HANDED_OVER, "Work waiting for you", "An assessment has moved to a stage where you can act on it",
-         False),
-    Kind(RETURNED_TO_AUTHOR, "Returned for more work", "An assessment was sent back to its author", False),
-    Kind(AWAITING_SIGN_OFF, "Waiting for sign-off", "An assessment passed challenge and waits for a decision",
-         False),
-    Kind(SIGNED, "Signed off", "A decision-maker signed an assessment off", False),
-    Kind(PUBLISHED, "Published", "An assessment was published on the public register", False),
-    Kind(REVIEW_DUE, "Review due", "A published assessment is due for review", False),
-    Kind(CHALLENGE_WAITING, "Waiting in challenge", "An assessment has waited in challenge longer than it should",
-         True),
-    Kind(ACTION_DUE_SOON, "Action due soon", "An action of a signed plan falls due soon", True),
-    Kind(ACTION_OVERDUE, "Action overdue", "An action of a signed plan is past its due date", True),
-    Kind(DECISION_APPROACHING, "Decision date near", "The decision date is near and the assessment is not signed off",
-         True),
+    Kind(HANDED_OVER, N_("Work waiting for you"),
+         N_("An assessment has moved to a stage where you can act on it"), False),
+    Kind(RETURNED_TO_AUTHOR, N_("Returned for more work"),
+         N_("An assessment was sent back to its author"), False),
+    Kind(AWAITING_SIGN_OFF, N_("Waiting for sign-off"),
+         N_("An assessment passed challenge and waits for a decision"), False),
+    Kind(SIGNED, N_("Signed off"),
+         N_("A decision-maker signed an assessment off"), False),
+    Kind(PUBLISHED, N_("Published"),
+         N_("An assessment was published on the public register"), False),
+    Kind(REVIEW_DUE, N_("Review due"),
+         N_("A published assessment is due for review"), False),
+    Kind(CHALLENGE_WAITING, N_("Waiting in challenge"),
+         N_("An assessment has waited in challenge longer than it should"), True),
+    Kind(ACTION_DUE_SOON, N_("Action due soon"),
+         N_("An action of a signed plan falls due soon"), True),
+    Kind(ACTION_OVERDUE, N_("Action overdue"),
+         N_("An action of a signed plan is past its due date"), True),
+    Kind(DECISION_APPROACHING, N_("Decision date near"),
+         N_("The decision date is near and the assessment is not signed off"), True),
 )}
 
 # Kinds that also tell the author, even when the work no longer waits for them.

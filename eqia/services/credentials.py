@@ -43,19 +43,26 @@ from eqia.services.errors import Invalid, NotFound
 from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here, for the API, the CLI and the logs, and is translated where it is shown."""
+    return message
+
+
 # Where the session's key is kept in Flask's signed cookie.
 SESSION_KEY = "_sid"
 TOUCH_EVERY = timedelta(minutes=1)
 SESSIONS_PAGE_SIZE = 20
-SESSION_NOT_FOUND = "Session not found"
+SESSION_NOT_FOUND = N_("Session not found")
 
 PASSWORD_MIN = password_policy.PASSWORD_MIN
-PASSWORD_CURRENT_WRONG = "The current password is not correct. Enter the password you sign in with"
+PASSWORD_CURRENT_WRONG = N_("The current password is not correct. Enter the password you sign in with")
 PASSWORD_TOO_SHORT = password_policy.TOO_SHORT
-PASSWORD_MISMATCH = "Enter the same new password twice"
-PASSWORD_UNCHANGED = "Enter a new password that is different from your current one"
-PASSWORD_CHANGED = ("Your password has been changed. You have been signed out everywhere else, and {tokens} "
-                    "revoked: make a new token for any system that still needs one.")
+PASSWORD_MISMATCH = N_("Enter the same new password twice")
+PASSWORD_UNCHANGED = N_("Enter a new password that is different from your current one")
+PASSWORD_CHANGED = N_("Your password has been changed. You have been signed out everywhere else, and {tokens} "
+                       "revoked: make a new token for any system that still needs one.")
 
 # A browser family, read coarsely from the User-Agent (the order matters: Edge's names
 # Chrome and Safari too, and Chrome's names Safari). Stored as a code; the page names it.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext, ngettext
 from sqlalchemy import select
 
 from eqia.extensions import db
@@ -23,19 +24,26 @@ from eqia.services import password_links
 from eqia.services.errors import Invalid
 from eqia.workflow.hooks import Problem
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here, for the API, the CLI and the logs, and is translated where it is shown."""
+    return message
+
+
 NAME_MAX = 200
 EMAIL_MAX = 320
-NAME_MISSING = "Enter the person\u2019s full name"
-NAME_TOO_LONG = f"Full name must be {NAME_MAX} characters or fewer"
-EMAIL_MISSING = "Enter the person\u2019s email address"
-EMAIL_INVALID = "Enter an email address in the correct format, like name@example.gov.uk"
-ROLES_MISSING = "Select at least one role"
-ROLE_UNKNOWN = "Select roles from the list"
-DIRECTORATE_UNKNOWN = "Select a directorate from the list"
-ACCOUNT_EXISTS = ("{email} already has an account with a password: change its roles on its user page, or ask "
-                  "them to reset their password from the sign-in page")
-NO_DIRECTORATE = "No directorate"
-INVITED = "Invitation sent to {email}. The link works for {days} days; inviting them again sends a new one."
+NAME_MISSING = N_("Enter the person\u2019s full name")
+NAME_TOO_LONG = N_("Full name must be 200 characters or fewer")  # NAME_MAX
+EMAIL_MISSING = N_("Enter the person\u2019s email address")
+EMAIL_INVALID = N_("Enter an email address in the correct format, like name@example.gov.uk")
+ROLES_MISSING = N_("Select at least one role")
+ROLE_UNKNOWN = N_("Select roles from the list")
+DIRECTORATE_UNKNOWN = N_("Select a directorate from the list")
+ACCOUNT_EXISTS = N_("{email} already has an account with a password: change its roles on its user page, or ask "
+                    "them to reset their password from the sign-in page")
+NO_DIRECTORATE = N_("No directorate")
+assert str(NAME_MAX) in NAME_TOO_LONG
 
 # One address: something, an @, a domain with a dot; no spaces, controls or second @.
 _EMAIL = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
@@ -75,7 +83,7 @@ def invite(admin: User, invitation: Invitation) -> User:
     if not problems:
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
         if user is not None and user.has_password:
-            problems.append(Problem(ACCOUNT_EXISTS.format(email=email), field="email"))
+            problems.append(Problem(gettext(ACCOUNT_EXISTS).format(email=email), field="email"))
     if problems:
         raise Invalid(*problems)
     if user is None:
@@ -89,4 +97,9 @@ def invite(admin: User, invitation: Invitation) -> User:
 
 
 def invited_message(user: User) -> str:
-    return INVITED.format(email=user.email, days=password_links.lifetime(password_links.INVITATION).days)
+    """Said to the admin, in the language of the page."""
+    return ngettext("Invitation sent to %(email)s. The link works for %(num)d day; "
+                    "inviting them again sends a new one.",
+                    "Invitation sent to %(email)s. The link works for %(num)d days; "
+                    "inviting them again sends a new one.",
+                    password_links.lifetime(password_links.INVITATION).days, email=user.email)

@@ -20,11 +20,21 @@ from eqia.services.errors import NUL_REFUSED, Invalid, NotFound
 from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
+    English here, for the API, the CLI and the logs, and is translated where it is shown."""
+    return message
+
+
 PREFIX = "eqia_"
 LABEL_MAX = 100
 TOUCH_EVERY = timedelta(minutes=5)  # how stale "last used" may be: not a write on every request
-LABEL_MISSING = "Give the token a name, such as the system that will use it"
-LABEL_TOO_LONG = f"The token's name must be {LABEL_MAX} characters or fewer"
+LABEL_MISSING = N_("Give the token a name, such as the system that will use it")
+LABEL_TOO_LONG = N_("The token's name must be 100 characters or fewer")  # LABEL_MAX
+
+TOKEN_NOT_FOUND = N_("Token not found")
+assert str(LABEL_MAX) in LABEL_TOO_LONG
 
 
 def _sha256(token: str) -> str:
@@ -71,7 +81,7 @@ def revoke(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (revoking twice changes nothing)."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
-        raise NotFound("Token not found")
+        raise NotFound(TOKEN_NOT_FOUND)
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         db.session.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from eqia.admin import accounts, configuration as settings, directorates, failed_notifications
@@ -22,19 +23,26 @@ from eqia.services.errors import Forbidden, ServiceError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-# The words of these pages' messages, in one place (to be wrapped for Welsh later).
-ADMINS_ONLY = "Only an administrator can use the administration pages"
-DIRECTORATE_ADDED = "Directorate \u201c{name}\u201d added."
-DIRECTORATE_RENAMED = "Directorate renamed \u201c{name}\u201d."
-DIRECTORATE_RETIRED = ("Directorate \u201c{name}\u201d retired. Its assessments keep it; it is no longer offered "
-                       "for new ones.")
-SERVICE_ADDED = "Service \u201c{name}\u201d added."
-SERVICE_RENAMED = "Service renamed \u201c{name}\u201d."
-SERVICE_RETIRED = "Service \u201c{name}\u201d retired."
-USER_SAVED = "The changes to {name} have been saved."
-USER_DEACTIVATED = "{name} has been deactivated: they were signed out everywhere and their API tokens revoked."
-USER_REACTIVATED = "{name} can sign in again. Their old sessions and API tokens stay ended."
-NOTIFICATIONS_PUT_BACK = "{count} notification{s} put back for delivery."
+
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue: English here, translated where it is shown."""
+    return message
+
+
+# The words of these pages' messages, in one place; each is translated when it is flashed.
+ADMINS_ONLY = N_("Only an administrator can use the administration pages")
+DIRECTORATE_ADDED = N_("Directorate \u201c%(name)s\u201d added.")
+DIRECTORATE_RENAMED = N_("Directorate renamed \u201c%(name)s\u201d.")
+DIRECTORATE_RETIRED = N_("Directorate \u201c%(name)s\u201d retired. Its assessments keep it; it is no longer "
+                         "offered for new ones.")
+SERVICE_ADDED = N_("Service \u201c%(name)s\u201d added.")
+SERVICE_RENAMED = N_("Service renamed \u201c%(name)s\u201d.")
+SERVICE_RETIRED = N_("Service \u201c%(name)s\u201d retired.")
+USER_SAVED = N_("The changes to %(name)s have been saved.")
+USER_DEACTIVATED = N_("%(name)s has been deactivated: they were signed out everywhere and their API tokens "
+                      "revoked.")
+USER_REACTIVATED = N_("%(name)s can sign in again. Their old sessions and API tokens stay ended.")
 
 
 @bp.before_request
@@ -45,7 +53,7 @@ def admins_only():
 
 
 def _roles_of(user: User) -> str:
-    return ", ".join(ROLE_LABELS[r] for r in ROLE_LABELS if r in user.roles)
+    return ", ".join(_(ROLE_LABELS[r]) for r in ROLE_LABELS if r in user.roles)
 
 
 def _page_number() -> int:
@@ -61,9 +69,9 @@ def _put_on(form, error: ServiceError) -> list[dict]:
     rest = []
     for problem in error.problems:
         if problem.field and problem.field in form:
-            form[problem.field].errors = [*form[problem.field].errors, problem.message]
+            form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
         else:
-            rest.append({"text": problem.message})
+            rest.append({"text": _(problem.message)})
     return rest
 
 
@@ -92,7 +100,7 @@ def _saved(form, call, show, said: str, to: Callable[[Any], str]):
         done = call(form)
     except ServiceError as error:
         return show(form, _put_on(form, error), error.status)
-    flash(said.format(name=done.name), "success")
+    flash(_(said, name=done.name), "success")
     return redirect(to(done))
 
 
@@ -102,8 +110,8 @@ def _confirmed(call, show, said: str, to: Callable[[Any], str]):
         try:
             done = call()
         except ServiceError as error:
-            return show([{"text": p.message} for p in error.problems], error.status)
-        flash(said.format(name=done.name), "success")
+            return show([{"text": _(p.message)} for p in error.problems], error.status)
+        flash(_(said, name=done.name), "success")
         return redirect(to(done))
     return redirect(request.path.rpartition("/")[0])
 
@@ -219,7 +227,7 @@ def save_user(user_id: int):
                                  directorate_id=form.directorate_id.data, covers=form.covers.data or [])
         except ServiceError as error:
             return _user_page(found, form, _put_on(form, error), error.status)
-        flash(USER_SAVED.format(name=found.name), "success")
+        flash(_(USER_SAVED, name=found.name), "success")
         return redirect(url_for("admin.user", user_id=found.id))
     return _user_page(found, form, status=422)
 
@@ -251,7 +259,8 @@ def failed():
 def _retry(message_ids: list[int] | None):
     if ConfirmForm().validate_on_submit():
         count = failed_notifications.try_again(_admin(), message_ids)
-        flash(NOTIFICATIONS_PUT_BACK.format(count=count, s="" if count == 1 else "s"), "success")
+        flash(ngettext("%(num)d notification put back for delivery.", "%(num)d notifications put back for delivery.",
+                       count), "success")
     return redirect(url_for("admin.failed"))
 
 

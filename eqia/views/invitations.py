@@ -4,6 +4,7 @@ beside the user administration pages at /admin/users."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from eqia.admin.directorates import live_directorates
@@ -28,7 +29,7 @@ def invite():
                 directorate_id=form.directorate.data))
         except Invalid as error:
             for problem in error.problems:
-                form[problem.field].errors = [*form[problem.field].errors, problem.message]
+                form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
         else:
             flash(invitations.invited_message(user), "success")
             return redirect(url_for("invitations.invite"))

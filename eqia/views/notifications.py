@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eqia.forms.completion import ConfirmForm
@@ -14,7 +15,13 @@ from eqia.services.errors import Invalid
 
 bp = Blueprint("notifications", __name__)
 
-SAVED = "Your notification settings have been saved."
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue: translated where it is shown."""
+    return message
+
+
+SAVED = N_("Your notification settings have been saved.")
 
 
 @bp.route("/notifications", methods=["GET"])
@@ -55,9 +62,9 @@ def settings():
             preferences.choose(current_user, {code: form[field_name(code)].data for code in KINDS})
         except Invalid as error:
             for problem in error.problems:
-                form[problem.field].errors = [*form[problem.field].errors, problem.message]
+                form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
         else:
-            flash(SAVED, "success")
+            flash(_(SAVED), "success")
             return redirect(url_for("notifications.settings"))
     status = 422 if form.errors else 200
     return render_template("notifications/settings.html", form=form, kinds=KINDS, field_name=field_name), status

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required, logout_user
 
 from eqia.forms.completion import ConfirmForm
 from eqia.services import credentials
 from eqia.views.account import bp
 
+
+def N_(message: str) -> str:
+    """Marks a message for the Welsh catalogue: translated where it is shown."""
+    return message
+
+
 BROWSERS = {"edge": "Microsoft Edge", "firefox": "Firefox", "chrome": "Chrome", "safari": "Safari",
-            "other": "Another browser"}
-ENDED_ONE = "That session has ended: it is signed out."
-ENDED_OTHERS = "You have been signed out everywhere else ({count} other session{s} ended)."
+            "other": N_("Another browser")}
+ENDED_ONE = N_("That session has ended: it is signed out.")
 
 
 def _signed_out_here():
@@ -42,7 +48,7 @@ def end_session(session_id: int):
     credentials.end_own_session(current_user, session_id)
     if session_id == this_one:
         return _signed_out_here()
-    flash(ENDED_ONE, "success")
+    flash(_(ENDED_ONE), "success")
     return redirect(url_for("account.sessions"))
 
 
@@ -52,7 +58,8 @@ def end_other_sessions():
     form = ConfirmForm()
     if form.validate_on_submit():
         count = credentials.end_other_sessions(current_user, session.get(credentials.SESSION_KEY))
-        flash(ENDED_OTHERS.format(count=count, s="" if count == 1 else "s"), "success")
+        flash(ngettext("You have been signed out everywhere else (%(num)d other session ended).",
+                       "You have been signed out everywhere else (%(num)d other sessions ended).", count), "success")
     return redirect(url_for("account.sessions"))
 
 
