@@ -56,8 +56,8 @@ def move_action(assessment_id: int, item_id: int, direction: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            _, changes = content.move_action(assessment.id, current_user, form.lock_version.data or 0, item_id,
-                                             offset)
+            __, changes = content.move_action(assessment.id, current_user, form.lock_version.data or 0, item_id,
+                                              offset)
         except (Conflict, Invalid, Forbidden, NotPossible) as error:
             for problem in _problem_list(error):
                 flash(problem["text"], "problem")
