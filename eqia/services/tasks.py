@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from eqia.models import Assessment, User
 from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import access
@@ -19,8 +21,9 @@ from eqia.assessments.sections import (GROUPS, REVIEW_PAGE, SECTIONS, completion
 from eqia.assessments.shape import review_recorded
 
 NOT_STARTED, IN_PROGRESS, COMPLETED, CANNOT_START = "not_started", "in_progress", "completed", "cannot_start"
-STATUS_LABELS = {NOT_STARTED: "Not yet started", IN_PROGRESS: "In progress", COMPLETED: "Completed",
-                 CANNOT_START: "Cannot start yet"}
+# Shown in the language of the page (lazy: this is read at import).
+STATUS_LABELS = {NOT_STARTED: _l("Not yet started"), IN_PROGRESS: _l("In progress"), COMPLETED: _l("Completed"),
+                 CANNOT_START: _l("Cannot start yet")}
 
 
 @dataclass(frozen=True)

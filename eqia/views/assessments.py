@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -26,6 +27,7 @@ from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPoss
 from eqia.views.pages import endpoint_for, page_url
 from eqia.workflow.hooks import Problem
 from eqia.services.summary import sign_off_summary
+from eqia.templating import govuk_date
 from eqia.services.workflow import (
     allowed_transitions,
     check_permission,
@@ -127,7 +129,7 @@ def run_form(form, save, *, initial, done_url: str, done_text: str):
             # state or the user's role forbids keeps its refusal status.
             extra["status"] = 200 if isinstance(error, Invalid) else error.status
         else:
-            flash(done_text, "success")
+            flash(str(done_text), "success")  # a lazy text would not go into the session
             return redirect(done_url)
     return extra
 
@@ -150,7 +152,7 @@ def new():
         except (Invalid, Forbidden) as error:
             problems = attach_problems(form, error)
         else:
-            flash(f"Assessment {assessment.display_reference} started", "success")
+            flash(_("Assessment %(reference)s started", reference=assessment.display_reference), "success")
             return redirect(url_for("assessments.task_list", assessment_id=assessment.id))
     return render_template("assessments/details.html", form=form, assessment=None, problems=problems)
 
@@ -190,11 +192,11 @@ def overview(assessment_id: int):
 def _shown(field, value) -> str:
     choices = dict(getattr(field, "choices", None) or [])
     if isinstance(value, (list, tuple, set)):
-        return ", ".join(str(choices.get(v, v)) for v in value) or "(blank)"
+        return ", ".join(str(choices.get(v, v)) for v in value) or _("(blank)")
     if value in (None, ""):
-        return "(blank)"
+        return _("(blank)")
     if isinstance(value, date):
-        return f"{value.day} {value:%B %Y}"
+        return govuk_date(value)  # in the page's language
     return str(choices.get(value, value))
 
 
@@ -256,7 +258,7 @@ def edit_details(assessment_id: int):
         form, lambda: service.update_register_details(assessment.id, current_user, form.details(),
                                                       form.lock_version.data or 0, form.wants_complete()),
         initial=details_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
-        done_text="Register details saved")
+        done_text=_("Register details saved"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/details.html", form=form, assessment=assessment,

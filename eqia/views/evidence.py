@@ -4,6 +4,7 @@ ending with the completion question."""
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eqia.forms.completion import SectionForm
@@ -16,12 +17,17 @@ from eqia.views.items import ItemPages, register_item_pages
 
 register_item_pages(ItemPages(
     name="evidence", kind=content.EVIDENCE, form_class=EvidenceItemForm, list_endpoint="assessments.evidence",
-    noun="this evidence", heading_add="Add evidence", heading_change="Change evidence", title_field="source",
+    heading_add=_l("Add evidence"), heading_change=_l("Change evidence"), title_field="source",
+    remove_heading=_l("Remove this evidence"), remove_question=_l("Are you sure you want to remove this evidence?"),
+    added=_l("Evidence added"), saved=_l("Evidence saved"), removed=_l("Evidence removed"),
     guidance=(("source", "evidence_source"), ("summary", "evidence_summary"))))
 register_item_pages(ItemPages(
     name="consultation", kind=content.CONSULTATION, form_class=ConsultationItemForm,
-    list_endpoint="assessments.consultation", noun="this consultation", heading_add="Add consultation or engagement",
-    heading_change="Change consultation or engagement", title_field="who",
+    list_endpoint="assessments.consultation", heading_add=_l("Add consultation or engagement"),
+    heading_change=_l("Change consultation or engagement"), title_field="who",
+    remove_heading=_l("Remove this consultation"),
+    remove_question=_l("Are you sure you want to remove this consultation?"),
+    added=_l("Consultation added"), saved=_l("Consultation saved"), removed=_l("Consultation removed"),
     guidance=(("who", "consultation_who"), ("what_they_said", "consultation_said"),
               ("how_it_changed", "consultation_changed"))))
 
@@ -45,7 +51,7 @@ def evidence(assessment_id: int):
         form, lambda: content.save_section_page("evidence", assessment.id, current_user,
                                                 form.lock_version.data or 0, form.wants_complete()),
         initial=evidence_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
-        done_text="Evidence saved")
+        done_text=_("Evidence saved"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/evidence.html", form=form, assessment=assessment, **result), result["status"]
@@ -67,7 +73,7 @@ def consultation(assessment_id: int):
         form, lambda: content.save_consultation_page(assessment.id, current_user, form.lock_version.data or 0,
                                                      form.no_consultation_reason.data or "", form.wants_complete()),
         initial=consultation_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
-        done_text="Consultation and engagement saved")
+        done_text=_("Consultation and engagement saved"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/consultation.html", form=form, assessment=assessment, **result), result["status"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func
 from wtforms.validators import Optional
@@ -20,7 +21,7 @@ from eqia.views.assessments import bp, read_only_or_edit, run_form
 from eqia.assessments.sections import aims_for, completion_key
 
 
-GATHER_ADDED = ("Your answers are saved as a draft, and an action to gather evidence is in the action plan. "
+GATHER_ADDED = _l("Your answers are saved as a draft, and an action to gather evidence is in the action plan. "
                 "Give it a due date and a success measure there.")
 
 
@@ -70,7 +71,7 @@ def edit_impact(assessment_id: int, characteristic: str):
 
     here = url_for("assessments.edit_impact", assessment_id=assessment.id, characteristic=characteristic)
     result = run_form(form, save, initial=initial,
-                      done_text=(GATHER_ADDED if gather else f"{row.characteristic_label} saved"),
+                      done_text=(str(GATHER_ADDED) if gather else _("%(group)s saved", group=row.characteristic_label)),
                       done_url=(here + "#gather") if gather else url_for("assessments.task_list",
                                                                          assessment_id=assessment.id))
     if not isinstance(result, dict):
@@ -109,7 +110,7 @@ def intersectional(assessment_id: int):
         form, lambda: content.update_intersectional(assessment.id, current_user, form.lock_version.data or 0,
                                                     form.intersectional_effects.data or "", form.wants_complete()),
         initial=intersectional_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
-        done_text="Intersectional and cumulative effects saved")
+        done_text=_("Intersectional and cumulative effects saved"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/intersectional.html", form=form, assessment=assessment,

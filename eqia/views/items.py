@@ -23,10 +23,14 @@ class ItemPages:
     kind: ItemKind
     form_class: type
     list_endpoint: str  # the section page the items are listed on
-    noun: str  # "a piece of evidence"
-    heading_add: str
+    heading_add: str  # each text here is a lazy_gettext: shown in the language of the request
     heading_change: str
     title_field: str  # the field that names an item in "Remove ...?"
+    remove_heading: str  # "Remove this evidence": whole sentences, so the Welsh can word them its own way
+    remove_question: str
+    added: str  # what the banner says after each change
+    saved: str
+    removed: str
     guidance: tuple[tuple[str, str], ...] = ()  # (field, guidance key) for "what a good answer looks like"
     prepare: Callable | None = None  # gives a new form what it offers that is not fixed (the accounts to choose)
 
@@ -57,7 +61,7 @@ def register_item_pages(pages: ItemPages) -> None:
             form, lambda: content.save_item(pages.kind, assessment.id, current_user, form.lock_version.data or 0,
                                             item_id, form.values()),
             initial=initial if item_id is not None else None, done_url=back,
-            done_text=f"{pages.kind.label} {'saved' if item_id else 'added'}")
+            done_text=str(pages.saved if item_id else pages.added))
         if not isinstance(result, dict):
             return result
         return render_template("assessments/item.html", form=form, assessment=assessment, pages=pages,
@@ -87,7 +91,7 @@ def register_item_pages(pages: ItemPages) -> None:
                 form.lock_version.data = getattr(error, "current_lock_version", None) or form.lock_version.data
                 form.lock_version.raw_data = [str(form.lock_version.data)]
             else:
-                flash(f"{pages.kind.label} removed", "success")
+                flash(str(pages.removed), "success")
                 return redirect(back)
         return render_template("assessments/remove.html", form=form, assessment=assessment, pages=pages,
                                item=item, back=back, problems=problems), status

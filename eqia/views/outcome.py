@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eqia.forms.outcome import OutcomeForm
@@ -29,7 +30,7 @@ def outcome(assessment_id: int):
                                              list(form.outcomes.data or []), form.outcome_justification.data or "",
                                              form.wants_complete()),
         initial=outcome_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
-        done_text="Outcome saved")
+        done_text=_("Outcome saved"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/outcome.html", form=form, assessment=assessment, **result), result["status"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eqia.forms.screening import build_screening_form
@@ -47,7 +48,7 @@ def edit_screening(assessment_id: int):
         service.update_screening(assessment.id, current_user, data, form.lock_version.data or 0,
                                  form.wants_complete())
 
-    result = run_form(form, save, initial=screening_initial, done_text="Screening saved",
+    result = run_form(form, save, initial=screening_initial, done_text=_("Screening saved"),
                       done_url=url_for("assessments.task_list", assessment_id=assessment.id))
     if not isinstance(result, dict):
         return result

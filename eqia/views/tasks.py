@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eqia.loaded_definitions import characteristics, definition_for
@@ -74,7 +75,7 @@ def add_group(assessment_id: int):
         service.add_group(assessment.id, current_user, form.lock_version.data or 0, form.characteristic.data or "")
 
     result = run_form(form, save, initial=lambda a: {"lock_version": a.lock_version}, done_url=back,
-                      done_text="Group added: answer its screening question")
+                      done_text=_("Group added: answer its screening question"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/add_group.html", form=form, assessment=assessment, back=back,
