@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -29,7 +30,7 @@ from eqia.workflow.engine import right_role
 
 PAGE_SIZE = 25
 
-NOT_A_LEAD = "Only equality leads and administrators can see every overdue action."
+NOT_A_LEAD = _l("Only equality leads and administrators can see every overdue action.")
 # Who may see every overdue action across the council.
 OVERDUE_VIEWERS = frozenset({EQUALITY_LEAD, ADMIN})
 

@@ -4,15 +4,36 @@ problems to show."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from flask import has_app_context
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
+
 from eqia.workflow.hooks import Problem
 
 
+def _english(message) -> str:
+    """A message as the logs keep it: English, whatever language the request is in."""
+    if isinstance(message, LazyString) and has_app_context():
+        with force_locale("en"):
+            return str(message)
+    # A str subclass that shows itself translated holds its English as its value.
+    return str.__str__(message) if isinstance(message, str) else str(message)
+
+
 class ServiceError(Exception):
+    """A refusal. Its problems' messages may be marked for translation (lazy_gettext): they are
+    put into the language of the request that refused, which is the one that shows them, as
+    plain text; the exception's own text (what the logs record) stays English."""
+
     status = 400
 
     def __init__(self, *problems: Problem | str) -> None:
-        self.problems = [p if isinstance(p, Problem) else Problem(p) for p in problems]
-        super().__init__("; ".join(p.message for p in self.problems))
+        given = [p if isinstance(p, Problem) else Problem(p) for p in problems]
+        self.problems = [replace(p, message=str(p.message)) if isinstance(p.message, LazyString) else p
+                         for p in given]
+        super().__init__("; ".join(_english(p.message) for p in given))
 
 
 class NotFound(ServiceError):
