@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -67,29 +67,31 @@ def not_under_review(state) -> LazyString:
     return LazyString(lambda: str(NOT_UNDER_REVIEW).format(state=state))
 
 
-def status_missing(title: str) -> LazyString:
-    return _l("Select a status for \u201c%(title)s\u201d, or remove your comment", title=title)
+# Said in the language of the request that is refused (the task's title is already in it); plain
+# text, so that a page or a test can look for it in what was shown.
+def status_missing(title: str) -> str:
+    return _("Select a status for \u201c%(title)s\u201d, or remove your comment", title=title)
 
 
-def comment_missing(title: str, status: str) -> LazyString:
+def comment_missing(title: str, status: str) -> str:
     if status == TO_CORRECT:
-        return _l("Say what must be corrected in \u201c%(title)s\u201d", title=title)
-    return _l("Say what could be improved in \u201c%(title)s\u201d", title=title)
+        return _("Say what must be corrected in \u201c%(title)s\u201d", title=title)
+    return _("Say what could be improved in \u201c%(title)s\u201d", title=title)
 
 
-def response_missing(title: str) -> LazyString:
-    return _l("Select whether you accept the point on \u201c%(title)s\u201d", title=title)
+def response_missing(title: str) -> str:
+    return _("Select whether you accept the point on \u201c%(title)s\u201d", title=title)
 
 
-def response_text_missing(title: str, response: str) -> LazyString:
+def response_text_missing(title: str, response: str) -> str:
     if response == ACCEPTED:
-        return _l("Say what you changed in answer to the point on \u201c%(title)s\u201d", title=title)
-    return _l("Give your reasons for not accepting the point on \u201c%(title)s\u201d", title=title)
+        return _("Say what you changed in answer to the point on \u201c%(title)s\u201d", title=title)
+    return _("Give your reasons for not accepting the point on \u201c%(title)s\u201d", title=title)
 
 
-def too_long(title: str) -> LazyString:
-    return _l("Your text on \u201c%(title)s\u201d must be %(max)s characters or fewer", title=title,
-              max=_TEXT_MAX_TEXT)
+def too_long(title: str) -> str:
+    return _("Your text on \u201c%(title)s\u201d must be %(max)s characters or fewer", title=title,
+             max=_TEXT_MAX_TEXT)
 
 
 # ---------------------------------------------------------------- reading
