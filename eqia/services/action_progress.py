@@ -40,6 +40,7 @@ from eqia.loaded_definitions import definition_for
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Forbidden, Invalid, NotFound, NotPossible
+from eqia.workflow.errors import N_, said
 from eqia.services.workflow import NOT_FOUND, lock_assessment
 from eqia.unit_of_work import service_step
 from eqia.workflow.engine import right_role
@@ -52,27 +53,27 @@ lend_names(action_status=ACTION_PROGRESS_STATUSES.__getitem__)
 
 NOTE_MAX, EVIDENCE_MAX = ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX
 
-ACTION_NOT_FOUND = _l("Action not found")
-NOT_YOURS = _l("You cannot update progress on this action.")
-NOT_NOW = _l("Progress on actions cannot be recorded while the assessment is {state}.")
-CLOSED = _l("This action is {status}: no more progress can be recorded on it.")
-STATUS_MISSING = _l("Select the action\u2019s status")
-REASON_MISSING = _l("Say why the action was dropped")
+ACTION_NOT_FOUND = N_("Action not found")
+NOT_YOURS = N_("You cannot update progress on this action.")
+NOT_NOW = N_("Progress on actions cannot be recorded while the assessment is {state}.")
+CLOSED = N_("This action is {status}: no more progress can be recorded on it.")
+STATUS_MISSING = N_("Select the action\u2019s status")
+REASON_MISSING = N_("Say why the action was dropped")
 _NOTE_MAX_TEXT, _EVIDENCE_MAX_TEXT = f"{NOTE_MAX:,}", f"{EVIDENCE_MAX:,}"
 NOTE_TOO_LONG = _l("Progress note must be %(max)s characters or fewer", max=_NOTE_MAX_TEXT)
 EVIDENCE_TOO_LONG = _l("Evidence of completion must be %(max)s characters or fewer", max=_EVIDENCE_MAX_TEXT)
-DATE_MISSING = _l("Enter the date of this update")
-DATE_IN_FUTURE = _l("The date of this update must be today or in the past")
+DATE_MISSING = N_("Enter the date of this update")
+DATE_IN_FUTURE = N_("The date of this update must be today or in the past")
 
 
 def not_now(state) -> LazyString:
     """{state} is the state's phrase, in the language the refusal is shown in."""
-    return LazyString(lambda: str(NOT_NOW).format(state=state))
+    return LazyString(lambda: said(NOT_NOW).format(state=state))
 
 
 def closed(status) -> LazyString:
     """{status} is the action's status (its label, lower case), in the language it is shown in."""
-    return LazyString(lambda: str(CLOSED).format(status=str(status).lower()))
+    return LazyString(lambda: said(CLOSED).format(status=str(status).lower()))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -36,6 +36,7 @@ from eqia.loaded_definitions import definition_for
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.workflow.errors import N_, said
 from eqia.services.record import changes_between, load_snapshot, sections_record
 from eqia.services.workflow import (
     ANSWERS_ACTION,
@@ -55,16 +56,16 @@ from eqia.unit_of_work import service_step, undo_step
 
 TEXT_MAX = 10_000
 _TEXT_MAX_TEXT = f"{TEXT_MAX:,}"
-OVERALL_TITLE = _l("Overall comment")
+OVERALL_TITLE = N_("Overall comment")
 
-NOT_UNDER_REVIEW = _l("This assessment is not open for challenge review while it is {state}.")
-NOT_A_REVIEWER = _l("You cannot record challenge points on this assessment.")
-NOTHING_TO_ANSWER = _l("There are no challenge points to answer on this assessment.")
+NOT_UNDER_REVIEW = N_("This assessment is not open for challenge review while it is {state}.")
+NOT_A_REVIEWER = N_("You cannot record challenge points on this assessment.")
+NOTHING_TO_ANSWER = N_("There are no challenge points to answer on this assessment.")
 
 
 def not_under_review(state) -> LazyString:
     """{state} is the state's phrase, shown in the language the refusal is shown in."""
-    return LazyString(lambda: str(NOT_UNDER_REVIEW).format(state=state))
+    return LazyString(lambda: said(NOT_UNDER_REVIEW).format(state=state))
 
 
 # Said in the language of the request that is refused (the task's title is already in it); plain
@@ -97,11 +98,11 @@ def too_long(title: str) -> str:
 # ---------------------------------------------------------------- reading
 
 def task_title(assessment: Assessment, key: str) -> str:
-    return str(OVERALL_TITLE) if key == OVERALL else sections.title_for(assessment, key)
+    return _(OVERALL_TITLE) if key == OVERALL else sections.title_for(assessment, key)
 
 
 # The trail names a task by its key, and a group's analysis by the group's name (the assessment's own).
-lend_names(task_title=lambda key: str(OVERALL_TITLE) if key == OVERALL else sections.SECTIONS[key].title)
+lend_names(task_title=lambda key: _(OVERALL_TITLE) if key == OVERALL else sections.SECTIONS[key].title)
 
 
 def _task(assessment: Assessment, key: str) -> dict:

@@ -107,7 +107,7 @@ def respond(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
     returned = challenge.round_to_answer(assessment)
     if returned is None:
-        flash(str(challenge.NOTHING_TO_ANSWER), "problem")
+        flash(_(challenge.NOTHING_TO_ANSWER), "problem")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     try:
         service.check_editable(current_user, assessment)

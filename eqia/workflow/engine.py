@@ -42,7 +42,7 @@ from transitions import Machine
 
 from eqia.workflow import hooks
 from eqia.workflow.definition import Transition, WorkflowDefinition
-from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
+from eqia.workflow.errors import N_, Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError, said
 from eqia.workflow.hooks import Problem, TransitionContext
 from eqia.workflow.signals import transition_applied
 from eqia.workflow.subject import Participants, current_subject
@@ -52,21 +52,21 @@ log = logging.getLogger(__name__)
 COMMENT_MAX = 10_000
 
 # What the engine says about the record itself comes from the subject (its `wording`);
-# these are said the same way whatever the record is. Each is marked for translation and
-# said in the language of the request that is refused (eqia.workflow.errors).
-COMMENT_REQUIRED = _l("Enter a comment: {label}")
+# these are said the same way whatever the record is. Each is English, marked for the catalogue,
+# and said in the language of the request that is refused (eqia.workflow.errors).
+COMMENT_REQUIRED = N_("Enter a comment: {label}")
 _COMMENT_MAX_TEXT = f"{COMMENT_MAX:,}"
 COMMENT_TOO_LONG = _l("Comment must be %(max)s characters or fewer", max=_COMMENT_MAX_TEXT)
-ATTESTATION_MISSING = _l("Confirm the statement to sign: tick the box if it is true")
-PASSWORD_MISSING = _l("Enter your password to confirm it is you")
-PASSWORD_WRONG = _l("The password is not correct. Enter the password you sign in with")
-NO_SUCH_ACTION = _l("There is no such action")
+ATTESTATION_MISSING = N_("Confirm the statement to sign: tick the box if it is true")
+PASSWORD_MISSING = N_("Enter your password to confirm it is you")
+PASSWORD_WRONG = N_("The password is not correct. Enter the password you sign in with")
+NO_SUCH_ACTION = N_("There is no such action")
 
 
 def _filled(template, **values) -> LazyString:
     """A message with its {placeholders} filled in, said in the language it is shown in (the
-    template and the values may each be marked for translation, or be plain English)."""
-    return LazyString(lambda: str(template).format(**values))
+    template English marked for the catalogue, or lazy; the values may show themselves translated)."""
+    return LazyString(lambda: said(template).format(**values))
 
 
 class InvalidTransition(Exception):
@@ -162,7 +162,7 @@ def right_role(user, record, right: str, definition: WorkflowDefinition | None =
 def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:
     """What a user is told once `transition` has moved a record from `before` to `after`."""
     wording = current_subject().wording
-    return (wording.done_now if after != before else wording.done_still).format(
+    return said(wording.done_now if after != before else wording.done_still).format(
         done=transition.done, state=definition.states[after].phrase)
 
 
