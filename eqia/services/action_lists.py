@@ -25,11 +25,12 @@ from eqia.roles import ADMIN, EQUALITY_LEAD
 from eqia.services import access
 from eqia.services.action_progress import UPDATE_ACTION, today
 from eqia.services.errors import Forbidden
+from eqia.workflow.errors import N_
 from eqia.workflow.engine import right_role
 
 PAGE_SIZE = 25
 
-NOT_A_LEAD = "Only equality leads and administrators can see every overdue action."
+NOT_A_LEAD = N_("Only equality leads and administrators can see every overdue action.")
 # Who may see every overdue action across the council.
 OVERDUE_VIEWERS = frozenset({EQUALITY_LEAD, ADMIN})
 

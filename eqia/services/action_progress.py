@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from eqia.audit_words import ACTION_UPDATE, lend_names
@@ -38,6 +40,7 @@ from eqia.loaded_definitions import definition_for
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Forbidden, Invalid, NotFound, NotPossible
+from eqia.workflow.errors import N_, said
 from eqia.services.workflow import NOT_FOUND, lock_assessment
 from eqia.unit_of_work import service_step
 from eqia.workflow.engine import right_role
@@ -50,16 +53,27 @@ lend_names(action_status=ACTION_PROGRESS_STATUSES.__getitem__)
 
 NOTE_MAX, EVIDENCE_MAX = ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX
 
-ACTION_NOT_FOUND = "Action not found"
-NOT_YOURS = "You cannot update progress on this action."
-NOT_NOW = "Progress on actions cannot be recorded while the assessment is {state}."
-CLOSED = "This action is {status}: no more progress can be recorded on it."
-STATUS_MISSING = "Select the action\u2019s status"
-REASON_MISSING = "Say why the action was dropped"
-NOTE_TOO_LONG = f"Progress note must be {NOTE_MAX:,} characters or fewer"
-EVIDENCE_TOO_LONG = f"Evidence of completion must be {EVIDENCE_MAX:,} characters or fewer"
-DATE_MISSING = "Enter the date of this update"
-DATE_IN_FUTURE = "The date of this update must be today or in the past"
+ACTION_NOT_FOUND = N_("Action not found")
+NOT_YOURS = N_("You cannot update progress on this action.")
+NOT_NOW = N_("Progress on actions cannot be recorded while the assessment is {state}.")
+CLOSED = N_("This action is {status}: no more progress can be recorded on it.")
+STATUS_MISSING = N_("Select the action\u2019s status")
+REASON_MISSING = N_("Say why the action was dropped")
+_NOTE_MAX_TEXT, _EVIDENCE_MAX_TEXT = f"{NOTE_MAX:,}", f"{EVIDENCE_MAX:,}"
+NOTE_TOO_LONG = _l("Progress note must be %(max)s characters or fewer", max=_NOTE_MAX_TEXT)
+EVIDENCE_TOO_LONG = _l("Evidence of completion must be %(max)s characters or fewer", max=_EVIDENCE_MAX_TEXT)
+DATE_MISSING = N_("Enter the date of this update")
+DATE_IN_FUTURE = N_("The date of this update must be today or in the past")
+
+
+def not_now(state) -> LazyString:
+    """{state} is the state's phrase, in the language the refusal is shown in."""
+    return LazyString(lambda: said(NOT_NOW).format(state=state))
+
+
+def closed(status) -> LazyString:
+    """{status} is the action's status (its label, lower case), in the language it is shown in."""
+    return LazyString(lambda: said(CLOSED).format(status=str(status).lower()))
 
 
 @dataclass(frozen=True)
@@ -179,14 +193,14 @@ def record_update(assessment_id: int, action_id: int, user: User, data: Progress
     if action is None:
         raise NotFound(ACTION_NOT_FOUND)
     if not tracks_progress(assessment):
-        raise NotPossible(NOT_NOW.format(state=definition.states[assessment.state].phrase))
+        raise NotPossible(not_now(definition.states[assessment.state].phrase))
     role = right_role(user, assessment, UPDATE_ACTION, definition, part=action)
     if role is None:
         raise Forbidden(NOT_YOURS)
     latest = latest_updates(assessment).get(action.id)
     status_now = latest.status if latest is not None else action.status
     if status_now in ACTION_CLOSED:
-        raise NotPossible(CLOSED.format(status=ACTION_PROGRESS_STATUSES[status_now].lower()))
+        raise NotPossible(closed(ACTION_PROGRESS_STATUSES[status_now]))
     on = today()
     _check(data, on)
     update = ActionUpdate(action_id=action.id, assessment_id=assessment.id, status=data.status, note=data.note,

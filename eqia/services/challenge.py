@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm.exc import StaleDataError
 
 from eqia.audit_words import CHALLENGE_ANSWERS, CHALLENGE_POINTS, REMOVED_POINT, lend_names
@@ -34,6 +36,7 @@ from eqia.loaded_definitions import definition_for
 from eqia.services import access
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.workflow.errors import N_, said
 from eqia.services.record import changes_between, load_snapshot, sections_record
 from eqia.services.workflow import (
     ANSWERS_ACTION,
@@ -52,45 +55,54 @@ from eqia.unit_of_work import service_step, undo_step
 # of its "responders": segregation of duties keeps both from signing it off.
 
 TEXT_MAX = 10_000
-OVERALL_TITLE = "Overall comment"
+_TEXT_MAX_TEXT = f"{TEXT_MAX:,}"
+OVERALL_TITLE = N_("Overall comment")
 
-NOT_UNDER_REVIEW = "This assessment is not open for challenge review while it is {state}."
-NOT_A_REVIEWER = "You cannot record challenge points on this assessment."
-NOTHING_TO_ANSWER = "There are no challenge points to answer on this assessment."
-TOO_LONG = f"must be {TEXT_MAX:,} characters or fewer"
+NOT_UNDER_REVIEW = N_("This assessment is not open for challenge review while it is {state}.")
+NOT_A_REVIEWER = N_("You cannot record challenge points on this assessment.")
+NOTHING_TO_ANSWER = N_("There are no challenge points to answer on this assessment.")
 
 
+def not_under_review(state) -> LazyString:
+    """{state} is the state's phrase, shown in the language the refusal is shown in."""
+    return LazyString(lambda: said(NOT_UNDER_REVIEW).format(state=state))
+
+
+# Said in the language of the request that is refused (the task's title is already in it); plain
+# text, so that a page or a test can look for it in what was shown.
 def status_missing(title: str) -> str:
-    return f"Select a status for \u201c{title}\u201d, or remove your comment"
+    return _("Select a status for \u201c%(title)s\u201d, or remove your comment", title=title)
 
 
 def comment_missing(title: str, status: str) -> str:
-    what = "must be corrected" if status == TO_CORRECT else "could be improved"
-    return f"Say what {what} in \u201c{title}\u201d"
+    if status == TO_CORRECT:
+        return _("Say what must be corrected in \u201c%(title)s\u201d", title=title)
+    return _("Say what could be improved in \u201c%(title)s\u201d", title=title)
 
 
 def response_missing(title: str) -> str:
-    return f"Select whether you accept the point on \u201c{title}\u201d"
+    return _("Select whether you accept the point on \u201c%(title)s\u201d", title=title)
 
 
 def response_text_missing(title: str, response: str) -> str:
     if response == ACCEPTED:
-        return f"Say what you changed in answer to the point on \u201c{title}\u201d"
-    return f"Give your reasons for not accepting the point on \u201c{title}\u201d"
+        return _("Say what you changed in answer to the point on \u201c%(title)s\u201d", title=title)
+    return _("Give your reasons for not accepting the point on \u201c%(title)s\u201d", title=title)
 
 
 def too_long(title: str) -> str:
-    return f"Your text on \u201c{title}\u201d {TOO_LONG}"
+    return _("Your text on \u201c%(title)s\u201d must be %(max)s characters or fewer", title=title,
+             max=_TEXT_MAX_TEXT)
 
 
 # ---------------------------------------------------------------- reading
 
 def task_title(assessment: Assessment, key: str) -> str:
-    return OVERALL_TITLE if key == OVERALL else sections.title_for(assessment, key)
+    return _(OVERALL_TITLE) if key == OVERALL else sections.title_for(assessment, key)
 
 
 # The trail names a task by its key, and a group's analysis by the group's name (the assessment's own).
-lend_names(task_title=lambda key: OVERALL_TITLE if key == OVERALL else sections.SECTIONS[key].title)
+lend_names(task_title=lambda key: _(OVERALL_TITLE) if key == OVERALL else sections.SECTIONS[key].title)
 
 
 def _task(assessment: Assessment, key: str) -> dict:
@@ -237,7 +249,7 @@ def save_points(assessment_id: int, user: User, points: dict[str, PointInput]) -
         round_ = current_round(assessment)
         definition = definition_for(assessment)
         if round_ is None or not definition.review_transitions(assessment.state):
-            raise NotPossible(NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].phrase))
+            raise NotPossible(not_under_review(definition.states[assessment.state].phrase))
         if not may_review(user, assessment):
             raise Forbidden(NOT_A_REVIEWER)
         keys = review_keys(assessment)

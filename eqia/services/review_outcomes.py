@@ -17,9 +17,10 @@ from eqia.loaded_definitions import characteristics
 from eqia.models import REVIEW_ACTUALS, REVIEW_NEXT_STEPS, Assessment, ReviewOutcome, User
 from eqia.services.assessments import Change, _edit, _reject_nul
 from eqia.services.errors import Invalid, NotPossible
+from eqia.workflow.errors import N_
 from eqia.workflow.hooks import Problem
 
-NOTHING_TO_REVIEW = "This is the first version: there is no earlier version to review"
+NOTHING_TO_REVIEW = N_("This is the first version: there is no earlier version to review")
 
 
 @dataclass(frozen=True)

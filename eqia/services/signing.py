@@ -15,6 +15,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -81,12 +82,16 @@ class SignatureCheck:
         return not self.problems
 
 
+# The problems `verify` finds, in the language of the moment: the page's reader's, or English for
+# the command line.
 def signed_hash_mismatch(reference: str, signed: str, now: str) -> str:
-    return f"{reference}: the content no longer matches what was signed (signed {signed[:12]}…, now {now[:12]}…)"
+    return _("%(reference)s: the content no longer matches what was signed (signed %(signed)s…, now %(now)s…)",
+             reference=reference, signed=signed[:12], now=now[:12])
 
 
 def stored_record_altered(reference: str, signer: str) -> str:
-    return f"{reference}: the stored record of what {signer} signed does not match its own hash"
+    return _("%(reference)s: the stored record of what %(signer)s signed does not match its own hash",
+             reference=reference, signer=signer)
 
 
 def changed_tasks(signed: dict, now: dict) -> list[str]:
@@ -102,17 +107,22 @@ def changed_parts(signed: dict, now: dict) -> list[str]:
 
 
 def signature_not_on_trail(reference: str, signer: str) -> str:
-    return f"{reference}: the signature of {signer} is not on the audit trail with the hash it claims"
+    return _("%(reference)s: the signature of %(signer)s is not on the audit trail with the hash it claims",
+             reference=reference, signer=signer)
 
 
 def sign_off_missing(reference: str, signer: str) -> str:
-    return (f"{reference}: the audit trail records a signature by {signer}, but its sign-off row is missing: "
-            "it was deleted outside the service")
+    return _("%(reference)s: the audit trail records a signature by %(signer)s, but its sign-off row is missing: "
+             "it was deleted outside the service", reference=reference, signer=signer)
 
 
 def state_not_on_trail(reference: str, state: str, recorded: str) -> str:
-    return (f"{reference}: its state is {state!r}, but the audit trail last moved it to {recorded!r}: "
-            "it was changed outside the service")
+    return _("%(reference)s: its state is %(state)s, but the audit trail last moved it to %(recorded)s: "
+             "it was changed outside the service", reference=reference, state=repr(state), recorded=repr(recorded))
+
+
+def unnamed_signer(signer_id: int | None) -> str:
+    return _("user %(id)s", id=signer_id)
 
 
 def local_signatures(assessment: Assessment) -> set[tuple[int, str]]:
@@ -135,7 +145,7 @@ def _signer_on_the_trail(assessment: Assessment, signer_id: int | None) -> str:
     if name is None and signer_id is not None:
         user = db.session.get(User, signer_id)
         name = user.name if user is not None else None
-    return name or f"user {signer_id}"
+    return name or unnamed_signer(signer_id)
 
 
 def missing_sign_offs(assessment: Assessment) -> list[str]:
@@ -205,11 +215,11 @@ def verify(assessment: Assessment) -> SignatureCheck:
     ref = assessment.display_reference
     for s in assessment.sign_offs:
         if s.signed_content and digest(s.signed_content.encode("utf-8")) != s.content_hash:
-            check.problems.append(stored_record_altered(ref, s.signer_name or f"user {s.signer_id}"))
+            check.problems.append(stored_record_altered(ref, s.signer_name or unnamed_signer(s.signer_id)))
     vouched = _hashes_on_the_trail(assessment)
     for s in assessment.sign_offs:
         if (s.signer_id, s.content_hash) not in vouched:
-            check.problems.append(signature_not_on_trail(ref, s.signer_name or f"user {s.signer_id}"))
+            check.problems.append(signature_not_on_trail(ref, s.signer_name or unnamed_signer(s.signer_id)))
     check.problems += missing_sign_offs(assessment)
     check.problems += restored_trail_problems(assessment)
     last_state = _last_recorded_state(assessment)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from eqia.audit_words import EDIT
 from eqia.services.audit import IMPORT_ACTION, RESTORE_ACTION
+from eqia.workflow.errors import N_
 from eqia.workflow.engine import (  # noqa: F401  (the engine's, named where callers find them)
     ATTESTATION_MISSING,
     COMMENT_MAX,
@@ -38,13 +39,14 @@ from eqia.workflow.subject import Participants, Wording  # noqa: F401  (Particip
 
 # What the engine tells a user about an assessment. {state} is a state's phrase ("in full
 # assessment"), {action} a transition's label, {done} its done message: each written in the definition.
-NOT_FOUND = "Assessment not found"
-NOT_POSSIBLE_NOW = "This action is not possible while the assessment is {state}."
-NOT_YOUR_ROLE = "You do not have a role that can take the action \u201c{action}\u201d on this assessment."
-DONE_NOW = "{done}. The assessment is now {state}."
-DONE_STILL = "{done}. The assessment is still {state}."
-STALE = ("Someone else changed this assessment since you opened it. Check the latest version below, "
-         "then try again.")
+# English, marked for the catalogue: said in the language of the request they are shown to.
+NOT_FOUND = N_("Assessment not found")
+NOT_POSSIBLE_NOW = N_("This action is not possible while the assessment is {state}.")
+NOT_YOUR_ROLE = N_("You do not have a role that can take the action \u201c{action}\u201d on this assessment.")
+DONE_NOW = N_("{done}. The assessment is now {state}.")
+DONE_STILL = N_("{done}. The assessment is still {state}.")
+STALE = N_("Someone else changed this assessment since you opened it. Check the latest version below, "
+           "then try again.")
 WORDING = Wording(not_found=NOT_FOUND, not_possible_now=NOT_POSSIBLE_NOW, not_your_role=NOT_YOUR_ROLE,
                   done_now=DONE_NOW, done_still=DONE_STILL, stale=STALE)
 

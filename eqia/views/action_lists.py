@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,8 +18,9 @@ from eqia.views.public_register import csv_cell
 
 bp = Blueprint("actions", __name__)
 
-CSV_HEADINGS = ("Assessment", "Reference", "Directorate", "Action number", "Action", "Owner", "Due date",
-                "Days overdue", "Status")
+# The spreadsheet is read by people: its headings are in the reader's language.
+CSV_HEADINGS = (_l("Assessment"), _l("Reference"), _l("Directorate"), _l("Action number"), _l("Action"), _l("Owner"),
+                _l("Due date"), _l("Days overdue"), _l("Status"))
 
 
 def _page_number() -> int:
@@ -57,7 +59,7 @@ def overdue_csv():
     _, chosen = _directorate_filter()
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADINGS)
+    writer.writerow([str(heading) for heading in CSV_HEADINGS])
     for row in action_lists.all_overdue_actions(current_user, chosen.id if chosen else None):
         writer.writerow([csv_cell(value) for value in (
             row.assessment.title, row.assessment.display_reference, row.directorate, row.number,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eqia.forms.action_progress import ActionProgressForm
@@ -12,7 +13,7 @@ from eqia.services import assessments as service
 from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible
 from eqia.views.assessments import attach_problems, bp
 
-UPDATED = "Progress on action {number} recorded"
+UPDATED = _l("Progress on action %(number)s recorded")
 
 
 @bp.route("/<int:assessment_id>/action/<int:item_id>/progress", methods=["GET", "POST"])
@@ -25,7 +26,7 @@ def action_progress_update(assessment_id: int, item_id: int):
     if not action_progress.may_update(current_user, assessment, shown.action):
         raise Forbidden(action_progress.NOT_YOURS)
     if shown.closed:
-        flash(action_progress.CLOSED.format(status=ACTION_PROGRESS_STATUSES[shown.status].lower()), "problem")
+        flash(str(action_progress.closed(ACTION_PROGRESS_STATUSES[shown.status])), "problem")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id) + "#action-progress")
     form = ActionProgressForm(data={"status": shown.status, "dated": action_progress.today()}
                               if request.method == "GET" else None)
@@ -40,7 +41,7 @@ def action_progress_update(assessment_id: int, item_id: int):
         except (Forbidden, NotPossible, NotFound) as error:
             problems, status = attach_problems(form, error), error.status
         else:
-            flash(UPDATED.format(number=shown.action.position + 1), "success")
+            flash(UPDATED % {"number": shown.action.position + 1}, "success")
             return redirect(url_for("assessments.overview", assessment_id=assessment.id) + "#action-progress")
     elif form.is_submitted():
         # The form found a problem (a date that is no date, say): the service's own checks say the rest

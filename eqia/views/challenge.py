@@ -4,6 +4,7 @@ returns or approves; the author answers each point."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from eqia.forms.challenge import build_answers_form, build_review_form
@@ -21,7 +22,7 @@ from eqia.views.assessments import attach_problems, bp, run_form
 FIELD_LABELS = {
     **{items.record: items.label for part in PARTS for items in [part.items] if items and items.record},
     **{field.record: field.label for _, _, field in every_field() if field.record},
-    "directorate": "Directorate",
+    "directorate": _l("Directorate"),
 }
 
 
@@ -31,16 +32,16 @@ def field_label(path: str) -> str:
     for piece in path.split("."):
         name, _, number = piece.partition("[")
         label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-        parts.append(f"{label} {number.rstrip(']')}" if number else label)
+        parts.append(f"{label} {number.rstrip(']')}" if number else str(label))
     return ": ".join(parts)
 
 
 def shown(value, path: str = "", profile=None) -> str:
     if value is None or value == "" or value == []:
-        return "(blank)"
+        return _("(blank)")
     if profile is not None and path.rpartition(".")[2] == "aims" and isinstance(value, list):
         # The aims by their wording, not their keys.
-        return "; ".join(profile.aim_labels(value))
+        return "; ".join(map(str, profile.aim_labels(value)))
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
@@ -53,7 +54,7 @@ def review(assessment_id: int):
     definition = definition_for(assessment)
     round_ = challenge.current_round(assessment)
     if round_ is None or not definition.review_transitions(assessment.state):
-        raise NotPossible(challenge.NOT_UNDER_REVIEW.format(state=definition.states[assessment.state].phrase))
+        raise NotPossible(challenge.not_under_review(definition.states[assessment.state].phrase))
     closing = challenge.closing_actions(current_user, assessment)
     if not closing:
         raise Forbidden(challenge.NOT_A_REVIEWER)
@@ -78,7 +79,7 @@ def review(assessment_id: int):
             then = request.form.get("then", "")
             if then in {t.trigger for t in closing}:
                 return redirect(url_for("assessments.take_action", assessment_id=assessment.id, trigger=then))
-            flash("Your review is saved. Return the assessment or approve it when you have finished.", "success")
+            flash(_("Your review is saved. Return the assessment or approve it when you have finished."), "success")
             return redirect(url_for("assessments.review", assessment_id=assessment.id))
     previous = challenge.previous_round(assessment, round_.number)
     changes = challenge.changes_since_last_round(assessment, round_)
@@ -106,7 +107,7 @@ def respond(assessment_id: int):
     assessment = service.get_visible(assessment_id, current_user)
     returned = challenge.round_to_answer(assessment)
     if returned is None:
-        flash(challenge.NOTHING_TO_ANSWER, "problem")
+        flash(_(challenge.NOTHING_TO_ANSWER), "problem")
         return redirect(url_for("assessments.overview", assessment_id=assessment.id))
     try:
         service.check_editable(current_user, assessment)
@@ -120,7 +121,7 @@ def respond(assessment_id: int):
         form, lambda: challenge.save_answers(assessment.id, current_user, form.lock_version.data or 0,
                                              form.answers([p.id for p in points])),
         initial=answers_initial, done_url=url_for("assessments.task_list", assessment_id=assessment.id),
-        done_text="Your answers to the challenge are saved")
+        done_text=_("Your answers to the challenge are saved"))
     if not isinstance(result, dict):
         return result
     return render_template("assessments/respond.html", form=form, assessment=assessment, round=returned,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from eqia.assessments.sections import REVIEW_PAGE, review_title
@@ -44,7 +45,7 @@ def actual_impacts(assessment_id: int):
         review_outcomes.update_review(assessment.id, current_user, form.lock_version.data or 0, data,
                                       form.wants_complete())
 
-    result = run_form(form, save, initial=review_initial, done_text=f"{review_title(assessment)} saved",
+    result = run_form(form, save, initial=review_initial, done_text=_("%(section)s saved", section=review_title(assessment)),
                       done_url=url_for("assessments.task_list", assessment_id=assessment.id))
     if not isinstance(result, dict):
         return result

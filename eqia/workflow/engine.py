@@ -36,11 +36,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from transitions import Machine
 
 from eqia.workflow import hooks
 from eqia.workflow.definition import Transition, WorkflowDefinition
-from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError
+from eqia.workflow.errors import N_, Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError, said
 from eqia.workflow.hooks import Problem, TransitionContext
 from eqia.workflow.signals import transition_applied
 from eqia.workflow.subject import Participants, current_subject
@@ -50,12 +52,21 @@ log = logging.getLogger(__name__)
 COMMENT_MAX = 10_000
 
 # What the engine says about the record itself comes from the subject (its `wording`);
-# these are said the same way whatever the record is.
-COMMENT_REQUIRED = "Enter a comment: {label}"
-COMMENT_TOO_LONG = f"Comment must be {COMMENT_MAX:,} characters or fewer"
-ATTESTATION_MISSING = "Confirm the statement to sign: tick the box if it is true"
-PASSWORD_MISSING = "Enter your password to confirm it is you"
-PASSWORD_WRONG = "The password is not correct. Enter the password you sign in with"
+# these are said the same way whatever the record is. Each is English, marked for the catalogue,
+# and said in the language of the request that is refused (eqia.workflow.errors).
+COMMENT_REQUIRED = N_("Enter a comment: {label}")
+_COMMENT_MAX_TEXT = f"{COMMENT_MAX:,}"
+COMMENT_TOO_LONG = _l("Comment must be %(max)s characters or fewer", max=_COMMENT_MAX_TEXT)
+ATTESTATION_MISSING = N_("Confirm the statement to sign: tick the box if it is true")
+PASSWORD_MISSING = N_("Enter your password to confirm it is you")
+PASSWORD_WRONG = N_("The password is not correct. Enter the password you sign in with")
+NO_SUCH_ACTION = N_("There is no such action")
+
+
+def _filled(template, **values) -> LazyString:
+    """A message with its {placeholders} filled in, said in the language it is shown in (the
+    template English marked for the catalogue, or lazy; the values may show themselves translated)."""
+    return LazyString(lambda: said(template).format(**values))
 
 
 class InvalidTransition(Exception):
@@ -151,7 +162,7 @@ def right_role(user, record, right: str, definition: WorkflowDefinition | None =
 def done_message(definition: WorkflowDefinition, transition: Transition, before: str, after: str) -> str:
     """What a user is told once `transition` has moved a record from `before` to `after`."""
     wording = current_subject().wording
-    return (wording.done_now if after != before else wording.done_still).format(
+    return said(wording.done_now if after != before else wording.done_still).format(
         done=transition.done, state=definition.states[after].phrase)
 
 
@@ -168,10 +179,10 @@ def check_permission(user, record, transition: Transition, definition: WorkflowD
     role the user acts in. Content checks come later, in perform_transition."""
     wording = current_subject().wording
     if record.state not in transition.sources:
-        raise NotPossible(wording.not_possible_now.format(state=definition.states[record.state].phrase))
+        raise NotPossible(_filled(wording.not_possible_now, state=definition.states[record.state].phrase))
     role = acting_role(user, transition)
     if role is None:
-        raise Forbidden(wording.not_your_role.format(action=transition.label))
+        raise Forbidden(_filled(wording.not_your_role, action=transition.label))
     problem = sod_problem(user, transition, definition, participants_for([record])[record.id])
     if problem:
         raise Forbidden(problem)
@@ -221,13 +232,13 @@ def _perform_transition(record_id: int, trigger: str, user, *, comment: str,
         definition = subject.definition_for(record)
         transition = definition.transitions.get(trigger)
         if transition is None or transition.system:
-            raise NotFound("There is no such action")
+            raise NotFound(NO_SUCH_ACTION)
         role = check_permission(user, record, transition, definition)
         if expected_lock_version is not None and expected_lock_version != record.lock_version:
             raise Conflict(record, subject.wording.stale)
         comment = (comment or "").strip()
         if transition.comment_required and not comment:
-            raise Invalid(Problem(COMMENT_REQUIRED.format(label=transition.comment_label), field="comment"))
+            raise Invalid(Problem(_filled(COMMENT_REQUIRED, label=transition.comment_label), field="comment"))
         if len(comment) > COMMENT_MAX:
             raise Invalid(Problem(COMMENT_TOO_LONG, field="comment"))
         if transition.attestation and not attested:
