@@ -102,8 +102,8 @@ def _data_values() -> list[str]:
 
 def _leftover(text: str, data: list[str]) -> str:
     for value in data:
-        if value in text:
-            text = text.replace(value, " ")
+        if value in text:  # as a whole word or phrase only: a code such as "no" is not the end of "piano"
+            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
     words = [w for w in re.findall(r"[A-Za-zÀ-ÿŵŷŴŶ][\w'’.-]*", text)
              if w.strip(".-'’") not in SAME_IN_BOTH and not re.fullmatch(r"[A-Z]{2,}-?\d*", w)]
     return " ".join(words)
@@ -116,7 +116,7 @@ class Walk:
         self.app, self.client, self.world = app, client, world
         # The configuration page shows settings' names and values as they are set: data too.
         self.config_words = [str(value) for value in app.config.values() if isinstance(value, (str, Path, bool))
-                             and len(str(value)) >= 2] + [str(name) for name in app.config]
+                             and len(str(value)) >= 4] + [str(name) for name in app.config]
 
     def render(self, who: User | None, url: str, language: str):
         self.client.delete_cookie("session", domain="eqia.test")
