@@ -58,7 +58,7 @@ def failed_report(config: dict[str, Any]) -> Report:
     lines = [FAILED_HEADING.format(count=len(failed))]
     for m in failed:
         reply = " ".join(str(part) for part in (m.smtp_code, m.last_error) if part not in (None, ""))
-        subject = written(m, config["EQIA_BASE_URL"]).subject
+        subject = written(m, config["EQIA_BASE_URL"], language="en").subject  # the command line speaks English
         lines.append(FAILED_ONE.format(id=m.id, recipient=m.recipient, subject=subject, attempts=m.attempts,
                                        failure=outbox.FAILURES.get(m.failure, m.failure))
                      + (f" ({reply})" if reply else ""))
