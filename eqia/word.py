@@ -18,10 +18,14 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
+from flask_babel import gettext as _
 
+from eqia.i18n import current_language
 from eqia.models import Assessment
 
 SKIPPED = {"head", "style", "title", "script"}
+# Word's own name for each language (the PDF's <html lang> says "cy"; Word knows Welsh as "cy-GB").
+WORD_LANGUAGES = {"en": "en-GB", "cy": "cy-GB"}
 
 
 def _collapse(text: str) -> str:
@@ -166,20 +170,22 @@ class _Builder(HTMLParser):
 
 
 def docx_for(assessment: Assessment, page_html: str, *, draft: bool) -> bytes:
+    """The document in the language being written (eqia.services.version_pdfs.docx_for chooses it)."""
+    language = WORD_LANGUAGES.get(current_language(), "en-GB")
     doc = WordDocument()
     doc.core_properties.title = f"{assessment.display_reference}: {assessment.title}"
-    doc.core_properties.language = "en-GB"
-    doc.core_properties.subject = "Equality impact assessment" + (" (draft)" if draft else "")
+    doc.core_properties.language = language
+    doc.core_properties.subject = _("Equality impact assessment (draft)") if draft else _("Equality impact assessment")
     styles = doc.styles
     styles["Normal"].font.name = "Arial"
     styles["Normal"].font.size = Pt(11)
     # The document's language, for spelling and for screen readers.
     rpr = styles["Normal"].element.get_or_add_rPr()
     lang = OxmlElement("w:lang")
-    lang.set(qn("w:val"), "en-GB")
+    lang.set(qn("w:val"), language)
     rpr.append(lang)
     header = doc.sections[0].header.paragraphs[0]
-    header.text = f"{assessment.display_reference}" + ("  DRAFT: not signed off" if draft else "")
+    header.text = f"{assessment.display_reference}" + (f"  {_('DRAFT: not signed off')}" if draft else "")
     if draft:
         for run in header.runs:
             run.bold = True

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 
+from eqia.i18n import in_language
 from eqia.notifications import outbox
 from eqia.notifications.messages import written
 from eqia.notifications.sender import send_due
@@ -25,6 +26,12 @@ FAILED_HEADING = "{count} notification(s) could not be sent and wait for an admi
 FAILED_ONE = "- {id}: to {recipient}, \u201c{subject}\u201d, {attempts} attempt(s): {failure}"
 FAILED_HOW_TO_RETRY = "Send them again with `flask eqia retry-notifications --id ID` (or --all)."
 PUT_BACK = "Put {count} notification(s) back in the queue: the next `flask eqia send-notifications` sends them."
+
+
+def _english(words) -> str:
+    """The command line speaks English, whatever language a page last spoke in this process."""
+    with in_language("en"):
+        return str(words)
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,9 @@ def failed_report(config: dict[str, Any]) -> Report:
     lines = [FAILED_HEADING.format(count=len(failed))]
     for m in failed:
         reply = " ".join(str(part) for part in (m.smtp_code, m.last_error) if part not in (None, ""))
-        subject = written(m, config["EQIA_BASE_URL"]).subject
+        subject = written(m, config["EQIA_BASE_URL"], language="en").subject  # the command line speaks English
         lines.append(FAILED_ONE.format(id=m.id, recipient=m.recipient, subject=subject, attempts=m.attempts,
-                                       failure=outbox.FAILURES.get(m.failure, m.failure))
+                                       failure=_english(outbox.FAILURES.get(m.failure, m.failure)))
                      + (f" ({reply})" if reply else ""))
     lines.append(FAILED_HOW_TO_RETRY)
     return Report(lines)

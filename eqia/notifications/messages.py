@@ -16,9 +16,11 @@ from datetime import date, datetime
 from typing import Protocol
 
 from flask import current_app, render_template
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from eqia.extensions import db
+from eqia.i18n import in_language
 from eqia.local_time import LOCAL_ZONE
 from eqia.loaded_definitions import workflows
 from eqia.models import Notification
@@ -30,30 +32,43 @@ from eqia.workflow.hooks import TransitionContext
 TRANSITION = "transition"  # {"assessment_id", "reference", "title", "actor", "workflow", "workflow_version",
 #                             "trigger", "state", "comment"}; "actor" None when the system acted
 
-SUBJECT = "{reference}: {done} \u2013 now {phrase}"
-WHAT_HAPPENED = ("{actor} took the action \u201c{action}\u201d on {reference} \u201c{title}\u201d.\n\n"
-                 "It is now: {state}. {description}\n")
-COMMENT = "\nComment:\n{comment}\n"
-OPEN_IT = "\nOpen the assessment: {address}\n"
+# The words, in English here and in Welsh in the catalogue: each message is written in its
+# recipient's language (`written`), so these are looked up when it is written, not at import.
+SUBJECT = _l("%(reference)s: %(done)s \u2013 now %(phrase)s")
+WHAT_HAPPENED = _l("%(actor)s took the action \u201c%(action)s\u201d on %(reference)s \u201c%(title)s\u201d.")
+NOW_IN = _l("It is now: %(state)s. %(description)s")
+COMMENT = _l("Comment:")
+OPEN_IT = _l("Open the assessment: %(address)s")
 # Who took a transition the engine took itself (an effect of another).
-THE_SYSTEM = "The system"
+THE_SYSTEM = _l("The system")
 
 
 # One line for each kind: the subject of its e-mail, a line of a digest, a row of the notifications page.
 HEADLINES = {
-    kinds.CHALLENGE_WAITING: "{reference}: waiting in challenge for {days} days",
-    kinds.ACTION_DUE_SOON: "{reference}: an action is due on {due}",
-    kinds.ACTION_OVERDUE: "{reference}: an action was due on {due} and is not done",
-    kinds.DECISION_APPROACHING: "{reference}: the decision is due on {decision} and it is not signed off",
+    kinds.CHALLENGE_WAITING: _l("%(reference)s: waiting in challenge for %(days)s days"),
+    kinds.ACTION_DUE_SOON: _l("%(reference)s: an action is due on %(due)s"),
+    kinds.ACTION_OVERDUE: _l("%(reference)s: an action was due on %(due)s and is not done"),
+    kinds.DECISION_APPROACHING: _l("%(reference)s: the decision is due on %(decision)s and it is not signed off"),
 }
 # A password link's e-mail (kinds.LINK_KINDS): its subject, and when the link stops working.
 LINK_SUBJECTS = {
-    kinds.PASSWORD_RESET: "Reset your password for {council} equality impact assessments",
-    kinds.INVITATION: "You have been invited to {council} equality impact assessments",
+    kinds.PASSWORD_RESET: _l("Reset your password for %(council)s equality impact assessments"),
+    kinds.INVITATION: _l("You have been invited to %(council)s equality impact assessments"),
 }
-LINK_UNTIL = "{time} on {day} (UK time)"
-DIGEST_SUBJECT = "Your notifications for {day}: {count} about {assessments} assessment(s)"
-NO_ASSESSMENT = "Not about one assessment"
+LINK_UNTIL = _l("%(time)s on %(day)s (UK time)")
+DIGEST_SUBJECT = _l("Your notifications for %(day)s: %(count)s about %(assessments)s assessment(s)")
+NO_ASSESSMENT = _l("Not about one assessment")
+
+
+def said(words) -> str:
+    """Words the service keeps elsewhere (the workflow definition's labels, a kind's label), in the
+    language being written: looked up in the catalogue, English where it has no Welsh yet."""
+    return _(str(words)) if words else ""
+
+
+def _put(words, **values) -> str:
+    # %-formatting the looked-up words: a placeholder's value is never looked up itself.
+    return str(words) % values
 
 
 @dataclass(frozen=True)
@@ -80,22 +95,24 @@ def transition_facts(ctx: TransitionContext) -> dict:
 
 
 def transition_message(facts: dict, base_url: str) -> Message:
-    """A transition's message in words."""
+    """A transition's message in words (a row queued before kinds existed)."""
     definition = workflows().get(facts["workflow"], facts["workflow_version"])
     transition, state = definition.transitions[facts["trigger"]], definition.states[facts["state"]]
     reference = facts["reference"]
-    body = WHAT_HAPPENED.format(actor=facts["actor"] or THE_SYSTEM, action=transition.label, reference=reference,
-                                title=facts["title"], state=state.label, description=state.description)
+    body = (_put(WHAT_HAPPENED, actor=facts["actor"] or str(THE_SYSTEM), action=said(transition.label),
+                 reference=reference, title=facts["title"]) + "\n\n"
+            + _put(NOW_IN, state=said(state.label), description=said(state.description)) + "\n")
     if facts["comment"]:
-        body += COMMENT.format(comment=facts["comment"])
-    body += OPEN_IT.format(address=f"{base_url.rstrip('/')}/assessments/{facts['assessment_id']}")
-    return Message(subject=SUBJECT.format(reference=reference, done=transition.done, phrase=state.phrase),
-                   body=body)
+        body += f"\n{COMMENT}\n{facts['comment']}\n"
+    body += "\n" + _put(OPEN_IT, address=f"{base_url.rstrip('/')}/assessments/{facts['assessment_id']}") + "\n"
+    return Message(subject=_put(SUBJECT, reference=reference, done=said(transition.done),
+                                phrase=said(state.phrase)), body=body)
 
 
 def day_words(value: date | str) -> str:
-    day = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{day.day} {day:%B %Y}"
+    from eqia.templating import govuk_date  # "6 Rhagfyr 2026" in Welsh
+
+    return govuk_date(date.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def assessment_address(base_url: str, assessment_id: int) -> str:
@@ -109,9 +126,10 @@ def settings_address(base_url: str) -> str:
 def _transition_words(facts: dict) -> dict:
     definition = workflows().get(facts["workflow"], facts["workflow_version"])
     transition, state = definition.transitions[facts["trigger"]], definition.states[facts["state"]]
-    return {"actor": facts["actor"] or THE_SYSTEM, "action": transition.label, "state": state.label,
-            "description": state.description, "comment": facts["comment"],
-            "headline": SUBJECT.format(reference=facts["reference"], done=transition.done, phrase=state.phrase)}
+    return {"actor": facts["actor"] or str(THE_SYSTEM), "action": said(transition.label),
+            "state": said(state.label), "description": said(state.description), "comment": facts["comment"],
+            "headline": _put(SUBJECT, reference=facts["reference"], done=said(transition.done),
+                             phrase=said(state.phrase))}
 
 
 def words_of(kind: str, facts: dict) -> dict:
@@ -122,7 +140,7 @@ def words_of(kind: str, facts: dict) -> dict:
                   "due": day_words(facts["due_date"]) if facts.get("due_date") else "",
                   "decision": day_words(facts["decision_date"]) if facts.get("decision_date") else "",
                   "since": day_words(facts["since"]) if facts.get("since") else ""}
-        return {**facts, **values, "headline": HEADLINES[kind].format(**values)}
+        return {**facts, **values, "headline": _put(HEADLINES[kind], **values)}
     return {**facts, **_transition_words(facts)}
 
 
@@ -141,7 +159,8 @@ def kind_message(kind: str, facts: dict, base_url: str) -> Message:
     """A notification's e-mail, from its kind's templates (templates/email/<kind>.txt and .html)."""
     words = words_of(kind, facts)
     context = {"words": words, "address": assessment_address(base_url, facts["assessment_id"]),
-               "kind": kinds.KINDS[kind], "settings_address": settings_address(base_url)}
+               "kind": kinds.KINDS[kind], "kind_label": said(kinds.KINDS[kind].label),
+               "settings_address": settings_address(base_url)}
     return Message(subject=words["headline"], body=render_template(f"email/{kind}.txt", **context),
                    html=render_template(f"email/{kind}.html", **context))
 
@@ -157,14 +176,14 @@ def digest_message(facts: dict, base_url: str) -> Message:
             continue
         words = words_of(n.kind, n.details)
         group = groups.setdefault(n.assessment_id, {
-            "reference": n.details.get("reference", ""), "title": n.details.get("title", NO_ASSESSMENT),
+            "reference": n.details.get("reference", ""), "title": n.details.get("title", str(NO_ASSESSMENT)),
             "address": assessment_address(base_url, n.assessment_id) if n.assessment_id else "", "items": []})
-        group["items"].append({"label": kinds.KINDS[n.kind].label, "headline": words["headline"]})
+        group["items"].append({"label": said(kinds.KINDS[n.kind].label), "headline": words["headline"]})
     context = {"day": day_words(facts["day"]), "groups": list(groups.values()),
                "notifications_address": f"{base_url.rstrip('/')}/notifications",
                "settings_address": settings_address(base_url)}
-    subject = DIGEST_SUBJECT.format(day=context["day"], count=sum(len(g["items"]) for g in groups.values()),
-                                    assessments=len(groups))
+    subject = _put(DIGEST_SUBJECT, day=context["day"], count=sum(len(g["items"]) for g in groups.values()),
+                   assessments=len(groups))
     return Message(subject=subject, body=render_template("email/daily_digest.txt", **context),
                    html=render_template("email/daily_digest.html", **context))
 
@@ -175,16 +194,32 @@ def link_message(kind: str, facts: dict, base_url: str) -> Message:
     until = datetime.fromisoformat(facts["expires_at"]).astimezone(LOCAL_ZONE)
     context = {"name": facts["name"], "inviter": facts.get("inviter"),
                "address": f"{base_url.rstrip('/')}/password-link/{facts.get(outbox.SECRET_FACT, 'used')}",
-               "until": LINK_UNTIL.format(time=f"{until:%H:%M}", day=day_words(until.date())),
+               "until": _put(LINK_UNTIL, time=f"{until:%H:%M}", day=day_words(until.date())),
                "council": current_app.config["EQIA_COUNCIL_NAME"],
                "reset_address": f"{base_url.rstrip('/')}/forgotten-password"}
-    return Message(subject=LINK_SUBJECTS[kind].format(council=context["council"]),
+    return Message(subject=_put(LINK_SUBJECTS[kind], council=context["council"]),
                    body=render_template(f"email/{kind}.txt", **context),
                    html=render_template(f"email/{kind}.html", **context))
 
 
-def written(message: Queued, base_url: str) -> Message:
-    """A queued message in words: written now from its facts, or as it was written when queued."""
+def recipient_language(recipient: str) -> str | None:
+    """The language the person at this address chose (None: not chosen, or no account)."""
+    from eqia.models import User
+
+    return db.session.execute(select(User.language).where(User.email == recipient)).scalars().first()
+
+
+def written(message: Queued, base_url: str, language: str | None = None) -> Message:
+    """A queued message in words: written now from its facts, or as it was written when queued.
+    In its recipient's language (what they chose on their account, else English), whoever's
+    request or task writes it; `language` says which instead (the admin's command line: English)."""
+    if language is None:
+        language = recipient_language(getattr(message, "recipient", "") or "")
+    with in_language(language):
+        return _written(message, base_url)
+
+
+def _written(message: Queued, base_url: str) -> Message:
     if message.kind == TRANSITION:
         return transition_message(message.details, base_url)
     if message.kind == kinds.DAILY_DIGEST:

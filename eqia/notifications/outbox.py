@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 
 from eqia.extensions import db
@@ -35,13 +36,14 @@ REFUSED = "refused"
 DISCONNECTED = "disconnected"
 UNCONFIRMED = "unconfirmed"
 INTERRUPTED = "interrupted"
+# In words for the admin's page (in the page's language) and the command line (English).
 FAILURES = {
-    REFUSED: "the mail server refused it",
-    DISCONNECTED: "the connection to the mail server was lost before the message was sent",
-    UNCONFIRMED: "the connection was lost after the message was sent, before the mail server confirmed it, so it "
-                 "may have been delivered: ask the recipient before sending it again",
-    INTERRUPTED: "the sender stopped during its last attempt, so it may have been delivered: ask the recipient "
-                 "before sending it again",
+    REFUSED: _l("the mail server refused it"),
+    DISCONNECTED: _l("the connection to the mail server was lost before the message was sent"),
+    UNCONFIRMED: _l("the connection was lost after the message was sent, before the mail server confirmed it, so "
+                    "it may have been delivered: ask the recipient before sending it again"),
+    INTERRUPTED: _l("the sender stopped during its last attempt, so it may have been delivered: ask the recipient "
+                    "before sending it again"),
 }
 
 

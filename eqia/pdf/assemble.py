@@ -55,7 +55,11 @@ BOTTOM_MARGIN = 20 * MM
 RIGHT_MARGIN = 18 * MM
 COLOUR = (0x50 / 255, 0x5A / 255, 0x5F / 255)
 FONT_RESOURCE = Name("/EqiaPageNumber")
-FOOTER_CHARS = "Page of0123456789"
+# "Page X of Y" in each language the documents are written in, chosen by the document's own
+# /Lang (its <html lang>): this runs in a PDF worker, outside any request.
+FOOTERS = {"cy": "Tudalen {number} o {total}"}
+FOOTER = "Page {number} of {total}"
+FOOTER_CHARS = "Page of Tudalen0123456789"
 FONT_TAG = "EQIAPN"  # a subset's six-letter tag, as PDF asks of a subset font's name
 
 
@@ -338,8 +342,10 @@ def number_pages(pdf: pikepdf.Pdf) -> None:
     half_leading = (line - (m["ascent"] - m["descent"]) * em) / 2
     baseline = BOTTOM_MARGIN / 2 + line / 2 - half_leading - m["ascent"] * em
     total = len(pdf.pages)
+    language = str(pdf.Root.get("/Lang", "")).split("-")[0].lower()
+    footer = FOOTERS.get(language, FOOTER)
     for number, page in enumerate(pdf.pages, start=1):
-        text = f"Page {number} of {total}"
+        text = footer.format(number=number, total=total)
         width = sum(m["widths"][c] for c in text) * em
         trim = [float(v) for v in page.trimbox]  # the page as cut: bleed, if any, lies outside it
         x = trim[2] - RIGHT_MARGIN - width

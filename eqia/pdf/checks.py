@@ -2,7 +2,7 @@
 
 Automated here (each a function, each tested to fail on a PDF that breaks it):
 - tagged: a structure tree, and /MarkInfo saying the document is marked;
-- language (en-GB) and a title shown in the window's title bar;
+- language (en-GB, or cy in Welsh) and a title shown in the window's title bar;
 - every font embedded;
 - headings that start at H1 and never skip a level;
 - every table header cell has a /Scope;
@@ -46,7 +46,9 @@ def tagged(pdf) -> list[str]:
 
 def language_and_title(pdf) -> list[str]:
     problems = []
-    if str(pdf.Root.get("/Lang", "")) != "en-GB":
+    from eqia.i18n import LANG_TAGS
+
+    if str(pdf.Root.get("/Lang", "")) not in LANG_TAGS.values():  # en-GB, or cy for a Welsh document
         problems.append(f"The document language is {str(pdf.Root.get('/Lang', 'missing'))!r}, not 'en-GB'")
     with pdf.open_metadata() as meta:
         title = meta.get("dc:title")

@@ -9,9 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import render_template
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import escape
+
+from eqia.i18n import current_language
+from eqia.pdf.fetcher import TEMPLATES
 
 TEMPLATE = "pdf/assessment.html"
-DECISION_STEP = "Planned decision date"
+# In the language being written (str() of it), as every step's label is: a document is made whole
+# inside one language (eqia.services.version_pdfs), so a step and this are compared in the same one.
+DECISION_STEP = _l("Planned decision date")
 
 
 @dataclass(frozen=True)
@@ -23,7 +30,7 @@ class Step:
     @property
     def order(self) -> tuple:
         # By day; within a day, a day given (regard started) first, then each moment in turn, then the decision.
-        rank = 2 if self.label == DECISION_STEP else (1 if self.at else 0)
+        rank = 2 if self.label == str(DECISION_STEP) else (1 if self.at else 0)
         return (self.day, rank, self.at.timestamp() if self.at else 0.0)
 
 
@@ -43,30 +50,67 @@ def timeline_svg(steps: list[Step]) -> bytes:
         days.setdefault(step.day, []).append(n)
     for i, (day, numbers) in enumerate(days.items()):
         x = left + (right - left) * (day.toordinal() - first) / span
-        decision = any(steps[n - 1].label == DECISION_STEP for n in numbers)
+        decision = any(steps[n - 1].label == str(DECISION_STEP) for n in numbers)
         colour = "#b10e1e" if decision else "#1d70b8"
         parts.append(f'<circle cx="{x:.1f}" cy="{y}" r="6" fill="{colour}"/>')
         label = str(numbers[0]) if len(numbers) == 1 else f"{numbers[0]}\u2013{numbers[-1]}"
         parts.append(f'<text x="{x:.1f}" y="{y - 14 if i % 2 == 0 else y + 26}" font-family="EqIA Sans" '
                      f'font-size="11" text-anchor="middle" fill="#0b0c0c">{label}</text>')
     parts.append(f'<text x="{left}" y="104" font-family="EqIA Sans" font-size="10" fill="#505a5f">'
-                 f'{html.escape(f"{steps[0].day.day} {steps[0].day:%B %Y}")}</text>')
+                 f'{html.escape(_day(steps[0].day))}</text>')
     parts.append(f'<text x="{right}" y="104" font-family="EqIA Sans" font-size="10" fill="#505a5f" '
-                 f'text-anchor="end">{html.escape(f"{steps[-1].day.day} {steps[-1].day:%B %Y}")}</text>')
+                 f'text-anchor="end">{html.escape(_day(steps[-1].day))}</text>')
     parts.append("</svg>")
     return "".join(parts).encode("utf-8")
 
 
+def _day(value: date) -> str:
+    from eqia.templating import govuk_date  # "6 Rhagfyr 2026" in Welsh
+
+    return govuk_date(value)
+
+
+def said(words) -> str:
+    """Words the service keeps elsewhere (a workflow's or a profile's label, a status), in the
+    language being written: looked up in the catalogue, as they are; never what someone typed."""
+    return _(str(words)) if words else ""
+
+
+def group_names(impacts) -> str:
+    """The groups of these analyses, named in the language being written."""
+    return ", ".join(said(i.characteristic_label) for i in impacts)
+
+
+# What the templates use to say words kept elsewhere in the language being written.
+HELPERS = {"said": said, "group_names": group_names}
+
+
+def draft_mark() -> bytes | None:
+    """The DRAFT watermark in the language being written; None for English (the bundled one)."""
+    if current_language() == "en":
+        return None
+    word = _("DRAFT")
+    svg = (TEMPLATES / "draft.svg").read_text(encoding="utf-8")
+    # The same width as the English mark, whatever the word's length.
+    size = min(150, round(150 * 5 / max(len(word), 1)))
+    svg = svg.replace('font-size="150"', f'font-size="{size}"').replace(">DRAFT<", f">{escape(word)}<")
+    return svg.encode("utf-8")
+
+
 def html_for(context: dict) -> tuple[str, dict]:
-    """The document's HTML and the generated assets it refers to."""
+    """The document's HTML and the generated assets it refers to, in the language being written."""
     steps = context["timeline"]
-    page = render_template(TEMPLATE, **context, timeline_alt=timeline_alt(steps))
-    return page, {"timeline.svg": (timeline_svg(steps), "image/svg+xml")}
+    page = render_template(TEMPLATE, **HELPERS, **context, timeline_alt=timeline_alt(steps))
+    extra = {"timeline.svg": (timeline_svg(steps), "image/svg+xml")}
+    mark = draft_mark()
+    if mark is not None:
+        extra["draft.svg"] = (mark, "image/svg+xml")
+    return page, extra
 
 
 def timeline_alt(steps: list[Step]) -> str:
-    return "Timeline of due regard, numbered as in the table below: " + "; ".join(
-        f"{n}. {s.day.day} {s.day:%B %Y}: {s.label}" for n, s in enumerate(steps, start=1))
+    return _("Timeline of due regard, numbered as in the table below: %(steps)s", steps="; ".join(
+        f"{n}. {_day(s.day)}: {s.label}" for n, s in enumerate(steps, start=1)))
 
 
 MONITORING_TEMPLATE = "pdf/monitoring.html"
@@ -74,4 +118,4 @@ MONITORING_TEMPLATE = "pdf/monitoring.html"
 
 def monitoring_html(context: dict) -> str:
     """The monitoring report's HTML (eqia.services.monitoring builds the context)."""
-    return render_template(MONITORING_TEMPLATE, **context)
+    return render_template(MONITORING_TEMPLATE, **HELPERS, **context)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from eqia.models import Assessment, AuditEvent, utcnow
-from eqia.pdf.layout import DECISION_STEP, Step
+from eqia.pdf.layout import DECISION_STEP, Step, said
 from eqia.pdf.layout import html_for as render_html
 from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
@@ -29,26 +31,29 @@ def _at(moment: datetime, label: str) -> Step:
 
 def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
     """Due regard started, screening, each round of challenge, each signature,
-    the planned decision: in the order they happened (Kaur & Shah: regard before decision)."""
+    the planned decision: in the order they happened (Kaur & Shah: regard before decision).
+    In the language being written (the document is made inside one: eqia.services.version_pdfs)."""
     definition = definition_for(assessment)
     steps: list[Step] = []
     if assessment.due_regard_started_on:
-        steps.append(Step(assessment.due_regard_started_on, "Due regard started"))
+        steps.append(Step(assessment.due_regard_started_on, _("Due regard started")))
     for e in events:
         if e.from_state == definition.initial and e.to_state != e.from_state:
-            label = definition.transitions[e.action].label if e.action in definition.transitions else e.action
-            steps.append(_at(e.occurred_at, f"Screening concluded: {label.lower()}"))
+            label = said(definition.transitions[e.action].label) if e.action in definition.transitions else e.action
+            steps.append(_at(e.occurred_at, _("Screening concluded: %(outcome)s", outcome=label.lower())))
         elif e.action in ("agree_screen_out", "reject_screen_out", "return_for_more_work"):
-            steps.append(_at(e.occurred_at, definition.transitions[e.action].label))
+            steps.append(_at(e.occurred_at, said(definition.transitions[e.action].label)))
     for r in assessment.challenge_rounds:
-        steps.append(_at(r.opened_at, f"Challenge round {r.number} opened"))
+        steps.append(_at(r.opened_at, _("Challenge round %(number)s opened", number=r.number)))
         if r.closed_at:
-            steps.append(_at(r.closed_at, f"Challenge round {r.number}: "
-                              f"{definition.transitions[r.decision].label.lower() if r.decision in definition.transitions else r.decision}"))
+            decision = (said(definition.transitions[r.decision].label).lower() if r.decision in definition.transitions
+                        else r.decision)
+            steps.append(_at(r.closed_at, _("Challenge round %(number)s: %(decision)s", number=r.number,
+                                            decision=decision)))
     for s in assessment.sign_offs:
-        steps.append(_at(s.signed_at, f"Signed off by {s.signer_name}"))
+        steps.append(_at(s.signed_at, _("Signed off by %(name)s", name=s.signer_name)))
     if assessment.planned_decision_date:
-        steps.append(Step(assessment.planned_decision_date, DECISION_STEP))
+        steps.append(Step(assessment.planned_decision_date, str(DECISION_STEP)))
     return sorted(steps, key=lambda s: s.order)
 
 
@@ -57,8 +62,8 @@ def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -
     definition = definition_for(assessment)
     events = trail(assessment)
     steps = timeline(assessment, events)
-    rounds = {r.number: (definition.transitions[r.decision].label if r.decision in definition.transitions
-                         else "under review") for r in assessment.challenge_rounds}
+    rounds = {r.number: (said(definition.transitions[r.decision].label) if r.decision in definition.transitions
+                         else _("under review")) for r in assessment.challenge_rounds}
     final = is_final(assessment)  # stored once and served byte for byte from then on
     return dict(
         assessment=assessment, state=definition.states[assessment.state], draft=not final,

@@ -24,6 +24,17 @@ A version is final once its state is frozen: signed off, or a screen-out an
 equality lead agreed. Its PDF carries no DRAFT mark and is kept as the signed
 one is (the `store_signed_document` effect on the transition that settles it,
 kind "signed": the document kept for good, never changed in the database).
+
+In Welsh: the English PDF stays the record. The signed bytes are English, rendered at
+sign-off and never changed, and every English download (and the API's) still serves
+exactly them. A Welsh PDF is the same version in the other language, rendered when first
+asked for and kept apart from the English ones, under its own kinds ("draft-cy", and
+"final-cy" for a final version): never "signed", never digitally signed, so no one can
+take a translation made later for the record signed off. Its key includes the language,
+the templates and the Welsh catalogue (`language_fingerprint`), so a better translation
+or template shows in the next Welsh download, while the English record stays as signed.
+The background pre-render (eqia.tasks.render) renders the English draft only: most
+downloads are English, and a Welsh draft costs one render on its first download.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from eqia.extensions import db
+from eqia.i18n import DEFAULT_LANGUAGE, catalogue_path, chosen_language, in_language
 from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
 from eqia.pdf.fetcher import TEMPLATES
 from eqia.services import prerender as background, signing
@@ -71,27 +83,56 @@ def templates_fingerprint() -> str:
     return h.hexdigest()
 
 
+@lru_cache(maxsize=None)
+def catalogue_fingerprint(language: str) -> str:
+    """A change to a language's catalogue makes every PDF kept in that language stale."""
+    path = catalogue_path(language)
+    return hashlib.sha256(path.read_bytes() if path.exists() else b"").hexdigest()
+
+
+def language_fingerprint(language: str) -> dict:
+    """What a PDF in a language other than English is also kept under (nothing for English,
+    whose keys stay as they always were)."""
+    if language == DEFAULT_LANGUAGE:
+        return {}
+    return {"language": language, "catalogue": catalogue_fingerprint(language)}
+
+
+def _language(language: str | None) -> str:
+    return chosen_language(language) or DEFAULT_LANGUAGE
+
+
+def kind_in(kind: str, language: str) -> str:
+    """Where a version's PDF in `language` is kept: English under SIGNED or DRAFT, Welsh beside them."""
+    if language == DEFAULT_LANGUAGE:
+        return kind
+    return f"{'final' if kind == SIGNED else kind}-{language}"
+
+
 def last_event_of(assessment_id: int) -> int | None:
     return db.session.execute(
         select(func.max(AuditEvent.seq)).where(AuditEvent.assessment_id == assessment_id)
     ).scalar_one()
 
 
-def fingerprint(assessment: Assessment, last_event: int | None = None) -> str:
+def fingerprint(assessment: Assessment, last_event: int | None = None, language: str = DEFAULT_LANGUAGE) -> str:
     if last_event is None:
         last_event = last_event_of(assessment.id)
     return digest(canonical({"content": content_hash(assessment), "state": assessment.state,
-                             "last_event": last_event, "templates": templates_fingerprint()}))
+                             "last_event": last_event, "templates": templates_fingerprint(),
+                             **language_fingerprint(language)}))
 
 
-def filename_for(assessment: Assessment, signed: bool) -> str:
-    return f"{assessment.reference}-v{assessment.version_number}{'' if signed else '-DRAFT'}.pdf"
+def filename_for(assessment: Assessment, signed: bool, language: str = DEFAULT_LANGUAGE) -> str:
+    suffix = "" if language == DEFAULT_LANGUAGE else f"-{language}"
+    return f"{assessment.reference}-v{assessment.version_number}{'' if signed else '-DRAFT'}{suffix}.pdf"
 
 
-def render(assessment: Assessment) -> bytes:
-    """The assessment as it is now, rendered in a PDF worker process (or in
-    this one when EQIA_PDF_WORKERS is 0)."""
-    page, extra = html_for(assessment)
+def render(assessment: Assessment, language: str = DEFAULT_LANGUAGE) -> bytes:
+    """The assessment as it is now, in `language` (English unless asked: whoever's request
+    it runs in), rendered in a PDF worker process (or in this one when EQIA_PDF_WORKERS is 0)."""
+    with in_language(language):
+        page, extra = html_for(assessment)
     workers = current_app.config["EQIA_PDF_WORKERS"]
     if workers:
         from eqia.pdf.worker import pool
@@ -131,7 +172,9 @@ def store_signed(ctx: TransitionContext) -> None:
     if not is_final(assessment) or _stored(assessment.id, SIGNED) is not None:
         return
     db.session.flush()  # the signature and its audit event, which the PDF shows
-    data = render(assessment)
+    # The record is English whatever the language of the person signing: a Welsh copy is made
+    # from it when asked for (`pdf_to_serve`), never kept as the signed document.
+    data = render(assessment, DEFAULT_LANGUAGE)
     from eqia.pdf import signature
 
     if signature.configured() and signing.is_signed(assessment):
@@ -152,10 +195,10 @@ def _keep(session: Session, assessment_id: int, kind: str, fp: str, data: bytes)
     try:
         session.add(row)
         session.flush()
-        if kind == DRAFT:
+        if kind != SIGNED:  # a draft, or a Welsh copy: a cache, the newest few kept
             drafts = session.execute(
                 select(AssessmentDocument.id).where(AssessmentDocument.assessment_id == assessment_id,
-                                                    AssessmentDocument.kind == DRAFT)
+                                                    AssessmentDocument.kind == kind)
                 .order_by(AssessmentDocument.id.desc())).scalars().all()
             if len(drafts) > DRAFTS_KEPT:
                 session.execute(delete(AssessmentDocument).where(AssessmentDocument.id.in_(drafts[DRAFTS_KEPT:])))
@@ -177,16 +220,24 @@ class _Place:
     kind: str
     fingerprint: str | None
     last_event: int | None = None  # a draft's newest audit event, part of its fingerprint
+    language: str = DEFAULT_LANGUAGE
 
     def key(self, assessment: Assessment) -> str:
         return self.fingerprint if self.fingerprint is not None else content_hash(assessment)
 
 
-def _place(assessment: Assessment) -> _Place:
+def _place(assessment: Assessment, language: str = DEFAULT_LANGUAGE) -> _Place:
     if is_final(assessment):
-        return _Place(True, SIGNED, None)
+        if language == DEFAULT_LANGUAGE:
+            return _Place(True, SIGNED, None)
+        # The final version in another language: a copy of the record, not the record, kept
+        # under its content, the templates and the catalogue (none of which the signed bytes follow).
+        key = digest(canonical({"content": content_hash(assessment), "templates": templates_fingerprint(),
+                                **language_fingerprint(language)}))
+        return _Place(True, kind_in(SIGNED, language), key, language=language)
     last_event = last_event_of(assessment.id)
-    return _Place(False, DRAFT, fingerprint(assessment, last_event), last_event)
+    return _Place(False, kind_in(DRAFT, language), fingerprint(assessment, last_event, language), last_event,
+                  language)
 
 
 def pdf_for(assessment: Assessment) -> Document:
@@ -201,23 +252,25 @@ def pdf_for(assessment: Assessment) -> Document:
     return Document(row.data, row.sha256, place.final, filename_for(assessment, place.final))
 
 
-def pdf_to_serve(assessment: Assessment) -> Document:
-    """The bytes a download serves: the PDF as kept, or the version as it is now,
-    rendered and kept apart from the request (whose own session writes nothing)."""
-    place = _place(assessment)
+def pdf_to_serve(assessment: Assessment, language: str | None = DEFAULT_LANGUAGE) -> Document:
+    """The bytes a download serves, in `language` (English: the signed record itself): the PDF
+    as kept, or the version as it is now, rendered and kept apart from the request (whose own
+    session writes nothing)."""
+    language = _language(language)
+    place = _place(assessment, language)
     document = _kept(assessment, place)
-    if document is None and not place.final:
+    if document is None and not place.final and language == DEFAULT_LANGUAGE:
         # Saved a moment ago and queued or being rendered now: wait for that render, not a second one.
         document = _background_render(assessment, place)
     if document is not None:
         return document
-    data = render(assessment)
+    data = render(assessment, language)
     key = place.key(assessment)
     # Kept as a cache, apart from the request's unit of work: the next download (or the
     # task that would have rendered it) is served these same bytes.
     kept = keep_apart(lambda side: _kept_bytes(_keep(side, assessment.id, place.kind, key, data)))
     data, sha256 = kept or (data, hashlib.sha256(data).hexdigest())
-    return Document(data, sha256, place.final, filename_for(assessment, place.final))
+    return Document(data, sha256, place.final, filename_for(assessment, place.final, language))
 
 
 def _background_render(assessment: Assessment, place: _Place) -> Document | None:
@@ -240,15 +293,19 @@ def _kept_bytes(row: AssessmentDocument | None) -> tuple[bytes, str] | None:
 
 def _kept(assessment: Assessment, place: _Place) -> Document | None:
     row = _stored(assessment.id, place.kind, place.fingerprint)
-    return Document(row.data, row.sha256, place.final, filename_for(assessment, place.final)) if row is not None else None
+    if row is None:
+        return None
+    return Document(row.data, row.sha256, place.final, filename_for(assessment, place.final, place.language))
 
 
-def docx_for(assessment: Assessment) -> Document:
-    """The same content as the PDF, as Word, made from the PDF's own HTML."""
+def docx_for(assessment: Assessment, language: str | None = DEFAULT_LANGUAGE) -> Document:
+    """The same content as the PDF, as Word, made from the PDF's own HTML, in `language`."""
     from eqia.word import docx_for as build
 
+    language = _language(language)
     signed = is_final(assessment)
-    page, _ = html_for(assessment)
-    data = build(assessment, page, draft=not signed)
-    name = filename_for(assessment, signed).removesuffix(".pdf") + ".docx"
+    with in_language(language):
+        page, _ = html_for(assessment)
+        data = build(assessment, page, draft=not signed)
+    name = filename_for(assessment, signed, language).removesuffix(".pdf") + ".docx"
     return Document(data, hashlib.sha256(data).hexdigest(), signed, name)

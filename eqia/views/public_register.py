@@ -189,10 +189,15 @@ def assessment(reference: str, version: int):
 def assessment_pdf(reference: str, version: int):
     from eqia.services import version_pdfs
 
+    from eqia.i18n import chosen_language
+
     found = service.published_version(reference, version)
     if found is None:
         return _not_found()
-    return pdf_response(version_pdfs.pdf_to_serve(found), public=True)
+    # Cached publicly, so the language is in the URL (?lang=cy), never taken from a cookie or the
+    # browser: the plain URL is always the English record; anything else asked for is English too.
+    language = chosen_language(request.args.get("lang")) or "en"
+    return pdf_response(version_pdfs.pdf_to_serve(found, language), public=True)
 
 
 # ------------------------------------------------------------ the downloads
