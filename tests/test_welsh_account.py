@@ -203,7 +203,7 @@ def test_the_administration_pages_in_welsh(client, world, welsh_admin):
                                                         "Ailenwi’r gyfarwyddiaeth", "Tynnu’r gyfarwyddiaeth yn ôl"),
         f"/admin/services/{service.id}": ("Gwasanaeth Adult Social Care", "Ailenwi’r gwasanaeth",
                                           "Tynnu’r gwasanaeth yn ôl"),
-        "/admin/notifications/failed": ("1 hysbysiad a fethodd", "Rhoi cynnig arall arni", "Derbynnydd"),
+        "/admin/notifications/failed": ("1 hysbysiad a fethodd", "Rhowch gynnig arall arni", "Derbynnydd"),
         "/admin/configuration": ("Llifoedd gwaith", "Proffil awdurdodaeth", "Newidyn amgylchedd", "Gosodiadau"),
         "/admin/users/invite": ("Gwahodd defnyddiwr", "Enw llawn", "Cyfeiriad e-bost", "Anfon gwahoddiad",
                                 "Dim cyfarwyddiaeth"),
