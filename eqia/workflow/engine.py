@@ -36,7 +36,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from transitions import Machine
 
@@ -55,8 +54,9 @@ COMMENT_MAX = 10_000
 # these are said the same way whatever the record is. Each is English, marked for the catalogue,
 # and said in the language of the request that is refused (eqia.workflow.errors).
 COMMENT_REQUIRED = N_("Enter a comment: {label}")
-_COMMENT_MAX_TEXT = f"{COMMENT_MAX:,}"
-COMMENT_TOO_LONG = _l("Comment must be %(max)s characters or fewer", max=_COMMENT_MAX_TEXT)
+# The length written out, so that the catalogue holds the whole sentence.
+COMMENT_TOO_LONG = N_("Comment must be 10,000 characters or fewer")
+assert f"{COMMENT_MAX:,}" in COMMENT_TOO_LONG
 ATTESTATION_MISSING = N_("Confirm the statement to sign: tick the box if it is true")
 PASSWORD_MISSING = N_("Enter your password to confirm it is you")
 PASSWORD_WRONG = N_("The password is not correct. Enter the password you sign in with")

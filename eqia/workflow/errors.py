@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from flask_babel import force_locale, gettext
 from flask_babel.speaklater import LazyString
 
@@ -20,19 +20,24 @@ def N_(message: str) -> str:
     return message
 
 
+def _catalogue_ready() -> bool:
+    # The engine runs in apps without Flask-Babel too (tests/test_engine_alone.py): English there.
+    return has_app_context() and "babel" in current_app.extensions
+
+
 def said(message):
     """A refusal's message in the language of the moment: a lazy one rendered, an English one marked
     with N_ looked up in the catalogue (anything else, already in words, as it is)."""
     if isinstance(message, LazyString):
         return str(message)
-    if type(message) is str and message:
+    if type(message) is str and message and _catalogue_ready():
         return gettext(message)
     return message
 
 
 def _english(message) -> str:
     """A message as the logs keep it: English, whatever language the request is in."""
-    if isinstance(message, LazyString) and has_app_context():
+    if isinstance(message, LazyString) and _catalogue_ready():
         with force_locale("en"):
             return str(message)
     # A str subclass that shows itself translated holds its English as its value.
