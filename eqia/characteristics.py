@@ -136,7 +136,12 @@ class CharacteristicSet:
         return self.section_titles.get(section, default)
 
     def question(self, name: str, group: str) -> str:
-        return shown(self.questions.get(name, QUESTIONS[name])).substitute("{group}", group)
+        return shown(self.questions.get(name, QUESTIONS[name])).substitute("{group}", self.group_name(group))
+
+    def group_name(self, label: str) -> str:
+        """A group's name as an assessment stored it (in English), shown in the reader's language
+        when it is one of this profile's characteristics; a group the author named stays as written."""
+        return next((c.name for c in self.characteristics if c.name == label), label)
     outcome_rules: dict[str, OutcomeRule] = field(default_factory=dict)
 
     def outcomes_exclude(self, first: str, second: str) -> bool:

@@ -7,7 +7,7 @@ the JSON API, all of which stay English. A `Shown` is a `str` whose value is the
 English, so everything that treats it as a string of data (==, hashing, dict keys,
 JSON, SQL parameters, `+` inside the record) sees the English; everything that shows
 it to a person asks for it as text (`str()`, f-strings and `format`, `%s`, Jinja's
-`{{ }}` and `~`) and gets it in the language of the moment, looked up in the catalogue
+`{{ }}` and `~`, its string methods, len and iteration) and gets it in the language of the moment, looked up in the catalogue
 then (not when the definition was loaded: definitions are cached across apps and
 requests). Outside an app with Flask-Babel, it is its English.
 
@@ -94,6 +94,31 @@ class Shown(str):
 
     def __radd__(self, other) -> "Shown":
         return Shown(_text_en(other) + self.english, lambda: str(other) + self.shown())
+
+
+# Every other way of reading it as text (splitting it into lines to draw, measuring it, slicing it,
+# escaping it) reads what is shown: only the value itself, as data, is the English.
+_READ_AS_SHOWN = (
+    "capitalize", "casefold", "center", "count", "endswith", "expandtabs", "find", "index", "isalnum",
+    "isalpha", "isascii", "isdigit", "islower", "isspace", "istitle", "isupper", "ljust", "lstrip",
+    "partition", "removeprefix", "removesuffix", "replace", "rfind", "rindex", "rjust", "rpartition",
+    "rsplit", "rstrip", "split", "splitlines", "startswith", "strip", "swapcase", "title", "upper",
+    "zfill", "__iter__", "__len__", "__getitem__", "__contains__", "__mod__",
+)
+
+
+def _reading_shown(name: str):
+    method = getattr(str, name)
+
+    def read(self, *args, **kwargs):
+        return method(self.shown(), *args, **kwargs)
+
+    read.__name__ = name
+    return read
+
+
+for _name in _READ_AS_SHOWN:
+    setattr(Shown, _name, _reading_shown(_name))
 
 
 def shown(text: str | None) -> Shown | None:
