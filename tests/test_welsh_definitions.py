@@ -251,3 +251,23 @@ def test_workflows_loaded_once_serve_either_language(app, client, auth, world):
         assert str(definition.states["screening"].label) == "Sgrinio"
     with app.test_request_context(), in_language("en"):
         assert str(definition.states["screening"].label) == "Screening"
+
+
+def test_the_templating_helpers_speak_welsh(app):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from eqia.templating import justification_heading, summary_row, waited
+
+    with app.test_request_context(), in_language("cy"):
+        assert waited(timedelta(days=2)) == "2 ddiwrnod" and waited(timedelta(days=5)) == "5 diwrnod"
+        assert waited(timedelta(days=21)) == "3 wythnos" and waited(timedelta(minutes=5)) == "Llai nag awr"
+        row = summary_row(ROLE_LABELS["author"], "", href="/x")
+        assert str(row["value"]["html"]) == "Heb ei ateb" and row["actions"]["items"][0]["text"] == "Newid"
+        assert row["actions"]["items"][0]["visuallyHiddenText"] == "awdur"
+        summary = SimpleNamespace(continues_despite_adverse=False, outcomes=["adjust", "stop"])
+        assert justification_heading(summary) == ("Cyfiawnhad dros y canlyniad (Addasu'r gweithgaredd, "
+                                                  "Atal a dileu'r gweithgaredd)")
+    with app.test_request_context():
+        assert justification_heading(summary) == ("Justification for the outcome (Adjust the activity, "
+                                                  "Stop and remove the activity)")
