@@ -271,3 +271,24 @@ def test_the_templating_helpers_speak_welsh(app):
     with app.test_request_context():
         assert justification_heading(summary) == ("Justification for the outcome (Adjust the activity, "
                                                   "Stop and remove the activity)")
+
+
+def test_the_trail_reads_in_welsh_and_is_recorded_in_english(app):
+    from types import SimpleNamespace
+
+    from eqia.audit_words import ACTION_UPDATE, EDIT, words
+
+    edit = SimpleNamespace(user_comment="As written", kind=EDIT, hash_version=2, details={"section": "screening", "changes": [
+        {"change": "changed", "about": "relevance"},
+        {"change": "changed", "about": "review_date", "from": "2027-01-01", "to": ""},
+        {"change": "added", "about": "evidence"}]})
+    update = SimpleNamespace(user_comment="", kind=ACTION_UPDATE, hash_version=2,
+                             details={"action": 2, "status": "done", "dated": "2027-03-05"})
+    said = words(edit)
+    assert said == ("As written\nRelevance changed; Review date changed from 2027-01-01 to (blank); Evidence added")
+    assert json.dumps(said) == json.dumps(said.english)  # the export takes the English
+    with app.test_request_context(), in_language("cy"):
+        assert str(said) == ("As written\nNewidiwyd Perthnasedd; Newidiwyd Dyddiad adolygu o 2027-01-01 i (gwag); "
+                             "Ychwanegwyd Tystiolaeth")
+        assert str(words(update)).endswith(", ar 5 Mawrth 2027")
+    assert str(words(update)).endswith(", as at 5 March 2027")

@@ -35,8 +35,14 @@ def translate(text: str) -> str:
 
 
 def english(value) -> object:
-    """A value as the record holds it: a Shown's English, anything else as it is."""
-    return value.english if isinstance(value, Shown) else value
+    """A value as the record holds it: a Shown's English, a lazy_gettext string's English (its
+    msgid, with its values), anything else as it is."""
+    if isinstance(value, Shown):
+        return value.english
+    if type(value).__name__ == "LazyString" and getattr(getattr(value, "_func", None), "__name__", "") == "gettext":
+        text, values = value._args[0], value._kwargs
+        return text % values if values else text
+    return value
 
 
 def _text_en(value) -> str:
