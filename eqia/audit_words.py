@@ -15,7 +15,17 @@ were stored as facts: their details hold no changes, and their comment the words
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable, Protocol
+from typing import Callable, Iterable, Protocol
+
+from babel.dates import get_month_names
+
+from eqia.i18n import current_language
+from eqia.workflow.shown import Shown, english
+
+# Every sentence and label below is `Shown`: filled in (`format`), joined (`_joined`) and
+# lowered in both languages at once, so what people read on the History and in the PDF is in
+# their language, while the interchange export (exported_trail, e.comment) and anything else
+# that takes the words as data gets the English, as the record says it.
 
 # What an event's details record (AuditEvent.kind). Any other event has no kind ("").
 SIGNATURE = "signature"  # {"content_sha256": the hash of the content record signed}
@@ -48,40 +58,56 @@ ADMIN = "admin"
 WORDS_FORM, FACTS_FORM = 1, 2
 
 CONTENT_NOTE_PREFIX = "Content SHA-256: "
-CONTENT_NOTE = CONTENT_NOTE_PREFIX + "{content_sha256}"
-RESTORED = ("Restored {reference}{source}, {state}, with {events} events of its trail (trail SHA-256 "
+CONTENT_NOTE = Shown("Content SHA-256: {content_sha256}")  # CONTENT_NOTE_PREFIX, then the hash
+RESTORED = Shown("Restored {reference}{source}, {state}, with {events} events of its trail (trail SHA-256 "
             "{trail_sha256}) and content SHA-256 {content_sha256}")
-FROM_SOURCE = " from {source}"
-REVIEW_OF = "Review of version {version}"
-SUPERSEDED_BY = "Version {version} published"
-RESEALED = ("Head resealed with the current EQIA_AUDIT_KEY; event {count} checked against a published anchor "
+FROM_SOURCE = Shown(" from {source}")
+REVIEW_OF = Shown("Review of version {version}")
+SUPERSEDED_BY = Shown("Version {version} published")
+RESEALED = Shown("Head resealed with the current EQIA_AUDIT_KEY; event {count} checked against a published anchor "
             "({head})")
-IMPORTED = "Imported{source}: {origin} (document SHA-256 {document_sha256})"
-IMPORTED_VERSION = "{reference} version {version}"
-A_NEW_DOCUMENT = "a new document"
-IN_STATE_THERE = "{origin}, {state} there"
-ACTION_PROGRESS = "Action {action}: {status}, as at {dated}"
-ACTION_EVIDENCE = "Evidence of completion: {evidence}"
-DATE_CAME = "{label} reached: {on}"
-ACCOUNT_OF = "Account: {email}"
-ACCOUNT_ROLES = "Roles: {roles}"
+IMPORTED = Shown("Imported{source}: {origin} (document SHA-256 {document_sha256})")
+IMPORTED_VERSION = Shown("{reference} version {version}")
+A_NEW_DOCUMENT = Shown("a new document")
+IN_STATE_THERE = Shown("{origin}, {state} there")
+ACTION_PROGRESS = Shown("Action {action}: {status}, as at {dated}")
+ACTION_EVIDENCE = Shown("Evidence of completion: {evidence}")
+DATE_CAME = Shown("{label} reached: {on}")
+ACCOUNT_OF = Shown("Account: {email}")
+ACCOUNT_ROLES = Shown("Roles: {roles}")
 
 
 ADMIN_CHANGES = {
-    "directorate_created": "Directorate created: {name}",
-    "directorate_renamed": "Directorate renamed from {from} to {to}",
-    "directorate_retired": "Directorate retired: {name}",
-    "service_created": "Service created: {name}",
-    "service_renamed": "Service renamed from {from} to {to}",
-    "service_retired": "Service retired: {name}",
-    "roles_changed": "Roles of {email} changed from {from} to {to}",
-    "user_directorate_changed": "Directorate of {email} changed from {from} to {to}",
-    "coverage_changed": "Directorates {email} covers as equality lead changed from {from} to {to}",
-    "deactivated": "{email} deactivated: {sessions} sessions ended and {tokens} API tokens revoked",
-    "reactivated": "{email} reactivated",
-    "notifications_retried": "{count} failed notifications put back for delivery",
+    "directorate_created": Shown("Directorate created: {name}"),
+    "directorate_renamed": Shown("Directorate renamed from {from} to {to}"),
+    "directorate_retired": Shown("Directorate retired: {name}"),
+    "service_created": Shown("Service created: {name}"),
+    "service_renamed": Shown("Service renamed from {from} to {to}"),
+    "service_retired": Shown("Service retired: {name}"),
+    "roles_changed": Shown("Roles of {email} changed from {from} to {to}"),
+    "user_directorate_changed": Shown("Directorate of {email} changed from {from} to {to}"),
+    "coverage_changed": Shown("Directorates {email} covers as equality lead changed from {from} to {to}"),
+    "deactivated": Shown("{email} deactivated: {sessions} sessions ended and {tokens} API tokens revoked"),
+    "reactivated": Shown("{email} reactivated"),
+    "notifications_retried": Shown("{count} failed notifications put back for delivery"),
 }
-NONE_LISTED = "none"
+NONE_LISTED = Shown("none")
+
+
+def _joined(separator: str, parts: Iterable) -> Shown:
+    """The parts joined, in either language (str.join would take each part's English)."""
+    parts = list(parts)
+    return Shown(separator.join(str.__str__(english(p)) if isinstance(english(p), str) else str(p) for p in parts),
+                 lambda: separator.join(str(p) for p in parts))
+
+
+def _day(value: date) -> Shown:
+    """"5 March 2027", its month named in the reader's language."""
+    def in_language() -> str:
+        return f"{value.day} {get_month_names('wide', locale=current_language())[value.month]} {value.year}"
+
+    said = f"{value.day} {value:%B %Y}"
+    return Shown(said, in_language)
 
 
 def _admin_words(details: dict) -> str:
@@ -104,39 +130,43 @@ CHANGED, ADDED, REMOVED, MOVED, COMPLETED, IN_PROGRESS = "changed", "added", "re
 # field's label are the EqIA's own (eqia.assessments.sections, eqia.models), which sit above this
 # module (the models import it): the domain lends them (`lend_names`) when it is loaded.
 FIELD_LABELS = {
-    "relevance": "Relevance", "conclusion": "Screening conclusion", "proposal": "Proposed conclusion",
-    "no_consultation_reason": "Reason there was no consultation", "review_date": "Review date",
-    "intersectional_effects": "Intersectional and cumulative effects", "outcome_justification": "Justification",
-    "outcomes": "Outcome", "review_next_step": "What happens next after the review",
-    "review_next_step_reason": "Why that happens next",
+    "relevance": Shown("Relevance"), "conclusion": Shown("Screening conclusion"),
+    "proposal": Shown("Proposed conclusion"), "no_consultation_reason": Shown("Reason there was no consultation"),
+    "review_date": Shown("Review date"), "intersectional_effects": Shown("Intersectional and cumulative effects"),
+    "outcome_justification": Shown("Justification"),
+    "outcomes": Shown("Outcome"), "review_next_step": Shown("What happens next after the review"),
+    "review_next_step_reason": Shown("Why that happens next"),
 }
 GROUP_FIELD_LABELS = {
-    "impact": "Impact", "severity": "Severity", "evidence_narrative": "Reasons for the judgement",
-    "no_evidence_reason": "Why there is no evidence", "mitigation": "Mitigation", "cited_evidence": "Cited evidence",
-    "actual_impact": "Actual impact", "evidence_seen": "Evidence of the actual impact",
+    "impact": Shown("Impact"), "severity": Shown("Severity"), "evidence_narrative": Shown("Reasons for the judgement"),
+    "no_evidence_reason": Shown("Why there is no evidence"), "mitigation": Shown("Mitigation"),
+    "cited_evidence": Shown("Cited evidence"),
+    "actual_impact": Shown("Actual impact"), "evidence_seen": Shown("Evidence of the actual impact"),
 }
-ITEM_LABELS = {"evidence": "Evidence", "consultation": "Consultation", "action": "Action"}
+ITEM_LABELS = {"evidence": Shown("Evidence"), "consultation": Shown("Consultation"), "action": Shown("Action")}
 ITEM_FIELD_LABELS = {
-    "evidence": {"kind": "Kind", "source": "Source", "dated": "Date", "summary": "Summary", "link": "Link"},
-    "consultation": {"who": "Who", "held_from": "Start date", "held_to": "End date", "method": "How",
-                     "what_they_said": "What they said", "how_it_changed": "How it changed the proposal"},
-    "action": {"description": "Action", "owner": "Owner", "due_date": "Due date",
-               "success_measure": "Success measure", "status": "Status"},
+    "evidence": {"kind": Shown("Kind"), "source": Shown("Source"), "dated": Shown("Date"), "summary": Shown("Summary"),
+                 "link": Shown("Link")},
+    "consultation": {"who": Shown("Who"), "held_from": Shown("Start date"), "held_to": Shown("End date"),
+                     "method": Shown("How"),
+                     "what_they_said": Shown("What they said"), "how_it_changed": Shown("How it changed the proposal")},
+    "action": {"description": Shown("Action"), "owner": Shown("Owner"), "due_date": Shown("Due date"),
+               "success_measure": Shown("Success measure"), "status": Shown("Status")},
 }
 
-CHANGED_WORDS = "{label} changed"
-CHANGED_FROM_TO = "{label} changed from {before} to {after}"
-BLANK = "(blank)"
-IN_GROUP = "{group}: {label}"
-AIM_LABEL = "aim ({aim})"
-ITEM_FIELD = "{item} {label}"
-ITEM_ADDED = "{item} added"
-ITEM_REMOVED = "{item} removed"
-MOVED_UP, MOVED_DOWN = "Action moved up", "Action moved down"
-GATHERING_ADDED = "Action added to gather evidence about {group}"
-GROUP_ADDED = "Group added: {group}"
-MARKED_COMPLETED = "{title} marked as completed"
-MARKED_IN_PROGRESS = "{title} marked as in progress"
+CHANGED_WORDS = Shown("{label} changed")
+CHANGED_FROM_TO = Shown("{label} changed from {before} to {after}")
+BLANK = Shown("(blank)")
+IN_GROUP = Shown("{group}: {label}")
+AIM_LABEL = Shown("aim ({aim})")
+ITEM_FIELD = Shown("{item} {label}")
+ITEM_ADDED = Shown("{item} added")
+ITEM_REMOVED = Shown("{item} removed")
+MOVED_UP, MOVED_DOWN = Shown("Action moved up"), Shown("Action moved down")
+GATHERING_ADDED = Shown("Action added to gather evidence about {group}")
+GROUP_ADDED = Shown("Group added: {group}")
+MARKED_COMPLETED = Shown("{title} marked as completed")
+MARKED_IN_PROGRESS = Shown("{title} marked as in progress")
 EDIT_SEPARATOR = "; "
 
 _names: dict[str, Callable[[str], str]] = {}
@@ -189,10 +219,10 @@ def change_words(change: dict) -> str:
 
 
 # ------------------------------------------------------------ challenge points and answers
-ROUND = "Round {round}: {points}"
-POINT = "{title}: {status}"
-POINT_REMOVED = "{title}: removed"
-ANSWER_REMOVED = "{title}: answer removed"
+ROUND = Shown("Round {round}: {points}")
+POINT = Shown("{title}: {status}")
+POINT_REMOVED = Shown("{title}: removed")
+ANSWER_REMOVED = Shown("{title}: answer removed")
 REMOVED_POINT = "removed"  # the status or response of a point taken back
 
 
@@ -238,15 +268,15 @@ def notes(kind: str, details: dict) -> list[str]:
         return [IMPORTED.format(source=source, origin=origin, document_sha256=details["document_sha256"])]
     if kind in (CHALLENGE_POINTS, CHALLENGE_ANSWERS):
         points = details.get("points") or details.get("answers") or []
-        return [ROUND.format(round=details["round"], points=EDIT_SEPARATOR.join(_point_words(p) for p in points))]
+        return [ROUND.format(round=details["round"], points=_joined(EDIT_SEPARATOR, (_point_words(p) for p in points)))]
     if kind == ACTION_UPDATE:
         dated = date.fromisoformat(details["dated"])
         said = [ACTION_PROGRESS.format(action=details["action"], status=_name("action_status", details["status"]),
-                                       dated=f"{dated.day} {dated:%B %Y}")]
+                                       dated=_day(dated))]
         return said + ([ACTION_EVIDENCE.format(evidence=details["evidence"])] if details.get("evidence") else [])
     if kind == DATE_REACHED:
         on = date.fromisoformat(details["on"])
-        return [DATE_CAME.format(label=FIELD_LABELS.get(details["date"], details["date"]), on=f"{on.day} {on:%B %Y}")]
+        return [DATE_CAME.format(label=FIELD_LABELS.get(details["date"], details["date"]), on=_day(on))]
     if kind == ACCOUNT:
         said = [ACCOUNT_OF.format(email=details["email"])]
         return said + ([ACCOUNT_ROLES.format(roles=", ".join(details["roles"]))] if details.get("roles") else [])
@@ -254,7 +284,7 @@ def notes(kind: str, details: dict) -> list[str]:
         return [_admin_words(details)]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
-        return [EDIT_SEPARATOR.join(change_words(c) for c in details["changes"])]
+        return [_joined(EDIT_SEPARATOR, (change_words(c) for c in details["changes"]))]
     return []
 
 
@@ -262,4 +292,4 @@ def words(event: Recorded) -> str:
     """The event's comment as people read it: the actor's own words, then what its facts say."""
     if (event.hash_version or FACTS_FORM) < FACTS_FORM:
         return event.user_comment or ""
-    return "\n".join(filter(None, [event.user_comment, *notes(event.kind or "", event.details or {})]))
+    return _joined("\n", filter(None, [event.user_comment, *notes(event.kind or "", event.details or {})]))

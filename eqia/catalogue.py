@@ -32,27 +32,59 @@ METHOD_MAP = [
 OPTIONS_MAP = {"templates/**.html": {"trimmed": "true", "silent": "false"},
                "templates/**.txt": {"trimmed": "true", "silent": "false"},
                "pdf_templates/**.html": {"trimmed": "true", "silent": "false"}}
-KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
+# Shown("...") (eqia/workflow/shown.py): English as data, translated when shown.
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2), "Shown": None}
 
-# The keys of a workflow definition or jurisdiction profile whose values people read: each is
-# shown translated where it is shown (eqia/workflow/definition.py, eqia/characteristics.py).
+# What people read in a workflow definition or a jurisdiction profile, by the key it is under; the
+# code makes each of these `Shown` when it loads the file (eqia/workflow/definition.py,
+# eqia/characteristics.py), so each is looked up in the catalogue as it is shown. Every other key
+# is data and stays out of the catalogue: identifiers and codes (`key`, `trigger`, `source`, `dest`,
+# `initial`, `tag`, `style`, `meaning`, `after`, `notice`, a workflow's `name`, the state and right
+# names used as mapping keys), roles and hook names (`roles`, `editable_by`, `create_roles`,
+# `required_fields`, `guards`, `effects`, `excluded`, `relations`, `states`, a characteristic's
+# `aims`: a list of aim keys), numbers and flags (`version`, `signatures`, `statutory`, `frozen`...),
+# and the outcome rules.
+#   label, phrase, description, done, comment_label, attestation: a state's, a transition's or a
+#     right's words on buttons, tags, tables, messages and the sign-off; title: a workflow's;
+#   message: a segregation-of-duties refusal;
+#   name: a characteristic's, a duty's, a profile's (a workflow's `name` is its identifier: see
+#     IDENTIFIER_NAME); hint: a characteristic's; citation, short, regard: a duty's.
 DEFINITION_WORDS = frozenset({
-    "label", "phrase", "description", "title", "name", "hint", "citation", "short", "regard",
+    "label", "phrase", "description", "done", "comment_label", "attestation", "title", "message",
+    "name", "hint", "citation", "short", "regard",
 })
+# Keys whose value is a mapping of codes to words people read: a profile's aims ("a": "Eliminate
+# discrimination..."), its questions ("{group}: ...") and its own section titles.
+DEFINITION_WORD_MAPPINGS = frozenset({"aims", "questions", "section_titles"})
+# A workflow file (it has `transitions`) is known by its `name` ("standard"), which is stored on
+# every assessment: an identifier, never shown translated.
+IDENTIFIER_NAME = "name"
 
 
 def extract_definition_words(fileobj, keywords, comment_tags, options):
-    """Babel's extractor for the definitions' YAML: every string under a key of DEFINITION_WORDS,
-    with the line it is on."""
+    """Babel's extractor for the definitions' YAML: every string people read (DEFINITION_WORDS,
+    DEFINITION_WORD_MAPPINGS), with the line it is on, its whitespace collapsed as the loaders
+    collapse it, so the catalogue holds the text exactly as it is looked up."""
     import yaml
 
     root = yaml.compose(fileobj.read().decode("utf-8"), Loader=yaml.SafeLoader)
 
-    def walk(node):
+    def said(node):
+        text = " ".join(node.value.split())
+        if text:
+            yield node.start_mark.line + 1, None, text, []
+
+    def walk(node, top=False):
         if isinstance(node, yaml.MappingNode):
+            workflow = top and any(key.value == "transitions" for key, _ in node.value)
             for key, value in node.value:
-                if isinstance(value, yaml.ScalarNode) and key.value in DEFINITION_WORDS and value.value.strip():
-                    yield value.start_mark.line + 1, None, value.value, []
+                if isinstance(value, yaml.ScalarNode):
+                    if key.value in DEFINITION_WORDS and not (workflow and key.value == IDENTIFIER_NAME):
+                        yield from said(value)
+                elif isinstance(value, yaml.MappingNode) and key.value in DEFINITION_WORD_MAPPINGS:
+                    for _, text in value.value:
+                        if isinstance(text, yaml.ScalarNode):
+                            yield from said(text)
                 else:
                     yield from walk(value)
         elif isinstance(node, yaml.SequenceNode):
@@ -60,7 +92,7 @@ def extract_definition_words(fileobj, keywords, comment_tags, options):
                 yield from walk(item)
 
     if root is not None:
-        yield from walk(root)
+        yield from walk(root, top=True)
 
 
 def extracted() -> Catalog:

@@ -18,6 +18,8 @@ from pathlib import Path
 import jsonschema
 import yaml
 
+from eqia.workflow.shown import Shown, shown
+
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_FILE = DATA_DIR / "characteristics.yaml"
 # The profiles shipped with the service, by the name EQIA_PROFILE takes.
@@ -42,6 +44,12 @@ def profile_path(setting: str | None) -> Path:
 
 class CharacteristicConfigError(Exception):
     pass
+
+
+# Every word of a profile a person reads (names, hints, aims, scale labels, kinds of activity, the
+# duty's name, citation and regard, questions, section titles) is `Shown`: its English is the data
+# (keys decide, documents and the API stay English), its Welsh is looked up when it is shown
+# (eqia/workflow/shown.py), so a profile loaded once serves either language.
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,9 @@ class Duty:
 
     @property
     def regard_text(self) -> str:
-        return self.regard or f"the aims of the {self.name} ({self.citation})"
+        if self.regard:
+            return self.regard
+        return Shown("the aims of the {name} ({citation})").format(name=self.name, citation=self.citation)
 
 
 # The three aims of section 149(1), stored under "a", "b" and "c" since before aims were
@@ -84,13 +94,13 @@ class Duty:
 PSED_AIM_NAMES = {"a": "eliminate_discrimination", "b": "advance_equality", "c": "foster_good_relations"}
 
 QUESTIONS = {
-    "screening": "{group}: could the activity affect people in this group differently?",
-    "advances": "{group}: could it advance equality of opportunity for this group?",
+    "screening": Shown("{group}: could the activity affect people in this group differently?"),
+    "advances": Shown("{group}: could it advance equality of opportunity for this group?"),
 }
 
-ENGLAND_DUTY = Duty("Public Sector Equality Duty", "Equality Act 2010, section 149",
-                    "Equality Act 2010, s.149",
-                    "the aims of the Public Sector Equality Duty (section 149 of the Equality Act 2010)")
+ENGLAND_DUTY = Duty(Shown("Public Sector Equality Duty"), Shown("Equality Act 2010, section 149"),
+                    Shown("Equality Act 2010, s.149"),
+                    Shown("the aims of the Public Sector Equality Duty (section 149 of the Equality Act 2010)"))
 
 
 @dataclass(frozen=True)
@@ -126,7 +136,12 @@ class CharacteristicSet:
         return self.section_titles.get(section, default)
 
     def question(self, name: str, group: str) -> str:
-        return self.questions.get(name, QUESTIONS[name]).replace("{group}", group)
+        return shown(self.questions.get(name, QUESTIONS[name])).substitute("{group}", self.group_name(group))
+
+    def group_name(self, label: str) -> str:
+        """A group's name as an assessment stored it (in English), shown in the reader's language
+        when it is one of this profile's characteristics; a group the author named stays as written."""
+        return next((c.name for c in self.characteristics if c.name == label), label)
     outcome_rules: dict[str, OutcomeRule] = field(default_factory=dict)
 
     def outcomes_exclude(self, first: str, second: str) -> bool:
@@ -148,7 +163,7 @@ class CharacteristicSet:
         does not have (written under another) by its key."""
         order = list(self.aims)
         ordered = sorted(keys, key=lambda k: (order.index(k) if k in order else len(order), k))
-        return [self.aims.get(k, f"Aim ({k}) of another profile") for k in ordered]
+        return [self.aims.get(k) or Shown("Aim ({key}) of another profile").format(key=k) for k in ordered]
 
     def get(self, key: str) -> Characteristic | None:
         return next((c for c in self.characteristics if c.key == key), None)
@@ -166,7 +181,8 @@ class CharacteristicSet:
         the service's message to choose from the scale."""
         choices = self.choices(name)
         if current and current not in {key for key, _ in choices}:
-            choices.append((current, f"{current} (from another scale: choose one of the above)"))
+            choices.append((current, Shown("{answer} (from another scale: choose one of the above)").format(
+                answer=current)))
         return choices
 
     def label(self, scale: str, key: str | None) -> str:
@@ -219,21 +235,21 @@ def load_characteristics(path: Path | None = None) -> CharacteristicSet:
         # outcomes contradict each other does not change with the jurisdiction.
         outcome_rules = load_characteristics(DEFAULT_FILE).outcome_rules
     return CharacteristicSet(
-        name=raw["name"],
+        name=shown(raw["name"]),
         characteristics=tuple(
-            Characteristic(key=c["key"], name=c["name"], hint=" ".join(c["hint"].split()),
+            Characteristic(key=c["key"], name=shown(c["name"]), hint=shown(" ".join(c["hint"].split())),
                            aims=tuple(c["aims"]), statutory=bool(c.get("statutory", False)))
             for c in raw["characteristics"]
         ),
-        aims=dict(raw["aims"]),
+        aims={key: shown(" ".join(text.split())) for key, text in raw["aims"].items()},
         scales=_scales(raw["scales"]),
         source_file=str(path),
         activity_kinds=_activity_kinds(raw, path),
         key=raw.get("key", path.stem),
         version=raw.get("version", 1),
         duty=_duty(raw),
-        section_titles=dict(raw.get("section_titles", {})),
-        questions=dict(raw.get("questions", {})),
+        section_titles={key: shown(text) for key, text in raw.get("section_titles", {}).items()},
+        questions={key: shown(text) for key, text in raw.get("questions", {}).items()},
         outcome_rules=outcome_rules,
     )
 
@@ -254,12 +270,12 @@ def _duty(raw: dict) -> Duty:
     if "duty" not in raw:
         return ENGLAND_DUTY
     spec = raw["duty"]
-    return Duty(spec["name"], " ".join(spec["citation"].split()), spec.get("short", ""),
-                " ".join(spec.get("regard", "").split()))
+    return Duty(shown(spec["name"]), shown(" ".join(spec["citation"].split())), shown(spec.get("short", "")),
+                shown(" ".join(spec.get("regard", "").split())))
 
 
 def _scales(raw: dict) -> dict[str, tuple[ScaleItem, ...]]:
-    scales = {name: tuple(ScaleItem(key=i["key"], label=i["label"], meaning=i.get("meaning", ""))
+    scales = {name: tuple(ScaleItem(key=i["key"], label=shown(i["label"]), meaning=i.get("meaning", ""))
                           for i in items) for name, items in raw.items()}
     # "Could it advance equality of opportunity?" is answered on the screening scale unless
     # the profile says otherwise (Section 75 screening asks it yes or no, its impact major, minor or none).
@@ -274,7 +290,7 @@ def _activity_kinds(raw: dict, path: Path) -> dict[str, str]:
         if path == DEFAULT_FILE:
             raise CharacteristicConfigError(f"{path}: activity_kinds: the default file must list them")
         return load_characteristics(DEFAULT_FILE).activity_kinds
-    kinds = {k["key"]: k["label"] for k in raw["activity_kinds"]}
+    kinds = {k["key"]: shown(k["label"]) for k in raw["activity_kinds"]}
     if len(kinds) != len(raw["activity_kinds"]):
         raise CharacteristicConfigError(f"{path}: activity_kinds: a key is used twice")
     return kinds

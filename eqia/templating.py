@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from babel.dates import get_month_names
 from flask import Flask, current_app, request
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup, escape
 from flask_login import current_user
 
@@ -64,11 +65,11 @@ def waited(delta: timedelta) -> str:
     """How long something has waited, as a person would say it."""
     days = delta.days
     if days >= 14:
-        return f"{days // 7} weeks"
+        return ngettext("%(num)d week", "%(num)d weeks", days // 7)
     if days >= 1:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return ngettext("%(num)d day", "%(num)d days", days)
     hours = delta.seconds // 3600
-    return f"{hours} hour{'s' if hours != 1 else ''}" if hours else "Less than an hour"
+    return ngettext("%(num)d hour", "%(num)d hours", hours) if hours else _("Less than an hour")
 
 
 def multiline(value: str | None) -> Markup:
@@ -94,10 +95,10 @@ def css_string(value) -> Markup:
 def summary_row(label: str, value, href: str | None = None) -> dict:
     """A GOV.UK summary-list row: plain text is escaped, Markup kept, an empty
     answer shown as "Not answered", and a Change link when `href` is given."""
-    shown = value if str(value or "").strip() else "Not answered"
+    shown = value if str(value or "").strip() else _("Not answered")
     row = {"key": {"text": label}, "value": {"html": escape(shown)}}
     if href:
-        row["actions"] = {"items": [{"href": href, "text": "Change", "visuallyHiddenText": label.lower()}]}
+        row["actions"] = {"items": [{"href": href, "text": _("Change"), "visuallyHiddenText": str(label).lower()}]}
     return row
 
 
@@ -119,13 +120,14 @@ def event_label(event, definition) -> str:
         return definition.transitions[event.action].label
     if event.action in definition.rights:  # a right taken without moving the state (an action updated)
         return definition.rights[event.action].label
-    named = {"create": "Started", "create_version": "Review started as a new version",
-             CHALLENGE_POINTS_ACTION: "Challenge points recorded", ANSWERS_ACTION: "Challenge points answered",
-             IMPORT_ACTION: "Started from an imported file", RESTORE_ACTION: "Restored from a file"}
+    named = {"create": _("Started"), "create_version": _("Review started as a new version"),
+             CHALLENGE_POINTS_ACTION: _("Challenge points recorded"), ANSWERS_ACTION: _("Challenge points answered"),
+             IMPORT_ACTION: _("Started from an imported file"), RESTORE_ACTION: _("Restored from a file")}
     if event.action in named:
         return named[event.action]
     if event.kind == EDIT:
-        return "Changed " + event.details["section"].replace("_", " ")
+        # The section by the words of its code ("register details"), as the record names it.
+        return _("Changed %(section)s", section=event.details["section"].replace("_", " "))
     return event.action
 
 
@@ -133,10 +135,12 @@ def justification_heading(summary) -> str:
     """What the justification in a summary is for: continuing despite an adverse
     impact only when that is the outcome chosen, else the outcomes it explains."""
     if summary.continues_despite_adverse:
-        return "Justification for continuing despite adverse impact"
+        return _("Justification for continuing despite adverse impact")
     if summary.outcomes:
-        return f"Justification for the outcome ({', '.join(OUTCOMES.get(o, o) for o in summary.outcomes)})"
-    return "Justification (no outcome chosen yet)"
+        # str(): a label is Shown, and join would take its English.
+        return _("Justification for the outcome (%(outcomes)s)",
+                 outcomes=", ".join(str(OUTCOMES.get(o, o)) for o in summary.outcomes))
+    return _("Justification (no outcome chosen yet)")
 
 
 def state_tag(assessment) -> dict:
@@ -179,6 +183,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(is_web_link, "is_web_link")
     app.add_template_global(definition_for, "definition_for")
     app.add_template_global(profile_for, "profile_for")
+    # A group's stored name ("Age") in the reader's language where it is the profile's own.
+    app.add_template_global(lambda label: characteristics().group_name(label), "group_name")
     from eqia.services.challenge import task_title
 
     app.add_template_global(task_title, "challenge_task_title")

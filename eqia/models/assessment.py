@@ -15,37 +15,41 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from eqia.extensions import db
 from eqia.models.people import Directorate, User
 from eqia.models.types import UTCDateTime, utcnow
+from eqia.workflow.shown import Shown
+
+# The labels below are `Shown`: their English is what the record, the API and the documents use;
+# pages, e-mails and PDFs show them in the reader's language (eqia/workflow/shown.py).
 
 # What the author proposes at the end of screening.
 SCREENING_PROPOSALS: dict[str, str] = {
-    "full": "A full assessment is needed",
-    "screen_out": "No full assessment is needed (propose a screen-out)",
+    "full": Shown("A full assessment is needed"),
+    "screen_out": Shown("No full assessment is needed (propose a screen-out)"),
 }
 
 EVIDENCE_KINDS: dict[str, str] = {
-    "data": "Data",
-    "research": "Research",
-    "complaints": "Complaints",
-    "monitoring": "Monitoring",
-    "consultation": "Consultation",
-    "other": "Other",
+    "data": Shown("Data"),
+    "research": Shown("Research"),
+    "complaints": Shown("Complaints"),
+    "monitoring": Shown("Monitoring"),
+    "consultation": Shown("Consultation"),
+    "other": Shown("Other"),
 }
 
 # The four outcomes (DOMAIN.md, step 3). "continue" needs a justification.
 OUTCOMES: dict[str, str] = {
-    "no_major_change": "No major change needed",
-    "adjust": "Adjust the activity",
-    "continue": "Continue despite adverse impact",
-    "stop": "Stop and remove the activity",
+    "no_major_change": Shown("No major change needed"),
+    "adjust": Shown("Adjust the activity"),
+    "continue": Shown("Continue despite adverse impact"),
+    "stop": Shown("Stop and remove the activity"),
 }
 CONTINUE_DESPITE_ADVERSE = "continue"
 
 # A lead's view of one task in a challenge round (DOMAIN.md, step 4).
 TO_CORRECT = "to_correct"
 CHALLENGE_STATUSES: dict[str, str] = {
-    TO_CORRECT: "To correct",
-    "could_be_improved": "Could be improved",
-    "acceptable": "Acceptable",
+    TO_CORRECT: Shown("To correct"),
+    "could_be_improved": Shown("Could be improved"),
+    "acceptable": Shown("Acceptable"),
 }
 # The comment a round was returned with is a point too, kept under this key.
 OVERALL = "overall"
@@ -53,19 +57,19 @@ OVERALL = "overall"
 POINT_STATUSES = frozenset({TO_CORRECT, "could_be_improved", OVERALL})
 ACCEPTED = "accepted"
 CHALLENGE_RESPONSES: dict[str, str] = {
-    ACCEPTED: "Accepted",
-    "not_accepted": "Not accepted",
+    ACCEPTED: Shown("Accepted"),
+    "not_accepted": Shown("Not accepted"),
 }
 
 ACTION_STATUSES: dict[str, str] = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
+    "not_started": Shown("Not started"),
+    "in_progress": Shown("In progress"),
+    "done": Shown("Done"),
 }
 # After sign-off, progress on an action is recorded beside the frozen plan (ActionUpdate).
 # "dropped" needs a reason; "done" and "dropped" close the action: no update follows them.
 ACTION_DROPPED = "dropped"
-ACTION_PROGRESS_STATUSES: dict[str, str] = {**ACTION_STATUSES, ACTION_DROPPED: "Dropped"}
+ACTION_PROGRESS_STATUSES: dict[str, str] = {**ACTION_STATUSES, ACTION_DROPPED: Shown("Dropped")}
 ACTION_CLOSED = frozenset({"done", ACTION_DROPPED})
 # An update's limits: the progress page, the API and the interchange schema hold them.
 ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX = 10_000, 2_000
@@ -73,15 +77,15 @@ ACTION_NOTE_MAX, ACTION_EVIDENCE_MAX = 10_000, 2_000
 # At review (DOMAIN.md, step 7): for each group version n assessed, the impact actually seen,
 # said against the one version n predicted (ReviewOutcome rows); then what happens next.
 REVIEW_ACTUALS: dict[str, str] = {
-    "as_predicted": "As predicted",
-    "better_than_predicted": "Better than predicted",
-    "worse_than_predicted": "Worse than predicted",
-    "not_yet_known": "Not yet known",
+    "as_predicted": Shown("As predicted"),
+    "better_than_predicted": Shown("Better than predicted"),
+    "worse_than_predicted": Shown("Worse than predicted"),
+    "not_yet_known": Shown("Not yet known"),
 }
 REVIEW_NEXT_STEPS: dict[str, str] = {
-    "no_change": "No change: the activity continues as it is",
-    "new_version": "Change the activity and assess it again in a new version",
-    "stop": "Stop the activity",
+    "no_change": Shown("No change: the activity continues as it is"),
+    "new_version": Shown("Change the activity and assess it again in a new version"),
+    "stop": Shown("Stop the activity"),
 }
 
 class Assessment(db.Model):

@@ -19,6 +19,7 @@ import yaml
 
 from eqia.roles import ROLES
 from eqia.workflow import hooks
+from eqia.workflow.shown import Shown, shown
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -53,6 +54,10 @@ class WorkflowDefinitionError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+# The words a person reads in a definition (labels, phrases, descriptions, button texts, what a
+# comment box asks, the attestation, segregation messages, the title) are `Shown`: English as
+# data (the API, the audit trail, the record), in the reader's language when shown
+# (eqia/workflow/shown.py). Translated at display, so the cached definitions serve every language.
 @dataclass(frozen=True)
 class State:
     key: str
@@ -104,8 +109,10 @@ class Transition:
     def comment_required(self) -> bool:
         return self.comment == "required"
 
-    def attestation_for(self, duty: str) -> str:
-        return self.attestation.replace(ATTESTATION_PLACEHOLDER, duty)
+    def attestation_for(self, duty: str) -> Shown:
+        """The attestation with `duty` in it: recorded in English, shown in the reader's
+        language (the Welsh keeps {duty} and the duty's own Welsh stands in it)."""
+        return shown(self.attestation).substitute(ATTESTATION_PLACEHOLDER, duty)
 
     @property
     def timed(self) -> bool:
@@ -287,15 +294,15 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             fail(f"states.{key}.public", "only a frozen state can be public: the register shows what was signed")
         states[key] = State(
             key=key,
-            label=spec["label"],
-            description=" ".join(spec["description"].split()),
+            label=shown(spec["label"]),
+            description=shown(" ".join(spec["description"].split())),
             tag=spec.get("tag", "grey"),
             editable_by=frozenset(spec.get("editable_by", [])),
             frozen=bool(spec.get("frozen", False)),
             final=bool(spec.get("final", False)),
             public=bool(spec.get("public", False)),
             settled=bool(spec.get("settled", False)),
-            phrase=" ".join(spec["phrase"].split()),
+            phrase=shown(" ".join(spec["phrase"].split())),
         )
 
     if raw["initial"] not in states:
@@ -360,7 +367,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             fail(f"{path}.comment_label", "a transition that requires a comment must say what to ask for")
         transitions[trigger] = Transition(
             trigger=trigger,
-            label=spec["label"],
+            label=shown(spec["label"]),
             sources=tuple(sources),
             dest=dest,
             roles=frozenset(spec["roles"]),
@@ -368,13 +375,13 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
             guards=tuple(spec.get("guards", [])),
             effects=tuple(spec.get("effects", [])),
             comment=comment,
-            comment_label=spec.get("comment_label", "Comment (optional)"),
+            comment_label=shown(spec["comment_label"]) if "comment_label" in spec else Shown("Comment (optional)"),
             style=spec.get("style", "primary"),
             system=system,
             reauthenticate=bool(spec.get("reauthenticate", False)),
-            attestation=" ".join(spec.get("attestation", "").split()),
+            attestation=shown(" ".join(spec.get("attestation", "").split())),
             signatures=spec.get("signatures", 1),
-            done=" ".join(spec["done"].split()),
+            done=shown(" ".join(spec["done"].split())),
             after=after,
             notice=notice,
         )
@@ -390,7 +397,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
         for j, state in enumerate(spec["states"]):
             if state not in states:
                 fail(f"{path}.states[{j}]", f"unknown state {state!r}")
-        rights[name] = Right(name=name, label=spec["label"], roles=frozenset(spec["roles"]),
+        rights[name] = Right(name=name, label=shown(spec["label"]), roles=frozenset(spec["roles"]),
                              states=frozenset(spec["states"]), relations=frozenset(spec.get("relations", ())))
 
     segregation: dict[str, SegregationRule] = {}
@@ -409,7 +416,8 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
                 fail(f"{path}.excluded[{j}]", f"{party!r} is never taken before {spec['trigger']!r} on the "
                      "same version, so excluding its performers would do nothing")
         segregation[spec["trigger"]] = SegregationRule(
-            trigger=spec["trigger"], excluded=tuple(spec["excluded"]), message=" ".join(spec["message"].split())
+            trigger=spec["trigger"], excluded=tuple(spec["excluded"]),
+            message=shown(" ".join(spec["message"].split()))
         )
 
     for i, t in enumerate(transitions.values()):
@@ -437,7 +445,7 @@ def parse_definition(raw: Any, source_file: str | Path, schema: dict) -> Workflo
     return WorkflowDefinition(
         name=raw["name"],
         version=raw["version"],
-        title=raw["title"],
+        title=shown(raw["title"]),
         initial=raw["initial"],
         create_roles=frozenset(raw["create_roles"]),
         states=states,
