@@ -34,6 +34,9 @@ COOKIE_AGE = 365 * 24 * 3600
 # The `lang` attribute of a page or PDF in each language.
 LANG_TAGS = {"en": "en-GB", "cy": "cy"}
 CATALOGUE_DIR = Path(__file__).parent / "translations"
+# The JSON API is for other systems: its answers, refusals included, are English whatever the
+# caller's browser or account says.
+ENGLISH_ONLY = ("/api/",)
 
 
 def catalogue_path(language: str) -> Path:
@@ -81,7 +84,7 @@ def chosen_language(value: str | None) -> str | None:
 
 
 def select_language() -> str:
-    if not has_request_context():
+    if not has_request_context() or request.path.startswith(ENGLISH_ONLY):
         return DEFAULT_LANGUAGE
     from flask_login import current_user
 

@@ -65,6 +65,12 @@ def _visible_text(html: str) -> list[str]:
     soup = BeautifulSoup(html, "html.parser")
     for hidden in soup(["script", "style", "template"]):
         hidden.decompose()
+    # Text marked as another language than the page's is meant to be in it (the switch says
+    # "Cymraeg" on an English page, and the other language's PDF is named in its own words).
+    page_language = soup.html.get("lang") if soup.html else None
+    for element in soup.find_all(attrs={"lang": True}):
+        if element is not soup.html and element.get("lang") != page_language:
+            element.decompose()
     pieces = [soup.title.get_text()] if soup.title else []
     pieces += list(soup.body.stripped_strings) if soup.body else []
     for element in soup.find_all(attrs={"aria-label": True}):
@@ -101,11 +107,12 @@ def _data_values() -> list[str]:
 
 
 def _leftover(text: str, data: list[str]) -> str:
+    text = re.sub(r"(?<!\w)/[\w./-]+", " ", text)  # a file's path, as the configuration page shows where it came from
     for value in data:
         if value in text:  # as a whole word or phrase only: a code such as "no" is not the end of "piano"
             text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
     words = [w for w in re.findall(r"[A-Za-zÀ-ÿŵŷŴŶ][\w'’.-]*", text)
-             if w.strip(".-'’") not in SAME_IN_BOTH and not re.fullmatch(r"[A-Z]{2,}-?\d*", w)]
+             if w.strip(".-'’") not in SAME_IN_BOTH and not re.fullmatch(r"[A-Z]{2,}-?\d*|[A-Z][A-Z0-9_]+", w)]
     return " ".join(words)
 
 

@@ -744,10 +744,11 @@ def render_svg(definition: WorkflowDefinition) -> str:
                      f'{spans}</text>')
         if state.frozen:
             note_y = baseline + (len(lines) - 1) * LABEL_LINE + NOTE_SIZE + 6
-            left = cx - (13 + _text_width("Frozen", NOTE_SIZE)) / 2
+            frozen = _("Frozen")
+            left = cx - (13 + _text_width(frozen, NOTE_SIZE)) / 2
             parts.append(_lock(left, note_y, TEXT))
             parts.append(f'<text x="{_num(left + 13)}" y="{_num(note_y)}" font-size="{NOTE_SIZE}" '
-                         f'fill="{TEXT}">Frozen</text>')
+                         f'fill="{TEXT}">{_esc(frozen)}</text>')
         parts.append("</g>")
 
     # Edges.
