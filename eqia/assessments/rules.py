@@ -63,20 +63,20 @@ def _day(value: date) -> str:
 
 
 def sign_off_too_late(decision_date: date) -> str:
-    return _("You cannot sign off on or after the planned decision date (%(date)s): due regard must be paid before "
-             "the decision is made. If the decision has moved, return the assessment for more work so that the "
-             "author can change the planned decision date.", date=_day(decision_date))
+    return _("You cannot sign off on or after the planned decision date (%(date)s): due regard must be paid "
+             "before the decision is made. If the decision has moved, return the assessment for more work so "
+             "that the author can change the planned decision date.", date=_day(decision_date))
 
 
 def sign_off_would_be_too_late(decision_date: date) -> str:
-    return _("Sign-off could no longer come before the planned decision date (%(date)s): due regard must be paid "
-             "before the decision is made. If the decision has moved, change the planned decision date in the "
-             "register details first.", date=_day(decision_date))
+    return _("Sign-off could no longer come before the planned decision date (%(date)s): due regard must be "
+             "paid before the decision is made. If the decision has moved, change the planned decision date "
+             "in the register details first.", date=_day(decision_date))
 
 
 def late_decision_warning(decision_date: date) -> str:
-    return _("The planned decision date (%(date)s) is today or has passed: this assessment could not be signed off "
-             "before the decision. If the decision has moved, change the planned decision date.",
+    return _("The planned decision date (%(date)s) is today or has passed: this assessment could not be "
+             "signed off before the decision. If the decision has moved, change the planned decision date.",
              date=_day(decision_date))
 
 
@@ -139,8 +139,8 @@ def no_open_next_version(ctx: TransitionContext) -> list[Problem]:
 # The challenge review (DOMAIN.md, step 4). The rounds and points live in
 # eqia.services.challenge; these say what each transition needs of them.
 
-RETURN_NEEDS_POINTS = _l("Mark at least one task \u201cTo correct\u201d on the review page, or give an overall "
-                         "comment, so the author knows what to change.")
+RETURN_NEEDS_POINTS = _l("Mark at least one task \u201cTo correct\u201d on the review page, or give an "
+                         "overall comment, so the author knows what to change.")
 
 
 @guard("challenge_has_points")
@@ -154,10 +154,10 @@ def challenge_has_points(ctx: TransitionContext) -> list[Problem]:
 
 def approve_blocked(titles: list[str]) -> str:
     quoted = ", ".join(f"\u201c{t}\u201d" for t in titles)
-    return ngettext("You cannot approve while %(tasks)s is marked \u201cTo correct\u201d. Change the status on the "
-                    "review page, or return the assessment to the author.",
-                    "You cannot approve while %(tasks)s are marked \u201cTo correct\u201d. Change the status on the "
-                    "review page, or return the assessment to the author.", len(titles), tasks=quoted)
+    return ngettext("You cannot approve while %(tasks)s is marked \u201cTo correct\u201d. Change the status "
+                    "on the review page, or return the assessment to the author.",
+                    "You cannot approve while %(tasks)s are marked \u201cTo correct\u201d. Change the status "
+                    "on the review page, or return the assessment to the author.", len(titles), tasks=quoted)
 
 
 @guard("no_point_to_correct")
@@ -172,10 +172,10 @@ def no_point_to_correct(ctx: TransitionContext) -> list[Problem]:
 
 
 def points_unanswered(count: int, round_number: int) -> str:
-    return ngettext("Answer every challenge point from round %(round)s before you submit again: %(num)d is not "
-                    "answered yet.",
-                    "Answer every challenge point from round %(round)s before you submit again: %(num)d are not "
-                    "answered yet.", count, round=round_number)
+    return ngettext("Answer every challenge point from round %(round)s before you submit again: %(num)d is "
+                    "not answered yet.",
+                    "Answer every challenge point from round %(round)s before you submit again: %(num)d are "
+                    "not answered yet.", count, round=round_number)
 
 
 @guard("challenge_points_answered")
@@ -191,7 +191,8 @@ def challenge_points_answered(ctx: TransitionContext) -> list[Problem]:
     return []
 
 
-ALREADY_SIGNED = _l("You have already signed this version. Another decision-maker must add the next signature.")
+ALREADY_SIGNED = _l("You have already signed this version. Another decision-maker must add the next "
+                    "signature.")
 
 
 @guard("not_already_signed")

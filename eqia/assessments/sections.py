@@ -30,6 +30,12 @@ if TYPE_CHECKING:
     from eqia.models import Action, Assessment, CharacteristicImpact, Consultation, EvidenceItem
 
 
+def N_(message: str) -> str:
+    """Marks English for the catalogue and leaves it English: for words other modules use as text (the
+    importer's and the API's refusals, which join them), said in the reader's language here with _()."""
+    return message
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -48,7 +54,8 @@ REGISTER_REQUIRED: tuple[tuple[str, object], ...] = (
     ("due_regard_started_on", _l("Enter the date due regard started")),
 )
 
-DECISION_BEFORE_REGARD = _l("The date the decision will be made must be on or after the date due regard started")
+DECISION_BEFORE_REGARD = _l("The date the decision will be made must be on or after the date due regard "
+                            "started")
 
 
 def register_details_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
@@ -81,7 +88,8 @@ CONCLUSION_MISSING = _l("Enter your screening conclusion and the reasons for it"
 
 
 def screen_out_blocked_by_unknown(names: list[str]) -> str:
-    return _("You cannot propose a screen-out while any group is \u201cDon\u2019t know\u201d: this EqIA needs a full "
+    return _("You cannot propose a screen-out while any group is \u201cDon\u2019t know\u201d: this EqIA "
+             "needs a full "
              "assessment to find out. Still unknown: %(groups)s.", groups=", ".join(names))
 
 
@@ -106,8 +114,10 @@ def asks_about_advancing(characteristic_key: str, characteristics: Characteristi
 
 
 SCREENING_REVIEW_DATE_MISSING = _l("Enter the date this screening decision should be reviewed")
-SCREENING_REVIEW_DATE_NOT_FUTURE = _l("The date this screening decision should be reviewed must be in the future")
-SCREENING_REVIEW_DATE_TOO_FAR = _l("The date this screening decision should be reviewed must be within 3 years")
+SCREENING_REVIEW_DATE_NOT_FUTURE = _l("The date this screening decision should be reviewed must be in the "
+                                      "future")
+SCREENING_REVIEW_DATE_TOO_FAR = _l("The date this screening decision should be reviewed must be within 3 "
+                                   "years")
 # Three years: an activity that no one looks at again for longer has usually changed (its budget, its users,
 # the evidence) without anyone asking whether the screen-out still holds.
 SCREENING_REVIEW_YEARS = 3
@@ -160,7 +170,7 @@ EVIDENCE_KIND_MISSING = _l("Select the kind of evidence")
 EVIDENCE_SOURCE_MISSING = _l("Enter where the evidence comes from")
 EVIDENCE_SUMMARY_MISSING = _l("Enter what the evidence shows")
 EVIDENCE_DATE_FUTURE = _l("The date of the evidence must be today or in the past")
-LINK_NOT_WEB = _l("Enter a link that starts with https:// or http://, or leave it blank")
+LINK_NOT_WEB = N_("Enter a link that starts with https:// or http://, or leave it blank")
 
 
 def is_web_link(link: str) -> bool:
@@ -180,7 +190,7 @@ def evidence_item_problems(item: EvidenceItem, today: date) -> list[Problem]:
     if _blank(item.summary):
         problems.append(Problem(str(EVIDENCE_SUMMARY_MISSING), field="summary"))
     if item.link and not is_web_link(item.link):
-        problems.append(Problem(str(LINK_NOT_WEB), field="link"))
+        problems.append(Problem(_(LINK_NOT_WEB), field="link"))
     return problems
 
 
@@ -317,19 +327,20 @@ def intersectional_problems(assessment: Assessment, characteristics: Characteris
 # --------------------------------------------------------------------- outcome
 
 OUTCOME_MISSING = _l("Select at least one outcome")
-JUSTIFICATION_MISSING = _l("Justify continuing despite the adverse impact: the legitimate aim, why the means are "
-                           "proportionate, and why there is no less harmful way")
+JUSTIFICATION_MISSING = _l("Justify continuing despite the adverse impact: the legitimate aim, why the means "
+                           "are proportionate, and why there is no less harmful way")
 
 
 def outcomes_contradict(first: str, second: str) -> str:
-    return _("\u201c%(first)s\u201d and \u201c%(second)s\u201d contradict each other: choose the one that applies",
+    return _("\u201c%(first)s\u201d and \u201c%(second)s\u201d contradict each other: choose the one that "
+             "applies",
              first=OUTCOMES.get(first, first), second=OUTCOMES.get(second, second))
 
 
 def outcome_beside_adverse(outcome: str, name: str, severity: str) -> str:
     return _("\u201c%(outcome)s\u201d cannot be the outcome while the impact on %(group)s is negative with "
-             "%(severity)s severity: choose another outcome, or change the judgement about %(group)s if it is "
-             "wrong", outcome=OUTCOMES.get(outcome, outcome), group=name, severity=str(severity).lower())
+             "%(severity)s severity: choose another outcome, or change the judgement about %(group)s if it "
+             "is wrong", outcome=OUTCOMES.get(outcome, outcome), group=name, severity=str(severity).lower())
 
 
 def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
@@ -408,7 +419,7 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
 # -------------------------------------------------- review of the previous version
 
 REVIEW_PAGE = "actual_impacts"
-NEXT_STEP_MISSING = _l("Select what happens next")
+NEXT_STEP_MISSING = N_("Select what happens next")
 NEXT_STEP_REASON_MISSING = _l("Explain why this is what happens next")
 
 
@@ -447,7 +458,7 @@ def review_problems(assessment: Assessment, characteristics: CharacteristicSet) 
             problems.append(Problem(actual_evidence_missing(impact.characteristic_label), REVIEW_PAGE,
                                     f"evidence_{key}"))
     if assessment.review_next_step not in REVIEW_NEXT_STEPS:
-        problems.append(Problem(str(NEXT_STEP_MISSING), REVIEW_PAGE, "next_step"))
+        problems.append(Problem(_(NEXT_STEP_MISSING), REVIEW_PAGE, "next_step"))
     if _blank(assessment.review_next_step_reason):
         problems.append(Problem(str(NEXT_STEP_REASON_MISSING), REVIEW_PAGE, "next_step_reason"))
     return problems

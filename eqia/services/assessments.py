@@ -33,6 +33,7 @@ from eqia.models import (
 )
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.assessments import sections
+from eqia.assessments.sections import N_
 from eqia.loaded_definitions import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.local_time import LOCAL_ZONE
 from eqia.services import access
@@ -43,9 +44,11 @@ from eqia.workflow.hooks import Problem
 from eqia.unit_of_work import service_step, undo_step
 
 
+# The importer and a view raise this one themselves, as text: English here, said in the reader's language
+# (with _()) where this module refuses with it.
+CANNOT_CREATE = N_("You do not have a role that can start an assessment.")
 # Lazy: each is said in the language of the request it refuses, and made text (str) where a Problem is made.
 # The ones with {state} keep str.format's braces: callers and tests fill them with .format().
-CANNOT_CREATE = _l("You do not have a role that can start an assessment.")
 OWN_DIRECTORATE_ONLY = _l("You can only start assessments for your own directorate.")
 UNKNOWN_DIRECTORATE = _l("Select a directorate from the list")
 ACTIVITY_KIND_UNKNOWN = _l("Select the kind of activity from the list")
@@ -196,7 +199,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
     try:
         definition = workflows().current(workflow_name)
         if not user.roles & definition.create_roles:
-            raise Forbidden(str(CANNOT_CREATE))
+            raise Forbidden(_(CANNOT_CREATE))
         check_directorate(user, details.get("directorate_id"))
         _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN,
                       "activity_kind")
