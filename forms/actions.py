@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm, SectionForm
 from eqia.forms.fields import GovukDateField, row_values, within_limit
-from eqia.forms.guidance import hint
+from eqia.forms.guidance import hint, hint_with_example_date
 from eqia.models import ACTION_STATUSES
 
 
-WITHOUT_ACCOUNT = "Someone without an account"
+WITHOUT_ACCOUNT = _l("Someone without an account")
 
 
 def account_id(value) -> int | None:
@@ -33,22 +34,22 @@ def with_accounts(form: "ActionForm", accounts) -> "ActionForm":
 
 
 class ActionForm(ItemForm):
-    description = TextAreaField("Action", widget=GovTextArea(), description=hint("action_description"),
-                                validators=[Optional(), within_limit("action_plan", "description", "Action")])
-    owner = StringField("Who owns it?", widget=GovTextInput(),
-                        description="A named person, post or body, as the plan should show it.",
-                        validators=[Optional(), within_limit("action_plan", "owner", "Owner")])
-    owner_user_id = SelectField("Does the owner have an account here?", widget=GovSelect(), coerce=account_id,
+    description = TextAreaField(_l("Action"), widget=GovTextArea(), description=hint("action_description"),
+                                validators=[Optional(), within_limit("action_plan", "description", _l("Action"))])
+    owner = StringField(_l("Who owns it?"), widget=GovTextInput(),
+                        description=_l("A named person, post or body, as the plan should show it."),
+                        validators=[Optional(), within_limit("action_plan", "owner", _l("Owner"))])
+    owner_user_id = SelectField(_l("Does the owner have an account here?"), widget=GovSelect(), coerce=account_id,
                                 choices=[], validate_choice=False,
-                                description="An owner with an account sees the action in ‘My actions’ "
-                                            "and can record its progress. If you leave ‘Who owns it?’ blank, "
-                                            "the plan shows the account’s name.")
-    due_date = GovukDateField("When is it due?", error_label="Due date", description="For example, 30 9 2026.")
-    success_measure = TextAreaField("How will you know it has worked?", widget=GovTextArea(),
+                                description=_l("An owner with an account sees the action in ‘My actions’ "
+                                               "and can record its progress. If you leave ‘Who owns it?’ blank, "
+                                               "the plan shows the account’s name."))
+    due_date = GovukDateField(_l("When is it due?"), error_label=_l("Due date"), description=_l("For example, 30 9 2026."))
+    success_measure = TextAreaField(_l("How will you know it has worked?"), widget=GovTextArea(),
                                     description=hint("action_measure"),
                                     validators=[Optional(),
-                                                within_limit("action_plan", "success_measure", "Success measure")])
-    status = RadioField("Status", widget=GovRadioInput(), choices=list(ACTION_STATUSES.items()),
+                                                within_limit("action_plan", "success_measure", _l("Success measure"))])
+    status = RadioField(_l("Status"), widget=GovRadioInput(), choices=list(ACTION_STATUSES.items()),
                         description=hint("action_status"),
                         validators=[Optional()], validate_choice=False)
 
@@ -57,5 +58,5 @@ class ActionForm(ItemForm):
 
 
 class ActionPlanPageForm(SectionForm):
-    review_date = GovukDateField("When will you review the actual impact?", error_label="Review date",
-                                 description=hint("review_date") + " For example, 1 4 2027.")
+    review_date = GovukDateField(_l("When will you review the actual impact?"), error_label=_l("Review date"),
+                                 description=hint_with_example_date("review_date", "1 4 2027"))

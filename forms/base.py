@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import StringField, TextAreaField
 
-from eqia.services.errors import NUL_REFUSED as NUL_CHARACTER
+from eqia.services.errors import NUL_REFUSED_SAID as NUL_CHARACTER
 
 
 class BaseForm(FlaskForm):

@@ -5,6 +5,7 @@ place the rule lives, so every caller is refused in the same words."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Optional
@@ -16,7 +17,7 @@ from eqia.services.challenge import AnswerInput, PointInput, field_name
 
 
 class ReviewForm(BaseForm):
-    submit = SubmitField("Save review", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save review"), widget=GovSubmitInput())
 
     def points(self, keys: list[str]) -> dict:
         return {key: PointInput(self[field_name("status", key)].data or None,
@@ -31,17 +32,17 @@ def build_review_form(tasks: list[tuple[str, str]], **kwargs) -> ReviewForm:
 
     for key, title in tasks:
         setattr(Form, field_name("status", key), RadioField(
-            f"Your view of \u201c{title}\u201d", widget=GovRadioInput(), choices=list(CHALLENGE_STATUSES.items()),
+            _("Your view of \u201c%(task)s\u201d", task=title), widget=GovRadioInput(), choices=list(CHALLENGE_STATUSES.items()),
             validators=[Optional()], validate_choice=False))
         setattr(Form, field_name("comment", key), TextAreaField(
-            f"Your comment on \u201c{title}\u201d", widget=GovTextArea(), validators=[Optional()],
-            description="Needed when it is to correct or could be improved: say what, and why."))
+            _("Your comment on \u201c%(task)s\u201d", task=title), widget=GovTextArea(), validators=[Optional()],
+            description=_l("Needed when it is to correct or could be improved: say what, and why.")))
     return Form(**kwargs)
 
 
 class AnswersForm(BaseForm):
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    submit = SubmitField("Save answers", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save answers"), widget=GovSubmitInput())
 
     def answers(self, point_ids: list[int]) -> dict:
         return {pid: AnswerInput(self[field_name("response", str(pid))].data or None,
@@ -56,12 +57,13 @@ def build_answers_form(points: list[tuple[int, str]], **kwargs) -> AnswersForm:
 
     for point_id, title in points:
         setattr(Form, field_name("response", str(point_id)), RadioField(
-            f"Do you accept the point on \u201c{title}\u201d?", widget=GovRadioInput(),
-            choices=[(k, f"{v}" + (": I have changed the assessment" if k == "accepted" else ": I will explain why"))
+            _("Do you accept the point on \u201c%(task)s\u201d?", task=title), widget=GovRadioInput(),
+            choices=[(k, _("%(response)s: I have changed the assessment", response=v) if k == "accepted"
+                      else _("%(response)s: I will explain why", response=v))
                      for k, v in CHALLENGE_RESPONSES.items()],
             validators=[Optional()], validate_choice=False))
         setattr(Form, field_name("text", str(point_id)), TextAreaField(
-            f"What you changed, or why you do not accept it (\u201c{title}\u201d)", widget=GovTextArea(),
+            _("What you changed, or why you do not accept it (\u201c%(task)s\u201d)", task=title), widget=GovTextArea(),
             validators=[Optional()],
-            description="The equality lead and the decision-maker read this. Be specific."))
+            description=_l("The equality lead and the decision-maker read this. Be specific.")))
     return Form(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -9,7 +10,7 @@ from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
 
-COMPLETION_MISSING = "Select whether you have completed this section"
+COMPLETION_MISSING = _l("Select whether you have completed this section")
 
 
 class SectionForm(BaseForm):
@@ -18,11 +19,11 @@ class SectionForm(BaseForm):
     "No" saves a draft, however incomplete."""
 
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    completed = RadioField("Have you completed this section?", widget=GovRadioInput(),
-                           choices=[("yes", "Yes, I\u2019ve completed this section"),
-                                    ("no", "No, I\u2019ll come back to it later")],
+    completed = RadioField(_l("Have you completed this section?"), widget=GovRadioInput(),
+                           choices=[("yes", _l("Yes, I\u2019ve completed this section")),
+                                    ("no", _l("No, I\u2019ll come back to it later"))],
                            validators=[InputRequired(COMPLETION_MISSING)], validate_choice=False)
-    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save and continue"), widget=GovSubmitInput())
 
     def validate_completed(self, field) -> None:
         if field.data not in ("yes", "no"):
@@ -36,7 +37,7 @@ class ItemForm(BaseForm):
     """Adding or changing one item of a list section."""
 
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class ConfirmForm(BaseForm):

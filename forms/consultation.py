@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
@@ -12,23 +13,23 @@ from eqia.forms.guidance import hint
 
 
 class ConsultationItemForm(ItemForm):
-    who = TextAreaField("Who did you consult or engage with?", widget=GovTextArea(),
+    who = TextAreaField(_l("Who did you consult or engage with?"), widget=GovTextArea(),
                         description=hint("consultation_who"),
-                        validators=[Optional(), within_limit("consultation", "who", "Who")])
-    held_from = GovukDateField("Start date", error_label="Start date", description="For example, 12 5 2026.")
-    held_to = GovukDateField("End date (optional)", error_label="End date",
-                             description="Leave blank for a single event.")
-    method = StringField("How did you consult or engage with them?", widget=GovTextInput(),
-                         description="For example, an online survey, drop-in sessions, or a meeting of a forum.",
-                         validators=[Optional(), within_limit("consultation", "method", "How")])
-    what_they_said = TextAreaField("What did they tell you?", widget=GovTextArea(),
+                        validators=[Optional(), within_limit("consultation", "who", _l("Who"))])
+    held_from = GovukDateField(_l("Start date"), error_label=_l("Start date"), description=_l("For example, 12 5 2026."))
+    held_to = GovukDateField(_l("End date (optional)"), error_label=_l("End date"),
+                             description=_l("Leave blank for a single event."))
+    method = StringField(_l("How did you consult or engage with them?"), widget=GovTextInput(),
+                         description=_l("For example, an online survey, drop-in sessions, or a meeting of a forum."),
+                         validators=[Optional(), within_limit("consultation", "method", _l("How"))])
+    what_they_said = TextAreaField(_l("What did they tell you?"), widget=GovTextArea(),
                                    description=hint("consultation_said"),
                                    validators=[Optional(),
-                                               within_limit("consultation", "what_they_said", "What they said")])
-    how_it_changed = TextAreaField("How did it change the proposal?", widget=GovTextArea(),
+                                               within_limit("consultation", "what_they_said", _l("What they said"))])
+    how_it_changed = TextAreaField(_l("How did it change the proposal?"), widget=GovTextArea(),
                                    description=hint("consultation_changed"),
                                    validators=[Optional(),
-                                               within_limit("consultation", "how_it_changed", "How it changed")])
+                                               within_limit("consultation", "how_it_changed", _l("How it changed"))])
 
     def values(self) -> dict:
         return row_values(self, "consultation")
@@ -36,6 +37,6 @@ class ConsultationItemForm(ItemForm):
 
 class ConsultationPageForm(SectionForm):
     no_consultation_reason = TextAreaField(
-        "If there was no consultation or engagement, why not?", widget=GovTextArea(),
+        _l("If there was no consultation or engagement, why not?"), widget=GovTextArea(),
         description=hint("no_consultation_reason"),
-        validators=[Optional(), within_limit("consultation", "no_consultation_reason", "Reason")])
+        validators=[Optional(), within_limit("consultation", "no_consultation_reason", _l("Reason"))])

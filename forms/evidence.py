@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
@@ -15,17 +16,17 @@ from eqia.models import EVIDENCE_KINDS
 class EvidenceItemForm(ItemForm):
     # Presence and the link's form are checked by the service (one place for
     # the rule, the same for the API); the form only parses.
-    kind = RadioField("What kind of evidence is it?", widget=GovRadioInput(), choices=list(EVIDENCE_KINDS.items()),
+    kind = RadioField(_l("What kind of evidence is it?"), widget=GovRadioInput(), choices=list(EVIDENCE_KINDS.items()),
                       description=hint("evidence_kind"),
                       validators=[Optional()], validate_choice=False)
-    source = StringField("Source", widget=GovTextInput(), description=hint("evidence_source"),
-                         validators=[Optional(), within_limit("evidence", "source", "Source")])
-    dated = GovukDateField("Date (optional)", error_label="Date of the evidence",
-                           description="When the data was collected or the report published. For example, 3 9 2025.")
-    summary = TextAreaField("What does it show?", widget=GovTextArea(), description=hint("evidence_summary"),
-                            validators=[Optional(), within_limit("evidence", "summary", "Summary")])
-    link = StringField("Link (optional)", widget=GovTextInput(), description=hint("evidence_link"),
-                       validators=[Optional(), within_limit("evidence", "link", "Link")])
+    source = StringField(_l("Source"), widget=GovTextInput(), description=hint("evidence_source"),
+                         validators=[Optional(), within_limit("evidence", "source", _l("Source"))])
+    dated = GovukDateField(_l("Date (optional)"), error_label=_l("Date of the evidence"),
+                           description=_l("When the data was collected or the report published. For example, 3 9 2025."))
+    summary = TextAreaField(_l("What does it show?"), widget=GovTextArea(), description=hint("evidence_summary"),
+                            validators=[Optional(), within_limit("evidence", "summary", _l("Summary"))])
+    link = StringField(_l("Link (optional)"), widget=GovTextInput(), description=hint("evidence_link"),
+                       validators=[Optional(), within_limit("evidence", "link", _l("Link"))])
 
     def values(self) -> dict:
         # A link pasted with a space around it is the link.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import LazyString, gettext as _
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.validators import Length, ValidationError
@@ -13,8 +14,10 @@ from eqia.assessments import shape
 PARTS = ("day", "month", "year")
 
 
-def too_long(label: str, limit: int) -> str:
-    return f"{label} must be {limit:,} characters or fewer"
+def too_long(label: str, limit: int) -> LazyString:
+    """Said in the language of the request that is refused (a validator's message is made at import)."""
+    return LazyString(lambda: _("%(label)s must be %(limit)s characters or fewer", label=str(label),
+                                limit=format(limit, ",")))
 
 
 def row_values(form, part: str) -> dict:
@@ -31,11 +34,20 @@ def within_limit(part: str, name: str, label: str) -> Length:
 
 
 def date_missing_parts(label: str, missing: list[str]) -> str:
-    return f"{label} must include a {' and '.join(missing)}"
+    # Each combination whole, so a language can say it in its own order.
+    words = {
+        ("day",): _("%(label)s must include a day", label=str(label)),
+        ("month",): _("%(label)s must include a month", label=str(label)),
+        ("year",): _("%(label)s must include a year", label=str(label)),
+        ("day", "month"): _("%(label)s must include a day and month", label=str(label)),
+        ("day", "year"): _("%(label)s must include a day and year", label=str(label)),
+        ("month", "year"): _("%(label)s must include a month and year", label=str(label)),
+    }
+    return words.get(tuple(missing)) or _("%(label)s must include a day, month and year", label=str(label))
 
 
 def date_not_real(label: str) -> str:
-    return f"{label} must be a real date"
+    return _("%(label)s must be a real date", label=str(label))
 
 
 class GovukDateField(DateField):
@@ -52,7 +64,8 @@ class GovukDateField(DateField):
 
     def __init__(self, label=None, validators=None, *, error_label: str | None = None, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
-        self.error_label = error_label or str(self.label.text)
+        # Kept lazy: the label is said in the language of the request that is refused.
+        self.error_label = error_label or self.label.text
 
     def process_formdata(self, valuelist: list[str]) -> None:
         parts = [str(v).strip() for v in valuelist][:3]

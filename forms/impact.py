@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import Optional
@@ -26,39 +27,39 @@ class IntegerMultipleField(LenientMultipleField):
             self.data = [int(v) for v in valuelist]
         except ValueError:
             self.data = []
-            raise ValueError("Choose evidence from the list") from None
+            raise ValueError(_("Choose evidence from the list")) from None
 
 
 def build_impact_form(characteristics: CharacteristicSet, name: str, aims: tuple[str, ...], evidence_items,
                       row=None, **kwargs) -> SectionForm:
     """`row` is the stored analysis: an answer on another scale stays visible."""
     class ImpactForm(SectionForm):
-        impact = RadioField(f"What is the likely impact on {name}?", widget=GovRadioInput(),
+        impact = RadioField(_("What is the likely impact on %(group)s?", group=name), widget=GovRadioInput(),
                             description=hint("impact"),
                             choices=characteristics.choices_keeping("impact", getattr(row, "impact", None)),
                             validators=[Optional()], validate_choice=False)
         aims_relevant = LenientMultipleField(
-            "Which of the duty's aims is this relevant to?", widget=GovCheckboxesInput(),
+            _l("Which of the duty's aims is this relevant to?"), widget=GovCheckboxesInput(),
             description=hint("duty_aims"), choices=[(a, characteristics.aims[a]) for a in aims])
-        severity = RadioField("If the impact is negative, how severe is it?", widget=GovRadioInput(),
+        severity = RadioField(_l("If the impact is negative, how severe is it?"), widget=GovRadioInput(),
                               description=hint("severity"),
                               choices=characteristics.choices_keeping("severity", getattr(row, "severity", None)),
                               validators=[Optional()], validate_choice=False)
-        evidence_narrative = TextAreaField("Reasons for your judgement", widget=GovTextArea(),
+        evidence_narrative = TextAreaField(_l("Reasons for your judgement"), widget=GovTextArea(),
                                            description=hint("evidence_narrative"),
                                            validators=[Optional(),
                                                        within_limit("characteristics", "evidence_narrative",
-                                                                    "Reasons")])
-        evidence = IntegerMultipleField("Which evidence supports it?", widget=GovCheckboxesInput(),
+                                                                    _l("Reasons"))])
+        evidence = IntegerMultipleField(_l("Which evidence supports it?"), widget=GovCheckboxesInput(),
                                         description=hint("cited_evidence"),
                                         choices=[(e.id, f"{e.source}: {e.summary[:120]}") for e in evidence_items])
-        no_evidence_reason = TextAreaField("If there is no evidence about this group, why not?",
+        no_evidence_reason = TextAreaField(_l("If there is no evidence about this group, why not?"),
                                            widget=GovTextArea(), description=hint("no_evidence_reason"),
                                            validators=[Optional(),
                                                        within_limit("characteristics", "no_evidence_reason",
-                                                                    "Reason")])
-        mitigation = TextAreaField("Mitigation", widget=GovTextArea(), description=hint("mitigation"),
+                                                                    _l("Reason"))])
+        mitigation = TextAreaField(_l("Mitigation"), widget=GovTextArea(), description=hint("mitigation"),
                                    validators=[Optional(),
-                                               within_limit("characteristics", "mitigation", "Mitigation")])
+                                               within_limit("characteristics", "mitigation", _l("Mitigation"))])
 
     return ImpactForm(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovTextArea
 from wtforms import TextAreaField
 from wtforms.validators import Optional
@@ -15,16 +16,16 @@ from eqia.models import OUTCOMES
 
 class IntersectionalForm(SectionForm):
     intersectional_effects = TextAreaField(
-        "Intersectional and cumulative effects", widget=GovTextArea(), description=hint("intersectional"),
+        _l("Intersectional and cumulative effects"), widget=GovTextArea(), description=hint("intersectional"),
         validators=[Optional(),
                     within_limit("intersectional", "intersectional_effects",
-                                 "Intersectional and cumulative effects")])
+                                 _l("Intersectional and cumulative effects"))])
 
 
 class OutcomeForm(SectionForm):
-    outcomes = LenientMultipleField("What is the outcome of this assessment?", widget=GovCheckboxesInput(),
-                                    description="Select all that apply.", choices=list(OUTCOMES.items()))
+    outcomes = LenientMultipleField(_l("What is the outcome of this assessment?"), widget=GovCheckboxesInput(),
+                                    description=_l("Select all that apply."), choices=list(OUTCOMES.items()))
     outcome_justification = TextAreaField(
-        "If the activity continues despite an adverse impact, why is that justified?", widget=GovTextArea(),
+        _l("If the activity continues despite an adverse impact, why is that justified?"), widget=GovTextArea(),
         description=hint("outcome_justification"),
-        validators=[Optional(), within_limit("outcome", "outcome_justification", "Justification")])
+        validators=[Optional(), within_limit("outcome", "outcome_justification", _l("Justification"))])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -25,65 +26,65 @@ def _directorate_id(value) -> int | None:
         return None
 
 
-PROGRAMME_TWICE = "Choose an existing programme or enter a new one, not both"
+PROGRAMME_TWICE = _l("Choose an existing programme or enter a new one, not both")
 
 
 class RegisterDetailsForm(BaseForm):
     """Drafts save with only a title and directorate: the rest is required by the
     workflow before the assessment can move on, not before it can be saved."""
 
-    title = StringField("Title of the activity", widget=GovTextInput(),
-                        description="Name the policy, service, budget proposal or decision being assessed.",
-                        validators=[InputRequired("Enter the title of the activity being assessed"),
-                                    within_limit("register_details", "title", "Title")])
+    title = StringField(_l("Title of the activity"), widget=GovTextInput(),
+                        description=_l("Name the policy, service, budget proposal or decision being assessed."),
+                        validators=[InputRequired(_l("Enter the title of the activity being assessed")),
+                                    within_limit("register_details", "title", _l("Title"))])
     # Choices are checked by the service (UNKNOWN_DIRECTORATE, OWN_DIRECTORATE_ONLY), in its own words.
-    directorate_id = SelectField("Directorate", coerce=_directorate_id, validate_choice=False, widget=GovSelect(),
+    directorate_id = SelectField(_l("Directorate"), coerce=_directorate_id, validate_choice=False, widget=GovSelect(),
                                  description=hint("directorate"),
-                                 validators=[InputRequired("Select a directorate from the list")])
-    service = StringField("Service", widget=GovTextInput(), description=hint("service"),
-                          validators=[Optional(), within_limit("register_details", "service", "Service")])
-    lead_officer = StringField("Lead officer", widget=GovTextInput(),
-                               description="The person responsible for this assessment.",
+                                 validators=[InputRequired(_l("Select a directorate from the list"))])
+    service = StringField(_l("Service"), widget=GovTextInput(), description=hint("service"),
+                          validators=[Optional(), within_limit("register_details", "service", _l("Service"))])
+    lead_officer = StringField(_l("Lead officer"), widget=GovTextInput(),
+                               description=_l("The person responsible for this assessment."),
                                validators=[Optional(),
-                                           within_limit("register_details", "lead_officer", "Lead officer")])
-    activity_kind = SelectField("Kind of activity", widget=GovSelect(), description=hint("activity_kind"),
+                                           within_limit("register_details", "lead_officer", _l("Lead officer"))])
+    activity_kind = SelectField(_l("Kind of activity"), widget=GovSelect(), description=hint("activity_kind"),
                                 validate_choice=False,
                                 validators=[Optional()])
-    aims = TextAreaField("Aims of the activity", widget=GovTextArea(), description=hint("aims"),
-                         validators=[Optional(), within_limit("register_details", "aims", "Aims")])
-    people_affected = TextAreaField("Who is affected", widget=GovTextArea(), description=hint("people_affected"),
+    aims = TextAreaField(_l("Aims of the activity"), widget=GovTextArea(), description=hint("aims"),
+                         validators=[Optional(), within_limit("register_details", "aims", _l("Aims"))])
+    people_affected = TextAreaField(_l("Who is affected"), widget=GovTextArea(), description=hint("people_affected"),
                                     validators=[Optional(), within_limit("register_details", "people_affected",
-                                                                         "Who is affected")])
-    decision_maker = StringField("Decision-maker", widget=GovTextInput(),
-                                 description="The person who will take the decision, for example the Cabinet Member "
-                                             "for Adult Social Care.",
+                                                                         _l("Who is affected"))])
+    decision_maker = StringField(_l("Decision-maker"), widget=GovTextInput(),
+                                 description=_l("The person who will take the decision, for example the Cabinet Member "
+                                                "for Adult Social Care."),
                                  validators=[Optional(),
                                              within_limit("register_details", "decision_maker",
-                                                          "Decision-maker")])
-    decision_forum = StringField("Where the decision will be made", widget=GovTextInput(),
-                                 description="For example Cabinet, a committee, or an officer decision.",
+                                                          _l("Decision-maker"))])
+    decision_forum = StringField(_l("Where the decision will be made"), widget=GovTextInput(),
+                                 description=_l("For example Cabinet, a committee, or an officer decision."),
                                  validators=[Optional(), within_limit("register_details", "decision_forum",
-                                                                      "Where the decision will be made")])
-    due_regard_started_on = GovukDateField("Date due regard started", error_label="Date due regard started",
-                                           description="When the council started thinking about equality for this "
-                                                       "activity. For example, 27 3 2026.")
-    planned_decision_date = GovukDateField("Planned decision date", error_label="Planned decision date",
-                                           description="Due regard must be paid before this date. For example, "
-                                                       "14 7 2026.")
-    existing_programme = SelectField("Parent programme (optional)", widget=GovSelect(), validators=[Optional()],
-                                     description="A wider programme this is part of, so effects on the same people "
-                                                 "can be seen together.")
-    parent_programme = StringField("Or enter a new programme", widget=GovTextInput(),
+                                                                      _l("Where the decision will be made"))])
+    due_regard_started_on = GovukDateField(_l("Date due regard started"), error_label=_l("Date due regard started"),
+                                           description=_l("When the council started thinking about equality for this "
+                                                          "activity. For example, 27 3 2026."))
+    planned_decision_date = GovukDateField(_l("Planned decision date"), error_label=_l("Planned decision date"),
+                                           description=_l("Due regard must be paid before this date. For example, "
+                                                          "14 7 2026."))
+    existing_programme = SelectField(_l("Parent programme (optional)"), widget=GovSelect(), validators=[Optional()],
+                                     description=_l("A wider programme this is part of, so effects on the same people "
+                                                    "can be seen together."))
+    parent_programme = StringField(_l("Or enter a new programme"), widget=GovTextInput(),
                                    validators=[Optional(),
                                                within_limit("register_details", "parent_programme",
-                                                            "Parent programme")])
+                                                            _l("Parent programme"))])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save and continue"), widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The deployment's own kinds (the configured profile), checked again by the service.
-        self.activity_kind.choices = [("", "Select the kind of activity"),
+        self.activity_kind.choices = [("", _("Select the kind of activity")),
                                       *characteristics().activity_kinds.items()]
 
     def validate_planned_decision_date(self, field) -> None:
@@ -91,7 +92,7 @@ class RegisterDetailsForm(BaseForm):
             raise ValidationError(DECISION_BEFORE_REGARD)
 
     def set_programmes(self, names: list[str]) -> None:
-        self.existing_programme.choices = [("", "Not part of a programme, or a new one")] + [(n, n) for n in names]
+        self.existing_programme.choices = [("", _("Not part of a programme, or a new one"))] + [(n, n) for n in names]
         if self.parent_programme.data in names and not self.existing_programme.data:
             self.existing_programme.data, self.parent_programme.data = self.parent_programme.data, ""
 

@@ -3,6 +3,7 @@ then what happens next. Built from the version reviewed's own groups."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Optional
@@ -26,15 +27,15 @@ def build_review_form(impacts, **kwargs) -> SectionForm:
     for impact in impacts:
         key, name = impact.characteristic_key, impact.characteristic_label
         setattr(ReviewForm, f"actual_{key}", RadioField(
-            f"What was the actual impact on {name}?", widget=GovRadioInput(), description=hint("actual_impact"),
+            _("What was the actual impact on %(group)s?", group=name), widget=GovRadioInput(), description=hint("actual_impact"),
             choices=list(REVIEW_ACTUALS.items()), validators=[Optional()], validate_choice=False))
         setattr(ReviewForm, f"evidence_{key}", TextAreaField(
-            f"Evidence of the actual impact on {name}", widget=GovTextArea(), description=hint("actual_evidence"),
-            validators=[Optional(), within_limit(PART, "evidence_seen", f"The evidence about {name}")]))
+            _("Evidence of the actual impact on %(group)s", group=name), widget=GovTextArea(), description=hint("actual_evidence"),
+            validators=[Optional(), within_limit(PART, "evidence_seen", _("The evidence about %(group)s", group=name))]))
     ReviewForm.next_step = RadioField(
-        "What happens next?", widget=GovRadioInput(), description=hint("next_step"),
+        _l("What happens next?"), widget=GovRadioInput(), description=hint("next_step"),
         choices=list(REVIEW_NEXT_STEPS.items()), validators=[Optional()], validate_choice=False)
     ReviewForm.next_step_reason = TextAreaField(
-        "Why is this what happens next?", widget=GovTextArea(), description=hint("next_step_reason"),
-        validators=[Optional(), within_limit(PART, "review_next_step_reason", "The reason")])
+        _l("Why is this what happens next?"), widget=GovTextArea(), description=hint("next_step_reason"),
+        validators=[Optional(), within_limit(PART, "review_next_step_reason", _l("The reason"))])
     return ReviewForm(**kwargs)

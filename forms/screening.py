@@ -5,6 +5,7 @@ deployment with other groups gets other questions without code changes."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.widgets import HiddenInput
@@ -14,7 +15,7 @@ from wtforms.validators import Optional
 from eqia.characteristics import Characteristic, CharacteristicSet
 from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
-from eqia.forms.guidance import hint
+from eqia.forms.guidance import hint, hint_with_example_date
 from eqia.forms.fields import GovukDateField, within_limit
 from eqia.models import SCREENING_PROPOSALS
 from eqia.assessments.sections import asks_about_advancing
@@ -27,22 +28,22 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
 
     class ScreeningForm(SectionForm):
         # Unknown choices are refused by the service, with the rule's own message.
-        relevance = RadioField("How relevant is this activity to equality?", widget=GovRadioInput(),
+        relevance = RadioField(_l("How relevant is this activity to equality?"), widget=GovRadioInput(),
                                description=hint("relevance"),
                                choices=characteristics.choices_keeping("relevance", stored_relevance),
                                validators=[Optional()],
                                validate_choice=False)
-        proposal = RadioField("What do you propose?", widget=GovRadioInput(), description=hint("proposal"),
+        proposal = RadioField(_l("What do you propose?"), widget=GovRadioInput(), description=hint("proposal"),
                               choices=list(SCREENING_PROPOSALS.items()), validators=[Optional()],
                               validate_choice=False)
-        conclusion = TextAreaField("Screening conclusion and reasons", widget=GovTextArea(),
+        conclusion = TextAreaField(_l("Screening conclusion and reasons"), widget=GovTextArea(),
                                    description=hint("conclusion"),
                                    validators=[Optional(),
-                                               within_limit("screening", "conclusion", "Conclusion")])
+                                               within_limit("screening", "conclusion", _l("Conclusion"))])
 
-        review_date = GovukDateField("When should this screening decision be reviewed?",
-                                     error_label="The date this screening decision should be reviewed",
-                                     description=hint("screening_review_date") + " For example, 1 4 2027.")
+        review_date = GovukDateField(_l("When should this screening decision be reviewed?"),
+                                     error_label=_l("The date this screening decision should be reviewed"),
+                                     description=hint_with_example_date("screening_review_date", "1 4 2027"))
 
     for row in rows:
         key = row.characteristic_key
@@ -56,10 +57,10 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
             validate_choice=False,  # the service refuses an unknown answer with its own message
         ))
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
-            f"Reason for your answer about {row.characteristic_label}", widget=GovTextArea(),
+            _("Reason for your answer about %(group)s", group=row.characteristic_label), widget=GovTextArea(),
             description=hint("screening_reason"),
             validators=[Optional(),
-                        within_limit("screening", "reason", f"Reason about {row.characteristic_label}")],
+                        within_limit("screening", "reason", _("Reason about %(group)s", group=row.characteristic_label))],
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(
@@ -76,10 +77,10 @@ def build_add_group_form(missing: list[Characteristic], **kwargs) -> BaseForm:
     Nothing chosen, or a group not offered, is refused by the service in its words."""
 
     class AddGroupForm(BaseForm):
-        characteristic = RadioField("Which group do you want to add?", widget=GovRadioInput(),
+        characteristic = RadioField(_l("Which group do you want to add?"), widget=GovRadioInput(),
                                     choices=[(c.key, c.name) for c in missing], validate_choice=False,
                                     validators=[Optional()])
         lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-        submit = SubmitField("Add group", widget=GovSubmitInput())
+        submit = SubmitField(_l("Add group"), widget=GovSubmitInput())
 
     return AddGroupForm(**kwargs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextArea
 from wtforms import BooleanField, IntegerField, PasswordField, SubmitField, TextAreaField
 from wtforms.validators import Optional
@@ -13,13 +14,13 @@ from eqia.forms.base import BaseForm
 class TransitionForm(BaseForm):
     # Length and presence are checked by the workflow service, the one place the
     # rule lives, so the API and the pages refuse the same things.
-    comment = TextAreaField("Comment", widget=GovTextArea(), validators=[Optional()])
+    comment = TextAreaField(_l("Comment"), widget=GovTextArea(), validators=[Optional()])
     # Shown only where the definition asks for them (a sign-off's attestation and
     # re-authentication); the service checks them, so no page can skip them.
-    attest = BooleanField("I confirm the statement above", widget=GovCheckboxInput())
-    password = PasswordField("Your password", widget=GovPasswordInput(), validators=[Optional()])
+    attest = BooleanField(_l("I confirm the statement above"), widget=GovCheckboxInput())
+    password = PasswordField(_l("Your password"), widget=GovPasswordInput(), validators=[Optional()])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
 
 
 class PostOnlyForm(BaseForm):

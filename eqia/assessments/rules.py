@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import get_month_names
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+
+from eqia.i18n import current_language
 from eqia.audit_words import SIGNATURE
 
 from eqia.models import Assessment, utcnow
@@ -31,15 +35,15 @@ def screening_has_no_unknowns(ctx: TransitionContext) -> list[Problem]:
     return []
 
 
-SCREENING_SAYS_FULL = ("The screening concludes that a full assessment is needed. To propose a screen-out, change "
-                       "the proposed conclusion in the screening first.")
+SCREENING_SAYS_FULL = _l("The screening concludes that a full assessment is needed. To propose a screen-out, "
+                         "change the proposed conclusion in the screening first.")
 
 
 @guard("screening_proposes_screen_out")
 def screening_proposes_screen_out(ctx: TransitionContext) -> list[Problem]:
     # The action must match what the screening, as written and checked, concludes.
     if ctx.assessment.screening_proposal != "screen_out":
-        return [Problem(SCREENING_SAYS_FULL, "screening", "proposal")]
+        return [Problem(str(SCREENING_SAYS_FULL), "screening", "proposal")]
     return []
 
 
@@ -53,22 +57,27 @@ def screening_has_review_date(ctx: TransitionContext) -> list[Problem]:
     return sections.screening_review_date_problems(ctx.assessment.review_date, today, required=True)
 
 
+def _day(value: date) -> str:
+    """"6 December 2026", or "6 Rhagfyr 2026" in Welsh (as eqia.templating.govuk_date says it)."""
+    return f"{value.day} {get_month_names('wide', locale=current_language())[value.month]} {value.year}"
+
+
 def sign_off_too_late(decision_date: date) -> str:
-    return (f"You cannot sign off on or after the planned decision date ({decision_date.day} {decision_date:%B %Y}): due regard "
-            "must be paid before the decision is made. If the decision has moved, return the assessment for more "
-            "work so that the author can change the planned decision date.")
+    return _("You cannot sign off on or after the planned decision date (%(date)s): due regard must be paid "
+             "before the decision is made. If the decision has moved, return the assessment for more work so "
+             "that the author can change the planned decision date.", date=_day(decision_date))
 
 
 def sign_off_would_be_too_late(decision_date: date) -> str:
-    return (f"Sign-off could no longer come before the planned decision date ({decision_date.day} "
-            f"{decision_date:%B %Y}): due regard must be paid before the decision is made. If the decision has "
-            "moved, change the planned decision date in the register details first.")
+    return _("Sign-off could no longer come before the planned decision date (%(date)s): due regard must be "
+             "paid before the decision is made. If the decision has moved, change the planned decision date "
+             "in the register details first.", date=_day(decision_date))
 
 
 def late_decision_warning(decision_date: date) -> str:
-    return (f"The planned decision date ({decision_date.day} {decision_date:%B %Y}) is today or has passed: this "
-            "assessment could not be signed off before the decision. If the decision has moved, change the "
-            "planned decision date.")
+    return _("The planned decision date (%(date)s) is today or has passed: this assessment could not be "
+             "signed off before the decision. If the decision has moved, change the planned decision date.",
+             date=_day(decision_date))
 
 
 def late_decision_warning_for(assessment) -> str | None:
@@ -85,7 +94,7 @@ def late_decision_warning_for(assessment) -> str | None:
     return late_decision_warning(decision_date)
 
 
-NO_DECISION_DATE = "Enter the date the decision will be made before signing off"
+NO_DECISION_DATE = _l("Enter the date the decision will be made before signing off")
 
 
 def too_late_to_sign(decision_date: date, today: date) -> bool:
@@ -98,7 +107,7 @@ def too_late_to_sign(decision_date: date, today: date) -> bool:
 def before_planned_decision_date(ctx: TransitionContext) -> list[Problem]:
     decision_date = ctx.assessment.planned_decision_date
     if decision_date is None:
-        return [Problem(NO_DECISION_DATE, "register_details", "planned_decision_date")]
+        return [Problem(str(NO_DECISION_DATE), "register_details", "planned_decision_date")]
     if too_late_to_sign(decision_date, ctx.local_today):
         return [Problem(sign_off_too_late(decision_date))]
     return []
@@ -116,7 +125,7 @@ def sign_off_still_possible(ctx: TransitionContext) -> list[Problem]:
 
 
 def review_already_open(version_number: int) -> str:
-    return f"A review is already open as version {version_number}. Continue it there."
+    return _("A review is already open as version %(number)s. Continue it there.", number=version_number)
 
 
 @guard("no_open_next_version")
@@ -130,8 +139,8 @@ def no_open_next_version(ctx: TransitionContext) -> list[Problem]:
 # The challenge review (DOMAIN.md, step 4). The rounds and points live in
 # eqia.services.challenge; these say what each transition needs of them.
 
-RETURN_NEEDS_POINTS = ("Mark at least one task \u201cTo correct\u201d on the review page, or give an overall comment, "
-                       "so the author knows what to change.")
+RETURN_NEEDS_POINTS = _l("Mark at least one task \u201cTo correct\u201d on the review page, or give an "
+                         "overall comment, so the author knows what to change.")
 
 
 @guard("challenge_has_points")
@@ -140,13 +149,15 @@ def challenge_has_points(ctx: TransitionContext) -> list[Problem]:
 
     if ctx.comment or challenge.points_to_correct(ctx.assessment):
         return []
-    return [Problem(RETURN_NEEDS_POINTS, "review", "points")]
+    return [Problem(str(RETURN_NEEDS_POINTS), "review", "points")]
 
 
 def approve_blocked(titles: list[str]) -> str:
     quoted = ", ".join(f"\u201c{t}\u201d" for t in titles)
-    return (f"You cannot approve while {quoted} {'is' if len(titles) == 1 else 'are'} marked \u201cTo correct\u201d. "
-            "Change the status on the review page, or return the assessment to the author.")
+    return ngettext("You cannot approve while %(tasks)s is marked \u201cTo correct\u201d. Change the status "
+                    "on the review page, or return the assessment to the author.",
+                    "You cannot approve while %(tasks)s are marked \u201cTo correct\u201d. Change the status "
+                    "on the review page, or return the assessment to the author.", len(titles), tasks=quoted)
 
 
 @guard("no_point_to_correct")
@@ -161,8 +172,10 @@ def no_point_to_correct(ctx: TransitionContext) -> list[Problem]:
 
 
 def points_unanswered(count: int, round_number: int) -> str:
-    return (f"Answer every challenge point from round {round_number} before you submit again: {count} "
-            f"{'is' if count == 1 else 'are'} not answered yet.")
+    return ngettext("Answer every challenge point from round %(round)s before you submit again: %(num)d is "
+                    "not answered yet.",
+                    "Answer every challenge point from round %(round)s before you submit again: %(num)d are "
+                    "not answered yet.", count, round=round_number)
 
 
 @guard("challenge_points_answered")
@@ -178,7 +191,8 @@ def challenge_points_answered(ctx: TransitionContext) -> list[Problem]:
     return []
 
 
-ALREADY_SIGNED = "You have already signed this version. Another decision-maker must add the next signature."
+ALREADY_SIGNED = _l("You have already signed this version. Another decision-maker must add the next "
+                    "signature.")
 
 
 @guard("not_already_signed")
@@ -186,7 +200,7 @@ def not_already_signed(ctx: TransitionContext) -> list[Problem]:
     from eqia.services import signing
 
     if ctx.user is not None and any(s.signer_id == ctx.user.id for s in signing.valid_signatures(ctx.assessment)):
-        return [Problem(ALREADY_SIGNED)]
+        return [Problem(str(ALREADY_SIGNED))]
     return []
 
 

@@ -17,6 +17,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _, lazy_gettext as _l
+
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.audit_words import lend_names
 from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
@@ -28,58 +30,67 @@ if TYPE_CHECKING:
     from eqia.models import Action, Assessment, CharacteristicImpact, Consultation, EvidenceItem
 
 
+def N_(message: str) -> str:
+    """Marks English for the catalogue and leaves it English: for words other modules use as text (the
+    importer's and the API's refusals, which join them), said in the reader's language here with _()."""
+    return message
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 # ------------------------------------------------------------ register details
 
-REGISTER_REQUIRED: tuple[tuple[str, str], ...] = (
-    ("title", "Enter the title of the activity being assessed"),
-    ("lead_officer", "Enter the name of the lead officer"),
-    ("activity_kind", "Select the kind of activity"),
-    ("aims", "Enter the aims of the activity"),
-    ("people_affected", "Enter who is affected by the activity"),
-    ("decision_maker", "Enter who will make the decision"),
-    ("decision_forum", "Enter where the decision will be made, for example Cabinet"),
-    ("planned_decision_date", "Enter the date the decision will be made"),
-    ("due_regard_started_on", "Enter the date due regard started"),
+REGISTER_REQUIRED: tuple[tuple[str, object], ...] = (
+    ("title", _l("Enter the title of the activity being assessed")),
+    ("lead_officer", _l("Enter the name of the lead officer")),
+    ("activity_kind", _l("Select the kind of activity")),
+    ("aims", _l("Enter the aims of the activity")),
+    ("people_affected", _l("Enter who is affected by the activity")),
+    ("decision_maker", _l("Enter who will make the decision")),
+    ("decision_forum", _l("Enter where the decision will be made, for example Cabinet")),
+    ("planned_decision_date", _l("Enter the date the decision will be made")),
+    ("due_regard_started_on", _l("Enter the date due regard started")),
 )
 
-DECISION_BEFORE_REGARD = "The date the decision will be made must be on or after the date due regard started"
+DECISION_BEFORE_REGARD = _l("The date the decision will be made must be on or after the date due regard "
+                            "started")
 
 
 def register_details_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
-    problems = [Problem(message, "register_details", field)
+    problems = [Problem(str(message), "register_details", field)
                 for field, message in REGISTER_REQUIRED if _blank(getattr(assessment, field))]
     if (assessment.planned_decision_date and assessment.due_regard_started_on
             and assessment.planned_decision_date < assessment.due_regard_started_on):
-        problems.append(Problem(DECISION_BEFORE_REGARD, "register_details", "planned_decision_date"))
+        problems.append(Problem(str(DECISION_BEFORE_REGARD), "register_details", "planned_decision_date"))
     return problems
 
 
 # ------------------------------------------------------------------- screening
 
 def screening_answer_missing(name: str) -> str:
-    return f"{name}: select whether the activity could affect people in this group differently"
+    return _("%(group)s: select whether the activity could affect people in this group differently", group=name)
 
 
 def screening_reason_missing(name: str) -> str:
-    return f"{name}: give a reason for your answer"
+    return _("%(group)s: give a reason for your answer", group=name)
 
 
 def advances_missing(name: str) -> str:
-    return f"{name}: select whether the activity could advance equality of opportunity for this group"
+    return _("%(group)s: select whether the activity could advance equality of opportunity for this group",
+             group=name)
 
 
-RELEVANCE_MISSING = "Select how relevant the activity is to equality"
-PROPOSAL_MISSING = "Select whether a full assessment is needed"
-CONCLUSION_MISSING = "Enter your screening conclusion and the reasons for it"
+RELEVANCE_MISSING = _l("Select how relevant the activity is to equality")
+PROPOSAL_MISSING = _l("Select whether a full assessment is needed")
+CONCLUSION_MISSING = _l("Enter your screening conclusion and the reasons for it")
 
 
 def screen_out_blocked_by_unknown(names: list[str]) -> str:
-    return ("You cannot propose a screen-out while any group is \u201cDon\u2019t know\u201d: this EqIA needs a full "
-            f"assessment to find out. Still unknown: {', '.join(names)}.")
+    return _("You cannot propose a screen-out while any group is \u201cDon\u2019t know\u201d: this EqIA "
+             "needs a full "
+             "assessment to find out. Still unknown: %(groups)s.", groups=", ".join(names))
 
 
 def unknown_groups(assessment: Assessment, characteristics: CharacteristicSet) -> list[str]:
@@ -102,9 +113,11 @@ def asks_about_advancing(characteristic_key: str, characteristics: Characteristi
     return "b" in aims_for(characteristic_key, characteristics)
 
 
-SCREENING_REVIEW_DATE_MISSING = "Enter the date this screening decision should be reviewed"
-SCREENING_REVIEW_DATE_NOT_FUTURE = "The date this screening decision should be reviewed must be in the future"
-SCREENING_REVIEW_DATE_TOO_FAR = "The date this screening decision should be reviewed must be within 3 years"
+SCREENING_REVIEW_DATE_MISSING = _l("Enter the date this screening decision should be reviewed")
+SCREENING_REVIEW_DATE_NOT_FUTURE = _l("The date this screening decision should be reviewed must be in the "
+                                      "future")
+SCREENING_REVIEW_DATE_TOO_FAR = _l("The date this screening decision should be reviewed must be within 3 "
+                                   "years")
 # Three years: an activity that no one looks at again for longer has usually changed (its budget, its users,
 # the evidence) without anyone asking whether the screen-out still holds.
 SCREENING_REVIEW_YEARS = 3
@@ -114,15 +127,15 @@ def screening_review_date_problems(review_date: date | None, today: date, *, req
     """The review date of a screen-out: in the future and within SCREENING_REVIEW_YEARS. `required` when the
     screen-out is being proposed; a save of the page only checks a date that is given."""
     if review_date is None:
-        return [Problem(SCREENING_REVIEW_DATE_MISSING, "screening", "review_date")] if required else []
+        return [Problem(str(SCREENING_REVIEW_DATE_MISSING), "screening", "review_date")] if required else []
     if review_date <= today:
-        return [Problem(SCREENING_REVIEW_DATE_NOT_FUTURE, "screening", "review_date")]
+        return [Problem(str(SCREENING_REVIEW_DATE_NOT_FUTURE), "screening", "review_date")]
     try:
         latest = today.replace(year=today.year + SCREENING_REVIEW_YEARS)
     except ValueError:  # 29 February
         latest = today.replace(year=today.year + SCREENING_REVIEW_YEARS, day=28)
     if review_date > latest:
-        return [Problem(SCREENING_REVIEW_DATE_TOO_FAR, "screening", "review_date")]
+        return [Problem(str(SCREENING_REVIEW_DATE_TOO_FAR), "screening", "review_date")]
     return []
 
 
@@ -138,26 +151,26 @@ def screening_problems(assessment: Assessment, characteristics: CharacteristicSe
         if asks_about_advancing(key, characteristics) and not answer.advances_equality:
             problems.append(Problem(advances_missing(name), page, f"advances_{key}"))
     if not assessment.screening_relevance:
-        problems.append(Problem(RELEVANCE_MISSING, page, "relevance"))
+        problems.append(Problem(str(RELEVANCE_MISSING), page, "relevance"))
     if not assessment.screening_proposal:
-        problems.append(Problem(PROPOSAL_MISSING, page, "proposal"))
+        problems.append(Problem(str(PROPOSAL_MISSING), page, "proposal"))
     elif assessment.screening_proposal == "screen_out":
         unknown = unknown_groups(assessment, characteristics)
         if unknown:
             problems.append(Problem(screen_out_blocked_by_unknown(unknown), page, "proposal"))
     if _blank(assessment.screening_conclusion):
-        problems.append(Problem(CONCLUSION_MISSING, page, "conclusion"))
+        problems.append(Problem(str(CONCLUSION_MISSING), page, "conclusion"))
     return problems
 
 
 # -------------------------------------------------------------------- evidence
 
-EVIDENCE_NONE = "Add at least one piece of evidence you have considered"
-EVIDENCE_KIND_MISSING = "Select the kind of evidence"
-EVIDENCE_SOURCE_MISSING = "Enter where the evidence comes from"
-EVIDENCE_SUMMARY_MISSING = "Enter what the evidence shows"
-EVIDENCE_DATE_FUTURE = "The date of the evidence must be today or in the past"
-LINK_NOT_WEB = "Enter a link that starts with https:// or http://, or leave it blank"
+EVIDENCE_NONE = _l("Add at least one piece of evidence you have considered")
+EVIDENCE_KIND_MISSING = _l("Select the kind of evidence")
+EVIDENCE_SOURCE_MISSING = _l("Enter where the evidence comes from")
+EVIDENCE_SUMMARY_MISSING = _l("Enter what the evidence shows")
+EVIDENCE_DATE_FUTURE = _l("The date of the evidence must be today or in the past")
+LINK_NOT_WEB = N_("Enter a link that starts with https:// or http://, or leave it blank")
 
 
 def is_web_link(link: str) -> bool:
@@ -169,90 +182,94 @@ def evidence_item_problems(item: EvidenceItem, today: date) -> list[Problem]:
     """Checked on every save of an item: an item is small enough to be whole."""
     problems = []
     if item.kind not in EVIDENCE_KINDS:
-        problems.append(Problem(EVIDENCE_KIND_MISSING, field="kind"))
+        problems.append(Problem(str(EVIDENCE_KIND_MISSING), field="kind"))
     if _blank(item.source):
-        problems.append(Problem(EVIDENCE_SOURCE_MISSING, field="source"))
+        problems.append(Problem(str(EVIDENCE_SOURCE_MISSING), field="source"))
     if item.dated and item.dated > today:
-        problems.append(Problem(EVIDENCE_DATE_FUTURE, field="dated"))
+        problems.append(Problem(str(EVIDENCE_DATE_FUTURE), field="dated"))
     if _blank(item.summary):
-        problems.append(Problem(EVIDENCE_SUMMARY_MISSING, field="summary"))
+        problems.append(Problem(str(EVIDENCE_SUMMARY_MISSING), field="summary"))
     if item.link and not is_web_link(item.link):
-        problems.append(Problem(LINK_NOT_WEB, field="link"))
+        problems.append(Problem(_(LINK_NOT_WEB), field="link"))
     return problems
 
 
 def evidence_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if not assessment.evidence_items:
-        return [Problem(EVIDENCE_NONE, "evidence", "add")]
+        return [Problem(str(EVIDENCE_NONE), "evidence", "add")]
     return []
 
 
 # ---------------------------------------------------------------- consultation
 
-CONSULTATION_MISSING = "Add the consultation or engagement you carried out, or explain why there was none"
-CONSULTATION_WHO_MISSING = "Enter who you consulted or engaged with"
-CONSULTATION_START_MISSING = "Enter the date the consultation or engagement started"
-CONSULTATION_END_BEFORE_START = "The end date must be the same as or after the start date"
-CONSULTATION_METHOD_MISSING = "Enter how you consulted or engaged with them"
-CONSULTATION_SAID_MISSING = "Enter what people told you"
-CONSULTATION_CHANGE_MISSING = "Enter how this changed the proposal, or why it did not"
+CONSULTATION_MISSING = _l("Add the consultation or engagement you carried out, or explain why there was none")
+CONSULTATION_WHO_MISSING = _l("Enter who you consulted or engaged with")
+CONSULTATION_START_MISSING = _l("Enter the date the consultation or engagement started")
+CONSULTATION_END_BEFORE_START = _l("The end date must be the same as or after the start date")
+CONSULTATION_METHOD_MISSING = _l("Enter how you consulted or engaged with them")
+CONSULTATION_SAID_MISSING = _l("Enter what people told you")
+CONSULTATION_CHANGE_MISSING = _l("Enter how this changed the proposal, or why it did not")
 
 
 def consultation_item_problems(item: Consultation) -> list[Problem]:
     problems = []
     if _blank(item.who):
-        problems.append(Problem(CONSULTATION_WHO_MISSING, field="who"))
+        problems.append(Problem(str(CONSULTATION_WHO_MISSING), field="who"))
     if item.held_from is None:
-        problems.append(Problem(CONSULTATION_START_MISSING, field="held_from"))
+        problems.append(Problem(str(CONSULTATION_START_MISSING), field="held_from"))
     elif item.held_to and item.held_to < item.held_from:
-        problems.append(Problem(CONSULTATION_END_BEFORE_START, field="held_to"))
+        problems.append(Problem(str(CONSULTATION_END_BEFORE_START), field="held_to"))
     if _blank(item.method):
-        problems.append(Problem(CONSULTATION_METHOD_MISSING, field="method"))
+        problems.append(Problem(str(CONSULTATION_METHOD_MISSING), field="method"))
     if _blank(item.what_they_said):
-        problems.append(Problem(CONSULTATION_SAID_MISSING, field="what_they_said"))
+        problems.append(Problem(str(CONSULTATION_SAID_MISSING), field="what_they_said"))
     if _blank(item.how_it_changed):
-        problems.append(Problem(CONSULTATION_CHANGE_MISSING, field="how_it_changed"))
+        problems.append(Problem(str(CONSULTATION_CHANGE_MISSING), field="how_it_changed"))
     return problems
 
 
 def consultation_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if not assessment.consultations and _blank(assessment.no_consultation_reason):
-        return [Problem(CONSULTATION_MISSING, "consultation", "no_consultation_reason")]
+        return [Problem(str(CONSULTATION_MISSING), "consultation", "no_consultation_reason")]
     return []
 
 
 # ---------------------------------------------------------- each characteristic
 
 def impact_missing(name: str) -> str:
-    return f"Select the impact on {name}"
+    return _("Select the impact on %(group)s", group=name)
 
 
 def severity_missing(name: str) -> str:
-    return f"Select how severe the negative impact on {name} is"
+    return _("Select how severe the negative impact on %(group)s is", group=name)
 
 
 def judgement_reason_missing(name: str) -> str:
-    return f"Explain the reasons for your judgement about {name}"
+    return _("Explain the reasons for your judgement about %(group)s", group=name)
 
 
 def evidence_not_cited(name: str) -> str:
-    return f"Cite the evidence behind your judgement about {name}, or explain why there is none"
+    return _("Cite the evidence behind your judgement about %(group)s, or explain why there is none", group=name)
 
 
 def gathering_action_missing(name: str, impact_unknown: bool = False) -> str:
     if impact_unknown:
-        return f"The impact on {name} is not yet known: add an action to gather the evidence"
-    return f"There is no evidence about {name}: add an action to gather it"
+        return _("The impact on %(group)s is not yet known: add an action to gather the evidence", group=name)
+    return _("There is no evidence about %(group)s: add an action to gather it", group=name)
 
 
 def mitigation_missing(name: str) -> str:
-    return (f"Describe how the negative impact on {name} will be reduced or removed, or choose "
-            f"\u201c{OUTCOMES[CONTINUE_DESPITE_ADVERSE]}\u201d as an outcome and justify it")
+    return _("Describe how the negative impact on %(group)s will be reduced or removed, or choose "
+             "\u201c%(outcome)s\u201d as an outcome and justify it", group=name,
+             outcome=OUTCOMES[CONTINUE_DESPITE_ADVERSE])
 
 
 def aim_not_applicable(name: str, allowed: list[str]) -> str:
-    quoted = " and ".join(f"\u201c{label}\u201d" for label in allowed)
-    return f"The duty covers {name} for {quoted} only"
+    quoted = ""
+    for label in allowed:
+        said = "\u201c%s\u201d" % label
+        quoted = _("%(first)s and %(second)s", first=quoted, second=said) if quoted else said
+    return _("The duty covers %(group)s for %(aims)s only", group=name, aims=quoted)
 
 
 def gathering_action_description(name: str) -> str:
@@ -298,31 +315,32 @@ def characteristics_problems(assessment: Assessment, characteristics: Characteri
 
 # ------------------------------------------------------------- intersectional
 
-INTERSECTIONAL_MISSING = "Describe any intersectional or cumulative effects, or explain why there are none"
+INTERSECTIONAL_MISSING = _l("Describe any intersectional or cumulative effects, or explain why there are none")
 
 
 def intersectional_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
     if _blank(assessment.intersectional_effects):
-        return [Problem(INTERSECTIONAL_MISSING, "intersectional", "intersectional_effects")]
+        return [Problem(str(INTERSECTIONAL_MISSING), "intersectional", "intersectional_effects")]
     return []
 
 
 # --------------------------------------------------------------------- outcome
 
-OUTCOME_MISSING = "Select at least one outcome"
-JUSTIFICATION_MISSING = ("Justify continuing despite the adverse impact: the legitimate aim, why the means are "
-                         "proportionate, and why there is no less harmful way")
+OUTCOME_MISSING = _l("Select at least one outcome")
+JUSTIFICATION_MISSING = _l("Justify continuing despite the adverse impact: the legitimate aim, why the means "
+                           "are proportionate, and why there is no less harmful way")
 
 
 def outcomes_contradict(first: str, second: str) -> str:
-    return (f"\u201c{OUTCOMES.get(first, first)}\u201d and \u201c{OUTCOMES.get(second, second)}\u201d contradict "
-            "each other: choose the one that applies")
+    return _("\u201c%(first)s\u201d and \u201c%(second)s\u201d contradict each other: choose the one that "
+             "applies",
+             first=OUTCOMES.get(first, first), second=OUTCOMES.get(second, second))
 
 
 def outcome_beside_adverse(outcome: str, name: str, severity: str) -> str:
-    return (f"\u201c{OUTCOMES.get(outcome, outcome)}\u201d cannot be the outcome while the impact on {name} is "
-            f"negative with {severity.lower()} severity: choose another outcome, or change the judgement about "
-            f"{name} if it is wrong")
+    return _("\u201c%(outcome)s\u201d cannot be the outcome while the impact on %(group)s is negative with "
+             "%(severity)s severity: choose another outcome, or change the judgement about %(group)s if it "
+             "is wrong", outcome=OUTCOMES.get(outcome, outcome), group=name, severity=str(severity).lower())
 
 
 def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
@@ -330,7 +348,7 @@ def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet)
     stored = {o.outcome for o in assessment.outcomes}
     chosen = [key for key in OUTCOMES if key in stored] + sorted(stored - set(OUTCOMES))
     if not chosen:
-        return [Problem(OUTCOME_MISSING, page, "outcomes")]
+        return [Problem(str(OUTCOME_MISSING), page, "outcomes")]
     problems = [Problem(outcomes_contradict(first, second), page, "outcomes")
                 for i, first in enumerate(chosen) for second in chosen[i + 1:]
                 if characteristics.outcomes_exclude(first, second)]
@@ -340,29 +358,29 @@ def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet)
                  for outcome in chosen for impact in assessment.impacts
                  if impact.impact in negative and characteristics.outcome_ruled_out_by(outcome, impact.severity)]
     if CONTINUE_DESPITE_ADVERSE in chosen and _blank(assessment.outcome_justification):
-        problems.append(Problem(JUSTIFICATION_MISSING, page, "outcome_justification"))
+        problems.append(Problem(str(JUSTIFICATION_MISSING), page, "outcome_justification"))
     return problems
 
 
 # ----------------------------------------------------------------- action plan
 
-ACTIONS_MISSING = "Add at least one action, including how you will monitor the actual impact"
-ACTION_DESCRIPTION_MISSING = "Enter the action"
-ACTION_STATUS_MISSING = "Select the status of the action"
-REVIEW_DATE_MISSING = "Enter the date the actual impact will be reviewed"
-REVIEW_BEFORE_DECISION = "The review date must be after the planned decision date"
+ACTIONS_MISSING = _l("Add at least one action, including how you will monitor the actual impact")
+ACTION_DESCRIPTION_MISSING = _l("Enter the action")
+ACTION_STATUS_MISSING = _l("Select the status of the action")
+REVIEW_DATE_MISSING = _l("Enter the date the actual impact will be reviewed")
+REVIEW_BEFORE_DECISION = _l("The review date must be after the planned decision date")
 
 
 def action_owner_missing(number: int) -> str:
-    return f"Enter who owns action {number}"
+    return _("Enter who owns action %(number)s", number=number)
 
 
 def action_due_missing(number: int) -> str:
-    return f"Enter the date action {number} is due"
+    return _("Enter the date action %(number)s is due", number=number)
 
 
 def action_measure_missing(number: int) -> str:
-    return f"Enter how you will know action {number} has worked"
+    return _("Enter how you will know action %(number)s has worked", number=number)
 
 
 def action_item_problems(item: Action) -> list[Problem]:
@@ -371,9 +389,9 @@ def action_item_problems(item: Action) -> list[Problem]:
     when every action has an owner, a due date and a success measure."""
     problems = []
     if _blank(item.description):
-        problems.append(Problem(ACTION_DESCRIPTION_MISSING, field="description"))
+        problems.append(Problem(str(ACTION_DESCRIPTION_MISSING), field="description"))
     if item.status not in ACTION_STATUSES:
-        problems.append(Problem(ACTION_STATUS_MISSING, field="status"))
+        problems.append(Problem(str(ACTION_STATUS_MISSING), field="status"))
     return problems
 
 
@@ -381,7 +399,7 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
     page = "action_plan"
     problems = []
     if not assessment.actions:
-        problems.append(Problem(ACTIONS_MISSING, page, "add"))
+        problems.append(Problem(str(ACTIONS_MISSING), page, "add"))
     for number, action in enumerate(assessment.actions, start=1):
         item_page = "action"
         args = (("item_id", action.id),)
@@ -392,25 +410,25 @@ def action_plan_problems(assessment: Assessment, characteristics: Characteristic
         if _blank(action.success_measure):
             problems.append(Problem(action_measure_missing(number), item_page, "success_measure", args=args))
     if assessment.review_date is None:
-        problems.append(Problem(REVIEW_DATE_MISSING, page, "review_date"))
+        problems.append(Problem(str(REVIEW_DATE_MISSING), page, "review_date"))
     elif assessment.planned_decision_date and assessment.review_date <= assessment.planned_decision_date:
-        problems.append(Problem(REVIEW_BEFORE_DECISION, page, "review_date"))
+        problems.append(Problem(str(REVIEW_BEFORE_DECISION), page, "review_date"))
     return problems
 
 
 # -------------------------------------------------- review of the previous version
 
 REVIEW_PAGE = "actual_impacts"
-NEXT_STEP_MISSING = "Select what happens next"
-NEXT_STEP_REASON_MISSING = "Explain why this is what happens next"
+NEXT_STEP_MISSING = N_("Select what happens next")
+NEXT_STEP_REASON_MISSING = _l("Explain why this is what happens next")
 
 
 def actual_missing(name: str) -> str:
-    return f"Select the actual impact on {name}, against the impact predicted"
+    return _("Select the actual impact on %(group)s, against the impact predicted", group=name)
 
 
 def actual_evidence_missing(name: str) -> str:
-    return f"Enter the evidence of the actual impact on {name}"
+    return _("Enter the evidence of the actual impact on %(group)s", group=name)
 
 
 def follows_another(assessment: Assessment) -> bool:
@@ -420,7 +438,8 @@ def follows_another(assessment: Assessment) -> bool:
 
 def review_title(assessment: Assessment) -> str:
     previous = assessment.previous_version
-    return f"Review of version {previous.version_number}" if previous is not None else "Review"
+    return (_("Review of version %(number)s", number=previous.version_number) if previous is not None
+            else _("Review"))
 
 
 def review_problems(assessment: Assessment, characteristics: CharacteristicSet) -> list[Problem]:
@@ -439,9 +458,9 @@ def review_problems(assessment: Assessment, characteristics: CharacteristicSet) 
             problems.append(Problem(actual_evidence_missing(impact.characteristic_label), REVIEW_PAGE,
                                     f"evidence_{key}"))
     if assessment.review_next_step not in REVIEW_NEXT_STEPS:
-        problems.append(Problem(NEXT_STEP_MISSING, REVIEW_PAGE, "next_step"))
+        problems.append(Problem(_(NEXT_STEP_MISSING), REVIEW_PAGE, "next_step"))
     if _blank(assessment.review_next_step_reason):
-        problems.append(Problem(NEXT_STEP_REASON_MISSING, REVIEW_PAGE, "next_step_reason"))
+        problems.append(Problem(str(NEXT_STEP_REASON_MISSING), REVIEW_PAGE, "next_step_reason"))
     return problems
 
 
@@ -459,21 +478,22 @@ class Section:
     applies: Callable[[Assessment], bool] = lambda assessment: True
 
 
-GROUPS = ("Review", "About the activity", "Evidence and engagement", "Impact on each group", "Outcome and actions")
+GROUPS = (_l("Review"), _l("About the activity"), _l("Evidence and engagement"), _l("Impact on each group"),
+          _l("Outcome and actions"))
 
 SECTIONS: dict[str, Section] = {s.key: s for s in (
-    Section("register_details", "Register details", GROUPS[1], register_details_problems),
-    Section("screening", "Screening", GROUPS[1], screening_problems),
-    Section("evidence", "Evidence", GROUPS[2], evidence_problems),
-    Section("consultation", "Consultation and engagement", GROUPS[2],
+    Section("register_details", _l("Register details"), GROUPS[1], register_details_problems),
+    Section("screening", _l("Screening"), GROUPS[1], screening_problems),
+    Section("evidence", _l("Evidence"), GROUPS[2], evidence_problems),
+    Section("consultation", _l("Consultation and engagement"), GROUPS[2],
             consultation_problems),
-    Section("characteristics", "Impact on each group", GROUPS[3],
+    Section("characteristics", _l("Impact on each group"), GROUPS[3],
             characteristics_problems, per_characteristic=True),
-    Section("intersectional", "Intersectional and cumulative effects", GROUPS[3],
+    Section("intersectional", _l("Intersectional and cumulative effects"), GROUPS[3],
             intersectional_problems),
-    Section("outcome", "Outcome", GROUPS[4], outcome_problems),
-    Section("action_plan", "Action plan", GROUPS[4], action_plan_problems),
-    Section(REVIEW_PAGE, "Review of the previous version", GROUPS[0], review_problems, applies=follows_another),
+    Section("outcome", _l("Outcome"), GROUPS[4], outcome_problems),
+    Section("action_plan", _l("Action plan"), GROUPS[4], action_plan_problems),
+    Section(REVIEW_PAGE, _l("Review of the previous version"), GROUPS[0], review_problems, applies=follows_another),
 )}
 
 
@@ -492,7 +512,7 @@ def parse_completion_key(key: str) -> tuple[str, str | None]:
 
 
 def not_marked_complete(title: str) -> str:
-    return f"Mark \u201c{title}\u201d as completed"
+    return _("Mark \u201c%(title)s\u201d as completed", title=title)
 
 
 def section_requirement(section: Section):

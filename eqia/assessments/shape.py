@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Mapping
 
+from flask_babel import lazy_gettext as _l
+
 from eqia.models import (
     ACTION_STATUSES,
     EVIDENCE_KINDS,
@@ -94,7 +96,7 @@ class Items:
     interchange: str | None = "items"  # and in the document
     numbered: bool = False  # the document numbers the rows (analyses cite evidence by number)
     description: str = ""  # what the schema says of the list
-    label: str = "Item"  # what one row is called where a change to it is shown ("Item 2: Source")
+    label: str = _l("Item")  # what one row is called where a change to it is shown ("Item 2: Source")
     per_group: bool = False  # one row per characteristic, made with the assessment (not added on a page)
     # The order the record lists the rows' fields in, where it is not the document's (keys are sorted in the
     # record's bytes; the order shows only in what a lead sees changed in a group added since).
@@ -130,82 +132,82 @@ class Part:
 
 
 REGISTER = Part("register_details", "register_details", "register_details", (
-    Field("title", "Title", limit=SHORT, required=True),
-    Field("directorate_id", "Directorate", DIRECTORATE, interchange="directorate", limit=200, required=True,
+    Field("title", _l("Title"), limit=SHORT, required=True),
+    Field("directorate_id", _l("Directorate"), DIRECTORATE, interchange="directorate", limit=200, required=True,
           description="By name: the importing deployment must have a directorate of this name"),
-    Field("service", "Service", limit=SHORT),
-    Field("lead_officer", "Lead officer", limit=SHORT),
-    Field("activity_kind", "Kind of activity", ACTIVITY_KIND),
-    Field("aims", "Aims of the activity", limit=LONG),
-    Field("people_affected", "Who is affected", limit=LONG),
-    Field("decision_maker", "Decision-maker", limit=SHORT),
-    Field("decision_forum", "Where the decision will be made", limit=SHORT),
-    Field("planned_decision_date", "Planned decision date", DATE),
-    Field("due_regard_started_on", "Date due regard started", DATE),
-    Field("parent_programme", "Parent programme", limit=SHORT),
+    Field("service", _l("Service"), limit=SHORT),
+    Field("lead_officer", _l("Lead officer"), limit=SHORT),
+    Field("activity_kind", _l("Kind of activity"), ACTIVITY_KIND),
+    Field("aims", _l("Aims of the activity"), limit=LONG),
+    Field("people_affected", _l("Who is affected"), limit=LONG),
+    Field("decision_maker", _l("Decision-maker"), limit=SHORT),
+    Field("decision_forum", _l("Where the decision will be made"), limit=SHORT),
+    Field("planned_decision_date", _l("Planned decision date"), DATE),
+    Field("due_regard_started_on", _l("Date due regard started"), DATE),
+    Field("parent_programme", _l("Parent programme"), limit=SHORT),
 ))
 
-GROUP_KEY = Field("characteristic_key", "Group", GROUP, record="characteristic", interchange="characteristic",
+GROUP_KEY = Field("characteristic_key", _l("Group"), GROUP, record="characteristic", interchange="characteristic",
                   required=True, description="The characteristic's key in the set it was written under",
                   edited=False, printed=False)
-GROUP_LABEL = Field("characteristic_label", "Group", limit=SHORT, record="label", interchange="label",
+GROUP_LABEL = Field("characteristic_label", _l("Group"), limit=SHORT, record="label", interchange="label",
                     required=True, description="Its name in that set", edited=False)
 
 SCREENING = Part("screening", "screening", "screening", (
-    Field("screening_relevance", "Relevance", SCALE, scale="relevance", record="relevance",
+    Field("screening_relevance", _l("Relevance"), SCALE, scale="relevance", record="relevance",
           interchange="relevance", page="relevance", description="A key of the relevance scale"),
-    Field("screening_conclusion", "Conclusion", limit=LONG, record="conclusion", interchange="conclusion",
+    Field("screening_conclusion", _l("Conclusion"), limit=LONG, record="conclusion", interchange="conclusion",
           page="conclusion"),
-    Field("screening_proposal", "Proposal", CHOICE, choices=SCREENING_PROPOSALS, record="proposal",
+    Field("screening_proposal", _l("Proposal"), CHOICE, choices=SCREENING_PROPOSALS, record="proposal",
           interchange="proposal", page="proposal"),
     Items("screening_answers", ScreeningAnswer, (
         GROUP_KEY, GROUP_LABEL,
-        Field("affects", "Could it affect them differently", SCALE, scale="screening_answer", page="answer_",
+        Field("affects", _l("Could it affect them differently"), SCALE, scale="screening_answer", page="answer_",
               description="A key of the screening answer scale"),
-        Field("reason", "Reason", limit=LONG, page="reason_"),
-        Field("advances_equality", "Could it advance equality", SCALE, scale="advances_answer", page="advances_",
+        Field("reason", _l("Reason"), limit=LONG, page="reason_"),
+        Field("advances_equality", _l("Could it advance equality"), SCALE, scale="advances_answer", page="advances_",
               description="A key of the screening answer scale"),
         # Kept from the first version's form; no page asks it now, so no edit may change it.
-        Field("advances_reason", "Reason (advancing)", limit=LONG, edited=False),
-    ), record="answers", interchange="answers", label="Group", per_group=True, description="One per characteristic, in order"),
+        Field("advances_reason", _l("Reason (advancing)"), limit=LONG, edited=False),
+    ), record="answers", interchange="answers", label=_l("Group"), per_group=True, description="One per characteristic, in order"),
 ))
 
 EVIDENCE = Part("evidence", "evidence", "evidence", (
     Items("evidence_items", EvidenceItem, (
-        Field("kind", "Kind", CHOICE, choices=EVIDENCE_KINDS, required=True),
-        Field("source", "Source", limit=SHORT),
-        Field("dated", "Date", DATE),
-        Field("summary", "What it shows", limit=LONG),
-        Field("link", "Link", limit=SHORT),
+        Field("kind", _l("Kind"), CHOICE, choices=EVIDENCE_KINDS, required=True),
+        Field("source", _l("Source"), limit=SHORT),
+        Field("dated", _l("Date"), DATE),
+        Field("summary", _l("What it shows"), limit=LONG),
+        Field("link", _l("Link"), limit=SHORT),
     ), interchange=None, numbered=True),
 ))
 
 CONSULTATION = Part("consultation", "consultation", "consultation", (
     Items("consultations", Consultation, (
-        Field("who", "Who", limit=LONG),
-        Field("held_from", "From", DATE),
-        Field("held_to", "To", DATE),
-        Field("method", "How", limit=SHORT),
-        Field("what_they_said", "What they said", limit=LONG),
-        Field("how_it_changed", "How it changed the proposal", limit=LONG),
+        Field("who", _l("Who"), limit=LONG),
+        Field("held_from", _l("From"), DATE),
+        Field("held_to", _l("To"), DATE),
+        Field("method", _l("How"), limit=SHORT),
+        Field("what_they_said", _l("What they said"), limit=LONG),
+        Field("how_it_changed", _l("How it changed the proposal"), limit=LONG),
     )),
-    Field("no_consultation_reason", "Why there was no consultation", limit=LONG),
+    Field("no_consultation_reason", _l("Why there was no consultation"), limit=LONG),
 ))
 
 CHARACTERISTICS = Part("characteristics", None, "characteristics", (
     Items("impacts", CharacteristicImpact, (
         # The record names the group by its task's key ("characteristic:age"), not inside.
-        Field("characteristic_key", "Group", GROUP, record=None, interchange="characteristic", required=True,
+        Field("characteristic_key", _l("Group"), GROUP, record=None, interchange="characteristic", required=True,
               description="The characteristic's key in the set it was written under", edited=False,
               printed=False),
         GROUP_LABEL,
-        Field("impact", "Impact", SCALE, scale="impact", description="A key of the impact scale"),
-        Field("severity", "Severity", SCALE, scale="severity", description="A key of the severity scale"),
-        Field("aims", "Aims of the duty", AIMS, page="aims_relevant"),
-        Field("evidence_narrative", "Reasons", limit=LONG, record="reasons"),
-        Field("no_evidence_reason", "Why there is no evidence", limit=LONG),
-        Field("mitigation", "Mitigation", limit=LONG),
-        Field("evidence", "Evidence cited", CITATIONS, record="evidence_cited", interchange="evidence_cited",
+        Field("impact", _l("Impact"), SCALE, scale="impact", description="A key of the impact scale"),
+        Field("severity", _l("Severity"), SCALE, scale="severity", description="A key of the severity scale"),
+        Field("aims", _l("Aims of the duty"), AIMS, page="aims_relevant"),
+        Field("evidence_narrative", _l("Reasons"), limit=LONG, record="reasons"),
+        Field("no_evidence_reason", _l("Why there is no evidence"), limit=LONG),
+        Field("mitigation", _l("Mitigation"), limit=LONG),
+        Field("evidence", _l("Evidence cited"), CITATIONS, record="evidence_cited", interchange="evidence_cited",
               description="Numbers of evidence items"),
     ), record=None, interchange=None, per_group=True,
         # The record has always listed what a group's analysis cites after its reasons.
@@ -217,33 +219,33 @@ CHARACTERISTICS = Part("characteristics", None, "characteristics", (
 
 INTERSECTIONAL = Part("intersectional", "intersectional", "", (
     # Its part is titled "Intersectional and cumulative effects"; within it, the field is the effects.
-    Field("intersectional_effects", "Effects", limit=LONG, record="effects"),
+    Field("intersectional_effects", _l("Effects"), limit=LONG, record="effects"),
 ))
 
 OUTCOME = Part("outcome", "outcome", "outcome", (
-    Field("outcomes", "Outcomes", OUTCOME_SET, choices=OUTCOMES),
-    Field("outcome_justification", "Justification", limit=LONG, record="justification",
+    Field("outcomes", _l("Outcomes"), OUTCOME_SET, choices=OUTCOMES),
+    Field("outcome_justification", _l("Justification"), limit=LONG, record="justification",
           interchange="justification"),
 ))
 
 ACTION_PLAN = Part("action_plan", "action_plan", "action_plan", (
     Items("actions", Action, (
-        Field("description", "Action", limit=LONG),
-        Field("owner", "Owner", limit=SHORT),
+        Field("description", _l("Action"), limit=LONG),
+        Field("owner", _l("Owner"), limit=SHORT),
         # Who the owner is, when they have an account here. The record keeps the owner's name (above) and never
         # the account: an account id means nothing outside this system, and the signed bytes stay as they were.
-        Field("owner_user_id", "Owner's account", ACCOUNT, record=None, interchange="owner_email", optional=True,
+        Field("owner_user_id", _l("Owner's account"), ACCOUNT, record=None, interchange="owner_email", optional=True,
               description="The owner's e-mail address, when the owner had an account in the exporting system; "
                           "an import links the action to the account with that address, if there is an active "
                           "one, and otherwise keeps only the owner's name", printed=False),
-        Field("due_date", "Due date", DATE),
-        Field("success_measure", "Success measure", limit=LONG),
-        Field("status", "Status", CHOICE, choices=ACTION_STATUSES, required=True),
+        Field("due_date", _l("Due date"), DATE),
+        Field("success_measure", _l("Success measure"), limit=LONG),
+        Field("status", _l("Status"), CHOICE, choices=ACTION_STATUSES, required=True),
         # Set by a group's "add an action to gather evidence"; no page changes it, and the PDF does not show it.
-        Field("characteristic_key", "Group", GROUP, record="characteristic", interchange="characteristic",
+        Field("characteristic_key", _l("Group"), GROUP, record="characteristic", interchange="characteristic",
               edited=False, printed=False),
     )),
-    Field("review_date", "Review date", DATE),
+    Field("review_date", _l("Review date"), DATE),
 ))
 
 PARTS: tuple[Part, ...] = (REGISTER, SCREENING, EVIDENCE, CONSULTATION, CHARACTERISTICS, INTERSECTIONAL, OUTCOME,
@@ -256,17 +258,17 @@ PARTS: tuple[Part, ...] = (REGISTER, SCREENING, EVIDENCE, CONSULTATION, CHARACTE
 # bytes, and a first version never has it (`review_recorded`).
 REVIEW = Part("actual_impacts", "review", "review", (
     Items("review_outcomes", ReviewOutcome, (
-        Field("characteristic_key", "Group", GROUP, record="characteristic", interchange="characteristic",
+        Field("characteristic_key", _l("Group"), GROUP, record="characteristic", interchange="characteristic",
               required=True, description="The characteristic's key, as the version reviewed names it",
               edited=False, printed=False),
         GROUP_LABEL,
-        Field("actual_impact", "Actual impact", CHOICE, choices=REVIEW_ACTUALS, record="actual", page="actual_"),
-        Field("evidence_seen", "Evidence", limit=LONG, record="evidence", interchange="evidence", page="evidence_"),
-    ), record="groups", interchange="groups", label="Group", per_group=True,
+        Field("actual_impact", _l("Actual impact"), CHOICE, choices=REVIEW_ACTUALS, record="actual", page="actual_"),
+        Field("evidence_seen", _l("Evidence"), limit=LONG, record="evidence", interchange="evidence", page="evidence_"),
+    ), record="groups", interchange="groups", label=_l("Group"), per_group=True,
         description="One per group the version reviewed assessed: the impact seen against the one predicted"),
-    Field("review_next_step", "What happens next", CHOICE, choices=REVIEW_NEXT_STEPS, record="next_step",
+    Field("review_next_step", _l("What happens next"), CHOICE, choices=REVIEW_NEXT_STEPS, record="next_step",
           interchange="next_step", page="next_step"),
-    Field("review_next_step_reason", "Reason", limit=LONG, record="next_step_reason",
+    Field("review_next_step_reason", _l("Reason"), limit=LONG, record="next_step_reason",
           interchange="next_step_reason", page="next_step_reason"),
 ), per_group=False)
 REVIEW_PARTS: tuple[Part, ...] = (REVIEW,)

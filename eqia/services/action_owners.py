@@ -10,6 +10,7 @@ then asks for another.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eqia.extensions import db
@@ -17,7 +18,7 @@ from eqia.models import Action, User
 from eqia.models.types import DATABASE_INT_MAX
 from eqia.workflow.hooks import Problem
 
-OWNER_ACCOUNT_UNKNOWN = "Select the owner from the list, or choose \u2018Someone without an account\u2019"
+OWNER_ACCOUNT_UNKNOWN = _l("Select the owner from the list, or choose \u2018Someone without an account\u2019")
 
 
 def active_accounts() -> list[User]:
@@ -44,7 +45,7 @@ def owner_problems(action: Action) -> list[Problem]:
     if action.owner_user_id is None:
         return []
     if _active_account(action.owner_user_id) is None:
-        return [Problem(OWNER_ACCOUNT_UNKNOWN, field="owner_user_id")]
+        return [Problem(str(OWNER_ACCOUNT_UNKNOWN), field="owner_user_id")]
     return []
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -32,23 +33,28 @@ from eqia.models import (
 )
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.assessments import sections
+from eqia.assessments.sections import N_
 from eqia.loaded_definitions import characteristics, definition_for, workflows, DEFAULT_WORKFLOW
 from eqia.local_time import LOCAL_ZONE
 from eqia.services import access
 from eqia.services.audit import append_event
-from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.services.errors import NUL_REFUSED_SAID, Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.services.workflow import CREATE_ACTION, EDIT_ACTION_PREFIX, NOT_FOUND, STALE, lock_assessment
 from eqia.workflow.hooks import Problem
 from eqia.unit_of_work import service_step, undo_step
 
 
-CANNOT_CREATE = "You do not have a role that can start an assessment."
-OWN_DIRECTORATE_ONLY = "You can only start assessments for your own directorate."
-UNKNOWN_DIRECTORATE = "Select a directorate from the list"
-ACTIVITY_KIND_UNKNOWN = "Select the kind of activity from the list"
-NOT_EDITABLE = "This assessment cannot be changed while it is {state}."
-NOT_YOUR_EDIT = "You do not have a role that can change this assessment while it is {state}."
-SECTION_NOT_OPEN = "\u201c{title}\u201d cannot be started while the assessment is {state}."
+# The importer and a view raise this one themselves, as text: English here, said in the reader's language
+# (with _()) where this module refuses with it.
+CANNOT_CREATE = N_("You do not have a role that can start an assessment.")
+# Lazy: each is said in the language of the request it refuses, and made text (str) where a Problem is made.
+# The ones with {state} keep str.format's braces: callers and tests fill them with .format().
+OWN_DIRECTORATE_ONLY = _l("You can only start assessments for your own directorate.")
+UNKNOWN_DIRECTORATE = _l("Select a directorate from the list")
+ACTIVITY_KIND_UNKNOWN = _l("Select the kind of activity from the list")
+NOT_EDITABLE = _l("This assessment cannot be changed while it is {state}.")
+NOT_YOUR_EDIT = _l("You do not have a role that can change this assessment while it is {state}.")
+SECTION_NOT_OPEN = _l("\u201c{title}\u201d cannot be started while the assessment is {state}.")
 
 
 @dataclass(frozen=True)
@@ -94,7 +100,7 @@ def _reject_nul(*values: Any) -> None:
     API, import) gets a clear message instead of a database error."""
     for value in values:
         if isinstance(value, str) and "\x00" in value:
-            raise Invalid(NUL_REFUSED)
+            raise Invalid(str(NUL_REFUSED_SAID))
 
 
 def get_visible(assessment_id: int, user: User) -> Assessment:
@@ -109,9 +115,9 @@ def check_directorate(user: User, directorate_id: Any) -> None:
     found = db.session.get(Directorate, directorate_id) if isinstance(directorate_id, int) else None
     # A retired directorate keeps its assessments but takes no new ones (eqia.admin.directorates).
     if found is None or found.retired:
-        raise Invalid(UNKNOWN_DIRECTORATE)
+        raise Invalid(str(UNKNOWN_DIRECTORATE))
     if not user.roles & access.COUNCIL_WIDE_ROLES and directorate_id != user.directorate_id:
-        raise Forbidden(OWN_DIRECTORATE_ONLY)
+        raise Forbidden(str(OWN_DIRECTORATE_ONLY))
 
 
 def next_reference(year: int) -> str:
@@ -134,7 +140,7 @@ def add_characteristic_rows(assessment: Assessment) -> None:
                                                        position=position))
 
 
-GROUP_NOT_OFFERED = "Select a group this assessment does not consider yet"
+GROUP_NOT_OFFERED = _l("Select a group this assessment does not consider yet")
 
 
 def missing_groups(assessment: Assessment) -> list:
@@ -146,21 +152,27 @@ def missing_groups(assessment: Assessment) -> list:
 
 
 def _listed(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    if len(names) > 1:
+        return _("%(first)s and %(last)s", first=", ".join(names[:-1]), last=names[-1])
+    return "".join(names)
 
 
 def groups_missing_note(names: list[str]) -> str:
-    """What an import says of a document that leaves out configured groups."""
+    """What an import says of a document that leaves out configured groups: in English, as the API and
+    the `flask` command say everything."""
     total = len(characteristics().characteristics)
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
     return (f"The document does not consider {len(names)} of the {total} groups this service assesses: "
-            f"{_listed(names)}. Add them from the task list (\u201cAdd a group\u201d) while it is being "
+            f"{listed}. Add them from the task list (\u201cAdd a group\u201d) while it is being "
             "written.")
 
 
 def groups_missing_warning(names: list[str]) -> str:
     """The task list's warning while an assessment leaves out configured groups."""
-    return (f"This assessment does not consider {len(names)} of the groups this service assesses: "
-            f"{_listed(names)}. Add each group the activity could affect.")
+    return ngettext("This assessment does not consider %(num)d of the groups this service assesses: %(groups)s. "
+                    "Add each group the activity could affect.",
+                    "This assessment does not consider %(num)d of the groups this service assesses: %(groups)s. "
+                    "Add each group the activity could affect.", len(names), groups=_listed(names))
 
 
 def add_group(assessment_id: int, user: User, lock_version: int,
@@ -171,7 +183,7 @@ def add_group(assessment_id: int, user: User, lock_version: int,
     def apply(assessment: Assessment) -> list[Change]:
         group = next((c for c in missing_groups(assessment) if c.key == characteristic_key), None)
         if group is None:
-            raise Invalid(Problem(GROUP_NOT_OFFERED, field="characteristic"))
+            raise Invalid(Problem(str(GROUP_NOT_OFFERED), field="characteristic"))
         rows = (*assessment.screening_answers, *assessment.impacts)
         position = max([r.position for r in rows], default=-1) + 1
         named = {"characteristic_key": group.key, "characteristic_label": group.name, "position": position}
@@ -187,7 +199,7 @@ def create_assessment(user: User, details: dict[str, Any], workflow_name: str = 
     try:
         definition = workflows().current(workflow_name)
         if not user.roles & definition.create_roles:
-            raise Forbidden(CANNOT_CREATE)
+            raise Forbidden(_(CANNOT_CREATE))
         check_directorate(user, details.get("directorate_id"))
         _check_choice(details.get("activity_kind"), characteristics().activity_kinds, ACTIVITY_KIND_UNKNOWN,
                       "activity_kind")
@@ -311,7 +323,7 @@ def _edit(assessment_id: int, user: User, lock_version: int, section: str,
         raise
 
 
-UNKNOWN_SECTION = "There is no such section of this assessment"
+UNKNOWN_SECTION = _l("There is no such section of this assessment")
 
 
 def mark_section(assessment_id: int, user: User, lock_version: int, key: str,
@@ -320,11 +332,11 @@ def mark_section(assessment_id: int, user: User, lock_version: int, key: str,
     key ("evidence", "characteristic:age"): Yes runs the section's checks."""
     section, characteristic = sections.parse_completion_key(key)
     if section not in sections.SECTIONS or sections.SECTIONS[section].per_characteristic != (characteristic is not None):
-        raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
+        raise Invalid(Problem(str(UNKNOWN_SECTION), field="section"))
 
     def apply(assessment: Assessment) -> list[Change]:
         if characteristic is not None and assessment.impact_for(characteristic) is None:
-            raise Invalid(Problem(UNKNOWN_SECTION, field="section"))
+            raise Invalid(Problem(str(UNKNOWN_SECTION), field="section"))
         return []
 
     return _edit(assessment_id, user, lock_version, section, apply, mark=key, complete=complete)
@@ -366,7 +378,7 @@ KEEP = "keep"
 
 def _check_choice(value: str | None, allowed, message: str, field: str) -> None:
     if value is not None and value not in allowed:
-        raise Invalid(Problem(message, field=field))
+        raise Invalid(Problem(str(message), field=field))
 
 
 def update_screening(assessment_id: int, user: User, data: ScreeningInput,

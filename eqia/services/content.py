@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from flask_babel import lazy_gettext as _l
+
 from eqia.audit_words import ADDED, CHANGED, ITEM_LABELS, MOVED, REMOVED
 from eqia.extensions import db
 from eqia.models import (
@@ -32,12 +34,12 @@ from eqia.local_time import LOCAL_ZONE
 from eqia.workflow.hooks import Problem
 from eqia.models.types import utcnow
 
-EVIDENCE_NOT_FOUND = "That piece of evidence is not part of this assessment"
-CONSULTATION_NOT_FOUND = "That consultation is not part of this assessment"
-ACTION_NOT_FOUND = "That action is not part of this assessment"
-GROUP_NOT_FOUND = "That group is not part of this assessment"
-CITED_NOT_FOUND = "Choose evidence from this assessment\u2019s list"
-OUTCOME_UNKNOWN = "Choose outcomes from the list"
+EVIDENCE_NOT_FOUND = _l("That piece of evidence is not part of this assessment")
+CONSULTATION_NOT_FOUND = _l("That consultation is not part of this assessment")
+ACTION_NOT_FOUND = _l("That action is not part of this assessment")
+GROUP_NOT_FOUND = _l("That group is not part of this assessment")
+CITED_NOT_FOUND = _l("Choose evidence from this assessment\u2019s list")
+OUTCOME_UNKNOWN = _l("Choose outcomes from the list")
 
 
 def _local_today() -> date:
@@ -85,7 +87,7 @@ ACTIONS = ItemKind(shape.ACTION_PLAN.items.collection, shape.ACTION_PLAN.items.m
 def find_item(assessment: Assessment, kind: ItemKind, item_id: int):
     item = next((i for i in getattr(assessment, kind.collection) if i.id == item_id), None)
     if item is None:
-        raise NotFound(kind.not_found)
+        raise NotFound(str(kind.not_found))
     return item
 
 
@@ -208,7 +210,7 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
     def apply(assessment: Assessment) -> list[Change]:
         row = assessment.impact_for(characteristic_key)
         if row is None:
-            raise NotFound(GROUP_NOT_FOUND)
+            raise NotFound(str(GROUP_NOT_FOUND))
         name = row.characteristic_label
         _reject_nul(data.evidence_narrative, data.no_evidence_reason, data.mitigation)
         if data.impact is not None and data.impact not in impact_keys:
@@ -223,7 +225,7 @@ def update_impact(assessment_id: int, user: User, lock_version: int, characteris
                                   field="aims_relevant"))
         by_id = {item.id: item for item in assessment.evidence_items}
         if data.cited_evidence_ids - set(by_id):
-            raise Invalid(Problem(CITED_NOT_FOUND, field="evidence"))
+            raise Invalid(Problem(str(CITED_NOT_FOUND), field="evidence"))
         # Severity describes a negative impact only; kept with any other it would mislead.
         severity = data.severity if data.impact in negative else None
         wanted = {
@@ -262,7 +264,7 @@ def add_gathering_action(assessment_id: int, user: User, lock_version: int,
     def apply(assessment: Assessment) -> list[Change]:
         row = assessment.impact_for(characteristic_key)
         if row is None:
-            raise NotFound(GROUP_NOT_FOUND)
+            raise NotFound(str(GROUP_NOT_FOUND))
         return _add_gathering(assessment, row)
 
     return _edit(assessment_id, user, lock_version, "action_plan", apply, mark="action_plan")
@@ -295,7 +297,7 @@ def update_outcome(assessment_id: int, user: User, lock_version: int, outcomes: 
                    complete: bool | None) -> tuple[Assessment, list[Change]]:
     def apply(assessment: Assessment) -> list[Change]:
         if set(outcomes) - set(OUTCOMES):
-            raise Invalid(Problem(OUTCOME_UNKNOWN, field="outcomes"))
+            raise Invalid(Problem(str(OUTCOME_UNKNOWN), field="outcomes"))
         changes = _set_fields(assessment, {"outcome_justification": justification})
         current = {o.outcome for o in assessment.outcomes}
         if current != set(outcomes):
