@@ -16,15 +16,19 @@ whoever's request sent it. What people wrote in an assessment stays as written.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
 from babel import support
+from babel.dates import get_month_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, Domain, force_locale, get_locale, refresh
+
+from eqia.local_time import LOCAL_ZONE
 
 LANGUAGES = {"en": "English", "cy": "Cymraeg"}
 DEFAULT_LANGUAGE = "en"
@@ -102,6 +106,29 @@ def current_language() -> str:
 def in_language(language: str | None):
     """Everything said inside is in this language (an e-mail in its recipient's, a PDF in the one asked for)."""
     return force_locale(chosen_language(language) or DEFAULT_LANGUAGE)
+
+
+# Before and after noon as each language writes a time: "2:14am", "2:14yb".
+DAY_HALVES = {"en": ("am", "pm"), "cy": ("yb", "yh")}
+
+
+def govuk_date(value: date | None) -> str:
+    """"6 December 2026", or "6 Rhagfyr 2026" in Welsh."""
+    if value is None:
+        return ""
+    language = current_language()
+    return f"{value.day} {get_month_names('wide', locale=language)[value.month]} {value.year}"
+
+
+def govuk_datetime(value: datetime | None) -> str:
+    """A moment for people, everywhere (pages and PDF): UK local time with its zone,
+    "6 December 2026, 2:14am GMT". The UTC instant stays in the record and the audit trail."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_ZONE)
+    hour = local.hour % 12 or 12
+    half = DAY_HALVES[current_language()][local.hour >= 12]
+    return f"{govuk_date(local.date())}, {hour}:{local:%M}{half} {local.tzname()}"
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from babel.dates import get_month_names
 from flask import Flask, current_app, request
 from flask_babel import gettext as _, ngettext
 from markupsafe import Markup, escape
@@ -23,33 +22,9 @@ from eqia.models import (
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.roles import ROLE_LABELS
-from eqia.i18n import current_language
-from eqia.local_time import LOCAL_ZONE
+from eqia.i18n import current_language, govuk_date, govuk_datetime  # noqa: F401  (the templates' filters)
 from eqia.assessments.sections import is_web_link
 from eqia.views.pages import page_url
-
-
-# Before and after noon as each language writes a time: "2:14am", "2:14yb".
-DAY_HALVES = {"en": ("am", "pm"), "cy": ("yb", "yh")}
-
-
-def govuk_date(value: date | None) -> str:
-    """"6 December 2026", or "6 Rhagfyr 2026" in Welsh."""
-    if value is None:
-        return ""
-    language = current_language()
-    return f"{value.day} {get_month_names('wide', locale=language)[value.month]} {value.year}"
-
-
-def govuk_datetime(value: datetime | None) -> str:
-    """A moment for people, everywhere (pages and PDF): UK local time with its zone,
-    "6 December 2026, 2:14am GMT". The UTC instant stays in the record and the audit trail."""
-    if value is None:
-        return ""
-    local = value.astimezone(LOCAL_ZONE)
-    hour = local.hour % 12 or 12
-    half = DAY_HALVES[current_language()][local.hour >= 12]
-    return f"{govuk_date(local.date())}, {hour}:{local:%M}{half} {local.tzname()}"
 
 
 def evidence_citation(item) -> str:

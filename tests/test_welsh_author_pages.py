@@ -83,7 +83,7 @@ def test_starting_an_assessment_in_welsh(client, world, welsh_author):
         "due_regard_started_on": ["1", "3", "2026"], "planned_decision_date": ["1", "6", "2030"],
         "parent_programme": "", "completed": "no"})
     assert response.status_code == 302
-    text = says(client, response.headers["Location"], ["wedi'i ddechrau", "Tasgau – Library opening hours",
+    text = says(client, response.headers["Location"], ["wedi’i ddechrau", "Tasgau – Library opening hours",
                                                        "Rydych chi wedi cwblhau", "Gwirio ac anfon",
                                                        "Gwirio eich atebion", "Methu dechrau eto"],
                 ["started", "You have completed", "Check and send", "Read everything entered so far",
@@ -94,9 +94,9 @@ def test_starting_an_assessment_in_welsh(client, world, welsh_author):
 def test_screening_and_the_task_list_in_welsh(client, world, welsh_author):
     a = world.make_assessment()
     says(client, f"/assessments/{a.id}/screening",
-         ["Sgrinio", "Ar gyfer pob grŵp", "Casgliad", "Yn ôl i'r tasgau"],
+         ["Sgrinio", "Ar gyfer pob grŵp", "Casgliad", "Yn ôl i’r tasgau"],
          ["For each group, say whether", "is not “No”", "Back to tasks", "What a good answer looks like"])
-    says(client, f"/assessments/{a.id}/tasks", ["Wedi cwblhau", "Yn ôl i'r asesiad"],
+    says(client, f"/assessments/{a.id}/tasks", ["Wedi cwblhau", "Yn ôl i’r asesiad"],
          ["Completed", "In progress", "You have completed"])
 
 
@@ -125,10 +125,10 @@ def test_check_answers_and_the_section_pages_of_a_full_assessment_in_welsh(clien
          ["Record who you asked", "What they said", "How it changed the proposal",
           "Add consultation or engagement"])
     says(client, f"/assessments/{a.id}/intersectional",
-         ["Asesiadau eraill yn yr un rhaglen", "Nid yw'r asesiad hwn yn rhan o raglen"],
+         ["Asesiadau eraill yn yr un rhaglen", "Nid yw’r asesiad hwn yn rhan o raglen"],
          ["Other assessments in the same programme", "This assessment is not part of a programme"])
     says(client, f"/assessments/{a.id}/outcome",
-         ["Canlyniad", "Nid oes effaith negyddol wedi'i chofnodi"],
+         ["Canlyniad", "Nid oes effaith negyddol wedi’i chofnodi"],
          ["No negative impact has been recorded", "Negative impacts found"])
     says(client, f"/assessments/{a.id}/action-plan",
          ["Cynllun gweithredu", "Cam gweithredu 1", "Perchennog", "Mesur llwyddiant", "Monitor visits by age"],
@@ -144,18 +144,18 @@ def test_adding_and_removing_items_in_welsh(client, world, welsh_author):
         "lock_version": str(fresh(a.id).lock_version), "kind": "data", "source": "Census 2021",
         "dated": [str(today.day), str(today.month), str(today.year)], "summary": "Ages", "link": ""})
     assert response.status_code == 302
-    says(client, response.headers["Location"], ["Tystiolaeth wedi'i hychwanegu", "Tystiolaeth 2: Census 2021"],
+    says(client, response.headers["Location"], ["Tystiolaeth wedi’i hychwanegu", "Tystiolaeth 2: Census 2021"],
          ["Evidence added"])
 
     added = fresh(a.id).evidence_items[-1]
     says(client, f"/assessments/{a.id}/evidence/{added.id}/remove",
-         ["Dileu'r dystiolaeth hon", "Ydych chi'n siŵr eich bod am ddileu'r dystiolaeth hon?", "Ydw, dileu",
+         ["Dileu’r dystiolaeth hon", "Ydych chi’n siŵr eich bod am ddileu’r dystiolaeth hon?", "Ydw, dileu",
           "Nac ydw, cadw", "Census 2021"],
          ["Remove this evidence", "Are you sure", "Yes, remove it", "No, keep it"])
     response = client.post(f"/assessments/{a.id}/evidence/{added.id}/remove",
                            data={"lock_version": str(fresh(a.id).lock_version)})
     assert response.status_code == 302
-    says(client, response.headers["Location"], ["Tystiolaeth wedi'i dileu"], ["Evidence removed"])
+    says(client, response.headers["Location"], ["Tystiolaeth wedi’i dileu"], ["Evidence removed"])
 
     content.save_item(content.ACTIONS, a.id, world.author, fresh(a.id).lock_version, None, {
         "description": "Ask the access forum", "owner": "Sam Lee", "due_date": date.today() + timedelta(days=30),
@@ -166,18 +166,18 @@ def test_adding_and_removing_items_in_welsh(client, world, welsh_author):
     response = client.post(f"/assessments/{a.id}/action/{action.id}/move/down",
                            data={"lock_version": str(fresh(a.id).lock_version)})
     assert response.status_code == 302
-    says(client, response.headers["Location"], ["Cam gweithredu wedi'i symud i lawr"], ["Action moved down"])
+    says(client, response.headers["Location"], ["Cam gweithredu wedi’i symud i lawr"], ["Action moved down"])
 
     says(client, f"/assessments/{a.id}/action/{action.id}", ["Newid cam gweithredu"], ["Change an action"])
     says(client, f"/assessments/{a.id}/action/{action.id}/remove",
-         ["Ydych chi'n siŵr eich bod am ddileu'r cam gweithredu hwn?"], ["Are you sure"])
+         ["Ydych chi’n siŵr eich bod am ddileu’r cam gweithredu hwn?"], ["Are you sure"])
 
 
 def test_adding_a_group_in_welsh(client, world, welsh_author):
     imported = import_document(world.author, one_group_document(world)).assessment
     db.session.commit()
     says(client, f"/assessments/{imported.id}/add-group",
-         ["Ychwanegu grŵp at yr asesiad hwn", "Dyma'r grwpiau", "Yn ôl i'r rhestr tasgau", "Canslo"],
+         ["Ychwanegu grŵp at yr asesiad hwn", "Dyma’r grwpiau", "Yn ôl i’r rhestr tasgau", "Canslo"],
          ["Add a group to this assessment", "These are the groups this service assesses", "Back to the task list",
           "Cancel"])
     says(client, f"/assessments/{imported.id}/tasks", ["Ychwanegu grŵp"], ["Add a group"])

@@ -137,7 +137,7 @@ def test_an_assessment_page_shows_the_state_and_its_actions_in_welsh(client, aut
     page = visible(response)
     tag = BeautifulSoup(response.data, "html.parser").select_one("main .govuk-tag").get_text(strip=True)
     assert tag == "Sgrinio"
-    assert "Dechrau asesiad llawn" in page and "Tynnu'n ôl" in page
+    assert "Dechrau asesiad llawn" in page and "Tynnu’n ôl" in page
     for english in ("Start full assessment", "Propose screen-out", "Withdraw"):
         assert english not in page
 
@@ -163,7 +163,7 @@ def test_the_screening_page_names_the_groups_in_welsh(client, auth, world):
     page = visible(client.get(f"/assessments/{assessment.id}/screening"))
     # The questions name each group in Welsh, and its hint is Welsh (the headings are the page's own).
     for name in ("Oedran", "Anabledd", "Ailbennu rhywedd", "Crefydd neu gred", "Cyfeiriadedd rhywiol"):
-        assert f"{name}: a allai'r gweithgaredd effeithio'n wahanol ar bobl yn y grŵp hwn?" in page
+        assert f"{name}: a allai’r gweithgaredd effeithio’n wahanol ar bobl yn y grŵp hwn?" in page
     assert "Pobl lesbiaidd, hoyw, deurywiol a heterorywiol." in page
     for english in ("could the activity affect people in this group differently", "Lesbian, gay, bisexual",
                     "including children, young people and older people"):
@@ -184,7 +184,7 @@ def test_the_diagram_page_shows_welsh_labels(client, auth, world):
     soup.find("svg").decompose()
     tables = " ".join(" ".join(t.get_text(" ").split()) for t in soup.select("main table, main li"))
     for label in ("Sgrinio", "Yn aros am gymeradwyaeth", "Cyflwyno ar gyfer adolygiad her",
-                  "Mae arweinydd cydraddoldeb yn herio'r asesiad."):
+                  "Mae arweinydd cydraddoldeb yn herio’r asesiad."):
         assert label in tables
     for english in ("Awaiting sign-off", "Submit for challenge review", "An equality lead challenges the assessment.",
                     "You cannot sign off an assessment you wrote"):
@@ -217,9 +217,9 @@ def test_the_wales_profile_loads_and_shows_welsh(make_app):
             assert str(wales.get("welsh_language").name) == "Y Gymraeg"
             assert str(wales.duty.name).startswith("Dyletswydd Cydraddoldeb y Sector Cyhoeddus")
             assert str(wales.question("screening", wales.get("welsh_language").name)) == (
-                "Y Gymraeg: a allai'r gweithgaredd effeithio'n wahanol ar bobl yn y grŵp hwn?")
+                "Y Gymraeg: a allai’r gweithgaredd effeithio’n wahanol ar bobl yn y grŵp hwn?")
             assert [str(a) for a in wales.aim_labels(["welsh_language_use"])] == [
-                "Cyfleoedd i bobl ddefnyddio'r Gymraeg"]
+                "Cyfleoedd i bobl ddefnyddio’r Gymraeg"]
         # In English, as before.
         assert wales.question("screening", wales.get("welsh_language").name) == (
             "Welsh language: could the activity affect people in this group differently?")
@@ -237,9 +237,9 @@ def test_the_wales_profile_screening_page_in_welsh(make_app):
         client = app.test_client()
         Auth(client).sign_in(world.author)
         page = visible(client.get(f"/assessments/{assessment.id}/screening"))
-        assert "Y Gymraeg: a allai'r gweithgaredd effeithio'n wahanol ar bobl yn y grŵp hwn?" in page
-        assert "Anfantais economaidd-gymdeithasol: a allai'r gweithgaredd" in page
-        assert "Cyfleoedd i bobl ddefnyddio'r Gymraeg, a pheidio â thrin y Gymraeg" in page  # its hint
+        assert "Y Gymraeg: a allai’r gweithgaredd effeithio’n wahanol ar bobl yn y grŵp hwn?" in page
+        assert "Anfantais economaidd-gymdeithasol: a allai’r gweithgaredd" in page
+        assert "Cyfleoedd i bobl ddefnyddio’r Gymraeg, a pheidio â thrin y Gymraeg" in page  # its hint
         assert "Opportunities for people to use Welsh" not in page
         db.session.remove()
 
@@ -266,8 +266,8 @@ def test_the_templating_helpers_speak_welsh(app):
         assert str(row["value"]["html"]) == "Heb ei ateb" and row["actions"]["items"][0]["text"] == "Newid"
         assert row["actions"]["items"][0]["visuallyHiddenText"] == "awdur"
         summary = SimpleNamespace(continues_despite_adverse=False, outcomes=["adjust", "stop"])
-        assert justification_heading(summary) == ("Cyfiawnhad dros y canlyniad (Addasu'r gweithgaredd, "
-                                                  "Atal a dileu'r gweithgaredd)")
+        assert justification_heading(summary) == ("Cyfiawnhad dros y canlyniad (Addasu’r gweithgaredd, "
+                                                  "Atal a dileu’r gweithgaredd)")
     with app.test_request_context():
         assert justification_heading(summary) == ("Justification for the outcome (Adjust the activity, "
                                                   "Stop and remove the activity)")

@@ -239,7 +239,7 @@ def test_my_actions_and_the_overdue_actions_in_welsh(world, client, auth):
     auth.sign_out()
     in_welsh(auth, world.lead)
     none_yet = main_text(client.get("/actions/overdue"))
-    says(none_yet, "Camau gweithredu sy’n hwyr", "Unrhyw gyfarwyddiaeth", "Hidlo",
+    says(none_yet, "Camau gweithredu hwyr", "Unrhyw gyfarwyddiaeth", "Hidlo",
          "Nid oes unrhyw gam gweithredu yn hwyr.",
          never=("Overdue actions", "Any directorate", "Filter", "No action is overdue"))
     action = fresh(assessment.id).actions[0]

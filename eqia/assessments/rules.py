@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from babel.dates import get_month_names
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
-from eqia.i18n import current_language
+from eqia.i18n import govuk_date
 from eqia.audit_words import SIGNATURE
 
 from eqia.models import Assessment, utcnow
@@ -57,9 +56,7 @@ def screening_has_review_date(ctx: TransitionContext) -> list[Problem]:
     return sections.screening_review_date_problems(ctx.assessment.review_date, today, required=True)
 
 
-def _day(value: date) -> str:
-    """"6 December 2026", or "6 Rhagfyr 2026" in Welsh (as eqia.templating.govuk_date says it)."""
-    return f"{value.day} {get_month_names('wide', locale=current_language())[value.month]} {value.year}"
+_day = govuk_date  # "6 December 2026", or "6 Rhagfyr 2026" in Welsh
 
 
 def sign_off_too_late(decision_date: date) -> str:

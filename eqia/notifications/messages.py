@@ -110,7 +110,7 @@ def transition_message(facts: dict, base_url: str) -> Message:
 
 
 def day_words(value: date | str) -> str:
-    from eqia.templating import govuk_date  # "6 Rhagfyr 2026" in Welsh
+    from eqia.i18n import govuk_date  # "6 Rhagfyr 2026" in Welsh
 
     return govuk_date(date.fromisoformat(value) if isinstance(value, str) else value)
 

@@ -65,7 +65,7 @@ def timeline_svg(steps: list[Step]) -> bytes:
 
 
 def _day(value: date) -> str:
-    from eqia.templating import govuk_date  # "6 Rhagfyr 2026" in Welsh
+    from eqia.i18n import govuk_date  # "6 Rhagfyr 2026" in Welsh
 
     return govuk_date(value)
 

@@ -27,7 +27,7 @@ from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPoss
 from eqia.views.pages import endpoint_for, page_url
 from eqia.workflow.hooks import Problem
 from eqia.services.summary import sign_off_summary
-from eqia.templating import govuk_date
+from eqia.i18n import govuk_date
 from eqia.services.workflow import (
     allowed_transitions,
     check_permission,
