@@ -20,6 +20,9 @@ from eqia.notifications import kinds
 from tests.conftest import PASSWORD, FreshRequestClient
 from tests.test_notifications_page import remind
 
+# What language a page is in does not depend on the database beneath it: once, in the first pass.
+pytestmark = pytest.mark.one_database
+
 # The catalogue's English, by where it is written: what each page must no longer show in Welsh.
 CATALOGUE = read()
 

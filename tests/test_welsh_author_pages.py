@@ -19,6 +19,9 @@ from eqia.models import Assessment
 from eqia.services import content
 from tests.test_missing_groups import one_group_document
 
+# What language a page is in does not depend on the database beneath it: once, in the first pass.
+pytestmark = pytest.mark.one_database
+
 
 def visible(response) -> str:
     """What a person sees (and hears): the page's title and body text, without scripts."""

@@ -20,6 +20,9 @@ from eqia.services import tokens
 from eqia.workflow.shown import Shown
 from tests.conftest import STANDARD
 
+# What language a page is in does not depend on the database beneath it: once, in the first pass.
+pytestmark = pytest.mark.one_database
+
 CATALOGUE = read("cy")
 
 

@@ -29,6 +29,9 @@ from eqia.services.workflow import perform_transition
 from tests.test_notification_kinds import choose, noon, outbox
 from tests.test_pdf import docx_text, text_of
 
+# What language a page is in does not depend on the database beneath it: once, in the first pass.
+pytestmark = pytest.mark.one_database
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "pdf"
 BASE = "http://127.0.0.1:5000"
 

@@ -17,6 +17,9 @@ from eqia.models import Assessment
 from eqia.services.workflow import perform_transition
 from tests.conftest import FreshRequestClient
 
+# What language a page is in does not depend on the database beneath it: once, in the first pass.
+pytestmark = pytest.mark.one_database
+
 
 class FreshLanguageClient(FreshRequestClient):
     """Flask-Babel keeps the language it chose in `g`, which the tests' open app context keeps from one

@@ -19,6 +19,9 @@ from eqia.models import User
 from tests.conftest import FreshRequestClient
 from tests.test_register import publish
 
+# What language a page is in does not depend on the database beneath it: once, in the first pass.
+pytestmark = pytest.mark.one_database
+
 DOMAIN = "eqia.test"  # the tests' SERVER_NAME: a cookie for the default "localhost" is never sent
 
 # The English of the frame every page has, none of which a Welsh page may show.
