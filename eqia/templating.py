@@ -160,6 +160,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(profile_for, "profile_for")
     # A group's stored name ("Age") in the reader's language where it is the profile's own.
     app.add_template_global(lambda label: characteristics().group_name(label), "group_name")
+    app.add_template_filter(lambda label: characteristics().group_name(label), "group_name")
     from eqia.services.challenge import task_title
 
     app.add_template_global(task_title, "challenge_task_title")

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
 
 
@@ -12,7 +13,7 @@ class SignInForm(BaseForm):
     email = StringField(_l("Email address"), widget=GovTextInput(),
                         validators=[InputRequired(_l("Enter your email address")),
                                     Length(max=320, message=_l("Email address must be 320 characters or fewer"))])
-    password = PasswordField(_l("Password"), widget=GovPasswordInput(),
+    password = PasswordField(_l("Password"), widget=PasswordInput(),
                              validators=[InputRequired(_l("Enter your password")),
                                          Length(max=1000, message=_l("Password must be 1,000 characters or fewer"))])
     submit = SubmitField(_l("Sign in"), widget=GovSubmitInput())

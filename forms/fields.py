@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import LazyString, gettext as _
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
 from wtforms.validators import Length, ValidationError
 
+from eqia.forms.widgets import DateInput
 from eqia.assessments import shape
 
 PARTS = ("day", "month", "year")
@@ -60,7 +60,7 @@ class GovukDateField(DateField):
     GOV.UK wording. Leave WTForms' Optional() off it: Optional looks only at
     the first part (the day) and would wipe the error for "no day given"."""
 
-    widget = GovDateInput()
+    widget = DateInput()
 
     def __init__(self, label=None, validators=None, *, error_label: str | None = None, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
 from eqia.services.password_policy import HINT, PASSWORD_MAX, TOO_LONG
 
@@ -22,10 +23,10 @@ class ForgottenPasswordForm(BaseForm):
 
 
 class SetPasswordForm(BaseForm):
-    password = PasswordField(_l("New password"), widget=GovPasswordInput(), description=HINT,
+    password = PasswordField(_l("New password"), widget=PasswordInput(), description=HINT,
                              validators=[InputRequired(_l("Enter a new password")),
                                          Length(max=PASSWORD_MAX, message=TOO_LONG)])
-    confirm_password = PasswordField(_l("Confirm new password"), widget=GovPasswordInput(),
+    confirm_password = PasswordField(_l("Confirm new password"), widget=PasswordInput(),
                                      validators=[InputRequired(_l("Enter the new password again")),
                                                  Length(max=PASSWORD_MAX, message=TOO_LONG)])
     submit = SubmitField(_l("Set password"), widget=GovSubmitInput())

@@ -57,10 +57,10 @@ def build_screening_form(characteristics: CharacteristicSet, rows, stored_releva
             validate_choice=False,  # the service refuses an unknown answer with its own message
         ))
         setattr(ScreeningForm, f"reason_{key}", TextAreaField(
-            _("Reason for your answer about %(group)s", group=row.characteristic_label), widget=GovTextArea(),
+            _("Reason for your answer about %(group)s", group=characteristics.group_name(row.characteristic_label)), widget=GovTextArea(),
             description=hint("screening_reason"),
             validators=[Optional(),
-                        within_limit("screening", "reason", _("Reason about %(group)s", group=row.characteristic_label))],
+                        within_limit("screening", "reason", _("Reason about %(group)s", group=characteristics.group_name(row.characteristic_label)))],
         ))
         if asks_about_advancing(key, characteristics):
             setattr(ScreeningForm, f"advances_{key}", RadioField(

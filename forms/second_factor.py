@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
 from eqia.services.password_policy import N_, PageWords
 from eqia.services.second_factor import CODE_MISSING, TURN_OFF_WRONG
@@ -40,7 +41,7 @@ class ConfirmSetupForm(BaseForm):
 
 class TurnOffForm(BaseForm):
     code_or_password = PasswordField(_l("Code from your authenticator app, or your password"),
-                                     widget=GovPasswordInput(),
+                                     widget=PasswordInput(),
                                      validators=[InputRequired(TURN_OFF_WRONG),
                                                  Length(max=1000, message=SECRET_TOO_LONG)])
     submit = SubmitField(_l("Turn off two-factor authentication"), widget=GovSubmitInput())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
 from wtforms import BooleanField, IntegerField, PasswordField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
+from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
 
 
@@ -18,7 +19,7 @@ class TransitionForm(BaseForm):
     # Shown only where the definition asks for them (a sign-off's attestation and
     # re-authentication); the service checks them, so no page can skip them.
     attest = BooleanField(_l("I confirm the statement above"), widget=GovCheckboxInput())
-    password = PasswordField(_l("Your password"), widget=GovPasswordInput(), validators=[Optional()])
+    password = PasswordField(_l("Your password"), widget=PasswordInput(), validators=[Optional()])
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
 

@@ -52,7 +52,7 @@ def test_the_welsh_keeps_every_placeholder_of_the_english():
 
 
 # Words that are the same in English and Welsh on these pages, or names.
-SAME_IN_BOTH = {"EqIA", "English", "Cymraeg", "Beta", "PDF", "CSV", "JSON", "API", "GOV.UK", "OK", "Word", "ID",
+SAME_IN_BOTH = {"EqIA", "Data", "English", "Cymraeg", "Beta", "PDF", "CSV", "JSON", "API", "GOV.UK", "OK", "Word", "ID",
                 "URL", "TOTP", "GMT", "BST", "SSO", "OpenID", "Connect", "v1", "v2"}
 # Pages that are not pages of ours to read: downloads, redirects to a provider, files.
 NOT_PAGES = re.compile(r"\.(csv|json|pdf|docx)$|/(pdf|docx)$|^/api/|^/assets/|^/govuk-frontend/|^/static/|^/healthz|^/readyz"
@@ -107,7 +107,8 @@ def _data_values() -> list[str]:
 
 
 def _leftover(text: str, data: list[str]) -> str:
-    text = re.sub(r"(?<!\w)/[\w./-]+", " ", text)  # a file's path, as the configuration page shows where it came from
+    # A file's path, as the configuration page shows where it came from (not a web address's path).
+    text = re.sub(r"(?<![\w:/])/[\w./-]+", " ", text)
     for value in data:
         if value in text:  # as a whole word or phrase only: a code such as "no" is not the end of "piano"
             text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
