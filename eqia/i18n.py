@@ -131,6 +131,14 @@ def govuk_datetime(value: datetime | None) -> str:
     return f"{govuk_date(local.date())}, {hour}:{local:%M}{half} {local.tzname()}"
 
 
+def stored_name(text: str) -> str:
+    """A name an assessment stored in English that is also one of the service's own words (a
+    profile's group, "Age"): said in the reader's language. A name an author wrote stays as written."""
+    from flask_babel import gettext
+
+    return gettext(text) if text else text
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=select_language)
     # {% trans %} blocks are read with their line breaks and indentation collapsed, as the

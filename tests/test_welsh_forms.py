@@ -133,7 +133,7 @@ def test_the_screening_page_asks_in_welsh_and_refuses_in_welsh(client, world, we
     says(shown,
          ["Pa mor berthnasol yw’r gweithgaredd hwn i gydraddoldeb?", "Beth ydych chi’n ei gynnig?",
           "Casgliad y sgrinio a’r rhesymau", "Pryd dylid adolygu’r penderfyniad sgrinio hwn?",
-          "Gallwch ddechrau adolygiad yn gynt. Er enghraifft, 1 4 2027.", "Rheswm dros eich ateb am Age"],
+          "Gallwch ddechrau adolygiad yn gynt. Er enghraifft, 1 4 2027.", "Rheswm dros eich ateb am Oedran"],
          ["How relevant is this activity to equality?", "What do you propose?", "Screening conclusion and reasons",
           "When should this screening decision be reviewed?", "Reason for your answer about",
           "You can start a review sooner."])
@@ -155,7 +155,7 @@ def test_screening_marked_complete_with_nothing_answered_lists_its_problems_in_w
     refused = post(client, assessment, "screening", data)
     assert refused.status_code == 200
     listed = summary(refused)
-    assert "Age: dewiswch a allai’r gweithgaredd effeithio’n wahanol ar bobl yn y grŵp hwn" in listed
+    assert "Oedran: dewiswch a allai’r gweithgaredd effeithio’n wahanol ar bobl yn y grŵp hwn" in listed
     assert "Dewiswch pa mor berthnasol yw’r gweithgaredd i gydraddoldeb" in listed
     assert "Dewiswch a oes angen asesiad llawn" in listed
     assert "Rhowch gasgliad eich sgrinio a’r rhesymau drosto" in listed
@@ -170,7 +170,7 @@ def test_a_groups_page_asks_in_welsh_and_refuses_in_welsh(client, started):
     shown = client.get(f"/assessments/{started.id}/groups/age")
     assert shown.status_code == 200
     says(shown,
-         ["Beth yw’r effaith debygol ar Age?", "I ba rai o nodau’r ddyletswydd mae hyn yn berthnasol?",
+         ["Beth yw’r effaith debygol ar Oedran?", "I ba rai o nodau’r ddyletswydd mae hyn yn berthnasol?",
           "Os yw’r effaith yn negyddol, pa mor ddifrifol yw hi?", "Rhesymau dros eich barn",
           "Os nad oes tystiolaeth am y grŵp hwn, pam ddim?", "Lliniaru",
           "Esboniwch sut mae’r dystiolaeth yn arwain at eich barn."],
@@ -181,8 +181,8 @@ def test_a_groups_page_asks_in_welsh_and_refuses_in_welsh(client, started):
                                                   "mitigation": "", "completed": "yes"})
     assert refused.status_code == 200
     listed = summary(refused)
-    assert "Dewiswch yr effaith ar Age" in listed
-    assert "Esboniwch y rhesymau dros eich barn am Age" in listed
+    assert "Dewiswch yr effaith ar Oedran" in listed
+    assert "Esboniwch y rhesymau dros eich barn am Oedran" in listed
     says(refused, [], ["Select the impact on Age", "Explain the reasons for your judgement about Age"])
 
 
@@ -252,7 +252,7 @@ def test_check_your_answers_lists_the_problems_in_welsh(client, started):
     response = client.get(f"/assessments/{started.id}/check")
     assert response.status_code == 200
     says(response,
-         ["Ychwanegwch o leiaf un darn o dystiolaeth rydych chi wedi’i ystyried", "Dewiswch yr effaith ar Age",
+         ["Ychwanegwch o leiaf un darn o dystiolaeth rydych chi wedi’i ystyried", "Dewiswch yr effaith ar Oedran",
           "Dewiswch o leiaf un canlyniad",
           "Ychwanegwch o leiaf un cam gweithredu, gan gynnwys sut y byddwch yn monitro’r effaith wirioneddol"],
          ["Add at least one piece of evidence you have considered", "Select the impact on Age",

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from eqia.i18n import stored_name
 from eqia.assessments.shape import REGISTER_FIELDS
 from eqia.audit_words import lend_names
 from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
@@ -96,7 +97,7 @@ def screen_out_blocked_by_unknown(names: list[str]) -> str:
 def unknown_groups(assessment: Assessment, characteristics: CharacteristicSet) -> list[str]:
     # "Don't know" is not "no" (North Yorkshire's rule): it sends the EqIA to full assessment.
     unknown = characteristics.keys_meaning("screening_answer", "unknown")
-    return [a.characteristic_label for a in assessment.screening_answers if a.affects in unknown]
+    return [stored_name(a.characteristic_label) for a in assessment.screening_answers if a.affects in unknown]
 
 
 def aims_for(characteristic_key: str, characteristics: CharacteristicSet) -> tuple[str, ...]:
@@ -143,7 +144,7 @@ def screening_problems(assessment: Assessment, characteristics: CharacteristicSe
     page = "screening"
     problems = []
     for answer in assessment.screening_answers:
-        name, key = answer.characteristic_label, answer.characteristic_key
+        name, key = stored_name(answer.characteristic_label), answer.characteristic_key
         if not answer.affects:
             problems.append(Problem(screening_answer_missing(name), page, f"answer_{key}"))
         elif _blank(answer.reason):
@@ -283,7 +284,7 @@ def continues_with_justification(assessment: Assessment) -> bool:
 
 def impact_problems(assessment: Assessment, impact: CharacteristicImpact,
                     characteristics: CharacteristicSet) -> list[Problem]:
-    name, key = impact.characteristic_label, impact.characteristic_key
+    name, key = stored_name(impact.characteristic_label), impact.characteristic_key
     page = ("characteristics", key)
     negative = characteristics.keys_meaning("impact", "negative")
 
@@ -353,7 +354,7 @@ def outcome_problems(assessment: Assessment, characteristics: CharacteristicSet)
                 for i, first in enumerate(chosen) for second in chosen[i + 1:]
                 if characteristics.outcomes_exclude(first, second)]
     negative = characteristics.keys_meaning("impact", "negative")
-    problems += [Problem(outcome_beside_adverse(outcome, impact.characteristic_label,
+    problems += [Problem(outcome_beside_adverse(outcome, stored_name(impact.characteristic_label),
                                                 characteristics.label("severity", impact.severity)), page, "outcomes")
                  for outcome in chosen for impact in assessment.impacts
                  if impact.impact in negative and characteristics.outcome_ruled_out_by(outcome, impact.severity)]
@@ -453,9 +454,10 @@ def review_problems(assessment: Assessment, characteristics: CharacteristicSet) 
     for impact in previous.impacts:
         key, row = impact.characteristic_key, seen.get(impact.characteristic_key)
         if row is None or row.actual_impact not in REVIEW_ACTUALS:
-            problems.append(Problem(actual_missing(impact.characteristic_label), REVIEW_PAGE, f"actual_{key}"))
+            problems.append(Problem(actual_missing(stored_name(impact.characteristic_label)), REVIEW_PAGE,
+                                    f"actual_{key}"))
         if row is None or _blank(row.evidence_seen):
-            problems.append(Problem(actual_evidence_missing(impact.characteristic_label), REVIEW_PAGE,
+            problems.append(Problem(actual_evidence_missing(stored_name(impact.characteristic_label)), REVIEW_PAGE,
                                     f"evidence_{key}"))
     if assessment.review_next_step not in REVIEW_NEXT_STEPS:
         problems.append(Problem(_(NEXT_STEP_MISSING), REVIEW_PAGE, "next_step"))
@@ -527,7 +529,7 @@ def section_requirement(section: Section):
             for impact in assessment.impacts:
                 own = impact_problems(assessment, impact, characteristics)
                 if not own and not assessment.is_completed(completion_key(section.key, impact.characteristic_key)):
-                    own = [Problem(not_marked_complete(impact.characteristic_label), section.key,
+                    own = [Problem(not_marked_complete(stored_name(impact.characteristic_label)), section.key,
                                    "completed", args=(("characteristic", impact.characteristic_key),))]
                 problems += own
             return problems
@@ -551,7 +553,7 @@ lend_names(section_title=lambda key: SECTIONS[key].title, register_field=REGISTE
 def title_for(assessment: Assessment, key: str) -> str:
     if key.startswith("characteristic:"):
         impact = assessment.impact_for(key.split(":", 1)[1])
-        return impact.characteristic_label if impact else key
+        return stored_name(impact.characteristic_label) if impact else key
     if key == REVIEW_PAGE:
         return review_title(assessment)
     return SECTIONS[key].title

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eqia.i18n import stored_name
 from eqia.audit_words import CHANGED
 from eqia.assessments import sections
 from eqia.loaded_definitions import characteristics
@@ -53,7 +54,7 @@ def update_review(assessment_id: int, user: User, lock_version: int, data: Revie
         if previous is None:
             raise NotPossible(NOTHING_TO_REVIEW)
         _reject_nul(data.next_step_reason, *(evidence for _, evidence in data.actuals.values()))
-        problems = [Problem(sections.actual_missing(i.characteristic_label), sections.REVIEW_PAGE,
+        problems = [Problem(sections.actual_missing(stored_name(i.characteristic_label)), sections.REVIEW_PAGE,
                             f"actual_{i.characteristic_key}")
                     for i in previous.impacts
                     if (data.actuals.get(i.characteristic_key) or (None, ""))[0] not in (None, *REVIEW_ACTUALS)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from eqia.i18n import stored_name
 from eqia.models import Assessment, User
 from eqia.loaded_definitions import characteristics, definition_for
 from eqia.services import access
@@ -91,7 +92,7 @@ def task_list(assessment: Assessment, user: User) -> list[TaskGroup]:
         if (name not in needed and not writing) or not section.applies(assessment):
             continue
         if section.per_characteristic:
-            entries = [(completion_key(name, row.characteristic_key), row.characteristic_label,
+            entries = [(completion_key(name, row.characteristic_key), stored_name(row.characteristic_label),
                         {"characteristic": row.characteristic_key}) for row in assessment.impacts]
         else:
             entries = [(name, title_for(assessment, name) if name == REVIEW_PAGE

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from wtforms.validators import Optional
 
+from eqia.i18n import stored_name
 from eqia.extensions import db
 from eqia.forms.impact import build_impact_form
 from eqia.forms.outcome import IntersectionalForm
@@ -51,7 +52,7 @@ def edit_impact(assessment_id: int, characteristic: str):
     if (shown := read_only_or_edit(assessment, "characteristics", f"group-{characteristic}")) is not None:
         return shown
     initial = impact_initial_for(characteristic)
-    form = build_impact_form(characteristics(), row.characteristic_label, aims_for(characteristic, characteristics()),
+    form = build_impact_form(characteristics(), stored_name(row.characteristic_label), aims_for(characteristic, characteristics()),
                              assessment.evidence_items, row,
                              data=initial(assessment) if request.method == "GET" else None)
     # "Add an action to gather evidence" saves the page as a draft too, so
@@ -71,7 +72,8 @@ def edit_impact(assessment_id: int, characteristic: str):
 
     here = url_for("assessments.edit_impact", assessment_id=assessment.id, characteristic=characteristic)
     result = run_form(form, save, initial=initial,
-                      done_text=(str(GATHER_ADDED) if gather else _("%(group)s saved", group=row.characteristic_label)),
+                      done_text=(str(GATHER_ADDED) if gather
+                                 else _("%(group)s saved", group=stored_name(row.characteristic_label))),
                       done_url=(here + "#gather") if gather else url_for("assessments.task_list",
                                                                          assessment_id=assessment.id))
     if not isinstance(result, dict):
