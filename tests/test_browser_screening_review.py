@@ -26,7 +26,7 @@ def test_an_author_gives_the_screen_out_s_review_date(live_server, browser, worl
     author.page.fill("#review_date-year", "2001")
     author.page.click("button:has-text('Save')")
     assert author.page.locator(".govuk-error-summary").is_visible()
-    assert SCREENING_REVIEW_DATE_NOT_FUTURE in author.page.locator(".govuk-error-summary").inner_text()
+    assert str(SCREENING_REVIEW_DATE_NOT_FUTURE) in author.page.locator(".govuk-error-summary").inner_text()
     check(author.page, "screening-review-date-error")
     author.page.fill("#review_date-year", str(due.year))
     author.page.click("button:has-text('Save')")

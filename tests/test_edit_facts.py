@@ -297,7 +297,7 @@ def test_a_message_is_written_in_the_words_of_the_day_it_is_sent(app, world, mon
     perform_transition(assessment.id, "propose_screen_out", world.author, comment="Nothing differs")
     db.session.commit()
     queued = db.session.execute(sa.select(OutboxMessage)).scalars().first()
-    monkeypatch.setattr(messages, "SUBJECT", "{reference}: {done} ({phrase})")
+    monkeypatch.setattr(messages, "SUBJECT", "%(reference)s: %(done)s (%(phrase)s)")
     assert written(queued, "http://x").subject.endswith(f"({STANDARD.states['screen_out_proposed'].phrase})")
     assert "Comment:\nNothing differs" in written(queued, "http://x").body
 

@@ -119,7 +119,7 @@ def test_a_screen_out_cannot_be_proposed_without_a_review_date(drafted, client):
     assert reload(drafted.id).is_completed("screening")
     response = client.post(f"/assessments/{drafted.id}/actions/propose_screen_out", data={"comment": "No impact"})
     assert response.status_code == 409
-    assert SCREENING_REVIEW_DATE_MISSING in response.get_data(as_text=True)
+    assert str(SCREENING_REVIEW_DATE_MISSING) in response.get_data(as_text=True)
     assert reload(drafted.id).state == "screening"
 
 
@@ -129,7 +129,7 @@ def test_a_date_that_passed_after_saving_stops_the_proposal(drafted, client):
     db.session.commit()
     response = client.post(f"/assessments/{drafted.id}/actions/propose_screen_out", data={"comment": "No impact"})
     assert response.status_code == 409 and reload(drafted.id).state == "screening"
-    assert SCREENING_REVIEW_DATE_NOT_FUTURE in response.get_data(as_text=True)
+    assert str(SCREENING_REVIEW_DATE_NOT_FUTURE) in response.get_data(as_text=True)
 
 
 def test_a_caller_that_does_not_give_the_date_keeps_it(world):

@@ -42,7 +42,8 @@ def downgrade():
                                     "WHERE kind <> '' ORDER BY id")):
         queued = SimpleNamespace(kind=row.kind, details=json.loads(row.details or "{}"), subject=row.subject,
                                  body=row.body)
-        message = written(queued, current_app.config["EQIA_BASE_URL"])
+        # In English: before issue 17 every message was, and at this revision no account has a language.
+        message = written(queued, current_app.config["EQIA_BASE_URL"], language="en")
         words.append({"id": row.id, "subject": message.subject, "body": message.body})
     if words:
         bind.execute(sa.text("UPDATE outbox_message SET subject = :subject, body = :body WHERE id = :id"), words)
