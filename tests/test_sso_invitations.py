@@ -1,7 +1,8 @@
 """Invitations when the council signs in through single sign-on, against a real OpenID Connect provider on
 loopback: with passwords off the e-mail has no password link and points at /sign-in/sso; the invited
 person's first sign-in claims their account by its verified e-mail, keeping what the admin gave; an
-unverified e-mail claims nothing, and an account tied to another identity is never taken over."""
+unverified e-mail claims nothing, an account tied to another identity is never taken over, and a deactivated
+one is refused."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import sqlalchemy as sa
 from eqia.extensions import db
 from eqia.models import AuditEvent, PasswordLink, User
 from eqia.roles import AUTHOR, EQUALITY_LEAD
+from eqia.services import single_sign_on as sso
 from tests.conftest import PASSWORD
 from tests.test_password_links import deliver, part, plain_text
-from tests.test_single_sign_on import Journey, provider, set_claims, settings, tie  # noqa: F401 (fixture)
+from tests.test_single_sign_on import Journey, provider, refusal, set_claims, settings, tie  # noqa: F401 (fixture)
 
 EMAIL = "priya.shah@example.test"
 
@@ -77,6 +79,36 @@ def test_the_invited_person_signs_in_through_the_provider_with_the_roles_the_adm
         assert tied.roles == {AUTHOR, EQUALITY_LEAD} and tied.directorate_id == world.directorate.id
         assert db.session.execute(sa.select(sa.func.count()).select_from(User).where(User.email == EMAIL)
                                   ).scalar() == 1
+        # No longer listed as invited: the account signs in through the provider, and no password opens it.
+        assert tied.has_password and not tied.check_password("!") and not tied.check_password(PASSWORD)
+        admin = Journey(app)
+        admin.client.post("/sign-in", data={"email": world.admin.email, "password": PASSWORD})
+        row = admin.client.get("/admin/users").get_data(as_text=True).split(EMAIL, 1)[1].split("</tr>", 1)[0]
+        assert "Active" in row and "Invited" not in row
+
+
+def test_a_deactivated_invited_account_is_refused(make_app, provider, world):
+    set_claims(provider, "priya-subject", email=EMAIL, email_verified=True)
+    app = sso_app(make_app, provider, world)
+    with app.app_context():
+        invited = invite(app, world)
+        db.session.execute(sa.update(User).where(User.id == invited.id).values(active=False))
+        db.session.commit()
+        response = Journey(app).sign_in("priya-subject")
+        assert (response.status_code, refusal(response)) == (403, sso.INACTIVE)
+        db.session.expire_all()
+        assert db.session.get(User, invited.id).oidc_subject is None
+
+
+def test_the_welsh_invitation_is_in_welsh(make_app, provider, world):
+    app = sso_app(make_app, provider, world)
+    with app.app_context():
+        invited = invite(app, world)
+        db.session.execute(sa.update(User).where(User.id == invited.id).values(language="cy"))
+        db.session.commit()
+        [message] = deliver(app, app.test_cli_runner())
+        text = plain_text(message)
+        assert "Nid oes angen cyfrinair arnoch" in text and "http://127.0.0.1:5000/sign-in/sso" in text
 
 
 def test_an_unverified_email_claims_nothing(make_app, provider, world):

@@ -212,6 +212,10 @@ def sign_in_user(claims: dict) -> User:
         user = db.session.execute(select(User).where(User.email == email, User.oidc_subject.is_(None),
                                                      User.oidc_issuer.is_(None), User.password_hash == "")
                                   ).scalar_one_or_none()
+        if user is not None and user.active:
+            # Now it signs in through the provider: no longer "Invited" on the users page, and, like an
+            # account made here, no password ("!" is no Argon2 hash, so no password ever matches it).
+            user.password_hash = "!"
     if user is None and verified and config["EQIA_OIDC_MATCH_VERIFIED_EMAIL"]:
         user = db.session.execute(select(User).where(User.email == email, User.oidc_subject.is_(None))
                                   ).scalar_one_or_none()
