@@ -191,6 +191,13 @@ def digest_message(facts: dict, base_url: str) -> Message:
 def link_message(kind: str, facts: dict, base_url: str) -> Message:
     """A password link's e-mail. A message already sent no longer holds its token
     (outbox.SECRET_FACT): it is listed by its subject, and its link reads as used."""
+    if facts.get("sign_in") == "single_sign_on":  # password_links.SIGN_IN_FACT: an invitation with no link
+        context = {"name": facts["name"], "inviter": facts.get("inviter"),
+                   "address": f"{base_url.rstrip('/')}/sign-in/sso",
+                   "council": current_app.config["EQIA_COUNCIL_NAME"]}
+        return Message(subject=_put(LINK_SUBJECTS[kind], council=context["council"]),
+                       body=render_template("email/invitation_sso.txt", **context),
+                       html=render_template("email/invitation_sso.html", **context))
     until = datetime.fromisoformat(facts["expires_at"]).astimezone(LOCAL_ZONE)
     context = {"name": facts["name"], "inviter": facts.get("inviter"),
                "address": f"{base_url.rstrip('/')}/password-link/{facts.get(outbox.SECRET_FACT, 'used')}",

@@ -3,6 +3,12 @@ cannot sign in, and they are e-mailed a link to choose one
 (eqia.services.password_links). Inviting again, before they have chosen it,
 updates what the admin gave and replaces the link.
 
+When passwords are off for the person (single sign-on on, EQIA_PASSWORD_SIGN_IN
+off, and they are no break-glass admin) the e-mail has no link: it says to sign
+in with their council account, and their first sign-in through the provider
+with that address, verified, claims the account
+(eqia.services.single_sign_on.sign_in_user).
+
 Roles: eqia.roles declares no combination of roles one person may not hold.
 Segregation of duties is kept per assessment instead (the workflow's
 `segregation_of_duties`: a person who wrote a version cannot sign it off,
@@ -20,7 +26,7 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.models import Directorate, User
 from eqia.roles import ROLES
-from eqia.services import password_links
+from eqia.services import password_links, single_sign_on
 from eqia.services.errors import Invalid
 from eqia.workflow.hooks import Problem
 
@@ -92,12 +98,24 @@ def invite(admin: User, invitation: Invitation) -> User:
     user.name, user.directorate, user.active = name, directorate, True
     user.set_roles(tuple(invitation.roles))
     db.session.flush()
-    password_links.issue(user, password_links.INVITATION, actor=admin)
+    if signs_in_with_provider(user):
+        password_links.issue_sign_in_invitation(user, actor=admin)
+    else:
+        password_links.issue(user, password_links.INVITATION, actor=admin)
     return user
+
+
+def signs_in_with_provider(user: User) -> bool:
+    """Whether this person is to sign in through the single sign-on provider, with no password: single
+    sign-on is on and passwords are off for them (they are not a break-glass admin)."""
+    return single_sign_on.enabled() and not single_sign_on.password_allowed(user.email)
 
 
 def invited_message(user: User) -> str:
     """Said to the admin, in the language of the page."""
+    if signs_in_with_provider(user):
+        return gettext("Invitation sent to %(email)s. They sign in with their council account, with no "
+                       "password; inviting them again sends the email again.", email=user.email)
     return ngettext("Invitation sent to %(email)s. The link works for %(num)d day; "
                     "inviting them again sends a new one.",
                     "Invitation sent to %(email)s. The link works for %(num)d days; "

@@ -46,6 +46,9 @@ LIFETIME_SETTINGS = {RESET: "PASSWORD_RESET_LINK_SECONDS", INVITATION: "INVITATI
 # On the audit trail (kind ACCOUNT): a link sent, and a password set with one.
 LINK_SENT_ACTIONS = {RESET: "password_reset_sent", INVITATION: "invitation_sent"}
 PASSWORD_SET_ACTION = "password_set_by_link"
+# An invitation's e-mail facts say how its person signs in: with no password link, through the provider.
+SIGN_IN_FACT = "sign_in"
+SIGN_IN_WITH_PROVIDER = "single_sign_on"
 
 TOKEN_LONGEST = 100  # far longer than a token; anything longer is not one and is not hashed
 PASSWORD_MISMATCH = password_policy.PageWords(password_policy.N_("Enter the same password twice"))
@@ -79,6 +82,21 @@ def issue(user: User, purpose: str, *, actor: User | None = None) -> str:
     outbox.deliver_after_commit(current_app._get_current_object())
     db.session.flush()
     return token
+
+
+def issue_sign_in_invitation(user: User, *, actor: User) -> None:
+    """An invitation for someone who will sign in through the single sign-on provider, as passwords are off
+    for them: no link (a password they could never use is no help), so any link they had goes; the e-mail
+    says to sign in with their council account, and the trail has the same event as a link's invitation."""
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
+    facts = {"purpose": INVITATION, SIGN_IN_FACT: SIGN_IN_WITH_PROVIDER, "name": user.name, "inviter": actor.name}
+    db.session.add(OutboxMessage(recipient=user.email, kind=MESSAGE_KINDS[INVITATION], details=facts,
+                                 created_at=utcnow()))
+    append_event(action=LINK_SENT_ACTIONS[INVITATION], actor=actor, role=ADMIN, kind=ACCOUNT,
+                 details={"user_id": user.id, "email": user.email, "purpose": INVITATION,
+                          "roles": sorted(user.roles)})
+    outbox.deliver_after_commit(current_app._get_current_object())
+    db.session.flush()
 
 
 def request_reset(email: str) -> None:

@@ -9,7 +9,9 @@ nonce on return. This module adds the service's own rules:
   given to someone else later, a subject never. A first sign-in finds an
   existing account by e-mail only when EQIA_OIDC_MATCH_VERIFIED_EMAIL is on and
   the provider says the address is verified; otherwise someone unknown gets an
-  account only when EQIA_OIDC_CREATE_ACCOUNTS is on.
+  account only when EQIA_OIDC_CREATE_ACCOUNTS is on. An invited account (made by
+  an admin, no password set yet, tied to no identity) is claimed by its verified
+  address whatever those settings say: the admin's invitation is the consent.
 - Roles and directorate come from the groups claim through the configured maps.
   When the claim maps to a role, the claim decides the roles at every sign-in;
   when it maps to none, the roles an administrator gave are left alone (so an
@@ -199,7 +201,22 @@ def sign_in_user(claims: dict) -> User:
     email = User.normalise_email(email)
     if len(email) > 320 or "@" not in email:
         email = ""  # no address an account could have
-    if user is None and email and config["EQIA_OIDC_MATCH_VERIFIED_EMAIL"] and claims.get("email_verified") is True:
+    # An e-mail address claims an account only when the provider says it has verified it: an unverified
+    # address is whatever someone typed into their profile at the provider (or at a tenant they run), so
+    # trusting it would let anyone take over the account of whoever has that address here.
+    verified = bool(email) and claims.get("email_verified") is True
+    if user is None and verified:
+        # An invited person's first sign-in: the account an admin made for this address, which has no
+        # password yet and is tied to no identity, becomes theirs, with the roles and directorate the
+        # admin gave. An account tied to an identity is never re-tied.
+        user = db.session.execute(select(User).where(User.email == email, User.oidc_subject.is_(None),
+                                                     User.oidc_issuer.is_(None), User.password_hash == "")
+                                  ).scalar_one_or_none()
+        if user is not None and user.active:
+            # Now it signs in through the provider: no longer "Invited" on the users page, and, like an
+            # account made here, no password ("!" is no Argon2 hash, so no password ever matches it).
+            user.password_hash = "!"
+    if user is None and verified and config["EQIA_OIDC_MATCH_VERIFIED_EMAIL"]:
         user = db.session.execute(select(User).where(User.email == email, User.oidc_subject.is_(None))
                                   ).scalar_one_or_none()
     if user is None:
