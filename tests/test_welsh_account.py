@@ -10,14 +10,13 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import g
 
 from eqia.catalogue import read
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import OutboxMessage, ServiceArea, User, utcnow
 from eqia.notifications import kinds
-from tests.conftest import PASSWORD, FreshRequestClient
+from tests.conftest import PASSWORD
 from tests.test_notifications_page import remind
 
 # What language a page is in does not depend on the database beneath it: once, in the first pass.
@@ -35,20 +34,6 @@ def english_of(*places: str) -> list[str]:
         if message.id and any(f.startswith(places) for f, _ in message.locations):
             found += [i for i in ids if " " in i and "%(" not in i and "{" not in i and "<" not in i]
     return found
-
-
-@pytest.fixture(autouse=True)
-def language_chosen_afresh(monkeypatch):
-    """Flask-Babel keeps the request's language in `g`, which the tests' open app context
-    keeps from one request to the next (as FreshRequestClient says of Flask-Login's user):
-    each request here chooses it afresh, as on a real server."""
-    opened = FreshRequestClient.open
-
-    def open_afresh(self, *args, **kwargs):
-        g.pop("_flask_babel", None)
-        return opened(self, *args, **kwargs)
-
-    monkeypatch.setattr(FreshRequestClient, "open", open_afresh)
 
 
 ACCOUNT_WORDS = ("templates/account.html", "eqia/views/account.py", "forms/tokens.py")

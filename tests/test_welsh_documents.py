@@ -15,7 +15,6 @@ from types import SimpleNamespace
 import pikepdf
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
@@ -156,9 +155,6 @@ def test_a_welsh_readers_draft_pdf_is_in_welsh_and_an_english_readers_in_english
     # The same draft for an English reader: English, and never the Welsh bytes from the cache.
     auth.sign_out()
     auth.sign_in(world.lead)
-    # The tests' app context outlives a request (tests/conftest.py FreshRequestClient), and Flask-Babel
-    # keeps the request's language in `g`: drop it, as a real server's next request starts without it.
-    g.pop("_flask_babel", None)
     english = client.get(f"/assessments/{assessment.id}/pdf")
     assert english.data != data and lang_of(english.data) == "en-GB"
     assert "Summary for the decision-maker" in text_of(english.data)

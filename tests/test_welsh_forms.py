@@ -8,33 +8,15 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import g
 
 from eqia.assessments.shape import PART, REGISTER_FIELDS
 from eqia.extensions import db
 from eqia.i18n import in_language
 from eqia.models import Assessment
 from eqia.services.workflow import perform_transition
-from tests.conftest import FreshRequestClient
 
 # What language a page is in does not depend on the database beneath it: once, in the first pass.
 pytestmark = pytest.mark.one_database
-
-
-class FreshLanguageClient(FreshRequestClient):
-    """Flask-Babel keeps the language it chose in `g`, which the tests' open app context keeps from one
-    request to the next, and from the English work done outside any request (the section rules speak when
-    an assessment is made): each request chooses afresh, as on a real server."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_flask_babel", None)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshLanguageClient
-    return app.test_client()
 
 
 def fresh(assessment_id: int) -> Assessment:

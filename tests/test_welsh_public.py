@@ -11,12 +11,10 @@ import io
 
 import pytest
 from bs4 import BeautifulSoup
-from flask import g
 
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import User
-from tests.conftest import FreshRequestClient
 from tests.test_register import publish
 
 # What language a page is in does not depend on the database beneath it: once, in the first pass.
@@ -53,21 +51,6 @@ def assert_welsh(text: str, welsh: list[str], english: list[str]) -> None:
         assert words in text, words
     for words in english:
         assert words not in text, words
-
-
-class FreshLanguageClient(FreshRequestClient):
-    """The tests hold one app context open and Flask reuses it (and its `g`) for every request:
-    Flask-Babel's per-request locale would outlive its request, as the login cache would."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_flask_babel", None)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshLanguageClient
-    return app.test_client()
 
 
 @pytest.fixture

@@ -10,33 +10,15 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
-from flask import g
 
 from eqia.extensions import db
 from eqia.models import Assessment
 from eqia.services import challenge
 from eqia.services.challenge import PointInput
 from eqia.services.workflow import perform_transition
-from tests.conftest import FreshRequestClient
 
 # What language a page is in does not depend on the database beneath it: once, in the first pass.
 pytestmark = pytest.mark.one_database
-
-
-class FreshLanguageClient(FreshRequestClient):
-    """Flask-Babel keeps the language it chose in `g`, which the tests' open app context
-    keeps from one request to the next (and from English work done outside any request):
-    each request chooses afresh, as on a real server."""
-
-    def open(self, *args, **kwargs):
-        g.pop("_flask_babel", None)
-        return super().open(*args, **kwargs)
-
-
-@pytest.fixture
-def client(app):
-    app.test_client_class = FreshLanguageClient
-    return app.test_client()
 
 
 def fresh(assessment_id: int) -> Assessment:
