@@ -74,7 +74,7 @@ class Person:
 
     def sees_errors(self, name: str) -> None:
         """The page came back with its error summary, the title says so, and it passes axe."""
-        assert self.page.locator(".govuk-error-summary").is_visible()
+        self.page.wait_for_selector(".govuk-error-summary")
         assert self.page.title().startswith("Error: ")
         check(self.page, name)
 
@@ -191,6 +191,9 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
     author.page.goto(overview)
     author.page.click("a:has-text('Answer the challenge')")
     points = author.page.locator(".app-challenge-point")
+    # The click returns once the new page's address has committed, before its body has
+    # been parsed: wait for the points themselves before counting them.
+    points.first.wait_for()
     assert points.count() == 3
     for i in range(3):
         point = points.nth(i)
@@ -203,7 +206,7 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
             point.locator("textarea").fill("Added the survey results as evidence.")
     author.page.locator("textarea").nth(0).fill("")  # one answer with no text: refused, nothing lost
     author.page.click("button:has-text('Save answers')")
-    assert author.page.locator(".govuk-error-summary").is_visible()
+    author.page.wait_for_selector(".govuk-error-summary")
     check(author.page, "answer-the-challenge-with-errors")
     author.page.locator("textarea").nth(0).fill("Added the survey results as evidence.")
     author.page.click("button:has-text('Save answers')")
@@ -233,7 +236,7 @@ def test_three_roles_take_an_assessment_from_start_to_publication(live_server, b
     assert "Rurality is covered under each age group already." in summary  # the point not accepted
     check(decider.page, "sign-off-summary")
     decider.page.click("form button:has-text('Sign off')")
-    assert decider.page.locator(".govuk-error-summary").is_visible()
+    decider.page.wait_for_selector(".govuk-error-summary")
     check(decider.page, "sign-off-with-errors")
     decider.page.check("input[name=attest]")
     decider.page.fill("#password", "not my password")

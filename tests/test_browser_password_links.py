@@ -29,7 +29,7 @@ def choose_password(person: Person, name: str) -> None:
     person.page.fill("#password", NEW_PASSWORD)
     person.page.fill("#confirm_password", NEW_PASSWORD + " again")
     person.page.click("button:has-text('Set password')")
-    assert person.page.locator(".govuk-error-summary").is_visible()
+    person.page.wait_for_selector(".govuk-error-summary")
     check(person.page, f"{name}-error")
     person.page.fill("#password", NEW_PASSWORD)
     person.page.fill("#confirm_password", NEW_PASSWORD)

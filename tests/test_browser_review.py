@@ -34,7 +34,7 @@ def test_an_author_records_actual_against_predicted_impacts(live_server, browser
     author.page.fill("#evidence_age", "Visits by over-75s fell by a fifth")
     author.page.check("input[name=completed][value=yes]")
     author.page.click("button:has-text('Save and continue')")
-    assert author.page.locator(".govuk-error-summary").is_visible()
+    author.page.wait_for_selector(".govuk-error-summary")
     assert author.page.title().startswith("Error: ")
     assert "Select the actual impact on Age, against the impact predicted" in \
         author.page.locator(".govuk-error-summary").inner_text()

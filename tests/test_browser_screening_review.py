@@ -25,7 +25,7 @@ def test_an_author_gives_the_screen_out_s_review_date(live_server, browser, worl
     check(author.page, "screening-review-date")
     author.page.fill("#review_date-year", "2001")
     author.page.click("button:has-text('Save')")
-    assert author.page.locator(".govuk-error-summary").is_visible()
+    author.page.wait_for_selector(".govuk-error-summary")
     assert str(SCREENING_REVIEW_DATE_NOT_FUTURE) in author.page.locator(".govuk-error-summary").inner_text()
     check(author.page, "screening-review-date-error")
     author.page.fill("#review_date-year", str(due.year))
