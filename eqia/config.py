@@ -160,6 +160,9 @@ def single_sign_on(env: dict[str, str]) -> dict:
         "EQIA_OIDC_PROVIDER_NAME": env.get("EQIA_OIDC_PROVIDER_NAME", "Microsoft").strip() or "Microsoft",
         # A first sign-in finds an existing account by e-mail only when the provider says the address is verified.
         "EQIA_OIDC_MATCH_VERIFIED_EMAIL": _switch(env, "EQIA_OIDC_MATCH_VERIFIED_EMAIL", False),
+        # The claim that is true when the provider has verified the e-mail address (Entra ID: xms_edov).
+        "EQIA_OIDC_EMAIL_VERIFIED_CLAIM": env.get("EQIA_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified").strip()
+        or "email_verified",
         # Someone the service does not know gets an account (with the roles the claims map to, or none).
         "EQIA_OIDC_CREATE_ACCOUNTS": _switch(env, "EQIA_OIDC_CREATE_ACCOUNTS", False),
         "EQIA_OIDC_GROUPS_CLAIM": env.get("EQIA_OIDC_GROUPS_CLAIM", "groups").strip() or "groups",

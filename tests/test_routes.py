@@ -13,7 +13,8 @@ EXPECTED = {
     ("GET", "/admin/users/invite"), ("POST", "/admin/users/invite"),
     # Single sign-on (eqia/views/single_sign_on.py): off to the provider, back, waiting for a role, and
     # confirming who you are there before a signature.
-    ("GET", "/sign-in/sso"), ("GET", "/sign-in/sso/callback"), ("GET", "/sign-in/waiting"),
+    ("GET", "/sign-in/sso"), ("GET", "/sign-in/sso/callback"), ("GET", "/sign-in/sso/invitation/<token>"),
+    ("GET", "/sign-in/waiting"),
     ("POST", "/assessments/<int:assessment_id>/actions/<trigger>/confirm-identity"),
     # The switch between English and Welsh on every page (issue 17).
     ("GET", "/language/<code>"), ("POST", "/language/<code>"),

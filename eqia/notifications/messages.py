@@ -191,9 +191,15 @@ def digest_message(facts: dict, base_url: str) -> Message:
 def link_message(kind: str, facts: dict, base_url: str) -> Message:
     """A password link's e-mail. A message already sent no longer holds its token
     (outbox.SECRET_FACT): it is listed by its subject, and its link reads as used."""
-    if facts.get("sign_in") == "single_sign_on":  # password_links.SIGN_IN_FACT: an invitation with no link
+    if facts.get("sign_in") == "single_sign_on":  # password_links.SIGN_IN_FACT: to sign in through the provider
+        # Its link opens the first sign-in through the provider, tied to the invited account; an invitation
+        # queued before those links were made has none, and points at the sign-in page.
+        token, expires = facts.get(outbox.SECRET_FACT), facts.get("expires_at")
+        until = datetime.fromisoformat(expires).astimezone(LOCAL_ZONE) if expires else None
         context = {"name": facts["name"], "inviter": facts.get("inviter"),
-                   "address": f"{base_url.rstrip('/')}/sign-in/sso",
+                   "address": (f"{base_url.rstrip('/')}/sign-in/sso/invitation/{token if token else 'used'}"
+                               if expires else f"{base_url.rstrip('/')}/sign-in/sso"),
+                   "until": _put(LINK_UNTIL, time=f"{until:%H:%M}", day=day_words(until.date())) if until else "",
                    "council": current_app.config["EQIA_COUNCIL_NAME"]}
         return Message(subject=_put(LINK_SUBJECTS[kind], council=context["council"]),
                        body=render_template("email/invitation_sso.txt", **context),

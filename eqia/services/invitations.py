@@ -4,10 +4,12 @@ cannot sign in, and they are e-mailed a link to choose one
 updates what the admin gave and replaces the link.
 
 When passwords are off for the person (single sign-on on, EQIA_PASSWORD_SIGN_IN
-off, and they are no break-glass admin) the e-mail has no link: it says to sign
-in with their council account, and their first sign-in through the provider
-with that address, verified, claims the account
-(eqia.services.single_sign_on.sign_in_user).
+off, and they are no break-glass admin) the e-mail has no password link: its
+link leads to the provider, and their first sign-in there through it claims
+the account, as a first sign-in with that address, verified, does too
+(eqia.services.single_sign_on.sign_in_user). Such an invitation can also be
+sent to an account made before passwords were turned off, while it is tied to
+no identity at the provider: it is how its owner moves to single sign-on.
 
 Roles: eqia.roles declares no combination of roles one person may not hold.
 Segregation of duties is kept per assessment instead (the workflow's
@@ -88,7 +90,8 @@ def invite(admin: User, invitation: Invitation) -> User:
     user = None
     if not problems:
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if user is not None and user.has_password:
+        if user is not None and user.has_password and not (
+                signs_in_with_provider(user) and user.oidc_subject is None and user.oidc_issuer is None):
             problems.append(Problem(gettext(ACCOUNT_EXISTS).format(email=email), field="email"))
     if problems:
         raise Invalid(*problems)

@@ -1,6 +1,9 @@
 """Links e-mailed to set a password, for two purposes: a reset the person asked
 for from the sign-in page, and an invitation an admin sent
-(eqia.services.invitations). One mechanism for both:
+(eqia.services.invitations). One mechanism for both, and for a third kind of
+link that sets no password: an invitation to someone who signs in through the
+single sign-on provider, whose link ties their first provider sign-in to the
+account made for them (eqia.services.single_sign_on.sign_in_user):
 
 - The token is 256 random bits; the database keeps only its SHA-256 (a random
   token needs no slow hash). The e-mail's queued facts carry the token until
@@ -39,14 +42,20 @@ from eqia.workflow.hooks import Problem
 RESET = "reset"
 INVITATION = "invitation"
 PURPOSES = (RESET, INVITATION)
+# A link that sets no password: it opens the first sign-in through the provider (never a password page).
+SIGN_IN_INVITATION = "sign_in_invitation"
 # The outbox kind of each purpose's e-mail (templates/email/<kind>.txt and .html).
 MESSAGE_KINDS = {RESET: kinds.PASSWORD_RESET, INVITATION: kinds.INVITATION}
 LIFETIME_SETTINGS = {RESET: "PASSWORD_RESET_LINK_SECONDS", INVITATION: "INVITATION_LINK_SECONDS"}
 
-# On the audit trail (kind ACCOUNT): a link sent, and a password set with one.
+# On the audit trail (kind ACCOUNT): a link sent, a password set with one, and an invitation taken up
+# by a first sign-in through the provider (how it was known to be theirs in ACCEPTED_BY).
 LINK_SENT_ACTIONS = {RESET: "password_reset_sent", INVITATION: "invitation_sent"}
 PASSWORD_SET_ACTION = "password_set_by_link"
-# An invitation's e-mail facts say how its person signs in: with no password link, through the provider.
+INVITATION_ACCEPTED_ACTION = "invitation_accepted"
+ACCEPTED_BY_LINK = "invitation_link"
+ACCEPTED_BY_VERIFIED_EMAIL = "verified_email"
+# An invitation's e-mail facts say how its person signs in: through the provider, with no password.
 SIGN_IN_FACT = "sign_in"
 SIGN_IN_WITH_PROVIDER = "single_sign_on"
 
@@ -84,19 +93,37 @@ def issue(user: User, purpose: str, *, actor: User | None = None) -> str:
     return token
 
 
-def issue_sign_in_invitation(user: User, *, actor: User) -> None:
+def issue_sign_in_invitation(user: User, *, actor: User) -> str:
     """An invitation for someone who will sign in through the single sign-on provider, as passwords are off
-    for them: no link (a password they could never use is no help), so any link they had goes; the e-mail
-    says to sign in with their council account, and the trail has the same event as a link's invitation."""
+    for them: its link (single use, expiring as an invitation's does) leads to the provider, and their first
+    sign-in there through it is tied to this account, whatever the provider says of their e-mail address (an
+    address Entra ID sends is not said to be verified). No password link: a password they could never use is
+    no help. Any link they had goes. The trail has the same event as a password invitation's. The token."""
     db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
-    facts = {"purpose": INVITATION, SIGN_IN_FACT: SIGN_IN_WITH_PROVIDER, "name": user.name, "inviter": actor.name}
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    link = PasswordLink(user_id=user.id, purpose=SIGN_IN_INVITATION, token_sha256=_sha256(token), created_at=now,
+                        expires_at=now + lifetime(INVITATION))
+    db.session.add(link)
+    facts = {outbox.SECRET_FACT: token, "purpose": INVITATION, SIGN_IN_FACT: SIGN_IN_WITH_PROVIDER,
+             "name": user.name, "inviter": actor.name, "expires_at": link.expires_at.isoformat()}
     db.session.add(OutboxMessage(recipient=user.email, kind=MESSAGE_KINDS[INVITATION], details=facts,
-                                 created_at=utcnow()))
+                                 created_at=now))
     append_event(action=LINK_SENT_ACTIONS[INVITATION], actor=actor, role=ADMIN, kind=ACCOUNT,
                  details={"user_id": user.id, "email": user.email, "purpose": INVITATION,
                           "roles": sorted(user.roles)})
     outbox.deliver_after_commit(current_app._get_current_object())
     db.session.flush()
+    return token
+
+
+def accepted(user: User, by: str) -> None:
+    """The invited person's first sign-in through the provider has taken up their invitation (`by`: the
+    link, or their verified address): their links go, and the trail says so. Part of the caller's unit of
+    work."""
+    db.session.execute(delete(PasswordLink).where(PasswordLink.user_id == user.id))
+    append_event(action=INVITATION_ACCEPTED_ACTION, actor=user, kind=ACCOUNT,
+                 details={"user_id": user.id, "email": user.email, "purpose": INVITATION, "by": by})
 
 
 def request_reset(email: str) -> None:
@@ -115,13 +142,15 @@ def request_reset(email: str) -> None:
     issue(user, RESET)
 
 
-def live_link(token: object) -> PasswordLink | None:
-    """The unexpired link this token opens, for an active account, or None."""
+def live_link(token: object, purposes: tuple[str, ...] = PURPOSES) -> PasswordLink | None:
+    """The unexpired link this token opens, for an active account, or None. Only a link for one of
+    `purposes`: by default a password link, so an invitation to sign in through the provider never opens
+    a password page."""
     if not isinstance(token, str) or not token or len(token) > TOKEN_LONGEST:
         return None
     link = db.session.execute(select(PasswordLink).where(PasswordLink.token_sha256 == _sha256(token))
                               ).scalar_one_or_none()
-    if link is None or link.expires_at <= utcnow() or not link.user.active:
+    if link is None or link.purpose not in purposes or link.expires_at <= utcnow() or not link.user.active:
         return None
     return link
 

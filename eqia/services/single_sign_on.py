@@ -62,8 +62,9 @@ INACTIVE = "inactive"
 NO_EMAIL = "no_email"
 ANOTHER_SUBJECT = "another_subject"
 STALE = "stale"
+INVITATION_GONE = "invitation_gone"
 REFUSALS = (BAD_STATE, BAD_NONCE, BAD_TOKEN, PROVIDER_ERROR, PROVIDER_UNREACHABLE, UNKNOWN_USER, INACTIVE,
-            NO_EMAIL, ANOTHER_SUBJECT, STALE)
+            NO_EMAIL, ANOTHER_SUBJECT, STALE, INVITATION_GONE)
 
 SIGN_IN = "sign_in"
 CONFIRM = "confirm"
@@ -190,9 +191,24 @@ def _apply_claims(user: User, claims: dict) -> None:
             user.directorate = found
 
 
-def sign_in_user(claims: dict) -> User:
-    """The account these claims are: found by (issuer, subject), else by verified e-mail, else made, as the
-    settings allow; its roles and directorate as the claims map them. Flushed, not committed."""
+def invitation_link(token: object):
+    """The live invitation to sign in through the provider that this token opens, or None."""
+    from eqia.services import password_links
+
+    return password_links.live_link(token, purposes=(password_links.SIGN_IN_INVITATION,))
+
+
+def _claimable(user: User) -> bool:
+    """An account an invitation can give to whoever takes it up: live, and tied to no identity yet."""
+    return user.active and user.oidc_subject is None and user.oidc_issuer is None
+
+
+def sign_in_user(claims: dict, invitation: str | None = None) -> User:
+    """The account these claims are: found by (issuer, subject), else the account the invitation
+    (`invitation`, the token of its link) was sent for, else by verified e-mail, else made, as the settings
+    allow; its roles and directorate as the claims map them. Flushed, not committed."""
+    from eqia.services import password_links
+
     config = current_app.config
     issuer, subject = str(claims.get("iss", "")), claims["sub"]
     user = db.session.execute(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)
@@ -203,8 +219,19 @@ def sign_in_user(claims: dict) -> User:
         email = ""  # no address an account could have
     # An e-mail address claims an account only when the provider says it has verified it: an unverified
     # address is whatever someone typed into their profile at the provider (or at a tenant they run), so
-    # trusting it would let anyone take over the account of whoever has that address here.
-    verified = bool(email) and claims.get("email_verified") is True
+    # trusting it would let anyone take over the account of whoever has that address here. Which claim says
+    # so is a setting: `email_verified` by the standard; Entra ID's is `xms_edov`, an optional claim.
+    verified = bool(email) and claims.get(config["EQIA_OIDC_EMAIL_VERIFIED_CLAIM"]) is True
+    if user is None and invitation is not None:
+        # The invitation's link came to the invited address: following it, and signing in at the provider,
+        # shows the person is the one invited, whatever the provider says of their address.
+        link = invitation_link(invitation)
+        if link is None or not _claimable(link.user):
+            raise _refuse(INVITATION_GONE)
+        user = link.user
+        if not user.has_password:
+            user.password_hash = "!"  # no Argon2 hash: no password ever matches it
+        password_links.accepted(user, password_links.ACCEPTED_BY_LINK)
     if user is None and verified:
         # An invited person's first sign-in: the account an admin made for this address, which has no
         # password yet and is tied to no identity, becomes theirs, with the roles and directorate the
@@ -216,6 +243,7 @@ def sign_in_user(claims: dict) -> User:
             # Now it signs in through the provider: no longer "Invited" on the users page, and, like an
             # account made here, no password ("!" is no Argon2 hash, so no password ever matches it).
             user.password_hash = "!"
+            password_links.accepted(user, password_links.ACCEPTED_BY_VERIFIED_EMAIL)
     if user is None and verified and config["EQIA_OIDC_MATCH_VERIFIED_EMAIL"]:
         user = db.session.execute(select(User).where(User.email == email, User.oidc_subject.is_(None))
                                   ).scalar_one_or_none()

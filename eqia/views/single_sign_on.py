@@ -48,6 +48,24 @@ def start():
         return _refused(refusal.code)
 
 
+@bp.route("/sign-in/sso/invitation/<token>")
+def accept_invitation(token: str):
+    """An invitation's link, for someone who signs in through the provider: off to the provider, and their
+    sign-in there is tied to the account they were invited to (eqia.services.single_sign_on.sign_in_user).
+    Nothing is used up here (mail scanners open links too): the invitation is taken up on the return."""
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        flash(words("already_signed_in"), "success")
+        return redirect(url_for("main.my_work"))
+    if sso.invitation_link(token) is None:
+        return _refused(sso.INVITATION_GONE)
+    try:
+        return redirect(sso.begin({"purpose": sso.SIGN_IN, "invitation": token}))
+    except sso.Refused as refusal:
+        return _refused(refusal.code)
+
+
 @bp.route("/sign-in/sso/callback")
 @returns_from_provider
 def callback():
@@ -68,7 +86,7 @@ def callback():
         return redirect(url_for("assessments.take_action", assessment_id=back.purpose["assessment_id"],
                                 trigger=back.purpose["trigger"]))
     try:
-        user = sso.sign_in_user(back.claims)
+        user = sso.sign_in_user(back.claims, invitation=back.purpose.get("invitation"))
     except sso.Refused as refusal:
         return _refused(refusal.code)
     # A fresh session, as at a password sign-in (eqia/views/auth.py); the provider's own

@@ -24,6 +24,7 @@ WORDS = {
     "refused_title": N_("You could not be signed in"),
     "refused_title_confirm": N_("We could not confirm it's you"),
     "try_again": N_("Try again"),
+    "already_signed_in": N_("You are already signed in. To take up an invitation for someone else, sign out first."),
     "back_to_sign_off": N_("Go back to the sign-off"),
     # One reason per refusal code of the service.
     sso.BAD_STATE: N_("The sign-in link had expired or was not started from this browser. Start again from the "
@@ -40,6 +41,9 @@ WORDS = {
                       "an administrator of %(council)s to add you."),
     sso.ANOTHER_SUBJECT: N_("You signed in to %(provider)s as someone else. To sign, sign in to %(provider)s as "
                              "yourself."),
+    sso.INVITATION_GONE: N_("This invitation has expired, has been used, or was replaced by a newer one. If you "
+                             "have signed in before, sign in from the sign-in page. If not, ask an administrator of "
+                             "%(council)s to invite you again."),
     sso.STALE: N_("%(provider)s did not ask you to sign in just now, so it does not show it was you. Try again, and "
                    "sign in when %(provider)s asks."),
 }
