@@ -131,6 +131,15 @@ def govuk_datetime(value: datetime | None) -> str:
     return f"{govuk_date(local.date())}, {hour}:{local:%M}{half} {local.tzname()}"
 
 
+def said(words) -> str:
+    """Words the service keeps elsewhere (a workflow's or a profile's label, a notification kind's
+    label, a status), in the language being written: looked up in the catalogue, English where it has
+    no Welsh yet; never what someone typed. The e-mails and the PDF say them through this one."""
+    from flask_babel import gettext
+
+    return gettext(str(words)) if words else ""
+
+
 def stored_name(text: str) -> str:
     """A name an assessment stored in English that is also one of the service's own words (a
     profile's group, "Age"): said in the reader's language. A name an author wrote stays as written."""

@@ -20,7 +20,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.i18n import in_language
+from eqia.i18n import in_language, said
 from eqia.local_time import LOCAL_ZONE
 from eqia.loaded_definitions import workflows
 from eqia.models import Notification
@@ -58,12 +58,6 @@ LINK_SUBJECTS = {
 LINK_UNTIL = _l("%(time)s on %(day)s (UK time)")
 DIGEST_SUBJECT = _l("Your notifications for %(day)s: %(count)s about %(assessments)s assessment(s)")
 NO_ASSESSMENT = _l("Not about one assessment")
-
-
-def said(words) -> str:
-    """Words the service keeps elsewhere (the workflow definition's labels, a kind's label), in the
-    language being written: looked up in the catalogue, English where it has no Welsh yet."""
-    return _(str(words)) if words else ""
 
 
 def _put(words, **values) -> str:

@@ -12,7 +12,7 @@ from flask import render_template
 from flask_babel import gettext as _, lazy_gettext as _l
 from markupsafe import escape
 
-from eqia.i18n import current_language
+from eqia.i18n import current_language, said
 from eqia.pdf.fetcher import TEMPLATES
 
 TEMPLATE = "pdf/assessment.html"
@@ -68,12 +68,6 @@ def _day(value: date) -> str:
     from eqia.i18n import govuk_date  # "6 Rhagfyr 2026" in Welsh
 
     return govuk_date(value)
-
-
-def said(words) -> str:
-    """Words the service keeps elsewhere (a workflow's or a profile's label, a status), in the
-    language being written: looked up in the catalogue, as they are; never what someone typed."""
-    return _(str(words)) if words else ""
 
 
 def group_names(impacts) -> str:

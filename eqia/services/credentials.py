@@ -213,3 +213,10 @@ def deactivate(user: User) -> int:
     """The user can no longer sign in or use the API; how many API tokens were revoked."""
     user.active = False
     return end_credentials(user)
+
+
+def password_allowed(email: str) -> bool:
+    """Whether this address may sign in with a password: everyone, unless passwords are off,
+    when only the listed break-glass admins may."""
+    config = current_app.config
+    return config["EQIA_PASSWORD_SIGN_IN"] or User.normalise_email(email) in config["EQIA_BREAK_GLASS_ADMINS"]

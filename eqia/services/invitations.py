@@ -28,7 +28,7 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.models import Directorate, User
 from eqia.roles import ROLES
-from eqia.services import password_links, single_sign_on
+from eqia.services import credentials, password_links, single_sign_on
 from eqia.services.errors import Invalid
 from eqia.workflow.hooks import Problem
 
@@ -111,7 +111,7 @@ def invite(admin: User, invitation: Invitation) -> User:
 def signs_in_with_provider(user: User) -> bool:
     """Whether this person is to sign in through the single sign-on provider, with no password: single
     sign-on is on and passwords are off for them (they are not a break-glass admin)."""
-    return single_sign_on.enabled() and not single_sign_on.password_allowed(user.email)
+    return single_sign_on.enabled() and not credentials.password_allowed(user.email)
 
 
 def invited_message(user: User) -> str:

@@ -129,13 +129,11 @@ def accepted(user: User, by: str) -> None:
 def request_reset(email: str) -> None:
     """Someone asked for a reset link for `email`: it is sent if an active
     account has that address. Says nothing either way."""
-    from eqia.services.single_sign_on import password_allowed
-
     user = db.session.execute(select(User).where(User.email == User.normalise_email(email or ""))
                               ).scalar_one_or_none()
     # With passwords off, only a break-glass admin has a password to reset: anyone else
     # signs in through the provider, and a password they could not use is no help.
-    if user is None or not user.active or not password_allowed(user.email):
+    if user is None or not user.active or not credentials.password_allowed(user.email):
         # The same token work as a real link, so the two answers cost alike.
         _sha256(secrets.token_urlsafe(32))
         return

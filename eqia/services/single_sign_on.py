@@ -44,6 +44,7 @@ from eqia.extensions import db
 from eqia.links import external_url
 from eqia.models import Directorate, IdentityConfirmation, User, utcnow
 from eqia.roles import ADMIN
+from eqia.services import password_links
 
 log = logging.getLogger(__name__)
 
@@ -100,13 +101,6 @@ def reauthentication_seconds() -> int:
 
 def signed_in_with_provider() -> bool:
     return enabled() and session.get(SIGNED_IN_WITH) == "oidc"
-
-
-def password_allowed(email: str) -> bool:
-    """Whether this address may sign in with a password: everyone, unless passwords are off,
-    when only the listed break-glass admins may."""
-    config = current_app.config
-    return config["EQIA_PASSWORD_SIGN_IN"] or User.normalise_email(email) in config["EQIA_BREAK_GLASS_ADMINS"]
 
 
 def _client():
@@ -193,8 +187,6 @@ def _apply_claims(user: User, claims: dict) -> None:
 
 def invitation_link(token: object):
     """The live invitation to sign in through the provider that this token opens, or None."""
-    from eqia.services import password_links
-
     return password_links.live_link(token, purposes=(password_links.SIGN_IN_INVITATION,))
 
 
@@ -207,8 +199,6 @@ def sign_in_user(claims: dict, invitation: str | None = None) -> User:
     """The account these claims are: found by (issuer, subject), else the account the invitation
     (`invitation`, the token of its link) was sent for, else by verified e-mail, else made, as the settings
     allow; its roles and directorate as the claims map them. Flushed, not committed."""
-    from eqia.services import password_links
-
     config = current_app.config
     issuer, subject = str(claims.get("iss", "")), claims["sub"]
     user = db.session.execute(select(User).where(User.oidc_issuer == issuer, User.oidc_subject == subject)

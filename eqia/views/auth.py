@@ -90,7 +90,7 @@ def sign_in():
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
         user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
-        if not sso.password_allowed(email):
+        if not credentials.password_allowed(email):
             # Passwords are off and this is no break-glass admin: the same answer whoever it is.
             User.spend_equal_time(form.password.data)
             form.email.errors = [passwords_off()]
