@@ -1,5 +1,5 @@
 """Two-factor sign-in and the session list in a real headless Chromium: set up
-an authenticator, sign out, sign in with a code, see where you are signed in,
+an authenticator (its QR code beside the key), sign out, sign in with a code, see where you are signed in,
 sign out everywhere else; axe-core finds no WCAG 2.2 AA violation on the way.
 
 The live server reads the real clock, so the codes are computed from it (no
@@ -34,6 +34,8 @@ def test_an_author_sets_up_two_factor_signs_in_with_a_code_and_signs_out_everywh
     author.page.click("button:has-text('Set up two-factor authentication')")
     author.page.wait_for_selector("#totp-secret")
     check(author.page, "two-factor-set-up")
+    qr = author.page.locator("#totp-qr svg").bounding_box()
+    assert 180 <= qr["width"] <= 240 and qr["width"] == qr["height"]
     author.page.click("button:has-text('Turn on')")  # no code: the error summary says what to do
     author.sees_errors("two-factor-set-up-error")
     secret = author.page.locator("#totp-secret").inner_text().replace(" ", "")

@@ -1,13 +1,15 @@
-"""The second factor: set up with a code, asked for after the password, each
-code accepted once, recovery codes single-use and kept hashed, throttled, and
-required of administrators. The tests set the clock; nothing sleeps."""
+"""The second factor: set up with a code (or its QR code), asked for after the
+password, each code accepted once, recovery codes single-use and kept hashed,
+throttled, and required of administrators. The tests set the clock; nothing sleeps."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pyotp
 import pytest
+import segno
 import sqlalchemy as sa
 
 from eqia.extensions import db
@@ -221,3 +223,54 @@ def test_guessing_the_set_up_code_or_turn_off_secret_is_throttled(make_app, worl
     answers = [client.post("/account/two-factor/confirm", data={"code": "000000"}).status_code for _ in range(3)]
     assert answers == [422, 422, 429]
     assert not second_factor.enabled(fresh(world.author))
+
+
+def dark_modules(svg: str) -> set[tuple[int, int]]:
+    """The (column, row) of each dark module the SVG draws, read from segno's path of
+    horizontal runs ("M4 4.5h7m1 0h1..."), in modules, quiet zone included."""
+    path = re.search(r'<path stroke="[^"]+" d="([^"]+)"', svg).group(1)
+    x = y = 0.0
+    dark = set()
+    for command, a, b in re.findall(r"([Mmh])(-?[0-9.]+)(?: (-?[0-9.]+))?", path):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            dark.update((int(x) + i, int(y)) for i in range(int(a)))
+            x += float(a)
+    return dark
+
+
+def test_the_qr_code_draws_the_address_on_white_with_a_quiet_zone_at_about_200_pixels():
+    uri = ("otpauth://totp/Demo%20Borough%20Council:author%40example.test"
+           "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Demo%20Borough%20Council")
+    svg = second_factor.qr_code_svg(uri)
+    symbol = segno.make(uri, error="m", micro=False, boost_error=False)
+    quiet = second_factor.QR_QUIET_ZONE
+    expected = {(x + quiet, y + quiet)
+                for y, row in enumerate(symbol.matrix) for x, dark in enumerate(row) if dark}
+    assert dark_modules(svg) == expected
+    assert dark_modules(second_factor.qr_code_svg(uri.replace("JBSW", "KBSW"))) != expected
+    # Inline in the page, drawn without a style attribute, which the CSP would block.
+    assert svg.startswith("<svg ") and "<?xml" not in svg and "style=" not in svg
+    size = int(re.search(r'width="([0-9]+)"', svg).group(1))
+    assert 180 <= size <= 240 and f'height="{size}"' in svg
+    modules = symbol.symbol_size(scale=1, border=quiet)[0]
+    assert f'fill="{second_factor.QR_LIGHT}" d="M0 0h{modules}v{modules}h-{modules}z"' in svg
+    assert f'stroke="{second_factor.QR_DARK}"' in svg
+
+
+def test_the_set_up_page_shows_the_pending_secret_as_a_qr_code_beside_the_key(client, auth, world, clock):
+    auth.sign_in(world.author)
+    client.post("/account/two-factor/start")
+    secret = fresh(world.author).totp_pending_secret
+    uri = (f"otpauth://totp/Demo%20Borough%20Council:author%40example.test?secret={secret}"
+           "&issuer=Demo%20Borough%20Council")
+    page = text(client.get("/account/two-factor"))
+    assert second_factor.qr_code_svg(uri) in page and f"secret={secret}" in page
+    assert '<div class="app-qr" id="totp-qr" role="img"' in page
+    assert "If you cannot scan it, type in the key shown in the next step." in page
+    assert " ".join(secret[i:i + 4] for i in range(0, 32, 4)) in page
+    assert fresh(world.author).totp_pending_secret == secret  # showing it changed nothing
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from eqia.extensions import limiter
 from eqia.forms.completion import ConfirmForm
@@ -30,11 +31,12 @@ def _page(confirm_form: ConfirmSetupForm | None = None, turn_off_form: TurnOffFo
           recovery_codes: list[str] | None = None, status: int = 200):
     user = _user()
     pending = user.totp_pending_secret if not second_factor.enabled(user) else None
+    uri = second_factor.provisioning_uri(user, pending) if pending else ""
     page = render_template(
         "account_two_factor.html", user=user, enabled=second_factor.enabled(user),
         required=second_factor.required_for(user), pending=pending,
         grouped_secret=" ".join(pending[i:i + 4] for i in range(0, len(pending), 4)) if pending else "",
-        uri=second_factor.provisioning_uri(user, pending) if pending else "",
+        uri=uri, qr_code=Markup(second_factor.qr_code_svg(uri)) if uri else "",
         codes_left=second_factor.recovery_codes_left(user) if second_factor.enabled(user) else 0,
         start_form=ConfirmForm(), confirm_form=confirm_form or ConfirmSetupForm(formdata=None),
         turn_off_form=turn_off_form or TurnOffForm(formdata=None), recovery_codes=recovery_codes)
