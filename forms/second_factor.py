@@ -1,4 +1,4 @@
-"""Forms of the second factor: the code at sign-in, confirming the set-up, turning it off."""
+"""Forms of the second factor: the code at sign-in, confirming the set-up, new recovery codes, turning off."""
 
 from __future__ import annotations
 
@@ -37,6 +37,15 @@ class ConfirmSetupForm(BaseForm):
                        filters=[_stripped],
                        validators=[DataRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
     submit = SubmitField(_l("Turn on two-factor authentication"), widget=GovSubmitInput())
+
+
+class NewRecoveryCodesForm(BaseForm):
+    code = StringField(_l("Code from your authenticator app"), widget=GovTextInput(),
+                       description=_l("The 6 digits your app shows now. A recovery code cannot be used here: "
+                                      "the code from your app is all you need."),
+                       filters=[_stripped],
+                       validators=[DataRequired(CODE_MISSING), Length(max=100, message=CODE_TOO_LONG)])
+    submit = SubmitField(_l("Get new recovery codes"), widget=GovSubmitInput())
 
 
 class TurnOffForm(BaseForm):

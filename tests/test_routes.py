@@ -54,7 +54,7 @@ EXPECTED = {
     ("GET", "/account/sessions"), ("POST", "/account/sessions/<int:session_id>/end"),
     ("POST", "/account/sessions/end-others"), ("POST", "/account/sessions/end-all"),
     ("GET", "/account/two-factor"), ("POST", "/account/two-factor/start"), ("POST", "/account/two-factor/confirm"),
-    ("POST", "/account/two-factor/turn-off"),
+    ("POST", "/account/two-factor/recovery-codes"), ("POST", "/account/two-factor/turn-off"),
     # The person's own notifications, and how they hear of each kind.
     ("GET", "/notifications"), ("POST", "/notifications/<int:notification_id>/read"),
     ("POST", "/notifications/read-all"),

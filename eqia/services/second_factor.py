@@ -9,7 +9,12 @@ authenticator app, with single-use recovery codes for a lost phone.
   that step or an earlier one is refused. The check and the record are one
   conditional UPDATE, so two requests racing with the same code cannot both win.
 - Recovery codes (10, each 80 random bits) are shown once, kept as SHA-256, and
-  each is used once (a conditional UPDATE again).
+  each is used once (a conditional UPDATE again). A new set, asked for with a
+  current code from the app, replaces the old one at once and goes on the audit
+  trail as something done to the account.
+- The set-up page shows the otpauth:// address as a QR code too: an SVG drawn
+  here, inline in the page (no request, nothing stored), with presentation
+  attributes only, as the Content-Security-Policy forbids inline styles.
 - Turning it off needs a current code or the password.
 """
 
@@ -22,12 +27,15 @@ import secrets
 from datetime import datetime, timedelta
 
 import pyotp
+import segno
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from eqia.audit_words import ACCOUNT
 from eqia.extensions import db
 from eqia.models import RecoveryCode, User, utcnow
 from eqia.roles import ADMIN
+from eqia.services.audit import append_event
 from eqia.services.errors import Invalid, NotPossible
 from eqia.workflow.hooks import Problem
 
@@ -52,6 +60,17 @@ SETUP_NOT_STARTED = N_("Start setting up two-factor authentication again")
 TURN_OFF_WRONG = N_("Enter a current code from your authenticator app, or your password")
 TURN_OFF_REQUIRED = N_("Administrators must keep two-factor authentication on")
 ALREADY_ON = N_("Two-factor authentication is already on")
+NOT_ON = N_("Two-factor authentication is off: set it up to get recovery codes")
+
+# On the audit trail (kind ACCOUNT, as the password links' events): a new set of recovery codes.
+RECOVERY_CODES_REPLACED_ACTION = "recovery_codes_replaced"
+
+# The QR code: dark modules on white, a quiet zone of 4 modules (the minimum ISO/IEC 18004 asks), and
+# about QR_PIXELS wide, which a phone's camera reads from a screen at arm's length. Whole pixels per
+# module keep the edges sharp. Error correction M (15%) leaves room for glare on a screen.
+QR_PIXELS = 200
+QR_QUIET_ZONE = 4
+QR_DARK, QR_LIGHT = "#0b0c0c", "#fff"
 
 _DIGITS = re.compile(r"[0-9]{6}")  # not \d, which matches any script's digits
 _RECOVERY = re.compile(r"[a-z2-7]{16}")
@@ -96,6 +115,14 @@ def start_setup(user: User) -> str:
 def provisioning_uri(user: User, secret: str) -> str:
     """The otpauth:// address an authenticator app reads (from a QR code, or typed in)."""
     return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["EQIA_COUNCIL_NAME"])
+
+
+def qr_code_svg(uri: str) -> str:
+    """`uri` as a QR code: an SVG element to put inline in a page (no XML declaration)."""
+    qr = segno.make(uri, error="m", micro=False, boost_error=False)
+    width = qr.symbol_size(scale=1, border=QR_QUIET_ZONE)[0]
+    return qr.svg_inline(scale=max(1, round(QR_PIXELS / width)), border=QR_QUIET_ZONE, dark=QR_DARK,
+                         light=QR_LIGHT, svgclass="app-qr__code", lineclass=None)
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
@@ -163,6 +190,21 @@ def confirm_setup(user: User, code: str | None) -> list[str]:
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step  # the code that confirmed it cannot sign anyone in
     codes = _new_recovery_codes(user)
+    db.session.flush()
+    return codes
+
+
+def replace_recovery_codes(user: User, code: str | None) -> list[str]:
+    """A new set of recovery codes (shown once) in place of the old ones, which stop
+    working now, given a current code from the authenticator app. A recovery code
+    will not do: someone who has only those could otherwise make themselves a set."""
+    if not enabled(user):
+        raise NotPossible(NOT_ON)
+    if not check_code(user, code, recovery=False):
+        raise Invalid(Problem(SETUP_CODE_WRONG, field="code"))
+    codes = _new_recovery_codes(user)
+    append_event(action=RECOVERY_CODES_REPLACED_ACTION, actor=user, kind=ACCOUNT,
+                 details={"user_id": user.id, "email": user.email})
     db.session.flush()
     return codes
 
