@@ -13,13 +13,9 @@ from eqia.admin.directorates import DIRECTORATE_NAME_MISSING, NAME_MAX, NAME_TOO
 from eqia.forms.base import BaseForm
 from eqia.forms.impact import LenientMultipleField
 from eqia.roles import ROLE_LABELS
+from eqia.workflow.errors import N_
 
 DATABASE_INTEGER_MAX = 2**31 - 1
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue: translated where it is shown."""
-    return message
-
 
 NO_DIRECTORATE = N_("No directorate")
 RETIRED_LABEL = N_("%(name)s (retired)")

@@ -65,6 +65,10 @@ def test_setting_up_needs_a_code_from_the_offered_secret_and_shows_recovery_code
     assert stored == {hashlib.sha256(c.replace("-", "").encode()).hexdigest() for c in codes}
     assert not any(c in text(client.get("/account/two-factor")) for c in codes)
     assert "On: sign-in asks for a code" in text(client.get("/account"))
+    [event] = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == second_factor.TURNED_ON_ACTION)
+                                 ).scalars()
+    assert (event.actor_id, event.kind, event.details) == (user.id, "account",
+                                                           {"user_id": user.id, "email": user.email})
 
 
 @pytest.mark.parametrize(("code", "message"), [
@@ -170,9 +174,12 @@ def test_turning_off_needs_a_code_or_the_password(client, auth, world, clock):
         response = client.post("/account/two-factor/turn-off", data={"code_or_password": given})
         assert response.status_code == 422, given
         assert second_factor.enabled(fresh(world.author))
+    off = sa.select(AuditEvent).where(AuditEvent.action == second_factor.TURNED_OFF_ACTION)
+    assert db.session.execute(off).first() is None  # refused: nothing on the trail
     assert client.post("/account/two-factor/turn-off",
                        data={"code_or_password": PASSWORD}).headers["Location"].endswith("/account")
     assert not second_factor.enabled(fresh(world.author))
+    assert db.session.execute(off).scalar_one().details["with"] == "password"
     assert db.session.execute(sa.select(sa.func.count()).select_from(RecoveryCode)).scalar_one() == 0
 
 
@@ -183,6 +190,9 @@ def test_turning_off_with_a_code(client, world, clock):
     clock.advance(seconds=second_factor.STEP_SECONDS)
     client.post("/account/two-factor/turn-off", data={"code_or_password": code_for(world.author.totp_secret, clock)})
     assert not second_factor.enabled(fresh(world.author))
+    event = db.session.execute(sa.select(AuditEvent).where(AuditEvent.action == second_factor.TURNED_OFF_ACTION)
+                               ).scalar_one()
+    assert (event.actor_id, event.details["with"]) == (world.author.id, "code")
 
 
 def test_an_admin_without_a_second_factor_sets_one_up_before_anything_else(make_app, world, clock):

@@ -31,12 +31,7 @@ from eqia.services import credentials
 from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible
 from eqia.unit_of_work import service_step
 from eqia.workflow.hooks import Problem
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 PAGE_SIZE = 25

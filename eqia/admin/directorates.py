@@ -18,12 +18,7 @@ from eqia.models import Directorate, ServiceArea, User, utcnow
 from eqia.services.errors import NUL_REFUSED, Invalid, NotFound, NotPossible
 from eqia.unit_of_work import service_step
 from eqia.workflow.hooks import Problem
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 NAME_MAX = 200

@@ -14,12 +14,7 @@ from eqia.models import OutboxMessage, User
 from eqia.notifications import outbox
 from eqia.services.errors import NotFound
 from eqia.unit_of_work import service_step
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 PAGE_SIZE = 25

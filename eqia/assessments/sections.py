@@ -25,16 +25,11 @@ from eqia.audit_words import lend_names
 from eqia.models import (ACTION_STATUSES, CHALLENGE_RESPONSES, CHALLENGE_STATUSES, CONTINUE_DESPITE_ADVERSE,
                          EVIDENCE_KINDS, OUTCOMES, REVIEW_ACTUALS, REVIEW_NEXT_STEPS)
 from eqia.workflow.hooks import Problem, requirement
+from eqia.workflow.errors import N_
 
 if TYPE_CHECKING:
     from eqia.characteristics import CharacteristicSet
     from eqia.models import Action, Assessment, CharacteristicImpact, Consultation, EvidenceItem
-
-
-def N_(message: str) -> str:
-    """Marks English for the catalogue and leaves it English: for words other modules use as text (the
-    importer's and the API's refusals, which join them), said in the reader's language here with _()."""
-    return message
 
 
 def _blank(value) -> bool:

@@ -13,13 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eqia.workflow import hooks
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here (the engine registers the hand-offs' labels),
-    and translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 # Channels: how a person hears of a kind (NotificationPreference.channel, Notification.delivery).

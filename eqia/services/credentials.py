@@ -42,12 +42,7 @@ from eqia.services import password_policy
 from eqia.services.errors import Invalid, NotFound
 from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 # Where the session's key is kept in Flask's signed cookie.

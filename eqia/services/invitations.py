@@ -31,12 +31,7 @@ from eqia.roles import ROLES
 from eqia.services import credentials, password_links, single_sign_on
 from eqia.services.errors import Invalid
 from eqia.workflow.hooks import Problem
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 NAME_MAX = 200

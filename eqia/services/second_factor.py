@@ -38,12 +38,7 @@ from eqia.roles import ADMIN
 from eqia.services.audit import append_event
 from eqia.services.errors import Invalid, NotPossible
 from eqia.workflow.hooks import Problem
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 STEP_SECONDS = 30
@@ -62,7 +57,10 @@ TURN_OFF_REQUIRED = N_("Administrators must keep two-factor authentication on")
 ALREADY_ON = N_("Two-factor authentication is already on")
 NOT_ON = N_("Two-factor authentication is off: set it up to get recovery codes")
 
-# On the audit trail (kind ACCOUNT, as the password links' events): a new set of recovery codes.
+# On the audit trail (kind ACCOUNT, as the password links' events): the second factor turned on and off
+# (how, in TURNED_OFF_WITH: a code from the app or the password), and a new set of recovery codes.
+TURNED_ON_ACTION = "second_factor_turned_on"
+TURNED_OFF_ACTION = "second_factor_turned_off"
 RECOVERY_CODES_REPLACED_ACTION = "recovery_codes_replaced"
 
 # The QR code: dark modules on white, a quiet zone of 4 modules (the minimum ISO/IEC 18004 asks), and
@@ -190,6 +188,7 @@ def confirm_setup(user: User, code: str | None) -> list[str]:
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step  # the code that confirmed it cannot sign anyone in
     codes = _new_recovery_codes(user)
+    append_event(action=TURNED_ON_ACTION, actor=user, kind=ACCOUNT, details={"user_id": user.id, "email": user.email})
     db.session.flush()
     return codes
 
@@ -214,8 +213,11 @@ def turn_off(user: User, code_or_password: str | None) -> None:
     if current_app.config["EQIA_ADMIN_TOTP_REQUIRED"] and user.has_role(ADMIN):
         raise NotPossible(TURN_OFF_REQUIRED)
     given = (code_or_password or "")[:1000]
-    if not (check_code(user, given, recovery=False) or user.check_password(given)):
+    with_code = check_code(user, given, recovery=False)
+    if not (with_code or user.check_password(given)):
         raise Invalid(Problem(TURN_OFF_WRONG, field="code_or_password"))
+    append_event(action=TURNED_OFF_ACTION, actor=user, kind=ACCOUNT,
+                 details={"user_id": user.id, "email": user.email, "with": "code" if with_code else "password"})
     user.totp_secret = user.totp_pending_secret = user.totp_enabled_at = user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.flush()

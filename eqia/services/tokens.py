@@ -19,12 +19,7 @@ from eqia.models import ApiToken, User, utcnow
 from eqia.services.errors import NUL_REFUSED, Invalid, NotFound
 from eqia.unit_of_work import keep_time_apart
 from eqia.workflow.hooks import Problem
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue (python -m eqia.catalogue): it stays
-    English here, for the API, the CLI and the logs, and is translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 PREFIX = "eqia_"

@@ -20,14 +20,9 @@ from eqia.notifications.messages import headline
 from eqia.notifications.outbox import FAILURES
 from eqia.roles import ADMIN, ROLE_LABELS
 from eqia.services.errors import Forbidden, ServiceError
+from eqia.workflow.errors import N_
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue: English here, translated where it is shown."""
-    return message
 
 
 # The words of these pages' messages, in one place; each is translated when it is flashed.

@@ -12,13 +12,9 @@ from eqia.notifications import inbox, preferences
 from eqia.notifications.kinds import KINDS
 from eqia.notifications.messages import headline
 from eqia.services.errors import Invalid
+from eqia.workflow.errors import N_
 
 bp = Blueprint("notifications", __name__)
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue: translated where it is shown."""
-    return message
 
 
 SAVED = N_("Your notification settings have been saved.")

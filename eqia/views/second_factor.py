@@ -13,11 +13,7 @@ from eqia.forms.second_factor import ConfirmSetupForm, NewRecoveryCodesForm, Tur
 from eqia.services import second_factor
 from eqia.services.errors import Invalid
 from eqia.views.account import bp
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue: translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 TURNED_OFF = N_("Two-factor authentication is off. Sign-in asks for your password only.")

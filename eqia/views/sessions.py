@@ -9,11 +9,7 @@ from flask_login import current_user, login_required, logout_user
 from eqia.forms.completion import ConfirmForm
 from eqia.services import credentials
 from eqia.views.account import bp
-
-
-def N_(message: str) -> str:
-    """Marks a message for the Welsh catalogue: translated where it is shown."""
-    return message
+from eqia.workflow.errors import N_
 
 
 BROWSERS = {"edge": "Microsoft Edge", "firefox": "Firefox", "chrome": "Chrome", "safari": "Safari",
