@@ -5,7 +5,7 @@ parsed, in the same words."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
+from eqia.forms.widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 

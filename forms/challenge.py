@@ -6,7 +6,7 @@ place the rule lives, so every caller is refused in the same words."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from eqia.forms.widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput

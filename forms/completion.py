@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from eqia.forms.widgets import GovRadioInput, GovSubmitInput
 from wtforms import IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput

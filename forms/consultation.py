@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from eqia.forms.widgets import GovTextArea, GovTextInput
 from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from eqia.forms.widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Optional
 

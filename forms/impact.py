@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
+from eqia.forms.widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import Optional
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from eqia.forms.widgets import GovRadioInput
 from wtforms import RadioField
 
 from eqia.forms.base import BaseForm

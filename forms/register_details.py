@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from eqia.forms.widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput

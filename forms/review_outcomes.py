@@ -4,7 +4,7 @@ then what happens next. Built from the version reviewed's own groups."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from eqia.forms.widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Optional
 

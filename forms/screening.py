@@ -6,10 +6,10 @@ deployment with other groups gets other questions without code changes."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
+from eqia.forms.widgets import GovRadioInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.widgets import HiddenInput
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from eqia.forms.widgets import GovSubmitInput
 from wtforms.validators import Optional
 
 from eqia.characteristics import Characteristic, CharacteristicSet

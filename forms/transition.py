@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
+from eqia.forms.widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
 from wtforms import BooleanField, IntegerField, PasswordField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput

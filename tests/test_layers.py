@@ -177,3 +177,12 @@ def test_the_eqias_rules_name_pages_and_the_web_layer_knows_their_views(app):
     assert domain == []
     assert set(SECTIONS) <= set(ENDPOINTS)
     assert set(ENDPOINTS.values()) <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_the_forms_take_every_govuk_widget_from_forms_widgets():
+    """forms/widgets.py gives each GOV.UK widget the words it would otherwise write in English (a
+    field error's hidden "Error:", a date's "Day"): a form taking one from govuk-frontend-wtf itself
+    would say them in English on a Welsh page."""
+    direct = [path.relative_to(PROJECT_ROOT).as_posix() for path in modules().values()
+              if "wtforms_widgets" in path.read_text(encoding="utf-8") and path != FORMS / "widgets.py"]
+    assert direct == []

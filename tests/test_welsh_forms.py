@@ -101,9 +101,12 @@ def test_a_mistake_on_the_details_page_is_refused_in_welsh(client, started):
     assert sorted(summary(response)) == sorted(expected)
     errors = field_errors(response)
     assert all(any(message in error for error in errors) for message in expected), errors
+    # What a screen reader hears before each field's error (visually hidden) is Welsh too: text
+    # input, date input, and the rest of the GOV.UK widgets, through one place (forms/widgets.py).
+    assert len(errors) == 4 and all(error.startswith("Gwall:") for error in errors), errors
     says(response, [],
          ["Enter the title of the activity being assessed", "must be 1,000 characters or fewer",
-          "must include a day", "must be a real date"])
+          "must include a day", "must be a real date", "Error:"])
 
 
 # --------------------------------------------------------------------- screening
