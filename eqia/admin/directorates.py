@@ -9,6 +9,8 @@ Every change is an audit event of kind "admin" whose details are codes and ids
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from eqia.admin import trail
@@ -125,7 +127,7 @@ def _service_name(directorate: Directorate, name: object, *, besides: ServiceAre
     return name
 
 
-def _taken(message: str):
+def _taken(message: str) -> Callable[[], Invalid]:
     """The refusal when another admin's request took the name between our check and our write."""
     return lambda: Invalid(Problem(message, field="name"))
 
