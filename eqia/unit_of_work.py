@@ -45,15 +45,18 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from flask import Flask, Response, current_app, request
 from sqlalchemy import text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from eqia.extensions import db
+
+if TYPE_CHECKING:
+    from eqia.workflow.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +173,25 @@ def undo_step() -> None:
     savepoint = steps[-1]
     if savepoint is None:
         db.session.rollback()
-    elif savepoint.is_active:
+    elif savepoint.is_active or savepoint is db.session().get_nested_transaction():
+        # A flush refused inside the step (a unique index, say) has already taken the database back to the
+        # savepoint and left it deactivated; rolling it back closes it, so the session works again.
         savepoint.rollback()
+
+
+@contextmanager
+def refusing_clashes(refusal: Callable[[], ServiceError]) -> Iterator[None]:
+    """Around the flush that writes a name or address the service has just found free:
+    another request may commit the same one between that check and this write (two
+    admins adding the same directorate at once), and the database's unique index,
+    the only judge that sees both, refuses the second. That refusal becomes the
+    service's own (`refusal()`, made after the step is undone, so it may read the
+    row that won), never a 500, with nothing of the step left half-saved."""
+    try:
+        yield
+    except IntegrityError as clash:
+        undo_step()
+        raise refusal() from clash
 
 
 def _savepoint_is_safe() -> bool:

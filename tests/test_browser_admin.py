@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from eqia.extensions import db
-from eqia.models import OutboxMessage, utcnow
+from eqia.models import Notification, OutboxMessage, utcnow
+from eqia.notifications import kinds
 from eqia.services import tokens
 from tests.test_browser_account import api_status
 # `browser` and `live_server` are fixtures: importing them makes them this module's too.
@@ -73,3 +74,41 @@ def test_an_admin_keeps_the_service_and_deactivating_an_author_ends_their_sessio
     # The forms sent empty answers 422, which Chromium logs as a failed load; nothing else may be logged.
     for person in (admin, author):
         assert [e for e in person.console_errors if "status of 422" not in e] == []
+
+
+def nav_rows(page) -> set[int]:
+    """The heights at which the header's navigation items sit: one for a single line."""
+    items = page.locator(".govuk-service-navigation__item")
+    return {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+
+
+def test_an_admins_header_fits_on_one_line_at_1100_px_and_opens_as_a_menu_on_a_phone(
+        live_server, browser, world):  # noqa: F811
+    # Unread notifications lengthen an item: twelve, in English and in Welsh.
+    assessment = world.make_assessment()
+    db.session.add_all(Notification(user_id=world.admin.id, kind=kinds.HANDED_OVER, assessment_id=assessment.id,
+                                    delivery=kinds.IMMEDIATELY) for _ in range(12))
+    db.session.commit()
+    admin = Person(browser, live_server, world.admin)
+    admin.sign_in()
+    admin.page.set_viewport_size({"width": 1100, "height": 800})
+    assert "Notifications (12)" in admin.page.locator(".govuk-service-navigation").inner_text()
+    assert len(nav_rows(admin.page)) == 1
+    admin.page.click(".app-language-switch button:has-text('Cymraeg')")
+    admin.page.wait_for_selector(".app-language-switch button:has-text('English')")
+    assert "Hysbysiadau (12)" in admin.page.locator(".govuk-service-navigation").inner_text()
+    assert len(nav_rows(admin.page)) == 1
+    admin.page.click(".app-language-switch button:has-text('English')")
+    admin.page.wait_for_selector(".app-language-switch button:has-text('Cymraeg')")
+
+    admin.page.set_viewport_size({"width": 375, "height": 800})
+    admin.go("/my-work")
+    assert not admin.page.locator(".govuk-service-navigation__list").is_visible()
+    admin.page.click(".govuk-service-navigation__toggle")
+    assert admin.page.locator(".govuk-service-navigation a:has-text('Administration')").is_visible()
+    check(admin.page, "admin-menu-phone")
+    admin.page.click(".govuk-service-navigation a:has-text('Administration')")
+    admin.page.wait_for_url("**/admin")
+    admin.page.click("main a:has-text('Overdue actions')")
+    admin.page.wait_for_url("**/actions/overdue")
+    check(admin.page, "admin-overdue-phone")

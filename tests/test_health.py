@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import shutil
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from eqia import create_app
 from eqia.extensions import db
+from eqia.tasks.notify import DELIVER
+from eqia.services.health import QUEUE_PROBE_SECONDS
+from eqia.tasks.queue import enqueue, pending_for_probe, queue_for
 from tests.conftest import base_config
+from tests.test_task_queue import queue_config  # noqa: F401  (a fixture: SQLite, and Redis when there is one)
 
 PASSWORD_IN_URL = "pw-never-shown-8f3a"
 
@@ -67,6 +74,48 @@ def test_readyz_names_the_queue_when_its_redis_is_unreachable(make_app):
     assert response.status_code == 503
     assert response.get_json()["checks"] == {"database": "up", "queue": "down"}
     assert PASSWORD_IN_URL not in response.get_data(as_text=True)
+
+
+@contextmanager
+def silent_server() -> Iterator[int]:
+    """A loopback port that takes connections and never says a word (a Redis behind a black-holing
+    firewall, or one stuck): the system completes each connection into the listening backlog."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]
+
+
+def answered(client, url: str) -> list:
+    """The response to GET `url`, asked in a thread given a minute: empty if it never came."""
+    got = []
+    asking = threading.Thread(target=lambda: got.append(client.get(url)), daemon=True)
+    asking.start()
+    asking.join(timeout=60)
+    return got
+
+
+def test_readyz_says_the_queue_is_down_when_its_redis_takes_the_connection_and_never_answers(make_app):
+    with silent_server() as port:
+        app = make_app(EQIA_QUEUE_URL=f"redis://127.0.0.1:{port}/0")
+        [response] = answered(app.test_client(), "/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"] == {"database": "up", "queue": "down"}
+
+
+def test_readyz_reads_the_same_queue_the_workers_take_from(make_app, queue_config):
+    app = make_app(**queue_config)
+    enqueue(app, DELIVER)
+    with app.app_context():
+        assert pending_for_probe(app, QUEUE_PROBE_SECONDS) == queue_for(app).huey.pending_count() == 1
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 200 and response.get_json()["checks"]["queue"] == "up"
+
+
+def test_readyz_says_the_queue_is_down_at_once_when_its_redis_port_is_closed(make_app):
+    app = make_app(EQIA_QUEUE_URL=f"redis://127.0.0.1:{closed_port()}/0")
+    [response] = answered(app.test_client(), "/readyz")
+    assert response.status_code == 503 and response.get_json()["down"] == ["queue"]
 
 
 def test_readyz_names_the_queue_when_its_sqlite_file_cannot_be_opened(make_app, tmp_path):

@@ -115,12 +115,6 @@ def covered_directorates(user: User) -> list[Directorate]:
                                    .where(LeadDirectorate.user_id == user.id).order_by(Directorate.name)).scalars())
 
 
-def covered_directorate_ids(user: User) -> set[int]:
-    """What an equality lead's queue is limited to; empty for the whole council."""
-    return set(db.session.execute(select(LeadDirectorate.directorate_id)
-                                  .where(LeadDirectorate.user_id == user.id)).scalars())
-
-
 def _other_active_admins(user: User) -> int:
     return db.session.execute(select(func.count()).select_from(User).join(UserRole).where(
         UserRole.role == ADMIN, User.active.is_(True), User.id != user.id)).scalar_one()

@@ -9,6 +9,8 @@ Every change is an audit event of kind "admin" whose details are codes and ids
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 from eqia.admin import trail
@@ -16,7 +18,7 @@ from eqia.admin.listing import Page, clamp
 from eqia.extensions import db
 from eqia.models import Directorate, ServiceArea, User, utcnow
 from eqia.services.errors import NUL_REFUSED, Invalid, NotFound, NotPossible
-from eqia.unit_of_work import service_step
+from eqia.unit_of_work import refusing_clashes, service_step
 from eqia.workflow.hooks import Problem
 from eqia.workflow.errors import N_
 
@@ -120,12 +122,20 @@ def _service_name(directorate: Directorate, name: object, *, besides: ServiceAre
     return name
 
 
-def _renamed(admin: User, row, new: str, change: str, **ids):
-    """The rename on the record with the name before and after; nothing at all when it is the same."""
+def _taken(message: str) -> Callable[[], Invalid]:
+    """The refusal when another admin's request took the name between our check and our write."""
+    return lambda: Invalid(Problem(message, field="name"))
+
+
+def _renamed(admin: User, row, new: str, change: str, taken: str, **ids):
+    """The rename on the record with the name before and after; nothing at all when it is the same.
+    The name is written first, so a clash refuses it before anything is recorded."""
     if new != row.name:
-        trail.record(admin, change, **ids, **{"from": row.name}, to=new)
+        before = row.name
         row.name = new
-        db.session.flush()
+        with refusing_clashes(_taken(taken)):
+            db.session.flush()
+        trail.record(admin, change, **ids, **{"from": before}, to=new)
     return row
 
 
@@ -133,7 +143,8 @@ def _renamed(admin: User, row, new: str, change: str, **ids):
 def create_directorate(admin: User, name: object) -> Directorate:
     directorate = Directorate(name=_directorate_name(name))
     db.session.add(directorate)
-    db.session.flush()
+    with refusing_clashes(_taken(DIRECTORATE_NAME_TAKEN)):
+        db.session.flush()
     trail.record(admin, trail.DIRECTORATE_CREATED, directorate=directorate.id, name=directorate.name)
     return directorate
 
@@ -143,7 +154,7 @@ def rename_directorate(admin: User, directorate: Directorate, name: object) -> D
     if directorate.retired:
         raise NotPossible(RETIRED_CANNOT_CHANGE)
     return _renamed(admin, directorate, _directorate_name(name, besides=directorate), trail.DIRECTORATE_RENAMED,
-                    directorate=directorate.id)
+                    DIRECTORATE_NAME_TAKEN, directorate=directorate.id)
 
 
 @service_step
@@ -167,7 +178,8 @@ def create_service(admin: User, directorate: Directorate, name: object) -> Servi
         raise NotPossible(RETIRED_CANNOT_CHANGE)
     service = ServiceArea(directorate_id=directorate.id, name=_service_name(directorate, name))
     db.session.add(service)
-    db.session.flush()
+    with refusing_clashes(_taken(SERVICE_NAME_TAKEN)):
+        db.session.flush()
     trail.record(admin, trail.SERVICE_CREATED, directorate=directorate.id, service=service.id, name=service.name)
     return service
 
@@ -177,7 +189,7 @@ def rename_service(admin: User, service: ServiceArea, name: object) -> ServiceAr
     if service.retired:
         raise NotPossible(ALREADY_RETIRED)
     return _renamed(admin, service, _service_name(service.directorate, name, besides=service),
-                    trail.SERVICE_RENAMED, directorate=service.directorate_id, service=service.id)
+                    trail.SERVICE_RENAMED, SERVICE_NAME_TAKEN, directorate=service.directorate_id, service=service.id)
 
 
 @service_step

@@ -14,9 +14,12 @@ from eqia.extensions import db
 from eqia.models import Directorate, User
 from eqia.services import credentials, password_policy
 from eqia.services.errors import Invalid
+from eqia.unit_of_work import refusing_clashes, service_step
 
 EMAIL_MAX = 320
 EMAIL_INVALID = "Give a valid email address."
+SAVED_MEANWHILE = ("{email} (or the directorate named) was saved by someone else a moment ago, so nothing was "
+                   "saved: run the command again to update it.")
 CREATED = "Created {email} ({roles})."
 UPDATED = ("Updated {email} ({roles}): new password set, so they are signed out everywhere; "
            "{revoked} API token{s} revoked.")
@@ -42,6 +45,7 @@ def find_user(email: str) -> User | None:
     return db.session.execute(select(User).where(User.email == User.normalise_email(email))).scalar_one_or_none()
 
 
+@service_step
 def save_user(email: str, name: str, roles: Iterable[str], password: str, directorate: str = "") -> SavedUser:
     """Create the user with this e-mail address, or update the one there is:
     name, roles (exactly these) and password, which for an existing user ends
@@ -70,5 +74,6 @@ def save_user(email: str, name: str, roles: Iterable[str], password: str, direct
     if directorate:
         found = directorates.by_name(directorate)
         user.directorate = found or Directorate(name=directorate)
-    db.session.flush()
+    with refusing_clashes(lambda: Invalid(SAVED_MEANWHILE.format(email=email))):
+        db.session.flush()
     return SavedUser(user, roles, created, revoked)

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from eqia.extensions import db
 from eqia.models import Action, Assessment, User, UserRole
 from eqia.notifications.kinds import TELLS_THE_AUTHOR
-from eqia.services import access
+from eqia.roles import EQUALITY_LEAD
+from eqia.services import access, coverage
 from eqia.workflow.definition import WorkflowDefinition
 
 
@@ -21,7 +22,8 @@ def who_acts_next(assessment: Assessment, definition: WorkflowDefinition, actor:
 def people_acting_next(assessment: Assessment, definition: WorkflowDefinition, actor: User | None) -> list[User]:
     """The active users, sorted by e-mail address, who hold a role with a
     transition moving the work on from the assessment's new state, or a role
-    that may edit in it, and can see the assessment; never the person who acted.
+    that may edit in it, and can see the assessment; of the equality leads, only
+    those the assessment is for (eqia.services.coverage); never the person who acted.
     Nobody, once the work is settled (published, screened out, withdrawn)."""
     if not definition.waiting_in(assessment.state):
         return []
@@ -30,12 +32,19 @@ def people_acting_next(assessment: Assessment, definition: WorkflowDefinition, a
     acting_roles |= definition.editable_by(assessment.state)
     if not acting_roles:
         return []
-    candidates = db.session.execute(
+    candidates = [u for u in db.session.execute(
         select(User).join(UserRole).where(User.active.is_(True), UserRole.role.in_(acting_roles)).distinct()
-    ).scalars()
+    ).scalars() if u.roles & acting_roles and access.can_view(u, assessment)]
+    if EQUALITY_LEAD in acting_roles:
+        # Of the leads, those the assessment is for (eqia.services.coverage: those covering its directorate or
+        # the whole council, else every lead); chosen with the actor among them, so that the lead who took the
+        # step and acts next too does not pass the work to every other lead. Another role acting here keeps
+        # its holder told.
+        leads = {u.id for u in coverage.leads_for([u for u in candidates if EQUALITY_LEAD in u.roles],
+                                                  assessment.directorate_id)}
+        candidates = [u for u in candidates if u.id in leads or u.roles & (acting_roles - {EQUALITY_LEAD})]
     actor_id = actor.id if actor else None
-    return sorted((u for u in candidates if u.id != actor_id and u.roles & acting_roles
-                   and access.can_view(u, assessment)), key=lambda u: u.email)
+    return sorted((u for u in candidates if u.id != actor_id), key=lambda u: u.email)
 
 
 def _author(assessment: Assessment, actor: User | None = None) -> list[User]:

@@ -13,12 +13,16 @@ from sqlalchemy import text
 
 from eqia import logs
 from eqia.extensions import db
-from eqia.tasks.queue import queue_for
+from eqia.tasks.queue import pending_for_probe
 
 log = logging.getLogger(__name__)
 
 UP = "up"
 DOWN = "down"
+
+# The longest the queue's check waits to connect to Redis, and then for its answer: a probe that hangs
+# tells the load balancer nothing, where one that says "down" within its interval tells it to stop sending.
+QUEUE_PROBE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ def _database() -> None:
 
 def _queue() -> None:
     # Counting what waits reads the storage (a SELECT on SQLite, LLEN on Redis), as a worker's poll does.
-    queue_for(current_app).huey.pending_count()
+    pending_for_probe(current_app, QUEUE_PROBE_SECONDS)
 
 
 CHECKS = {"database": _database, "queue": _queue}

@@ -30,6 +30,7 @@ from eqia.models import Directorate, User
 from eqia.roles import ROLES
 from eqia.services import credentials, password_links, single_sign_on
 from eqia.services.errors import Invalid
+from eqia.unit_of_work import refusing_clashes, service_step
 from eqia.workflow.hooks import Problem
 from eqia.workflow.errors import N_
 
@@ -45,6 +46,8 @@ ROLE_UNKNOWN = N_("Select roles from the list")
 DIRECTORATE_UNKNOWN = N_("Select a directorate from the list")
 ACCOUNT_EXISTS = N_("{email} already has an account with a password: change its roles on its user page, or ask "
                     "them to reset their password from the sign-in page")
+ACCOUNT_JUST_MADE = N_("{email} was given an account by someone else a moment ago: check it on the users page "
+                      "before inviting them again")
 NO_DIRECTORATE = N_("No directorate")
 assert str(NAME_MAX) in NAME_TOO_LONG
 
@@ -60,6 +63,7 @@ class Invitation:
     directorate_id: int | None
 
 
+@service_step
 def invite(admin: User, invitation: Invitation) -> User:
     """Make (or, if invited before, update) the invited person's account and
     e-mail them a link; raises Invalid, having changed nothing."""
@@ -84,10 +88,10 @@ def invite(admin: User, invitation: Invitation) -> User:
             problems.append(Problem(DIRECTORATE_UNKNOWN, field="directorate"))
     user = None
     if not problems:
-        user = db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        user = _account(email)
         if user is not None and user.has_password and not (
                 signs_in_with_provider(user) and user.oidc_subject is None and user.oidc_issuer is None):
-            problems.append(Problem(gettext(ACCOUNT_EXISTS).format(email=email), field="email"))
+            problems.append(_account_exists(email))
     if problems:
         raise Invalid(*problems)
     if user is None:
@@ -95,12 +99,30 @@ def invite(admin: User, invitation: Invitation) -> User:
         db.session.add(user)
     user.name, user.directorate, user.active = name, directorate, True
     user.set_roles(tuple(invitation.roles))
-    db.session.flush()
+    with refusing_clashes(lambda: _made_meanwhile(email)):
+        db.session.flush()
     if signs_in_with_provider(user):
         password_links.issue_sign_in_invitation(user, actor=admin)
     else:
         password_links.issue(user, password_links.INVITATION, actor=admin)
     return user
+
+
+def _account(email: str) -> User | None:
+    return db.session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def _account_exists(email: str) -> Problem:
+    return Problem(gettext(ACCOUNT_EXISTS).format(email=email), field="email")
+
+
+def _made_meanwhile(email: str) -> Invalid:
+    """Another admin (or the command line, or a first single sign-on) made an account for this address
+    between our look and our write: refused as the look would have refused it, had it come later."""
+    found = _account(email)
+    if found is not None and found.has_password:
+        return Invalid(_account_exists(email))
+    return Invalid(Problem(gettext(ACCOUNT_JUST_MADE).format(email=email), field="email"))
 
 
 def signs_in_with_provider(user: User) -> bool:

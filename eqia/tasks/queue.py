@@ -11,12 +11,16 @@ from flask import Flask
 from huey import Huey, crontab
 from huey.consumer import Consumer
 from huey.storage import RedisStorage, SqliteStorage
+from redis import ConnectionPool
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from eqia.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
 EXTENSION = "eqia_queue"
+PROBE_EXTENSION = "eqia_queue_probe"
 QUEUE_NAME = "eqia"
 DEFAULT_FILE = "queue.sqlite"  # in the app's instance folder, apart from the app's own database
 # SQLite storage is polled: an idle worker looks at most this often (seconds).
@@ -64,9 +68,13 @@ class Queue:
     tasks: dict[str, Callable] = field(default_factory=dict)
 
 
+def _is_redis(url: str) -> bool:
+    return url.startswith(("redis://", "rediss://", "unix://"))
+
+
 def storage(url: str, instance_path: str) -> tuple[type, dict]:
     """Huey's storage class and its arguments for EQIA_QUEUE_URL (checked in eqia.config)."""
-    if url.startswith(("redis://", "rediss://", "unix://")):
+    if _is_redis(url):
         return RedisStorage, {"url": url}
     path = url.removeprefix("sqlite:///") if url else str(Path(instance_path) / DEFAULT_FILE)
     return SqliteStorage, {"filename": path}
@@ -89,6 +97,24 @@ def queue_for(app: Flask) -> Queue:
                                                    retries=0)(_in_app(app, registered.fn))
         app.extensions[EXTENSION] = queue
     return queue
+
+
+def pending_for_probe(app: Flask, timeout: float) -> int:
+    """How many tasks wait, read for a readiness probe. On Redis, through a storage of its own whose
+    connecting and each reply may take `timeout` seconds at most, tried once: redis-py waits for ever by
+    default, so a server that takes the connection and never answers would hold the probe until the load
+    balancer gave up on it, instead of its saying "down". The workers' and the requests' storage keeps the
+    defaults (a worker's blocking read waits on purpose). On SQLite, the queue's own storage."""
+    url = app.config["EQIA_QUEUE_URL"]
+    if not _is_redis(url):
+        return queue_for(app).huey.pending_count()
+    probe = app.extensions.get(PROBE_EXTENSION)
+    if probe is None:
+        pool = ConnectionPool.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout,
+                                       retry=Retry(NoBackoff(), 0))
+        probe = RedisStorage(app.config.get("EQIA_QUEUE_NAME", QUEUE_NAME), connection_pool=pool)
+        app.extensions[PROBE_EXTENSION] = probe
+    return probe.queue_size()
 
 
 def _in_app(app: Flask, fn: Callable) -> Callable:

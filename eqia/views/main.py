@@ -10,13 +10,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import selectinload
 
-from eqia.admin import accounts
 from eqia.extensions import db
 from eqia.models import Assessment, AuditEvent, Directorate, UTCDateTime, utcnow
 from eqia.notifications import outbox
 from eqia.loaded_definitions import workflows
 from eqia.roles import ADMIN, EQUALITY_LEAD, ROLES
-from eqia.services import access
+from eqia.services import access, coverage
 from eqia.services.search import TEXT_MAX, assessments_matching
 from eqia.services.workflow import Participants, participants_for, sod_problem
 from eqia.workflow.definition import Transition
@@ -88,11 +87,11 @@ def my_work():
     ).scalars()) if states else []
     who = participants_for(candidates)
     since = entered_state_at(candidates)
-    # An equality lead who covers some directorates is queued their assessments only; one who covers
-    # none works across the council, as every lead did before coverage existed.
-    covered = accounts.covered_directorate_ids(current_user) if EQUALITY_LEAD in current_user.roles else set()
-    queues = [(role, _queue_rows(role, [a for a in candidates if role != EQUALITY_LEAD or not covered
-                                        or a.directorate_id in covered], who, since))
+    # An equality lead is queued the assessments that are for them: those of the directorates they cover, or
+    # all when they cover none, and those nobody covers (eqia.services.coverage, as the notifications say).
+    leads = coverage.active_leads_coverage() if EQUALITY_LEAD in current_user.roles else None
+    queues = [(role, _queue_rows(role, [a for a in candidates if role != EQUALITY_LEAD
+                                        or current_user.id in leads.leads_for(a.directorate_id)], who, since))
               for role in ROLES if role in current_user.roles]
     can_create = any(current_user.roles & d.create_roles for d in workflows())
     failed_notifications = outbox.failed_count() if ADMIN in current_user.roles else 0
