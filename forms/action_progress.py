@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from eqia.forms.base import BaseForm
 from eqia.forms.fields import GovukDateField, too_long
+from eqia.forms.widgets import GovRadioInput, GovTextArea, GovTextInput
 from eqia.models import ACTION_PROGRESS_STATUSES
 from eqia.services.action_progress import EVIDENCE_MAX, NOTE_MAX
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import ItemForm, SectionForm
 from eqia.forms.fields import GovukDateField, row_values, within_limit
 from eqia.forms.guidance import hint, hint_with_example_date
+from eqia.forms.widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
 from eqia.models import ACTION_STATUSES
 
 

@@ -5,13 +5,13 @@ parsed, in the same words."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from eqia.admin.directorates import DIRECTORATE_NAME_MISSING, NAME_MAX, NAME_TOO_LONG, SERVICE_NAME_MISSING
 from eqia.forms.base import BaseForm
 from eqia.forms.impact import LenientMultipleField
+from eqia.forms.widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from eqia.roles import ROLE_LABELS
 from eqia.workflow.errors import N_
 

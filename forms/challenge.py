@@ -6,12 +6,12 @@ place the rule lives, so every caller is refused in the same words."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from eqia.models import CHALLENGE_RESPONSES, CHALLENGE_STATUSES
 from eqia.services.challenge import AnswerInput, PointInput, field_name
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovRadioInput, GovSubmitInput
 from wtforms import IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovRadioInput, GovSubmitInput
 
 COMPLETION_MISSING = _l("Select whether you have completed this section")
 

@@ -8,8 +8,8 @@ from flask_babel import LazyString, gettext as _
 from wtforms import DateField
 from wtforms.validators import Length, ValidationError
 
-from eqia.forms.widgets import DateInput
 from eqia.assessments import shape
+from eqia.forms.widgets import DateInput
 
 PARTS = ("day", "month", "year")
 

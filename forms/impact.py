@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
 from wtforms import RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import Optional
 
@@ -11,6 +10,7 @@ from eqia.characteristics import CharacteristicSet
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
 from eqia.forms.fields import within_limit
+from eqia.forms.widgets import GovCheckboxesInput, GovRadioInput, GovTextArea
 
 
 class LenientMultipleField(SelectMultipleField):

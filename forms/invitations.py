@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 
 from eqia.forms.base import BaseForm
 from eqia.forms.impact import LenientMultipleField
+from eqia.forms.widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextInput
 from eqia.roles import ROLE_LABELS
 from eqia.services import invitations
 

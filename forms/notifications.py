@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from eqia.forms.widgets import GovRadioInput
 from wtforms import RadioField
 
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovRadioInput
 from eqia.notifications.kinds import CHANNELS, KINDS
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovCheckboxesInput, GovTextArea
 from wtforms import TextAreaField
 from wtforms.validators import Optional
 
@@ -11,6 +10,7 @@ from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint
 from eqia.forms.impact import LenientMultipleField
 from eqia.forms.fields import within_limit
+from eqia.forms.widgets import GovCheckboxesInput, GovTextArea
 from eqia.models import OUTCOMES
 
 

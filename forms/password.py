@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovSubmitInput
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovSubmitInput, PasswordInput
 
 TOO_LONG = _l("The password must be 1,000 characters or fewer")
 

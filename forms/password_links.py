@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovSubmitInput, GovTextInput, PasswordInput
 from eqia.services.password_policy import HINT, PASSWORD_MAX, TOO_LONG
 
 EMAIL_MISSING = _l("Enter your email address")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -13,6 +12,7 @@ from eqia.forms.completion import SectionForm
 from eqia.forms.fields import GovukDateField, within_limit
 from eqia.forms.guidance import hint
 from eqia.assessments.shape import REGISTER_FIELDS
+from eqia.forms.widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from eqia.loaded_definitions import characteristics
 from eqia.assessments.sections import DECISION_BEFORE_REGARD
 

@@ -4,13 +4,13 @@ then what happens next. Built from the version reviewed's own groups."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovRadioInput, GovTextArea
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import Optional
 
 from eqia.forms.completion import SectionForm
 from eqia.forms.fields import within_limit
 from eqia.forms.guidance import hint
+from eqia.forms.widgets import GovRadioInput, GovTextArea
 from eqia.models import REVIEW_ACTUALS, REVIEW_NEXT_STEPS
 
 PART = "actual_impacts"

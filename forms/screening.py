@@ -6,10 +6,8 @@ deployment with other groups gets other questions without code changes."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from eqia.forms.widgets import GovRadioInput, GovTextArea
 from wtforms import IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.widgets import HiddenInput
-from eqia.forms.widgets import GovSubmitInput
 from wtforms.validators import Optional
 
 from eqia.characteristics import Characteristic, CharacteristicSet
@@ -17,6 +15,7 @@ from eqia.forms.base import BaseForm
 from eqia.forms.completion import SectionForm
 from eqia.forms.guidance import hint, hint_with_example_date
 from eqia.forms.fields import GovukDateField, within_limit
+from eqia.forms.widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from eqia.models import SCREENING_PROPOSALS
 from eqia.assessments.sections import asks_about_advancing
 

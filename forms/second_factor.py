@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovSubmitInput, GovTextInput
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovSubmitInput, GovTextInput, PasswordInput
+from eqia.services import second_factor
 from eqia.services.password_policy import N_, PageWords
-from eqia.services.second_factor import CODE_MISSING, TURN_OFF_WRONG
 
 # Strings as well as words for the page: tests and logs compare them as text.
+CODE_MISSING = PageWords(second_factor.CODE_MISSING)
+TURN_OFF_WRONG = PageWords(second_factor.TURN_OFF_WRONG)
 CODE_TOO_LONG = PageWords(N_("The code must be 100 characters or fewer"))
 SECRET_TOO_LONG = PageWords(N_("The code or password must be 1,000 characters or fewer"))
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovSubmitInput, GovTextInput
 from eqia.services.tokens import LABEL_MAX, LABEL_MISSING, LABEL_TOO_LONG
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from eqia.forms.widgets import GovCheckboxInput, GovSubmitInput, GovTextArea
 from wtforms import BooleanField, IntegerField, PasswordField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
-from eqia.forms.widgets import PasswordInput
 from eqia.forms.base import BaseForm
+from eqia.forms.widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, PasswordInput
 
 
 class TransitionForm(BaseForm):

@@ -18,6 +18,8 @@ from eqia.models import OutboxMessage, ServiceArea, User, utcnow
 from eqia.notifications import kinds
 from tests.conftest import PASSWORD
 from tests.test_notifications_page import remind
+from tests.test_second_factor import code_for
+from tests.test_sessions import clock  # noqa: F401  (a fixture)
 
 # What language a page is in does not depend on the database beneath it: once, in the first pass.
 pytestmark = pytest.mark.one_database
@@ -238,3 +240,27 @@ def test_the_setup_address_is_shown_as_an_address_not_as_markup(client, auth, wo
     assert page.select_one("#totp-uri").get_text().startswith("otpauth://totp/")
     assert "Defnyddiwch y cyfeiriad hwn:" in page.select_one(".govuk-details__text").get_text()
     assert "<p" not in page.select_one(".govuk-details__text").get_text()
+
+
+# ------------------------------------------------------------ the second factor
+TWO_FACTOR_WORDS = ("templates/account_two_factor.html", "templates/auth/sign_in_code.html",
+                    "forms/second_factor.py", "eqia/services/second_factor.py", "eqia/views/second_factor.py")
+
+
+def test_the_second_factors_refusals_are_in_welsh(client, auth, world, clock):
+    in_welsh(world.author)
+    auth.sign_in(world.author)
+    client.post("/account/two-factor/start")
+    refused = client.post("/account/two-factor/confirm", data={"code": ""})
+    assert refused.status_code == 422
+    assert "Rhowch y cod 6 digid o’ch ap dilysu" in main_text(refused)
+    no_english(refused, *TWO_FACTOR_WORDS)
+    client.post("/account/two-factor/confirm", data={"code": code_for(world.author.totp_pending_secret, clock)})
+    clock.advance(seconds=90)
+    for path, field, welsh in (("/account/two-factor/recovery-codes", "code", "Rhowch y cod 6 digid o’ch ap dilysu"),
+                               ("/account/two-factor/turn-off", "code_or_password",
+                                "Rhowch god cyfredol o’ch ap dilysu, neu eich cyfrinair")):
+        refused = client.post(path, data={field: ""})
+        assert refused.status_code == 422, path
+        assert welsh in main_text(refused), path
+        no_english(refused, *TWO_FACTOR_WORDS)
