@@ -17,6 +17,7 @@ from collections import deque
 from datetime import date, timedelta
 from pathlib import Path
 
+import flask
 import pytest
 import sqlalchemy as sa
 from flask import g
@@ -39,6 +40,10 @@ from eqia.services import review_outcomes
 from eqia.services.assessments import KEEP, ScreeningInput
 from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
+from tests.quick_rules import QuickRule
+
+# Every app the suite makes compiles its URL builders once per process (tests/quick_rules.py).
+flask.Flask.url_rule_class = QuickRule
 from eqia.workflow.definition import load_definitions
 from eqia.loaded_definitions import characteristics
 from eqia.assessments.sections import aims_for
