@@ -125,6 +125,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
         "profiles": {},  # others, loaded when an assessment made under one is shown (loaded_definitions.profile_for)
     }
 
+    _bound_database_connects(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
@@ -176,3 +177,15 @@ def _warm_pdf_workers_on_first_request(app: Flask) -> None:
             from eqia.pdf.worker import pool
 
             pool(app.config["EQIA_PDF_WORKERS"]).warm()
+
+
+def _bound_database_connects(app: Flask) -> None:
+    """A PostgreSQL that takes the connection and never answers (behind a firewall that drops packets, or
+    stuck) holds a page, a worker or /readyz for EQIA_DB_CONNECT_SECONDS, not for the system's minutes:
+    the page answers 503 (eqia/views/errors.py) and /readyz says the database is down."""
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {"connect_timeout": app.config["EQIA_DB_CONNECT_SECONDS"],
+                               **(options.get("connect_args") or {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

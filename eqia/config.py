@@ -214,6 +214,8 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         # hide_parameters: a failed statement's message (in a log line, a traceback) names the statement,
         # never the values it carried (an e-mail address, a password hash, a token's digest).
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # How long connecting to PostgreSQL may take before it counts as down (eqia.app).
+        "EQIA_DB_CONNECT_SECONDS": _whole_number(env, "EQIA_DB_CONNECT_SECONDS", 5, 1, 60),
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # The jurisdiction profile: england (default), wales, northern_ireland, or a file's path.
         "EQIA_PROFILE": env.get("EQIA_PROFILE", ""),

@@ -142,3 +142,16 @@ def test_health_checks_need_no_sign_in_no_csrf_token_and_are_never_rate_limited(
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
         assert client.head("/readyz").status_code == 200
+
+
+def test_readyz_says_the_database_is_down_when_postgresql_takes_the_connection_and_never_answers():
+    from eqia import create_app
+    from tests.conftest import base_config
+
+    with silent_server() as port:
+        app = create_app({**base_config(f"postgresql+psycopg://eqia@127.0.0.1:{port}/eqia"),
+                          "EQIA_DB_CONNECT_SECONDS": 1})
+        assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] == {"connect_timeout": 1}
+        [response] = answered(app.test_client(), "/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"] == "down"
