@@ -100,6 +100,19 @@ def test_an_admins_header_fits_on_one_line_at_1100_px_and_opens_as_a_menu_on_a_p
     assert len(nav_rows(admin.page)) == 1
     admin.page.click(".app-language-switch button:has-text('English')")
     admin.page.wait_for_selector(".app-language-switch button:has-text('Cymraeg')")
+    # An equality lead's header (with overdue actions, which an admin reaches from Administration) too.
+    db.session.add_all(Notification(user_id=world.lead.id, kind=kinds.HANDED_OVER, assessment_id=assessment.id,
+                                    delivery=kinds.IMMEDIATELY) for _ in range(12))
+    world.lead.language = "cy"
+    db.session.commit()
+    lead = Person(browser, live_server, world.lead)
+    lead.sign_in()
+    lead.page.set_viewport_size({"width": 1100, "height": 800})
+    assert "Hysbysiadau (12)" in lead.page.locator(".govuk-service-navigation").inner_text()
+    assert "Camau gweithredu hwyr" in lead.page.locator(".govuk-service-navigation").inner_text()
+    assert len(nav_rows(lead.page)) == 1
+    # The public register stays a click away for staff, in the footer of every page.
+    assert lead.page.locator(".govuk-footer a:has-text('Cofrestr gyhoeddus')").is_visible()
 
     admin.page.set_viewport_size({"width": 375, "height": 800})
     admin.go("/my-work")
