@@ -82,6 +82,23 @@ def test_a_directorate_added_by_two_admins_at_once_is_added_once_and_the_second_
     assert again.status_code == 422 and said(again)[0] == summary
 
 
+def test_two_admins_adding_one_name_in_two_cases_at_once_add_it_once(client, auth, world):
+    # The pages refuse "LIBRARIES" beside "Libraries"; so does the index (migration 0031), for a race.
+    auth.sign_in(world.admin)
+    with another_admin_commits_first("INSERT INTO directorate", Directorate.__table__, name="LIBRARIES") as raced:
+        response = client.post("/admin/directorates", data={"name": "Libraries"})
+    assert raced and response.status_code == 422
+    assert said(response)[0] == [directorates.DIRECTORATE_NAME_TAKEN]
+    assert count(Directorate, sa.func.lower(Directorate.name) == "libraries") == 1
+    service = ServiceArea.__table__
+    with another_admin_commits_first("INSERT INTO service_area", service, name="MOBILE LIBRARY",
+                                     directorate_id=world.other_directorate.id) as raced:
+        response = client.post(f"/admin/directorates/{world.other_directorate.id}/services",
+                               data={"name": "Mobile library"})
+    assert raced and response.status_code == 422
+    assert count(ServiceArea, sa.func.lower(ServiceArea.name) == "mobile library") == 1
+
+
 def test_a_directorate_renamed_to_a_name_taken_meanwhile_keeps_its_name_and_records_nothing(client, auth, world):
     auth.sign_in(world.admin)
     events = admin_events()

@@ -618,3 +618,37 @@ def test_0028_ties_accounts_to_a_provider_identity_and_a_downgrade_keeps_the_acc
         upgrade(directory=MIGRATIONS, revision="0028_single_sign_on")
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0031_makes_live_names_unique_in_any_case_and_stops_on_names_that_clash(scratch_url, capsys):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0030_language")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (1, 'Libraries'), (2, 'LIBRARIES')"))
+        db.session.execute(sa.text("INSERT INTO service_area (id, directorate_id, name) VALUES (1, 1, 'Mobile')"))
+        db.session.commit()
+        with pytest.raises(SystemExit):  # flask db upgrade: the message, and exit status 1
+            upgrade(directory=MIGRATIONS, revision="0031_names_any_case")
+        assert "These live names differ only in case: libraries. Rename or retire one" in capsys.readouterr().err
+        db.session.rollback()
+        # Retired, the clash is no clash: the migration goes on, keeping every row.
+        db.session.execute(sa.text("UPDATE directorate SET retired_at = '2026-12-01 00:00:00' WHERE id = 2"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0031_names_any_case")
+        assert _rows("SELECT id, name FROM directorate ORDER BY id") == [(1, "Libraries"), (2, "LIBRARIES")]
+        for clash in ("INSERT INTO directorate (id, name) VALUES (3, 'libraries')",
+                      "INSERT INTO service_area (directorate_id, name) VALUES (1, 'MOBILE')"):
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text(clash))
+                db.session.commit()
+            db.session.rollback()
+        db.session.execute(sa.text("INSERT INTO service_area (directorate_id, name) VALUES (1, 'Mobile library')"))
+        db.session.commit()
+        downgrade(directory=MIGRATIONS, revision="0030_language")
+        db.session.execute(sa.text("INSERT INTO directorate (id, name) VALUES (3, 'libraries')"))  # case apart again
+        db.session.commit()
+        db.session.execute(sa.text("DELETE FROM directorate WHERE id = 3"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()

@@ -8,7 +8,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eqia.extensions import db
@@ -35,10 +35,10 @@ _LIVE = text("retired_at IS NULL")
 
 class Directorate(db.Model):
     """Retired, never deleted: the assessments made under it keep naming it. Its
-    name is unique among the live ones only (migration 0027)."""
+    name is unique among the live ones only, whatever its case (migrations 0027, 0031)."""
 
     __tablename__ = "directorate"
-    __table_args__ = (Index("uq_directorate_live_name", "name", unique=True,
+    __table_args__ = (Index("uq_directorate_live_name", func.lower(text("name")), unique=True,
                             sqlite_where=_LIVE, postgresql_where=_LIVE),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,7 +61,7 @@ class ServiceArea(db.Model):
     Retired like a directorate; its name is unique among its directorate's live services."""
 
     __tablename__ = "service_area"
-    __table_args__ = (Index("uq_service_area_live_name", "directorate_id", "name", unique=True,
+    __table_args__ = (Index("uq_service_area_live_name", "directorate_id", func.lower(text("name")), unique=True,
                             sqlite_where=_LIVE, postgresql_where=_LIVE),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
