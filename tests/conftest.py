@@ -41,9 +41,12 @@ from eqia.services.assessments import KEEP, ScreeningInput
 from eqia.services.audit import seal_for
 from eqia.services.workflow import allowed_transitions, perform_transition
 from tests.quick_rules import QuickRule
+from tests.quick_templates import QuickEnvironment
 
-# Every app the suite makes compiles its URL builders once per process (tests/quick_rules.py).
+# Every app the suite makes compiles its URL builders and its templates once per process
+# (tests/quick_rules.py, tests/quick_templates.py).
 flask.Flask.url_rule_class = QuickRule
+flask.Flask.jinja_environment = QuickEnvironment
 from eqia.workflow.definition import load_definitions
 from eqia.loaded_definitions import characteristics
 from eqia.assessments.sections import aims_for
