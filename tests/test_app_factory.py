@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import warnings
 from datetime import timedelta
 
 import pytest
@@ -90,7 +91,13 @@ def test_models_match_the_migrations(app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, warnings.catch_warnings():
+        # SQLite's reflection cannot read an index on lower(name), so there alembic leaves such indexes out of
+        # the comparison and says so; PostgreSQL's reflection reads them, and that pass compares them.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index",
+                                sa.exc.SAWarning)
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index",
+                                UserWarning)
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []
 
