@@ -52,6 +52,9 @@ ACCOUNT = "account"
 
 # An administrator's change (eqia.admin.trail): {"change": its code, and the ids and values it concerns}
 ADMIN = "admin"
+# A change to the council's equality programme (eqia.services.activities): {"change": its code, and the ids
+# and values it concerns}
+PROGRAMME = "programme"
 
 # The hash forms of the chain (eqia.services.audit): 1 hashes the comment as the words
 # were written; 2 hashes the actor's own comment, the kind and the details.
@@ -91,6 +94,20 @@ ADMIN_CHANGES = {
     "reactivated": Shown("{email} reactivated"),
     "notifications_retried": Shown("{count} failed notifications put back for delivery"),
 }
+PROGRAMME_CHANGES = {
+    "activity_added": Shown("Activity added to the register: {name}"),
+    "activity_changed": Shown("Activity {name} changed: {fields}"),
+    "activity_retired": Shown("Activity retired: {name}"),
+    "activities_imported": Shown("{count} activities imported into the register"),
+    "assessment_linked": Shown("{reference} linked to the activity {name}"),
+    "assessment_unlinked": Shown("{reference} unlinked from the activity {name}"),
+}
+# The register's fields an "activity_changed" names (by these codes).
+ACTIVITY_FIELDS = {
+    "name": Shown("name"), "kind": Shown("kind"), "directorate_id": Shown("directorate"), "owner": Shown("owner"),
+    "relevance": Shown("relevance"), "needs_assessment": Shown("whether it needs an assessment"),
+    "assess_by": Shown("assess by"), "notes": Shown("notes"),
+}
 NONE_LISTED = Shown("none")
 
 
@@ -110,10 +127,10 @@ def _day(value: date) -> Shown:
     return Shown(said, in_language)
 
 
-def _admin_words(details: dict) -> str:
+def _admin_words(details: dict, changes: dict[str, Shown] = ADMIN_CHANGES) -> str:
     said = {k: (", ".join(map(str, v)) or NONE_LISTED) if isinstance(v, list) else (BLANK if v in ("", None) else v)
             for k, v in details.items()}
-    template = ADMIN_CHANGES.get(details.get("change", ""))
+    template = changes.get(details.get("change", ""))
     return template.format(**said) if template else details.get("change", "")
 
 
@@ -282,6 +299,10 @@ def notes(kind: str, details: dict) -> list[str]:
         return said + ([ACCOUNT_ROLES.format(roles=", ".join(details["roles"]))] if details.get("roles") else [])
     if kind == ADMIN:
         return [_admin_words(details)]
+    if kind == PROGRAMME:
+        if "fields" in details:
+            details = {**details, "fields": _joined(", ", (ACTIVITY_FIELDS.get(f, f) for f in details["fields"]))}
+        return [_admin_words(details, PROGRAMME_CHANGES)]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [_joined(EDIT_SEPARATOR, (change_words(c) for c in details["changes"]))]

@@ -1,0 +1,482 @@
+"""The activity register: the council's policies, services, functions,
+procurements and budget proposals, which of them need an EqIA and by when, and
+the EqIAs that assess them; and the coverage that follows ("218 of 240 relevant
+activities have a current signed assessment; 14 out of date; 8 never assessed").
+
+Equality leads and administrators keep the register. An EqIA is linked by its
+reference, so every version of it assesses the activity.
+
+How far an activity is covered is read from the workflow definitions, not from
+state names written here: a version in a frozen state that is not final (signed
+off, published, screened out, taken off the register) is a current assessment;
+one in a state a review date leads to (review due) is out of date; one still being
+worked on is under way; a withdrawn or superseded version counts for nothing (the
+version that superseded it counts). An activity takes the best of its EqIAs'
+versions. The figures and the lists behind them come from the same expression, in
+the database, in a fixed number of queries however large the register.
+
+Functions that change something are service steps: they flush, and the request
+commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Select, and_, case, func, or_, select
+
+from eqia.admin.listing import Page, clamp
+from eqia.audit_words import PROGRAMME
+from eqia.extensions import db
+from eqia.loaded_definitions import characteristics, workflows
+from eqia.models import RELEVANCES, Activity, ActivityAssessment, Assessment, Directorate, User, utcnow
+from eqia.roles import ADMIN, EQUALITY_LEAD
+from eqia.services.action_progress import today
+from eqia.services.audit import append_event
+from eqia.services.errors import NUL_REFUSED, Forbidden, Invalid, NotFound, NotPossible
+from eqia.unit_of_work import refusing_clashes, service_step
+from eqia.workflow.errors import N_
+from eqia.workflow.hooks import Problem
+from eqia.workflow.shown import Shown
+
+PAGE_SIZE = 25
+NAME_MAX = OWNER_MAX = 200
+NOTES_MAX = 10_000
+REFERENCE_MAX = 40
+
+# Who keeps the register and reads the coverage.
+KEEPERS = frozenset({EQUALITY_LEAD, ADMIN})
+
+# How far a relevant activity is covered, best last (the rank is what the database compares).
+NOT_ASSESSED, UNDER_WAY, OUT_OF_DATE, CURRENT = "not_assessed", "under_way", "out_of_date", "current"
+RANKS = {NOT_ASSESSED: 0, UNDER_WAY: 1, OUT_OF_DATE: 2, CURRENT: 3}
+COVERAGE: dict[str, str] = {
+    CURRENT: Shown("Current signed assessment"),
+    OUT_OF_DATE: Shown("Out of date"),
+    UNDER_WAY: Shown("Assessment under way"),
+    NOT_ASSESSED: Shown("Never assessed"),
+}
+COVERAGE_TAGS = {CURRENT: "green", OUT_OF_DATE: "orange", UNDER_WAY: "blue", NOT_ASSESSED: "red"}
+
+# The changes to the register on the audit trail (details["change"]; eqia.audit_words reads them).
+ACTIVITY_ADDED, ACTIVITY_CHANGED, ACTIVITY_RETIRED = "activity_added", "activity_changed", "activity_retired"
+ACTIVITIES_IMPORTED = "activities_imported"
+ASSESSMENT_LINKED, ASSESSMENT_UNLINKED = "assessment_linked", "assessment_unlinked"
+
+# The words of this module, in one place: English here, translated where they are shown.
+NOT_A_KEEPER = N_("Only equality leads and administrators can see and keep the activity register")
+NO_SUCH_ACTIVITY = N_("There is no such activity")
+NAME_MISSING = N_("Enter the name of the activity")
+NAME_TOO_LONG = N_("The name must be 200 characters or fewer")  # NAME_MAX
+NAME_TAKEN = N_("This directorate already has an activity called that: enter a different name")
+KIND_MISSING = N_("Select what kind of activity it is")
+DIRECTORATE_MISSING = N_("Select the directorate the activity belongs to")
+DIRECTORATE_NOT_LIVE = N_("Select a directorate that is in use")
+OWNER_TOO_LONG = N_("The owner must be 200 characters or fewer")  # OWNER_MAX
+RELEVANCE_MISSING = N_("Select how relevant the activity is to equality")
+NEEDS_MISSING = N_("Select whether the activity needs an equality impact assessment")
+NOT_RELEVANT_NEEDS_NONE = N_("An activity that is not relevant to equality does not need an assessment: change "
+                             "its relevance, or say it does not need one")
+NOTES_TOO_LONG = N_("The notes must be 10,000 characters or fewer")  # NOTES_MAX
+ALREADY_RETIRED = N_("This activity has already been retired")
+RETIRED_CANNOT_CHANGE = N_("A retired activity cannot be changed or linked to an assessment")
+REFERENCE_MISSING = N_("Enter the reference of the assessment, for example EQIA-2026-0001")
+ALREADY_LINKED_HERE = N_("That assessment is already linked to this activity")
+NOT_LINKED_HERE = N_("That assessment is not linked to this activity")
+assert str(NAME_MAX) in NAME_TOO_LONG and str(OWNER_MAX) in OWNER_TOO_LONG and f"{NOTES_MAX:,}" in NOTES_TOO_LONG
+
+
+def no_such_reference(reference: str) -> str:
+    from flask_babel import gettext as _
+
+    return _("There is no assessment with the reference %(reference)s", reference=reference)
+
+
+def linked_elsewhere(reference: str, name: str) -> str:
+    from flask_babel import gettext as _
+
+    return _("%(reference)s already assesses \u201c%(name)s\u201d: unlink it there first", reference=reference,
+             name=name)
+
+
+# ------------------------------------------------------------------ who may
+def keeping_role(user: User) -> str | None:
+    """The role a person keeps the register in (a lead's, before an admin's), or None."""
+    return next((role for role in (EQUALITY_LEAD, ADMIN) if role in user.roles), None)
+
+
+def require_keeper(user: User) -> str:
+    role = keeping_role(user)
+    if role is None:
+        raise Forbidden(NOT_A_KEEPER)
+    return role
+
+
+def record(user: User, change: str, **details) -> None:
+    append_event(action=f"programme:{change}", actor=user, role=require_keeper(user), kind=PROGRAMME,
+                 details={"change": change, **details})
+
+
+# ------------------------------------------------------------------ coverage from the definitions
+def coverage_ranks() -> dict[str, int]:
+    """Each state of every loaded definition, and how far a version in it covers its activity."""
+    ranks: dict[str, int] = {}
+    for definition in workflows():
+        due = {t.dest for t in definition.timed_transitions()}
+        for key, state in definition.states.items():
+            if state.final:
+                rank = RANKS[NOT_ASSESSED]
+            elif key in due:
+                rank = RANKS[OUT_OF_DATE]
+            elif state.frozen:
+                rank = RANKS[CURRENT]
+            else:
+                rank = RANKS[UNDER_WAY]
+            ranks[key] = max(rank, ranks.get(key, 0))
+    return ranks
+
+
+def _rank_of_each_activity():
+    """activity_id and the best rank of the versions of its EqIAs (activities with none are absent)."""
+    ranks = coverage_ranks()
+    by_state = case({state: rank for state, rank in ranks.items() if rank}, value=Assessment.state, else_=0)
+    return (select(ActivityAssessment.activity_id.label("activity_id"), func.max(by_state).label("rank"))
+            .join(Assessment, Assessment.reference == ActivityAssessment.reference)
+            .group_by(ActivityAssessment.activity_id).subquery())
+
+
+def _relevant():
+    return and_(Activity.retired_at.is_(None), Activity.needs_assessment.is_(True))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    directorate: Directorate | None  # None for the council's total
+    counts: dict[str, int]  # by coverage code
+
+    @property
+    def relevant(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rows: list[CoverageRow]
+    total: CoverageRow
+    late: int  # relevant activities never assessed whose "assess by" date has passed
+
+
+def coverage(user: User, *, on: date | None = None) -> Coverage:
+    """Relevant activities (live, needing an EqIA) by directorate and how far each is covered: three queries."""
+    require_keeper(user)
+    on = on or today()
+    ranked = _rank_of_each_activity()
+    rank = func.coalesce(ranked.c.rank, 0)
+    grouped = db.session.execute(
+        select(Activity.directorate_id, rank, func.count()).outerjoin(ranked, ranked.c.activity_id == Activity.id)
+        .where(_relevant()).group_by(Activity.directorate_id, rank)).all()
+    late = db.session.execute(
+        select(func.count()).select_from(Activity).outerjoin(ranked, ranked.c.activity_id == Activity.id)
+        .where(_relevant(), rank == 0, Activity.assess_by < on)).scalar_one()
+    code_of = {value: code for code, value in RANKS.items()}
+    counts: dict[int, dict[str, int]] = {}
+    for directorate_id, found, number in grouped:
+        counts.setdefault(directorate_id, dict.fromkeys(COVERAGE, 0))[code_of[found]] += number
+    directorates = {d.id: d for d in db.session.execute(
+        select(Directorate).where(Directorate.id.in_(counts))).scalars()} if counts else {}
+    rows = sorted((CoverageRow(directorates[d], c) for d, c in counts.items()),
+                  key=lambda row: row.directorate.name.lower())
+    total = {code: sum(row.counts[code] for row in rows) for code in COVERAGE}
+    return Coverage(rows, CoverageRow(None, total), late)
+
+
+# ------------------------------------------------------------------ the register's lists
+@dataclass(frozen=True)
+class ActivityRow:
+    activity: Activity
+    directorate: str
+    coverage: str | None  # a COVERAGE code for a relevant activity; None for one that needs no EqIA
+    late: bool  # needs an EqIA, never assessed, and its date has passed
+    assessments: int  # how many EqIAs are linked
+
+
+@dataclass(frozen=True)
+class Filters:
+    directorate_id: int | None = None
+    coverage: str | None = None  # a COVERAGE code: relevant activities so covered
+    late: bool = False
+    search: str = ""
+    retired: bool = False  # the retired ones instead of the live ones
+
+    def args(self) -> dict:
+        """As the list's URL carries them."""
+        return {k: v for k, v in (("directorate", self.directorate_id), ("coverage", self.coverage),
+                                  ("late", "yes" if self.late else None), ("q", self.search or None),
+                                  ("retired", "yes" if self.retired else None)) if v}
+
+
+def filters_from(args: Mapping) -> Filters:
+    """A list's filters from its URL: a value that means nothing is ignored, never an error page."""
+    directorate = args.get("directorate", "")
+    wanted = args.get("coverage", "")
+    return Filters(directorate_id=int(directorate) if directorate.isascii() and directorate.isdigit()
+                   and int(directorate) < 2**31 else None,
+                   coverage=wanted if wanted in COVERAGE else None,
+                   late=args.get("late") == "yes",
+                   search=args.get("q", "").strip().replace("\x00", "")[:NAME_MAX],
+                   retired=args.get("retired") == "yes")
+
+
+def _listed(filters: Filters, on: date, *columns) -> Select:
+    ranked = _rank_of_each_activity()
+    rank = func.coalesce(ranked.c.rank, 0)
+    linked = (select(func.count()).select_from(ActivityAssessment)
+              .where(ActivityAssessment.activity_id == Activity.id).correlate(Activity).scalar_subquery())
+    late = and_(Activity.needs_assessment.is_(True), rank == 0, Activity.assess_by < on)
+    query = (select(*columns or (Activity, Directorate.name, rank, late, linked))
+             .join(Directorate, Directorate.id == Activity.directorate_id)
+             .outerjoin(ranked, ranked.c.activity_id == Activity.id))
+    query = query.where(Activity.retired_at.is_not(None) if filters.retired else Activity.retired_at.is_(None))
+    if filters.directorate_id is not None:
+        query = query.where(Activity.directorate_id == filters.directorate_id)
+    if filters.coverage is not None:
+        query = query.where(Activity.needs_assessment.is_(True), rank == RANKS[filters.coverage])
+    if filters.late:
+        query = query.where(late)
+    if filters.search:
+        like = "%" + filters.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(Activity.name).like(like, escape="\\"),
+                                func.lower(Activity.owner).like(like, escape="\\")))
+    return query
+
+
+def _row(activity: Activity, directorate: str, rank: int, late, linked: int) -> ActivityRow:
+    code_of = {value: code for code, value in RANKS.items()}
+    return ActivityRow(activity, directorate, code_of[rank] if activity.needs_assessment else None, bool(late),
+                       linked)
+
+
+def page_of_activities(user: User, filters: Filters, number: int, *, on: date | None = None) -> Page[ActivityRow]:
+    """One page of the register, by directorate and name: two queries."""
+    require_keeper(user)
+    on = on or today()
+    total = db.session.execute(select(func.count()).select_from(
+        _listed(filters, on, Activity.id).subquery())).scalar_one()
+    number = clamp(number, total, PAGE_SIZE)
+    rows = db.session.execute(_listed(filters, on).order_by(Directorate.name, func.lower(Activity.name), Activity.id)
+                              .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return Page([_row(*row) for row in rows], number, total, PAGE_SIZE)
+
+
+def every_activity(user: User, filters: Filters, *, on: date | None = None):
+    """Every row the filters choose, for a download: read in batches, never the whole table at once."""
+    require_keeper(user)
+    on = on or today()
+    result = db.session.execute(_listed(filters, on).order_by(Directorate.name, func.lower(Activity.name),
+                                                              Activity.id).execution_options(yield_per=500))
+    for row in result:
+        yield _row(*row)
+
+
+# ------------------------------------------------------------------ one activity
+@dataclass(frozen=True)
+class Linked:
+    reference: str
+    latest: Assessment  # the newest version of the reference
+    coverage: str  # what its versions make of the activity
+
+
+@dataclass(frozen=True)
+class ActivityView:
+    activity: Activity
+    linked: list[Linked] = field(default_factory=list)
+    coverage: str | None = None
+
+
+def get(user: User, activity_id: int) -> Activity:
+    require_keeper(user)
+    found = db.session.get(Activity, activity_id)
+    if found is None:
+        raise NotFound(NO_SUCH_ACTIVITY)
+    return found
+
+
+def view(user: User, activity_id: int) -> ActivityView:
+    """The activity and its EqIAs, each by its newest version: two queries (an activity has few)."""
+    activity = get(user, activity_id)
+    ranks = coverage_ranks()
+    code_of = {value: code for code, value in RANKS.items()}
+    versions = db.session.execute(
+        select(Assessment).join(ActivityAssessment, ActivityAssessment.reference == Assessment.reference)
+        .where(ActivityAssessment.activity_id == activity.id)
+        .order_by(Assessment.reference, Assessment.version_number)).scalars().all()
+    by_reference: dict[str, list[Assessment]] = {}
+    for version in versions:
+        by_reference.setdefault(version.reference, []).append(version)
+    linked = [Linked(reference, found[-1], code_of[max(ranks.get(v.state, 0) for v in found)])
+              for reference, found in by_reference.items()]
+    best = max((RANKS[item.coverage] for item in linked), default=0)
+    return ActivityView(activity, linked, code_of[best] if activity.needs_assessment else None)
+
+
+# ------------------------------------------------------------------ keeping it
+def _text(value: object, limit: int, too_long: str, field_name: str, problems: list[Problem]) -> str:
+    value = value.strip() if isinstance(value, str) else ""
+    if len(value) > limit:
+        problems.append(Problem(too_long, field=field_name))
+    elif "\x00" in value:
+        problems.append(Problem(NUL_REFUSED, field=field_name))
+    return value
+
+
+def _yes_no(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    return {"yes": True, "no": False}.get(value if isinstance(value, str) else "")
+
+
+def checked(fields: Mapping, *, besides: Activity | None = None) -> dict:
+    """What an activity is to be, from a page, the API or a spreadsheet's row: every problem at once."""
+    problems: list[Problem] = []
+    name = _text(fields.get("name"), NAME_MAX, NAME_TOO_LONG, "name", problems)
+    if not name and not problems:
+        problems.append(Problem(NAME_MISSING, field="name"))
+    kind = fields.get("kind")
+    if kind not in characteristics().activity_kinds:
+        problems.append(Problem(KIND_MISSING, field="kind"))
+    directorate_id = fields.get("directorate_id")
+    directorate = db.session.get(Directorate, directorate_id) if isinstance(directorate_id, int) \
+        and not isinstance(directorate_id, bool) and 0 < directorate_id < 2**31 else None
+    if directorate is None:
+        problems.append(Problem(DIRECTORATE_MISSING, field="directorate_id"))
+    elif directorate.retired and (besides is None or besides.directorate_id != directorate.id):
+        problems.append(Problem(DIRECTORATE_NOT_LIVE, field="directorate_id"))
+    owner = _text(fields.get("owner"), OWNER_MAX, OWNER_TOO_LONG, "owner", problems)
+    relevance = fields.get("relevance")
+    if relevance not in RELEVANCES:
+        problems.append(Problem(RELEVANCE_MISSING, field="relevance"))
+    needs = _yes_no(fields.get("needs_assessment"))
+    if needs is None:
+        problems.append(Problem(NEEDS_MISSING, field="needs_assessment"))
+    elif needs and relevance == "none":
+        problems.append(Problem(NOT_RELEVANT_NEEDS_NONE, field="needs_assessment"))
+    assess_by = fields.get("assess_by")
+    notes = _text(fields.get("notes"), NOTES_MAX, NOTES_TOO_LONG, "notes", problems)
+    if directorate is not None and name and not any(p.field == "name" for p in problems):
+        clash = select(Activity.id).where(Activity.directorate_id == directorate.id, Activity.retired_at.is_(None),
+                                          func.lower(Activity.name) == name.lower())
+        if besides is not None:
+            clash = clash.where(Activity.id != besides.id)
+        if db.session.execute(clash.limit(1)).first() is not None:
+            problems.append(Problem(NAME_TAKEN, field="name"))
+    if problems:
+        raise Invalid(*problems)
+    return {"name": name, "kind": kind, "directorate_id": directorate.id, "owner": owner, "relevance": relevance,
+            "needs_assessment": needs, "assess_by": assess_by if needs and isinstance(assess_by, date) else None,
+            "notes": notes}
+
+
+def _name_taken() -> Invalid:
+    return Invalid(Problem(NAME_TAKEN, field="name"))
+
+
+@service_step
+def add(user: User, fields: Mapping) -> Activity:
+    require_keeper(user)
+    activity = Activity(**checked(fields), created_by_id=user.id)
+    db.session.add(activity)
+    with refusing_clashes(_name_taken):
+        db.session.flush()
+    record(user, ACTIVITY_ADDED, activity=activity.id, name=activity.name)
+    return activity
+
+
+@service_step
+def change(user: User, activity: Activity, fields: Mapping) -> Activity:
+    require_keeper(user)
+    if activity.retired:
+        raise NotPossible(RETIRED_CANNOT_CHANGE)
+    values = checked(fields, besides=activity)
+    changed = sorted(key for key, value in values.items() if getattr(activity, key) != value)
+    for key in changed:
+        setattr(activity, key, values[key])
+    if changed:
+        with refusing_clashes(_name_taken):
+            db.session.flush()
+        record(user, ACTIVITY_CHANGED, activity=activity.id, name=activity.name, fields=changed)
+    return activity
+
+
+@service_step
+def retire(user: User, activity: Activity) -> Activity:
+    """Off the register's live list and out of the coverage; its links stay, for the record."""
+    require_keeper(user)
+    if activity.retired:
+        raise NotPossible(ALREADY_RETIRED)
+    activity.retired_at = utcnow()
+    db.session.flush()
+    record(user, ACTIVITY_RETIRED, activity=activity.id, name=activity.name)
+    return activity
+
+
+def _reference(value: object) -> str:
+    reference = value.strip().upper() if isinstance(value, str) else ""
+    if not reference:
+        raise Invalid(Problem(REFERENCE_MISSING, field="reference"))
+    if len(reference) > REFERENCE_MAX or "\x00" in reference or db.session.execute(
+            select(Assessment.id).where(Assessment.reference == reference).limit(1)).first() is None:
+        raise Invalid(Problem(no_such_reference(reference[:REFERENCE_MAX].replace("\x00", "")), field="reference"))
+    return reference
+
+
+@service_step
+def link(user: User, activity: Activity, reference: object) -> ActivityAssessment:
+    """Every version of the EqIA of this reference assesses the activity (an EqIA assesses one activity)."""
+    require_keeper(user)
+    if activity.retired:
+        raise NotPossible(RETIRED_CANNOT_CHANGE)
+    reference = _reference(reference)
+    existing = db.session.get(ActivityAssessment, reference)
+    if existing is not None:
+        if existing.activity_id == activity.id:
+            raise Invalid(Problem(ALREADY_LINKED_HERE, field="reference"))
+        other = db.session.get(Activity, existing.activity_id)
+        raise Invalid(Problem(linked_elsewhere(reference, other.name), field="reference"))
+    made = ActivityAssessment(reference=reference, activity_id=activity.id, linked_by_id=user.id)
+    db.session.add(made)
+    with refusing_clashes(lambda: _linked_meanwhile(reference)):
+        db.session.flush()
+    record(user, ASSESSMENT_LINKED, activity=activity.id, name=activity.name, reference=reference)
+    return made
+
+
+def _linked_meanwhile(reference: str) -> Invalid:
+    """Another request linked the same EqIA between our check and our write."""
+    winner = db.session.execute(select(Activity.name).join(ActivityAssessment).where(
+        ActivityAssessment.reference == reference)).scalar_one_or_none()
+    return Invalid(Problem(linked_elsewhere(reference, winner or ""), field="reference"))
+
+
+@service_step
+def unlink(user: User, activity: Activity, reference: str) -> None:
+    require_keeper(user)
+    existing = db.session.get(ActivityAssessment, reference) if isinstance(reference, str) else None
+    if existing is None or existing.activity_id != activity.id:
+        raise NotPossible(NOT_LINKED_HERE)
+    db.session.delete(existing)
+    db.session.flush()
+    record(user, ASSESSMENT_UNLINKED, activity=activity.id, name=activity.name, reference=reference)
+
+
+def activity_of(reference: str) -> Activity | None:
+    """The activity an EqIA assesses, for its own pages: one query."""
+    return db.session.execute(select(Activity).join(ActivityAssessment, ActivityAssessment.activity_id == Activity.id)
+                              .where(ActivityAssessment.reference == reference)).scalars().first()
+
+
+def live_directorates() -> list[Directorate]:
+    return list(db.session.execute(select(Directorate).where(Directorate.retired_at.is_(None))
+                                   .order_by(Directorate.name)).scalars())
+
