@@ -109,7 +109,7 @@ def test_an_admins_header_fits_on_one_line_at_1100_px_and_opens_as_a_menu_on_a_p
     lead.sign_in()
     lead.page.set_viewport_size({"width": 1100, "height": 800})
     assert "Hysbysiadau (12)" in lead.page.locator(".govuk-service-navigation").inner_text()
-    assert "Camau gweithredu hwyr" in lead.page.locator(".govuk-service-navigation").inner_text()
+    assert "Rhaglen" in lead.page.locator(".govuk-service-navigation").inner_text()
     assert len(nav_rows(lead.page)) == 1
     # The public register stays a click away for staff, in the footer of every page.
     assert lead.page.locator(".govuk-footer a:has-text('Cofrestr gyhoeddus')").is_visible()

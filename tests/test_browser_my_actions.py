@@ -58,7 +58,9 @@ def test_an_owner_marks_an_overdue_action_done_and_the_lead_sees_what_is_still_o
 
     lead = Person(browser, live_server, world.lead)
     lead.sign_in()
-    lead.page.click(".govuk-service-navigation a:has-text('Overdue actions')")
+    lead.page.click(".govuk-service-navigation a:has-text('Programme')")
+    lead.page.wait_for_url("**/programme")
+    lead.page.click("main a:has-text('Overdue actions')")
     lead.page.wait_for_url("**/actions/overdue")
     listed = lead.page.locator("#overdue-actions tbody").inner_text()
     assert "Brief the mobile library drivers" in listed and "15 days" in listed

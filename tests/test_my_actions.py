@@ -237,10 +237,14 @@ def test_only_equality_leads_and_admins_see_the_overdue_actions(client, auth, wo
 
 
 def test_the_lead_and_the_admin_are_offered_the_overdue_actions(client, auth, world):
+    # A lead's header has Programme, whose page lists them, and marks Programme while they are open.
     auth.sign_in(world.lead)
     nav = page(client.get("/my-work")).select_one(".govuk-service-navigation")
-    assert nav.select_one("a[href='/actions/overdue']") and nav.select_one("a[href='/my-actions']")
-    assert page(client.get("/actions/overdue")).select_one("h1").get_text() == "Overdue actions"
+    assert nav.select_one("a[href='/programme']") and nav.select_one("a[href='/my-actions']")
+    assert page(client.get("/programme")).select_one("main a[href='/actions/overdue']").get_text() == "Overdue actions"
+    shown = page(client.get("/actions/overdue"))
+    assert shown.select_one("h1").get_text() == "Overdue actions"
+    assert shown.select_one(".govuk-service-navigation__item--active a")["href"] == "/programme"
     auth.sign_out()
     # An admin's header has Administration instead, whose page lists them first (the header must fit on one
     # line at 1,100 px, in Welsh too; the public register is in staff's footer), and marks Administration

@@ -71,6 +71,16 @@ EXPECTED = {
     ("GET", "/admin/notifications/failed"), ("POST", "/admin/notifications/failed/<int:message_id>/retry"),
     ("POST", "/admin/notifications/failed/retry-shown"),
     ("GET", "/admin/configuration"),
+    # The council's equality programme (issue 18): the activity register, its import, and coverage.
+    ("GET", "/programme"), ("GET", "/programme/coverage"), ("GET", "/programme/coverage.csv"),
+    ("GET", "/programme/activities"), ("GET", "/programme/activities.csv"),
+    ("GET", "/programme/activities/new"), ("POST", "/programme/activities/new"),
+    ("GET", "/programme/activities/import"), ("POST", "/programme/activities/import"),
+    ("GET", "/programme/activities/<int:activity_id>"),
+    ("GET", "/programme/activities/<int:activity_id>/edit"), ("POST", "/programme/activities/<int:activity_id>/edit"),
+    ("POST", "/programme/activities/<int:activity_id>/retire"),
+    ("POST", "/programme/activities/<int:activity_id>/links"),
+    ("POST", "/programme/activities/<int:activity_id>/links/<reference>/remove"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
@@ -122,7 +132,8 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "trigger": "start_full_assessment", "item_id": 1, "token_id": 1, "notification_id": 1, "session_id": 1,
               "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
-              "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy"}
+              "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
+              "activity_id": 1}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)
     assert CACHEABLE <= {rule for _, rule in EXPECTED}

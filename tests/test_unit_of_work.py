@@ -18,6 +18,7 @@ from eqia.interchange.exporter import backup as backup_of
 from eqia.interchange.exporter import export
 from eqia.models import ApiToken, Assessment
 from eqia.loaded_definitions import workflows
+from eqia.services import activities
 from tests.conftest import PASSWORD, audit_count
 from tests.test_api import Api, api  # noqa: F401  (the fixture)
 from tests.test_assessment_pages import form_data
@@ -61,6 +62,7 @@ def _urls(app, rule: str, assessment: Assessment) -> list[str]:
                                          *assessment.actions)][:3] or [1],
               "filename": ["images/favicon.svg"], "direction": ["up"], "token_id": [1],
               "directorate_id": [assessment.directorate_id], "service_id": [1], "user_id": [1], "message_id": [1], "code": ["cy"],
+              "activity_id": [1],
               "token": ["no-such-token"]}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     names = re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", rule)
@@ -73,6 +75,12 @@ def _urls(app, rule: str, assessment: Assessment) -> list[str]:
 
 def test_no_get_request_commits_for_anyone_on_any_route_in_any_state(app, client, auth, world, commits):
     made = [world.make_assessment(state) for state in STATES]
+    # An activity of the register (issue 18), its first assessment linked: its page reads both.
+    activity = activities.add(world.lead, {"name": "Libraries", "kind": "policy", "directorate_id": world.directorate.id,
+                                           "relevance": "high", "needs_assessment": "yes"})
+    activities.link(world.lead, activity, made[0].reference)
+    db.session.commit()
+    assert activity.id == 1
     db.session.commit()
     rules = sorted({rule.rule for rule in app.url_map.iter_rules() if "GET" in rule.methods})
     apis = {}

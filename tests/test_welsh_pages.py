@@ -12,6 +12,7 @@ are taken out is a failure, named with its page."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 import pytest
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from eqia.catalogue import extracted, read, untranslated
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import Assessment, User
-from eqia.services import challenge, password_links
+from eqia.services import activities, challenge, password_links
 from eqia.services.challenge import PointInput
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
@@ -189,6 +190,9 @@ def _pages(world, made: dict) -> list[tuple[User | None, str]]:
         "/admin": [admin], "/admin/directorates": [admin], "/admin/directorates/<int:directorate_id>": [admin],
         "/admin/services/<int:service_id>": [admin], "/admin/users": [admin], "/admin/users/<int:user_id>": [admin],
         "/admin/users/invite": [admin], "/admin/notifications/failed": [admin], "/admin/configuration": [admin],
+        "/programme": [lead], "/programme/coverage": [lead], "/programme/activities": [lead],
+        "/programme/activities/new": [lead], "/programme/activities/import": [lead],
+        "/programme/activities/<int:activity_id>": [lead], "/programme/activities/<int:activity_id>/edit": [lead],
     }
     by_assessment = {
         "": [(author, draft), (author, made["returned"]), (lead, made["challenge"]), (decider, made["waiting"]),
@@ -210,7 +214,7 @@ def _pages(world, made: dict) -> list[tuple[User | None, str]]:
     values = {"<reference>": published.reference, "<int:version>": str(published.version_number),
               "<token>": made["token"], "<name>": "standard",
               "<int:directorate_id>": str(world.directorate.id), "<int:service_id>": str(made["service"]),
-              "<int:user_id>": str(world.author.id)}
+              "<int:user_id>": str(world.author.id), "<int:activity_id>": str(made["activity"])}
     walk = []
     for rule, readers in pages.items():
         url = rule
@@ -230,6 +234,15 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
     db.session.commit()
     made = _world_for_every_page(world)
     made["service"] = service.id
+    # An activity of the register with the published assessment linked, and one past its date, never assessed.
+    activity = activities.add(world.lead, {"name": "Trafnidiaeth ysgol", "kind": "policy", "relevance": "high",
+                                           "directorate_id": world.directorate.id, "needs_assessment": "yes"})
+    activities.link(world.lead, activity, made["published"].reference)
+    activities.add(world.lead, {"name": "Taliadau parcio", "kind": "budget", "relevance": "medium",
+                                "directorate_id": world.directorate.id, "needs_assessment": "yes",
+                                "assess_by": date(2020, 1, 1)})
+    db.session.commit()
+    made["activity"] = activity.id
     walk = Walk(app, client, world)
     pages = _pages(world, made)
     listed = {rule for method, rule in EXPECTED if method == "GET" and not NOT_PAGES.search(rule)}
