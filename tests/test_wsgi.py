@@ -51,5 +51,8 @@ def test_gunicorn_with_several_workers_and_an_in_memory_throttle_stops(tmp_path)
                              # app in a worker; a worker killed for that is not the refusal under test.
                              "--timeout", "300", "eqia.wsgi:app"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
-    assert result.returncode == 4  # gunicorn's "App failed to load"
+    # gunicorn's "App failed to load" (4); when the worker fails before the master has entered its loop, which
+    # a loaded machine makes likelier, the master's HaltServer escapes as a traceback and the exit is 1. Either
+    # way it stopped, and said why on one line.
+    assert result.returncode in (4, 1), result.stderr[-2000:]
     assert "EqIA cannot start: " + THROTTLE_NEEDS_SHARED_STORE.format(workers=2) in result.stderr.splitlines()

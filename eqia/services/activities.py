@@ -207,14 +207,15 @@ class Filters:
     directorate_id: int | None = None
     coverage: str | None = None  # a COVERAGE code: relevant activities so covered
     late: bool = False
+    needed: bool = False  # only those that need an assessment (the coverage's "relevant activities")
     search: str = ""
     retired: bool = False  # the retired ones instead of the live ones
 
     def args(self) -> dict:
         """As the list's URL carries them."""
         return {k: v for k, v in (("directorate", self.directorate_id), ("coverage", self.coverage),
-                                  ("late", "yes" if self.late else None), ("q", self.search or None),
-                                  ("retired", "yes" if self.retired else None)) if v}
+                                  ("late", "yes" if self.late else None), ("needed", "yes" if self.needed else None),
+                                  ("q", self.search or None), ("retired", "yes" if self.retired else None)) if v}
 
 
 def filters_from(args: Mapping) -> Filters:
@@ -225,6 +226,7 @@ def filters_from(args: Mapping) -> Filters:
                    and int(directorate) < 2**31 else None,
                    coverage=wanted if wanted in COVERAGE else None,
                    late=args.get("late") == "yes",
+                   needed=args.get("needed") == "yes",
                    search=args.get("q", "").strip().replace("\x00", "")[:NAME_MAX],
                    retired=args.get("retired") == "yes")
 
@@ -245,6 +247,8 @@ def _listed(filters: Filters, on: date, *columns) -> Select:
         query = query.where(Activity.needs_assessment.is_(True), rank == RANKS[filters.coverage])
     if filters.late:
         query = query.where(late)
+    if filters.needed:
+        query = query.where(Activity.needs_assessment.is_(True))
     if filters.search:
         like = "%" + filters.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(func.lower(Activity.name).like(like, escape="\\"),
