@@ -14,7 +14,7 @@ from eqia.loaded_definitions import characteristics
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
-from eqia.services import challenge
+from eqia.services import activities, challenge
 from eqia.services.action_progress import ProgressInput, record_update
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
@@ -306,4 +306,33 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     screen(a, tom, "no", "Internal equipment with the same accessibility features", "No full assessment needed.")
     perform_transition(a.id, "propose_screen_out", tom, comment="Like-for-like replacement.")
     perform_transition(a.id, "agree_screen_out", ellen, comment="Agreed: no differential effect.")
+
+    # 7. The council's activity register, kept by an equality lead: the assessments above linked to their
+    # activities, so the coverage shows one of each kind (current, under way, never assessed, one of them late).
+    references = {row.title: row.reference for row in db.session.execute(select(Assessment)).scalars()}
+    register = [
+        # directorate, name, kind, relevance, needs an EqIA, assess by (days from today), owner, assessed by
+        (0, "Day opportunities for adults with learning disabilities", "function", "high", True, 120,
+         "Head of Day Services", "Day opportunities for adults with learning disabilities"),
+        (0, "Community meals service", "procurement", "high", True, 60, "Commissioning team",
+         "Community meals service recommissioning"),
+        (0, "Adult social care charging policy", "policy", "high", True, 30, "Head of Finance, Adults",
+         "Adult social care charging policy"),
+        (0, "Carers' breaks grants", "function", "medium", True, -14, "Carers' Support Team", None),
+        (1, "Home to school transport policy", "policy", "high", True, 200, "Transport Eligibility Team", None),
+        (1, "School admissions arrangements 2028", "policy", "high", True, 150, "Admissions Manager", None),
+        (2, "Household waste recycling centres", "function", "high", True, 45, "Waste Services",
+         "Household waste recycling centre opening hours"),
+        (2, "Street lighting", "budget", "high", True, 0, "Highways Lighting Team",
+         "Street lighting part-night switch-off"),
+        (2, "Office printing contract", "procurement", "low", True, 0, "Facilities", "Replacement of office printers"),
+        (2, "Grass verge cutting schedule", "function", "none", False, None, "Highways Maintenance", None),
+    ]
+    for directorate, name, kind, relevance, needed, days, owner, assessed_by in register:
+        activity = activities.add(ellen, {
+            "name": name, "kind": kind, "directorate_id": directorates[directorate].id, "owner": owner,
+            "relevance": relevance, "needs_assessment": needed,
+            "assess_by": today + timedelta(days=days) if days else None})
+        if assessed_by:
+            activities.link(ellen, activity, references[assessed_by])
     return True, sign_ins

@@ -15,7 +15,7 @@ from eqia.app import TemplateUndefined
 from eqia.config import (AUDIT_KEY_MISSING, DEVELOPMENT_AUDIT_KEY, PROJECT_ROOT, THROTTLE_NEEDS_SHARED_STORE,
                          ConfigError, database_url, from_environment)
 from eqia.extensions import db
-from eqia.services import action_lists, action_progress
+from eqia.services import action_lists, action_progress, activities
 from eqia.models import Assessment, Directorate, OutboxMessage, User
 from eqia.notifications.messages import written
 from tests.conftest import STANDARD, base_config
@@ -118,6 +118,12 @@ def test_load_demo_twice_loads_once(runner):
                       db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one(),
                       db.session.execute(sa.select(sa.func.count()).select_from(Directorate)).scalar_one())
     assert runner.invoke(args=["eqia", "verify-audit"]).exit_code == 0
+    # The register shows coverage of every kind: two current (published, screened out), four under way,
+    # three never assessed, one of them past its date, and one activity that needs no assessment.
+    ellen = db.session.execute(sa.select(User).where(User.email == "ellen.lead@demo.example")).scalar_one()
+    found = activities.coverage(ellen)
+    assert (found.total.counts, found.late) == ({"current": 2, "out_of_date": 0, "under_way": 4,
+                                                 "not_assessed": 3}, 1)
 
 
 def test_the_demo_shows_the_continuing_duty_on_whatever_day_it_is_loaded(runner):

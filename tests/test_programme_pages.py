@@ -242,3 +242,20 @@ def test_the_register_pages_ask_the_same_number_of_queries_however_many_activiti
                                     "needs_assessment": "yes"})
     db.session.commit()
     assert counted() == few
+
+
+def test_an_assessment_says_which_activity_it_assesses_a_link_for_those_who_keep_the_register(client, auth, world):
+    assessment = world.make_assessment()
+    made = activities.add(world.lead, {"name": "Libraries <b>", "kind": "policy", "relevance": "high",
+                                       "directorate_id": world.directorate.id, "needs_assessment": "yes"})
+    activities.link(world.lead, made, assessment.reference)
+    db.session.commit()
+    auth.sign_in(world.author)
+    row = page(client.get(f"/assessments/{assessment.id}")).select_one("#activity")
+    assert row.select_one("dd").get_text(strip=True) == "Libraries <b>" and not row.select_one("a")
+    auth.sign_out()
+    auth.sign_in(world.lead)
+    row = page(client.get(f"/assessments/{assessment.id}")).select_one("#activity")
+    assert row.select_one("a")["href"] == f"/programme/activities/{made.id}"
+    other = world.make_assessment(title="Not linked")
+    assert not page(client.get(f"/assessments/{other.id}")).select_one("#activity")

@@ -16,7 +16,7 @@ from eqia.models import Assessment, Directorate
 from eqia.assessments.rules import late_decision_warning_for
 from eqia.assessments.shape import REGISTER_FIELDS, review_recorded
 from eqia.loaded_definitions import definition_for, workflows, DEFAULT_WORKFLOW
-from eqia.services import access, action_progress
+from eqia.services import access, action_progress, activities
 from eqia.services import assessments as service
 from eqia.services import challenge, prerender, signing
 from eqia.services import single_sign_on as sso
@@ -186,6 +186,9 @@ def overview(assessment_id: int):
         total=sum(t.status != tasks.CANNOT_START for t in progress),
         # A review version's look back at the version it follows, once it has said anything.
         reviewed=assessment.previous_version if review_recorded(assessment) else None,
+        # The activity of the council's register it assesses (issue 18), a link for those who keep the register.
+        activity=activities.activity_of(assessment.reference),
+        keeps_register=activities.keeping_role(current_user) is not None,
     )
 
 
