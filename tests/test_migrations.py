@@ -652,3 +652,34 @@ def test_0031_makes_live_names_unique_in_any_case_and_stops_on_names_that_clash(
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0032_adds_the_activity_register_beside_what_was_there_and_a_downgrade_drops_only_it(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0031_names_any_case")
+        _one_assessment("published")
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0032_activity_register")
+        db.session.execute(sa.text(
+            "INSERT INTO activity (id, name, kind, directorate_id, owner, relevance, needs_assessment, notes, "
+            "created_at, created_by_id) VALUES (1, 'Libraries', 'policy', 1, '', 'high', TRUE, '', "
+            "'2026-12-07 00:00:00', 1)"))
+        db.session.execute(sa.text("INSERT INTO activity_assessment (reference, activity_id, linked_at, linked_by_id) "
+                                   "VALUES ('EQIA-2026-0001', 1, '2026-12-07 00:00:00', 1)"))
+        db.session.commit()
+        for clash in ("INSERT INTO activity (name, kind, directorate_id, owner, relevance, needs_assessment, notes, "
+                      "created_at, created_by_id) VALUES ('LIBRARIES', 'policy', 1, '', 'high', TRUE, '', "
+                      "'2026-12-07 00:00:00', 1)",
+                      "INSERT INTO activity_assessment (reference, activity_id, linked_at, linked_by_id) "
+                      "VALUES ('EQIA-2026-0001', 1, '2026-12-07 00:00:00', 1)"):
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text(clash))
+                db.session.commit()
+            db.session.rollback()
+        downgrade(directory=MIGRATIONS, revision="0031_names_any_case")
+        assert _rows("SELECT id, reference, state FROM assessment") == [(1, "EQIA-2026-0001", "published")]
+        assert "activity" not in sa.inspect(db.engine).get_table_names()
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()
