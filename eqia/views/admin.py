@@ -20,6 +20,7 @@ from eqia.notifications.messages import headline
 from eqia.notifications.outbox import FAILURES
 from eqia.roles import ADMIN, ROLE_LABELS
 from eqia.services.errors import Forbidden, ServiceError
+from eqia.views.errors import put_on
 from eqia.workflow.errors import N_
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -59,17 +60,6 @@ def _admin() -> User:
     return current_user._get_current_object()
 
 
-def _put_on(form, error: ServiceError) -> list[dict]:
-    """A refusal's problems on the form's fields where they name one; the rest for the summary."""
-    rest = []
-    for problem in error.problems:
-        if problem.field and problem.field in form:
-            form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
-        else:
-            rest.append({"text": _(problem.message)})
-    return rest
-
-
 @bp.route("")
 def index():
     return render_template("admin/index.html")
@@ -94,7 +84,7 @@ def _saved(form, call, show, said: str, to: Callable[[Any], str]):
     try:
         done = call(form)
     except ServiceError as error:
-        return show(form, _put_on(form, error), error.status)
+        return show(form, put_on(form, error), error.status)
     flash(_(said, name=done.name), "success")
     return redirect(to(done))
 
@@ -221,7 +211,7 @@ def save_user(user_id: int):
             accounts.update_user(_admin(), found, roles=None if own else form.roles.data or [],
                                  directorate_id=form.directorate_id.data, covers=form.covers.data or [])
         except ServiceError as error:
-            return _user_page(found, form, _put_on(form, error), error.status)
+            return _user_page(found, form, put_on(form, error), error.status)
         flash(_(USER_SAVED, name=found.name), "success")
         return redirect(url_for("admin.user", user_id=found.id))
     return _user_page(found, form, status=422)

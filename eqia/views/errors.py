@@ -21,6 +21,18 @@ from eqia.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
+
+def put_on(form, error: ServiceError) -> list[dict]:
+    """A service's refusal shown on a form's page: each problem on the field it names, the rest for the
+    error summary (as its items)."""
+    rest = []
+    for problem in error.problems:
+        if problem.field and problem.field in form:
+            form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
+        else:
+            rest.append({"text": _(problem.message)})
+    return rest
+
 PAGES = {
     400: (_l("There is a problem with your request"), _l("Go back, refresh the page and try again.")),
     403: (_l("You cannot do that"),

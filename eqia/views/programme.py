@@ -19,6 +19,7 @@ from eqia.loaded_definitions import characteristics
 from eqia.models import RELEVANCES, Activity
 from eqia.services import activities, activity_import
 from eqia.services.errors import ServiceError
+from eqia.views.errors import put_on
 from eqia.views.public_register import csv_cell
 from eqia.workflow.errors import N_
 
@@ -45,17 +46,6 @@ def keepers_only():
 
 def _user():
     return current_user._get_current_object()
-
-
-def _put_on(form, error: ServiceError) -> list[dict]:
-    """A refusal's problems on the form's fields where they name one; the rest for the summary."""
-    rest = []
-    for problem in error.problems:
-        if problem.field and problem.field in form:
-            form[problem.field].errors = [*form[problem.field].errors, _(problem.message)]
-        else:
-            rest.append({"text": _(problem.message)})
-    return rest
 
 
 def _csv(rows, name: str) -> Response:
@@ -132,7 +122,7 @@ def _saved(form: ActivityForm, call, activity: Activity | None, said: str):
     try:
         done = call(form.values())
     except ServiceError as error:
-        return _form_page(form, activity, _put_on(form, error), error.status)
+        return _form_page(form, activity, put_on(form, error), error.status)
     flash(_(said, name=done.name), "success")
     return redirect(url_for("programme.activity", activity_id=done.id))
 
@@ -199,7 +189,7 @@ def link_assessment(activity_id: int):
     try:
         made = activities.link(_user(), found, form.reference.data)
     except ServiceError as error:
-        return _activity_page(activity_id, form, _put_on(form, error), error.status)
+        return _activity_page(activity_id, form, put_on(form, error), error.status)
     flash(_(LINKED, reference=made.reference), "success")
     return redirect(url_for("programme.activity", activity_id=activity_id))
 
