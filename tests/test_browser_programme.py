@@ -95,3 +95,9 @@ def test_a_lead_keeps_the_register_and_reads_the_coverage(live_server, browser, 
     with open(download.path(), encoding="utf-8-sig") as handle:
         rows = list(csv.reader(io.StringIO(handle.read())))
     assert [row[0] for row in rows] == ["Activity", "Gritting routes"]
+
+    lead.go("/programme")
+    lead.page.click("main a:has-text('Pipeline')")
+    lead.page.wait_for_url("**/programme/pipeline")
+    assert "Published" in lead.page.locator("#states").inner_text()
+    check(lead.page, "programme-pipeline")

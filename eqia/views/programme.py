@@ -15,9 +15,9 @@ from flask_login import current_user, login_required
 
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
-from eqia.loaded_definitions import characteristics
+from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import RELEVANCES, Activity
-from eqia.services import activities, activity_import
+from eqia.services import activities, activity_import, pipeline as flow
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
 from eqia.views.public_register import csv_cell
@@ -78,6 +78,30 @@ def coverage_csv():
         rows.append([row.directorate.name if row.directorate else _("All directorates"), row.relevant,
                      *(row.counts[code] for code in activities.COVERAGE)])
     return _csv(rows, "coverage.csv")
+
+
+# ------------------------------------------------------------ the pipeline
+def _chosen_directorate() -> int | None:
+    """The directorate filter, by id as text: an unknown or hostile value filters nothing."""
+    return activities.filters_from(request.args).directorate_id
+
+
+@bp.route("/pipeline")
+def pipeline():
+    chosen = _chosen_directorate()
+    return render_template("programme/pipeline.html", found=flow.pipeline(_user(), chosen), chosen=chosen,
+                           directorates=activities.live_directorates(), states=workflows().states())
+
+
+@bp.route("/pipeline.csv")
+def pipeline_csv():
+    found = flow.pipeline(_user(), _chosen_directorate())
+    labels = workflows().states()
+    rows = [[str(h) for h in (_l("State"), _l("All directorates"))] + [d.name for d in found.directorates]]
+    for row in found.states:
+        rows.append([str(labels[row.state].label), row.total,
+                     *(row.by_directorate.get(d.id, 0) for d in found.directorates)])
+    return _csv(rows, "pipeline.csv")
 
 
 # ------------------------------------------------------------ the register

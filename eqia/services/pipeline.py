@@ -1,0 +1,139 @@
+"""The lead's pipeline: how many assessments stand in each state (by directorate),
+how long they stay in each (median and 90th percentile), and which have waited
+longest where someone must act.
+
+Everything is read from the assessments' states and the audit trail's state
+changes (an event whose state after differs from its state before, creation
+included), as aggregates in the database: a fixed number of queries, and rows
+that do not grow with the number of assessments. Time in a state is counted in
+whole days; the percentiles come from a histogram of days per state, so the
+database returns at most a row per state and day, never a row per stay.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Integer, and_, cast, func, select
+from sqlalchemy.orm import selectinload
+
+from eqia.extensions import db
+from eqia.local_time import local_date
+from eqia.loaded_definitions import workflows
+from eqia.models import Assessment, AuditEvent, Directorate, User, utcnow
+from eqia.services.activities import require_keeper
+
+WAITING_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class StateRow:
+    state: str
+    total: int
+    by_directorate: dict[int, int]
+
+
+@dataclass(frozen=True)
+class Stay:
+    state: str
+    stays: int  # completed stays: entered, then left
+    median_days: int
+    p90_days: int
+
+
+@dataclass(frozen=True)
+class Waiting:
+    assessment: Assessment
+    since: date  # the London date it entered the state
+    days: int
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    directorates: list[Directorate]
+    states: list[StateRow]
+    stays: list[Stay]
+    waiting: list[Waiting]
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.states)
+
+
+def _state_order() -> list[str]:
+    """Every state of the loaded definitions, the running definition's order first."""
+    order: list[str] = []
+    for definition in workflows():
+        order += [key for key in definition.states if key not in order]
+    return order
+
+
+def _waits_for_someone() -> set[str]:
+    """States where someone must act: neither settled (published, screened out) nor final."""
+    return {key for definition in workflows() for key, state in definition.states.items()
+            if not state.final and not state.settled}
+
+
+def _days(later, earlier):
+    """Whole days between two timestamps, in the database's own arithmetic."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)  # truncates: whole days
+    return cast(func.floor(func.extract("epoch", later - earlier) / 86400), Integer)
+
+
+def _percentile(histogram: list[tuple[int, int]], share: float) -> int:
+    """The day by which `share` of the stays had ended (nearest rank)."""
+    wanted, seen = max(1, math.ceil(sum(count for _, count in histogram) * share)), 0
+    for day, count in sorted(histogram):
+        seen += count
+        if seen >= wanted:
+            return day
+    return histogram[-1][0] if histogram else 0
+
+
+def pipeline(user: User, directorate_id: int | None = None, *, now: datetime | None = None) -> Pipeline:
+    """Five queries, whatever the number of assessments."""
+    require_keeper(user)
+    now = now or utcnow()
+    scope = [] if directorate_id is None else [Assessment.directorate_id == directorate_id]
+
+    counted: dict[str, dict[int, int]] = {}
+    for state, directorate, number in db.session.execute(
+            select(Assessment.state, Assessment.directorate_id, func.count()).where(*scope)
+            .group_by(Assessment.state, Assessment.directorate_id)):
+        counted.setdefault(state, {})[directorate] = number
+    ids = {d for row in counted.values() for d in row}
+    directorates = list(db.session.execute(select(Directorate).where(Directorate.id.in_(ids))
+                                           .order_by(Directorate.name)).scalars()) if ids else []
+    states = [StateRow(key, sum(counted[key].values()), counted[key]) for key in _state_order() if key in counted]
+
+    # Each state entered, and when the next state was entered (none yet: still there).
+    entered = (select(AuditEvent.assessment_id, AuditEvent.to_state.label("state"),
+                      AuditEvent.occurred_at.label("at"),
+                      func.lead(AuditEvent.occurred_at).over(partition_by=AuditEvent.assessment_id,
+                                                             order_by=AuditEvent.seq).label("left_at"))
+               .join(Assessment, Assessment.id == AuditEvent.assessment_id)
+               .where(AuditEvent.to_state != "", AuditEvent.to_state != AuditEvent.from_state, *scope)
+               .subquery())
+    days = _days(entered.c.left_at, entered.c.at)
+    histograms: dict[str, list[tuple[int, int]]] = {}
+    for state, day, number in db.session.execute(
+            select(entered.c.state, days, func.count()).where(entered.c.left_at.is_not(None))
+            .group_by(entered.c.state, days)):
+        histograms.setdefault(state, []).append((max(0, day), number))
+    stays = [Stay(key, sum(n for _, n in histograms[key]), _percentile(histograms[key], 0.5),
+                  _percentile(histograms[key], 0.9)) for key in _state_order() if key in histograms]
+
+    # Waiting longest: in a state where someone must act, by when it entered it.
+    since = (select(AuditEvent.assessment_id, func.max(AuditEvent.occurred_at).label("since"))
+             .join(Assessment, and_(Assessment.id == AuditEvent.assessment_id,
+                                    Assessment.state == AuditEvent.to_state))
+             .where(AuditEvent.to_state != AuditEvent.from_state, Assessment.state.in_(_waits_for_someone()), *scope)
+             .group_by(AuditEvent.assessment_id).subquery())
+    waiting = [Waiting(assessment, local_date(at), max(0, (now - at).days)) for assessment, at in db.session.execute(
+        select(Assessment, since.c.since).join(since, since.c.assessment_id == Assessment.id)
+        .options(selectinload(Assessment.directorate))
+        .order_by(since.c.since, Assessment.id).limit(WAITING_SHOWN)).all()]
+    return Pipeline(directorates, states, stays, waiting)
