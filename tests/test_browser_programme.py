@@ -101,3 +101,12 @@ def test_a_lead_keeps_the_register_and_reads_the_coverage(live_server, browser, 
     lead.page.wait_for_url("**/programme/pipeline")
     assert "Published" in lead.page.locator("#states").inner_text()
     check(lead.page, "programme-pipeline")
+
+    lead.go("/programme")
+    lead.page.click("main a:has-text('Impacts by group')")
+    lead.page.wait_for_url("**/programme/heat-map")
+    check(lead.page, "programme-heat-map")
+    lead.page.click("#heat-map tbody tr:first-child td a")
+    lead.page.wait_for_url("**/programme/heat-map/assessments?*")
+    assert "Library opening hours" in lead.page.locator("#assessments").inner_text()
+    check(lead.page, "programme-heat-map-cell")

@@ -17,7 +17,7 @@ from eqia.forms.completion import ConfirmForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
 from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import RELEVANCES, Activity
-from eqia.services import activities, activity_import, pipeline as flow
+from eqia.services import activities, activity_import, heat_map as heat, pipeline as flow
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
 from eqia.views.public_register import csv_cell
@@ -102,6 +102,35 @@ def pipeline_csv():
         rows.append([str(labels[row.state].label), row.total,
                      *(row.by_directorate.get(d.id, 0) for d in found.directorates)])
     return _csv(rows, "pipeline.csv")
+
+
+# ------------------------------------------------------------ the heat map
+@bp.route("/heat-map")
+def heat_map():
+    filters = heat.filters_from(request.args)
+    return render_template("programme/heat_map.html", found=heat.heat_map(_user(), filters), filters=filters,
+                           directorates=activities.live_directorates())
+
+
+@bp.route("/heat-map.csv")
+def heat_map_csv():
+    found = heat.heat_map(_user(), heat.filters_from(request.args))
+    rows = [[_("Group")] + [str(label) for _key, label in found.impacts]]
+    for group in found.groups:
+        rows.append([str(group.name)] + [found.count(group.key, key) for key, _label in found.impacts])
+    return _csv(rows, "heat-map.csv")
+
+
+@bp.route("/heat-map/assessments")
+def heat_map_cell():
+    filters = heat.filters_from(request.args)
+    found = heat.heat_map(_user(), filters)
+    group = next((g for g in found.groups if g.key == request.args.get("group")), None)
+    impact = next(((key, label) for key, label in found.impacts if key == request.args.get("impact")), None)
+    if group is None or impact is None:
+        return redirect(url_for("programme.heat_map", **filters.args()))
+    page = heat.assessments_in_cell(_user(), filters, group.key, impact[0], request.args.get("page", 1, type=int))
+    return render_template("programme/heat_map_cell.html", page=page, group=group, impact=impact, filters=filters)
 
 
 # ------------------------------------------------------------ the register

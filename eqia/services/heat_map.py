@@ -1,0 +1,138 @@
+"""The heat map: across the council's live assessments, how many found each kind
+of impact on each group, filterable by directorate, programme and planned
+decision date, each cell leading to the assessments behind it.
+
+Which version speaks for an EqIA: its most recent version in a state that is
+not final (so not superseded or withdrawn) that has judged at least one group's
+impact. While a review is being written, the published version it reviews still
+speaks; once the review has judged impacts, the review does. Each EqIA is
+counted once in a cell.
+
+The groups are the running profile's, in its order, then any group an author
+added, by the name they gave it. The columns are the profile's impact scale. One
+query for the whole map; two for a page of the list behind a cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from eqia.admin.listing import Page, clamp
+from eqia.extensions import db
+from eqia.loaded_definitions import characteristics, workflows
+from eqia.models import Assessment, CharacteristicImpact, User
+from eqia.services.activities import require_keeper
+
+PAGE_SIZE = 25
+PROGRAMME_MAX = 200
+
+
+@dataclass(frozen=True)
+class Filters:
+    directorate_id: int | None = None
+    programme: str = ""  # the assessments' parent programme or budget round, in any case
+    decided_from: date | None = None  # planned decision date, from and to (inclusive)
+    decided_to: date | None = None
+
+    def args(self) -> dict:
+        return {k: v for k, v in (("directorate", self.directorate_id), ("programme", self.programme or None),
+                                  ("from", self.decided_from.isoformat() if self.decided_from else None),
+                                  ("to", self.decided_to.isoformat() if self.decided_to else None)) if v}
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def filters_from(args: Mapping) -> Filters:
+    """From a URL: a value that means nothing filters nothing."""
+    directorate = args.get("directorate", "")
+    return Filters(directorate_id=int(directorate) if directorate.isascii() and directorate.isdigit()
+                   and int(directorate) < 2**31 else None,
+                   programme=args.get("programme", "").strip().replace("\x00", "")[:PROGRAMME_MAX],
+                   decided_from=_day(args.get("from", "")), decided_to=_day(args.get("to", "")))
+
+
+def _speaking(filters: Filters):
+    """The id of the version that speaks for each EqIA the filters choose."""
+    live = [key for key, state in workflows().states().items() if not state.final]
+    judged = exists(select(CharacteristicImpact.id).where(CharacteristicImpact.assessment_id == Assessment.id,
+                                                          CharacteristicImpact.impact.is_not(None)))
+    chosen = [Assessment.state.in_(live), judged]
+    if filters.directorate_id is not None:
+        chosen.append(Assessment.directorate_id == filters.directorate_id)
+    if filters.programme:
+        chosen.append(func.lower(Assessment.parent_programme) == filters.programme.lower())
+    if filters.decided_from is not None:
+        chosen.append(Assessment.planned_decision_date >= filters.decided_from)
+    if filters.decided_to is not None:
+        chosen.append(Assessment.planned_decision_date <= filters.decided_to)
+    latest = (select(Assessment.reference, func.max(Assessment.version_number).label("version"))
+              .where(*chosen).group_by(Assessment.reference).subquery())
+    return (select(Assessment.id).join(latest, and_(Assessment.reference == latest.c.reference,
+                                                    Assessment.version_number == latest.c.version)))
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    groups: list[Group]
+    impacts: list[tuple[str, str]]  # the scale: key, label
+    counts: dict[tuple[str, str], int]  # (group key, impact key) -> assessments
+    most: int
+
+    def count(self, group: str, impact: str) -> int:
+        return self.counts.get((group, impact), 0)
+
+    def shade(self, group: str, impact: str) -> int:
+        """0 for none, then 1 to 4 by the count's share of the largest."""
+        n = self.count(group, impact)
+        return 0 if not n else min(4, 1 + (4 * n - 1) // self.most)
+
+
+def heat_map(user: User, filters: Filters) -> HeatMap:
+    require_keeper(user)
+    profile = characteristics()
+    scale = [(item.key, item.label) for item in profile.scales["impact"]]
+    counts: dict[tuple[str, str], int] = {}
+    names: dict[str, str] = {}
+    for key, impact, label, number in db.session.execute(
+            select(CharacteristicImpact.characteristic_key, CharacteristicImpact.impact,
+                   func.max(CharacteristicImpact.characteristic_label), func.count())
+            .where(CharacteristicImpact.assessment_id.in_(_speaking(filters)),
+                   CharacteristicImpact.impact.is_not(None))
+            .group_by(CharacteristicImpact.characteristic_key, CharacteristicImpact.impact)):
+        counts[(key, impact)] = number
+        names[key] = label
+    known = [Group(c.key, c.name) for c in profile.characteristics]
+    others = sorted((Group(key, name) for key, name in names.items() if key not in {g.key for g in known}),
+                    key=lambda g: g.name.lower())
+    return HeatMap(known + others, scale, counts, max(counts.values(), default=0))
+
+
+def assessments_in_cell(user: User, filters: Filters, group: str, impact: str, number: int) -> Page[Assessment]:
+    """The assessments behind one cell, newest decision first: two queries (and one for their directorates)."""
+    require_keeper(user)
+    behind = (select(CharacteristicImpact.assessment_id)
+              .where(CharacteristicImpact.assessment_id.in_(_speaking(filters)),
+                     CharacteristicImpact.characteristic_key == group, CharacteristicImpact.impact == impact))
+    total = db.session.execute(select(func.count()).select_from(behind.subquery())).scalar_one()
+    number = clamp(number, total, PAGE_SIZE)
+    rows = list(db.session.execute(
+        select(Assessment).where(Assessment.id.in_(behind)).options(selectinload(Assessment.directorate))
+        .order_by(Assessment.planned_decision_date.desc().nulls_last(), Assessment.id)
+        .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).scalars())
+    return Page(rows, number, total, PAGE_SIZE)
