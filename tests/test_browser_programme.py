@@ -110,3 +110,8 @@ def test_a_lead_keeps_the_register_and_reads_the_coverage(live_server, browser, 
     lead.page.wait_for_url("**/programme/heat-map/assessments?*")
     assert "Library opening hours" in lead.page.locator("#assessments").inner_text()
     check(lead.page, "programme-heat-map-cell")
+
+    lead.go("/programme")
+    lead.page.click("main a:has-text('Overdue and coming due')")
+    lead.page.wait_for_url("**/programme/follow-up")
+    check(lead.page, "programme-follow-up")

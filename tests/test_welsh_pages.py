@@ -190,7 +190,7 @@ def _pages(world, made: dict) -> list[tuple[User | None, str]]:
         "/admin": [admin], "/admin/directorates": [admin], "/admin/directorates/<int:directorate_id>": [admin],
         "/admin/services/<int:service_id>": [admin], "/admin/users": [admin], "/admin/users/<int:user_id>": [admin],
         "/admin/users/invite": [admin], "/admin/notifications/failed": [admin], "/admin/configuration": [admin],
-        "/programme": [lead], "/programme/coverage": [lead], "/programme/activities": [lead], "/programme/pipeline": [lead], "/programme/heat-map": [lead],
+        "/programme": [lead], "/programme/coverage": [lead], "/programme/activities": [lead], "/programme/pipeline": [lead], "/programme/follow-up": [lead], "/programme/heat-map": [lead],
         "/programme/heat-map/assessments?group=age&impact=neutral": [lead],
         "/programme/activities/new": [lead], "/programme/activities/import": [lead],
         "/programme/activities/<int:activity_id>": [lead], "/programme/activities/<int:activity_id>/edit": [lead],

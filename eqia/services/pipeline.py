@@ -126,14 +126,19 @@ def pipeline(user: User, directorate_id: int | None = None, *, now: datetime | N
     stays = [Stay(key, sum(n for _, n in histograms[key]), _percentile(histograms[key], 0.5),
                   _percentile(histograms[key], 0.9)) for key in _state_order() if key in histograms]
 
-    # Waiting longest: in a state where someone must act, by when it entered it.
+    waiting = waiting_in(sorted(_waits_for_someone()), WAITING_SHOWN, scope, now=now)
+    return Pipeline(directorates, states, stays, waiting)
+
+
+def waiting_in(states: list[str], limit: int, scope=(), *, now: datetime | None = None) -> list[Waiting]:
+    """The assessments in these states, longest there first (by when each entered its state): two queries."""
+    now = now or utcnow()
     since = (select(AuditEvent.assessment_id, func.max(AuditEvent.occurred_at).label("since"))
              .join(Assessment, and_(Assessment.id == AuditEvent.assessment_id,
                                     Assessment.state == AuditEvent.to_state))
-             .where(AuditEvent.to_state != AuditEvent.from_state, Assessment.state.in_(_waits_for_someone()), *scope)
+             .where(AuditEvent.to_state != AuditEvent.from_state, Assessment.state.in_(states), *scope)
              .group_by(AuditEvent.assessment_id).subquery())
-    waiting = [Waiting(assessment, local_date(at), max(0, (now - at).days)) for assessment, at in db.session.execute(
+    return [Waiting(assessment, local_date(at), max(0, (now - at).days)) for assessment, at in db.session.execute(
         select(Assessment, since.c.since).join(since, since.c.assessment_id == Assessment.id)
         .options(selectinload(Assessment.directorate))
-        .order_by(since.c.since, Assessment.id).limit(WAITING_SHOWN)).all()]
-    return Pipeline(directorates, states, stays, waiting)
+        .order_by(since.c.since, Assessment.id).limit(limit)).all()]

@@ -17,7 +17,7 @@ from eqia.forms.completion import ConfirmForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
 from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import RELEVANCES, Activity
-from eqia.services import activities, activity_import, heat_map as heat, pipeline as flow
+from eqia.services import activities, activity_import, follow_up as chase, heat_map as heat, pipeline as flow
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
 from eqia.views.public_register import csv_cell
@@ -102,6 +102,13 @@ def pipeline_csv():
         rows.append([str(labels[row.state].label), row.total,
                      *(row.by_directorate.get(d.id, 0) for d in found.directorates)])
     return _csv(rows, "pipeline.csv")
+
+
+# ------------------------------------------------------------ what to chase
+@bp.route("/follow-up")
+def follow_up():
+    return render_template("programme/follow_up.html", found=chase.follow_up(_user()),
+                           window=chase.DECISION_WINDOW_DAYS)
 
 
 # ------------------------------------------------------------ the heat map
