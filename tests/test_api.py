@@ -370,7 +370,8 @@ def _example_url(rule, assessment_id: int) -> str:
     values = {"assessment_id": assessment_id, "trigger": "start_full_assessment", "item_id": 1, "token_id": 1,
               "characteristic": "age", "direction": "up", "reference": "x", "version": 1, "name": "standard",
               "filename": "x", "path": "x", "notification_id": 1, "session_id": 1, "token": "no-such-token", "directorate_id": 1,
-              "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy"}
+              "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
+              "activity_id": 1}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
