@@ -23,7 +23,8 @@ def _file(text: str) -> dict:
 
 
 def test_a_lead_keeps_the_register_and_reads_the_coverage(live_server, browser, world):  # noqa: F811
-    published = world.make_assessment("published", title="Library opening hours")
+    published = world.make_assessment("published", title="Library opening hours",
+                                      parent_programme="Budget savings 2027-28")
     lead = Person(browser, live_server, world.lead)
     lead.sign_in()
     lead.page.click(".govuk-service-navigation a:has-text('Programme')")
@@ -115,3 +116,12 @@ def test_a_lead_keeps_the_register_and_reads_the_coverage(live_server, browser, 
     lead.page.click("main a:has-text('Overdue and coming due')")
     lead.page.wait_for_url("**/programme/follow-up")
     check(lead.page, "programme-follow-up")
+
+    lead.go("/programme")
+    lead.page.click("main a:has-text('Cumulative impact')")
+    lead.page.wait_for_url("**/programme/cumulative")
+    check(lead.page, "programme-cumulative")
+    lead.page.click("#programmes a:has-text('Budget savings 2027-28')")
+    lead.page.wait_for_selector("#side-by-side")
+    assert "Library opening hours" in lead.page.locator("#side-by-side thead").inner_text()
+    check(lead.page, "programme-cumulative-side-by-side")

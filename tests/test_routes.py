@@ -73,7 +73,7 @@ EXPECTED = {
     ("GET", "/admin/configuration"),
     # The council's equality programme (issue 18): the activity register, its import, and coverage.
     ("GET", "/programme"), ("GET", "/programme/coverage"), ("GET", "/programme/coverage.csv"),
-    ("GET", "/programme/pipeline"), ("GET", "/programme/pipeline.csv"), ("GET", "/programme/follow-up"),
+    ("GET", "/programme/pipeline"), ("GET", "/programme/pipeline.csv"), ("GET", "/programme/follow-up"), ("GET", "/programme/cumulative"),
     ("GET", "/programme/heat-map"), ("GET", "/programme/heat-map.csv"), ("GET", "/programme/heat-map/assessments"),
     ("GET", "/programme/activities"), ("GET", "/programme/activities.csv"),
     ("GET", "/programme/activities/new"), ("POST", "/programme/activities/new"),

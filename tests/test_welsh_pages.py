@@ -154,7 +154,7 @@ def _world_for_every_page(world) -> dict:
     db.session.commit()
     in_challenge = world.make_assessment("challenge", answer="yes", title="Tŷ Challenge")
     waiting = world.make_assessment("awaiting_sign_off", answer="yes", title="Tŷ Waiting")
-    published = world.make_assessment("published", answer="yes", title="Tŷ Published")
+    published = world.make_assessment("published", answer="yes", title="Tŷ Published", parent_programme="Cyllideb")
     review = world.make_assessment("published", answer="yes", title="Tŷ Reviewed")
     world.take(review, "start_review")
     db.session.expire_all()
@@ -190,7 +190,8 @@ def _pages(world, made: dict) -> list[tuple[User | None, str]]:
         "/admin": [admin], "/admin/directorates": [admin], "/admin/directorates/<int:directorate_id>": [admin],
         "/admin/services/<int:service_id>": [admin], "/admin/users": [admin], "/admin/users/<int:user_id>": [admin],
         "/admin/users/invite": [admin], "/admin/notifications/failed": [admin], "/admin/configuration": [admin],
-        "/programme": [lead], "/programme/coverage": [lead], "/programme/activities": [lead], "/programme/pipeline": [lead], "/programme/follow-up": [lead], "/programme/heat-map": [lead],
+        "/programme": [lead], "/programme/coverage": [lead], "/programme/activities": [lead], "/programme/pipeline": [lead], "/programme/follow-up": [lead], "/programme/cumulative": [lead],
+        "/programme/cumulative?programme=Cyllideb": [lead], "/programme/heat-map": [lead],
         "/programme/heat-map/assessments?group=age&impact=neutral": [lead],
         "/programme/activities/new": [lead], "/programme/activities/import": [lead],
         "/programme/activities/<int:activity_id>": [lead], "/programme/activities/<int:activity_id>/edit": [lead],

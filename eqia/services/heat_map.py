@@ -61,7 +61,7 @@ def filters_from(args: Mapping) -> Filters:
                    decided_from=_day(args.get("from", "")), decided_to=_day(args.get("to", "")))
 
 
-def _speaking(filters: Filters):
+def speaking_versions(filters: Filters):
     """The id of the version that speaks for each EqIA the filters choose."""
     live = [key for key, state in workflows().states().items() if not state.final]
     judged = exists(select(CharacteristicImpact.id).where(CharacteristicImpact.assessment_id == Assessment.id,
@@ -112,7 +112,7 @@ def heat_map(user: User, filters: Filters) -> HeatMap:
     for key, impact, label, number in db.session.execute(
             select(CharacteristicImpact.characteristic_key, CharacteristicImpact.impact,
                    func.max(CharacteristicImpact.characteristic_label), func.count())
-            .where(CharacteristicImpact.assessment_id.in_(_speaking(filters)),
+            .where(CharacteristicImpact.assessment_id.in_(speaking_versions(filters)),
                    CharacteristicImpact.impact.is_not(None))
             .group_by(CharacteristicImpact.characteristic_key, CharacteristicImpact.impact)):
         counts[(key, impact)] = number
@@ -127,7 +127,7 @@ def assessments_in_cell(user: User, filters: Filters, group: str, impact: str, n
     """The assessments behind one cell, newest decision first: two queries (and one for their directorates)."""
     require_keeper(user)
     behind = (select(CharacteristicImpact.assessment_id)
-              .where(CharacteristicImpact.assessment_id.in_(_speaking(filters)),
+              .where(CharacteristicImpact.assessment_id.in_(speaking_versions(filters)),
                      CharacteristicImpact.characteristic_key == group, CharacteristicImpact.impact == impact))
     total = db.session.execute(select(func.count()).select_from(behind.subquery())).scalar_one()
     number = clamp(number, total, PAGE_SIZE)

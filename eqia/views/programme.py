@@ -17,7 +17,8 @@ from eqia.forms.completion import ConfirmForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
 from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import RELEVANCES, Activity
-from eqia.services import activities, activity_import, follow_up as chase, heat_map as heat, pipeline as flow
+from eqia.services import (activities, activity_import, cumulative, follow_up as chase, heat_map as heat,
+                           pipeline as flow)
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
 from eqia.views.public_register import csv_cell
@@ -102,6 +103,15 @@ def pipeline_csv():
         rows.append([str(labels[row.state].label), row.total,
                      *(row.by_directorate.get(d.id, 0) for d in found.directorates)])
     return _csv(rows, "pipeline.csv")
+
+
+# ------------------------------------------------------------ cumulative impact
+@bp.route("/cumulative")
+def cumulative_impact():
+    chosen = heat.filters_from(request.args).programme
+    return render_template("programme/cumulative.html", chosen=chosen,
+                           found=cumulative.side_by_side(_user(), chosen) if chosen else None,
+                           programmes=cumulative.programmes(_user()) if not chosen else [])
 
 
 # ------------------------------------------------------------ what to chase

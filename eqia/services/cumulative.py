@@ -1,0 +1,90 @@
+"""Cumulative impact: every live assessment of one programme or budget round, their
+impacts on each group side by side, so that the lead can see where several
+proposals fall on the same people (a budget round's cumulative equality impact).
+
+A programme is what the assessments name as their parent programme, in any
+case. Each EqIA is read by the version that speaks for it on the heat map (its
+latest live version that has judged impacts: eqia.services.heat_map). At most
+MAX_ASSESSMENTS are set side by side; a programme with more is shown in part,
+and says so. Three queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from eqia.extensions import db
+from eqia.loaded_definitions import characteristics
+from eqia.models import Assessment, CharacteristicImpact, User
+from eqia.services.activities import require_keeper
+from eqia.services.heat_map import Filters, Group, speaking_versions
+
+MAX_ASSESSMENTS = 40
+PROGRAMMES_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class Programme:
+    name: str
+    assessments: int
+
+
+def programmes(user: User) -> list[Programme]:
+    """The programmes the live assessments name, with how many each has, largest first: one query."""
+    require_keeper(user)
+    speaking = speaking_versions(Filters())
+    name = func.min(Assessment.parent_programme)
+    rows = db.session.execute(
+        select(name, func.count()).where(Assessment.id.in_(speaking), Assessment.parent_programme != "")
+        .group_by(func.lower(Assessment.parent_programme))
+        .order_by(func.count().desc(), func.lower(name)).limit(PROGRAMMES_SHOWN)).all()
+    return [Programme(n, count) for n, count in rows]
+
+
+@dataclass(frozen=True)
+class Judged:
+    impact: str | None  # a key of the impact scale; None: not judged for this group
+    severity: str | None
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    programme: str
+    assessments: list[Assessment]
+    total: int  # how many the programme has (more than shown when over MAX_ASSESSMENTS)
+    groups: list[Group]
+    cells: dict[tuple[str, int], Judged]  # (group key, assessment id)
+    impacts: dict[str, str]  # the scale's labels
+    severities: dict[str, str]
+
+    def cell(self, group: str, assessment: Assessment) -> Judged:
+        return self.cells.get((group, assessment.id), Judged(None, None))
+
+    def negatives(self, group: str) -> int:
+        return sum(1 for (key, _), judged in self.cells.items() if key == group and judged.impact == "negative")
+
+
+def side_by_side(user: User, programme: str) -> SideBySide:
+    require_keeper(user)
+    profile = characteristics()
+    speaking = speaking_versions(Filters(programme=programme))
+    total = db.session.execute(select(func.count()).select_from(speaking.subquery())).scalar_one()
+    assessments = list(db.session.execute(
+        select(Assessment).where(Assessment.id.in_(speaking)).options(selectinload(Assessment.directorate))
+        .order_by(Assessment.reference).limit(MAX_ASSESSMENTS)).scalars())
+    cells: dict[tuple[str, int], Judged] = {}
+    names: dict[str, str] = {}
+    if assessments:
+        for row in db.session.execute(select(CharacteristicImpact).where(
+                CharacteristicImpact.assessment_id.in_([a.id for a in assessments]))).scalars():
+            cells[(row.characteristic_key, row.assessment_id)] = Judged(row.impact, row.severity)
+            names.setdefault(row.characteristic_key, row.characteristic_label)
+    known = [Group(c.key, c.name) for c in profile.characteristics]
+    others = sorted((Group(k, n) for k, n in names.items() if k not in {g.key for g in known}),
+                    key=lambda g: g.name.lower())
+    return SideBySide(programme, assessments, total, known + others, cells,
+                      {i.key: i.label for i in profile.scales["impact"]},
+                      {i.key: i.label for i in profile.scales["severity"]})
