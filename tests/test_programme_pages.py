@@ -259,3 +259,23 @@ def test_an_assessment_says_which_activity_it_assesses_a_link_for_those_who_keep
     assert row.select_one("a")["href"] == f"/programme/activities/{made.id}"
     other = world.make_assessment(title="Not linked")
     assert not page(client.get(f"/assessments/{other.id}")).select_one("#activity")
+
+
+def test_the_registers_download_imports_again(client, auth, world):
+    for n, name in enumerate(("Libraries, mobile and fixed", "Gritting routes")):
+        activities.add(world.lead, {"name": name, "kind": "function", "relevance": "medium", "owner": "Team",
+                                    "directorate_id": world.directorate.id, "needs_assessment": "yes",
+                                    "assess_by": date(2027, 3, 31) if n else None})
+    db.session.commit()
+    auth.sign_in(world.lead)
+    download = client.get("/programme/activities.csv").data
+    for made in db.session.execute(sa.select(Activity)).scalars().all():
+        activities.retire(world.lead, made)
+    db.session.commit()
+    response = client.post("/programme/activities/import", data={"file": (io.BytesIO(download), "activities.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.data[-2000:]
+    live = {a.name: a for a in db.session.execute(sa.select(Activity).where(Activity.retired_at.is_(None))).scalars()}
+    assert sorted(live) == ["Gritting routes", "Libraries, mobile and fixed"]
+    assert (live["Gritting routes"].assess_by, live["Gritting routes"].kind, live["Gritting routes"].owner) == (
+        date(2027, 3, 31), "function", "Team")

@@ -5,7 +5,8 @@ The first row names the columns, in any order: name, directorate, kind,
 relevance and needs_eqia are needed; owner, assess_by and notes may be given.
 A kind or a relevance is its code or its label (in English or Welsh); needs_eqia
 is yes or no; assess_by a date (2027-03-31 or 31/03/2027); a directorate one in
-use, by its name in any case.
+use, by its name in any case. The register's own download (in English) can be
+imported again: its headings are read, and what it adds (coverage) read past.
 
 All or nothing: every row is checked by the same rules as the register's page
 (eqia.services.activities.checked), and if any is wrong nothing is added and each
@@ -38,7 +39,10 @@ REQUIRED = ("name", "directorate", "kind", "relevance", "needs_eqia")
 OPTIONAL = ("owner", "assess_by", "notes")
 # Other headings a council's spreadsheet may use for a column.
 ALIASES = {"activity": "name", "needs_assessment": "needs_eqia", "needs_an_eqia": "needs_eqia",
-           "eqia_needed": "needs_eqia", "eqia_by": "assess_by", "due": "assess_by", "type": "kind"}
+           "needs_an_assessment": "needs_eqia", "eqia_needed": "needs_eqia", "eqia_by": "assess_by", "due": "assess_by",
+           "type": "kind"}
+# What the register's own download adds, read past on import: so a download (in English) can be imported again.
+READ_PAST = {"coverage", "late", "assessments_linked"}
 # The column each of the service's fields is read from.
 COLUMN_OF = {"name": "name", "kind": "kind", "directorate_id": "directorate", "owner": "owner",
              "relevance": "relevance", "needs_assessment": "needs_eqia", "assess_by": "assess_by", "notes": "notes"}
@@ -106,7 +110,7 @@ def _columns(header: list[str]) -> dict[str, int]:
     problems = []
     for number, text in enumerate(header):
         key = _heading(text)
-        if not key:
+        if not key or key in READ_PAST:
             continue
         if key not in REQUIRED + OPTIONAL:
             problems.append(Problem(_("Row 1: \u201c%(column)s\u201d is not a column the register has. The columns "
