@@ -24,7 +24,7 @@ RETIRED_LABEL = N_("%(name)s (retired)")
 NOT_AN_ID = -1  # what no row has: the service refuses it in the words of its list
 
 
-def _id(value) -> int | None:
+def posted_id(value) -> int | None:
     """A posted id as a number; None for none chosen; NOT_AN_ID for anything that
     cannot be one, so a forged value is refused, never read as "none"."""
     if value is None or value == "" or isinstance(value, int):
@@ -52,16 +52,16 @@ class IdListField(LenientMultipleField):
     """Checkboxes of ids: a value that is not one is kept as None, for the service to refuse."""
 
     def process_formdata(self, valuelist) -> None:
-        self.data = [_id(v) for v in valuelist]
+        self.data = [posted_id(v) for v in valuelist]
 
 
 class UserForm(BaseForm):
     # The roles' names are eqia.roles' words, translated as they are shown.
     roles = LenientMultipleField(_l("Roles"), widget=GovCheckboxesInput(),
                                  choices=[(code, _l(label)) for code, label in ROLE_LABELS.items()])
-    directorate_id = SelectField(_l("Directorate"), widget=GovSelect(), coerce=_id, validate_choice=False,
+    directorate_id = SelectField(_l("Directorate"), widget=GovSelect(), coerce=posted_id, validate_choice=False,
                                  description=_l("Authors see and start the assessments of their own directorate"))
-    covers = IdListField(_l("Directorates this equality lead covers"), widget=GovCheckboxesInput(), coerce=_id,
+    covers = IdListField(_l("Directorates this equality lead covers"), widget=GovCheckboxesInput(), coerce=posted_id,
                          description=_l("Their queue shows assessments of these directorates only. Choose none to "
                                         "cover the whole council"))
     submit = SubmitField(_l("Save changes"), widget=GovSubmitInput())

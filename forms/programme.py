@@ -8,7 +8,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 
-from eqia.forms.admin import _id
+from eqia.forms.admin import RETIRED_LABEL, posted_id
 from eqia.forms.base import BaseForm
 from eqia.forms.fields import GovukDateField
 from eqia.forms.widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
@@ -16,7 +16,6 @@ from eqia.models import RELEVANCES
 from eqia.workflow.errors import N_
 
 CHOOSE = N_("Choose")
-RETIRED_LABEL = N_("%(name)s (retired)")
 
 
 class ActivityForm(BaseForm):
@@ -24,7 +23,7 @@ class ActivityForm(BaseForm):
                        description=_l("As the council knows it, for example \u201cHome to school transport "
                                       "policy\u201d"))
     kind = SelectField(_l("Kind of activity"), widget=GovSelect(), choices=[], validate_choice=False)
-    directorate_id = SelectField(_l("Directorate"), widget=GovSelect(), coerce=_id, choices=[], validate_choice=False)
+    directorate_id = SelectField(_l("Directorate"), widget=GovSelect(), coerce=posted_id, choices=[], validate_choice=False)
     owner = StringField(_l("Owner"), widget=GovTextInput(),
                         description=_l("The person, post or team who answers for it"))
     relevance = RadioField(_l("How relevant is it to equality?"), widget=GovRadioInput(),

@@ -27,6 +27,7 @@ from datetime import date
 
 from sqlalchemy import Select, and_, case, func, or_, select
 
+from eqia.admin.directorates import NAME_MAX, NAME_TOO_LONG
 from eqia.admin.listing import Page, clamp
 from eqia.audit_words import PROGRAMME
 from eqia.extensions import db
@@ -42,7 +43,7 @@ from eqia.workflow.hooks import Problem
 from eqia.workflow.shown import Shown
 
 PAGE_SIZE = 25
-NAME_MAX = OWNER_MAX = 200
+OWNER_MAX = 200
 NOTES_MAX = 10_000
 REFERENCE_MAX = 40
 
@@ -52,6 +53,7 @@ KEEPERS = frozenset({EQUALITY_LEAD, ADMIN})
 # How far a relevant activity is covered, best last (the rank is what the database compares).
 NOT_ASSESSED, UNDER_WAY, OUT_OF_DATE, CURRENT = "not_assessed", "under_way", "out_of_date", "current"
 RANKS = {NOT_ASSESSED: 0, UNDER_WAY: 1, OUT_OF_DATE: 2, CURRENT: 3}
+CODE_OF_RANK = {rank: code for code, rank in RANKS.items()}
 COVERAGE: dict[str, str] = {
     CURRENT: Shown("Current signed assessment"),
     OUT_OF_DATE: Shown("Out of date"),
@@ -69,7 +71,6 @@ ASSESSMENT_LINKED, ASSESSMENT_UNLINKED = "assessment_linked", "assessment_unlink
 NOT_A_KEEPER = N_("Only equality leads and administrators can see and keep the activity register")
 NO_SUCH_ACTIVITY = N_("There is no such activity")
 NAME_MISSING = N_("Enter the name of the activity")
-NAME_TOO_LONG = N_("The name must be 200 characters or fewer")  # NAME_MAX
 NAME_TAKEN = N_("This directorate already has an activity called that: enter a different name")
 KIND_MISSING = N_("Select what kind of activity it is")
 DIRECTORATE_MISSING = N_("Select the directorate the activity belongs to")
@@ -124,7 +125,7 @@ def coverage_ranks() -> dict[str, int]:
     """Each state of every loaded definition, and how far a version in it covers its activity."""
     ranks: dict[str, int] = {}
     for definition in workflows():
-        due = {t.dest for t in definition.timed_transitions()}
+        due = definition.dated_states()
         for key, state in definition.states.items():
             if state.final:
                 rank = RANKS[NOT_ASSESSED]
@@ -180,10 +181,9 @@ def coverage(user: User, *, on: date | None = None) -> Coverage:
     late = db.session.execute(
         select(func.count()).select_from(Activity).outerjoin(ranked, ranked.c.activity_id == Activity.id)
         .where(_relevant(), rank == 0, Activity.assess_by < on)).scalar_one()
-    code_of = {value: code for code, value in RANKS.items()}
     counts: dict[int, dict[str, int]] = {}
     for directorate_id, found, number in grouped:
-        counts.setdefault(directorate_id, dict.fromkeys(COVERAGE, 0))[code_of[found]] += number
+        counts.setdefault(directorate_id, dict.fromkeys(COVERAGE, 0))[CODE_OF_RANK[found]] += number
     directorates = {d.id: d for d in db.session.execute(
         select(Directorate).where(Directorate.id.in_(counts))).scalars()} if counts else {}
     rows = sorted((CoverageRow(directorates[d], c) for d, c in counts.items()),
@@ -218,12 +218,16 @@ class Filters:
                                   ("q", self.search or None), ("retired", "yes" if self.retired else None)) if v}
 
 
+def directorate_from(args: Mapping) -> int | None:
+    """A directorate's id from a URL's "directorate"; None for anything that cannot be one."""
+    directorate = args.get("directorate", "")
+    return int(directorate) if directorate.isascii() and directorate.isdigit() and int(directorate) < 2**31 else None
+
+
 def filters_from(args: Mapping) -> Filters:
     """A list's filters from its URL: a value that means nothing is ignored, never an error page."""
-    directorate = args.get("directorate", "")
     wanted = args.get("coverage", "")
-    return Filters(directorate_id=int(directorate) if directorate.isascii() and directorate.isdigit()
-                   and int(directorate) < 2**31 else None,
+    return Filters(directorate_id=directorate_from(args),
                    coverage=wanted if wanted in COVERAGE else None,
                    late=args.get("late") == "yes",
                    needed=args.get("needed") == "yes",
@@ -257,8 +261,7 @@ def _listed(filters: Filters, on: date, *columns) -> Select:
 
 
 def _row(activity: Activity, directorate: str, rank: int, late, linked: int) -> ActivityRow:
-    code_of = {value: code for code, value in RANKS.items()}
-    return ActivityRow(activity, directorate, code_of[rank] if activity.needs_assessment else None, bool(late),
+    return ActivityRow(activity, directorate, CODE_OF_RANK[rank] if activity.needs_assessment else None, bool(late),
                        linked)
 
 
@@ -311,7 +314,6 @@ def view(user: User, activity_id: int) -> ActivityView:
     """The activity and its EqIAs, each by its newest version: two queries (an activity has few)."""
     activity = get(user, activity_id)
     ranks = coverage_ranks()
-    code_of = {value: code for code, value in RANKS.items()}
     versions = db.session.execute(
         select(Assessment).join(ActivityAssessment, ActivityAssessment.reference == Assessment.reference)
         .where(ActivityAssessment.activity_id == activity.id)
@@ -319,10 +321,10 @@ def view(user: User, activity_id: int) -> ActivityView:
     by_reference: dict[str, list[Assessment]] = {}
     for version in versions:
         by_reference.setdefault(version.reference, []).append(version)
-    linked = [Linked(reference, found[-1], code_of[max(ranks.get(v.state, 0) for v in found)])
+    linked = [Linked(reference, found[-1], CODE_OF_RANK[max(ranks.get(v.state, 0) for v in found)])
               for reference, found in by_reference.items()]
     best = max((RANKS[item.coverage] for item in linked), default=0)
-    return ActivityView(activity, linked, code_of[best] if activity.needs_assessment else None)
+    return ActivityView(activity, linked, CODE_OF_RANK[best] if activity.needs_assessment else None)
 
 
 # ------------------------------------------------------------------ keeping it
@@ -479,8 +481,4 @@ def activity_of(reference: str) -> Activity | None:
     return db.session.execute(select(Activity).join(ActivityAssessment, ActivityAssessment.activity_id == Activity.id)
                               .where(ActivityAssessment.reference == reference)).scalars().first()
 
-
-def live_directorates() -> list[Directorate]:
-    return list(db.session.execute(select(Directorate).where(Directorate.retired_at.is_(None))
-                                   .order_by(Directorate.name)).scalars())
 

@@ -20,7 +20,7 @@ from eqia.extensions import db
 from eqia.loaded_definitions import characteristics
 from eqia.models import Assessment, CharacteristicImpact, User
 from eqia.services.activities import require_keeper
-from eqia.services.heat_map import Filters, Group, speaking_versions
+from eqia.services.heat_map import Filters, Group, groups_with, speaking_versions
 
 MAX_ASSESSMENTS = 40
 PROGRAMMES_SHOWN = 100
@@ -82,9 +82,6 @@ def side_by_side(user: User, programme: str) -> SideBySide:
                 CharacteristicImpact.assessment_id.in_([a.id for a in assessments]))).scalars():
             cells[(row.characteristic_key, row.assessment_id)] = Judged(row.impact, row.severity)
             names.setdefault(row.characteristic_key, row.characteristic_label)
-    known = [Group(c.key, c.name) for c in profile.characteristics]
-    others = sorted((Group(k, n) for k, n in names.items() if k not in {g.key for g in known}),
-                    key=lambda g: g.name.lower())
-    return SideBySide(programme, assessments, total, known + others, cells,
+    return SideBySide(programme, assessments, total, groups_with(names), cells,
                       {i.key: i.label for i in profile.scales["impact"]},
                       {i.key: i.label for i in profile.scales["severity"]})

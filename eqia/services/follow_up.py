@@ -30,7 +30,7 @@ DECISION_WINDOW_DAYS = 28
 
 
 def review_due_states() -> list[str]:
-    return sorted({t.dest for d in workflows() for t in d.timed_transitions()})
+    return sorted({key for d in workflows() for key in d.dated_states()})
 
 
 def challenge_states() -> list[str]:

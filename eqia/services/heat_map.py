@@ -26,7 +26,7 @@ from eqia.admin.listing import Page, clamp
 from eqia.extensions import db
 from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import Assessment, CharacteristicImpact, User
-from eqia.services.activities import require_keeper
+from eqia.services.activities import directorate_from, require_keeper
 
 PAGE_SIZE = 25
 PROGRAMME_MAX = 200
@@ -54,9 +54,7 @@ def _day(text: str) -> date | None:
 
 def filters_from(args: Mapping) -> Filters:
     """From a URL: a value that means nothing filters nothing."""
-    directorate = args.get("directorate", "")
-    return Filters(directorate_id=int(directorate) if directorate.isascii() and directorate.isdigit()
-                   and int(directorate) < 2**31 else None,
+    return Filters(directorate_id=directorate_from(args),
                    programme=args.get("programme", "").strip().replace("\x00", "")[:PROGRAMME_MAX],
                    decided_from=_day(args.get("from", "")), decided_to=_day(args.get("to", "")))
 
@@ -103,6 +101,13 @@ class HeatMap:
         return 0 if not n else min(4, 1 + (4 * n - 1) // self.most)
 
 
+def groups_with(found: dict[str, str]) -> list[Group]:
+    """The profile's groups in its order, then those authors added (found: key -> the name given), by name."""
+    known = [Group(c.key, c.name) for c in characteristics().characteristics]
+    return known + sorted((Group(key, name) for key, name in found.items() if key not in {g.key for g in known}),
+                          key=lambda g: g.name.lower())
+
+
 def heat_map(user: User, filters: Filters) -> HeatMap:
     require_keeper(user)
     profile = characteristics()
@@ -117,10 +122,21 @@ def heat_map(user: User, filters: Filters) -> HeatMap:
             .group_by(CharacteristicImpact.characteristic_key, CharacteristicImpact.impact)):
         counts[(key, impact)] = number
         names[key] = label
-    known = [Group(c.key, c.name) for c in profile.characteristics]
-    others = sorted((Group(key, name) for key, name in names.items() if key not in {g.key for g in known}),
-                    key=lambda g: g.name.lower())
-    return HeatMap(known + others, scale, counts, max(counts.values(), default=0))
+    return HeatMap(groups_with(names), scale, counts, max(counts.values(), default=0))
+
+
+def group_named(key: str) -> Group | None:
+    """A group of the profile, or one an author added (by the name an assessment gave it): one query at most."""
+    known = next((Group(c.key, c.name) for c in characteristics().characteristics if c.key == key), None)
+    if known is not None:
+        return known
+    label = db.session.execute(select(func.max(CharacteristicImpact.characteristic_label))
+                               .where(CharacteristicImpact.characteristic_key == key)).scalar_one()
+    return Group(key, label) if label is not None else None
+
+
+def impact_named(key: str) -> tuple[str, str] | None:
+    return next(((item.key, item.label) for item in characteristics().scales["impact"] if item.key == key), None)
 
 
 def assessments_in_cell(user: User, filters: Filters, group: str, impact: str, number: int) -> Page[Assessment]:

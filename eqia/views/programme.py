@@ -13,6 +13,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
 
+from eqia.admin.directorates import live_directorates
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
 from eqia.loaded_definitions import characteristics, workflows
@@ -84,14 +85,14 @@ def coverage_csv():
 # ------------------------------------------------------------ the pipeline
 def _chosen_directorate() -> int | None:
     """The directorate filter, by id as text: an unknown or hostile value filters nothing."""
-    return activities.filters_from(request.args).directorate_id
+    return activities.directorate_from(request.args)
 
 
 @bp.route("/pipeline")
 def pipeline():
     chosen = _chosen_directorate()
     return render_template("programme/pipeline.html", found=flow.pipeline(_user(), chosen), chosen=chosen,
-                           directorates=activities.live_directorates(), states=workflows().states())
+                           directorates=live_directorates(), states=workflows().states())
 
 
 @bp.route("/pipeline.csv")
@@ -126,7 +127,7 @@ def follow_up():
 def heat_map():
     filters = heat.filters_from(request.args)
     return render_template("programme/heat_map.html", found=heat.heat_map(_user(), filters), filters=filters,
-                           directorates=activities.live_directorates())
+                           directorates=live_directorates())
 
 
 @bp.route("/heat-map.csv")
@@ -141,9 +142,7 @@ def heat_map_csv():
 @bp.route("/heat-map/assessments")
 def heat_map_cell():
     filters = heat.filters_from(request.args)
-    found = heat.heat_map(_user(), filters)
-    group = next((g for g in found.groups if g.key == request.args.get("group")), None)
-    impact = next(((key, label) for key, label in found.impacts if key == request.args.get("impact")), None)
+    group, impact = heat.group_named(request.args.get("group", "")), heat.impact_named(request.args.get("impact", ""))
     if group is None or impact is None:
         return redirect(url_for("programme.heat_map", **filters.args()))
     page = heat.assessments_in_cell(_user(), filters, group.key, impact[0], request.args.get("page", 1, type=int))
@@ -156,7 +155,7 @@ def activities_list():
     filters = activities.filters_from(request.args)
     return render_template("programme/activities.html", filters=filters,
                            page=activities.page_of_activities(_user(), filters, request.args.get("page", 1, type=int)),
-                           directorates=activities.live_directorates(), labels=activities.COVERAGE,
+                           directorates=live_directorates(), labels=activities.COVERAGE,
                            tags=activities.COVERAGE_TAGS, kinds=characteristics().activity_kinds,
                            relevances=RELEVANCES)
 
@@ -178,15 +177,13 @@ def activities_csv():
 
 
 def _form_page(form: ActivityForm, activity: Activity | None = None, problems=(), status: int = 200):
-    form.offer(characteristics().activity_kinds, activities.live_directorates(),
+    form.offer(characteristics().activity_kinds, live_directorates(),
                activity.directorate if activity is not None else None)
     return render_template("programme/activity_form.html", form=form, activity=activity,
                            problems=list(problems)), status
 
 
 def _saved(form: ActivityForm, call, activity: Activity | None, said: str):
-    form.offer(characteristics().activity_kinds, activities.live_directorates(),
-               activity.directorate if activity is not None else None)
     if not form.validate_on_submit():
         return _form_page(form, activity, status=422)
     try:

@@ -187,6 +187,10 @@ class WorkflowDefinition:
         """The transitions the engine takes itself when a record's date arrives."""
         return tuple(t for t in self.transitions.values() if t.timed)
 
+    def dated_states(self) -> frozenset[str]:
+        """The states the timed transitions lead to: where a record's date has come (a review due, say)."""
+        return frozenset(t.dest for t in self.timed_transitions())
+
     def public_states(self) -> tuple[str, ...]:
         return tuple(k for k, s in self.states.items() if s.public)
 
