@@ -154,6 +154,9 @@ def test_random_workflows_keep_the_invariants(world):
 
     run_state_machine_as_test(RandomWork, settings=settings(
         max_examples=12 if DB_KIND == "postgres" else 20, stateful_step_count=40, deadline=None, database=None,
+        # The same walks every run: random ones sometimes never reached a sign-off (seen once in 12 on PostgreSQL),
+        # and the assertion below then failed though no rule was broken.
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     ))
     # The invariants above must have been tested on signed versions, not only drafts.
