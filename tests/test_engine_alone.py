@@ -11,6 +11,7 @@ test_the_engine_imports_nothing_of_the_eqia; this file shows it works without it
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +41,15 @@ from eqia.workflow.engine import (
 from eqia.workflow.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.hooks import Effect, Problem, TransitionContext
 from eqia.workflow.signals import transition_applied
-from eqia.workflow.subject import Participants, Subject, Wording, current_subject, register_subject
+from eqia.workflow import subject as subject_module
+from eqia.workflow.subject import (
+    Participants,
+    Subject,
+    Wording,
+    acting_on,
+    current_subject,
+    register_subject,
+)
 
 # Definitions may name only the roles eqia.roles knows, so an employee acts as an
 # author and a line manager as a decision-maker.
@@ -370,17 +379,17 @@ def test_the_signal_is_sent_by_the_app_with_the_context_and_the_event(subject, b
     request = subject.add(LeaveRequest(id=7, employee_id=ALICE.id, days=3))
     heard = []
 
-    def listener(sender, *, context, event):
+    def listener(sender, *, context, event, **announced):
         # Announced after the move and the event, before the effects run.
         heard.append((sender, context.record, context.user, context.role, context.transition.trigger,
                       context.comment, context.now, context.characteristics, event, request.state,
-                      list(subject.booked)))
+                      list(subject.booked), announced))
 
     perform_transition(7, "submit", ALICE)
     with transition_applied.connected_to(listener, sender=bare_app):
         perform_transition(7, "approve", BOB, comment="Enjoy it", password=PASSWORD)
     assert heard == [(bare_app, request, BOB, MANAGER, "approve", "Enjoy it", NOW, {"allowance": 10},
-                      subject.events[-1], "approved", [])]
+                      subject.events[-1], "approved", [], {"subject": "default"})]
 
 
 def test_allowed_transitions_are_the_users_own_from_the_definition(subject):
@@ -502,7 +511,7 @@ def test_a_listener_that_fails_after_the_move_undoes_the_step(subject, bare_app)
     class CalendarDown(Exception):
         pass
 
-    def listener(sender, *, context, event):
+    def listener(sender, *, context, event, **announced):
         # The state has moved and the event is written when this fails.
         assert (request.state, subject.events[-1]) == ("approved", event)
         raise CalendarDown
@@ -580,3 +589,26 @@ def test_a_right_is_held_on_a_part_by_whoever_stands_in_one_of_its_relations_to_
     assert right_role(ALICE, request, "note_days_taken", part=covered_by_alice) == EMPLOYEE
     request.state = "requested"
     assert right_role(ALICE, request, "note_handover", part=covered_by_alice) is None  # not in its states
+
+
+def test_a_subject_registered_under_its_own_name_is_moved_only_inside_acting_on(definition, bare_app, monkeypatch):
+    # Two kinds of record in one application: the default subject stays what the engine
+    # moves, and the named one is moved only where its code says so (and in no other thread).
+    default = current_subject()
+    other = LeaveSubject(definition)
+    monkeypatch.setattr(subject_module, "_registered", {**subject_module._registered})
+    register_subject(other, "leave")
+    assert current_subject() is default
+    with acting_on("leave") as acting:
+        assert acting is other and current_subject() is other
+        request = other.add(LeaveRequest(id=9, employee_id=ALICE.id, days=1))
+        perform_transition(9, "submit", ALICE, expected_lock_version=1)
+        assert request.state == "requested"
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(current_subject()))
+        worker.start()
+        worker.join()
+        assert seen == [default]
+    assert current_subject() is default
+    with pytest.raises(LookupError, match="nothing"), acting_on("nothing"):
+        pass

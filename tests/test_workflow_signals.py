@@ -19,7 +19,7 @@ def test_a_listener_hears_each_transition_with_its_context_and_audit_event(app, 
     assessment = world.make_assessment()
     heard = []
 
-    def listener(sender, *, context, event):
+    def listener(sender, *, context, event, subject):
         # Inside the transaction: the event is flushed, and the state already moved.
         in_session = db.session.get(AuditEvent, event.id)
         heard.append((sender, context.assessment.id, context.transition.trigger, context.user, context.role,
@@ -52,7 +52,7 @@ def test_a_listener_that_fails_undoes_the_transition(app, world):
     class ListenerBroke(Exception):
         pass
 
-    def listener(sender, *, context, event):
+    def listener(sender, *, context, event, subject):
         raise ListenerBroke
 
     with transition_applied.connected_to(listener), pytest.raises(ListenerBroke):

@@ -18,17 +18,22 @@ from eqia.notifications.messages import transition_facts
 from eqia.notifications.recipients import transition_recipients
 from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
+from eqia.workflow.subject import DEFAULT
 
 log = logging.getLogger(__name__)
 DELIVER_KEY = outbox.DELIVER_KEY  # the app whose queue delivers, after the commit
 
 
-def queue_transition_messages(app: Flask, *, context: TransitionContext, event: AuditEvent) -> None:
+def queue_transition_messages(app: Flask, *, context: TransitionContext, event: AuditEvent,
+                              subject: str = DEFAULT) -> None:
     """Tell each person who can act next (and the author, of a sign-off or a
     publication) of a transition, in the transition's own transaction: the
     notification, and the e-mail of those who want it straight away, exist only
     if the change they report is committed (the outbox pattern). Once it is
-    committed, a task delivers the e-mails (eqia.tasks.notify)."""
+    committed, a task delivers the e-mails (eqia.tasks.notify). Only an assessment's
+    transitions (the engine's default subject): another kind of record says nothing here."""
+    if subject != DEFAULT:
+        return
     kind = kind_of_transition(context.transition)
     people = transition_recipients(context.assessment, context.definition, context.user, kind)
     if not people:

@@ -44,7 +44,7 @@ from eqia.workflow.definition import Transition, WorkflowDefinition
 from eqia.workflow.errors import N_, Conflict, Forbidden, Invalid, NotFound, NotPossible, ServiceError, said
 from eqia.workflow.hooks import Problem, TransitionContext
 from eqia.workflow.signals import transition_applied
-from eqia.workflow.subject import Participants, current_subject
+from eqia.workflow.subject import Participants, current_subject, current_subject_name
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +292,8 @@ def apply_transition(ctx: TransitionContext, *, role: str, kind: str = "", detai
     kind = next((e.kind for e in effects if e.kind), kind)
     event = subject.append_event(record, action=transition.trigger, actor=ctx.user, role=role,
                                  from_state=source, to_state=dest, comment=ctx.comment, kind=kind, details=details)
-    transition_applied.send(current_app._get_current_object(), context=ctx, event=event)
+    transition_applied.send(current_app._get_current_object(), context=ctx, event=event,
+                            subject=current_subject_name())
     for name in transition.effects:
         hooks.EFFECTS[name].run(ctx)
 

@@ -1,8 +1,9 @@
 """What the engine moves, as the application describes it: its subject.
 
 The engine knows no model, database or access rule. The application registers
-one `Subject` (the EqIA does, in eqia.assessments.subject, when the package is
-imported) that tells it how to find and lock a record, who may see it, which
+a `Subject` for each kind of record it moves (the EqIA registers the default
+one, in eqia.assessments.subject, when the package is imported; an action plan
+registers its own under a name, and its services act on it by that name) that tells it how to find and lock a record, who may see it, which
 role a user acts in, which definition the record follows, who has taken part in
 it (for segregation of duties), what the rules are given beside the record, how
 a transition is recorded (the audit trail), how a step of the caller's unit
@@ -16,7 +17,9 @@ goes through the subject.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -110,15 +113,45 @@ class Subject(Protocol):
         date) for each, in order of id."""
 
 
-_registered: list[Subject] = []
+# The subject each kind of record registers under, and the one the engine moves now.
+# One application may move several kinds of record (assessments, action plans): each
+# registers its subject under its own name, and the code that moves one says which
+# (`acting_on`) around its calls to the engine. Without a word, the engine moves
+# DEFAULT's. A context variable, so each request, task and thread keeps its own.
+DEFAULT = "default"
+_registered: dict[str, Subject] = {}
+_acting_on: ContextVar[str] = ContextVar("workflow_subject", default=DEFAULT)
 
 
-def register_subject(subject: Subject) -> None:
-    """Make `subject` what the engine moves (the last one registered wins)."""
-    _registered[:] = [subject]
+def register_subject(subject: Subject, name: str = DEFAULT) -> None:
+    """Make `subject` what the engine moves under `name` (the last one registered under it wins)."""
+    _registered[name] = subject
+
+
+def subject_named(name: str) -> Subject | None:
+    return _registered.get(name)
+
+
+@contextmanager
+def acting_on(name: str) -> Iterator[Subject]:
+    """Within the block, the engine moves the subject registered under `name`."""
+    if name not in _registered:
+        raise LookupError(f"No workflow subject is registered as {name!r}")
+    token = _acting_on.set(name)
+    try:
+        yield _registered[name]
+    finally:
+        _acting_on.reset(token)
+
+
+def current_subject_name() -> str:
+    """The name of the subject the engine moves now (what a listener to its signals is told)."""
+    return _acting_on.get()
 
 
 def current_subject() -> Subject:
-    if not _registered:
-        raise LookupError("No workflow subject is registered: the application registers one when it is imported")
-    return _registered[0]
+    name = _acting_on.get()
+    if name not in _registered:
+        raise LookupError(f"No workflow subject is registered as {name!r}: the application registers "
+                          "its subjects when it is imported")
+    return _registered[name]
