@@ -683,3 +683,44 @@ def test_0032_adds_the_activity_register_beside_what_was_there_and_a_downgrade_d
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0033_adds_action_plans_whose_rows_go_with_their_plan_and_a_downgrade_drops_only_them(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0032_activity_register")
+        _one_assessment("published")
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0033_action_plans")
+        db.session.execute(sa.text(
+            "INSERT INTO action_plan (id, title, source, state, workflow_name, workflow_version, created_by_id, "
+            "created_at, updated_at, lock_version) VALUES (1, 'Peer challenge', '', 'draft', 'action_plan', 1, 1, "
+            "'2026-12-07 00:00:00', '2026-12-07 00:00:00', 1)"))
+        db.session.execute(sa.text("INSERT INTO plan_theme (id, plan_id, position, module, title) "
+                                   "VALUES (1, 1, 0, 'communities', '')"))
+        db.session.execute(sa.text(
+            "INSERT INTO plan_row (id, plan_id, theme_id, position, number, recommendation, response, "
+            "response_reason, next_steps, due_condition, owner, status) VALUES (1, 1, 1, 0, 'R1', 'Publish data', "
+            "'agreed', '', '', 'After the Census release', 'Policy team', 'not_started')"))
+        db.session.execute(sa.text(
+            "INSERT INTO plan_row_update (row_id, plan_id, status, note, evidence, dated, recorded_by_id, "
+            "recorded_at) VALUES (1, 1, 'in_progress', 'Begun', '', '2026-12-07', 1, '2026-12-07 00:00:00')"))
+        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.text(
+                "INSERT INTO plan_row (plan_id, theme_id, position, number, recommendation, response, "
+                "response_reason, next_steps, due_condition, owner, status) VALUES (1, 99, 0, '', 'x', '', '', '', "
+                "'', '', 'not_started')"))
+            db.session.commit()
+        db.session.rollback()
+        db.session.execute(sa.text("DELETE FROM action_plan WHERE id = 1"))
+        db.session.commit()
+        assert _rows("SELECT count(*) FROM plan_row") == [(0,)]
+        assert _rows("SELECT count(*) FROM plan_row_update") == [(0,)]
+        downgrade(directory=MIGRATIONS, revision="0032_activity_register")
+        assert _rows("SELECT id, reference, state FROM assessment") == [(1, "EQIA-2026-0001", "published")]
+        assert not {"action_plan", "plan_theme", "plan_row", "plan_row_update"} & set(
+            sa.inspect(db.engine).get_table_names())
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()

@@ -44,11 +44,20 @@ from eqia.models.notifications import Notification, NotificationPreference
 from eqia.models.people import (ApiToken, Directorate, IdentityConfirmation, LeadDirectorate, PasswordLink, RecoveryCode,
                                  ServiceArea, User, UserRole, UserSession)
 from eqia.models.periodic import PeriodicRun
+from eqia.models.plans import (
+    FRAMEWORK_MODULES,
+    RESPONSES,
+    ActionPlan,
+    PlanRow,
+    PlanRowUpdate,
+    PlanTheme,
+)
 from eqia.models.programme import RELEVANCES, Activity, ActivityAssessment
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
 __all__ = [
     "DATABASE_INT_MAX", "RELEVANCES", "Activity", "ActivityAssessment",
+    "FRAMEWORK_MODULES", "RESPONSES", "ActionPlan", "PlanRow", "PlanRowUpdate", "PlanTheme",
     "ApiToken",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_EVIDENCE_MAX", "ACTION_NOTE_MAX", "ACTION_PROGRESS_STATUSES", "ActionUpdate",

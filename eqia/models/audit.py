@@ -60,7 +60,9 @@ class AuditEvent(_EventFacts, db.Model):
     seq: Mapped[int] = mapped_column(Integer, unique=True)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"), index=True)
     # Copied, not only linked: the trail must read the same if a user or assessment changes later.
-    assessment_reference: Mapped[str] = mapped_column(String(60), default="")
+    # An action plan's events carry its reference here too ("PLAN-7"): indexed, as its page and
+    # its segregation of duties read them by it.
+    assessment_reference: Mapped[str] = mapped_column(String(60), default="", index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     actor_email: Mapped[str] = mapped_column(String(320), default="")
     actor_name: Mapped[str] = mapped_column(Text, default="")
