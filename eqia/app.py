@@ -23,6 +23,8 @@ from eqia.models.types import DATABASE_INT_MAX
 import eqia.registered  # noqa: F401  (the EqIA's rules, notices and subject, before a definition loads)
 from eqia.workflow.definition import load_definitions
 
+WORKFLOW_SCHEMA_DIR = PROJECT_ROOT / "workflows"
+
 
 class DatabaseId(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:
@@ -119,6 +121,8 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     # rather than surfacing on the first user who reaches the bad transition.
     app.extensions["eqia"] = {
         "workflows": load_definitions(Path(app.config["EQIA_WORKFLOWS_DIR"])),
+        # An action plan's workflows, apart: no EqIA list, filter or count reads them.
+        "plan_workflows": load_definitions(Path(app.config["EQIA_PLAN_WORKFLOWS_DIR"]), WORKFLOW_SCHEMA_DIR),
         # EQIA_PROFILE names the profile; EQIA_CHARACTERISTICS, older, a file's path.
         "characteristics": load_characteristics(profile_path(app.config["EQIA_PROFILE"]
                                                              or app.config["EQIA_CHARACTERISTICS"] or None)),

@@ -101,12 +101,24 @@ PROGRAMME_CHANGES = {
     "activities_imported": Shown("{count} activities imported into the register"),
     "assessment_linked": Shown("{reference} linked to the activity {name}"),
     "assessment_unlinked": Shown("{reference} unlinked from the activity {name}"),
+    "plan_created": Shown("Action plan created: {title}"),
+    "plan_row_added": Shown("Row {number} added to the action plan {title}"),
+    "plan_row_changed": Shown("Row {number} of the action plan {title} changed: {fields}"),
+    "plan_row_removed": Shown("Row {number} removed from the action plan {title}"),
+    "plan_rows_imported": Shown("{count} rows imported into the action plan {title}"),
+    "plan_moved": Shown("Action plan: {title}"),
+    "plan_progress": Shown("Action plan {title}, row {number}: {status}, as at {dated}"),
 }
 # The register's fields an "activity_changed" names (by these codes).
 ACTIVITY_FIELDS = {
     "name": Shown("name"), "kind": Shown("kind"), "directorate_id": Shown("directorate"), "owner": Shown("owner"),
     "relevance": Shown("relevance"), "needs_assessment": Shown("whether it needs an assessment"),
     "assess_by": Shown("assess by"), "notes": Shown("notes"),
+    # An action plan's row
+    "theme_id": Shown("theme"), "number": Shown("number"), "recommendation": Shown("recommendation"),
+    "response": Shown("management response"), "response_reason": Shown("reason"),
+    "next_steps": Shown("next steps"), "due_on": Shown("by when"), "due_condition": Shown("by when"),
+    "owner_user_id": Shown("by whom"),
 }
 NONE_LISTED = Shown("none")
 
@@ -302,6 +314,9 @@ def notes(kind: str, details: dict) -> list[str]:
     if kind == PROGRAMME:
         if "fields" in details:
             details = {**details, "fields": _joined(", ", (ACTIVITY_FIELDS.get(f, f) for f in details["fields"]))}
+        if details.get("change") == "plan_progress":
+            details = {**details, "status": _name("action_status", details["status"]),
+                       "dated": _day(date.fromisoformat(details["dated"]))}
         return [_admin_words(details, PROGRAMME_CHANGES)]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.

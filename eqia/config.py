@@ -217,6 +217,8 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         # How long connecting to PostgreSQL may take before it counts as down (eqia.app).
         "EQIA_DB_CONNECT_SECONDS": _whole_number(env, "EQIA_DB_CONNECT_SECONDS", 5, 1, 60),
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
+        # An action plan's workflows: their own folder, checked against the same schema.
+        "EQIA_PLAN_WORKFLOWS_DIR": env.get("EQIA_PLAN_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows" / "plans")),
         # The jurisdiction profile: england (default), wales, northern_ireland, or a file's path.
         "EQIA_PROFILE": env.get("EQIA_PROFILE", ""),
         "EQIA_CHARACTERISTICS": env.get("EQIA_CHARACTERISTICS", ""),

@@ -520,9 +520,10 @@ class WorkflowRegistry:
         return sorted({t.trigger for d in self._all.values() for t in d.transitions.values() if not t.system})
 
 
-def load_definitions(directory: Path) -> WorkflowRegistry:
-    """Load and check every `*.yaml` in `directory`."""
-    schema = _load_schema(directory)
+def load_definitions(directory: Path, schema_directory: Path | None = None) -> WorkflowRegistry:
+    """Load and check every `*.yaml` in `directory`, against the schema beside them (or in
+    `schema_directory`: a folder of one kind of record's workflows shares its parent's)."""
+    schema = _load_schema(schema_directory or directory)
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise WorkflowDefinitionError(directory, "", "no workflow definitions (*.yaml) found")

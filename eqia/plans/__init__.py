@@ -1,0 +1,3 @@
+"""The equality action plan as the workflow engine sees it: the subject it moves
+(`subject`, registered under its own name) and the rules it registers (`rules`).
+Imported by `create_app`, before any definition loads."""
