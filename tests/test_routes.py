@@ -83,6 +83,17 @@ EXPECTED = {
     ("POST", "/programme/activities/<int:activity_id>/retire"),
     ("POST", "/programme/activities/<int:activity_id>/links"),
     ("POST", "/programme/activities/<int:activity_id>/links/<reference>/remove"),
+    # Equality action plans: made, written, agreed and adopted through their own workflow, then tracked.
+    ("GET", "/programme/plans"), ("GET", "/programme/plans/new"), ("POST", "/programme/plans/new"),
+    ("GET", "/programme/plans/<int:plan_id>"), ("GET", "/programme/plans/<int:plan_id>.csv"),
+    ("GET", "/programme/plans/<int:plan_id>/rows/new"), ("POST", "/programme/plans/<int:plan_id>/rows/new"),
+    ("GET", "/programme/plans/<int:plan_id>/rows/<int:row_id>"),
+    ("POST", "/programme/plans/<int:plan_id>/rows/<int:row_id>"),
+    ("POST", "/programme/plans/<int:plan_id>/rows/<int:row_id>/remove"),
+    ("GET", "/programme/plans/<int:plan_id>/rows/<int:row_id>/progress"),
+    ("POST", "/programme/plans/<int:plan_id>/rows/<int:row_id>/progress"),
+    ("GET", "/programme/plans/<int:plan_id>/actions/<trigger>"),
+    ("POST", "/programme/plans/<int:plan_id>/actions/<trigger>"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
@@ -135,7 +146,7 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
               "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
-              "activity_id": 1}
+              "activity_id": 1, "plan_id": 1, "row_id": 1}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)
     assert CACHEABLE <= {rule for _, rule in EXPECTED}

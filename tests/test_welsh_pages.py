@@ -22,7 +22,7 @@ from eqia.catalogue import extracted, read, untranslated
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import Assessment, User
-from eqia.services import activities, challenge, password_links
+from eqia.services import activities, challenge, password_links, plans
 from eqia.services.challenge import PointInput
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
@@ -245,8 +245,27 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
                                 "assess_by": date(2020, 1, 1)})
     db.session.commit()
     made["activity"] = activity.id
+    # An action plan in draft with a row, and an adopted one whose row the author owns.
+    draft_plan = plans.create(world.lead, {"title": "Cynllun gweithredu"})
+    draft_row = plans.add_row(world.lead, draft_plan.id, {
+        "theme_id": draft_plan.themes[0].id, "recommendation": "Cyhoeddi data", "response": "agreed",
+        "due_on": date(2020, 1, 1), "owner": "Tîm AD"})
+    adopted_plan = plans.create(world.lead, {"title": "Cynllun wedi'i fabwysiadu"})
+    adopted_row = plans.add_row(world.lead, adopted_plan.id, {
+        "theme_id": adopted_plan.themes[0].id, "recommendation": "Hyfforddi staff", "response": "not_agreed",
+        "response_reason": "Dim cyllideb", "due_condition": "Ar ôl y Cyfrifiad", "owner_user_id": world.author.id})
+    plans.take(world.lead, adopted_plan.id, "agree_plan")
+    plans.take(world.decider, adopted_plan.id, "adopt_plan", attested=True)
+    db.session.commit()
     walk = Walk(app, client, world)
     pages = _pages(world, made)
+    pages += [(world.lead, "/programme/plans"), (world.decider, "/programme/plans"), (world.lead, "/programme/plans/new"),
+              (world.lead, f"/programme/plans/{draft_plan.id}"), (world.lead, f"/programme/plans/{draft_plan.id}/rows/new"),
+              (world.lead, f"/programme/plans/{draft_plan.id}/rows/{draft_row.id}"),
+              (world.lead, f"/programme/plans/{draft_plan.id}/actions/agree_plan"),
+              (world.author, f"/programme/plans/{adopted_plan.id}"),
+              (world.author, f"/programme/plans/{adopted_plan.id}/rows/{adopted_row.id}/progress"),
+              (world.lead, f"/programme/plans/{adopted_plan.id}/actions/close_plan")]
     listed = {rule for method, rule in EXPECTED if method == "GET" and not NOT_PAGES.search(rule)}
     adapter = app.url_map.bind("eqia.test")
     walked = {adapter.match(url.partition("?")[0], method="GET", return_rule=True)[0].rule for _, url in pages}

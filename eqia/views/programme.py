@@ -50,7 +50,7 @@ def _user():
     return current_user._get_current_object()
 
 
-def _csv(rows, name: str) -> Response:
+def csv_response(rows, name: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
@@ -79,7 +79,7 @@ def coverage_csv():
     for row in [*found.rows, found.total]:
         rows.append([row.directorate.name if row.directorate else _("All directorates"), row.relevant,
                      *(row.counts[code] for code in activities.COVERAGE)])
-    return _csv(rows, "coverage.csv")
+    return csv_response(rows, "coverage.csv")
 
 
 # ------------------------------------------------------------ the pipeline
@@ -103,7 +103,7 @@ def pipeline_csv():
     for row in found.states:
         rows.append([str(labels[row.state].label), row.total,
                      *(row.by_directorate.get(d.id, 0) for d in found.directorates)])
-    return _csv(rows, "pipeline.csv")
+    return csv_response(rows, "pipeline.csv")
 
 
 # ------------------------------------------------------------ cumulative impact
@@ -136,7 +136,7 @@ def heat_map_csv():
     rows = [[_("Group")] + [str(label) for _key, label in found.impacts]]
     for group in found.groups:
         rows.append([str(group.name)] + [found.count(group.key, key) for key, _label in found.impacts])
-    return _csv(rows, "heat-map.csv")
+    return csv_response(rows, "heat-map.csv")
 
 
 @bp.route("/heat-map/assessments")
@@ -173,7 +173,7 @@ def activities_csv():
                    _("Yes") if a.needs_assessment else _("No"), a.assess_by.isoformat() if a.assess_by else "",
                    str(activities.COVERAGE[row.coverage]) if row.coverage else "", _("Yes") if row.late else "",
                    row.assessments]
-    return _csv(rows(), "activities.csv")
+    return csv_response(rows(), "activities.csv")
 
 
 def _form_page(form: ActivityForm, activity: Activity | None = None, problems=(), status: int = 200):

@@ -1,0 +1,216 @@
+"""Equality action plans: the list, making a plan, its page (themes and rows, the
+actions its workflow offers this user), writing its rows while it is a draft,
+taking its workflow's actions, recording progress on a row once it is adopted,
+and the plan as CSV. Each view parses a form, calls one service
+(eqia.services.plans) and redirects; a refusal is shown on the page it came from."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from eqia.extensions import db
+from eqia.forms.action_progress import ActionProgressForm
+from eqia.forms.completion import ConfirmForm
+from eqia.forms.plans import PlanForm, RowForm
+from eqia.forms.transition import TransitionForm
+from eqia.models import ACTION_PROGRESS_STATUSES, RESPONSES
+from eqia.services import activities, plans
+from eqia.services.action_owners import active_accounts
+from eqia.services.action_progress import ProgressInput, today
+from eqia.services.errors import Conflict, ServiceError
+from eqia.views.errors import put_on
+from eqia.views.programme import csv_response
+from eqia.workflow.errors import N_
+
+bp = Blueprint("plans", __name__, url_prefix="/programme/plans")
+
+PLAN_MADE = N_("Action plan \u201c%(title)s\u201d made. Add its recommendations.")
+ROW_ADDED = N_("Recommendation added to the plan.")
+ROW_SAVED = N_("The changes to the recommendation have been saved.")
+ROW_REMOVED = N_("Recommendation removed from the plan.")
+PROGRESS_SAVED = N_("Progress recorded.")
+
+# The spreadsheet is read by people: its headings are in the reader's language.
+PLAN_HEADINGS = (_l("Theme"), _l("Number"), _l("Recommendation"), _l("Management response"), _l("Reason"),
+                 _l("Next steps"), _l("By when"), _l("By whom"), _l("Status"), _l("Overdue"),
+                 _l("Latest progress note"), _l("As at"))
+
+
+@bp.before_request
+@login_required
+def signed_in():
+    pass
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("")
+def index():
+    found = plans.page_of_plans(_user(), request.args.get("page", 1, type=int))
+    return render_template("plans/index.html", found=found, may_make=plans.may_make(_user()),
+                           keeps_programme=activities.keeping_role(_user()) is not None,
+                           state_of=lambda p: plans.definition_of(p).states[p.state])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not plans.may_make(_user()):
+        abort(403)
+    form = PlanForm()
+    problems, status = [], 200
+    if form.validate_on_submit():
+        try:
+            plan = plans.create(_user(), form.values())
+        except ServiceError as error:
+            problems, status = put_on(form, error), error.status
+        else:
+            flash(_(PLAN_MADE, title=plan.title), "success")
+            return redirect(url_for("plans.plan", plan_id=plan.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("plans/new.html", form=form, problems=problems), status
+
+
+@bp.route("/<int:plan_id>")
+def plan(plan_id: int):
+    found = plans.get(_user(), plan_id)
+    rows = plans.progress(found)
+    editable = plans.may(_user(), found, plans.EDIT_PLAN)
+    updatable = {r.row.id for r in rows if plans.may(_user(), found, plans.UPDATE_ACTION, part=r.row)}
+    return render_template("plans/plan.html", plan=found, rows=rows, editable=editable, updatable=updatable,
+                           actions=plans.actions_for(_user(), found), definition=plans.definition_of(found),
+                           responses=RESPONSES, confirm=ConfirmForm())
+
+
+def _row_page(found, form: RowForm, row=None, problems=(), status: int = 200):
+    form.offer(found.themes, active_accounts())
+    return render_template("plans/row.html", plan=found, form=form, row=row, problems=list(problems)), status
+
+
+def _row_saved(found, form: RowForm, call, row, said: str):
+    if not form.validate_on_submit():
+        return _row_page(found, form, row, status=422)
+    try:
+        call(form.values(), form.lock_version.data)
+    except ServiceError as error:
+        problems = put_on(form, error)
+        db.session.expire_all()
+        fresh = plans.get(_user(), found.id)
+        if isinstance(error, Conflict):
+            form.lock_version.data = fresh.lock_version
+            form.lock_version.raw_data = [str(fresh.lock_version)]
+        return _row_page(fresh, form, row, problems, error.status)
+    flash(_(said), "success")
+    return redirect(url_for("plans.plan", plan_id=found.id))
+
+
+@bp.route("/<int:plan_id>/rows/new", methods=["GET", "POST"])
+def new_row(plan_id: int):
+    found = plans.get(_user(), plan_id)
+    if request.method == "GET":
+        return _row_page(found, RowForm(formdata=None, data={"lock_version": found.lock_version}))
+    return _row_saved(found, RowForm(), lambda values, seen: plans.add_row(
+        _user(), plan_id, values, expected_lock_version=seen), None, ROW_ADDED)
+
+
+@bp.route("/<int:plan_id>/rows/<int:row_id>", methods=["GET", "POST"])
+def row(plan_id: int, row_id: int):
+    found = plans.get(_user(), plan_id)
+    shown = next((r for r in found.rows if r.id == row_id), None)
+    if shown is None:
+        abort(404)
+    if request.method == "GET":
+        data = {key: getattr(shown, key) for key in RowForm().values()}
+        data["lock_version"] = found.lock_version
+        return _row_page(found, RowForm(formdata=None, data=data), shown)
+    return _row_saved(found, RowForm(), lambda values, seen: plans.change_row(
+        _user(), plan_id, row_id, values, expected_lock_version=seen), shown, ROW_SAVED)
+
+
+@bp.route("/<int:plan_id>/rows/<int:row_id>/remove", methods=["POST"])
+def remove_row(plan_id: int, row_id: int):
+    plans.get(_user(), plan_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        plans.remove_row(_user(), plan_id, row_id)
+        flash(_(ROW_REMOVED), "success")
+    return redirect(url_for("plans.plan", plan_id=plan_id))
+
+
+@bp.route("/<int:plan_id>/actions/<trigger>", methods=["GET", "POST"])
+def take_action(plan_id: int, trigger: str):
+    found = plans.get(_user(), plan_id)
+    definition = plans.definition_of(found)
+    transition = definition.transitions.get(trigger)
+    if transition is None or transition.system:
+        abort(404)
+    form = TransitionForm()
+    problems, status = [], 200
+    if request.method == "GET":
+        form.lock_version.data = found.lock_version
+        plans.check_may_take(_user(), found, transition)
+    elif form.validate_on_submit():
+        before = found.state
+        try:
+            done = plans.take(_user(), plan_id, trigger, comment=form.comment.data or "",
+                              expected_lock_version=form.lock_version.data, attested=bool(form.attest.data))
+        except ServiceError as error:
+            problems, status = put_on(form, error), error.status
+            db.session.expire_all()
+            found = plans.get(_user(), plan_id)
+            form.lock_version.data = found.lock_version
+            form.lock_version.raw_data = [str(found.lock_version)]
+        else:
+            flash(plans.done_message(done, transition, before), "success")
+            return redirect(url_for("plans.plan", plan_id=plan_id))
+    return render_template("plans/action.html", plan=found, transition=transition, form=form, problems=problems,
+                           blocking=plans.what_blocks(_user(), found, transition),
+                           state=definition.states[found.state]), status
+
+
+@bp.route("/<int:plan_id>/rows/<int:row_id>/progress", methods=["GET", "POST"])
+def progress(plan_id: int, row_id: int):
+    found = plans.get(_user(), plan_id)
+    shown = next((r for r in plans.progress(found) if r.row.id == row_id), None)
+    if shown is None:
+        abort(404)
+    form = ActionProgressForm()
+    problems, status = [], 200
+    if request.method == "GET":
+        form.dated.data = today()
+    elif form.validate_on_submit():
+        data = ProgressInput(status=form.status.data, note=form.note.data or "", evidence=form.evidence.data or "",
+                             dated=form.dated.data)
+        try:
+            plans.record_progress(_user(), plan_id, row_id, data)
+        except ServiceError as error:
+            problems, status = put_on(form, error), error.status
+        else:
+            flash(_(PROGRESS_SAVED), "success")
+            return redirect(url_for("plans.plan", plan_id=plan_id) + f"#row-{row_id}")
+    else:
+        status = 422
+    return render_template("plans/progress.html", plan=found, shown=shown, form=form, problems=problems,
+                           updates=plans.updates_of(found, shown.row),
+                           statuses=ACTION_PROGRESS_STATUSES,
+                           may_update=plans.may(_user(), found, plans.UPDATE_ACTION, part=shown.row)), status
+
+
+@bp.route("/<int:plan_id>.csv")
+def plan_csv(plan_id: int):
+    found = plans.get(_user(), plan_id)
+
+    def rows():
+        yield [str(h) for h in PLAN_HEADINGS]
+        for r in plans.progress(found):
+            row = r.row
+            yield [str(row.theme.shown_title), row.number, row.recommendation,
+                   str(RESPONSES[row.response]) if row.response in RESPONSES else "", row.response_reason,
+                   row.next_steps, row.due_on.isoformat() if row.due_on else row.due_condition, row.owner,
+                   str(r.status_label), _("Yes") if r.overdue else _("No"), r.latest.note if r.latest else "",
+                   r.latest.dated.isoformat() if r.latest else ""]
+    return csv_response(rows(), f"action-plan-{found.id}.csv")
