@@ -1,0 +1,94 @@
+"""The programme's charts (issue 18): bars drawn on the server as SVG, beside a table with the same figures.
+Each chart is read back from the page and its bars measured against the table's figures: a segment's width is
+in proportion to its figure, a figure of 0 draws nothing, and nothing to draw divides by nothing."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from eqia.bar_charts import BAR_LENGTH, stacked_bars
+
+CLOSE = 0.02  # the geometry is written to two decimal places
+
+
+def page(response) -> BeautifulSoup:
+    assert response.status_code == 200
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def table_of(soup: BeautifulSoup, selector: str) -> tuple[list[str], list[list[str]]]:
+    table = soup.select_one(selector)
+    return ([th.get_text(strip=True) for th in table.select("thead th")],
+            [[cell.get_text(strip=True) for cell in tr.select("th, td")] for tr in table.select("tbody tr")])
+
+
+def bars_of(soup: BeautifulSoup) -> list[dict]:
+    """Each bar of the page's chart as drawn: its label, its segments (key, x, width) left to right, the
+    figures written in them (with where), and the figure after it."""
+    svg = soup.select_one("svg.app-chart")
+    assert svg["aria-hidden"] == "true"  # the table carries the figures
+    drawn = []
+    for row in svg.select("g.app-chart__row"):
+        segments = [(next(c.removeprefix("app-chart__segment--") for c in rect["class"]
+                          if c.startswith("app-chart__segment--")), float(rect["x"]), float(rect["width"]))
+                    for rect in row.select("rect")]
+        assert [x for _k, x, _w in segments] == sorted(x for _k, x, _w in segments)
+        drawn.append({"label": row.select_one(".app-chart__label").get_text(), "segments": segments,
+                      "written": [(float(t["x"]), t.get_text()) for t in row.select(".app-chart__figure")],
+                      "total": row.select_one(".app-chart__total").get_text()})
+    return drawn
+
+
+def legend_of(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    return [(next(c.removeprefix("app-chart__segment--") for c in item.select_one("rect")["class"]
+                  if c.startswith("app-chart__segment--")), item.get_text(strip=True))
+            for item in soup.select(".app-chart-legend li")]
+
+
+def assert_drawn_as(bar: dict, figures: dict[str, int], per_unit: float) -> None:
+    """The bar's segments are the figures that are not 0, in the legend's order, each `per_unit` wide a unit,
+    meeting end to end; a figure written in a segment is that segment's."""
+    assert [key for key, _x, _w in bar["segments"]] == [key for key, n in figures.items() if n]
+    edge = 0.0
+    for key, x, width in bar["segments"]:
+        assert x == pytest.approx(edge, abs=CLOSE) and width == pytest.approx(figures[key] * per_unit, abs=CLOSE)
+        edge = x + width
+    for at, text in bar["written"]:
+        [inside] = [key for key, x, width in bar["segments"] if x <= at <= x + width]
+        assert text == str(figures[inside])
+    assert bar["total"] == str(sum(figures.values()))
+
+
+def test_the_pipeline_chart_draws_each_states_total_on_one_scale(client, auth, world):
+    for state in ("screening", "screening", "challenge", "published"):
+        world.make_assessment(state)
+    auth.sign_in(world.lead)
+    soup = page(client.get("/programme/pipeline"))
+    _heads, body = table_of(soup, "#states")
+    bars = bars_of(soup)
+    assert [bar["label"] for bar in bars] == [row[0] for row in body] == ["Screening", "Challenge review",
+                                                                           "Published"]
+    for bar, row in zip(bars, body):
+        assert_drawn_as(bar, {"total": int(row[1])}, BAR_LENGTH / 2)
+        assert bar["written"] == []  # one figure a bar: written after it, not twice
+    assert not soup.select(".app-chart-legend")
+
+
+def test_bars_with_nothing_to_draw_divide_by_nothing():
+    assert stacked_bars([], ["a", "b"]).bars == [] and stacked_bars([], ["a"]).height == 0
+    for each_whole in (False, True):
+        chart = stacked_bars([("Nothing", {"a": 0, "b": 0}), ("Nor this", {})], ["a", "b"], each_whole=each_whole)
+        assert [(bar.label, bar.total, bar.segments, bar.end) for bar in chart.bars] == [
+            ("Nothing", 0, [], 0.0), ("Nor this", 0, [], 0.0)]
+
+
+def test_segments_meet_end_to_end_and_the_largest_bar_is_full_length():
+    chart = stacked_bars([("Thirds", {"a": 1, "b": 1, "c": 1}), ("Half", {"b": 3, "z": 99})], ["a", "b", "c"])
+    thirds, half = chart.bars
+    assert [s.x for s in thirds.segments] == [0, 180, 360] and thirds.end == BAR_LENGTH
+    assert [(s.key, s.x, s.width) for s in half.segments] == [("b", 0, 540)]  # figures of other keys are not drawn
+    sevenths = stacked_bars([("Sevenths", {"a": 1, "b": 5, "c": 1})], ["a", "b", "c"]).bars[0]
+    assert [s.x for s in sevenths.segments] == [0, 77.14, 462.86] and sevenths.end == pytest.approx(BAR_LENGTH)
+    shares = stacked_bars([("Big", {"a": 90, "b": 10}), ("Small", {"a": 1, "b": 1})], ["a", "b"], each_whole=True)
+    assert [[s.width for s in bar.segments] for bar in shares.bars] == [[486, 54], [270, 270]]
