@@ -8,6 +8,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from eqia.bar_charts import BAR_LENGTH, stacked_bars
+from eqia.extensions import db
+from eqia.services import activities
 
 CLOSE = 0.02  # the geometry is written to two decimal places
 
@@ -60,6 +62,37 @@ def assert_drawn_as(bar: dict, figures: dict[str, int], per_unit: float) -> None
     assert bar["total"] == str(sum(figures.values()))
 
 
+def test_the_coverage_chart_draws_each_directorates_share_of_each_bucket(client, auth, world):
+    def add(name: str, directorate, state: str | None = None) -> None:
+        made = activities.add(world.lead, {"name": name, "kind": "policy", "relevance": "high",
+                                           "directorate_id": directorate.id, "needs_assessment": "yes"})
+        if state:
+            activities.link(world.lead, made, world.make_assessment(state, title=name).reference)
+
+    add("Libraries", world.directorate, "published")
+    add("Parks", world.directorate, "review_due")
+    add("Leisure", world.directorate, "screening")
+    for n in range(3):
+        add(f"Museums {n}", world.directorate)
+    add("Roads", world.other_directorate, "published")
+    add("Gritting", world.other_directorate)
+    db.session.commit()
+    auth.sign_in(world.lead)
+    soup = page(client.get("/programme/coverage"))
+    heads, body = table_of(soup, "#coverage")
+    assert body == [["Adult Social Care", "6", "1", "1", "1", "3"], ["Highways", "2", "1", "0", "0", "1"],
+                    ["All directorates", "8", "2", "1", "1", "4"]]
+    assert [label for _key, label in legend_of(soup)] == heads[2:]
+    bars = bars_of(soup)
+    assert [bar["label"] for bar in bars] == [row[0] for row in body]
+    for bar, row in zip(bars, body):
+        figures = dict(zip([key for key, _label in legend_of(soup)], map(int, row[2:])))
+        # Each bar is its directorate's whole: a share, whatever the directorate's size.
+        assert_drawn_as(bar, figures, BAR_LENGTH / int(row[1]))
+    assert [key for key, _x, _w in bars[1]["segments"]] == ["current", "not_assessed"]  # 0 draws nothing
+    assert ("3", "1") == (bars[0]["written"][-1][1], bars[0]["written"][0][1])  # wide enough to write in
+
+
 def test_the_pipeline_chart_draws_each_states_total_on_one_scale(client, auth, world):
     for state in ("screening", "screening", "challenge", "published"):
         world.make_assessment(state)
@@ -73,6 +106,16 @@ def test_the_pipeline_chart_draws_each_states_total_on_one_scale(client, auth, w
         assert_drawn_as(bar, {"total": int(row[1])}, BAR_LENGTH / 2)
         assert bar["written"] == []  # one figure a bar: written after it, not twice
     assert not soup.select(".app-chart-legend")
+
+
+def test_an_empty_register_draws_no_chart(client, auth, world):
+    activities.add(world.lead, {"name": "Staff canteen menu", "kind": "other", "relevance": "none",
+                                "directorate_id": world.directorate.id, "needs_assessment": "no"})
+    db.session.commit()
+    auth.sign_in(world.lead)
+    soup = page(client.get("/programme/coverage"))
+    assert not soup.select("svg.app-chart") and not soup.select(".app-chart-legend")
+    assert "No activity in the register needs an assessment yet." in soup.get_text()
 
 
 def test_bars_with_nothing_to_draw_divide_by_nothing():
