@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from eqia.bar_charts import BAR_LENGTH, stacked_bars
 from eqia.extensions import db
 from eqia.services import activities
+from tests.test_heat_map import spread  # noqa: F401  (a fixture: assessments that judged impacts)
 
 CLOSE = 0.02  # the geometry is written to two decimal places
 
@@ -91,6 +92,25 @@ def test_the_coverage_chart_draws_each_directorates_share_of_each_bucket(client,
         assert_drawn_as(bar, figures, BAR_LENGTH / int(row[1]))
     assert [key for key, _x, _w in bars[1]["segments"]] == ["current", "not_assessed"]  # 0 draws nothing
     assert ("3", "1") == (bars[0]["written"][-1][1], bars[0]["written"][0][1])  # wide enough to write in
+
+
+def test_the_heat_map_chart_draws_each_groups_impacts_on_one_scale(client, auth, world, spread):  # noqa: F811
+    auth.sign_in(world.lead)
+    soup = page(client.get("/programme/heat-map"))
+    heads, body = table_of(soup, "#heat-map")
+    assert [label for _key, label in legend_of(soup)] == heads[1:] == ["Positive", "Negative", "Neutral",
+                                                                       "Not yet known"]
+    bars = bars_of(soup)
+    assert [bar["label"] for bar in bars] == [row[0] for row in body]
+    keys = [key for key, _label in legend_of(soup)]
+    largest = max(sum(map(int, row[1:])) for row in body)
+    assert largest == 3  # age: three assessments found a negative impact on it
+    for bar, row in zip(bars, body):
+        assert_drawn_as(bar, dict(zip(keys, map(int, row[1:]))), BAR_LENGTH / largest)
+    age = bars[[row[0] for row in body].index("Age")]
+    assert [key for key, _x, _w in age["segments"]] == ["negative"]
+    empty = page(client.get("/programme/heat-map?to=2000-01-01"))
+    assert not empty.select("svg.app-chart") and not empty.select(".app-chart-legend")
 
 
 def test_the_pipeline_chart_draws_each_states_total_on_one_scale(client, auth, world):
