@@ -26,6 +26,12 @@ def table_of(soup: BeautifulSoup, selector: str) -> tuple[list[str], list[list[s
             [[cell.get_text(strip=True) for cell in tr.select("th, td")] for tr in table.select("tbody tr")])
 
 
+def key_of(rect) -> str:
+    """Which figure a segment (or a legend's swatch) stands for, from its class."""
+    prefix = "app-chart__segment--"
+    return next(c.removeprefix(prefix) for c in rect["class"] if c.startswith(prefix))
+
+
 def bars_of(soup: BeautifulSoup) -> list[dict]:
     """Each bar of the page's chart as drawn: its label, its segments (key, x, width) left to right, the
     figures written in them (with where), and the figure after it."""
@@ -33,9 +39,7 @@ def bars_of(soup: BeautifulSoup) -> list[dict]:
     assert svg["aria-hidden"] == "true"  # the table carries the figures
     drawn = []
     for row in svg.select("g.app-chart__row"):
-        segments = [(next(c.removeprefix("app-chart__segment--") for c in rect["class"]
-                          if c.startswith("app-chart__segment--")), float(rect["x"]), float(rect["width"]))
-                    for rect in row.select("rect")]
+        segments = [(key_of(rect), float(rect["x"]), float(rect["width"])) for rect in row.select("rect")]
         assert [x for _k, x, _w in segments] == sorted(x for _k, x, _w in segments)
         drawn.append({"label": row.select_one(".app-chart__label").get_text(), "segments": segments,
                       "written": [(float(t["x"]), t.get_text()) for t in row.select(".app-chart__figure")],
@@ -44,8 +48,7 @@ def bars_of(soup: BeautifulSoup) -> list[dict]:
 
 
 def legend_of(soup: BeautifulSoup) -> list[tuple[str, str]]:
-    return [(next(c.removeprefix("app-chart__segment--") for c in item.select_one("rect")["class"]
-                  if c.startswith("app-chart__segment--")), item.get_text(strip=True))
+    return [(key_of(item.select_one("rect")), item.get_text(strip=True))
             for item in soup.select(".app-chart-legend li")]
 
 
@@ -55,7 +58,8 @@ def assert_drawn_as(bar: dict, figures: dict[str, int], per_unit: float) -> None
     assert [key for key, _x, _w in bar["segments"]] == [key for key, n in figures.items() if n]
     edge = 0.0
     for key, x, width in bar["segments"]:
-        assert x == pytest.approx(edge, abs=CLOSE) and width == pytest.approx(figures[key] * per_unit, abs=CLOSE)
+        assert x == pytest.approx(edge, abs=CLOSE)
+        assert width == pytest.approx(figures[key] * per_unit, abs=CLOSE)
         edge = x + width
     for at, text in bar["written"]:
         [inside] = [key for key, x, width in bar["segments"] if x <= at <= x + width]
@@ -91,7 +95,7 @@ def test_the_coverage_chart_draws_each_directorates_share_of_each_bucket(client,
         # Each bar is its directorate's whole: a share, whatever the directorate's size.
         assert_drawn_as(bar, figures, BAR_LENGTH / int(row[1]))
     assert [key for key, _x, _w in bars[1]["segments"]] == ["current", "not_assessed"]  # 0 draws nothing
-    assert ("3", "1") == (bars[0]["written"][-1][1], bars[0]["written"][0][1])  # wide enough to write in
+    assert [text for _at, text in bars[0]["written"]] == ["1", "1", "1", "3"]  # each wide enough to write in
 
 
 def test_the_heat_map_chart_draws_each_groups_impacts_on_one_scale(client, auth, world, spread):  # noqa: F811
@@ -141,17 +145,21 @@ def test_an_empty_register_draws_no_chart(client, auth, world):
 def test_bars_with_nothing_to_draw_divide_by_nothing():
     assert stacked_bars([], ["a", "b"]).bars == [] and stacked_bars([], ["a"]).height == 0
     for each_whole in (False, True):
-        chart = stacked_bars([("Nothing", {"a": 0, "b": 0}), ("Nor this", {})], ["a", "b"], each_whole=each_whole)
+        chart = stacked_bars([("Nothing", {"a": 0, "b": 0}), ("Nor this", {})], ["a", "b"],
+                             each_whole=each_whole)
         assert [(bar.label, bar.total, bar.segments, bar.end) for bar in chart.bars] == [
             ("Nothing", 0, [], 0.0), ("Nor this", 0, [], 0.0)]
 
 
 def test_segments_meet_end_to_end_and_the_largest_bar_is_full_length():
-    chart = stacked_bars([("Thirds", {"a": 1, "b": 1, "c": 1}), ("Half", {"b": 3, "z": 99})], ["a", "b", "c"])
-    thirds, half = chart.bars
+    thirds, one = stacked_bars([("Thirds", {"a": 1, "b": 1, "c": 1}), ("One key", {"b": 3, "z": 99})],
+                               ["a", "b", "c"]).bars
     assert [s.x for s in thirds.segments] == [0, 180, 360] and thirds.end == BAR_LENGTH
-    assert [(s.key, s.x, s.width) for s in half.segments] == [("b", 0, 540)]  # figures of other keys are not drawn
+    # A figure under a key the chart does not draw is neither drawn nor counted in the bar's total.
+    assert [(s.key, s.x, s.width) for s in one.segments] == [("b", 0, 540)] and one.total == 3
     sevenths = stacked_bars([("Sevenths", {"a": 1, "b": 5, "c": 1})], ["a", "b", "c"]).bars[0]
-    assert [s.x for s in sevenths.segments] == [0, 77.14, 462.86] and sevenths.end == pytest.approx(BAR_LENGTH)
-    shares = stacked_bars([("Big", {"a": 90, "b": 10}), ("Small", {"a": 1, "b": 1})], ["a", "b"], each_whole=True)
+    assert [s.x for s in sevenths.segments] == [0, 77.14, 462.86]
+    assert sevenths.end == pytest.approx(BAR_LENGTH)
+    shares = stacked_bars([("Big", {"a": 90, "b": 10}), ("Small", {"a": 1, "b": 1})], ["a", "b"],
+                          each_whole=True)
     assert [[s.width for s in bar.segments] for bar in shares.bars] == [[486, 54], [270, 270]]
