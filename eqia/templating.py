@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 from flask_login import current_user
 
 from eqia.audit_words import EDIT
+from eqia.bar_charts import stacked_bars
 from eqia.forms.guidance import GUIDANCE
 from eqia.models import (
     ACTION_STATUSES,
@@ -154,6 +155,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(summary_row, "summary_row")
     app.add_template_global(fix_url, "fix_url")
     app.add_template_global(page_url, "page_url")
+    app.add_template_global(stacked_bars, "stacked_bars")
     # Only an http(s) address with a host is ever a live link (a provenance address, say).
     app.add_template_global(is_web_link, "is_web_link")
     app.add_template_global(definition_for, "definition_for")
