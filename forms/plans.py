@@ -5,6 +5,7 @@ be parsed."""
 from __future__ import annotations
 
 from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
@@ -38,7 +39,9 @@ class RowForm(BaseForm):
     recommendation = TextAreaField(_l("Recommendation"), widget=GovTextArea())
     response = RadioField(_l("Management response"), widget=GovRadioInput(),
                           choices=[*RESPONSES.items(), ("", NOT_YET)], validate_choice=False)
-    response_reason = TextAreaField(_l("Reason (where it is not agreed in full)"), widget=GovTextArea())
+    response_reason = TextAreaField(_l("Response in full"), widget=GovTextArea(),
+                                    description=_l("The council\u2019s answer in its own words: needed, with the "
+                                                   "reason, where the recommendation is not agreed in full"))
     next_steps = TextAreaField(_l("Next steps"), widget=GovTextArea())
     due_on = GovukDateField(_l("By when: a date"), error_label=_l("By when"),
                             description=_l("For example, 31 3 2027. Or leave it and give a condition below."))
@@ -62,3 +65,10 @@ class RowForm(BaseForm):
         return {key: getattr(self, key).data for key in (
             "theme_id", "number", "recommendation", "response", "response_reason", "next_steps", "due_on",
             "due_condition", "owner", "owner_user_id")}
+
+
+class RowsImportForm(BaseForm):
+    # Shown with GOV.UK's file upload component by the page (no WTForms widget for it).
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"))
+    lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField(_l("Import recommendations"), widget=GovSubmitInput())

@@ -717,6 +717,7 @@ def test_0033_adds_action_plans_whose_rows_go_with_their_plan_and_a_downgrade_dr
         db.session.commit()
         assert _rows("SELECT count(*) FROM plan_row") == [(0,)]
         assert _rows("SELECT count(*) FROM plan_row_update") == [(0,)]
+        db.session.commit()  # the reads above hold locks a downgrade on its own connection would wait for
         downgrade(directory=MIGRATIONS, revision="0032_activity_register")
         assert _rows("SELECT id, reference, state FROM assessment") == [(1, "EQIA-2026-0001", "published")]
         assert not {"action_plan", "plan_theme", "plan_row", "plan_row_update"} & set(

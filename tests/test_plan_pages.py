@@ -59,7 +59,7 @@ def test_a_lead_makes_a_plan_and_writes_its_rows_on_the_pages(client, auth, worl
     shown = page(client.get(f"/programme/plans/{plan.id}"))
     assert shown.select_one(f"#row-{row.id} th").get_text(strip=True) == "R4"
     assert [a.get_text(strip=True) for a in shown.select(".govuk-button-group a")] == [
-        "Agree the plan", "Add a recommendation"]
+        "Agree the plan", "Add a recommendation", "Import recommendations"]
 
 
 def test_a_bad_row_is_refused_with_each_problem_named_and_what_was_typed_kept(client, auth, world):
@@ -168,7 +168,7 @@ def test_a_rows_owner_records_progress_on_their_row_and_the_csv_carries_it(clien
     download = client.get(f"/programme/plans/{plan.id}.csv")
     assert download.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
-    assert table[0] == ["Theme", "Number", "Recommendation", "Management response", "Reason", "Next steps",
+    assert table[0] == ["Theme", "Number", "Recommendation", "Management response", "Response in full", "Next steps",
                         "By when", "By whom", "Status", "Overdue", "Latest progress note", "As at"]
     assert [(r[1], r[6], r[8], r[9], r[10]) for r in table[1:]] == [
         ("R1", "2020-01-31", "Done", "No", HOSTILE),

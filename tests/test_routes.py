@@ -86,6 +86,8 @@ EXPECTED = {
     # Equality action plans: made, written, agreed and adopted through their own workflow, then tracked.
     ("GET", "/programme/plans"), ("GET", "/programme/plans/new"), ("POST", "/programme/plans/new"),
     ("GET", "/programme/plans/<int:plan_id>"), ("GET", "/programme/plans/<int:plan_id>.csv"),
+    ("GET", "/programme/plans/<int:plan_id>.xlsx"),
+    ("GET", "/programme/plans/<int:plan_id>/import"), ("POST", "/programme/plans/<int:plan_id>/import"),
     ("GET", "/programme/plans/<int:plan_id>/rows/new"), ("POST", "/programme/plans/<int:plan_id>/rows/new"),
     ("GET", "/programme/plans/<int:plan_id>/rows/<int:row_id>"),
     ("POST", "/programme/plans/<int:plan_id>/rows/<int:row_id>"),

@@ -56,7 +56,7 @@ def test_the_welsh_keeps_every_placeholder_of_the_english():
 SAME_IN_BOTH = {"EqIA", "Data", "English", "Cymraeg", "Beta", "PDF", "CSV", "JSON", "API", "GOV.UK", "OK", "Word", "ID",
                 "URL", "TOTP", "GMT", "BST", "SSO", "OpenID", "Connect", "v1", "v2"}
 # Pages that are not pages of ours to read: downloads, redirects to a provider, files.
-NOT_PAGES = re.compile(r"\.(csv|json|pdf|docx)$|/(pdf|docx)$|^/api/|^/assets/|^/govuk-frontend/|^/static/|^/healthz|^/readyz"
+NOT_PAGES = re.compile(r"\.(csv|json|pdf|docx|xlsx)$|/(pdf|docx)$|^/api/|^/assets/|^/govuk-frontend/|^/static/|^/healthz|^/readyz"
                        r"|^/sign-in/sso|^/language/|^/sign-in/code$|^/sign-in/waiting$"
                        # the standard workflow's diagram is /workflow/ itself (its name redirects there)
                        r"|^/workflow/<name>$")
@@ -263,6 +263,7 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
               (world.lead, f"/programme/plans/{draft_plan.id}"), (world.lead, f"/programme/plans/{draft_plan.id}/rows/new"),
               (world.lead, f"/programme/plans/{draft_plan.id}/rows/{draft_row.id}"),
               (world.lead, f"/programme/plans/{draft_plan.id}/actions/agree_plan"),
+              (world.lead, f"/programme/plans/{draft_plan.id}/import"),
               (world.author, f"/programme/plans/{adopted_plan.id}"),
               (world.author, f"/programme/plans/{adopted_plan.id}/rows/{adopted_row.id}/progress"),
               (world.lead, f"/programme/plans/{adopted_plan.id}/actions/close_plan")]

@@ -250,7 +250,8 @@ def _lock(plan_id: int, expected_lock_version: int | None) -> ActionPlan:
     return plan
 
 
-def _editable(user: User, plan: ActionPlan) -> None:
+def check_editable(user: User, plan: ActionPlan) -> None:
+    """Refuse, saying why, a user who may not change the plan's rows now."""
     if not can_view(user, plan):
         raise NotFound(WORDING.not_found)
     definition = definition_of(plan)
@@ -308,7 +309,7 @@ def _touched(user: User, plan: ActionPlan, change: str, **details) -> None:
 @service_step
 def add_row(user: User, plan_id: int, fields: Mapping, *, expected_lock_version: int | None = None) -> PlanRow:
     plan = _lock(plan_id, expected_lock_version)
-    _editable(user, plan)
+    check_editable(user, plan)
     values = checked_row(plan, fields)
     row = PlanRow(plan_id=plan.id, position=max((r.position for r in plan.rows), default=-1) + 1, **values)
     plan.rows.append(row)
@@ -328,7 +329,7 @@ def _row_of(plan: ActionPlan, row_id: int) -> PlanRow:
 def change_row(user: User, plan_id: int, row_id: int, fields: Mapping, *,
                expected_lock_version: int | None = None) -> PlanRow:
     plan = _lock(plan_id, expected_lock_version)
-    _editable(user, plan)
+    check_editable(user, plan)
     row = _row_of(plan, row_id)
     values = checked_row(plan, fields)
     changed = sorted(k for k, v in values.items() if getattr(row, k) != v)
@@ -342,7 +343,7 @@ def change_row(user: User, plan_id: int, row_id: int, fields: Mapping, *,
 @service_step
 def remove_row(user: User, plan_id: int, row_id: int, *, expected_lock_version: int | None = None) -> None:
     plan = _lock(plan_id, expected_lock_version)
-    _editable(user, plan)
+    check_editable(user, plan)
     row = _row_of(plan, row_id)
     plan.rows.remove(row)
     db.session.flush()
@@ -355,7 +356,7 @@ def add_rows(user: User, plan_id: int, rows: list[Mapping], *, themes: list[str]
     """Rows from an import, all or nothing: `themes` are the titles of themes the plan lacks, added first
     (each row's `theme` is then a title or module code of the plan's themes)."""
     plan = _lock(plan_id, expected_lock_version)
-    _editable(user, plan)
+    check_editable(user, plan)
     start = max((t.position for t in plan.themes), default=-1) + 1
     for offset, title in enumerate(themes):
         plan.themes.append(PlanTheme(position=start + offset, module="", title=title))

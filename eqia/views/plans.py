@@ -6,17 +6,19 @@ and the plan as CSV. Each view parses a form, calls one service
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from eqia.extensions import db
 from eqia.forms.action_progress import ActionProgressForm
 from eqia.forms.completion import ConfirmForm
-from eqia.forms.plans import PlanForm, RowForm
+from eqia.forms.plans import PlanForm, RowForm, RowsImportForm
 from eqia.forms.transition import TransitionForm
 from eqia.models import ACTION_PROGRESS_STATUSES, RESPONSES
-from eqia.services import activities, plans
+from eqia.services import activities, plan_sheets, plans
 from eqia.services.action_owners import active_accounts
 from eqia.services.action_progress import ProgressInput, today
 from eqia.services.errors import Conflict, ServiceError
@@ -32,10 +34,8 @@ ROW_SAVED = N_("The changes to the recommendation have been saved.")
 ROW_REMOVED = N_("Recommendation removed from the plan.")
 PROGRESS_SAVED = N_("Progress recorded.")
 
-# The spreadsheet is read by people: its headings are in the reader's language.
-PLAN_HEADINGS = (_l("Theme"), _l("Number"), _l("Recommendation"), _l("Management response"), _l("Reason"),
-                 _l("Next steps"), _l("By when"), _l("By whom"), _l("Status"), _l("Overdue"),
-                 _l("Latest progress note"), _l("As at"))
+FILE_MISSING = N_("Choose the spreadsheet to import")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.before_request
@@ -112,6 +112,7 @@ def _row_saved(found, form: RowForm, call, row, said: str):
 def new_row(plan_id: int):
     found = plans.get(_user(), plan_id)
     if request.method == "GET":
+        plans.check_editable(_user(), found)
         return _row_page(found, RowForm(formdata=None, data={"lock_version": found.lock_version}))
     return _row_saved(found, RowForm(), lambda values, seen: plans.add_row(
         _user(), plan_id, values, expected_lock_version=seen), None, ROW_ADDED)
@@ -124,6 +125,7 @@ def row(plan_id: int, row_id: int):
     if shown is None:
         abort(404)
     if request.method == "GET":
+        plans.check_editable(_user(), found)
         data = {key: getattr(shown, key) for key in RowForm().values()}
         data["lock_version"] = found.lock_version
         return _row_page(found, RowForm(formdata=None, data=data), shown)
@@ -203,14 +205,47 @@ def progress(plan_id: int, row_id: int):
 @bp.route("/<int:plan_id>.csv")
 def plan_csv(plan_id: int):
     found = plans.get(_user(), plan_id)
+    rows = ([cell.isoformat() if isinstance(cell, date) else cell for cell in row]
+            for row in plan_sheets.table(found))
+    return csv_response(rows, f"action-plan-{found.id}.csv")
 
-    def rows():
-        yield [str(h) for h in PLAN_HEADINGS]
-        for r in plans.progress(found):
-            row = r.row
-            yield [str(row.theme.shown_title), row.number, row.recommendation,
-                   str(RESPONSES[row.response]) if row.response in RESPONSES else "", row.response_reason,
-                   row.next_steps, row.due_on.isoformat() if row.due_on else row.due_condition, row.owner,
-                   str(r.status_label), _("Yes") if r.overdue else _("No"), r.latest.note if r.latest else "",
-                   r.latest.dated.isoformat() if r.latest else ""]
-    return csv_response(rows(), f"action-plan-{found.id}.csv")
+
+@bp.route("/<int:plan_id>.xlsx")
+def plan_xlsx(plan_id: int):
+    found = plans.get(_user(), plan_id)
+    return Response(plan_sheets.xlsx(found), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="action-plan-{found.id}.xlsx"'})
+
+
+def _import_page(found, form: RowsImportForm, problems=(), status: int = 200):
+    return render_template("plans/import.html", plan=found, form=form, problems=list(problems)), status
+
+
+@bp.route("/<int:plan_id>/import", methods=["GET", "POST"])
+def import_rows(plan_id: int):
+    found = plans.get(_user(), plan_id)
+    form = RowsImportForm()
+    if request.method == "GET":
+        plans.check_editable(_user(), found)  # say why now rather than offer a form that will be refused
+        form.lock_version.data = found.lock_version
+        return _import_page(found, form)
+    if not form.validate_on_submit():
+        return _import_page(found, form, status=422)
+    upload = form.file.data
+    if upload is None or not getattr(upload, "filename", ""):
+        form.file.errors = [_(FILE_MISSING)]
+        return _import_page(found, form, status=422)
+    data = upload.read(plan_sheets.MAX_BYTES + 1)
+    try:
+        made = plan_sheets.import_rows(_user(), plan_id, upload.filename, data,
+                                       expected_lock_version=form.lock_version.data)
+    except ServiceError as error:
+        db.session.expire_all()
+        found = plans.get(_user(), plan_id)
+        if isinstance(error, Conflict):
+            form.lock_version.data = found.lock_version
+            form.lock_version.raw_data = [str(found.lock_version)]
+        return _import_page(found, form, [{"text": _(p.message), "href": "#file"} for p in error.problems],
+                            error.status)
+    flash(ngettext("%(num)d recommendation imported.", "%(num)d recommendations imported.", len(made)), "success")
+    return redirect(url_for("plans.plan", plan_id=plan_id))
