@@ -95,6 +95,11 @@ EXPECTED = {
     ("GET", "/api/v1/assessments/<int:assessment_id>/actions"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<int:item_id>/updates"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
+    # The activity register (issue 18), for those who keep it.
+    ("GET", "/api/v1/activities"), ("POST", "/api/v1/activities"),
+    ("GET", "/api/v1/activities/<int:activity_id>"), ("PUT", "/api/v1/activities/<int:activity_id>"),
+    ("POST", "/api/v1/activities/<int:activity_id>/retire"), ("POST", "/api/v1/activities/<int:activity_id>/links"),
+    ("DELETE", "/api/v1/activities/<int:activity_id>/links/<reference>"),
     # For the load balancer and the monitoring (docs/operating.md).
     ("GET", "/healthz"), ("GET", "/readyz"),
 }

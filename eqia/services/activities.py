@@ -265,16 +265,29 @@ def _row(activity: Activity, directorate: str, rank: int, late, linked: int) -> 
                        linked)
 
 
-def page_of_activities(user: User, filters: Filters, number: int, *, on: date | None = None) -> Page[ActivityRow]:
+def page_of_activities(user: User, filters: Filters, number: int, *, on: date | None = None,
+                       size: int = PAGE_SIZE) -> Page[ActivityRow]:
     """One page of the register, by directorate and name: two queries."""
     require_keeper(user)
     on = on or today()
     total = db.session.execute(select(func.count()).select_from(
         _listed(filters, on, Activity.id).subquery())).scalar_one()
-    number = clamp(number, total, PAGE_SIZE)
+    number = clamp(number, total, size)
     rows = db.session.execute(_listed(filters, on).order_by(Directorate.name, func.lower(Activity.name), Activity.id)
-                              .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return Page([_row(*row) for row in rows], number, total, PAGE_SIZE)
+                              .offset((number - 1) * size).limit(size)).all()
+    return Page([_row(*row) for row in rows], number, total, size)
+
+
+def references_of(user: User, activity_ids: list[int]) -> dict[int, list[str]]:
+    """The references linked to each of these activities, in order: one query, however many."""
+    require_keeper(user)
+    found: dict[int, list[str]] = {activity_id: [] for activity_id in activity_ids}
+    if activity_ids:
+        for activity_id, reference in db.session.execute(
+                select(ActivityAssessment.activity_id, ActivityAssessment.reference)
+                .where(ActivityAssessment.activity_id.in_(activity_ids)).order_by(ActivityAssessment.reference)):
+            found[activity_id].append(reference)
+    return found
 
 
 def every_activity(user: User, filters: Filters, *, on: date | None = None):
@@ -468,7 +481,9 @@ def _linked_meanwhile(reference: str) -> Invalid:
 @service_step
 def unlink(user: User, activity: Activity, reference: str) -> None:
     require_keeper(user)
-    existing = db.session.get(ActivityAssessment, reference) if isinstance(reference, str) else None
+    # In any case, as it was linked (the API takes a reference as the caller typed it).
+    reference = reference.strip().upper() if isinstance(reference, str) else ""
+    existing = db.session.get(ActivityAssessment, reference) if reference else None
     if existing is None or existing.activity_id != activity.id:
         raise NotPossible(NOT_LINKED_HERE)
     db.session.delete(existing)
