@@ -24,6 +24,8 @@ EXPECTED = {
     ("GET", "/assessments"),
     ("GET", "/assessments/new"), ("POST", "/assessments/new"),
     ("GET", "/assessments/<int:assessment_id>"),
+    # Its author says which activity of the register it assesses (issue 18).
+    ("POST", "/assessments/<int:assessment_id>/activity"),
     ("GET", "/assessments/<int:assessment_id>/details"), ("POST", "/assessments/<int:assessment_id>/details"),
     ("GET", "/assessments/<int:assessment_id>/screening"), ("POST", "/assessments/<int:assessment_id>/screening"),
     ("GET", "/assessments/<int:assessment_id>/tasks"), ("GET", "/assessments/<int:assessment_id>/check"),
