@@ -29,7 +29,10 @@ def posted_id(value) -> int | None:
     cannot be one, so a forged value is refused, never read as "none"."""
     if value is None or value == "" or isinstance(value, int):
         return value or None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) <= DATABASE_INTEGER_MAX:
+    # The length first: Python refuses int() of more than 4,300 digits (a ValueError, which WTForms would
+    # answer with its own English "could not coerce" instead of the service's words).
+    if isinstance(value, str) and value.isascii() and value.isdigit() \
+            and len(value) <= len(str(DATABASE_INTEGER_MAX)) and int(value) <= DATABASE_INTEGER_MAX:
         return int(value)
     return NOT_AN_ID
 

@@ -59,6 +59,17 @@ class LinkForm(BaseForm):
     submit = SubmitField(_l("Link assessment"), widget=GovSubmitInput())
 
 
+class OwnActivityForm(BaseForm):
+    """An author's answer on their assessment's overview: which activity of the register it assesses."""
+    activity_id = SelectField(_l("Which activity in the register does this assess?"), widget=GovSelect(),
+                              coerce=posted_id, choices=[], validate_choice=False)
+    submit = SubmitField(_l("Link to this activity"), widget=GovSubmitInput())
+
+    def offer(self, choices) -> "OwnActivityForm":
+        self.activity_id.choices = [("", _(CHOOSE))] + [(a.id, a.name) for a in choices]
+        return self
+
+
 class ImportForm(BaseForm):
     # Shown with GOV.UK's file upload component by the page (no WTForms widget for it).
     file = FileField(_l("CSV file"))

@@ -19,7 +19,10 @@ SEMANTIC_RULES = {"POST /assessments", "PUT /assessments/{assessment_id}",
                   "POST /assessments/{assessment_id}/challenge-answers",
                   # A schema-valid update may rightly be refused: a date in the future, "dropped" with no
                   # reason, an action already closed, an assessment not signed.
-                  "POST /assessments/{assessment_id}/actions/{item_id}/updates"}
+                  "POST /assessments/{assessment_id}/actions/{item_id}/updates",
+                  # The register's rules: a name its directorate has already, a directorate not in use, an activity
+                  # not relevant that needs an assessment, a reference no assessment has or one linked elsewhere.
+                  "POST /activities", "PUT /activities/{activity_id}", "POST /activities/{activity_id}/links"}
 
 
 @pytest.fixture

@@ -125,3 +125,26 @@ def test_a_lead_keeps_the_register_and_reads_the_coverage(live_server, browser, 
     lead.page.wait_for_selector("#side-by-side")
     assert "Library opening hours" in lead.page.locator("#side-by-side thead").inner_text()
     check(lead.page, "programme-cumulative-side-by-side")
+
+
+def test_an_author_says_which_activity_their_assessment_assesses(live_server, browser, world):  # noqa: F811
+    from eqia.services import activities
+
+    for name in ("Home to school transport policy", "Library service"):
+        activities.add(world.lead, {"name": name, "kind": "policy", "relevance": "high", "needs_assessment": "yes",
+                                    "directorate_id": world.directorate.id})
+    db.session.commit()
+    assessment = world.make_assessment(title="Library opening hours")
+    author = Person(browser, live_server, world.author)
+    author.sign_in()
+    author.go(f"/assessments/{assessment.id}")
+    check(author.page, "overview-choose-activity")
+    author.page.click("button:has-text('Link to this activity')")
+    author.sees_errors("overview-choose-activity-errors")
+    assert "Select the activity in the register" in author.page.locator("#activity_id-error").inner_text()
+    author.page.select_option("#activity_id", label="Library service")
+    author.page.click("button:has-text('Link to this activity')")
+    author.page.wait_for_selector(".govuk-notification-banner--success")
+    assert "Library service" in author.page.locator("#activity").inner_text()
+    assert author.page.locator("#choose-activity").count() == 0
+    check(author.page, "overview-activity-linked")

@@ -24,6 +24,8 @@ EXPECTED = {
     ("GET", "/assessments"),
     ("GET", "/assessments/new"), ("POST", "/assessments/new"),
     ("GET", "/assessments/<int:assessment_id>"),
+    # Its author says which activity of the register it assesses (issue 18).
+    ("POST", "/assessments/<int:assessment_id>/activity"),
     ("GET", "/assessments/<int:assessment_id>/details"), ("POST", "/assessments/<int:assessment_id>/details"),
     ("GET", "/assessments/<int:assessment_id>/screening"), ("POST", "/assessments/<int:assessment_id>/screening"),
     ("GET", "/assessments/<int:assessment_id>/tasks"), ("GET", "/assessments/<int:assessment_id>/check"),
@@ -108,6 +110,11 @@ EXPECTED = {
     ("GET", "/api/v1/assessments/<int:assessment_id>/actions"),
     ("POST", "/api/v1/assessments/<int:assessment_id>/actions/<int:item_id>/updates"),
     ("GET", "/api/v1/register"), ("GET", "/api/v1/openapi.json"),
+    # The activity register (issue 18), for those who keep it.
+    ("GET", "/api/v1/activities"), ("POST", "/api/v1/activities"),
+    ("GET", "/api/v1/activities/<int:activity_id>"), ("PUT", "/api/v1/activities/<int:activity_id>"),
+    ("POST", "/api/v1/activities/<int:activity_id>/retire"), ("POST", "/api/v1/activities/<int:activity_id>/links"),
+    ("DELETE", "/api/v1/activities/<int:activity_id>/links/<reference>"),
     # For the load balancer and the monitoring (docs/operating.md).
     ("GET", "/healthz"), ("GET", "/readyz"),
 }

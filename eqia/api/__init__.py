@@ -10,5 +10,5 @@ gave it (403 role or segregation of duties, 409 state or stale lock version,
 
 from __future__ import annotations
 
-from eqia.api import action_progress, assessments, challenge, spec  # noqa: F401  (their routes join the blueprint)
+from eqia.api import action_progress, activities, assessments, challenge, spec  # noqa: F401  (their routes join the blueprint)
 from eqia.api.blueprint import bp  # noqa: F401

@@ -15,14 +15,16 @@ from sqlalchemy import select
 
 from eqia.api.blueprint import PROBLEM, bp
 from eqia.api.action_progress import UPDATE_FIELDS
+from eqia.api.activities import ACTIVITY_FIELDS
 from eqia.api.assessments import ACTION_FIELDS, PAGE_MAX, PER_PAGE_MAX
 from eqia.interchange.schema import WHEN_RECORDED
 from eqia.interchange.schema import schema as interchange_schema
 from eqia.links import external_url
 from eqia.security import public
 from eqia.extensions import db
-from eqia.models import ACTION_PROGRESS_STATUSES, DATABASE_INT_MAX, Directorate
+from eqia.models import ACTION_PROGRESS_STATUSES, DATABASE_INT_MAX, RELEVANCES, Directorate
 from eqia.services.action_progress import EVIDENCE_MAX, NOTE_MAX
+from eqia.services.activities import COVERAGE
 from eqia.services.search import TEXT_MAX
 from eqia.loaded_definitions import characteristics, workflows
 
@@ -163,6 +165,7 @@ def document() -> dict:
                 "responses": {"200": {"description": "The PDF", "content": {"application/pdf": {
                     "schema": {"type": "string", "contentMediaType": "application/pdf"}}}},
                               **_problem_responses(401, 404)}}},
+            **_activity_paths(text_query, directorate, paging),
             "/register": {"get": {
                 "operationId": "getRegister", "summary": "The public register: published versions only",
                 "security": [{}],
@@ -274,11 +277,97 @@ def document() -> dict:
                     "assessment": {"type": "object", "required": ["id", "reference", "version", "href"]},
                     "tracks_progress": {"type": "boolean"},
                     "actions": {"type": "array", "items": {"$ref": "#/components/schemas/ActionProgress"}}}},
+                **_activity_schemas(),
                 "ActionRequest": {"type": "object", "additionalProperties": False, "properties": {
                     name: {"type": json_type, "description": description}
                     for name, (_, json_type, description) in ACTION_FIELDS.items()}},
             },
         },
+    }
+
+
+def _activity_paths(text_query: dict, directorate: dict, paging: list[dict]) -> dict:
+    """The activity register's operations: for equality leads and administrators (403 for anyone else)."""
+    activity_id = {"name": "activity_id", "in": "path", "required": True,
+                   "schema": {"type": "integer", "minimum": 1, "maximum": DATABASE_INT_MAX}}
+    yes_no = {"type": "string", "enum": ["true", "false"]}
+    body = {"required": True, "content": {JSON: {"schema": {"$ref": "#/components/schemas/ActivityRequest"}}}}
+    activity = {"content": {JSON: {"schema": {"$ref": "#/components/schemas/Activity"}}}}
+    return {
+        "/activities": {"get": {
+            "operationId": "listActivities", "summary": "A page of the activity register, by directorate and name",
+            "parameters": [{**text_query, "description": "Text in the name or the owner"}, directorate,
+                           {"name": "coverage", "in": "query", "schema": {"type": "string", "enum": list(COVERAGE)},
+                            "description": "Activities needing an assessment, so covered"},
+                           {"name": "late", "in": "query", "schema": yes_no,
+                            "description": "Never assessed, and the date to assess by has passed"},
+                           {"name": "needed", "in": "query", "schema": yes_no,
+                            "description": "Only those that need an assessment"},
+                           {"name": "retired", "in": "query", "schema": yes_no,
+                            "description": "The retired activities instead of the live ones"}, *paging],
+            "responses": {**_ok("#/components/schemas/ActivityPage", "One page of activities"),
+                          **_problem_responses(400, 401, 403)}}, "post": {
+            "operationId": "createActivity", "summary": "Add an activity to the register",
+            "requestBody": body,
+            "responses": {"201": {"description": "Added", "headers": {"Location": {"schema": {"type": "string"}}},
+                                  **activity}, **_problem_responses(400, 401, 403, 413, 415, 422)}}},
+        "/activities/{activity_id}": {"get": {
+            "operationId": "getActivity", "summary": "One activity, with the assessments linked to it",
+            "parameters": [activity_id],
+            "responses": {"200": {"description": "The activity", "headers": {"ETag": {"schema": {
+                "type": "string"}}}, **activity}, **_problem_responses(401, 403, 404)}}, "put": {
+            "operationId": "updateActivity", "summary": "Make the activity what the body says",
+            "parameters": [activity_id, {"name": "If-Match", "in": "header", "required": True,
+                                         "description": "The ETag of the GET", "schema": {"type": "string"}}],
+            "requestBody": body,
+            "responses": {"200": {"description": "Saved: the activity now", **activity},
+                          **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422, 428)}}},
+        "/activities/{activity_id}/retire": {"post": {
+            "operationId": "retireActivity", "summary": "Retire the activity: its links stay",
+            "parameters": [activity_id],
+            "responses": {"200": {"description": "Retired", **activity},
+                          **_problem_responses(400, 401, 403, 404, 409, 413, 415)}}},
+        "/activities/{activity_id}/links": {"post": {
+            "operationId": "linkAssessment",
+            "summary": "Every version of the assessment of this reference assesses the activity",
+            "parameters": [activity_id],
+            "requestBody": {"required": True, "content": {JSON: {"schema": {
+                "type": "object", "additionalProperties": False, "required": ["reference"],
+                "properties": {"reference": {"type": "string", "description": "Such as EQIA-2026-0001, any case"}}}}}},
+            "responses": {"201": {"description": "Linked: the activity now", **activity},
+                          **_problem_responses(400, 401, 403, 404, 409, 413, 415, 422)}}},
+        "/activities/{activity_id}/links/{reference}": {"delete": {
+            "operationId": "unlinkAssessment", "summary": "The assessment of this reference no longer assesses it",
+            "parameters": [activity_id, {"name": "reference", "in": "path", "required": True,
+                                         "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "Unlinked: the activity now", **activity},
+                          **_problem_responses(401, 403, 404, 409)}}},
+    }
+
+
+def _activity_schemas() -> dict:
+    types = {name: {"type": [json_type, "null"] if nullable else json_type, "description": description}
+             for name, (json_type, nullable, description) in ACTIVITY_FIELDS.items()}
+    coverage = {"type": ["string", "null"], "enum": [*COVERAGE, None],
+                "description": "How far it is covered, if it needs an assessment"}
+    kinds = {**types["kind"], "enum": list(characteristics().activity_kinds)}
+    relevances = {**types["relevance"], "enum": list(RELEVANCES)}
+    return {
+        "ActivityRequest": {"type": "object", "additionalProperties": False,
+                            "required": ["name", "kind", "directorate_id", "relevance", "needs_assessment"],
+                            "properties": {**types, "kind": kinds, "relevance": relevances}},
+        "Activity": {"type": "object", "required": [*ACTIVITY_FIELDS, "id", "directorate", "retired", "retired_at",
+                                                    "coverage", "references", "href"], "properties": {
+            **types, "id": {"type": "integer"}, "directorate": {"type": "string"}, "retired": {"type": "boolean"},
+            "retired_at": {"type": ["string", "null"], "format": "date-time"}, "coverage": coverage,
+            "late": {"type": "boolean", "description": "Never assessed, and its date has passed (in a list)"},
+            "references": {"type": "array", "items": {"type": "string"}},
+            "links": {"type": "array", "items": {"type": "object", "required": ["reference", "coverage", "latest"]}},
+            "href": {"type": "string"}}},
+        "ActivityPage": {"type": "object", "required": ["items", "total", "page", "per_page", "pages"], "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Activity"}},
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+            "pages": {"type": "integer"}}},
     }
 
 

@@ -31,10 +31,12 @@ from eqia.admin.directorates import NAME_MAX, NAME_TOO_LONG
 from eqia.admin.listing import Page, clamp
 from eqia.audit_words import PROGRAMME
 from eqia.extensions import db
-from eqia.loaded_definitions import characteristics, workflows
+from eqia.loaded_definitions import characteristics, definition_for, workflows
 from eqia.models import RELEVANCES, Activity, ActivityAssessment, Assessment, Directorate, User, utcnow
 from eqia.roles import ADMIN, EQUALITY_LEAD
+from eqia.services.access import editing_role
 from eqia.services.action_progress import today
+from eqia.services.assessments import get_visible
 from eqia.services.audit import append_event
 from eqia.services.errors import NUL_REFUSED, Forbidden, Invalid, NotFound, NotPossible
 from eqia.unit_of_work import refusing_clashes, service_step
@@ -86,6 +88,9 @@ RETIRED_CANNOT_CHANGE = N_("A retired activity cannot be changed or linked to an
 REFERENCE_MISSING = N_("Enter the reference of the assessment, for example EQIA-2026-0001")
 ALREADY_LINKED_HERE = N_("That assessment is already linked to this activity")
 NOT_LINKED_HERE = N_("That assessment is not linked to this activity")
+NOT_YOURS_TO_LINK = N_("Only someone who may edit this assessment can say which activity it assesses")
+ALREADY_ASSESSES = N_("This assessment already assesses an activity: ask your equality lead to change that")
+CHOOSE_ACTIVITY = N_("Select the activity in the register that this assessment assesses")
 assert str(NAME_MAX) in NAME_TOO_LONG and str(OWNER_MAX) in OWNER_TOO_LONG and f"{NOTES_MAX:,}" in NOTES_TOO_LONG
 
 
@@ -115,8 +120,9 @@ def require_keeper(user: User) -> str:
     return role
 
 
-def record(user: User, change: str, **details) -> None:
-    append_event(action=f"programme:{change}", actor=user, role=require_keeper(user), kind=PROGRAMME,
+def record(user: User, change: str, *, role: str | None = None, **details) -> None:
+    """A change to the register on the audit trail, in the keeper's role (or `role`, an author's own link)."""
+    append_event(action=f"programme:{change}", actor=user, role=role or require_keeper(user), kind=PROGRAMME,
                  details={"change": change, **details})
 
 
@@ -265,16 +271,29 @@ def _row(activity: Activity, directorate: str, rank: int, late, linked: int) -> 
                        linked)
 
 
-def page_of_activities(user: User, filters: Filters, number: int, *, on: date | None = None) -> Page[ActivityRow]:
+def page_of_activities(user: User, filters: Filters, number: int, *, on: date | None = None,
+                       size: int = PAGE_SIZE) -> Page[ActivityRow]:
     """One page of the register, by directorate and name: two queries."""
     require_keeper(user)
     on = on or today()
     total = db.session.execute(select(func.count()).select_from(
         _listed(filters, on, Activity.id).subquery())).scalar_one()
-    number = clamp(number, total, PAGE_SIZE)
+    number = clamp(number, total, size)
     rows = db.session.execute(_listed(filters, on).order_by(Directorate.name, func.lower(Activity.name), Activity.id)
-                              .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return Page([_row(*row) for row in rows], number, total, PAGE_SIZE)
+                              .offset((number - 1) * size).limit(size)).all()
+    return Page([_row(*row) for row in rows], number, total, size)
+
+
+def references_of(user: User, activity_ids: list[int]) -> dict[int, list[str]]:
+    """The references linked to each of these activities, in order: one query, however many."""
+    require_keeper(user)
+    found: dict[int, list[str]] = {activity_id: [] for activity_id in activity_ids}
+    if activity_ids:
+        for activity_id, reference in db.session.execute(
+                select(ActivityAssessment.activity_id, ActivityAssessment.reference)
+                .where(ActivityAssessment.activity_id.in_(activity_ids)).order_by(ActivityAssessment.reference)):
+            found[activity_id].append(reference)
+    return found
 
 
 def every_activity(user: User, filters: Filters, *, on: date | None = None):
@@ -468,12 +487,47 @@ def _linked_meanwhile(reference: str) -> Invalid:
 @service_step
 def unlink(user: User, activity: Activity, reference: str) -> None:
     require_keeper(user)
-    existing = db.session.get(ActivityAssessment, reference) if isinstance(reference, str) else None
+    # In any case, as it was linked (the API takes a reference as the caller typed it).
+    reference = reference.strip().upper() if isinstance(reference, str) else ""
+    existing = db.session.get(ActivityAssessment, reference) if reference else None
     if existing is None or existing.activity_id != activity.id:
         raise NotPossible(NOT_LINKED_HERE)
     db.session.delete(existing)
     db.session.flush()
     record(user, ASSESSMENT_UNLINKED, activity=activity.id, name=activity.name, reference=reference)
+
+
+# ------------------------------------------------------------------ an author's own link
+def activities_to_choose(assessment: Assessment) -> list[Activity]:
+    """What an author may link their EqIA to: the live activities of its directorate, by name (one query)."""
+    return list(db.session.execute(
+        select(Activity).where(Activity.directorate_id == assessment.directorate_id, Activity.retired_at.is_(None))
+        .order_by(func.lower(Activity.name), Activity.id)).scalars())
+
+
+@service_step
+def link_own(user: User, assessment_id: int, activity_id: object) -> Activity:
+    """The author says which activity their EqIA assesses: only an EqIA they may edit now, only while it
+    assesses none, only a live activity of its directorate. Changing or removing a link stays with the
+    keepers (`link`, `unlink`): an author choosing again could move an assessment out of a coverage figure."""
+    assessment = get_visible(assessment_id, user)
+    role = editing_role(user, assessment, definition_for(assessment))
+    if role is None:
+        raise Forbidden(NOT_YOURS_TO_LINK)
+    if db.session.get(ActivityAssessment, assessment.reference) is not None:
+        raise NotPossible(ALREADY_ASSESSES)
+    chosen = db.session.get(Activity, activity_id) if isinstance(activity_id, int) \
+        and not isinstance(activity_id, bool) and 0 < activity_id < 2**31 else None
+    if chosen is not None and chosen.retired:
+        raise Invalid(Problem(RETIRED_CANNOT_CHANGE, field="activity_id"))
+    if chosen is None or chosen.directorate_id != assessment.directorate_id:
+        raise Invalid(Problem(CHOOSE_ACTIVITY, field="activity_id"))
+    made = ActivityAssessment(reference=assessment.reference, activity_id=chosen.id, linked_by_id=user.id)
+    db.session.add(made)
+    with refusing_clashes(lambda: NotPossible(ALREADY_ASSESSES)):
+        db.session.flush()
+    record(user, ASSESSMENT_LINKED, role=role, activity=chosen.id, name=chosen.name, reference=assessment.reference)
+    return chosen
 
 
 def activity_of(reference: str) -> Activity | None:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eqia.extensions import db, limiter
+from eqia.forms.programme import OwnActivityForm
 from eqia.forms.register_details import RegisterDetailsEditForm, RegisterDetailsForm
 from eqia.forms.transition import TransitionForm
 from eqia.models import Assessment, Directorate
@@ -24,6 +25,7 @@ from eqia.services import tasks
 from eqia.services.assessments import last_edit
 from eqia.services.audit import trail
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.views.errors import put_on
 from eqia.views.pages import endpoint_for, page_url
 from eqia.workflow.hooks import Problem
 from eqia.services.summary import sign_off_summary
@@ -160,8 +162,21 @@ def new():
 @bp.route("/<int:assessment_id>")
 @login_required
 def overview(assessment_id: int):
+    return _overview(assessment_id)
+
+
+def _overview(assessment_id: int, activity_form: OwnActivityForm | None = None, problems=(), status: int = 200):
     assessment = service.get_visible(assessment_id, current_user)
     definition = definition_for(assessment)
+    activity = activities.activity_of(assessment.reference)
+    may_edit = access.can_edit(current_user, assessment, definition)
+    # Not yet linked, its author may say which activity it assesses; a link made stays with the keepers.
+    if activity is None and may_edit:
+        to_choose = activities.activities_to_choose(assessment)
+        if to_choose or activity_form is not None:
+            activity_form = (activity_form or OwnActivityForm(formdata=None)).offer(to_choose)
+    else:
+        activity_form = None
     history = trail(assessment)[::-1]
     versions = []
     cursor = assessment.previous_version
@@ -174,10 +189,10 @@ def overview(assessment_id: int):
     return render_template(
         "assessments/overview.html", assessment=assessment, definition=definition,
         may_review=challenge.may_review(current_user, assessment),
-        to_answer=challenge.unanswered(assessment) if access.can_edit(current_user, assessment, definition) else [],
+        to_answer=challenge.unanswered(assessment) if may_edit else [],
         signature_check=signing.verify(assessment) if assessment.sign_offs else None,
         state=definition.states[assessment.state], actions=allowed_transitions(current_user, assessment),
-        can_edit=access.can_edit(current_user, assessment, definition), history=history,
+        can_edit=may_edit, history=history,
         earlier_versions=versions,
         next_version=following if following is not None and access.can_view(current_user, following) else None,
         done=sum(t.status == tasks.COMPLETED for t in progress),
@@ -187,9 +202,25 @@ def overview(assessment_id: int):
         # A review version's look back at the version it follows, once it has said anything.
         reviewed=assessment.previous_version if review_recorded(assessment) else None,
         # The activity of the council's register it assesses (issue 18), a link for those who keep the register.
-        activity=activities.activity_of(assessment.reference),
+        activity=activity,
         keeps_register=activities.keeping_role(current_user) is not None,
-    )
+        activity_form=activity_form,
+        problems=list(problems),
+    ), status
+
+
+@bp.route("/<int:assessment_id>/activity", methods=["POST"])
+@login_required
+def link_activity(assessment_id: int):
+    form = OwnActivityForm()
+    if not form.validate_on_submit():
+        return _overview(assessment_id, form, status=422)
+    try:
+        made = activities.link_own(current_user, assessment_id, form.activity_id.data)
+    except (Invalid, NotPossible, Forbidden) as error:
+        return _overview(assessment_id, form, put_on(form, error), error.status)
+    flash(_("This assessment is linked to the activity \u201c%(name)s\u201d.", name=made.name), "success")
+    return redirect(url_for("assessments.overview", assessment_id=assessment_id, _anchor="activity"))
 
 
 def _shown(field, value) -> str:
