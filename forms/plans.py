@@ -62,3 +62,14 @@ class RowForm(BaseForm):
         return {key: getattr(self, key).data for key in (
             "theme_id", "number", "recommendation", "response", "response_reason", "next_steps", "due_on",
             "due_condition", "owner", "owner_user_id")}
+
+
+class ReportForm(BaseForm):
+    """The progress report's one choice, sent as a query string: the report is read, nothing is written."""
+
+    class Meta:
+        csrf = False
+
+    period = StringField(_l("Period the report covers (optional)"), widget=GovTextInput(),
+                         description=_l("Shown under the report\u2019s title. For example, \u201cQuarter 2, "
+                                        "2026 to 2027\u201d"))
