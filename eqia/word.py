@@ -1,4 +1,5 @@
-"""The EqIA as a Word document, for councils that paste it into committee reports.
+"""The EqIA (and the other documents the service prints) as Word, for councils that paste
+them into committee reports.
 
 Built from the PDF's own HTML, so the two can never say different things:
 headings become Word headings, lists become lists, tables become tables with a
@@ -171,11 +172,20 @@ class _Builder(HTMLParser):
 
 def docx_for(assessment: Assessment, page_html: str, *, draft: bool) -> bytes:
     """The document in the language being written (eqia.services.version_pdfs.docx_for chooses it)."""
+    return docx_from_html(
+        page_html, title=f"{assessment.display_reference}: {assessment.title}",
+        subject=_("Equality impact assessment (draft)") if draft else _("Equality impact assessment"),
+        header=assessment.display_reference, warning=_("DRAFT: not signed off") if draft else "")
+
+
+def docx_from_html(page_html: str, *, title: str, subject: str, header: str = "", warning: str = "") -> bytes:
+    """Any of the service's PDF documents as Word, from its HTML, in the language being written:
+    `header` runs at the top of every page, followed by `warning` in bold red when there is one."""
     language = WORD_LANGUAGES.get(current_language(), "en-GB")
     doc = WordDocument()
-    doc.core_properties.title = f"{assessment.display_reference}: {assessment.title}"
+    doc.core_properties.title = title
     doc.core_properties.language = language
-    doc.core_properties.subject = _("Equality impact assessment (draft)") if draft else _("Equality impact assessment")
+    doc.core_properties.subject = subject
     styles = doc.styles
     styles["Normal"].font.name = "Arial"
     styles["Normal"].font.size = Pt(11)
@@ -184,10 +194,10 @@ def docx_for(assessment: Assessment, page_html: str, *, draft: bool) -> bytes:
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), language)
     rpr.append(lang)
-    header = doc.sections[0].header.paragraphs[0]
-    header.text = f"{assessment.display_reference}" + (f"  {_('DRAFT: not signed off')}" if draft else "")
-    if draft:
-        for run in header.runs:
+    running = doc.sections[0].header.paragraphs[0]
+    running.text = header + (f"  {warning}" if warning else "")
+    if warning:
+        for run in running.runs:
             run.bold = True
             run.font.color.rgb = RGBColor(0xB1, 0x0E, 0x1E)
     _Builder(doc).feed(page_html)

@@ -72,3 +72,14 @@ class RowsImportForm(BaseForm):
     file = FileField(_l("Spreadsheet (.xlsx or .csv)"))
     lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     submit = SubmitField(_l("Import recommendations"), widget=GovSubmitInput())
+
+
+class ReportForm(BaseForm):
+    """The progress report's one choice, sent as a query string: the report is read, nothing is written."""
+
+    class Meta:
+        csrf = False
+
+    period = StringField(_l("Period the report covers (optional)"), widget=GovTextInput(),
+                         description=_l("Shown under the report\u2019s title. For example, \u201cQuarter 2, "
+                                        "2026 to 2027\u201d"))

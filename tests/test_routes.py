@@ -98,6 +98,9 @@ EXPECTED = {
     ("POST", "/programme/plans/<int:plan_id>/rows/<int:row_id>/progress"),
     ("GET", "/programme/plans/<int:plan_id>/actions/<trigger>"),
     ("POST", "/programme/plans/<int:plan_id>/actions/<trigger>"),
+    # Its progress report for a committee: a page choosing the period, then the PDF or the Word copy.
+    ("GET", "/programme/plans/<int:plan_id>/report"), ("GET", "/programme/plans/<int:plan_id>/report.pdf"),
+    ("GET", "/programme/plans/<int:plan_id>/report.docx"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),

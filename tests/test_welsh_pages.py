@@ -266,7 +266,8 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
               (world.lead, f"/programme/plans/{draft_plan.id}/import"),
               (world.author, f"/programme/plans/{adopted_plan.id}"),
               (world.author, f"/programme/plans/{adopted_plan.id}/rows/{adopted_row.id}/progress"),
-              (world.lead, f"/programme/plans/{adopted_plan.id}/actions/close_plan")]
+              (world.lead, f"/programme/plans/{adopted_plan.id}/actions/close_plan"),
+              (world.author, f"/programme/plans/{adopted_plan.id}/report")]
     listed = {rule for method, rule in EXPECTED if method == "GET" and not NOT_PAGES.search(rule)}
     adapter = app.url_map.bind("eqia.test")
     walked = {adapter.match(url.partition("?")[0], method="GET", return_rule=True)[0].rule for _, url in pages}

@@ -113,3 +113,24 @@ MONITORING_TEMPLATE = "pdf/monitoring.html"
 def monitoring_html(context: dict) -> str:
     """The monitoring report's HTML (eqia.services.monitoring builds the context)."""
     return render_template(MONITORING_TEMPLATE, **HELPERS, **context)
+
+
+PLAN_PROGRESS_TEMPLATE = "pdf/plan_progress.html"
+
+
+def plan_progress_title(context: dict) -> str:
+    """The progress report's title (its <title>, and the Word copy's), with the period when one is named."""
+    if context["period"]:
+        return _("Progress against the action plan: %(title)s, %(period)s", title=context["plan"].title,
+                 period=context["period"])
+    return _("Progress against the action plan: %(title)s", title=context["plan"].title)
+
+
+def plan_progress_html(context: dict) -> str:
+    """An action plan's progress report's HTML (eqia.services.plan_report builds the context)."""
+    title = context["plan"].title
+    # Said here, not in the template: Jinja's gettext would HTML-escape the title, and entities
+    # mean nothing inside the running header's CSS string (css_string escapes it for CSS instead).
+    running = _("Progress report: %(title)s", title=title if len(title) <= 60 else title[:59] + "\u2026")
+    return render_template(PLAN_PROGRESS_TEMPLATE, **HELPERS, **context, title=plan_progress_title(context),
+                           running_header=running)

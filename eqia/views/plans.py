@@ -1,11 +1,13 @@
 """Equality action plans: the list, making a plan, its page (themes and rows, the
 actions its workflow offers this user), writing its rows while it is a draft,
 taking its workflow's actions, recording progress on a row once it is adopted,
-and the plan as CSV. Each view parses a form, calls one service
+the plan as CSV, and its progress report for a committee as PDF or Word
+(eqia.services.plan_report). Each view parses a form, calls one service
 (eqia.services.plans) and redirects; a refusal is shown on the page it came from."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -15,13 +17,17 @@ from flask_login import current_user, login_required
 from eqia.extensions import db
 from eqia.forms.action_progress import ActionProgressForm
 from eqia.forms.completion import ConfirmForm
-from eqia.forms.plans import PlanForm, RowForm, RowsImportForm
+from eqia.forms.plans import PlanForm, ReportForm, RowForm, RowsImportForm
 from eqia.forms.transition import TransitionForm
+from eqia.i18n import current_language
 from eqia.models import ACTION_PROGRESS_STATUSES, RESPONSES
-from eqia.services import activities, plan_sheets, plans
+from eqia.responses import pdf_response
+from eqia.services import activities, plan_report, plan_sheets, plans
 from eqia.services.action_owners import active_accounts
 from eqia.services.action_progress import ProgressInput, today
-from eqia.services.errors import Conflict, ServiceError
+from eqia.services.errors import Conflict, Invalid, ServiceError
+from eqia.services.version_pdfs import Document
+from eqia.views.downloads import DOCX
 from eqia.views.errors import put_on
 from eqia.views.programme import csv_response
 from eqia.workflow.errors import N_
@@ -249,3 +255,45 @@ def import_rows(plan_id: int):
                             error.status)
     flash(ngettext("%(num)d recommendation imported.", "%(num)d recommendations imported.", len(made)), "success")
     return redirect(url_for("plans.plan", plan_id=plan_id))
+
+
+def _report_page(found, form: ReportForm, problems=(), status: int = 200):
+    return render_template("plans/report.html", plan=found, form=form, problems=list(problems)), status
+
+
+@bp.route("/<int:plan_id>/report")
+def report(plan_id: int):
+    found = plans.get(_user(), plan_id)
+    return _report_page(found, ReportForm(formdata=request.args))
+
+
+def _chosen(plan_id: int):
+    """The report's context for the period chosen; or, when the period cannot be shown, the report's
+    page again saying why (and no context)."""
+    form = ReportForm(formdata=request.args)
+    try:
+        return plan_report.report_context(_user(), plan_id, form.period.data), None
+    except Invalid as error:
+        return None, _report_page(plans.get(_user(), plan_id), form, put_on(form, error), 422)
+
+
+@bp.route("/<int:plan_id>/report.pdf")
+def report_pdf(plan_id: int):
+    context, refused = _chosen(plan_id)
+    if refused:
+        return refused
+    data = plan_report.pdf_for(context)
+    return pdf_response(Document(data=data, sha256=hashlib.sha256(data).hexdigest(), signed=False,
+                                 filename=plan_report.filename_for(context["plan"], current_language(), "pdf")),
+                        public=False)
+
+
+@bp.route("/<int:plan_id>/report.docx")
+def report_docx(plan_id: int):
+    context, refused = _chosen(plan_id)
+    if refused:
+        return refused
+    response = Response(plan_report.docx_for(context), mimetype=DOCX)
+    filename = plan_report.filename_for(context["plan"], current_language(), "docx")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response  # never stored (eqia.security)
