@@ -14,7 +14,7 @@ from eqia.loaded_definitions import characteristics
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
-from eqia.services import activities, challenge
+from eqia.services import activities, challenge, plans
 from eqia.services.action_progress import ProgressInput, record_update
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
@@ -335,4 +335,47 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
             "assess_by": today + timedelta(days=days) if days else None})
         if assessed_by:
             activities.link(ellen, activity, references[assessed_by])
+    _demo_plans(ellen, dina, amina, today)
     return True, sign_ins
+
+
+def _demo_plans(lead: User, decider: User, author: User, today) -> None:
+    """An adopted action plan with progress on some rows (one late, one an author's own), and a new draft."""
+    plan = plans.create(lead, {"title": "Equality Peer Challenge action plan 2026 to 2028",
+                               "source": "The peer team's recommendations of September 2026, with the council's "
+                                         "management response."})
+    theme = {t.module: t.id for t in plan.themes}
+    rows = [
+        ("leadership", "L1", "Name a senior lead officer for equality and inclusion", "agreed",
+         "Agreed. The Assistant Chief Executive leads, reporting to the Corporate Management Team.",
+         "Brief senior managers and Cabinet", today - timedelta(days=30), "", "Assistant Chief Executive", None),
+        ("leadership", "L2", "Set up a member champion for equality", "agreed_in_part",
+         "Agreed in part: Cabinet will decide after the May elections whether a champion or a panel works better.",
+         "Raise with the Leader", None, "After the May elections", "Chief Executive", None),
+        ("communities", "C1", "Build a clearer picture of the borough's smaller communities from the new Census data",
+         "agreed", "Agreed.", "Commission the analysis and share it with partners", today + timedelta(days=120), "",
+         "Insight team", None),
+        ("services", "S1", "Check equality of access whenever a service is redesigned", "agreed",
+         "Agreed: every redesign starts with an equality impact assessment.", "Train service managers",
+         today + timedelta(days=60), "", author.name, author.id),
+        ("workforce", "W1", "Publish workforce data by protected characteristic every year", "not_agreed",
+         "Not agreed as a separate report: the data goes into the annual workforce report instead.",
+         "Add the tables to the workforce report", today + timedelta(days=200), "", "Head of HR", None),
+    ]
+    for module, number, recommendation, response, words, next_steps, due_on, condition, owner, account in rows:
+        plans.add_row(lead, plan.id, {"theme_id": theme[module], "number": number, "recommendation": recommendation,
+                                      "response": response, "response_reason": words, "next_steps": next_steps,
+                                      "due_on": due_on, "due_condition": condition, "owner": owner,
+                                      "owner_user_id": account})
+    plans.take(lead, plan.id, "agree_plan", comment="Each service has agreed its rows.")
+    plans.take(decider, plan.id, "adopt_plan", attested=True, comment="Adopted by Cabinet.")
+    first, *_, own, _last = plans.get(lead, plan.id).rows
+    plans.record_progress(lead, plan.id, first.id, ProgressInput("in_progress", "Cabinet briefed; the senior "
+                                                                 "managers' briefing is still to come.", "",
+                                                                 today - timedelta(days=7)))
+    plans.record_progress(author, plan.id, own.id, ProgressInput("in_progress", "Two of five teams trained.", "",
+                                                                 today))
+    draft = plans.create(lead, {"title": "Equality Framework self-assessment action plan 2027"})
+    plans.add_row(lead, draft.id, {"theme_id": draft.themes[3].id, "recommendation":
+                                   "Collect disability data in the staff survey", "response": "",
+                                   "next_steps": "", "owner": ""})

@@ -15,7 +15,7 @@ from eqia.app import TemplateUndefined
 from eqia.config import (AUDIT_KEY_MISSING, DEVELOPMENT_AUDIT_KEY, PROJECT_ROOT, THROTTLE_NEEDS_SHARED_STORE,
                          ConfigError, database_url, from_environment)
 from eqia.extensions import db
-from eqia.services import action_lists, action_progress, activities
+from eqia.services import action_lists, action_progress, activities, plans
 from eqia.models import Assessment, Directorate, OutboxMessage, User
 from eqia.notifications.messages import written
 from tests.conftest import STANDARD, base_config
@@ -124,6 +124,11 @@ def test_load_demo_twice_loads_once(runner):
     found = activities.coverage(ellen)
     assert (found.total.counts, found.late) == ({"current": 2, "out_of_date": 0, "under_way": 4,
                                                  "not_assessed": 3}, 1)
+    # Two action plans: one adopted with progress on two rows (one of them late, one an author's own),
+    # and a new draft.
+    [draft, adopted] = plans.page_of_plans(ellen, 1).items
+    assert (draft.plan.state, adopted.plan.state) == ("draft", "adopted")
+    assert (adopted.rows, adopted.statuses, adopted.overdue) == (5, {"in_progress": 2, "not_started": 3}, 1)
 
 
 def test_the_demo_shows_the_continuing_duty_on_whatever_day_it_is_loaded(runner):
