@@ -186,3 +186,57 @@ def test_a_decision_maker_finds_the_plans_waiting_to_be_adopted(client, auth, wo
     assert "Agreed by the equality lead" in listing.get_text()
     assert page(client.get(f"/programme/plans/{plan.id}")).select_one(
         f"a[href='/programme/plans/{plan.id}/actions/adopt_plan']") is not None
+
+
+def test_my_work_lists_the_plans_waiting_for_me_and_my_actions_the_rows_i_own(client, auth, world):
+    plan = make(world, title=HOSTILE)
+    mine = add_row(world, plan, owner_user_id=world.author.id, due_on=date(2020, 1, 31))
+    add_row(world, plan, number="R2")
+    auth.sign_in(world.lead)
+    waiting = page(client.get("/my-work")).select_one("#plans-waiting + ul")
+    assert waiting.select_one(f"a[href='/programme/plans/{plan.id}']").get_text() == HOSTILE
+    assert "Agree the plan" in waiting.get_text()
+    plans.take(world.lead, plan.id, "agree_plan")
+    db.session.commit()
+    assert page(client.get("/my-work")).select_one("#plans-waiting") is None
+    auth.sign_out()
+    auth.sign_in(world.decider)
+    assert "Adopt the plan" in page(client.get("/my-work")).select_one("#plans-waiting + ul").get_text()
+    auth.sign_out()
+    auth.sign_in(world.author)
+    assert page(client.get("/my-actions")).select_one("#my-plan-rows") is None  # not adopted yet: nothing to record
+    plans.take(world.decider, plan.id, "adopt_plan", attested=True)
+    db.session.commit()
+    table = page(client.get("/my-actions")).select_one("#my-plan-rows")
+    [row] = table.select("tbody tr")
+    assert "Overdue" in row.get_text() and row.select_one(f"a[href$='/rows/{mine.id}/progress']")
+    assert page(client.get("/my-work")).select_one("#plans-waiting") is None
+
+
+def test_my_work_and_my_actions_ask_as_many_queries_with_many_plans_as_with_one(client, auth, world):
+    from tests.test_my_actions import Queries
+
+    def asked(who, url: str) -> int:
+        auth.sign_in(who)
+        db.session.expire_all()
+        with Queries() as counted:
+            assert client.get(url).status_code == 200
+        auth.sign_out()
+        return counted.count
+
+    def two_plans():
+        waiting = make(world)  # a draft, waiting for the lead to agree it
+        add_row(world, waiting)
+        tracked = make(world)  # adopted, with rows the author owns
+        add_row(world, tracked, owner_user_id=world.author.id)
+        add_row(world, tracked, number="R2", owner_user_id=world.author.id)
+        plans.take(world.lead2, tracked.id, "agree_plan")
+        plans.take(world.decider, tracked.id, "adopt_plan", attested=True)
+        db.session.commit()
+
+    two_plans()
+    few = (asked(world.lead, "/my-work"), asked(world.author, "/my-actions"))
+    for _ in range(5):
+        two_plans()
+    assert len(plans.waiting_for(world.lead)) == 6 and len(plans.rows_owned(world.author)) == 12
+    assert (asked(world.lead, "/my-work"), asked(world.author, "/my-actions")) == few

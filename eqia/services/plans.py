@@ -444,3 +444,45 @@ def record_progress(user: User, plan_id: int, row_id: int, data: ProgressInput) 
                                           "row": row.id, "number": row.number or str(plan.rows.index(row) + 1),
                                           "status": data.status, "dated": data.dated.isoformat()})
     return update
+
+
+# ------------------------------------------------------------------ what waits for whom
+WAITING_SHOWN = 10
+
+
+def waiting_for(user: User) -> list[tuple[ActionPlan, list[Transition]]]:
+    """The plans waiting for this user to act (agree, adopt, ...), longest waiting first, with the actions the
+    definition offers them: at most WAITING_SHOWN, in three queries whatever the number of plans."""
+    states = {s for d in plan_workflows() for r in user.roles for s in d.states_where_role_acts(r)}
+    if not states:
+        return []
+    found = list(db.session.scalars(select(ActionPlan).where(ActionPlan.state.in_(states))
+                                    .order_by(ActionPlan.updated_at, ActionPlan.id).limit(WAITING_SHOWN * 3)))
+    with acting_on(PLAN_SUBJECT):
+        who = engine.participants_for(found)
+        waiting = [(p, engine.allowed_transitions(user, p, who[p.id], definition_of(p))) for p in found]
+    return [(p, actions) for p, actions in waiting if actions][:WAITING_SHOWN]
+
+
+def rows_owned(user: User, *, on: date | None = None) -> list[tuple[ActionPlan, RowProgress]]:
+    """The rows this user's account owns of plans that track progress now (the definition's `update_action`
+    states), each with its status now: what "My actions" lists beside the EqIA actions. Two queries."""
+    on = on or today()
+    tracking = {(d.name, d.version): d.rights[UPDATE_ACTION].states for d in plan_workflows()
+                if UPDATE_ACTION in d.rights}
+    rows = [(plan, row) for row, plan in db.session.execute(
+        select(PlanRow, ActionPlan).join(ActionPlan, ActionPlan.id == PlanRow.plan_id)
+        .where(PlanRow.owner_user_id == user.id).order_by(ActionPlan.id, PlanRow.position, PlanRow.id))
+        if plan.state in tracking.get((plan.workflow_name, plan.workflow_version), ())]
+    latest: dict[int, PlanRowUpdate] = {}
+    if rows:
+        for update in db.session.scalars(select(PlanRowUpdate).where(PlanRowUpdate.row_id.in_([r.id for _, r in rows]))
+                                         .order_by(PlanRowUpdate.id)):
+            latest[update.row_id] = update
+    out = []
+    for plan, row in rows:
+        update = latest.get(row.id)
+        status = update.status if update is not None else row.status
+        out.append((plan, RowProgress(row, row.number, status, update, row.due_on is not None and row.due_on < on
+                                      and status not in ACTION_CLOSED)))
+    return out

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from eqia.extensions import db
 from eqia.models import Directorate
-from eqia.services import action_lists
+from eqia.services import action_lists, plans
 from eqia.services.errors import Forbidden
 from eqia.views.public_register import csv_cell
 
@@ -38,7 +38,7 @@ def _directorate_filter() -> tuple[list[Directorate], Directorate | None]:
 @login_required
 def my_actions():
     found = action_lists.my_actions(current_user, _page_number())
-    return render_template("actions/my_actions.html", found=found)
+    return render_template("actions/my_actions.html", found=found, plan_rows=plans.rows_owned(current_user))
 
 
 @bp.route("/actions/overdue")
