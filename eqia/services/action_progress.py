@@ -84,13 +84,9 @@ class ProgressInput:
     dated: date | None
 
 
-@dataclass(frozen=True)
-class ActionProgress:
-    """One action of the plan as it stands now, for the page."""
-    action: Action
+class StatusNow:
+    """What an action's status now says (an EqIA action's, or an action plan's row)."""
     status: str
-    latest: ActionUpdate | None
-    overdue: bool
 
     @property
     def closed(self) -> bool:
@@ -101,13 +97,28 @@ class ActionProgress:
         return ACTION_PROGRESS_STATUSES.get(self.status, self.status)
 
 
+@dataclass(frozen=True)
+class ActionProgress(StatusNow):
+    """One action of the plan as it stands now, for the page."""
+    action: Action
+    status: str
+    latest: ActionUpdate | None
+    overdue: bool
+
+
 def today() -> date:
     """Today in London: an action due "on the 5th" is overdue from the 6th there."""
     return local_date(utcnow())
 
 
 def is_overdue(action: Action, status: str, on: date) -> bool:
-    return action.due_date is not None and action.due_date < on and status not in ACTION_CLOSED
+    return overdue(action.due_date, status, on)
+
+
+def overdue(due: date | None, status: str, on: date) -> bool:
+    """The overdue rule, for an EqIA action and an action plan's row alike: its date has passed and it is
+    neither done nor dropped."""
+    return due is not None and due < on and status not in ACTION_CLOSED
 
 
 def updates_of(assessment: Assessment) -> list[ActionUpdate]:

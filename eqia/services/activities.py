@@ -38,7 +38,7 @@ from eqia.services.access import editing_role
 from eqia.services.action_progress import today
 from eqia.services.assessments import get_visible
 from eqia.services.audit import append_event
-from eqia.services.errors import NUL_REFUSED, Forbidden, Invalid, NotFound, NotPossible
+from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible, checked_text
 from eqia.unit_of_work import refusing_clashes, service_step
 from eqia.workflow.errors import N_
 from eqia.workflow.hooks import Problem
@@ -347,15 +347,6 @@ def view(user: User, activity_id: int) -> ActivityView:
 
 
 # ------------------------------------------------------------------ keeping it
-def _text(value: object, limit: int, too_long: str, field_name: str, problems: list[Problem]) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if len(value) > limit:
-        problems.append(Problem(too_long, field=field_name))
-    elif "\x00" in value:
-        problems.append(Problem(NUL_REFUSED, field=field_name))
-    return value
-
-
 def _yes_no(value: object) -> bool | None:
     if isinstance(value, bool):
         return value
@@ -365,7 +356,7 @@ def _yes_no(value: object) -> bool | None:
 def checked(fields: Mapping, *, besides: Activity | None = None) -> dict:
     """What an activity is to be, from a page, the API or a spreadsheet's row: every problem at once."""
     problems: list[Problem] = []
-    name = _text(fields.get("name"), NAME_MAX, NAME_TOO_LONG, "name", problems)
+    name = checked_text(fields.get("name"), NAME_MAX, NAME_TOO_LONG, "name", problems)
     if not name and not problems:
         problems.append(Problem(NAME_MISSING, field="name"))
     kind = fields.get("kind")
@@ -378,7 +369,7 @@ def checked(fields: Mapping, *, besides: Activity | None = None) -> dict:
         problems.append(Problem(DIRECTORATE_MISSING, field="directorate_id"))
     elif directorate.retired and (besides is None or besides.directorate_id != directorate.id):
         problems.append(Problem(DIRECTORATE_NOT_LIVE, field="directorate_id"))
-    owner = _text(fields.get("owner"), OWNER_MAX, OWNER_TOO_LONG, "owner", problems)
+    owner = checked_text(fields.get("owner"), OWNER_MAX, OWNER_TOO_LONG, "owner", problems)
     relevance = fields.get("relevance")
     if relevance not in RELEVANCES:
         problems.append(Problem(RELEVANCE_MISSING, field="relevance"))
@@ -388,7 +379,7 @@ def checked(fields: Mapping, *, besides: Activity | None = None) -> dict:
     elif needs and relevance == "none":
         problems.append(Problem(NOT_RELEVANT_NEEDS_NONE, field="needs_assessment"))
     assess_by = fields.get("assess_by")
-    notes = _text(fields.get("notes"), NOTES_MAX, NOTES_TOO_LONG, "notes", problems)
+    notes = checked_text(fields.get("notes"), NOTES_MAX, NOTES_TOO_LONG, "notes", problems)
     if directorate is not None and name and not any(p.field == "name" for p in problems):
         clash = select(Activity.id).where(Activity.directorate_id == directorate.id, Activity.retired_at.is_(None),
                                           func.lower(Activity.name) == name.lower())

@@ -48,9 +48,9 @@ from eqia.plans.subject import (
     plan_workflows,
     reference,
 )
-from eqia.services.action_progress import ProgressInput, problems_in, today
+from eqia.services.action_progress import ProgressInput, StatusNow, overdue, problems_in, today
 from eqia.services.audit import append_event
-from eqia.services.errors import NUL_REFUSED, Conflict, Forbidden, Invalid, NotFound, NotPossible
+from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, checked_text
 from eqia.unit_of_work import service_step
 from eqia.workflow import engine
 from eqia.workflow.definition import Transition, WorkflowDefinition
@@ -122,12 +122,11 @@ def page_of_plans(user: User, number: int, *, on: date | None = None) -> Page[Pl
                                     .order_by(ActionPlan.created_at.desc(), ActionPlan.id.desc())
                                     .offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     counts: dict[int, Counter] = {p.id: Counter() for p in plans}
-    overdue: Counter = Counter()
+    late: Counter = Counter()
     for plan_id, status, due_on in _statuses_now([p.id for p in plans]):
         counts[plan_id][status] += 1
-        if due_on is not None and due_on < on and status not in ACTION_CLOSED:
-            overdue[plan_id] += 1
-    return Page([PlanSummary(p, sum(counts[p.id].values()), dict(counts[p.id]), overdue[p.id]) for p in plans],
+        late[plan_id] += overdue(due_on, status, on)
+    return Page([PlanSummary(p, sum(counts[p.id].values()), dict(counts[p.id]), late[p.id]) for p in plans],
                 number, total, PAGE_SIZE)
 
 
@@ -152,20 +151,12 @@ def get(user: User, plan_id: int) -> ActionPlan:
 
 
 @dataclass(frozen=True)
-class RowProgress:
+class RowProgress(StatusNow):
     row: PlanRow
     label: str  # the council's number, else its place in the plan
     status: str
     latest: PlanRowUpdate | None
     overdue: bool
-
-    @property
-    def closed(self) -> bool:
-        return self.status in ACTION_CLOSED
-
-    @property
-    def status_label(self) -> str:
-        return ACTION_PROGRESS_STATUSES.get(self.status, self.status)
 
 
 def progress(plan: ActionPlan, on: date | None = None) -> list[RowProgress]:
@@ -177,8 +168,7 @@ def progress(plan: ActionPlan, on: date | None = None) -> list[RowProgress]:
     for index, row in enumerate(plan.rows):
         update = latest.get(row.id)
         status = update.status if update is not None else row.status
-        out.append(RowProgress(row, row.number or str(index + 1), status, update,
-                               row.due_on is not None and row.due_on < on and status not in ACTION_CLOSED))
+        out.append(RowProgress(row, row.number or str(index + 1), status, update, overdue(row.due_on, status, on)))
     return out
 
 
@@ -208,15 +198,6 @@ def check_may_take(user: User, plan: ActionPlan, transition: Transition) -> None
 
 
 # ------------------------------------------------------------------ making and writing
-def _text(value: object, limit: int, too_long: str, name: str, problems: list[Problem]) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if len(value) > limit:
-        problems.append(Problem(too_long, field=name))
-    elif "\x00" in value:
-        problems.append(Problem(NUL_REFUSED, field=name))
-    return value
-
-
 @service_step
 def create(user: User, fields: Mapping, *, modules: tuple[str, ...] = tuple(FRAMEWORK_MODULES)) -> ActionPlan:
     """A new plan in draft, themed by the Framework's modules unless `modules` says otherwise."""
@@ -224,10 +205,10 @@ def create(user: User, fields: Mapping, *, modules: tuple[str, ...] = tuple(FRAM
     if not user.roles & definition.create_roles:
         raise Forbidden(NOT_A_MAKER)
     problems: list[Problem] = []
-    title = _text(fields.get("title"), PLAN_TITLE_MAX, TITLE_TOO_LONG, "title", problems)
+    title = checked_text(fields.get("title"), PLAN_TITLE_MAX, TITLE_TOO_LONG, "title", problems)
     if not title and not problems:
         problems.append(Problem(TITLE_MISSING, field="title"))
-    source = _text(fields.get("source"), PLAN_TEXT_MAX, SOURCE_TOO_LONG, "source", problems)
+    source = checked_text(fields.get("source"), PLAN_TEXT_MAX, SOURCE_TOO_LONG, "source", problems)
     if problems:
         raise Invalid(*problems)
     now = utcnow()
@@ -273,18 +254,18 @@ def checked_row(plan: ActionPlan, fields: Mapping) -> dict:
     theme = next((t for t in plan.themes if t.id == theme_id), None) if isinstance(theme_id, int) else None
     if theme is None:
         problems.append(Problem(THEME_MISSING, field="theme_id"))
-    number = _text(fields.get("number"), ROW_SHORT_MAX, SHORT_TOO_LONG, "number", problems)
-    recommendation = _text(fields.get("recommendation"), ROW_TEXT_MAX, TEXT_TOO_LONG, "recommendation", problems)
+    number = checked_text(fields.get("number"), ROW_SHORT_MAX, SHORT_TOO_LONG, "number", problems)
+    recommendation = checked_text(fields.get("recommendation"), ROW_TEXT_MAX, TEXT_TOO_LONG, "recommendation", problems)
     if not recommendation and not any(p.field == "recommendation" for p in problems):
         problems.append(Problem(RECOMMENDATION_MISSING, field="recommendation"))
     response = fields.get("response") or ""
     if response not in RESPONSES and response != "":
         problems.append(Problem(RESPONSE_UNKNOWN, field="response"))
-    reason = _text(fields.get("response_reason"), ROW_TEXT_MAX, TEXT_TOO_LONG, "response_reason", problems)
-    next_steps = _text(fields.get("next_steps"), ROW_TEXT_MAX, TEXT_TOO_LONG, "next_steps", problems)
+    reason = checked_text(fields.get("response_reason"), ROW_TEXT_MAX, TEXT_TOO_LONG, "response_reason", problems)
+    next_steps = checked_text(fields.get("next_steps"), ROW_TEXT_MAX, TEXT_TOO_LONG, "next_steps", problems)
     due_on = fields.get("due_on") if isinstance(fields.get("due_on"), date) else None
-    condition = _text(fields.get("due_condition"), ROW_SHORT_MAX, SHORT_TOO_LONG, "due_condition", problems)
-    owner = _text(fields.get("owner"), ROW_SHORT_MAX, SHORT_TOO_LONG, "owner", problems)
+    condition = checked_text(fields.get("due_condition"), ROW_SHORT_MAX, SHORT_TOO_LONG, "due_condition", problems)
+    owner = checked_text(fields.get("owner"), ROW_SHORT_MAX, SHORT_TOO_LONG, "owner", problems)
     owner_user_id = fields.get("owner_user_id")
     if owner_user_id is not None:
         account = db.session.get(User, owner_user_id) if isinstance(owner_user_id, int) \
@@ -483,6 +464,5 @@ def rows_owned(user: User, *, on: date | None = None) -> list[tuple[ActionPlan, 
     for plan, row in rows:
         update = latest.get(row.id)
         status = update.status if update is not None else row.status
-        out.append((plan, RowProgress(row, row.number, status, update, row.due_on is not None and row.due_on < on
-                                      and status not in ACTION_CLOSED)))
+        out.append((plan, RowProgress(row, row.number, status, update, overdue(row.due_on, status, on))))
     return out
