@@ -62,6 +62,16 @@ def test_a_lead_makes_a_plan_and_writes_its_rows_on_the_pages(client, auth, worl
         "Agree the plan", "Add a recommendation", "Import recommendations"]
 
 
+def test_the_councils_words_show_while_the_management_response_is_not_yet_chosen(client, auth, world):
+    # An import keeps a response it cannot read ("To be considered by Cabinet.") as the words alone: the
+    # lead chooses the response from them, so the plan's page must show them, not only "Not given yet".
+    plan = make(world)
+    row = add_row(world, plan, response="", response_reason=f"To be considered by Cabinet. {HOSTILE}")
+    auth.sign_in(world.lead)
+    cell = page(client.get(f"/programme/plans/{plan.id}")).select(f"#row-{row.id} td")[1]
+    assert cell.get_text(" ", strip=True) == f"Not given yet To be considered by Cabinet. {HOSTILE}"
+
+
 def test_a_bad_row_is_refused_with_each_problem_named_and_what_was_typed_kept(client, auth, world):
     plan = make(world)
     auth.sign_in(world.lead)

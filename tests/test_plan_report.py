@@ -145,6 +145,13 @@ def test_hostile_text_in_the_plan_is_shown_as_written_and_never_fetched(world, l
     assert "Progressreport:Plan<script>alert(1)</script>" in text  # the running header, not escaped twice
 
 
+def test_the_councils_words_are_reported_while_the_response_is_not_yet_chosen(world):
+    plan = make(world)
+    add_row(world, plan, response="", response_reason="To be considered by Cabinet.")
+    shown = BeautifulSoup(plan_progress_html(plan_report.report_context(world.lead, plan.id, "")), "html.parser")
+    assert "Not given yet To be considered by Cabinet." in shown.get_text(" ", strip=True)
+
+
 def test_the_pdf_is_in_welsh_for_a_reader_who_chose_welsh(client, auth, world):
     plan = seeded(world)
     world.lead.language = "cy"
