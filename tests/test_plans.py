@@ -195,6 +195,19 @@ def test_whoever_wrote_the_plan_cannot_adopt_it(world):
     assert "adopt_plan" not in [t.trigger for t in plans.actions_for(both, plan)]
 
 
+def test_whoever_changed_a_row_cannot_adopt_the_plan_though_someone_else_wrote_it(world):
+    both = world.make_user("both@example.test", "equality_lead", "decision_maker", commit=True)
+    plan = make(world)
+    row = add_row(world, plan)
+    plans.change_row(both, plan.id, row.id, row_fields(plan, next_steps="Publish it each April"))
+    db.session.commit()
+    plans.take(world.lead, plan.id, "agree_plan")
+    db.session.commit()
+    assert refused(Forbidden, lambda: plans.take(both, plan.id, "adopt_plan", attested=True))
+    plans.take(world.decider, plan.id, "adopt_plan", attested=True)  # who took no part may
+    db.session.commit()
+
+
 def test_returning_a_plan_needs_a_reason_and_opens_it_for_change_again(world):
     plan = make(world)
     add_row(world, plan)

@@ -36,8 +36,11 @@ PLAN_WORKFLOW = "action_plan"
 # Those who see every plan; anyone else sees the plans they own a row of.
 PLAN_READERS = frozenset({EQUALITY_LEAD, ADMIN, DECISION_MAKER})
 OWNER = "owner"
-# The audit codes of a plan's own changes (the engine's transitions are recorded under their triggers).
+# The audit codes of a plan's own changes: the action a user's part is recorded under (the engine's
+# transitions under their triggers), and the facts' change codes (eqia.audit_words).
 CREATED, EDITED = "plan_created", "plan_edited"
+MOVED = "plan_moved"
+EDITS = frozenset({"plan_row_added", "plan_row_changed", "plan_row_removed", "plan_rows_imported"})
 
 WORDING = Wording(
     not_found=N_("Action plan not found"),
@@ -74,12 +77,16 @@ def participants_for(plans: list[ActionPlan]) -> dict[int, Participants]:
         found[p.id]["creator"].add(p.created_by_id)
     if by_reference:
         rows = db.session.execute(
-            select(AuditEvent.assessment_reference, AuditEvent.actor_id, AuditEvent.action)
+            select(AuditEvent.assessment_reference, AuditEvent.actor_id, AuditEvent.details)
             .where(AuditEvent.assessment_reference.in_(list(by_reference)), AuditEvent.kind == PROGRAMME,
-                   AuditEvent.actor_id.is_not(None)).distinct())
-        for ref, actor_id, action in rows:
-            code = action.removeprefix("programme:")
-            found[by_reference[ref]]["editors" if code == EDITED else code].add(actor_id)
+                   AuditEvent.actor_id.is_not(None)))
+        # Read from the events' facts (their change codes), never from their action codes or words.
+        for ref, actor_id, details in rows:
+            change = details.get("change", "")
+            if change == MOVED:
+                found[by_reference[ref]][details["trigger"]].add(actor_id)
+            elif change in EDITS:
+                found[by_reference[ref]]["editors"].add(actor_id)
     return {p.id: Participants(by_kind={k: frozenset(v) for k, v in found[p.id].items()}) for p in plans}
 
 
@@ -130,7 +137,7 @@ class PlanSubject:
                      to_state: str, comment: str, kind: str, details: dict) -> AuditEvent:
         return append_event(action=f"programme:{action}", actor=actor, role=role, about=reference(record),
                             from_state=from_state, to_state=to_state, comment=comment, kind=PROGRAMME,
-                            details={"change": "plan_moved", "plan": record.id, "title": record.title,
+                            details={"change": MOVED, "plan": record.id, "title": record.title,
                                      "trigger": action, "workflow_version": record.workflow_version, **details})
 
     def flush(self) -> None:
