@@ -250,3 +250,25 @@ def test_my_work_and_my_actions_ask_as_many_queries_with_many_plans_as_with_one(
         two_plans()
     assert len(plans.waiting_for(world.lead)) == 6 and len(plans.rows_owned(world.author)) == 12
     assert (asked(world.lead, "/my-work"), asked(world.author, "/my-actions")) == few
+
+
+def test_a_plans_page_asks_as_many_queries_with_many_rows_as_with_few_for_a_rows_owner(client, auth, world):
+    from tests.test_my_actions import Queries
+
+    plan = make(world)
+    add_row(world, plan, owner_user_id=world.author.id)
+    add_row(world, plan, number="R2")
+    adopted(world, plan)
+    auth.sign_in(world.author)
+
+    def asked() -> int:
+        db.session.expire_all()
+        with Queries() as counted:
+            assert client.get(f"/programme/plans/{plan.id}").status_code == 200
+        return counted.count
+
+    few = asked()
+    db.session.add_all([PlanRow(plan_id=plan.id, theme_id=plan.themes[0].id, position=10 + n,
+                                recommendation=f"More {n}", owner="Someone") for n in range(8)])
+    db.session.commit()
+    assert asked() == few

@@ -183,6 +183,15 @@ def may(user: User, plan: ActionPlan, right: str, part=None) -> bool:
         return engine.right_role(user, plan, right, definition_of(plan), part=part) is not None
 
 
+def updatable(user: User, plan: ActionPlan) -> frozenset[int]:
+    """The ids of the plan's rows `user` may record progress on now. Whoever holds the right by role holds it
+    on every row; anyone else is asked only about the rows they own (so a page asks no more per row)."""
+    if may(user, plan, UPDATE_ACTION):
+        return frozenset(r.id for r in plan.rows)
+    return frozenset(r.id for r in plan.rows
+                     if r.owner_user_id == user.id and may(user, plan, UPDATE_ACTION, part=r))
+
+
 def actions_for(user: User, plan: ActionPlan) -> list[Transition]:
     with acting_on(PLAN_SUBJECT):
         return engine.allowed_transitions(user, plan, definition=definition_of(plan))

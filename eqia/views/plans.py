@@ -86,7 +86,7 @@ def plan(plan_id: int):
     found = plans.get(_user(), plan_id)
     rows = plans.progress(found)
     editable = plans.may(_user(), found, plans.EDIT_PLAN)
-    updatable = {r.row.id for r in rows if plans.may(_user(), found, plans.UPDATE_ACTION, part=r.row)}
+    updatable = plans.updatable(_user(), found)
     return render_template("plans/plan.html", plan=found, rows=rows, editable=editable, updatable=updatable,
                            actions=plans.actions_for(_user(), found), definition=plans.definition_of(found),
                            responses=RESPONSES, confirm=ConfirmForm())
