@@ -126,6 +126,16 @@ def test_a_row_is_stored_as_written_and_each_change_is_on_the_record(world):
     assert trail(plan)[-1].details["change"] == "plan_row_removed"
 
 
+def test_the_trail_records_the_role_that_gave_the_right_not_another_the_user_holds(world):
+    # A decision-maker who is also an equality lead makes and changes a plan as the lead: the role recorded is
+    # the one the definition's create roles and edit right name, as the engine records for a transition.
+    both = world.make_user("both@example.test", "decision_maker", "equality_lead", commit=True)
+    plan = make(world, user=both)
+    add_row(world, plan, user=both)
+    assert [(e.details["change"], e.role) for e in trail(plan)] == [
+        ("plan_created", "equality_lead"), ("plan_row_added", "equality_lead")]
+
+
 def test_a_row_written_on_a_plan_someone_changed_meanwhile_is_refused(world):
     plan = make(world)
     seen = plan.lock_version

@@ -49,6 +49,7 @@ from eqia.plans.subject import (
     plan_workflows,
     reference,
 )
+from eqia.services import access
 from eqia.services.action_progress import ProgressInput, StatusNow, overdue, problems_in, today
 from eqia.services.audit import append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, checked_text
@@ -91,15 +92,12 @@ def may_make(user: User) -> bool:
     return bool(user.roles & plan_workflows().current(PLAN_WORKFLOW).create_roles)
 
 
-def _record(user: User, plan: ActionPlan, action: str, change: str, **details) -> None:
-    """On the trail under the plan's reference: `action` says how the user took part (eqia.plans.subject
+def _record(user: User, role: str, plan: ActionPlan, action: str, change: str, **details) -> None:
+    """On the trail under the plan's reference, with the role the user acted in (the one that gave them the
+    right, as the engine records for a transition): `action` says how the user took part (eqia.plans.subject
     reads it), `change` what changed (eqia.audit_words)."""
-    append_event(action=f"programme:{action}", actor=user, role=_role(user), about=reference(plan),
+    append_event(action=f"programme:{action}", actor=user, role=role, about=reference(plan),
                  kind=PROGRAMME, details={"change": change, "plan": plan.id, "title": plan.title, **details})
-
-
-def _role(user: User) -> str:
-    return next((r for r in sorted(user.roles)), "")
 
 
 # ------------------------------------------------------------------ reading
@@ -227,7 +225,7 @@ def create(user: User, fields: Mapping, *, modules: tuple[str, ...] = tuple(FRAM
     plan.themes = [PlanTheme(position=i, module=m) for i, m in enumerate(modules)]
     db.session.add(plan)
     db.session.flush()
-    _record(user, plan, CREATED, CREATED)
+    _record(user, access.held_role(user, definition.create_roles), plan, CREATED, CREATED)
     return plan
 
 
@@ -296,7 +294,10 @@ def _touched(user: User, plan: ActionPlan, change: str, **details) -> None:
     db.session.flush()  # the plan's lock version moves: whoever read it before must read it again
     code = f"plan_{change}"
     assert code in EDITS, code  # what segregation of duties reads as an edit (eqia.plans.subject)
-    _record(user, plan, EDITED, code, **details)
+    with acting_on(PLAN_SUBJECT):
+        role = engine.right_role(user, plan, EDIT_PLAN, definition_of(plan))
+    assert role is not None, "check_editable let through someone without the right"
+    _record(user, role, plan, EDITED, code, **details)
 
 
 @service_step
