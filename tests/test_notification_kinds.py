@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from email.header import decode_header, make_header
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from eqia.notifications.reminders import (
     remind_actions,
     remind_challenge_waiting,
     remind_decisions,
+    remind_plan_rows,
 )
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
@@ -111,6 +113,12 @@ def test_every_kind_reaches_the_mail_server_exactly_once_across_a_refusal_and_a_
     assert remind_actions(action.due_date + timedelta(days=1), noon(action.due_date + timedelta(days=1)))
     decision = db.session.get(Assessment, waiting.id).planned_decision_date
     assert remind_decisions(decision - timedelta(days=1), noon(decision - timedelta(days=1)))
+    # An adopted action plan's row, owned by the author's account (tests/test_plan_reminders.py).
+    from tests.test_plan_reminders import DUE, plan_with_rows
+
+    plan_with_rows(world)
+    assert remind_plan_rows(DUE - timedelta(days=1), noon(DUE - timedelta(days=1)))
+    assert remind_plan_rows(DUE + timedelta(days=1), noon(DUE + timedelta(days=1)))
     db.session.commit()
     queued = outbox()
     assert {m.kind for m in queued} == set(kinds.KINDS)
@@ -129,10 +137,13 @@ def test_every_kind_reaches_the_mail_server_exactly_once_across_a_refusal_and_a_
     assert len(received) == len(queued)
     assert Counter((m["To"], m["Subject"], text_of(m)) for m in received).most_common(1)[0][1] == 1
     assert [m["To"] for m in second.received].count(refused) == first.refusals[refused]
-    # Each names the assessment and links to it, as text and as HTML; a hostile title is escaped in the HTML.
+    # Each names the assessment (or the action plan) and links to it, as text and as HTML; a hostile title is
+    # escaped in the HTML.
     for message in received:
-        assert "http://127.0.0.1:5000/assessments/" in text_of(message)
-        assert 'href="http://127.0.0.1:5000/assessments/' in html_of(message)
+        subject = " ".join(str(make_header(decode_header(message["Subject"]))).split())
+        about = "programme/plans" if subject.startswith("PLAN-") else "assessments"
+        assert f"http://127.0.0.1:5000/{about}/" in text_of(message)
+        assert f'href="http://127.0.0.1:5000/{about}/' in html_of(message)
     about_published = [m for m in received if published.display_reference in m["Subject"]]
     assert about_published and all(hostile in text_of(m) for m in about_published)
     assert all(hostile not in html_of(m) and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp;" in html_of(m)

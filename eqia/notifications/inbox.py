@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 
 from eqia.extensions import db
-from eqia.models import Assessment, Notification, OutboxMessage, User, utcnow
+from eqia.models import ActionPlan, Assessment, Notification, OutboxMessage, User, utcnow
+from eqia.notifications import kinds
 from eqia.notifications.kinds import IMMEDIATELY
 from eqia.notifications.preferences import channels_for
 
@@ -63,6 +64,7 @@ def unread_count(user: User) -> int:
 class Page:
     notifications: list[Notification]
     assessments: dict[int, Assessment]  # those the notifications link to, loaded together
+    plans: dict[int, ActionPlan]  # likewise the action plans a plan row's reminder links to
     total: int
     number: int
     size: int = PAGE_SIZE
@@ -73,7 +75,7 @@ class Page:
 
 
 def page_of(user: User, number: int) -> Page:
-    """One page of the person's notifications, newest first (two queries and a count)."""
+    """One page of the person's notifications, newest first (at most three queries and a count)."""
     total = db.session.execute(select(func.count()).select_from(Notification)
                                .where(Notification.user_id == user.id)).scalar_one()
     number = max(1, min(number, 1 + max(total - 1, 0) // PAGE_SIZE))
@@ -84,7 +86,10 @@ def page_of(user: User, number: int) -> Page:
     ids = {n.assessment_id for n in rows if n.assessment_id is not None}
     found = {a.id: a for a in db.session.execute(select(Assessment).where(Assessment.id.in_(ids))).scalars()} \
         if ids else {}
-    return Page(rows, found, total, number)
+    plan_ids = {n.details.get("plan_id") for n in rows if n.kind in kinds.PLAN_KINDS} - {None}
+    plans = {p.id: p for p in db.session.execute(select(ActionPlan).where(ActionPlan.id.in_(plan_ids))).scalars()} \
+        if plan_ids else {}
+    return Page(rows, found, plans, total, number)
 
 
 def mark_read(user: User, notification_id: int, now: datetime | None = None) -> bool:

@@ -38,6 +38,10 @@ CHALLENGE_WAITING = "challenge_waiting"
 ACTION_DUE_SOON = "action_due_soon"
 ACTION_OVERDUE = "action_overdue"
 DECISION_APPROACHING = "decision_approaching"
+# A row of an adopted equality action plan (eqia.services.plans): its facts name the plan, not an assessment.
+PLAN_ROW_DUE_SOON = "plan_row_due_soon"
+PLAN_ROW_OVERDUE = "plan_row_overdue"
+PLAN_KINDS = frozenset({PLAN_ROW_DUE_SOON, PLAN_ROW_OVERDUE})
 # Not a kind anyone chooses: the one e-mail a day that gathers a person's digest notifications.
 DAILY_DIGEST = "daily_digest"
 # Not kinds anyone chooses either: a link to set a password (eqia.services.password_links), e-mailed to
@@ -80,6 +84,10 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          N_("An action of a signed plan is past its due date"), True),
     Kind(DECISION_APPROACHING, N_("Decision date near"),
          N_("The decision date is near and the assessment is not signed off"), True),
+    Kind(PLAN_ROW_DUE_SOON, N_("Action plan row due soon"),
+         N_("A row of an adopted equality action plan falls due soon"), True),
+    Kind(PLAN_ROW_OVERDUE, N_("Action plan row overdue"),
+         N_("A row of an adopted equality action plan is past its date"), True),
 )}
 
 # Kinds that also tell the author, even when the work no longer waits for them.

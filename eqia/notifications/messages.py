@@ -49,6 +49,8 @@ HEADLINES = {
     kinds.ACTION_DUE_SOON: _l("%(reference)s: an action is due on %(due)s"),
     kinds.ACTION_OVERDUE: _l("%(reference)s: an action was due on %(due)s and is not done"),
     kinds.DECISION_APPROACHING: _l("%(reference)s: the decision is due on %(decision)s and it is not signed off"),
+    kinds.PLAN_ROW_DUE_SOON: _l("%(reference)s: row %(number)s of the action plan is due on %(due)s"),
+    kinds.PLAN_ROW_OVERDUE: _l("%(reference)s: row %(number)s of the action plan was due on %(due)s and is not done"),
 }
 # A password link's e-mail (kinds.LINK_KINDS): its subject, and when the link stops working.
 LINK_SUBJECTS = {
@@ -57,6 +59,9 @@ LINK_SUBJECTS = {
 }
 LINK_UNTIL = _l("%(time)s on %(day)s (UK time)")
 DIGEST_SUBJECT = _l("Your notifications for %(day)s: %(count)s about %(assessments)s assessment(s)")
+DIGEST_SUBJECT_WITH_PLANS = _l("Your notifications for %(day)s: %(count)s about %(assessments)s assessment(s) and "
+                               "%(plans)s action plan(s)")
+DIGEST_SUBJECT_PLANS = _l("Your notifications for %(day)s: %(count)s about %(plans)s action plan(s)")
 NO_ASSESSMENT = _l("Not about one assessment")
 
 
@@ -113,6 +118,17 @@ def assessment_address(base_url: str, assessment_id: int) -> str:
     return f"{base_url.rstrip('/')}/assessments/{assessment_id}"
 
 
+def plan_address(base_url: str, plan_id: int) -> str:
+    return f"{base_url.rstrip('/')}/programme/plans/{plan_id}"
+
+
+def address_of(kind: str, facts: dict, base_url: str) -> str:
+    """Where a notification of `kind` leads: its action plan's page for a plan's kinds, else its assessment's."""
+    if kind in kinds.PLAN_KINDS:
+        return plan_address(base_url, facts["plan_id"])
+    return assessment_address(base_url, facts["assessment_id"])
+
+
 def settings_address(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/account/notifications"
 
@@ -133,7 +149,8 @@ def words_of(kind: str, facts: dict) -> dict:
         values = {"reference": facts["reference"], "days": facts.get("days", ""),
                   "due": day_words(facts["due_date"]) if facts.get("due_date") else "",
                   "decision": day_words(facts["decision_date"]) if facts.get("decision_date") else "",
-                  "since": day_words(facts["since"]) if facts.get("since") else ""}
+                  "since": day_words(facts["since"]) if facts.get("since") else "",
+                  "number": facts.get("number", "")}
         return {**facts, **values, "headline": _put(HEADLINES[kind], **values)}
     return {**facts, **_transition_words(facts)}
 
@@ -152,7 +169,7 @@ def headline(kind: str, facts: dict) -> str:
 def kind_message(kind: str, facts: dict, base_url: str) -> Message:
     """A notification's e-mail, from its kind's templates (templates/email/<kind>.txt and .html)."""
     words = words_of(kind, facts)
-    context = {"words": words, "address": assessment_address(base_url, facts["assessment_id"]),
+    context = {"words": words, "address": address_of(kind, facts, base_url),
                "kind": kinds.KINDS[kind], "kind_label": said(kinds.KINDS[kind].label),
                "settings_address": settings_address(base_url)}
     return Message(subject=words["headline"], body=render_template(f"email/{kind}.txt", **context),
@@ -164,20 +181,27 @@ def digest_message(facts: dict, base_url: str) -> Message:
     assessment in the order of their first notification, each group's oldest first."""
     rows = list(db.session.execute(select(Notification).where(Notification.id.in_(facts["notification_ids"]))
                                    .order_by(Notification.created_at, Notification.id)).scalars())
-    groups: dict[int | None, dict] = {}
+    groups: dict[tuple[str, int | None], dict] = {}
     for n in rows:
         if n.kind not in kinds.KINDS:
             continue
         words = words_of(n.kind, n.details)
-        group = groups.setdefault(n.assessment_id, {
+        plan = n.kind in kinds.PLAN_KINDS
+        key = ("plan", n.details["plan_id"]) if plan else ("assessment", n.assessment_id)
+        group = groups.setdefault(key, {
             "reference": n.details.get("reference", ""), "title": n.details.get("title", str(NO_ASSESSMENT)),
-            "address": assessment_address(base_url, n.assessment_id) if n.assessment_id else "", "items": []})
+            "address": (address_of(n.kind, n.details, base_url) if plan or n.assessment_id else ""),
+            "items": []})
         group["items"].append({"label": said(kinds.KINDS[n.kind].label), "headline": words["headline"]})
     context = {"day": day_words(facts["day"]), "groups": list(groups.values()),
                "notifications_address": f"{base_url.rstrip('/')}/notifications",
                "settings_address": settings_address(base_url)}
-    subject = _put(DIGEST_SUBJECT, day=context["day"], count=sum(len(g["items"]) for g in groups.values()),
-                   assessments=len(groups))
+    count = sum(len(g["items"]) for g in groups.values())
+    about_plans = sum(kind == "plan" for kind, _ in groups)
+    about_assessments = len(groups) - about_plans
+    words = (DIGEST_SUBJECT if not about_plans else DIGEST_SUBJECT_PLANS if not about_assessments
+             else DIGEST_SUBJECT_WITH_PLANS)
+    subject = _put(words, day=context["day"], count=count, assessments=about_assessments, plans=about_plans)
     return Message(subject=subject, body=render_template("email/daily_digest.txt", **context),
                    html=render_template("email/daily_digest.html", **context))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Action, Assessment, User, UserRole
+from eqia.models import Action, ActionPlan, Assessment, PlanRow, User, UserRole
 from eqia.notifications.kinds import TELLS_THE_AUTHOR
 from eqia.roles import EQUALITY_LEAD
 from eqia.services import access, coverage
@@ -73,6 +73,12 @@ def action_reminder_recipients(assessment: Assessment, action: Action) -> list[U
     owner is an account (and active), and the assessment's author."""
     owner = action.owner_account
     return _together([owner] if owner is not None and owner.active else [], _author(assessment))
+
+
+def plan_row_reminder_recipients(plan: ActionPlan, row: PlanRow) -> list[User]:
+    """Who is reminded of a plan's row falling due or overdue: its owner, when the owner is an account (and
+    active), and whoever made the plan (the lead who tracks it), when still active."""
+    return _together(*([u] for u in (row.owner_account, plan.created_by) if u is not None and u.active))
 
 
 def waiting_reminder_recipients(assessment: Assessment, definition: WorkflowDefinition) -> list[User]:

@@ -13,6 +13,8 @@ for; `now` the moment, which the notifications are dated with.
 - `remind_actions`: an open action of a signed plan due within
   EQIA_ACTION_DUE_SOON_DAYS, then once more when it is overdue; again only if
   its due date changes.
+- `remind_plan_rows`: the same for each open row of an adopted equality
+  action plan (its owner's account and the plan's maker are told).
 - `remind_decisions`: the planned decision date within
   EQIA_DECISION_APPROACHING_DAYS and the assessment not signed off, once a date.
 - `queue_digests`: each person's digest notifications not yet e-mailed, in
@@ -33,8 +35,13 @@ from eqia.local_time import local_date
 from eqia.models import Assessment, ChallengeRound, Notification, OutboxMessage, User
 from eqia.notifications import kinds, outbox
 from eqia.notifications.inbox import notify
-from eqia.notifications.recipients import action_reminder_recipients, waiting_reminder_recipients
+from eqia.notifications.recipients import (
+    action_reminder_recipients,
+    plan_row_reminder_recipients,
+    waiting_reminder_recipients,
+)
 from eqia.services.action_progress import UPDATE_ACTION, progress, tracks_progress
+from eqia.services import plans
 from eqia.services.challenge import current_round
 
 
@@ -76,7 +83,6 @@ def _tracking_states() -> set[str]:
 def remind_actions(today: date, now: datetime) -> int:
     """Tell whoever is reminded of an action (action_reminder_recipients) when
     an open action falls due within the configured days, and when it is overdue."""
-    soon = current_app.config["EQIA_ACTION_DUE_SOON_DAYS"]
     assessments = db.session.execute(select(Assessment).where(Assessment.state.in_(_tracking_states()))
                                      .order_by(Assessment.id)).scalars()
     made = []
@@ -87,16 +93,47 @@ def remind_actions(today: date, now: datetime) -> int:
             due = shown.action.due_date
             if due is None or shown.closed:
                 continue
-            if shown.overdue:
-                kind = kinds.ACTION_OVERDUE
-            elif (due - today).days <= soon:
-                kind = kinds.ACTION_DUE_SOON
-            else:
+            kind = _due_kind(due, shown.overdue, today)
+            if kind is None:
                 continue
             made += notify(action_reminder_recipients(assessment, shown.action), kind,
                            _facts(assessment, action_id=shown.action.id, description=shown.action.description,
                                   due_date=due.isoformat()),
                            assessment_id=assessment.id, once_key=f"{kind}:action:{shown.action.id}:{due.isoformat()}",
+                           at=now)
+    _deliver_after_commit(made)
+    return len(made)
+
+
+def _due_kind(due: date, overdue_now: bool, today: date) -> str | None:
+    """The reminder a thing due on `due` earns today: overdue, due soon (within the configured days), or none."""
+    if overdue_now:
+        return kinds.ACTION_OVERDUE
+    if (due - today).days <= current_app.config["EQIA_ACTION_DUE_SOON_DAYS"]:
+        return kinds.ACTION_DUE_SOON
+    return None
+
+
+def remind_plan_rows(today: date, now: datetime) -> int:
+    """Tell a row's owner (an account) and the plan's maker when an open row of a plan being tracked (the
+    plan definition's right to record progress holds in its state: adopted) falls due within the configured
+    days, and again when it is overdue, by the same rule as an assessment's actions. A row due on a condition
+    ("after the Census release") has no date to remind of. How many were told."""
+    made = []
+    for plan in plans.tracked_plans():
+        for shown in plans.progress(plan, on=today):
+            due = shown.row.due_on
+            if due is None or shown.closed:
+                continue
+            kind = {kinds.ACTION_OVERDUE: kinds.PLAN_ROW_OVERDUE, kinds.ACTION_DUE_SOON: kinds.PLAN_ROW_DUE_SOON,
+                    None: None}[_due_kind(due, shown.overdue, today)]
+            if kind is None:
+                continue
+            made += notify(plan_row_reminder_recipients(plan, shown.row), kind,
+                           {"plan_id": plan.id, "reference": plans.reference(plan), "title": plan.title,
+                            "row_id": shown.row.id, "number": shown.label,
+                            "recommendation": shown.row.recommendation, "due_date": due.isoformat()},
+                           assessment_id=None, once_key=f"{kind}:plan_row:{shown.row.id}:{due.isoformat()}",
                            at=now)
     _deliver_after_commit(made)
     return len(made)

@@ -458,12 +458,26 @@ def waiting_for(user: User) -> list[tuple[ActionPlan, list[Transition]]]:
     return [(p, actions) for p, actions in waiting if actions][:WAITING_SHOWN]
 
 
+def _tracking() -> dict[tuple[str, int], frozenset[str]]:
+    """For each plan definition (name, version), the states its `update_action` right holds in (adopted)."""
+    return {(d.name, d.version): frozenset(d.rights[UPDATE_ACTION].states) for d in plan_workflows()
+            if UPDATE_ACTION in d.rights}
+
+
+def tracked_plans() -> list[ActionPlan]:
+    """Every plan whose progress is tracked now (the daily reminders read their rows), oldest first."""
+    tracking = _tracking()
+    states = {s for held in tracking.values() for s in held}
+    return [p for p in db.session.scalars(select(ActionPlan).where(ActionPlan.state.in_(states))
+                                          .order_by(ActionPlan.id))
+            if p.state in tracking.get((p.workflow_name, p.workflow_version), ())]
+
+
 def rows_owned(user: User, *, on: date | None = None) -> list[tuple[ActionPlan, RowProgress]]:
     """The rows this user's account owns of plans that track progress now (the definition's `update_action`
     states), each with its status now: what "My actions" lists beside the EqIA actions. Two queries."""
     on = on or today()
-    tracking = {(d.name, d.version): d.rights[UPDATE_ACTION].states for d in plan_workflows()
-                if UPDATE_ACTION in d.rights}
+    tracking = _tracking()
     rows = [(plan, row) for row, plan in db.session.execute(
         select(PlanRow, ActionPlan).join(ActionPlan, ActionPlan.id == PlanRow.plan_id)
         .where(PlanRow.owner_user_id == user.id).order_by(ActionPlan.id, PlanRow.position, PlanRow.id))

@@ -60,6 +60,8 @@ DAILY: list[SweepStep] = [
     SweepStep("challenge_waiting", reminders.remind_challenge_waiting,
               "Reminded people of {count} challenge review(s) waiting too long"),
     SweepStep("actions_due", reminders.remind_actions, "Reminded people of {count} action(s) due soon or overdue"),
+    SweepStep("plan_rows_due", reminders.remind_plan_rows,
+              "Reminded people of {count} action plan row(s) due soon or overdue"),
     SweepStep("decisions_approaching", reminders.remind_decisions,
               "Reminded people of {count} decision(s) near without a sign-off"),
     # Last: the day's reminders go into the day's digest.
