@@ -136,6 +136,17 @@ def test_the_trail_records_the_role_that_gave_the_right_not_another_the_user_hol
         ("plan_created", "equality_lead"), ("plan_row_added", "equality_lead")]
 
 
+def test_rows_without_numbers_are_labelled_down_the_page_theme_by_theme(world):
+    # Added (or imported) in another order than the page shows them: the labels still read 1, 2, 3 down the page.
+    plan = make(world)
+    for theme, text in ((1, "Second theme's row"), (0, "First theme's row"), (1, "Second theme's other row")):
+        add_row(world, plan, number="", theme_id=plan.themes[theme].id, recommendation=text)
+    db.session.expire_all()
+    plan = db.session.get(ActionPlan, plan.id)
+    assert [(r.label, r.row.recommendation) for r in plans.progress(plan)] == [
+        ("1", "First theme's row"), ("2", "Second theme's row"), ("3", "Second theme's other row")]
+
+
 def test_a_row_written_on_a_plan_someone_changed_meanwhile_is_refused(world):
     plan = make(world)
     seen = plan.lock_version
