@@ -162,10 +162,8 @@ def test_an_unknown_rating_criterion_or_reference_is_a_clear_refusal_and_nothing
         "links": "EQIA-2099-9999 PLAN-999999 ACT-88 <script>"})) == [
         ("rating", "Select a rating, or leave it not rated yet"),
         ("evidence", "The evidence must be 10,000 characters or fewer"),
-        ("links", "There is no assessment with the reference EQIA-2099-9999"),
-        ("links", "There is no action plan PLAN-999999"),
-        ("links", "There is no activity ACT-88 in the register"),
-        ("links", "There is no assessment with the reference <SCRIPT>")]
+        ("links", "There is no assessment with the reference EQIA-2099-9999; There is no action plan PLAN-999999; "
+                  "There is no activity ACT-88 in the register; There is no assessment with the reference <SCRIPT>")]
     refused(NotFound, lambda: framework.rate(world.lead, found.id, "no_such_criterion", {"rating": "achieving"}))
     assert refused(Invalid, lambda: framework.rate(world.lead, found.id, "engagement", {
         "links": " ".join(f"PLAN-{n}" for n in range(51))})) == [("links", "Link at most 50 things to one criterion")]

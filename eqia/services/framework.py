@@ -281,7 +281,7 @@ def _lock(assessment_id: int, expected_lock_version: int | None) -> FrameworkAss
 
 def _links(value: object, problems: list[Problem]) -> list[tuple[str, int | None, str]]:
     """The things typed as evidence (one a line, or parted by commas or spaces): (kind, id, reference) each,
-    every unknown one named; two queries at most, however many."""
+    every unknown one named; three queries at most, however many."""
     tokens = list(dict.fromkeys(t.upper() for t in re.split(r"[\s,;]+", value if isinstance(value, str) else "")
                                 if t))
     if len(tokens) > LINKS_MAX:
@@ -297,25 +297,26 @@ def _links(value: object, problems: list[Problem]) -> list[tuple[str, int | None
     usable = [r for r in references if len(r) <= REFERENCE_MAX and "\x00" not in r]
     known_references = set(db.session.scalars(select(Assessment.reference).where(
         Assessment.reference.in_(usable)).distinct())) if usable else set()
-    out = []
+    out, unknown = [], []
     for token in tokens:
         shown = token[:REFERENCE_MAX].replace("\x00", "")
         if token in plans_named.values():
             number = int(PLAN_TOKEN.match(token)[1])
             if number not in known_plans:
-                problems.append(Problem(_("There is no action plan %(reference)s", reference=shown), field="links"))
+                unknown.append(_("There is no action plan %(reference)s", reference=shown))
             out.append((EVIDENCE_PLAN, number, ""))
         elif token in activities_named.values():
             number = int(ACTIVITY_TOKEN.match(token)[1])
             if number not in known_activities:
-                problems.append(Problem(_("There is no activity %(reference)s in the register", reference=shown),
-                                        field="links"))
+                unknown.append(_("There is no activity %(reference)s in the register", reference=shown))
             out.append((EVIDENCE_ACTIVITY, number, ""))
         elif token not in known_references:
-            problems.append(Problem(_("There is no assessment with the reference %(reference)s", reference=shown),
-                                    field="links"))
+            unknown.append(_("There is no assessment with the reference %(reference)s", reference=shown))
         else:
             out.append((EVIDENCE_EQIA, None, token))
+    if unknown:
+        # One message naming every one: a page shows a field's first message only.
+        problems.append(Problem("; ".join(unknown), field="links"))
     return out
 
 
