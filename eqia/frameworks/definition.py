@@ -80,7 +80,8 @@ class Framework:
 def _text(path: Path, where: str, value: object) -> Shown:
     if not isinstance(value, str) or not value.strip():
         raise FrameworkConfigError(f"{path}: {where}: must be words (a non-empty string)")
-    return Shown(" ".join(value.split()))
+    words = " ".join(value.split())
+    return Shown(words)
 
 
 def _key(path: Path, where: str, value: object) -> str:
@@ -153,7 +154,7 @@ def load_framework(path: Path) -> Framework:
                 raise FrameworkConfigError(f"{path}: {at}.number: must be text of {NUMBER_MAX} characters or fewer "
                                            f"(quote it: \"1.1\")")
             description = _text(path, f"{at}.description", entry["description"]) if "description" in entry \
-                else Shown("")
+                else ""
             criteria.append(Criterion(_key(path, f"{at}.key", entry["key"]), number,
                                       _text(path, f"{at}.label", entry["label"]), description, module_key))
         modules.append(Module(module_key, _text(path, f"{where}.title", item["title"]), tuple(criteria)))

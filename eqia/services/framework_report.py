@@ -51,7 +51,9 @@ def report_context(user: User, assessment_id: int, *, printed_at: datetime | Non
                     gaps=sum(definition.is_gap(r.rating) for r in rows),
                     up=sum(m == UP for m in moved.values()), down=sum(m == DOWN for m in moved.values()))
     return dict(found=found, framework=definition, modules=modules, moved=moved, counts=counts,
-                previous=found.previous, ratings=definition.rating_labels, token_of=framework.token_of,
+                previous=found.previous, ratings=definition.rating_labels,
+                linked={r.criterion.key: ", ".join(framework.token_of(link) for link in r.now.links) if r.now else ""
+                        for r in rows},
                 printed_at=printed_at or utcnow())
 
 
