@@ -36,12 +36,15 @@ def test_a_lead_starts_a_self_assessment_from_the_programme_and_rates_a_criterio
     assert listing.status_code == 200 and page(listing).select_one("a[href='/programme/framework/new']")
     form = page(client.get("/programme/framework/new"))
     assert [o["value"] for o in form.select("select[name=previous] option")][:2] == ["", "none"]
+    assert form.select_one("legend").get_text(strip=True) == "Framework"  # radios keep their question
     response = client.post("/programme/framework/new", data={"framework": EFLG, "period": "2026/27", "previous": ""})
     found = db.session.scalars(sa.select(FrameworkAssessment).where(FrameworkAssessment.period == "2026/27")).one()
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/programme/framework/{found.id}")
     assert found.previous_id == last.id
     url = f"/programme/framework/{found.id}/criteria/engagement"
-    assert client.get(url).status_code == 200
+    rating_page = page(client.get(url))
+    assert rating_page.select_one("legend").get_text(strip=True) == "Rating"
+    assert rating_page.select_one(".govuk-inset-text").get_text(strip=True) == "In 2025/26: Excellent"
     done = client.post(url, data={"rating": "developing", "evidence": HOSTILE, "links": "",
                                   "lock_version": str(found.lock_version)})
     assert done.status_code == 302 and done.headers["Location"].endswith("#criterion-engagement")
@@ -138,6 +141,7 @@ def test_the_gaps_become_plan_rows_after_a_confirmation_page(client, auth, world
     assert [li.get_text(" ", strip=True) for li in confirm.select("#gaps li")] == [
         "1.3 Effective community engagement: Developing", "2.1 Leadership: Not rated"]
     assert [i["value"] for i in confirm.select("input[name=plan]")] == ["new", str(draft.id)]
+    assert confirm.select_one("legend").get_text(strip=True) == "Which action plan?"
     assert count(PlanRow) == 0  # a GET writes nothing
     refused = client.post(f"/programme/framework/{found.id}/gaps", data={"plan": "", "title": "",
                                                                         "lock_version": str(found.lock_version)})
