@@ -155,6 +155,19 @@ def test_the_gaps_become_plan_rows_after_a_confirmation_page(client, auth, world
     assert "2 gaps added to the action plan." in page(client.get(done.headers["Location"])).get_text()
 
 
+def test_gaps_planned_over_a_rating_changed_since_the_confirmation_are_refused_and_nothing_added(client, auth, world):
+    found = start(world)
+    rate(world, found, "leadership", "developing")
+    auth.sign_in(world.lead)
+    seen = page(client.get(f"/programme/framework/{found.id}/gaps")).select_one("input[name=lock_version]")["value"]
+    rate(world, found, "leadership", "excellent", user=world.lead2)
+    response = client.post(f"/programme/framework/{found.id}/gaps",
+                           data={"plan": "new", "title": "Plan", "lock_version": seen})
+    assert response.status_code == 409 and "Someone else changed this self-assessment" in " ".join(errors_of(response))
+    assert page(response).select_one("input[name=lock_version]")["value"] != seen
+    assert count(ActionPlan) == 0 and count(PlanRow) == 0
+
+
 def test_the_csv_has_a_row_a_criterion_with_last_years_rating_and_formulas_defused(client, auth, world):
     last = start(world, "2025/26")
     rate(world, last, "engagement", "excellent")

@@ -41,7 +41,7 @@ from eqia.roles import ADMIN, EQUALITY_LEAD
 from eqia.services import plans
 from eqia.services.audit import append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, checked_text
-from eqia.unit_of_work import service_step
+from eqia.unit_of_work import refusing_clashes, service_step
 from eqia.workflow.errors import N_
 from eqia.workflow.hooks import Problem
 
@@ -264,7 +264,8 @@ def create(user: User, fields: Mapping) -> FrameworkAssessment:
                                previous_id=previous.id if previous else None, created_by_id=user.id,
                                created_at=now, updated_at=now)
     db.session.add(made)
-    db.session.flush()
+    with refusing_clashes(lambda: Invalid(Problem(PERIOD_TAKEN, field="period"))):
+        db.session.flush()  # another lead may have started the same one since the check
     _record(user, made, CREATED, previous=made.previous_id)
     return made
 
@@ -345,7 +346,8 @@ def rate(user: User, assessment_id: int, criterion_key: str, fields: Mapping, *,
     row.rating, row.evidence, row.rated_by_id, row.rated_at = rating, evidence, user.id, utcnow()
     row.links = [FrameworkEvidence(kind=kind, target_id=target, reference=ref) for kind, target, ref in links]
     assessment.updated_at = utcnow()
-    db.session.flush()  # the self-assessment's lock version moves: whoever read it before must read it again
+    with refusing_clashes(lambda: Conflict(None, STALE)):
+        db.session.flush()  # the self-assessment's lock version moves: whoever read it before must read it again
     _record(user, assessment, RATED, criterion=criterion.key, number=criterion.number, rating=rating,
             links=len(links))
     return row
