@@ -206,3 +206,27 @@ def test_the_page_asks_as_many_queries_with_ten_criteria_rated_as_with_two(clien
         rate(world, last, key, "developing")
     assert count(FrameworkRating) == 20
     assert asked() == few
+
+
+def test_the_list_asks_as_many_queries_with_many_self_assessments_as_with_one(client, auth, world):
+    from tests.test_my_actions import Queries
+
+    auth.sign_in(world.author)
+
+    def asked() -> int:
+        db.session.expire_all()
+        with Queries() as counted:
+            response = client.get("/programme/framework")
+        assert response.status_code == 200
+        return counted.count
+
+    first = start(world, "2024/25")
+    rate(world, first, "leadership", "developing")
+    few = asked()
+    for period in ("2025/26", "2026/27", "2027/28"):
+        rate(world, start(world, period), "engagement", "excellent")
+    assert asked() == few
+    rows = [[c.get_text(strip=True) for c in r.select("td")] for r in page(client.get("/programme/framework"))
+            .select("tbody tr")]
+    assert rows[0] == ["2027/28", "Equality Framework for Local Government (2021)", "1", "14"]
+    assert rows[-1] == ["2024/25", "Equality Framework for Local Government (2021)", "1", "15"]
