@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 from eqia import config as config_module
 from eqia.characteristics import load_characteristics, profile_path
+from eqia.frameworks.definition import frameworks
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import csrf, db, limiter, login_manager, migrate
 from eqia.models.types import DATABASE_INT_MAX
@@ -126,6 +127,8 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
         # EQIA_PROFILE names the profile; EQIA_CHARACTERISTICS, older, a file's path.
         "characteristics": load_characteristics(profile_path(app.config["EQIA_PROFILE"]
                                                              or app.config["EQIA_CHARACTERISTICS"] or None)),
+        # The frameworks a self-assessment rates against (eqia/data/frameworks/).
+        "frameworks": frameworks(),
         "profiles": {},  # others, loaded when an assessment made under one is shown (loaded_definitions.profile_for)
     }
 

@@ -108,6 +108,9 @@ PROGRAMME_CHANGES = {
     "plan_rows_imported": Shown("{count} rows imported into the action plan {title}"),
     "plan_moved": Shown("Action plan: {title}"),
     "plan_progress": Shown("Action plan {title}, row {number}: {status}, as at {dated}"),
+    "framework_created": Shown("Equality Framework self-assessment started: {period}"),
+    "framework_rated": Shown("Self-assessment {period}, criterion {number} rated: {rating}"),
+    "framework_gaps_planned": Shown("{count} gaps of the self-assessment {period} added to the action plan {title}"),
 }
 # The register's fields an "activity_changed" names (by these codes).
 ACTIVITY_FIELDS = {
@@ -317,11 +320,25 @@ def notes(kind: str, details: dict) -> list[str]:
         if details.get("change") == "plan_progress":
             details = {**details, "status": _name("action_status", details["status"]),
                        "dated": _day(date.fromisoformat(details["dated"]))}
+        if details.get("change") == "framework_rated":
+            details = {**details, "rating": _framework_rating(details)}
         return [_admin_words(details, PROGRAMME_CHANGES)]
     if kind == EDIT and details.get("changes"):
         # An edit recorded before its changes were stored as facts has its words in its comment.
         return [_joined(EDIT_SEPARATOR, (change_words(c) for c in details["changes"]))]
     return []
+
+
+def _framework_rating(details: dict) -> str:
+    """A self-assessment's rating code in words, as its framework names it (the code if it names none)."""
+    from eqia.frameworks.definition import frameworks
+
+    framework = frameworks().get(details.get("framework", ""))
+    label = framework.rating_labels.get(details.get("rating", "")) if framework else None
+    return label if label is not None else (details.get("rating") or NOT_RATED)
+
+
+NOT_RATED = Shown("not rated")
 
 
 def words(event: Recorded) -> str:

@@ -47,6 +47,8 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext
 #   label, phrase, description, done, comment_label, attestation: a state's, a transition's or a
 #     right's words on buttons, tags, tables, messages and the sign-off; title: a workflow's;
 #   message: a segregation-of-duties refusal;
+#   title, label, description: also an equality framework's, its modules', criteria and ratings
+#     (eqia/data/frameworks/, made `Shown` by eqia/frameworks/definition.py);
 #   name: a characteristic's, a duty's, a profile's (a workflow's `name` is its identifier: see
 #     IDENTIFIER_NAME); hint: a characteristic's; citation, short, regard: a duty's.
 DEFINITION_WORDS = frozenset({

@@ -9,12 +9,12 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from eqia.extensions import db
-from eqia.models import Assessment, Directorate, User, utcnow
+from eqia.models import ActionPlan, Assessment, Directorate, User, utcnow
 from eqia.loaded_definitions import characteristics
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
-from eqia.services import activities, challenge, plans
+from eqia.services import activities, challenge, framework, plans
 from eqia.services.action_progress import ProgressInput, record_update
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
@@ -336,6 +336,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         if assessed_by:
             activities.link(ellen, activity, references[assessed_by])
     _demo_plans(ellen, dina, amina, today)
+    _demo_self_assessments(ellen, references)
     return True, sign_ins
 
 
@@ -379,3 +380,27 @@ def _demo_plans(lead: User, decider: User, author: User, today) -> None:
     plans.add_row(lead, draft.id, {"theme_id": draft.themes[3].id, "recommendation":
                                    "Collect disability data in the staff survey", "response": "",
                                    "next_steps": "", "owner": ""})
+
+
+def _demo_self_assessments(lead: User, references: dict) -> None:
+    """Last year's and this year's self-assessments against the Equality Framework for Local Government,
+    some criteria rated (one better, one worse, some gaps), with evidence linked to an EqIA and a plan."""
+    last = framework.create(lead, {"framework": "eflg_2021", "period": "2025/26"})
+    for key, rating in (("community_data", "developing"), ("engagement", "achieving"), ("leadership", "developing"),
+                        ("assessing_impact", "developing"), ("workforce_data", "achieving")):
+        framework.rate(lead, last.id, key, {"rating": rating})
+    this = framework.create(lead, {"framework": "eflg_2021", "period": "2026/27"})
+    adopted = db.session.scalar(select(ActionPlan.id).order_by(ActionPlan.id).limit(1))
+    reference = next(iter(references.values()))
+    rated = [
+        ("community_data", "achieving", "Census 2021 profiles by ward published and shared with the health board."),
+        ("engagement", "developing", "The residents' panel met once this year; the disabled people's forum lapsed."),
+        ("leadership", "achieving", "A senior lead officer is named and Cabinet is briefed each quarter.",
+         f"PLAN-{adopted}"),
+        ("assessing_impact", "achieving", "Every Cabinet report now carries a signed equality impact assessment.",
+         reference),
+        ("service_design", "excellent", "Libraries and leisure co-designed their access plans with users."),
+        ("workforce_data", "developing", "The disability pay gap is not yet published."),
+    ]
+    for key, rating, evidence, *links in rated:
+        framework.rate(lead, this.id, key, {"rating": rating, "evidence": evidence, "links": " ".join(links)})

@@ -725,3 +725,45 @@ def test_0033_adds_action_plans_whose_rows_go_with_their_plan_and_a_downgrade_dr
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0034_adds_self_assessments_whose_ratings_go_with_them_and_a_downgrade_drops_only_them(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0033_action_plans")
+        _one_assessment("published")
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0034_framework_assessments")
+        for period, previous in (("2025/26", None), ("2026/27", 1)):
+            db.session.execute(sa.text(
+                "INSERT INTO framework_assessment (framework, framework_version, period, previous_id, "
+                "created_by_id, created_at, updated_at, lock_version) VALUES ('eflg_2021', 1, :period, :previous, 1, "
+                "'2026-12-07 00:00:00', '2026-12-07 00:00:00', 1)"), {"period": period, "previous": previous})
+        db.session.execute(sa.text(
+            "INSERT INTO framework_rating (id, assessment_id, criterion, rating, evidence, rated_by_id, rated_at) "
+            "VALUES (1, 2, 'leadership', 'developing', 'Cabinet champion', 1, '2026-12-07 00:00:00')"))
+        db.session.execute(sa.text("INSERT INTO framework_evidence (rating_id, kind, target_id, reference) "
+                                   "VALUES (1, 'eqia', NULL, 'EQIA-2026-0001')"))
+        db.session.commit()
+        for clash in ("INSERT INTO framework_assessment (framework, framework_version, period, created_by_id, "
+                      "created_at, updated_at, lock_version) VALUES ('eflg_2021', 1, '2026/27', 1, "
+                      "'2026-12-07 00:00:00', '2026-12-07 00:00:00', 1)",
+                      "INSERT INTO framework_rating (assessment_id, criterion, rating, evidence, rated_by_id, "
+                      "rated_at) VALUES (2, 'leadership', '', '', 1, '2026-12-07 00:00:00')"):
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text(clash))
+                db.session.commit()
+            db.session.rollback()
+        db.session.execute(sa.text("DELETE FROM framework_assessment WHERE id = 2"))
+        db.session.commit()
+        assert _rows("SELECT count(*) FROM framework_rating") == [(0,)]
+        assert _rows("SELECT count(*) FROM framework_evidence") == [(0,)]
+        db.session.execute(sa.text("UPDATE framework_assessment SET previous_id = 1 WHERE id = 1"))
+        db.session.commit()  # the reads above hold locks a downgrade on its own connection would wait for
+        downgrade(directory=MIGRATIONS, revision="0033_action_plans")
+        assert _rows("SELECT id, reference, state FROM assessment") == [(1, "EQIA-2026-0001", "published")]
+        assert not {"framework_assessment", "framework_rating", "framework_evidence"} & set(
+            sa.inspect(db.engine).get_table_names())
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()

@@ -101,6 +101,16 @@ EXPECTED = {
     # Its progress report for a committee: a page choosing the period, then the PDF or the Word copy.
     ("GET", "/programme/plans/<int:plan_id>/report"), ("GET", "/programme/plans/<int:plan_id>/report.pdf"),
     ("GET", "/programme/plans/<int:plan_id>/report.docx"),
+    # The Equality Framework self-assessment: rated criterion by criterion, beside last year's; gaps into a plan.
+    ("GET", "/programme/framework"), ("GET", "/programme/framework/new"), ("POST", "/programme/framework/new"),
+    ("GET", "/programme/framework/<int:self_assessment_id>"),
+    ("GET", "/programme/framework/<int:self_assessment_id>/criteria/<criterion>"),
+    ("POST", "/programme/framework/<int:self_assessment_id>/criteria/<criterion>"),
+    ("GET", "/programme/framework/<int:self_assessment_id>/gaps"),
+    ("POST", "/programme/framework/<int:self_assessment_id>/gaps"),
+    ("GET", "/programme/framework/<int:self_assessment_id>.csv"),
+    ("GET", "/programme/framework/<int:self_assessment_id>/report.pdf"),
+    ("GET", "/programme/framework/<int:self_assessment_id>/report.docx"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
@@ -158,7 +168,7 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
               "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
-              "activity_id": 1, "plan_id": 1, "row_id": 1}
+              "activity_id": 1, "plan_id": 1, "row_id": 1, "self_assessment_id": 1, "criterion": "leadership"}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)
     assert CACHEABLE <= {rule for _, rule in EXPECTED}

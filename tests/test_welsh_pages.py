@@ -22,7 +22,7 @@ from eqia.catalogue import extracted, read, untranslated
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import Assessment, User
-from eqia.services import activities, challenge, password_links, plans
+from eqia.services import activities, challenge, framework, password_links, plans
 from eqia.services.challenge import PointInput
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
@@ -257,6 +257,13 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
     plans.take(world.lead, adopted_plan.id, "agree_plan")
     plans.take(world.decider, adopted_plan.id, "adopt_plan", attested=True)
     db.session.commit()
+    # A self-assessment beside last year's, one criterion rated with a link, and a gap to plan.
+    last_year = framework.create(world.lead, {"framework": "eflg_2021", "period": "2025/26"})
+    this_year = framework.create(world.lead, {"framework": "eflg_2021", "period": "2026/27"})
+    framework.rate(world.lead, last_year.id, "engagement", {"rating": "excellent"})
+    framework.rate(world.lead, this_year.id, "engagement", {"rating": "developing", "evidence": "Panel",
+                                                            "links": f"PLAN-{draft_plan.id}"})
+    db.session.commit()
     walk = Walk(app, client, world)
     pages = _pages(world, made)
     pages += [(world.lead, "/programme/plans"), (world.decider, "/programme/plans"), (world.lead, "/programme/plans/new"),
@@ -267,7 +274,11 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
               (world.author, f"/programme/plans/{adopted_plan.id}"),
               (world.author, f"/programme/plans/{adopted_plan.id}/rows/{adopted_row.id}/progress"),
               (world.lead, f"/programme/plans/{adopted_plan.id}/actions/close_plan"),
-              (world.author, f"/programme/plans/{adopted_plan.id}/report")]
+              (world.author, f"/programme/plans/{adopted_plan.id}/report"),
+              (world.author, "/programme/framework"), (world.lead, "/programme/framework/new"),
+              (world.author, f"/programme/framework/{this_year.id}"), (world.lead, f"/programme/framework/{this_year.id}"),
+              (world.lead, f"/programme/framework/{this_year.id}/criteria/engagement"),
+              (world.lead, f"/programme/framework/{this_year.id}/gaps")]
     listed = {rule for method, rule in EXPECTED if method == "GET" and not NOT_PAGES.search(rule)}
     adapter = app.url_map.bind("eqia.test")
     walked = {adapter.match(url.partition("?")[0], method="GET", return_rule=True)[0].rule for _, url in pages}

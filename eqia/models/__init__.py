@@ -43,6 +43,7 @@ from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMe
 from eqia.models.notifications import Notification, NotificationPreference
 from eqia.models.people import (ApiToken, Directorate, IdentityConfirmation, LeadDirectorate, PasswordLink, RecoveryCode,
                                  ServiceArea, User, UserRole, UserSession)
+from eqia.models.framework import FrameworkAssessment, FrameworkEvidence, FrameworkRating
 from eqia.models.periodic import PeriodicRun
 from eqia.models.plans import (
     FRAMEWORK_MODULES,
@@ -59,6 +60,7 @@ __all__ = [
     "DATABASE_INT_MAX", "RELEVANCES", "Activity", "ActivityAssessment",
     "FRAMEWORK_MODULES", "RESPONSES", "ActionPlan", "PlanRow", "PlanRowUpdate", "PlanTheme",
     "ApiToken",
+    "FrameworkAssessment", "FrameworkEvidence", "FrameworkRating",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_EVIDENCE_MAX", "ACTION_NOTE_MAX", "ACTION_PROGRESS_STATUSES", "ActionUpdate",
     "ACTION_STATUSES", "CONTINUE_DESPITE_ADVERSE", "EVIDENCE_KINDS", "OUTCOMES", "SCREENING_PROPOSALS",

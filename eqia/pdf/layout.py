@@ -134,3 +134,19 @@ def plan_progress_html(context: dict) -> str:
     running = _("Progress report: %(title)s", title=title if len(title) <= 60 else title[:59] + "\u2026")
     return render_template(PLAN_PROGRESS_TEMPLATE, **HELPERS, **context, title=plan_progress_title(context),
                            running_header=running)
+
+
+FRAMEWORK_TEMPLATE = "pdf/framework_report.html"
+
+
+def framework_report_title(context: dict) -> str:
+    """The self-assessment report's title (its <title>, and the Word copy's)."""
+    return _("%(framework)s: self-assessment %(period)s", framework=said(context["framework"].title),
+             period=context["found"].period)
+
+
+def framework_report_html(context: dict) -> str:
+    """A self-assessment's report for a committee (eqia.services.framework_report builds the context)."""
+    title = framework_report_title(context)
+    running = title if len(title) <= 70 else title[:69] + "\u2026"
+    return render_template(FRAMEWORK_TEMPLATE, **HELPERS, **context, title=title, running_header=running)
