@@ -51,7 +51,11 @@ def test_a_lead_makes_a_plan_and_writes_its_rows_on_the_pages(client, auth, worl
     assert [h.get_text(strip=True) for h in page(shown).select("h2.govuk-heading-m")] == [
         "Understanding and working with your communities", "Leadership, partnership and organisational commitment",
         "Responsive services and customer care", "Diverse and engaged workforce"]
-    assert client.get(f"/programme/plans/{plan.id}/rows/new").status_code == 200
+    form = client.get(f"/programme/plans/{plan.id}/rows/new")
+    assert form.status_code == 200
+    # Each group of radios is asked as a question (a fieldset's legend), not left as bare choices.
+    assert page(form).select_one("fieldset:has(input[name=response]) legend").get_text(strip=True) == \
+        "Management response"
     done = client.post(f"/programme/plans/{plan.id}/rows/new", data=posted_row(plan))
     assert done.status_code == 302
     row = db.session.scalars(sa.select(PlanRow)).one()
