@@ -81,6 +81,9 @@ def runs_on_one_database(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    # The longest tests (marked `slow`) go first: handed out last, one would run alone on one core while the
+    # others sat idle at the end of the pass. The order is the same in every worker (xdist checks it).
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
     if not SECOND_PASS:
         return
     once = [item for item in items if runs_on_one_database(item)]

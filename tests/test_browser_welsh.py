@@ -39,6 +39,7 @@ def saved_without_errors(page) -> None:
     assert page.locator(".govuk-notification-banner--success").count() == 1, page.url
 
 
+@pytest.mark.slow
 def test_the_whole_author_journey_in_welsh(live_server, browser, world):
     author = Person(browser, live_server, world.author)
     page = author.page

@@ -94,6 +94,7 @@ def test_each_transition_tells_the_right_people_under_its_kind(app, world):
     assert not told(world.lead, kinds.REVIEW_DUE)
 
 
+@pytest.mark.slow
 def test_every_kind_reaches_the_mail_server_exactly_once_across_a_refusal_and_a_second_run(app, runner, world):
     app.config.update(EQIA_NOTIFY_RETRY_SECONDS=0)
     for user in world.crew:

@@ -228,6 +228,7 @@ def _pages(world, made: dict) -> list[tuple[User | None, str]]:
     return walk
 
 
+@pytest.mark.slow
 @pytest.mark.one_database
 def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, world):
     from eqia.admin import directorates

@@ -5,6 +5,7 @@ a challenge...); nothing changes after sign-off; the audit chain verifies."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -47,6 +48,7 @@ def content_of(assessment: Assessment) -> tuple:
     )
 
 
+@pytest.mark.slow
 def test_random_workflows_keep_the_invariants(world):
     multi = world.make_user("multi@example.test", AUTHOR, EQUALITY_LEAD, DECISION_MAKER, commit=True)
     everything = world.make_user("all@example.test", AUTHOR, EQUALITY_LEAD, DECISION_MAKER, ADMIN, commit=True)
