@@ -72,6 +72,10 @@ def test_a_lead_adds_an_activity_sees_it_escaped_and_changes_it(client, auth, wo
     assert details["Assess by"] == "31 March 2027" and details["Coverage"] == "Never assessed"
     assert " ".join(details["Notes"].split()) == "<b>line one</b> line two"  # kept as typed, shown as text
     [made] = db.session.execute(sa.select(Activity)).scalars()
+    # Its reference, as a self-assessment's evidence cites it, is on its page and beside its name in the register.
+    assert details["Reference"] == f"ACT-{made.id}"
+    assert f"ACT-{made.id}" in page(client.get("/programme/activities")).select_one(
+        f"a[href='/programme/activities/{made.id}']").parent.get_text()
     edit = page(client.get(f"/programme/activities/{made.id}/edit"))
     assert edit.select_one("#name")["value"] == hostile
     assert edit.select_one("#needs_assessment")["checked"] is not None

@@ -26,6 +26,8 @@ RELEVANCES: dict[str, str] = {
 }
 
 _LIVE = text("retired_at IS NULL")
+# How an activity is named where people type or cite it (a self-assessment's evidence): ACT-12, by its number.
+ACTIVITY_REFERENCE_PREFIX = "ACT-"
 
 
 class Activity(db.Model):
@@ -56,6 +58,10 @@ class Activity(db.Model):
     @property
     def retired(self) -> bool:
         return self.retired_at is not None
+
+    @property
+    def reference(self) -> str:
+        return f"{ACTIVITY_REFERENCE_PREFIX}{self.id}"
 
 
 class ActivityAssessment(db.Model):

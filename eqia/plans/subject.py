@@ -56,9 +56,12 @@ def plan_workflows() -> WorkflowRegistry:
     return current_app.extensions["eqia"]["plan_workflows"]
 
 
+PLAN_PREFIX = "PLAN-"
+
+
 def reference(plan: ActionPlan) -> str:
-    """How the trail names a plan (its events are found by it)."""
-    return f"PLAN-{plan.id}"
+    """How the trail names a plan (its events are found by it), and how people type it (PLAN-7)."""
+    return f"{PLAN_PREFIX}{plan.id}"
 
 
 def can_view(user: User, plan: ActionPlan) -> bool:

@@ -33,6 +33,7 @@ from eqia.audit_words import PROGRAMME
 from eqia.extensions import db
 from eqia.loaded_definitions import characteristics, definition_for, workflows
 from eqia.models import RELEVANCES, Activity, ActivityAssessment, Assessment, Directorate, User, utcnow
+from eqia.models.programme import ACTIVITY_REFERENCE_PREFIX
 from eqia.roles import ADMIN, EQUALITY_LEAD
 from eqia.services.access import editing_role
 from eqia.services.action_progress import today
@@ -45,6 +46,7 @@ from eqia.workflow.hooks import Problem
 from eqia.workflow.shown import Shown
 
 PAGE_SIZE = 25
+REFERENCE_PREFIX = ACTIVITY_REFERENCE_PREFIX
 OWNER_MAX = 200
 NOTES_MAX = 10_000
 REFERENCE_MAX = 40
@@ -92,6 +94,11 @@ NOT_YOURS_TO_LINK = N_("Only someone who may edit this assessment can say which 
 ALREADY_ASSESSES = N_("This assessment already assesses an activity: ask your equality lead to change that")
 CHOOSE_ACTIVITY = N_("Select the activity in the register that this assessment assesses")
 assert str(NAME_MAX) in NAME_TOO_LONG and str(OWNER_MAX) in OWNER_TOO_LONG and f"{NOTES_MAX:,}" in NOTES_TOO_LONG
+
+
+def reference(activity_id: int) -> str:
+    """An activity's reference by its number alone (Activity.reference, when the row is at hand): ACT-12."""
+    return f"{REFERENCE_PREFIX}{activity_id}"
 
 
 def no_such_reference(reference: str) -> str:

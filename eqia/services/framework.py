@@ -36,9 +36,9 @@ from eqia.models.framework import (
     FrameworkEvidence,
     FrameworkRating,
 )
-from eqia.plans.subject import PLAN_WORKFLOW, plan_workflows
+from eqia.plans.subject import PLAN_PREFIX, PLAN_WORKFLOW, plan_workflows
 from eqia.roles import ADMIN, EQUALITY_LEAD
-from eqia.services import plans
+from eqia.services import activities, plans
 from eqia.services.audit import append_event
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, checked_text
 from eqia.unit_of_work import refusing_clashes, service_step
@@ -70,8 +70,8 @@ assert str(PERIOD_MAX) in PERIOD_TOO_LONG and f"{EVIDENCE_MAX:,}" in EVIDENCE_TO
 assert str(LINKS_MAX) in TOO_MANY_LINKS
 
 CREATED, RATED, GAPS_PLANNED = "framework_created", "framework_rated", "framework_gaps_planned"
-PLAN_TOKEN = re.compile(r"^PLAN-([0-9]{1,9})$")
-ACTIVITY_TOKEN = re.compile(r"^ACT-([0-9]{1,9})$")
+PLAN_TOKEN = re.compile(rf"^{re.escape(PLAN_PREFIX)}([0-9]{{1,9}})$")
+ACTIVITY_TOKEN = re.compile(rf"^{re.escape(activities.REFERENCE_PREFIX)}([0-9]{{1,9}})$")
 REFERENCE_MAX = 40
 
 
@@ -214,9 +214,9 @@ def criterion_of(assessment: FrameworkAssessment, key: str) -> Criterion:
 def token_of(link: FrameworkEvidence) -> str:
     """How a linked thing is written (and typed): an EqIA's reference, PLAN-7, ACT-12."""
     if link.kind == EVIDENCE_PLAN:
-        return f"PLAN-{link.target_id}"
+        return f"{PLAN_PREFIX}{link.target_id}"
     if link.kind == EVIDENCE_ACTIVITY:
-        return f"ACT-{link.target_id}"
+        return activities.reference(link.target_id)
     return link.reference
 
 
