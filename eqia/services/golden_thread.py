@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import contains_eager
 
 from eqia.admin.listing import Page, clamp
 from eqia.audit_words import PROGRAMME
@@ -112,6 +113,7 @@ def live_services() -> list[ServiceArea]:
     """The services in use, of directorates in use, by directorate and name: one query."""
     return list(db.session.scalars(
         select(ServiceArea).join(Directorate, Directorate.id == ServiceArea.directorate_id)
+        .options(contains_eager(ServiceArea.directorate))
         .where(ServiceArea.retired_at.is_(None), Directorate.retired_at.is_(None))
         .order_by(func.lower(Directorate.name), func.lower(ServiceArea.name), ServiceArea.id)))
 
@@ -476,3 +478,12 @@ def _tags_where(where) -> list[tuple[ObjectiveTag, ServiceObjective, str]]:
         .join(ServiceObjective, ServiceObjective.id == ObjectiveTag.objective_id)
         .join(ServiceArea, ServiceArea.id == ServiceObjective.service_area_id)
         .where(where).order_by(func.lower(ServiceObjective.code), ObjectiveTag.id))]
+
+
+def parent_of(*, action_id: int | None = None, row_id: int | None = None) -> int | None:
+    """The assessment's id of an EqIA action, or the plan's id of a row (for the page to go back to)."""
+    if action_id is not None:
+        return db.session.scalar(select(Action.assessment_id).where(Action.id == action_id))
+    if row_id is not None:
+        return db.session.scalar(select(PlanRow.plan_id).where(PlanRow.id == row_id))
+    return None

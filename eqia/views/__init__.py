@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from eqia.views import (account, action_lists, admin, assessments, assets, auth, errors, health, invitations,
-                            language, main, notifications, password_links, plans, programme, public_register,
+    from eqia.views import (account, action_lists, admin, assessments, assets, auth, errors, golden_thread, health,
+                            invitations, language, main, notifications, password_links, plans, programme, public_register,
                             single_sign_on, workflow_diagram)
     # The pages of an assessment's sections add their routes to the assessments blueprint.
     from eqia.views import (action_progress, actions, challenge, downloads, evidence, impacts,  # noqa: F401
@@ -16,6 +16,7 @@ def register_views(app: Flask) -> None:
     from eqia.views import second_factor, sessions  # noqa: F401
 
     for module in (health, assets, auth, main, account, notifications, assessments, workflow_diagram, public_register,
-                   action_lists, password_links, invitations, admin, single_sign_on, language, programme, plans):
+                   action_lists, password_links, invitations, admin, single_sign_on, language, programme, plans,
+                   golden_thread):
         app.register_blueprint(module.bp)
     errors.init_app(app)
