@@ -175,6 +175,11 @@ def test_the_report_and_its_csv_list_each_tagged_item_with_its_status_now(client
     assert HOSTILE.encode() not in report.data
     counts = page(report).select_one(f"#counts-{late.id}").get_text(" ", strip=True)
     assert counts == "Items tagged 2 Done 0 On track 1 Overdue 1 Dropped 0"
+    # Each item leads to a page the lead can open (an action of an assessment whose progress is not tracked
+    # too: its assessment's page, never the progress page that would refuse them).
+    hrefs = [a["href"] for a in page(report).select(f"#items-{late.id} a")]
+    assert hrefs == [f"/assessments/{signed.id}#action-progress", f"/programme/plans/{plan.id}/rows/{row.id}/progress"]
+    assert [client.get(h.partition("#")[0]).status_code for h in hrefs] == [200, 200]
     rows = csv_rows(client.get(f"/programme/objectives/services/{area.id}.csv"))
     action = signed.actions[0]
     assert rows == [
