@@ -111,6 +111,13 @@ PROGRAMME_CHANGES = {
     "framework_created": Shown("Equality Framework self-assessment started: {period}"),
     "framework_rated": Shown("Self-assessment {period}, criterion {number} rated: {rating}"),
     "framework_gaps_planned": Shown("{count} gaps of the self-assessment {period} added to the action plan {title}"),
+    "objective_added": Shown("Service plan objective added: {code}, {title}"),
+    "objective_changed": Shown("Service plan objective {code} changed: {fields}"),
+    "objective_retired": Shown("Service plan objective retired: {code}, {title}"),
+    "action_tagged": Shown("Action {number} of {reference} tagged to the objective {code}"),
+    "action_untagged": Shown("Action {number} of {reference} no longer tagged to the objective {code}"),
+    "plan_row_tagged": Shown("Row {number} of {reference} tagged to the objective {code}"),
+    "plan_row_untagged": Shown("Row {number} of {reference} no longer tagged to the objective {code}"),
 }
 # The register's fields an "activity_changed" names (by these codes).
 ACTIVITY_FIELDS = {
@@ -122,6 +129,8 @@ ACTIVITY_FIELDS = {
     "response": Shown("management response"), "response_reason": Shown("reason"),
     "next_steps": Shown("next steps"), "due_on": Shown("by when"), "due_condition": Shown("by when"),
     "owner_user_id": Shown("by whom"),
+    # A service plan objective
+    "service_area_id": Shown("service"), "code": Shown("code"), "title": Shown("title"),
 }
 NONE_LISTED = Shown("none")
 

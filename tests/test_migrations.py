@@ -767,3 +767,42 @@ def test_0034_adds_self_assessments_whose_ratings_go_with_them_and_a_downgrade_d
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0035_adds_objectives_whose_tags_name_exactly_one_item_and_a_downgrade_drops_only_them(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0033_action_plans")
+        _one_assessment("signed_off")
+        db.session.execute(sa.text("INSERT INTO service_area (id, directorate_id, name) VALUES (1, 1, 'Reablement')"))
+        db.session.execute(sa.text(
+            "INSERT INTO action (id, assessment_id, position, description, owner, success_measure, status) "
+            "VALUES (1, 1, 0, 'Monitor visits', 'Sam', '', 'not_started')"))
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0035_golden_thread")
+        db.session.execute(sa.text(
+            "INSERT INTO service_objective (id, service_area_id, kind, code, title, created_by_id, created_at) "
+            "VALUES (1, 1, 'indicator', 'ASC-PI-07', 'At home after 91 days', 1, '2026-12-07 00:00:00')"))
+        db.session.execute(sa.text("INSERT INTO objective_tag (objective_id, action_id, tagged_by_id, tagged_at) "
+                                   "VALUES (1, 1, 1, '2026-12-07 00:00:00')"))
+        db.session.commit()
+        for clash in ("INSERT INTO service_objective (service_area_id, kind, code, title, created_by_id, created_at) "
+                      "VALUES (1, 'objective', 'asc-pi-07', 'Twice', 1, '2026-12-07 00:00:00')",
+                      "INSERT INTO objective_tag (objective_id, action_id, tagged_by_id, tagged_at) "
+                      "VALUES (1, 1, 1, '2026-12-07 00:00:00')",
+                      "INSERT INTO objective_tag (objective_id, tagged_by_id, tagged_at) "
+                      "VALUES (1, 1, '2026-12-07 00:00:00')"):
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text(clash))
+                db.session.commit()
+            db.session.rollback()
+        db.session.execute(sa.text("DELETE FROM action WHERE id = 1"))
+        db.session.commit()
+        assert _rows("SELECT count(*) FROM objective_tag") == [(0,)]
+        db.session.commit()  # the reads above hold locks a downgrade on its own connection would wait for
+        downgrade(directory=MIGRATIONS, revision="0034_framework_assessments")
+        assert _rows("SELECT id, reference, state FROM assessment") == [(1, "EQIA-2026-0001", "signed_off")]
+        assert not {"service_objective", "objective_tag"} & set(sa.inspect(db.engine).get_table_names())
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()

@@ -111,6 +111,15 @@ EXPECTED = {
     ("GET", "/programme/framework/<int:self_assessment_id>.csv"),
     ("GET", "/programme/framework/<int:self_assessment_id>/report.pdf"),
     ("GET", "/programme/framework/<int:self_assessment_id>/report.docx"),
+    # The golden thread: service plan objectives and indicators, the items tagged to them, the report per service.
+    ("GET", "/programme/objectives"), ("GET", "/programme/objectives/new"), ("POST", "/programme/objectives/new"),
+    ("GET", "/programme/objectives/<int:objective_id>/edit"),
+    ("POST", "/programme/objectives/<int:objective_id>/edit"),
+    ("POST", "/programme/objectives/<int:objective_id>/retire"),
+    ("GET", "/programme/objectives/services/<int:service_area_id>"),
+    ("GET", "/programme/objectives/services/<int:service_area_id>.csv"), ("GET", "/programme/objectives/tags.csv"),
+    ("POST", "/programme/objectives/tags/actions/<int:action_id>"),
+    ("POST", "/programme/objectives/tags/rows/<int:row_id>"), ("POST", "/programme/objectives/tags/<int:tag_id>/remove"),
     # The JSON API (eqia/api/).
     ("GET", "/api/v1/assessments"), ("POST", "/api/v1/assessments"),
     ("GET", "/api/v1/assessments/<int:assessment_id>"), ("PUT", "/api/v1/assessments/<int:assessment_id>"),
@@ -168,7 +177,8 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
               "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
-              "activity_id": 1, "plan_id": 1, "row_id": 1, "self_assessment_id": 1, "criterion": "leadership"}
+              "activity_id": 1, "plan_id": 1, "row_id": 1, "self_assessment_id": 1, "criterion": "leadership",
+              "objective_id": 1, "service_area_id": 1, "action_id": 1, "tag_id": 1}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)
     assert CACHEABLE <= {rule for _, rule in EXPECTED}

@@ -22,7 +22,7 @@ from eqia.catalogue import extracted, read, untranslated
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import Assessment, User
-from eqia.services import activities, challenge, framework, password_links, plans
+from eqia.services import activities, challenge, framework, golden_thread, password_links, plans
 from eqia.services.challenge import PointInput
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
@@ -264,9 +264,21 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
     framework.rate(world.lead, last_year.id, "engagement", {"rating": "excellent"})
     framework.rate(world.lead, this_year.id, "engagement", {"rating": "developing", "evidence": "Panel",
                                                             "links": f"PLAN-{draft_plan.id}"})
+    # The golden thread: an objective of the Welsh-named service, with the adopted row and the published
+    # assessment's action tagged to it (both pages then show their "Golden thread" section to the lead).
+    objective = golden_thread.add(world.lead, {"service_area_id": service.id, "kind": "indicator", "code": "LLY-1",
+                                               "title": "Ymweliadau"})
+    golden_thread.tag_row(world.lead, adopted_row.id, objective.id)
+    published_action = made["published"].actions[0]
+    golden_thread.tag_action(world.lead, published_action.id, objective.id)
     db.session.commit()
     walk = Walk(app, client, world)
     pages = _pages(world, made)
+    pages += [(world.lead, "/programme/objectives"), (world.lead, "/programme/objectives?retired=yes"),
+              (world.lead, "/programme/objectives/new"), (world.lead, f"/programme/objectives/{objective.id}/edit"),
+              (world.lead, f"/programme/objectives/services/{service.id}"),
+              (world.lead, f"/programme/plans/{adopted_plan.id}/rows/{adopted_row.id}/progress"),
+              (world.lead, f"/assessments/{made['published'].id}/action/{published_action.id}/progress")]
     pages += [(world.lead, "/programme/plans"), (world.decider, "/programme/plans"), (world.lead, "/programme/plans/new"),
               (world.lead, f"/programme/plans/{draft_plan.id}"), (world.lead, f"/programme/plans/{draft_plan.id}/rows/new"),
               (world.lead, f"/programme/plans/{draft_plan.id}/rows/{draft_row.id}"),

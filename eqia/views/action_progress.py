@@ -12,6 +12,7 @@ from eqia.services import action_progress
 from eqia.services import assessments as service
 from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible
 from eqia.views.assessments import attach_problems, bp
+from eqia.views.golden_thread import tag_section
 
 UPDATED = _l("Progress on action %(number)s recorded")
 
@@ -50,4 +51,5 @@ def action_progress_update(assessment_id: int, item_id: int):
                 if p.field in form._fields and not form[p.field].errors]
         problems = attach_problems(form, Invalid(*more)) if more else []
     return render_template("assessments/action_progress.html", form=form, assessment=assessment, shown=shown,
-                           number=shown.action.position + 1, problems=problems), status
+                           number=shown.action.position + 1, problems=problems,
+                           thread=tag_section(current_user, action_id=shown.action.id)), status

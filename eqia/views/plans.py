@@ -29,6 +29,7 @@ from eqia.services.errors import Conflict, Invalid, ServiceError
 from eqia.services.version_pdfs import Document
 from eqia.views.downloads import DOCX
 from eqia.views.errors import put_on
+from eqia.views.golden_thread import tag_section
 from eqia.views.programme import csv_response
 from eqia.workflow.errors import N_
 
@@ -205,7 +206,8 @@ def progress(plan_id: int, row_id: int):
     return render_template("plans/progress.html", plan=found, shown=shown, form=form, problems=problems,
                            updates=plans.updates_of(found, shown.row),
                            statuses=ACTION_PROGRESS_STATUSES,
-                           may_update=plans.may(_user(), found, plans.UPDATE_ACTION, part=shown.row)), status
+                           may_update=plans.may(_user(), found, plans.UPDATE_ACTION, part=shown.row),
+                           thread=tag_section(_user(), row_id=shown.row.id)), status
 
 
 @bp.route("/<int:plan_id>.csv")
