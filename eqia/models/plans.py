@@ -69,6 +69,17 @@ class ActionPlan(db.Model):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
+    def rows_in_page_order(self) -> list[PlanRow]:
+        """The rows as the plan's page, its exports, its report and its checks show them: theme by theme, each
+        theme's in order."""
+        theme_place = {t.id: t.position for t in self.themes}
+        return sorted(self.rows, key=lambda r: (theme_place.get(r.theme_id, len(theme_place)), r.position, r.id))
+
+    def labels(self) -> dict[int, str]:
+        """How each row (by id) is named to a reader: the council's own number, else its place down the page
+        (so the labels read 1, 2, 3 whatever order the rows were added or imported in)."""
+        return {row.id: row.number or str(place) for place, row in enumerate(self.rows_in_page_order(), 1)}
+
 
 class PlanTheme(db.Model):
     __tablename__ = "plan_theme"

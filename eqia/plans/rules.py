@@ -23,19 +23,14 @@ def _about(template: str, row: str) -> LazyString:
     return LazyString(lambda: said(template).format(row=row))
 
 
-def row_label(plan: ActionPlan, index: int) -> str:
-    """How a row is named to a reader: the council's own number, else its place in the plan."""
-    row = plan.rows[index]
-    return row.number or str(index + 1)
-
-
 @requirement("plan_rows")
 def plan_rows_complete(plan: ActionPlan, extras) -> list[Problem]:
     if not plan.rows:
         return [Problem(NO_ROWS)]
     problems = []
-    for index, row in enumerate(plan.rows):
-        label = row_label(plan, index)
+    labels = plan.labels()  # as the page names them, in its order
+    for row in plan.rows_in_page_order():
+        label = labels[row.id]
         if row.response not in RESPONSES:
             problems.append(Problem(_about(ROW_UNANSWERED, label)))
         elif row.response in RESPONSES_WITH_REASON and not row.response_reason.strip():

@@ -164,23 +164,12 @@ def progress(plan: ActionPlan, on: date | None = None) -> list[RowProgress]:
     latest = {u.row_id: u for u in db.session.scalars(
         select(PlanRowUpdate).where(PlanRowUpdate.plan_id == plan.id).order_by(PlanRowUpdate.id))}
     out = []
-    for index, row in enumerate(in_page_order(plan)):
+    labels = plan.labels()
+    for row in plan.rows_in_page_order():
         update = latest.get(row.id)
         status = update.status if update is not None else row.status
-        out.append(RowProgress(row, row.number or str(index + 1), status, update, overdue(row.due_on, status, on)))
+        out.append(RowProgress(row, labels[row.id], status, update, overdue(row.due_on, status, on)))
     return out
-
-
-def in_page_order(plan: ActionPlan) -> list[PlanRow]:
-    """The plan's rows as its page, its exports and its report show them: theme by theme, each theme's in order.
-    A row without the council's own number is labelled by its place here (so the labels read 1, 2, 3 down the
-    page, whatever order the rows were added or imported in)."""
-    theme_place = {t.id: t.position for t in plan.themes}
-    return sorted(plan.rows, key=lambda r: (theme_place.get(r.theme_id, len(theme_place)), r.position, r.id))
-
-
-def row_label(plan: ActionPlan, row: PlanRow) -> str:
-    return row.number or str(in_page_order(plan).index(row) + 1)
 
 
 def updates_of(plan: ActionPlan, row: PlanRow) -> list[PlanRowUpdate]:
@@ -447,7 +436,7 @@ def record_progress(user: User, plan_id: int, row_id: int, data: ProgressInput) 
     db.session.flush()
     append_event(action="programme:plan_progress", actor=user, role=role, about=reference(plan), comment=data.note,
                  kind=PROGRAMME, details={"change": "plan_progress", "plan": plan.id, "title": plan.title,
-                                          "row": row.id, "number": row_label(plan, row),
+                                          "row": row.id, "number": plan.labels()[row.id],
                                           "status": data.status, "dated": data.dated.isoformat()})
     return update
 
