@@ -120,10 +120,11 @@ def keeping_role(user: User) -> str | None:
     return next((role for role in (EQUALITY_LEAD, ADMIN) if role in user.roles), None)
 
 
-def require_keeper(user: User) -> str:
+def require_keeper(user: User, refusal: str = NOT_A_KEEPER) -> str:
+    """The role a keeper acts in; anyone else is refused (in `refusal`'s words: the register's by default)."""
     role = keeping_role(user)
     if role is None:
-        raise Forbidden(NOT_A_KEEPER)
+        raise Forbidden(refusal)
     return role
 
 

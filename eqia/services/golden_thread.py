@@ -48,6 +48,7 @@ from eqia.models import (
 from eqia.models.golden_thread import OBJECTIVE_CODE_MAX, OBJECTIVE_TITLE_MAX
 from eqia.services import access
 from eqia.services.action_progress import StatusNow, overdue, today
+from eqia.services import activities
 from eqia.services.activities import keeping_role
 from eqia.services.audit import append_event
 from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible, checked_text
@@ -92,10 +93,7 @@ def may_keep(user: User) -> bool:
 
 
 def require_keeper(user: User) -> str:
-    role = keeping_role(user)
-    if role is None:
-        raise Forbidden(NOT_A_KEEPER)
-    return role
+    return activities.require_keeper(user, NOT_A_KEEPER)  # the register's rule, in the objectives' words
 
 
 def _record(user: User, change: str, **details) -> None:
