@@ -51,7 +51,7 @@ from eqia.services.action_progress import StatusNow, overdue, today
 from eqia.services import activities
 from eqia.services.activities import keeping_role
 from eqia.services.audit import append_event
-from eqia.services.errors import Forbidden, Invalid, NotFound, NotPossible, checked_text
+from eqia.services.errors import Invalid, NotFound, NotPossible, checked_text
 from eqia.unit_of_work import refusing_clashes, service_step
 from eqia.workflow.errors import N_
 from eqia.workflow.hooks import Problem
