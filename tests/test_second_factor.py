@@ -215,18 +215,6 @@ def test_an_admin_without_a_second_factor_sets_one_up_before_anything_else(make_
     assert signed_in(author)
 
 
-def test_the_demo_prints_its_administrators_setup_key_and_it_signs_in(make_app, runner, clock):
-    first = runner.invoke(args=["eqia", "load-demo"])
-    assert first.exit_code == 0, first.output
-    secret = first.output.split("setup key ")[1].split()[0]
-    assert secret in runner.invoke(args=["eqia", "load-demo"]).output  # the same key each time
-    client = make_app(EQIA_ADMIN_TOTP_REQUIRED=True).test_client()
-    client.post("/sign-in", data={"email": "ade.admin@demo.example", "password": "demo-admin-pass"})
-    assert client.post("/sign-in/code", data={"code": code_for(secret, clock)}).headers["Location"].endswith(
-        "/my-work")
-    assert signed_in(client)
-
-
 def test_guessing_the_set_up_code_or_turn_off_secret_is_throttled(make_app, world, clock):
     client = make_app(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per minute").test_client()
     sign_in(client, world.author)
