@@ -1,0 +1,154 @@
+"""How the lead's dashboards scale: each page timed at 500 EqIAs and at 50,000, on PostgreSQL.
+
+Two scratch databases (`eqia_bench_500`, `eqia_bench_50000`) on the PostgreSQL at
+EQIA_BENCH_PG (default 127.0.0.1:5432, trust auth), migrated with the app's own
+migrations and filled by `flask eqia seed`; a database whose count already matches is
+used again, so a rerun only times. Each page is fetched through the real app (the test
+client, signed in as a seeded equality lead): one warm-up, then the median of REPEATS.
+The goal is at most 2x from 500 to 50,000: a page that reads aggregates, not rows, costs
+about the same at any volume. Writes its section of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.report import write_section  # noqa: E402
+from eqia.config import database_url  # noqa: E402
+
+SERVER = os.environ.get("EQIA_BENCH_PG", "postgresql://127.0.0.1:5432")
+SIZES = (500, 50_000)
+REPEATS = 5
+GOAL = 2.0
+
+
+def pages(plan_id: int) -> list[tuple[str, str]]:
+    return [
+        ("Programme", "/programme"), ("Coverage", "/programme/coverage"),
+        ("Coverage (CSV)", "/programme/coverage.csv"),
+        ("Never assessed (list)", "/programme/activities?coverage=not_assessed"),
+        ("Out of date (list)", "/programme/activities?coverage=out_of_date"),
+        ("Activity register", "/programme/activities"), ("Activity register (CSV)", "/programme/activities.csv"),
+        ("Pipeline", "/programme/pipeline"), ("Pipeline (CSV)", "/programme/pipeline.csv"),
+        ("Follow-up", "/programme/follow-up"), ("Overdue actions", "/actions/overdue"),
+        ("Overdue actions (CSV)", "/actions/overdue.csv"),
+        ("Heat map", "/programme/heat-map"), ("Heat map (CSV)", "/programme/heat-map.csv"),
+        ("Heat map cell", "/programme/heat-map/assessments?group=age&impact=negative"),
+        ("Cumulative: programmes", "/programme/cumulative"),
+        ("Cumulative: one programme", "/programme/cumulative?programme=Budget+savings+2027-28"),
+        ("Action plans", "/programme/plans"), ("An action plan", f"/programme/plans/{plan_id}"),
+    ]
+
+
+def config(url: str) -> dict:
+    return {"SECRET_KEY": "bench", "EQIA_AUDIT_KEY": "bench-audit-key", "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SESSION_COOKIE_SECURE": False,
+            "EQIA_ADMIN_TOTP_REQUIRED": False, "EQIA_PDF_PRERENDER": False, "EQIA_LOG_LEVEL": "WARNING",
+            "EQIA_QUEUE_URL": f"sqlite:////tmp/eqia-bench-queue-{os.getpid()}.sqlite"}
+
+
+def ensure_database(name: str) -> str:
+    """The scratch database, made if missing (never one of the app's own)."""
+    admin = sa.create_engine(database_url(f"{SERVER}/postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return database_url(f"{SERVER}/{name}")
+
+
+def prepared(size: int):
+    """An app on a database holding `size` seeded EqIAs."""
+    from flask_migrate import upgrade
+
+    from eqia.app import create_app
+    from eqia.extensions import db
+    from eqia.models import Assessment
+    from eqia.seed import PROTOTYPE_PREFIX, seed
+
+    app = create_app(config(ensure_database(f"eqia_bench_{size}")))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        seeded = db.session.scalar(sa.select(sa.func.count(sa.distinct(Assessment.reference))).where(
+            ~Assessment.title.startswith(PROTOTYPE_PREFIX)))
+        if seeded != size:
+            if seeded:
+                sys.exit(f"eqia_bench_{size} holds {seeded} seeded EqIAs, not {size}: drop it and run again.")
+            started = time.perf_counter()
+            seed(size, echo=lambda line: print(f"  {line}", flush=True))
+            print(f"Seeded {size} in {time.perf_counter() - started:.0f} s.", flush=True)
+        db.session.remove()
+    return app
+
+
+def timings(app) -> dict[str, float]:
+    from eqia.extensions import db
+    from eqia.models import ActionPlan
+    from eqia.seed import SEED_DOMAIN, SEED_PASSWORD
+
+    with app.app_context():
+        plan_id = db.session.scalar(sa.select(sa.func.min(ActionPlan.id)))
+        db.session.remove()
+    client = app.test_client()
+    signed = client.post("/sign-in", data={"email": f"lead0@{SEED_DOMAIN}", "password": SEED_PASSWORD})
+    assert signed.status_code == 302, "the seeded lead could not sign in"
+    found = {}
+    for label, url in pages(plan_id):
+        times = []
+        for n in range(REPEATS + 1):
+            started = time.perf_counter()
+            response = client.get(url)
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200, (url, response.status_code)
+            if n:  # the first is the warm-up
+                times.append(elapsed)
+        found[label] = statistics.median(times)
+        print(f"  {label}: {found[label] * 1000:.0f} ms", flush=True)
+    return found
+
+
+def main() -> None:
+    results = {}
+    for size in SIZES:
+        print(f"{size} EqIAs:", flush=True)
+        results[size] = timings(prepared(size))
+    small, large = SIZES
+    lines, missed = [], []
+    for label in results[small]:
+        a, b = results[small][label], results[large][label]
+        ratio = b / a
+        if ratio > GOAL:
+            missed.append(label)
+        lines.append(f"| {label} | {a * 1000:.0f} ms | {b * 1000:.0f} ms | {ratio:.1f}x | "
+                     f"{'yes' if ratio <= GOAL else '**no**'} |")
+    verdict = (f"Every page meets the goal." if not missed else
+               f"{len(missed)} of {len(lines)} miss the goal: {', '.join(missed)}. A download of every row grows "
+               f"with the rows by its nature; a page that misses it reads more than it shows.")
+    report = f"""## The lead's dashboards at 500 and at 50,000 EqIAs (PostgreSQL)
+
+Each page through the real app (the test client, signed in as an equality lead), on two databases filled by
+`flask eqia seed --assessments N` (EqIAs in every state, with their activities, actions and action plans).
+Median of {REPEATS} runs after a warm-up. Goal: at most {GOAL:.0f}x from 500 to 50,000, since each page
+reads aggregates or one page of rows, with a number of queries that does not grow with the volume
+(tests/test_seed.py counts them).
+
+| Page | 500 | 50,000 | Ratio | At most {GOAL:.0f}x |
+| --- | --- | --- | --- | --- |
+{chr(10).join(lines)}
+
+{verdict}
+"""
+    print(write_section("dashboards", report))
+
+
+if __name__ == "__main__":
+    main()
