@@ -554,7 +554,17 @@ def seed(count: int, random_seed: int = 2026, echo=lambda line: None) -> SeedRep
         plan_count = max(1, count // 2000)
         _plans(_people(count), plan_count, today)
         copier.report.plans = plan_count
+        analyse([t for t, _ in tables] + [AuditEvent.__table__, Activity.__table__, ActivityAssessment.__table__])
     return copier.report
+
+
+def analyse(tables: list[Table]) -> None:
+    """PostgreSQL plans queries from its statistics, and a bulk load leaves them empty until
+    autovacuum comes round: refresh them now, as after any restore."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(text(f"ANALYZE {table.name}"))
 
 
 def reset_sequences(tables: list[Table]) -> None:
