@@ -141,3 +141,4 @@ clean:
 bench: install-test
 	$(PY) bench/queue_derivation.py
 	$(PY) bench/pdf_render.py
+	$(PY) bench/dashboards.py

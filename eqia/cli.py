@@ -169,6 +169,28 @@ def load_demo_command() -> None:
                    f"\"import pyotp; print(pyotp.TOTP('{secret}').now())\"")
 
 
+@eqia_cli.command("seed")
+@click.option("--assessments", "count", required=True, type=click.IntRange(min=1, max=1_000_000),
+              help="How many EqIAs to add (each with its versions, activity, actions).")
+@click.option("--seed", "random_seed", default=2026, show_default=True, type=int,
+              help="The random seed: the same seed makes the same spread.")
+def seed_command(count: int, random_seed: int) -> None:
+    """Add realistic volume for measuring (never in a live service): EqIAs in every
+    state, copied in bulk from prototypes made through the services, with the
+    activity register, actions and action plans. Commits once per chunk (eqia/seed.py)."""
+    from eqia.seed import SEED_DOMAIN, SEED_PASSWORD, NotMigrated, seed
+
+    try:
+        report = seed(count, random_seed, echo=click.echo)
+    except NotMigrated as error:
+        raise click.ClickException(str(error)) from None
+    states = ", ".join(f"{state} {n}" for state, n in sorted(report.by_state.items()))
+    click.echo(f"Seeded {report.families} EqIAs ({report.versions} versions: {states}), {report.activities} "
+               f"activities, {report.plans} action plan(s), {report.events} audit events.")
+    click.echo(f"Users: author0@{SEED_DOMAIN}, lead0@{SEED_DOMAIN}, decider0@{SEED_DOMAIN}, admin0@{SEED_DOMAIN} "
+               f"and more, password {SEED_PASSWORD}.")
+
+
 @eqia_cli.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from eqia.extensions import db
 from eqia.loaded_definitions import definition_for, workflows
@@ -115,14 +115,19 @@ def _page(user: User, query: Select, overdue, page: int, page_size: int, on: dat
     return ActionPage(rows=rows, total=total, page=page, page_size=page_size)
 
 
-def _rows(user: User, query: Select, on: date) -> list[ActionRow]:
-    found = db.session.execute(query.options(
+def _rows(user: User, query: Select, on: date, *, rights: bool = True) -> list[ActionRow]:
+    """The rows, each with whether `user` may update it; with `rights` False (a download, which offers
+    no link to update) that is not asked, so the rights' loads, batched by the hundred, are left out and
+    the whole list costs the same few queries however long it is."""
+    options = [joinedload(Action.owner_account)]
+    if rights:
         # What the right asks of each assessment (who may see it, who owns its actions), loaded at once.
-        selectinload(Assessment.actions), selectinload(Assessment.viewers),
-        selectinload(Action.owner_account))).all()
+        options += [selectinload(Assessment.actions), selectinload(Assessment.viewers)]
+    found = db.session.execute(query.options(*options)).all()
     out = []
     for action, assessment, directorate, latest, status, overdue in found:
-        held = right_role(user, assessment, UPDATE_ACTION, definition_for(assessment), part=action) is not None
+        held = rights and right_role(user, assessment, UPDATE_ACTION, definition_for(assessment),
+                                     part=action) is not None
         out.append(ActionRow(action=action, assessment=assessment, directorate=directorate, latest=latest,
                              status=status, overdue=bool(overdue),
                              days_overdue=(on - action.due_date).days if overdue else 0,
@@ -161,7 +166,7 @@ def all_overdue_actions(user: User, directorate_id: int | None = None, on: date 
     """The same rows as overdue_actions, all of them (for the download)."""
     on = on or today()
     query, _ = _overdue_query(user, on, directorate_id)
-    return _rows(user, query.order_by(Action.due_date, Assessment.id, Action.position), on)
+    return _rows(user, query.order_by(Action.due_date, Assessment.id, Action.position), on, rights=False)
 
 
 def overdue_counts(user: User, on: date | None = None) -> list[tuple[int, str, str, int | None, int]]:
