@@ -38,7 +38,8 @@ USERS = (
 )
 
 
-def _screening(assessment, answer: str, reason: str, conclusion: str, relevance: str = "high") -> ScreeningInput:
+def screening_input(assessment, answer: str, reason: str, conclusion: str, relevance: str = "high") -> ScreeningInput:
+    """The same answer for every group, with reasons that name the group (the demo's and the seed's screenings)."""
     return ScreeningInput(
         answers={row.characteristic_key: (answer, f"{reason} ({row.characteristic_label.lower()})", "no")
                  for row in assessment.screening_answers},
@@ -51,7 +52,8 @@ def _screening(assessment, answer: str, reason: str, conclusion: str, relevance:
     )
 
 
-def _lock(assessment_id: int) -> int:
+def current_lock(assessment_id: int) -> int:
+    """The lock version to save over: what a page would have read just before."""
     db.session.expire_all()
     return db.session.get(Assessment, assessment_id).lock_version
 
@@ -62,16 +64,16 @@ def write_full_assessment(assessment_id: int, author: User, story: dict, *, fini
     `finish` False the sections are left part-written, as a busy author would."""
     today = utcnow().astimezone(LOCAL_ZONE).date()
     for kind, source, summary in story["evidence"]:
-        full.save_item(full.EVIDENCE, assessment_id, author, _lock(assessment_id), None, {
+        full.save_item(full.EVIDENCE, assessment_id, author, current_lock(assessment_id), None, {
             "kind": kind, "source": source, "dated": today - timedelta(days=120), "summary": summary, "link": ""})
     if not finish:
         return
-    full.save_section_page("evidence", assessment_id, author, _lock(assessment_id), True)
+    full.save_section_page("evidence", assessment_id, author, current_lock(assessment_id), True)
     who, said, changed = story["consultation"]
-    full.save_item(full.CONSULTATION, assessment_id, author, _lock(assessment_id), None, {
+    full.save_item(full.CONSULTATION, assessment_id, author, current_lock(assessment_id), None, {
         "who": who, "held_from": today - timedelta(days=50), "held_to": today - timedelta(days=22),
         "method": "Online survey and two drop-in sessions", "what_they_said": said, "how_it_changed": changed})
-    full.save_consultation_page(assessment_id, author, _lock(assessment_id), "", True)
+    full.save_consultation_page(assessment_id, author, current_lock(assessment_id), "", True)
     assessment = db.session.get(Assessment, assessment_id)
     cited = frozenset({assessment.evidence_items[0].id})
     for row in assessment.impacts:
@@ -90,25 +92,25 @@ def write_full_assessment(assessment_id: int, author: User, story: dict, *, fini
                 evidence_narrative="We hold no local data about this group and this service.",
                 cited_evidence_ids=frozenset(), no_evidence_reason="The service has never recorded it.",
                 mitigation="")
-            full.add_gathering_action(assessment_id, author, _lock(assessment_id), key)
+            full.add_gathering_action(assessment_id, author, current_lock(assessment_id), key)
         else:
             data = full.ImpactInput(
                 impact="neutral", severity=None, aims=frozenset(applying[:1]),
                 evidence_narrative=f"The evidence shows no difference in use or outcome for {row.characteristic_label.lower()}.",
                 cited_evidence_ids=cited, no_evidence_reason="", mitigation="")
-        full.update_impact(assessment_id, author, _lock(assessment_id), key, data, True)
-    full.update_intersectional(assessment_id, author, _lock(assessment_id), story["intersectional"], True)
-    full.update_outcome(assessment_id, author, _lock(assessment_id), ["adjust"], "", True)
+        full.update_impact(assessment_id, author, current_lock(assessment_id), key, data, True)
+    full.update_intersectional(assessment_id, author, current_lock(assessment_id), story["intersectional"], True)
+    full.update_outcome(assessment_id, author, current_lock(assessment_id), ["adjust"], "", True)
     assessment = db.session.get(Assessment, assessment_id)
     for action in list(assessment.actions):  # give the evidence-gathering actions their details
-        full.save_item(full.ACTIONS, assessment_id, author, _lock(assessment_id), action.id, {
+        full.save_item(full.ACTIONS, assessment_id, author, current_lock(assessment_id), action.id, {
             "owner": author.name, "due_date": today + timedelta(days=120),
             "success_measure": "Data collected and this assessment updated", "status": "in_progress"})
     for description, measure in story["actions"]:
-        full.save_item(full.ACTIONS, assessment_id, author, _lock(assessment_id), None, {
+        full.save_item(full.ACTIONS, assessment_id, author, current_lock(assessment_id), None, {
             "description": description, "owner": author.name, "due_date": today + timedelta(days=150),
             "success_measure": measure, "status": "not_started"})
-    full.save_action_plan_page(assessment_id, author, _lock(assessment_id), today + timedelta(days=400), True)
+    full.save_action_plan_page(assessment_id, author, current_lock(assessment_id), today + timedelta(days=400), True)
 
 
 STORIES = {
@@ -210,9 +212,9 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         return content.create_assessment(author, base)
 
     def screen(assessment, author, answer, reason, conclusion):
-        content.update_register_details(assessment.id, author, {}, _lock(assessment.id), complete=True)
-        content.update_screening(assessment.id, author, _screening(assessment, answer, reason, conclusion),
-                                 _lock(assessment.id), complete=True)
+        content.update_register_details(assessment.id, author, {}, current_lock(assessment.id), complete=True)
+        content.update_screening(assessment.id, author, screening_input(assessment, answer, reason, conclusion),
+                                 current_lock(assessment.id), complete=True)
 
     # 1. Still being screened.
     start(amina, directorates[0], "Day opportunities for adults with learning disabilities",
@@ -260,11 +262,11 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
         else:
             answers[point.id] = challenge.AnswerInput(
                 "accepted", "Added the benefits take-up data for people who pay towards their care.")
-    full.save_item(full.EVIDENCE, a.id, amina, _lock(a.id), None, {
+    full.save_item(full.EVIDENCE, a.id, amina, current_lock(a.id), None, {
         "kind": "data", "source": "Benefits take-up among people who pay towards care, 2026",
         "dated": today - timedelta(days=20), "summary": "Most pay from Attendance Allowance or PIP.", "link": ""})
-    full.save_section_page("evidence", a.id, amina, _lock(a.id), True)
-    challenge.save_answers(a.id, amina, _lock(a.id), answers)
+    full.save_section_page("evidence", a.id, amina, current_lock(a.id), True)
+    challenge.save_answers(a.id, amina, current_lock(a.id), answers)
     perform_transition(a.id, "submit_for_challenge", amina, comment="Evidence added.")
     perform_transition(a.id, "approve", gareth, comment="The evidence now supports the conclusions.")
 
@@ -279,12 +281,12 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     # to show. The demo does not back-date anything (its audit trail is made now), so the overdue action is one
     # already under way, and late, when the plan was signed: the route walks promised during consultation.
     # Its owner is another author, chosen by account with no name typed, so the plan shows her account's name.
-    full.save_item(full.ACTIONS, a.id, tom, _lock(a.id), None, {
+    full.save_item(full.ACTIONS, a.id, tom, current_lock(a.id), None, {
         "description": "Walk the main routes to stations with the Women's Safety Network before any light goes off",
         "owner": "", "owner_user_id": amina.id, "due_date": today - timedelta(days=12),
         "success_measure": "Every route walked and each unsafe spot added to the stay-lit list",
         "status": "in_progress"})
-    full.save_action_plan_page(a.id, tom, _lock(a.id), today + timedelta(days=400), True)
+    full.save_action_plan_page(a.id, tom, current_lock(a.id), today + timedelta(days=400), True)
     perform_transition(a.id, "submit_for_challenge", tom)
     perform_transition(a.id, "approve", ellen)
     perform_transition(a.id, "sign_off", dina, comment="Read before Cabinet.", attested=True,

@@ -45,7 +45,7 @@ from eqia.local_time import LOCAL_ZONE
 from eqia.models import (Activity, ActivityAssessment, Assessment, AuditEvent, Directorate, ReferenceCounter, User,
                          utcnow)
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
-from eqia.services.audit import _locked_head, compute_hash, seal_for, seal_state, SEALED, BROKEN
+from eqia.services.audit import BROKEN, SEALED, compute_hash, locked_head, seal_for, seal_state
 from eqia.services.record import canonical, digest
 
 SEED_DOMAIN = "seed.example"
@@ -143,7 +143,7 @@ def _people(count: int) -> People:
 def _prototypes(people: People) -> dict[str, list[int]]:
     """One family (the ids of its versions, oldest first) of each shape, made through the
     services, or found from an earlier run by its title."""
-    from eqia.demo import STORIES, _lock, _screening, write_full_assessment
+    from eqia.demo import STORIES, current_lock, screening_input, write_full_assessment
     from eqia.services import assessments as content
     from eqia.services.workflow import perform_transition
 
@@ -167,10 +167,10 @@ def _prototypes(people: People) -> dict[str, list[int]]:
             "planned_decision_date": today + timedelta(days=60), "parent_programme": "Budget savings 2027-28"})
 
     def screen(a: Assessment, answer: str) -> None:
-        content.update_register_details(a.id, author, {}, _lock(a.id), complete=True)
-        content.update_screening(a.id, author, _screening(db.session.get(Assessment, a.id), answer,
+        content.update_register_details(a.id, author, {}, current_lock(a.id), complete=True)
+        content.update_screening(a.id, author, screening_input(db.session.get(Assessment, a.id), answer,
                                                            "Users differ in age and disability", "Concluded."),
-                                 _lock(a.id), complete=True)
+                                 current_lock(a.id), complete=True)
 
     def written(shape: str, story: str) -> Assessment:
         a = start(shape)
@@ -183,11 +183,11 @@ def _prototypes(people: People) -> dict[str, list[int]]:
         a = written(shape, "charging" if shape != "published" else "lighting")
         if shape == "published":  # one action already late, so the copies have overdue ones
             from eqia.services import content as full
-            full.save_item(full.ACTIONS, a.id, author, _lock(a.id), None, {
+            full.save_item(full.ACTIONS, a.id, author, current_lock(a.id), None, {
                 "description": "Walk the main routes with the residents' groups", "owner": "", "owner_user_id":
                 author.id, "due_date": today - timedelta(days=12), "success_measure": "Every route walked",
                 "status": "in_progress"})
-            full.save_action_plan_page(a.id, author, _lock(a.id), today + timedelta(days=400), True)
+            full.save_action_plan_page(a.id, author, current_lock(a.id), today + timedelta(days=400), True)
         perform_transition(a.id, "submit_for_challenge", author)
         perform_transition(a.id, "approve", lead)
         perform_transition(a.id, "sign_off", decider, comment="Read before Cabinet.", attested=True,
@@ -448,7 +448,7 @@ class Copier:
 
     def _append(self, events: list[dict]) -> None:
         """The copies' events on the chain, each after the last, as append_event would write them."""
-        head = _locked_head()
+        head = locked_head()
         state = seal_state(head)
         next_id = (db.session.execute(select(func.max(AuditEvent.id))).scalar() or 0) + 1
         prev, seq = head.hash, head.seq

@@ -3,6 +3,7 @@ and the lead's dashboards asking the same number of queries at 100 EqIAs as at 5
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from eqia.extensions import db
@@ -37,6 +38,7 @@ def _dashboards(plan_id: int) -> list[str]:
             "/programme/plans", f"/programme/plans/{plan_id}", f"/programme/plans/{plan_id}.csv"]
 
 
+@pytest.mark.slow
 def test_seeded_volume_verifies_and_the_dashboards_ask_as_many_queries_at_5000_as_at_100(app, client, runner):
     """One test, as seeding makes its prototypes through the services once per database, and that is
     most of its time: the command at 100, its checks, then the counts at 100 and at 5,000."""

@@ -116,7 +116,9 @@ def seal_state(head: AuditChainHead) -> str | None:
     return None
 
 
-def _locked_head() -> AuditChainHead:
+def locked_head() -> AuditChainHead:
+    """The chain's head, locked until this transaction ends: whoever appends to the chain holds it
+    (here, and the bulk copies of `flask eqia seed`, eqia/seed.py)."""
     head = db.session.execute(
         select(AuditChainHead).where(AuditChainHead.id == HEAD_ID).with_for_update()
         .execution_options(populate_existing=True)
@@ -135,7 +137,7 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
     `comment` is what the actor wrote; `kind` and `details` the facts the event
     records (eqia.audit_words), hashed with it. `about` names an assessment the
     event concerns without belonging to its trail."""
-    head = _locked_head()
+    head = locked_head()
     state = seal_state(head)
     if state != SEALED:
         log.error("Audit trail: the chain head (event %s) does not match its seal; appending event %s as after a "
@@ -173,7 +175,7 @@ def append_event(*, action: str, actor: User | None, role: str = "", assessment:
 def reseal_head() -> None:
     """Seal the head as it stands under the current key (`flask eqia reseal-audit-head`,
     after its checks): the caller appends the event that records it, and commits."""
-    head = _locked_head()
+    head = locked_head()
     head.seal = seal_for(head.seq, head.hash)
     db.session.flush()
 
