@@ -273,17 +273,14 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
     published_action = made["published"].actions[0]
     golden_thread.tag_action(world.lead, published_action.id, objective.id)
     db.session.commit()
-    # A programme's cumulative judgement in draft, on the published assessment (named as its programme here).
-    db.session.execute(sa.update(Assessment).where(Assessment.id == made["published"].id)
-                       .values(parent_programme="Cyllideb 2027"))
-    db.session.commit()
-    judgement = cumulative_judgements.create(world.lead, "Cyllideb 2027")
+    # The cumulative judgement, in draft, of the programme the published assessment names.
+    judgement = cumulative_judgements.create(world.lead, "Cyllideb")
     db.session.commit()
     cumulative_judgements.save(world.lead, judgement.id, {"conclusion": "Bwrw ymlaen", "mitigations": "Monitro"})
     db.session.commit()
     walk = Walk(app, client, world)
     pages = _pages(world, made)
-    pages += [(world.lead, "/programme/cumulative?programme=Cyllideb+2027"), (world.decider, "/programme/judgements"),
+    pages += [(world.decider, "/programme/judgements"),
               (world.lead, f"/programme/judgements/{judgement.id}"), (world.decider, f"/programme/judgements/{judgement.id}"),
               (world.lead, f"/programme/judgements/{judgement.id}/edit"),
               (world.lead, f"/programme/judgements/{judgement.id}/actions/submit_judgement")]
