@@ -220,3 +220,15 @@ def written_elsewhere(world) -> CumulativeJudgement:
     made = judgements.create(world.lead, "Parks plan")
     db.session.commit()
     return made
+
+
+def test_each_writing_records_the_versions_the_side_by_side_shows_then(world, budget):
+    made = written(world)
+    assert trail(made)[-1].details["fields"] == ["conclusion", "mitigations", "groups"]
+    parks = judged(world.make_assessment("full_assessment", answer="yes", title="Parks", parent_programme=BUDGET),
+                   race="negative")
+    assert parks.id not in [c.assessment_id for c in fresh(made).covered]
+    judgements.save(world.lead, made.id, {"groups": {"age": "Same words"}, "conclusion": "c", "mitigations": "m"})
+    db.session.commit()
+    assert parks.id in [c.assessment_id for c in fresh(made).covered]
+    assert "covered" in trail(made)[-1].details["fields"]

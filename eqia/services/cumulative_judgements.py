@@ -264,8 +264,8 @@ def save(user: User, judgement_id: int, fields: Mapping, *,
                 before[key].text, before[key].group_name = text, name
             elif text:
                 judgement.groups.append(CumulativeGroupJudgement(characteristic_key=key, group_name=name, text=text))
-    covered = [a.id for a in shown.assessments]
-    if covered != sorted(c.assessment_id for c in judgement.covered) or not covered:
+    covered = sorted(a.id for a in shown.assessments)
+    if covered != sorted(c.assessment_id for c in judgement.covered):
         changed.append("covered")
         judgement.covered = [CumulativeCoverage(assessment_id=i) for i in covered]
     judgement.updated_at = utcnow()
