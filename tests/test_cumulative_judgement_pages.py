@@ -127,3 +127,10 @@ def test_authors_reach_no_judgement(client, auth, world, budget):
     assert client.get("/programme/judgements").status_code == 403
     assert client.post("/programme/judgements/new", data={"programme": BUDGET}).status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CumulativeJudgement)) == 1
+
+
+def test_a_decision_maker_goes_back_to_their_list_not_to_the_keepers_side_by_side(client, auth, world, budget):
+    made = written(world)
+    auth.sign_in(world.decider)
+    back = page(client.get(f"/programme/judgements/{made.id}")).select_one(".govuk-back-link")["href"]
+    assert back == "/programme/judgements" and client.get(back).status_code == 200

@@ -16,7 +16,7 @@ from eqia.extensions import db
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.cumulative import StartJudgementForm, judgement_form
 from eqia.forms.transition import TransitionForm
-from eqia.services import cumulative, cumulative_judgements as judgements
+from eqia.services import activities, cumulative, cumulative_judgements as judgements
 from eqia.services.errors import Conflict, ServiceError
 from eqia.views.errors import put_on
 from eqia.workflow.errors import N_
@@ -70,7 +70,9 @@ def judgement(judgement_id: int):
                            state=definition.states[found.state], actions=judgements.actions_for(_user(), found),
                            editable=judgements.may(_user(), found), signature=judgements.signature_holds(found),
                            new_version=judgements.may_write_new_version(_user(), found),
-                           versions=judgements.versions_for(_user(), found.programme), confirm=ConfirmForm())
+                           versions=judgements.versions_for(_user(), found.programme), confirm=ConfirmForm(),
+                           # The side by side is the register's keepers' page: a decision-maker goes back to their list.
+                           keeps_programme=activities.keeping_role(_user()) is not None)
 
 
 def _edit_page(found, form, problems=(), status: int = 200):
