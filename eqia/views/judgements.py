@@ -91,6 +91,9 @@ def edit(judgement_id: int):
                 **{f"group-{g.key}": found.text_for(g.key) for g in groups}}
         return _edit_page(found, judgement_form(groups, formdata=None, data=data))
     form = judgement_form(groups)
+    if form.lock_version.raw_data in (None, [], [""]):
+        # Not posted from the page (which always sends what it showed): saving it would blank what is written.
+        abort(400)
     if not form.validate_on_submit():
         return _edit_page(found, form, status=422)
     try:
