@@ -124,6 +124,9 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
         "workflows": load_definitions(Path(app.config["EQIA_WORKFLOWS_DIR"])),
         # An action plan's workflows, apart: no EqIA list, filter or count reads them.
         "plan_workflows": load_definitions(Path(app.config["EQIA_PLAN_WORKFLOWS_DIR"]), WORKFLOW_SCHEMA_DIR),
+        # The lead's cumulative judgements' workflows, apart likewise.
+        "cumulative_workflows": load_definitions(Path(app.config["EQIA_CUMULATIVE_WORKFLOWS_DIR"]),
+                                                 WORKFLOW_SCHEMA_DIR),
         # EQIA_PROFILE names the profile; EQIA_CHARACTERISTICS, older, a file's path.
         "characteristics": load_characteristics(profile_path(app.config["EQIA_PROFILE"]
                                                              or app.config["EQIA_CHARACTERISTICS"] or None)),

@@ -118,6 +118,9 @@ PROGRAMME_CHANGES = {
     "action_untagged": Shown("Action {number} of {reference} no longer tagged to the objective {code}"),
     "plan_row_tagged": Shown("Row {number} of {reference} tagged to the objective {code}"),
     "plan_row_untagged": Shown("Row {number} of {reference} no longer tagged to the objective {code}"),
+    "cumulative_created": Shown("Cumulative judgement on {programme} started: version {version}"),
+    "cumulative_changed": Shown("Cumulative judgement on {programme}, version {version}, changed: {fields}"),
+    "cumulative_moved": Shown("Cumulative judgement on {programme}, version {version}"),
 }
 # The register's fields an "activity_changed" names (by these codes).
 ACTIVITY_FIELDS = {
@@ -131,6 +134,9 @@ ACTIVITY_FIELDS = {
     "owner_user_id": Shown("by whom"),
     # A service plan objective
     "service_area_id": Shown("service"), "code": Shown("code"), "title": Shown("title"),
+    # A cumulative judgement
+    "conclusion": Shown("overall conclusion"), "mitigations": Shown("what the council will do"),
+    "groups": Shown("the combined effect on groups"), "covered": Shown("the assessments covered"),
 }
 NONE_LISTED = Shown("none")
 

@@ -219,6 +219,9 @@ def from_environment(environ: dict[str, str] | None = None, *, serving: bool = T
         "EQIA_WORKFLOWS_DIR": env.get("EQIA_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows")),
         # An action plan's workflows: their own folder, checked against the same schema.
         "EQIA_PLAN_WORKFLOWS_DIR": env.get("EQIA_PLAN_WORKFLOWS_DIR", str(PROJECT_ROOT / "workflows" / "plans")),
+        # The lead's cumulative judgements' workflows: their own folder, checked against the same schema.
+        "EQIA_CUMULATIVE_WORKFLOWS_DIR": env.get("EQIA_CUMULATIVE_WORKFLOWS_DIR",
+                                                 str(PROJECT_ROOT / "workflows" / "cumulative")),
         # The jurisdiction profile: england (default), wales, northern_ireland, or a file's path.
         "EQIA_PROFILE": env.get("EQIA_PROFILE", ""),
         "EQIA_CHARACTERISTICS": env.get("EQIA_CHARACTERISTICS", ""),

@@ -29,7 +29,8 @@ def test_extensions_and_blueprints_are_wired(app):
         assert name in app.extensions, name
     assert set(app.blueprints) == {"health", "assets", "auth", "main", "assessments", "workflow", "register", "api",
                                    "account", "notifications", "actions", "password_links", "invitations", "sso", "admin",
-                                   "language", "programme", "plans", "framework", "golden_thread"}
+                                   "language", "programme", "plans", "framework", "golden_thread",
+                                   "judgements"}
     assert app.login_manager.login_view == "auth.sign_in"
 
 

@@ -806,3 +806,42 @@ def test_0035_adds_objectives_whose_tags_name_exactly_one_item_and_a_downgrade_d
         upgrade(directory=MIGRATIONS)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_0036_adds_cumulative_judgements_whose_parts_go_with_them_and_a_downgrade_drops_only_them(scratch_url):
+    app = create_app(base_config(scratch_url))
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0035_golden_thread")
+        _one_assessment("signed_off")
+        db.session.commit()
+        upgrade(directory=MIGRATIONS, revision="0036_cumulative_judgements")
+        judgement = ("INSERT INTO cumulative_judgement (id, programme, programme_key, version_number, conclusion, "
+                     "mitigations, state, workflow_name, workflow_version, created_by_id, created_at, updated_at, "
+                     "lock_version, signer_name, signed_role, attestation, content_hash, signed_content) VALUES "
+                     "(:id, 'Budget 2027', 'budget 2027', :version, '', '', 'draft', 'cumulative_judgement', 1, 1, "
+                     "'2026-12-07 00:00:00', '2026-12-07 00:00:00', 1, '', '', '', '', '')")
+        db.session.execute(sa.text(judgement), {"id": 1, "version": 1})
+        db.session.execute(sa.text("INSERT INTO cumulative_group_judgement (judgement_id, characteristic_key, "
+                                   "group_name, text) VALUES (1, 'age', 'Age', 'Older people lose most')"))
+        db.session.execute(sa.text("INSERT INTO cumulative_coverage (judgement_id, assessment_id) VALUES (1, 1)"))
+        db.session.commit()
+        for clash, values in ((judgement, {"id": 2, "version": 1}),
+                              ("INSERT INTO cumulative_coverage (judgement_id, assessment_id) VALUES (1, 99)", {}),
+                              ("INSERT INTO cumulative_group_judgement (judgement_id, characteristic_key, group_name, "
+                               "text) VALUES (1, 'age', 'Age', 'Twice')", {})):
+            with pytest.raises(sa.exc.IntegrityError):
+                db.session.execute(sa.text(clash), values)
+                db.session.commit()
+            db.session.rollback()
+        db.session.execute(sa.text("DELETE FROM cumulative_judgement WHERE id = 1"))
+        db.session.commit()
+        assert _rows("SELECT count(*) FROM cumulative_group_judgement") == [(0,)]
+        assert _rows("SELECT count(*) FROM cumulative_coverage") == [(0,)]
+        db.session.commit()  # the reads above hold locks a downgrade on its own connection would wait for
+        downgrade(directory=MIGRATIONS, revision="0035_golden_thread")
+        assert _rows("SELECT id, reference, state FROM assessment") == [(1, "EQIA-2026-0001", "signed_off")]
+        assert not {"cumulative_judgement", "cumulative_group_judgement", "cumulative_coverage"} & set(
+            sa.inspect(db.engine).get_table_names())
+        upgrade(directory=MIGRATIONS)
+        db.session.remove()
+        db.engine.dispose()

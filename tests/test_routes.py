@@ -85,6 +85,14 @@ EXPECTED = {
     ("POST", "/programme/activities/<int:activity_id>/retire"),
     ("POST", "/programme/activities/<int:activity_id>/links"),
     ("POST", "/programme/activities/<int:activity_id>/links/<reference>/remove"),
+    # The lead's cumulative judgement on a programme: started from its side by side, written, challenged and signed
+    # through its own workflow; a change after signing is a new version.
+    ("GET", "/programme/judgements"), ("POST", "/programme/judgements/new"),
+    ("GET", "/programme/judgements/<int:judgement_id>"),
+    ("GET", "/programme/judgements/<int:judgement_id>/edit"), ("POST", "/programme/judgements/<int:judgement_id>/edit"),
+    ("GET", "/programme/judgements/<int:judgement_id>/actions/<trigger>"),
+    ("POST", "/programme/judgements/<int:judgement_id>/actions/<trigger>"),
+    ("POST", "/programme/judgements/<int:judgement_id>/new-version"),
     # Equality action plans: made, written, agreed and adopted through their own workflow, then tracked.
     ("GET", "/programme/plans"), ("GET", "/programme/plans/new"), ("POST", "/programme/plans/new"),
     ("GET", "/programme/plans/<int:plan_id>"), ("GET", "/programme/plans/<int:plan_id>.csv"),
@@ -177,7 +185,8 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "characteristic": "age", "token": "no-such-token",
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
               "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
-              "activity_id": 1, "plan_id": 1, "row_id": 1, "self_assessment_id": 1, "criterion": "leadership",
+              "activity_id": 1, "plan_id": 1, "judgement_id": 1, "row_id": 1, "self_assessment_id": 1,
+              "criterion": "leadership",
               "objective_id": 1, "service_area_id": 1, "action_id": 1, "tag_id": 1}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)

@@ -70,7 +70,7 @@ def _urls(app, rule: str, assessment: Assessment) -> list[str]:
                                          *assessment.actions)][:3] or [1],
               "filename": ["images/favicon.svg"], "direction": ["up"], "token_id": [1],
               "directorate_id": [assessment.directorate_id], "service_id": [1], "user_id": [1], "message_id": [1], "code": ["cy"],
-              "activity_id": [1], "plan_id": [1], "row_id": [1],
+              "activity_id": [1], "plan_id": [1], "judgement_id": [1], "row_id": [1],
               "self_assessment_id": [1], "criterion": ["leadership"],
               "objective_id": [1], "service_area_id": [1], "action_id": [1], "tag_id": [1],
               "token": ["no-such-token"]}

@@ -22,7 +22,8 @@ from eqia.catalogue import extracted, read, untranslated
 from eqia.extensions import db
 from eqia.i18n import COOKIE
 from eqia.models import Assessment, User
-from eqia.services import activities, challenge, framework, golden_thread, password_links, plans
+from eqia.services import (activities, challenge, cumulative_judgements, framework, golden_thread, password_links,
+                           plans)
 from eqia.services.challenge import PointInput
 from eqia.services.workflow import perform_transition
 from tests.conftest import PASSWORD
@@ -272,8 +273,17 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
     published_action = made["published"].actions[0]
     golden_thread.tag_action(world.lead, published_action.id, objective.id)
     db.session.commit()
+    # The cumulative judgement, in draft, of the programme the published assessment names.
+    judgement = cumulative_judgements.create(world.lead, "Cyllideb")
+    db.session.commit()
+    cumulative_judgements.save(world.lead, judgement.id, {"conclusion": "Bwrw ymlaen", "mitigations": "Monitro"})
+    db.session.commit()
     walk = Walk(app, client, world)
     pages = _pages(world, made)
+    pages += [(world.decider, "/programme/judgements"),
+              (world.lead, f"/programme/judgements/{judgement.id}"), (world.decider, f"/programme/judgements/{judgement.id}"),
+              (world.lead, f"/programme/judgements/{judgement.id}/edit"),
+              (world.lead, f"/programme/judgements/{judgement.id}/actions/submit_judgement")]
     pages += [(world.lead, "/programme/objectives"), (world.lead, "/programme/objectives?retired=yes"),
               (world.lead, "/programme/objectives/new"), (world.lead, f"/programme/objectives/{objective.id}/edit"),
               (world.lead, f"/programme/objectives/services/{service.id}"),

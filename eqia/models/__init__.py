@@ -40,6 +40,7 @@ from eqia.models.assessment import (
     impact_evidence,
 )
 from eqia.models.audit import GENESIS_HASH, AuditChainHead, AuditEvent, OutboxMessage, RestoredAuditEvent
+from eqia.models.cumulative import CumulativeCoverage, CumulativeGroupJudgement, CumulativeJudgement
 from eqia.models.golden_thread import OBJECTIVE_KINDS, ObjectiveTag, ServiceObjective
 from eqia.models.notifications import Notification, NotificationPreference
 from eqia.models.people import (ApiToken, Directorate, IdentityConfirmation, LeadDirectorate, PasswordLink, RecoveryCode,
@@ -58,6 +59,7 @@ from eqia.models.programme import RELEVANCES, Activity, ActivityAssessment
 from eqia.models.types import DATABASE_INT_MAX, UTCDateTime, utcnow
 
 __all__ = [
+    "CumulativeCoverage", "CumulativeGroupJudgement", "CumulativeJudgement",
     "DATABASE_INT_MAX", "OBJECTIVE_KINDS", "ObjectiveTag", "ServiceObjective", "RELEVANCES", "Activity", "ActivityAssessment",
     "FRAMEWORK_MODULES", "RESPONSES", "ActionPlan", "PlanRow", "PlanRowUpdate", "PlanTheme",
     "ApiToken",

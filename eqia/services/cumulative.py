@@ -69,12 +69,18 @@ class SideBySide:
 
 def side_by_side(user: User, programme: str) -> SideBySide:
     require_keeper(user)
-    profile = characteristics()
     speaking = speaking_versions(Filters(programme=programme))
     total = db.session.execute(select(func.count()).select_from(speaking.subquery())).scalar_one()
     assessments = list(db.session.execute(
         select(Assessment).where(Assessment.id.in_(speaking)).options(selectinload(Assessment.directorate))
         .order_by(Assessment.reference).limit(MAX_ASSESSMENTS)).scalars())
+    return of_versions(programme, assessments, total)
+
+
+def of_versions(programme: str, assessments: list[Assessment], total: int | None = None) -> SideBySide:
+    """Exactly these assessment versions side by side: the programme's speaking ones now, or those a lead's
+    judgement covered when it was written (eqia.services.cumulative_judgements). One query."""
+    profile = characteristics()
     cells: dict[tuple[str, int], Judged] = {}
     names: dict[str, str] = {}
     if assessments:
@@ -82,6 +88,7 @@ def side_by_side(user: User, programme: str) -> SideBySide:
                 CharacteristicImpact.assessment_id.in_([a.id for a in assessments]))).scalars():
             cells[(row.characteristic_key, row.assessment_id)] = Judged(row.impact, row.severity)
             names.setdefault(row.characteristic_key, row.characteristic_label)
+    total = len(assessments) if total is None else total
     return SideBySide(programme, assessments, total, groups_with(names), cells,
                       {i.key: i.label for i in profile.scales["impact"]},
                       {i.key: i.label for i in profile.scales["severity"]})

@@ -15,7 +15,7 @@ from eqia.models import Assessment, AuditEvent, Directorate, UTCDateTime, utcnow
 from eqia.notifications import outbox
 from eqia.loaded_definitions import workflows
 from eqia.roles import ADMIN, EQUALITY_LEAD, ROLES
-from eqia.services import access, coverage, plans
+from eqia.services import access, coverage, cumulative_judgements, plans
 from eqia.services.search import TEXT_MAX, assessments_matching
 from eqia.services.workflow import Participants, participants_for, sod_problem
 from eqia.workflow.definition import Transition
@@ -96,7 +96,8 @@ def my_work():
     can_create = any(current_user.roles & d.create_roles for d in workflows())
     failed_notifications = outbox.failed_count() if ADMIN in current_user.roles else 0
     return render_template("my_work.html", queues=queues, can_create=can_create, now=utcnow(),
-                           failed_notifications=failed_notifications, plans_waiting=plans.waiting_for(current_user))
+                           failed_notifications=failed_notifications, plans_waiting=plans.waiting_for(current_user),
+                           judgements_waiting=cumulative_judgements.waiting_for(current_user))
 
 
 @bp.route("/assessments")

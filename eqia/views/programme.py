@@ -15,11 +15,12 @@ from flask_login import current_user, login_required
 
 from eqia.admin.directorates import live_directorates
 from eqia.forms.completion import ConfirmForm
+from eqia.forms.cumulative import StartJudgementForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
 from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import RELEVANCES, Activity
-from eqia.services import (activities, activity_import, cumulative, follow_up as chase, heat_map as heat,
-                           pipeline as flow)
+from eqia.services import (activities, activity_import, cumulative, cumulative_judgements as judgements,
+                           follow_up as chase, heat_map as heat, pipeline as flow)
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
 from eqia.views.public_register import csv_cell
@@ -110,9 +111,14 @@ def pipeline_csv():
 @bp.route("/cumulative")
 def cumulative_impact():
     chosen = heat.filters_from(request.args).programme
+    versions = judgements.versions_for(_user(), chosen) if chosen else []
+    start = StartJudgementForm(formdata=None, data={"programme": chosen}) \
+        if chosen and not versions and judgements.may_write(_user()) else None
     return render_template("programme/cumulative.html", chosen=chosen,
                            found=cumulative.side_by_side(_user(), chosen) if chosen else None,
-                           programmes=cumulative.programmes(_user()) if not chosen else [])
+                           programmes=cumulative.programmes(_user()) if not chosen else [],
+                           judgement_versions=versions, start=start,
+                           judgement_state=lambda j: judgements.definition_of(j).states[j.state])
 
 
 # ------------------------------------------------------------ what to chase
