@@ -466,3 +466,18 @@ class Auth:
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)
+
+
+def keep_records(app: flask.Flask) -> list[int]:
+    """Run the renders of final versions' records that commits have queued, as a worker would
+    (`render_record`, eqia.tasks.render: each its own unit of work); the other tasks stay queued.
+    The assessments whose record was queued, in order."""
+    from eqia.tasks.queue import queue_for
+    from eqia.tasks.render import RENDER_RECORD, render_record
+
+    queued = [waiting.args[0] for waiting in queue_for(app).huey.pending() if waiting.name == RENDER_RECORD]
+    for assessment_id in queued:
+        with unit_of_work():
+            render_record(assessment_id)
+    db.session.expire_all()
+    return queued

@@ -207,11 +207,14 @@ def test_the_register_page_publishes_the_trails_head_and_count_and_verify_audit_
     assert anchor_contradicted(int(count), "e" * 64, head) in wrong.output
 
 
-def test_the_signed_pdf_carries_the_trail_as_it_stood_at_sign_off(world):
+def test_the_signed_pdf_carries_the_trail_as_it_stood_at_sign_off(app, world):
     from eqia.models import AssessmentDocument
+    from tests.conftest import keep_records
     from tests.test_pdf import text_of
 
     assessment = world.make_assessment("signed_off")
+    world.make_assessment("challenge")  # the trail goes on after the signature, before its record is made
+    assert keep_records(app) == [assessment.id]
     [stored] = db.session.execute(sa.select(AssessmentDocument).where(
         AssessmentDocument.assessment_id == assessment.id)).scalars().all()
     sign_off = db.session.execute(sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id)

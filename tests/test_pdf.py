@@ -17,7 +17,7 @@ from weasyprint import HTML
 
 from eqia.config import PROJECT_ROOT
 from eqia.extensions import db
-from eqia.models import Assessment, AssessmentDocument
+from eqia.models import Assessment, AssessmentDocument, AuditEvent
 from eqia.pdf import checks, tagging
 from eqia.services.pdf_document import html_for
 from eqia.pdf.fetcher import SCHEME, BundledAssets
@@ -26,7 +26,7 @@ from eqia.services import challenge, record, version_pdfs
 from eqia.services import content as full
 from eqia.services.assessments import ScreeningInput, update_register_details, update_screening
 from eqia.services.workflow import perform_transition
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, keep_records
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "pdf"
 
@@ -130,10 +130,17 @@ def test_a_draft_carries_the_draft_mark_and_a_signed_version_does_not(world):
     assert world.decider.name in text and record.content_hash(fresh(assessment.id)) in text.replace(" ", "")
 
 
-def test_the_signed_pdf_is_rendered_at_sign_off_and_served_byte_for_byte(world, client, auth):
+def kept_documents(assessment_id: int) -> list[AssessmentDocument]:
+    db.session.expire_all()
+    return db.session.execute(sa.select(AssessmentDocument).where(
+        AssessmentDocument.assessment_id == assessment_id)).scalars().all()
+
+
+def test_the_signed_pdf_is_rendered_once_signed_and_served_byte_for_byte(app, world, client, auth):
     assessment = world.make_assessment("signed_off")
-    [stored] = db.session.execute(sa.select(AssessmentDocument).where(
-        AssessmentDocument.assessment_id == assessment.id)).scalars().all()
+    assert kept_documents(assessment.id) == []  # the signature waited for no render: its commit queued one
+    assert keep_records(app) == [assessment.id]
+    [stored] = kept_documents(assessment.id)
     assert stored.kind == "signed" and hashlib.sha256(stored.data).hexdigest() == stored.sha256
     auth.sign_in(world.lead)
     first = client.get(f"/assessments/{assessment.id}/pdf")
@@ -148,8 +155,32 @@ def test_the_signed_pdf_is_rendered_at_sign_off_and_served_byte_for_byte(world, 
     assert public.status_code == 200 and public.data == first.data
 
 
-def test_a_signed_pdf_is_never_changed_in_the_database(world):
+def test_the_record_made_later_shows_the_version_as_it_became_final(app, world, client, auth):
+    """Rendered after the signature's commit (by its task, or by a download that comes first), the record
+    is the same document: the state it was signed off in, the trail up to the signature, the chain's head
+    at the signature, whatever happened since."""
     assessment = world.make_assessment("signed_off")
+    signed = db.session.execute(sa.select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
+                                                            AuditEvent.action == "sign_off")).scalar_one()
+    at_once = text_of(version_pdfs.record_bytes(fresh(assessment.id)))  # as the task would, straight away
+    world.drive(fresh(assessment.id), "published")  # later events, a later state, the chain's head moved on
+    auth.sign_in(world.lead)
+    first = client.get(f"/assessments/{assessment.id}/pdf")  # before the task ran: made now, and kept
+    assert first.status_code == 200
+    later = text_of(first.data)
+    assert later == at_once
+    compact = later.replace(" ", "")
+    assert "StatusSignedoff" in compact and f"Eventsonthetrail{signed.seq}" in compact and signed.hash in compact
+    [kept] = kept_documents(assessment.id)
+    assert kept.kind == "signed" and kept.sha256 == hashlib.sha256(first.data).hexdigest()
+    assert keep_records(app) == [assessment.id]  # the task finds it kept, and keeps no second
+    assert kept_documents(assessment.id) == [kept]
+    assert client.get(f"/assessments/{assessment.id}/pdf").data == first.data
+
+
+def test_a_signed_pdf_is_never_changed_in_the_database(app, world):
+    assessment = world.make_assessment("signed_off")
+    assert keep_records(app) == [assessment.id]
     with pytest.raises(sa.exc.DatabaseError):
         db.session.execute(sa.text("UPDATE assessment_document SET data = :d WHERE assessment_id = :id"),
                            {"d": b"%PDF forged", "id": assessment.id})

@@ -255,15 +255,17 @@ def test_evidence_is_cited_by_its_source_and_date_in_the_pdf_and_on_the_pages(wo
 
 # ------------------------------------------------------------------ a settled screen-out is final, and may be published
 
-def test_an_agreed_screen_out_is_final_rendered_once_and_kept(world, client, auth):
+def test_an_agreed_screen_out_is_final_rendered_once_and_kept(app, world, client, auth):
     import sqlalchemy as sa
 
     from eqia.extensions import db
     from eqia.models import AssessmentDocument
+    from tests.conftest import keep_records
 
     a = world.make_assessment("screened_out")
+    assert keep_records(app) == [a.id]  # queued by the agreement's commit
     [kept] = db.session.execute(sa.select(AssessmentDocument).where(
-        AssessmentDocument.assessment_id == a.id)).scalars().all()  # rendered in the agreement's transaction
+        AssessmentDocument.assessment_id == a.id)).scalars().all()
     assert kept.kind == "signed"
     document = version_pdfs.pdf_for(a)
     assert document.signed and not document.filename.endswith("-DRAFT.pdf")

@@ -254,11 +254,12 @@ def test_every_content_column_is_in_the_record_or_named_as_not_content(app):
     # version's trail from another system is a trail, as audit_event is. action_update is progress
     # recorded after sign-off beside the signed plan: never part of what was signed. A notification
     # tells someone of it, and a draft render is the state of a PDF being made of it. An identity
-    # confirmation is a signer's fresh sign-in at the provider, waiting to be used for a signature.
+    # confirmation is a signer's fresh sign-in at the provider, waiting to be used for a signature. A
+    # cumulative judgement's coverage names the versions the judgement is of: its content, not theirs.
     assert owned - set(CHILD_PARTS) == {"assessment_viewer", "section_completion", "sign_off",
                                         "outbox_message", "audit_event", "assessment_document",
                                         "restored_audit_event", "action_update", "notification",
-                                        "draft_render", "identity_confirmation"}
+                                        "draft_render", "identity_confirmation", "cumulative_coverage"}
     assert len(content_columns()) >= 50
 
 

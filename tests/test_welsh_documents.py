@@ -27,6 +27,7 @@ from eqia.pdf import checks
 from eqia.services.workflow import perform_transition
 from tests.test_notification_kinds import choose, noon, outbox
 from tests.test_pdf import docx_text, text_of
+from tests.conftest import keep_records
 
 # What language a page is in does not depend on the database beneath it: once, in the first pass.
 pytestmark = pytest.mark.one_database
@@ -162,8 +163,9 @@ def test_a_welsh_readers_draft_pdf_is_in_welsh_and_an_english_readers_in_english
 
 
 @pytest.mark.one_database
-def test_the_public_pdf_is_welsh_only_by_its_url_and_the_signed_english_bytes_stay_the_record(world, client):
+def test_the_public_pdf_is_welsh_only_by_its_url_and_the_signed_english_bytes_stay_the_record(app, world, client):
     assessment = world.make_assessment("published")
+    assert keep_records(app) == [assessment.id]
     [signed] = db.session.execute(sa.select(AssessmentDocument).where(
         AssessmentDocument.assessment_id == assessment.id)).scalars().all()
     url = f"/register/{assessment.reference}/v{assessment.version_number}.pdf"

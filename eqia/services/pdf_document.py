@@ -13,7 +13,7 @@ from eqia.pdf.layout import DECISION_STEP, Step, said
 from eqia.pdf.layout import html_for as render_html
 from eqia.loaded_definitions import characteristics, definition_for, profile_for
 from eqia.services import challenge, signing
-from eqia.services.audit import anchor, trail
+from eqia.services.audit import Anchor, anchor, trail
 from eqia.services.review_outcomes import next_step_words, side_by_side
 from eqia.services.summary import sign_off_summary
 from eqia.assessments.shape import review_recorded
@@ -57,29 +57,34 @@ def timeline(assessment: Assessment, events: list[AuditEvent]) -> list[Step]:
     return sorted(steps, key=lambda s: s.order)
 
 
-def context_for(assessment: Assessment, *, printed_at: datetime | None = None) -> dict:
-    """Everything the document shows, for the PDF template (and so the Word copy)."""
+def context_for(assessment: Assessment, *, printed_at: datetime | None = None,
+                as_of: AuditEvent | None = None) -> dict:
+    """Everything the document shows, for the PDF template (and so the Word copy). `as_of`: the
+    event that made the version final, for its record: the document as it was at that moment (its
+    state then, its trail up to that event, the chain's head at that event), whenever it is made."""
     definition = definition_for(assessment)
     events = trail(assessment)
+    if as_of is not None:
+        events = [e for e in events if not isinstance(e, AuditEvent) or e.seq <= as_of.seq]
     steps = timeline(assessment, events)
     rounds = {r.number: (said(definition.transitions[r.decision].label) if r.decision in definition.transitions
                          else _("under review")) for r in assessment.challenge_rounds}
     final = is_final(assessment)  # stored once and served byte for byte from then on
     return dict(
-        assessment=assessment, state=definition.states[assessment.state], draft=not final,
+        assessment=assessment, state=definition.states[as_of.to_state if as_of else assessment.state], draft=not final,
         summary=sign_off_summary(assessment), chars=characteristics(), task_title=challenge.task_title,
         # The wording of the aims judged relevant for each group (an aim this service's profile
         # lacks is named as another profile's, as the pages do).
         aims={i.characteristic_key: characteristics().aim_labels(i.relevant_aims) for i in assessment.impacts},
         timeline=steps, round_labels=rounds,
         signatures=signing.valid_signatures(assessment) if assessment.sign_offs else [], events=events,
-        definition=definition, printed_at=printed_at or utcnow(),
+        definition=definition, printed_at=printed_at or (as_of.occurred_at if as_of else utcnow()),
         # The duty it names is the one of the profile it was made under.
         profile=profile_for(assessment),
-        # The whole trail's head as this final copy is made (at sign-off, or when a
-        # screen-out is agreed): a later truncation or rewrite of the trail contradicts
-        # it. Not on drafts, which are cached.
-        anchor=anchor() if final else None,
+        # The whole trail's head as the version became final (signed off, or its screen-out
+        # agreed): a later truncation or rewrite of the trail contradicts it. Not on drafts,
+        # which are cached.
+        anchor=(Anchor(as_of.seq, as_of.hash) if as_of else anchor()) if final else None,
         # A review version's look back at the version it follows (None where it has said nothing of it).
         review=_review(assessment),
     )
@@ -93,6 +98,7 @@ def _review(assessment: Assessment) -> dict | None:
             "next_step": next_step_words(assessment)}
 
 
-def html_for(assessment: Assessment, *, printed_at: datetime | None = None) -> tuple[str, dict]:
+def html_for(assessment: Assessment, *, printed_at: datetime | None = None,
+             as_of: AuditEvent | None = None) -> tuple[str, dict]:
     """The assessment's document HTML and the generated assets it refers to."""
-    return render_html(context_for(assessment, printed_at=printed_at))
+    return render_html(context_for(assessment, printed_at=printed_at, as_of=as_of))

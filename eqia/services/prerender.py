@@ -20,8 +20,8 @@ Only saves made in a browser are queued: the pages that save say so
 API, or a command loading the demo council, has no one about to click
 "Download PDF": 2,000 creates through the API once left 923 renders nobody
 asked for, and the service's throughput fell from 130 requests a second to 11.
-Only versions that are not signed are rendered (a signed one's PDF is stored
-at sign-off).
+Only versions that are not signed are rendered here (a signed one's record has a
+task of its own, queued by the signature: eqia.services.version_pdfs).
 
 Several saves of one assessment before a worker takes it queue one render: a
 save that finds its assessment's render still queued puts no second task in

@@ -1,9 +1,17 @@
 """The PDF of a version: stored once when it becomes final, cached while it is a draft.
 
-A signed version's PDF is rendered in the sign-off's own transaction (the
-`store_signed_document` effect) and every later download serves those bytes,
-whose SHA-256 is kept beside them: the document a council attaches to a
-committee report is the one that was signed, whatever the templates do later.
+A final version's PDF, its record, is the version as it became final: its state then, its
+trail up to the event that made it final (the last signature, or the agreement of a
+screen-out) and the audit chain's head at that event (`became_final`). It is rendered once
+that transaction has committed, by a task on the queue (`store_signed` marks it due;
+eqia.tasks.render's `render_record` makes it), so a decision-maker's signature waits for no
+render (a long assessment takes seconds); the bytes are then kept, with their SHA-256 beside
+them, and every later download serves them: the document a council attaches to a committee
+report is the one that was signed, whatever the templates do later. Made after the commit,
+it is the same document as if made at the moment itself (tested). A download that comes
+before the task (or after a task lost with a worker) makes the record itself, the same way,
+and keeps it; the task then finds it kept.
+
 A draft is cached under a fingerprint of everything it shows (content hash,
 state, the audit trail so far, the templates), so an unchanged draft is served
 from the cache.
@@ -22,11 +30,11 @@ so a render of older content is never served in its place.
 
 A version is final once its state is frozen: signed off, or a screen-out an
 equality lead agreed. Its PDF carries no DRAFT mark and is kept as the signed
-one is (the `store_signed_document` effect on the transition that settles it,
-kind "signed": the document kept for good, never changed in the database).
+one is (due by the `store_signed_document` effect on the transition that settles
+it, kind "signed": the document kept for good, never changed in the database).
 
-In Welsh: the English PDF stays the record. The signed bytes are English, rendered at
-sign-off and never changed, and every English download (and the API's) still serves
+In Welsh: the English PDF stays the record. The signed bytes are English, rendered once
+and never changed, and every English download (and the API's) still serves
 exactly them. A Welsh PDF is the same version in the other language, rendered when first
 asked for and kept apart from the English ones, under its own kinds ("draft-cy", and
 "final-cy" for a final version): never "signed", never digitally signed, so no one can
@@ -40,17 +48,20 @@ downloads are English, and a Welsh draft costs one render on its first download.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import current_app
-from sqlalchemy import delete, func, select
+from flask import Flask, current_app
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from eqia.extensions import db
 from eqia.i18n import DEFAULT_LANGUAGE, catalogue_path, chosen_language, in_language
+from eqia.loaded_definitions import definition_for
 from eqia.models import Assessment, AssessmentDocument, AuditEvent, utcnow
 from eqia.pdf.fetcher import TEMPLATES
 from eqia.services import prerender as background, signing
@@ -59,7 +70,12 @@ from eqia.services.record import canonical, content_hash, digest
 from eqia.unit_of_work import keep_apart
 from eqia.workflow.hooks import TransitionContext
 
+log = logging.getLogger(__name__)
+
 SIGNED, DRAFT = "signed", "draft"  # SIGNED: the final document, kept for good
+RECORD_DUE_KEY = "eqia_record_due"  # in the session's info: versions this transaction made final
+RECORD_QUEUE_KEY = "eqia_record_queue"  # in the session's info: (app, assessment ids) to queue once committed
+RECORD_EXTENSION = "eqia_signed_record"  # the app's way to queue a record's rendering (eqia.tasks.render)
 DRAFTS_KEPT = 3  # per assessment: the newest few, so going back to one is free too
 PRERENDER_WAIT = 30  # seconds a download waits for its background render before rendering itself
 PRERENDER_POLL = 0.1  # seconds between two looks at that render while waiting
@@ -128,11 +144,23 @@ def filename_for(assessment: Assessment, signed: bool, language: str = DEFAULT_L
     return f"{assessment.reference}-v{assessment.version_number}{'' if signed else '-DRAFT'}{suffix}.pdf"
 
 
+def became_final(assessment: Assessment) -> AuditEvent | None:
+    """The event that made the version final here (signed off, or its screen-out agreed): its
+    record shows the version as it was then. None for one that came final from another system."""
+    definition = definition_for(assessment)
+    frozen = [name for name in definition.states if definition.is_frozen(name)]
+    return db.session.execute(select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
+                                                       AuditEvent.to_state.in_(frozen))
+                              .order_by(AuditEvent.seq).limit(1)).scalar_one_or_none()
+
+
 def render(assessment: Assessment, language: str = DEFAULT_LANGUAGE) -> bytes:
-    """The assessment as it is now, in `language` (English unless asked: whoever's request
-    it runs in), rendered in a PDF worker process (or in this one when EQIA_PDF_WORKERS is 0)."""
+    """The assessment in `language` (English unless asked: whoever's request it runs in), rendered
+    in a PDF worker process (or in this one when EQIA_PDF_WORKERS is 0): a draft as it is now, a
+    final version as it became final (the same document whenever it is made)."""
+    as_of = became_final(assessment) if is_final(assessment) else None
     with in_language(language):
-        page, extra = html_for(assessment)
+        page, extra = html_for(assessment, as_of=as_of)
     workers = current_app.config["EQIA_PDF_WORKERS"]
     if workers:
         from eqia.pdf.worker import pool
@@ -166,14 +194,18 @@ def _stored(assessment_id: int, kind: str, fp: str | None = None, *,
 
 
 def store_signed(ctx: TransitionContext) -> None:
-    """The effect: once the version is final (the last signature needed given, or a
-    screen-out agreed), render and keep the PDF."""
-    assessment = ctx.assessment
-    if not is_final(assessment) or _stored(assessment.id, SIGNED) is not None:
-        return
-    db.session.flush()  # the signature and its audit event, which the PDF shows
-    # The record is English whatever the language of the person signing: a Welsh copy is made
-    # from it when asked for (`pdf_to_serve`), never kept as the signed document.
+    """The effect: once the version is final (the last signature needed given, or a screen-out
+    agreed), its record is due. It is rendered once this transaction has committed, by a task
+    (`store_record`, eqia.tasks.render), so the person signing does not wait for a render; it
+    shows the version as it became final whenever it is made (`became_final`)."""
+    if is_final(ctx.assessment):
+        db.session.info.setdefault(RECORD_DUE_KEY, set()).add(ctx.assessment.id)
+
+
+def record_bytes(assessment: Assessment) -> bytes:
+    """A final version's record: English whatever the language of the person signing (a Welsh copy
+    is made from the version when asked for, `pdf_to_serve`, never kept as the record), digitally
+    signed when the council has a certificate."""
     data = render(assessment, DEFAULT_LANGUAGE)
     from eqia.pdf import signature
 
@@ -181,8 +213,58 @@ def store_signed(ctx: TransitionContext) -> None:
         data = signature.sign(data, name=current_app.config["EQIA_COUNCIL_NAME"],
                               reason=f"Signed off: {assessment.display_reference}, content SHA-256 "
                                      f"{content_hash(assessment)}")
-    db.session.add(AssessmentDocument(assessment_id=assessment.id, kind=SIGNED, fingerprint=content_hash(assessment),
-                                      sha256=hashlib.sha256(data).hexdigest(), data=data, created_at=ctx.now))
+    return data
+
+
+def store_record(assessment_id: int) -> bool:
+    """Render and keep a final version's record unless it is kept already (flushed: the task
+    commits it). True if it rendered one."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not is_final(assessment) or _stored(assessment.id, SIGNED) is not None:
+        return False
+    _keep(db.session, assessment.id, SIGNED, content_hash(assessment), record_bytes(assessment))
+    return True
+
+
+def _records_in_transaction(session: Session) -> None:
+    """before_commit: the records this transaction made due, to queue once it has committed."""
+    if session.in_nested_transaction():
+        return  # a savepoint released (PostgreSQL's service steps): not the commit yet
+    due = session.info.pop(RECORD_DUE_KEY, None)
+    if due:
+        session.info[RECORD_QUEUE_KEY] = (current_app._get_current_object(), sorted(due))
+
+
+def _records_committed(session: Session) -> None:
+    """after_commit: each record due goes into the task queue."""
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(RECORD_QUEUE_KEY, None)
+    if pending is None:
+        return
+    app, assessment_ids = pending
+    for assessment_id in assessment_ids:
+        try:
+            app.extensions[RECORD_EXTENSION](app, assessment_id)
+        except Exception:  # noqa: BLE001 - the signature is committed; the record is made on first download
+            log.exception("could not queue the rendering of the record of assessment %s", assessment_id)
+
+
+def _records_forgotten(session: Session, previous_transaction: SessionTransaction) -> None:
+    # A refused step's version did not become final; a record due from an earlier step of the same
+    # transaction is then made on its first download (or the task finds it kept, or not final: nothing).
+    session.info.pop(RECORD_DUE_KEY, None)
+    if previous_transaction.parent is None:
+        session.info.pop(RECORD_QUEUE_KEY, None)
+
+
+def init_app(app: Flask, enqueue: Callable[[Flask, int], None]) -> None:
+    """`enqueue(app, assessment_id)` puts the rendering of one final version's record in the app's task queue."""
+    app.extensions[RECORD_EXTENSION] = enqueue
+    for name, fn in (("before_commit", _records_in_transaction), ("after_commit", _records_committed),
+                     ("after_soft_rollback", _records_forgotten)):
+        if not event.contains(Session, name, fn):
+            event.listen(Session, name, fn)
 
 
 def _keep(session: Session, assessment_id: int, kind: str, fp: str, data: bytes) -> AssessmentDocument:
@@ -248,7 +330,8 @@ def pdf_for(assessment: Assessment) -> Document:
     document = _kept(assessment, place)
     if document is not None:
         return document
-    row = _keep(db.session, assessment.id, place.kind, place.key(assessment), render(assessment))
+    data = record_bytes(assessment) if place.kind == SIGNED else render(assessment)
+    row = _keep(db.session, assessment.id, place.kind, place.key(assessment), data)
     return Document(row.data, row.sha256, place.final, filename_for(assessment, place.final))
 
 
@@ -264,7 +347,9 @@ def pdf_to_serve(assessment: Assessment, language: str | None = DEFAULT_LANGUAGE
         document = _background_render(assessment, place)
     if document is not None:
         return document
-    data = render(assessment, language)
+    # A final version whose record is not kept yet (its task still to run, or it came final from
+    # another system): the record itself, made now and kept from then on.
+    data = record_bytes(assessment) if place.kind == SIGNED else render(assessment, language)
     key = place.key(assessment)
     # Kept as a cache, apart from the request's unit of work: the next download (or the
     # task that would have rendered it) is served these same bytes.
@@ -305,7 +390,7 @@ def docx_for(assessment: Assessment, language: str | None = DEFAULT_LANGUAGE) ->
     language = _language(language)
     signed = is_final(assessment)
     with in_language(language):
-        page, _ = html_for(assessment)
+        page, _ = html_for(assessment, as_of=became_final(assessment) if signed else None)
         data = build(assessment, page, draft=not signed)
     name = filename_for(assessment, signed, language).removesuffix(".pdf") + ".docx"
     return Document(data, hashlib.sha256(data).hexdigest(), signed, name)
