@@ -14,7 +14,7 @@ from eqia.audit_words import words
 from eqia.cumulative.record import content_hash
 from eqia.cumulative.subject import CUMULATIVE_SUBJECT, cumulative_workflows
 from eqia.extensions import db
-from eqia.models import Assessment, AuditEvent, CumulativeJudgement
+from eqia.models import Assessment, AuditEvent, CharacteristicImpact, CumulativeJudgement
 from eqia.services import cumulative_judgements as judgements
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.subject import DEFAULT, current_subject_name
@@ -187,6 +187,27 @@ def test_a_signed_judgement_is_frozen_and_a_change_made_behind_the_service_is_fo
         ("", "The judgement cannot be changed while it is signed.")]
     db.session.execute(sa.update(CumulativeJudgement).where(CumulativeJudgement.id == made.id)
                        .values(conclusion="Quietly changed"))
+    db.session.commit()
+    assert judgements.signature_holds(fresh(made)) is False
+
+
+def test_what_the_covered_versions_found_is_signed_and_shown_as_signed_when_a_draft_changes_later(world, budget):
+    lighting, libraries = budget  # both still being written: their findings may change after the signature
+    made = signed(world, written(world))
+    as_signed = json.loads(made.signed_content)["covers"]
+    assert {c["assessment"]: c["impacts"]["age"]["impact"] for c in as_signed} == {
+        lighting.id: "negative", libraries.id: "negative"}
+    db.session.execute(sa.update(CharacteristicImpact).where(CharacteristicImpact.assessment_id == lighting.id,
+                                                             CharacteristicImpact.characteristic_key == "age")
+                       .values(impact="positive"))
+    db.session.commit()
+    made = fresh(made)
+    assert judgements.signature_holds(made) is True  # the judgement is unchanged; the draft it judged moved on
+    cells = judgements.snapshot(made).side_by_side.cells
+    assert (cells[("age", lighting.id)].impact, cells[("sex", lighting.id)].impact) == ("negative", "positive")
+    # The content kept as signed is checked too: rewritten in SQL, it no longer matches its hash.
+    db.session.execute(sa.update(CumulativeJudgement).where(CumulativeJudgement.id == made.id).values(
+        signed_content=made.signed_content.replace('"negative"', '"neutral"')))
     db.session.commit()
     assert judgements.signature_holds(fresh(made)) is False
 

@@ -14,13 +14,13 @@ from the signed one's words. Services flush and never commit.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 
 from eqia.audit_words import PROGRAMME
-from eqia.cumulative.record import content_hash
+from eqia.cumulative.record import content_hash, signed_cells
 from eqia.cumulative.subject import (
     CHANGED,
     CREATED,
@@ -37,6 +37,7 @@ from eqia.models import Assessment, CumulativeCoverage, CumulativeGroupJudgement
 from eqia.models.cumulative import JUDGEMENT_TEXT_MAX
 from eqia.services import access, cumulative
 from eqia.services.audit import append_event
+from eqia.services.record import digest
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible, checked_text
 from eqia.unit_of_work import service_step
 from eqia.workflow import engine
@@ -122,7 +123,13 @@ def snapshot(judgement: CumulativeJudgement) -> Snapshot:
             .where(Assessment.reference.in_({a.reference for a in covered})).group_by(Assessment.reference)).all())
     newer = {a.id: f"{a.reference} v{newest[a.reference]}" for a in covered
              if newest.get(a.reference, 0) > a.version_number}
-    return Snapshot(cumulative.of_versions(judgement.programme, covered), newer)
+    side_by_side = cumulative.of_versions(judgement.programme, covered)
+    as_signed = signed_cells(judgement)
+    if as_signed is not None:  # what the versions found when it was signed, whatever a draft says now
+        side_by_side = replace(side_by_side, cells={
+            (key, assessment_id): cumulative.Judged(found.get("impact"), found.get("severity"))
+            for assessment_id, groups in as_signed.items() for key, found in groups.items()})
+    return Snapshot(side_by_side, newer)
 
 
 def may(user: User, judgement: CumulativeJudgement, right: str = EDIT_JUDGEMENT) -> bool:
@@ -152,11 +159,13 @@ def may_write_new_version(user: User, judgement: CumulativeJudgement) -> bool:
 
 
 def signature_holds(judgement: CumulativeJudgement) -> bool | None:
-    """Whether the judgement still says, word for word and version for version, what was signed (None: not
-    signed). A change made behind the service's back, in SQL, shows as False."""
+    """Whether the judgement still says, word for word and version for version, what was signed, and the
+    content kept as signed is still that (None: not signed). A change made behind the service's back, in
+    SQL, shows as False. What the covered versions found is read as signed: a draft covered may change since."""
     if not judgement.content_hash:
         return None
-    return content_hash(judgement) == judgement.content_hash
+    return (digest(judgement.signed_content.encode("utf-8")) == judgement.content_hash
+            and content_hash(judgement, signed_cells(judgement)) == judgement.content_hash)
 
 
 # ------------------------------------------------------------------ writing
