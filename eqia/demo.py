@@ -15,11 +15,15 @@ from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
 from eqia.services import activities, challenge, framework, plans
+from eqia.services import cumulative_judgements as judgements
 from eqia.services.action_progress import ProgressInput, record_update
 from eqia.services.assessments import ScreeningInput
 from eqia.services.workflow import perform_transition
 from eqia.local_time import LOCAL_ZONE
 from eqia.assessments.sections import aims_for
+
+# The budget round two of the proposals belong to: their side by side, and the lead's judgement on it.
+BUDGET_ROUND = "Budget savings 2027-28"
 
 DIRECTORATES = (
     "Adult Social Care and Health",
@@ -230,7 +234,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     # 3. Waiting for challenge review.
     a = start(tom, directorates[2], "Household waste recycling centre opening hours",
               people_affected="Residents who use the five recycling centres, about 9,000 visits a week.",
-              parent_programme="Budget savings 2027-28")
+              parent_programme=BUDGET_ROUND)
     screen(a, tom, "yes", "Shorter hours may affect people who cannot travel at peak times",
            "Full assessment needed.")
     perform_transition(a.id, "start_full_assessment", tom)
@@ -273,7 +277,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     # 5. Signed off and published.
     a = start(tom, directorates[2], "Street lighting part-night switch-off", activity_kind="budget",
               people_affected="Everyone who walks or drives at night, in every ward.",
-              parent_programme="Budget savings 2027-28")
+              parent_programme=BUDGET_ROUND)
     screen(a, tom, "yes", "Darker streets affect feelings of safety", "Full assessment needed.")
     perform_transition(a.id, "start_full_assessment", tom)
     write_full_assessment(a.id, tom, STORIES["lighting"])
@@ -339,7 +343,24 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
             activities.link(ellen, activity, references[assessed_by])
     _demo_plans(ellen, dina, amina, today)
     _demo_self_assessments(ellen, references)
+    _demo_judgement(ellen)
     return True, sign_ins
+
+
+def _demo_judgement(lead: User) -> None:
+    """The budget round's cumulative judgement, written beside its two proposals and sent for challenge:
+    it waits for the other equality lead."""
+    judgement = judgements.create(lead, BUDGET_ROUND)
+    judgements.save(lead, judgement.id, {
+        "groups": {"age": "Shorter recycling centre hours fall mostly on older residents without a car; the "
+                          "lighting proposal finds no effect on them, so the round adds nothing to it.",
+                   "sex": "Women walking home after dark are most affected by part-night lighting; no other "
+                          "proposal in the round adds to it."},
+        "conclusion": "The round can go ahead if the mitigations below are kept: no group bears a severe "
+                      "combined effect once they are.",
+        "mitigations": "Keep one recycling centre open late twice a week; keep full-night lighting on routes to "
+                       "stations and care homes; review both after six months."})
+    judgements.take(lead, judgement.id, "submit_judgement")
 
 
 def _demo_plans(lead: User, decider: User, author: User, today) -> None:

@@ -16,6 +16,7 @@ from eqia.config import (AUDIT_KEY_MISSING, DEVELOPMENT_AUDIT_KEY, PROJECT_ROOT,
                          ConfigError, database_url, from_environment)
 from eqia.extensions import db
 from eqia.services import action_lists, action_progress, activities, plans
+from eqia.services import cumulative_judgements as judgements
 from eqia.models import Assessment, Directorate, OutboxMessage, User
 from eqia.notifications.messages import written
 from tests.conftest import STANDARD, base_config
@@ -151,6 +152,11 @@ def test_load_demo_twice_loads_once_and_shows_every_part_of_the_service(runner, 
     assert [row.action.id for row in overdue] == [mine.action.id]
     later = action_lists.all_overdue_actions(ellen, on=action_progress.today() + timedelta(days=400))
     assert len(later) > 1  # and the dates move with today: the rest fall due in time
+    # The budget round's cumulative judgement waits for the other equality lead's challenge.
+    gareth = db.session.execute(sa.select(User).where(User.email == "gareth.lead@demo.example")).scalar_one()
+    [(judgement, actions)] = judgements.waiting_for(gareth)
+    assert (judgement.programme, judgement.state, len(judgement.covered)) == ("Budget savings 2027-28", "challenge", 2)
+    assert judgements.waiting_for(ellen) == []
 
 
 def test_create_user_reads_the_password_from_stdin(runner):
