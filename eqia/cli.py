@@ -130,23 +130,36 @@ def reseal_audit_head(expect_count: int | None, expect_head: str | None) -> None
 
 @eqia_cli.command("verify-sign-offs")
 def verify_sign_offs() -> None:
-    """Recompute the content hash of every signed version; exit 1 if any no
-    longer matches what was signed, naming the tasks that changed."""
+    """Recompute the content hash of every signed version and every signed cumulative
+    judgement; exit 1 if any no longer matches what was signed, naming the tasks that changed."""
+    from eqia.services import cumulative_judgements
     from eqia.services.signing import verify_all
 
     checks = verify_all()
     failed = [c for c in checks if not c.ok]
-    if not failed:
+    judged = cumulative_judgements.verify_all()
+    misjudged = [c for c in judged if not c.ok]
+    if not failed and not misjudged:
         click.echo(f"Sign-offs verified: {len(checks)} signed version(s) checked, each unchanged since it "
                    "was signed.")
+        if judged:
+            click.echo(f"Cumulative judgements verified: {len(judged)} signed judgement(s) checked, each "
+                       "unchanged since it was signed.")
         return
-    click.echo(f"Sign-offs FAILED verification ({len(failed)} of {len(checks)} signed version(s)):", err=True)
+    if failed:
+        click.echo(f"Sign-offs FAILED verification ({len(failed)} of {len(checks)} signed version(s)):", err=True)
     for check in failed:
         for problem in check.problems:
             click.echo(f"- {problem}", err=True)
         changed = [*check.changed_tasks, *check.changed_parts]
         if changed:
             click.echo(f"  changed since it was signed: {', '.join(changed)}", err=True)
+    if misjudged:
+        click.echo(f"Cumulative judgements FAILED verification ({len(misjudged)} of {len(judged)} signed "
+                   "judgement(s)):", err=True)
+    for check in misjudged:
+        for problem in check.problems:
+            click.echo(f"- {problem}", err=True)
     sys.exit(1)
 
 

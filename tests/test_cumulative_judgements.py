@@ -212,6 +212,22 @@ def test_what_the_covered_versions_found_is_signed_and_shown_as_signed_when_a_dr
     assert judgements.signature_holds(fresh(made)) is False
 
 
+def test_verify_sign_offs_checks_signed_judgements_and_names_one_changed_behind_the_service(world, budget, runner):
+    made = signed(world, written(world))
+    still_draft = written_elsewhere(world)
+    result = runner.invoke(args=["eqia", "verify-sign-offs"])
+    assert result.exit_code == 0, result.output
+    assert "Cumulative judgements verified: 1 signed judgement(s) checked" in result.output
+    db.session.execute(sa.update(CumulativeJudgement).where(CumulativeJudgement.id == made.id)
+                       .values(mitigations="Quietly dropped"))
+    db.session.commit()
+    result = runner.invoke(args=["eqia", "verify-sign-offs"])
+    assert result.exit_code == 1
+    assert "Cumulative judgements FAILED verification (1 of 1 signed judgement(s))" in result.output
+    assert f"CUMUL-{made.id} ({BUDGET}, version 1): its content no longer hashes" in result.output
+    assert f"CUMUL-{still_draft.id}" not in result.output
+
+
 def test_a_change_after_signing_is_a_new_version_and_the_signed_one_still_says_what_it_judged(world, budget):
     lighting, _ = budget
     first = signed(world, written(world))

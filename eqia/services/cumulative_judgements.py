@@ -33,7 +33,8 @@ from eqia.cumulative.subject import (
     reference,
 )
 from eqia.extensions import db
-from eqia.models import Assessment, CumulativeCoverage, CumulativeGroupJudgement, CumulativeJudgement, User, utcnow
+from eqia.models import (Assessment, AuditEvent, CumulativeCoverage, CumulativeGroupJudgement, CumulativeJudgement,
+                         User, utcnow)
 from eqia.models.cumulative import JUDGEMENT_TEXT_MAX
 from eqia.services import access, cumulative
 from eqia.services.audit import append_event
@@ -166,6 +167,41 @@ def signature_holds(judgement: CumulativeJudgement) -> bool | None:
         return None
     return (digest(judgement.signed_content.encode("utf-8")) == judgement.content_hash
             and content_hash(judgement, signed_cells(judgement)) == judgement.content_hash)
+
+
+@dataclass(frozen=True)
+class JudgementCheck:
+    judgement: CumulativeJudgement
+    problems: list[str]  # the operator's words (`flask eqia verify-sign-offs`), as the EqIAs' checks say theirs
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_all() -> list[JudgementCheck]:
+    """Every signed judgement: still what was signed (`signature_holds`), and its hash the one the signing
+    event on the hash-chained trail vouches for. Two queries."""
+    signed = db.session.scalars(select(CumulativeJudgement).where(CumulativeJudgement.content_hash != "")
+                                .order_by(CumulativeJudgement.id)).all()
+    vouched: dict[str, set[str]] = {}
+    if signed:
+        for about, details in db.session.execute(select(AuditEvent.assessment_reference, AuditEvent.details).where(
+                AuditEvent.assessment_reference.in_([reference(j) for j in signed]))):
+            if isinstance(details, dict) and details.get("content_sha256"):
+                vouched.setdefault(about, set()).add(details["content_sha256"])
+    checks = []
+    for judgement in signed:
+        problems = []
+        ref = f"{reference(judgement)} ({judgement.programme}, version {judgement.version_number})"
+        if not signature_holds(judgement):
+            problems.append(f"{ref}: its content no longer hashes to what {judgement.signer_name} signed "
+                            f"({judgement.content_hash})")
+        if judgement.content_hash not in vouched.get(reference(judgement), set()):
+            problems.append(f"{ref}: no signing event on the audit trail vouches for its hash "
+                            f"({judgement.content_hash})")
+        checks.append(JudgementCheck(judgement, problems))
+    return checks
 
 
 # ------------------------------------------------------------------ writing
