@@ -10,7 +10,6 @@ who took each trigger.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ from eqia.models import AuditEvent, CumulativeJudgement, User, utcnow
 from eqia.roles import ADMIN, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import access
 from eqia.services.audit import append_event
+from eqia.services.programme_participants import participants_from_trail
 from eqia.unit_of_work import service_step, undo_step
 from eqia.workflow.definition import Transition, WorkflowDefinition, WorkflowRegistry
 from eqia.workflow.errors import N_
@@ -67,23 +67,7 @@ def can_view(user: User, judgement: CumulativeJudgement) -> bool:
 
 
 def participants_for(judgements: list[CumulativeJudgement]) -> dict[int, Participants]:
-    found: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    by_reference = {reference(j): j.id for j in judgements}
-    for j in judgements:
-        found[j.id]["creator"].add(j.created_by_id)
-    if by_reference:
-        rows = db.session.execute(
-            select(AuditEvent.assessment_reference, AuditEvent.actor_id, AuditEvent.details)
-            .where(AuditEvent.assessment_reference.in_(list(by_reference)), AuditEvent.kind == PROGRAMME,
-                   AuditEvent.actor_id.is_not(None)))
-        # Read from the events' facts (their change codes), never from their words.
-        for ref, actor_id, details in rows:
-            change = details.get("change", "")
-            if change == MOVED:
-                found[by_reference[ref]][details["trigger"]].add(actor_id)
-            elif change in WRITES:
-                found[by_reference[ref]]["editors"].add(actor_id)
-    return {j.id: Participants(by_kind={k: frozenset(v) for k, v in found[j.id].items()}) for j in judgements}
+    return participants_from_trail(judgements, reference, moved=MOVED, writes=WRITES)
 
 
 class CumulativeSubject:

@@ -9,7 +9,6 @@ reference): who created it, who changed its rows, and who took each trigger.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Collection
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -24,6 +23,7 @@ from eqia.models import ActionPlan, AuditEvent, PlanRow, User, utcnow
 from eqia.roles import ADMIN, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services import access
 from eqia.services.audit import append_event
+from eqia.services.programme_participants import participants_from_trail
 from eqia.unit_of_work import service_step, undo_step
 from eqia.workflow.definition import Transition, WorkflowDefinition, WorkflowRegistry
 from eqia.workflow.errors import N_
@@ -74,23 +74,7 @@ def can_view(user: User, plan: ActionPlan) -> bool:
 
 
 def participants_for(plans: list[ActionPlan]) -> dict[int, Participants]:
-    found: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    by_reference = {reference(p): p.id for p in plans}
-    for p in plans:
-        found[p.id]["creator"].add(p.created_by_id)
-    if by_reference:
-        rows = db.session.execute(
-            select(AuditEvent.assessment_reference, AuditEvent.actor_id, AuditEvent.details)
-            .where(AuditEvent.assessment_reference.in_(list(by_reference)), AuditEvent.kind == PROGRAMME,
-                   AuditEvent.actor_id.is_not(None)))
-        # Read from the events' facts (their change codes), never from their action codes or words.
-        for ref, actor_id, details in rows:
-            change = details.get("change", "")
-            if change == MOVED:
-                found[by_reference[ref]][details["trigger"]].add(actor_id)
-            elif change in EDITS:
-                found[by_reference[ref]]["editors"].add(actor_id)
-    return {p.id: Participants(by_kind={k: frozenset(v) for k, v in found[p.id].items()}) for p in plans}
+    return participants_from_trail(plans, reference, moved=MOVED, writes=EDITS)
 
 
 class PlanSubject:
