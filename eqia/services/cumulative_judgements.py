@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from eqia.audit_words import PROGRAMME
 from eqia.cumulative.record import content_hash, signed_cells
@@ -181,8 +182,10 @@ class JudgementCheck:
 
 def verify_all() -> list[JudgementCheck]:
     """Every signed judgement: still what was signed (`signature_holds`), and its hash the one the signing
-    event on the hash-chained trail vouches for. Two queries."""
+    event on the hash-chained trail vouches for. Four queries, whatever their number."""
     signed = db.session.scalars(select(CumulativeJudgement).where(CumulativeJudgement.content_hash != "")
+                                .options(selectinload(CumulativeJudgement.groups),
+                                         selectinload(CumulativeJudgement.covered))
                                 .order_by(CumulativeJudgement.id)).all()
     vouched: dict[str, set[str]] = {}
     if signed:

@@ -15,9 +15,9 @@ from flask_login import current_user, login_required
 from eqia.extensions import db
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.cumulative import StartJudgementForm, judgement_form
-from eqia.forms.transition import TransitionForm
 from eqia.services import activities, cumulative, cumulative_judgements as judgements
 from eqia.services.errors import Conflict, ServiceError
+from eqia.views import programme_actions
 from eqia.views.errors import put_on
 from eqia.workflow.errors import N_
 
@@ -113,33 +113,9 @@ def edit(judgement_id: int):
 
 @bp.route("/<int:judgement_id>/actions/<trigger>", methods=["GET", "POST"])
 def take_action(judgement_id: int, trigger: str):
-    found = judgements.get(_user(), judgement_id)
-    definition = judgements.definition_of(found)
-    transition = definition.transitions.get(trigger)
-    if transition is None or transition.system:
-        abort(404)
-    form = TransitionForm()
-    problems, status = [], 200
-    if request.method == "GET":
-        form.lock_version.data = found.lock_version
-        judgements.check_may_take(_user(), found, transition)
-    elif form.validate_on_submit():
-        before = found.state
-        try:
-            done = judgements.take(_user(), judgement_id, trigger, comment=form.comment.data or "",
-                                   expected_lock_version=form.lock_version.data, attested=bool(form.attest.data))
-        except ServiceError as error:
-            problems, status = put_on(form, error), error.status
-            db.session.expire_all()
-            found = judgements.get(_user(), judgement_id)
-            form.lock_version.data = found.lock_version
-            form.lock_version.raw_data = [str(found.lock_version)]
-        else:
-            flash(judgements.done_message(done, transition, before), "success")
-            return redirect(url_for("judgements.judgement", judgement_id=judgement_id))
-    return render_template("judgements/action.html", judgement=found, transition=transition, form=form,
-                           problems=problems, blocking=judgements.what_blocks(_user(), found, transition),
-                           state=definition.states[found.state]), status
+    return programme_actions.take_action(judgements, judgement_id, trigger, template="judgements/action.html",
+                                         name="judgement",
+                                         back=lambda i: url_for("judgements.judgement", judgement_id=i))
 
 
 @bp.route("/<int:judgement_id>/new-version", methods=["POST"])

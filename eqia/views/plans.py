@@ -18,7 +18,6 @@ from eqia.extensions import db
 from eqia.forms.action_progress import ActionProgressForm
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.plans import PlanForm, ReportForm, RowForm, RowsImportForm
-from eqia.forms.transition import TransitionForm
 from eqia.i18n import current_language
 from eqia.models import ACTION_PROGRESS_STATUSES, RESPONSES
 from eqia.responses import pdf_response
@@ -29,6 +28,7 @@ from eqia.services.errors import Conflict, Invalid, ServiceError
 from eqia.services.version_pdfs import Document
 from eqia.views.downloads import DOCX
 from eqia.views.errors import put_on
+from eqia.views import programme_actions
 from eqia.views.golden_thread import tag_section
 from eqia.views.programme import csv_response
 from eqia.workflow.errors import N_
@@ -152,33 +152,8 @@ def remove_row(plan_id: int, row_id: int):
 
 @bp.route("/<int:plan_id>/actions/<trigger>", methods=["GET", "POST"])
 def take_action(plan_id: int, trigger: str):
-    found = plans.get(_user(), plan_id)
-    definition = plans.definition_of(found)
-    transition = definition.transitions.get(trigger)
-    if transition is None or transition.system:
-        abort(404)
-    form = TransitionForm()
-    problems, status = [], 200
-    if request.method == "GET":
-        form.lock_version.data = found.lock_version
-        plans.check_may_take(_user(), found, transition)
-    elif form.validate_on_submit():
-        before = found.state
-        try:
-            done = plans.take(_user(), plan_id, trigger, comment=form.comment.data or "",
-                              expected_lock_version=form.lock_version.data, attested=bool(form.attest.data))
-        except ServiceError as error:
-            problems, status = put_on(form, error), error.status
-            db.session.expire_all()
-            found = plans.get(_user(), plan_id)
-            form.lock_version.data = found.lock_version
-            form.lock_version.raw_data = [str(found.lock_version)]
-        else:
-            flash(plans.done_message(done, transition, before), "success")
-            return redirect(url_for("plans.plan", plan_id=plan_id))
-    return render_template("plans/action.html", plan=found, transition=transition, form=form, problems=problems,
-                           blocking=plans.what_blocks(_user(), found, transition),
-                           state=definition.states[found.state]), status
+    return programme_actions.take_action(plans, plan_id, trigger, template="plans/action.html", name="plan",
+                                         back=lambda i: url_for("plans.plan", plan_id=i))
 
 
 @bp.route("/<int:plan_id>/rows/<int:row_id>/progress", methods=["GET", "POST"])
