@@ -149,7 +149,8 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
 
     from eqia import api, auth, cli, i18n, logs, security, templating, unit_of_work
     from eqia.notifications import listeners as notifications
-    from eqia.services import freeze, prerender, version_pdfs
+    from eqia.services import figure_refresh, freeze, prerender, version_pdfs
+    from eqia.tasks import figures as figures_task
     from eqia.tasks import render as render_task
     from eqia.views import register_views
 
@@ -159,6 +160,7 @@ def _create_app(overrides: dict[str, Any] | None = None, *, serving: bool = True
     freeze.init_app(app)
     prerender.init_app(app, enqueue=render_task.queue_render)
     version_pdfs.init_app(app, enqueue=render_task.queue_record)
+    figure_refresh.init_app(app, enqueue=figures_task.queue_working_out)
     security.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)

@@ -14,7 +14,7 @@ from eqia.loaded_definitions import characteristics
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD, ROLE_LABELS
 from eqia.services import assessments as content
 from eqia.services import content as full
-from eqia.services import activities, challenge, framework, plans
+from eqia.services import activities, challenge, figure_refresh, framework, plans
 from eqia.services import cumulative_judgements as judgements
 from eqia.services.action_progress import ProgressInput, record_update
 from eqia.services.assessments import ScreeningInput
@@ -344,6 +344,7 @@ def load_demo() -> tuple[bool, list[tuple[str, str, str]]]:
     _demo_plans(ellen, dina, amina, today)
     _demo_self_assessments(ellen, references)
     _demo_judgement(ellen)
+    figure_refresh.work_out()  # the lead's dashboards show the demo at once, before a worker has run
     return True, sign_ins
 
 

@@ -481,3 +481,13 @@ def keep_records(app: flask.Flask) -> list[int]:
             render_record(assessment_id)
     db.session.expire_all()
     return queued
+
+
+def work_out_figures() -> None:
+    """Work the lead's figures out, as the task a commit queues does (eqia.tasks.figures) once a worker
+    takes it: the dashboards read what it keeps."""
+    from eqia.services.figure_refresh import work_out
+
+    with unit_of_work():
+        work_out()
+    db.session.expire_all()

@@ -14,6 +14,7 @@ from eqia.services import activities, activity_import
 from eqia.services.activities import CURRENT, NOT_ASSESSED, OUT_OF_DATE, UNDER_WAY, Filters
 from eqia.services.errors import Forbidden, Invalid, NotPossible
 from tests.test_my_actions import Queries
+from tests.conftest import work_out_figures
 
 TODAY = date(2027, 1, 15)
 
@@ -195,6 +196,7 @@ def programme(world):
     retired = activity("retired", None)
     activities.retire(world.lead, retired)
     db.session.commit()
+    work_out_figures()
     return made
 
 

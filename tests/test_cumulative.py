@@ -11,6 +11,7 @@ from eqia.services import cumulative
 from eqia.services.errors import Forbidden
 from tests.test_heat_map import judged
 from tests.test_my_actions import Queries
+from tests.conftest import work_out_figures
 
 BUDGET = "Budget savings 2027-28"
 
@@ -28,6 +29,7 @@ def budget(world):
     judged(world.make_assessment("full_assessment", answer="yes", title="Parks", parent_programme="Parks plan"),
            age="negative")
     world.make_assessment(title="Not yet judged", parent_programme=BUDGET)  # in screening: no impacts judged
+    work_out_figures()
     return lighting, libraries
 
 

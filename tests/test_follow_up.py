@@ -15,6 +15,7 @@ from eqia.services import action_lists, follow_up
 from eqia.services.action_progress import today
 from eqia.services.errors import Forbidden
 from tests.test_my_actions import Queries
+from tests.conftest import work_out_figures
 
 
 def page(response) -> BeautifulSoup:
@@ -37,6 +38,7 @@ def spread(world):
     decided_on(made["passed"], -3)
     decided_on(made["later"], 60)
     decided_on(made["signed"], 5)
+    work_out_figures()
     return made
 
 

@@ -14,6 +14,7 @@ from eqia.models import Assessment, CharacteristicImpact
 from eqia.services import heat_map
 from eqia.services.errors import Forbidden
 from eqia.services.heat_map import Filters
+from tests.conftest import work_out_figures
 from tests.test_my_actions import Queries
 
 
@@ -51,6 +52,7 @@ def spread(world):
     db.session.execute(sa.update(Assessment).where(Assessment.id == made["budget"].id)
                        .values(directorate_id=world.other_directorate.id))
     db.session.commit()
+    work_out_figures()
     return made
 
 

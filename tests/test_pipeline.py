@@ -15,6 +15,7 @@ from eqia.services import audit, pipeline
 from eqia.services.errors import Forbidden
 from eqia.services.pipeline import _percentile
 from tests.test_my_actions import Queries
+from tests.conftest import work_out_figures
 
 
 def page(response) -> BeautifulSoup:
@@ -46,6 +47,7 @@ def spread(world):
     db.session.execute(sa.update(Assessment).where(Assessment.id == made["highways"].id)
                        .values(directorate_id=world.other_directorate.id))
     db.session.commit()
+    work_out_figures()
     return made
 
 
@@ -84,6 +86,7 @@ def test_time_in_each_state_and_who_waits_longest(world, monkeypatch):
     db.session.execute(sa.update(Assessment).where(Assessment.id == highways.id)
                        .values(directorate_id=world.other_directorate.id))
     db.session.commit()
+    work_out_figures()
 
     found = pipeline.pipeline(world.lead)
     stays = {stay.state: (stay.stays, stay.median_days, stay.p90_days) for stay in found.stays}

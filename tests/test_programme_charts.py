@@ -11,6 +11,7 @@ from eqia.bar_charts import BAR_LENGTH, stacked_bars
 from eqia.extensions import db
 from eqia.services import activities
 from tests.test_heat_map import spread  # noqa: F401  (a fixture: assessments that judged impacts)
+from tests.conftest import work_out_figures
 
 CLOSE = 0.02  # the geometry is written to two decimal places
 
@@ -82,6 +83,7 @@ def test_the_coverage_chart_draws_each_directorates_share_of_each_bucket(client,
     add("Roads", world.other_directorate, "published")
     add("Gritting", world.other_directorate)
     db.session.commit()
+    work_out_figures()
     auth.sign_in(world.lead)
     soup = page(client.get("/programme/coverage"))
     heads, body = table_of(soup, "#coverage")
@@ -120,6 +122,7 @@ def test_the_heat_map_chart_draws_each_groups_impacts_on_one_scale(client, auth,
 def test_the_pipeline_chart_draws_each_states_total_on_one_scale(client, auth, world):
     for state in ("screening", "screening", "challenge", "published"):
         world.make_assessment(state)
+    work_out_figures()
     auth.sign_in(world.lead)
     soup = page(client.get("/programme/pipeline"))
     _heads, body = table_of(soup, "#states")
@@ -136,6 +139,7 @@ def test_an_empty_register_draws_no_chart(client, auth, world):
     activities.add(world.lead, {"name": "Staff canteen menu", "kind": "other", "relevance": "none",
                                 "directorate_id": world.directorate.id, "needs_assessment": "no"})
     db.session.commit()
+    work_out_figures()
     auth.sign_in(world.lead)
     soup = page(client.get("/programme/coverage"))
     assert not soup.select("svg.app-chart") and not soup.select(".app-chart-legend")

@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from eqia.extensions import db
 from eqia.models import Activity, ActivityAssessment
 from eqia.services import activities
+from tests.conftest import work_out_figures
 
 PAGES = ("/programme", "/programme/coverage", "/programme/activities", "/programme/activities/new",
          "/programme/activities/import", "/programme/coverage.csv", "/programme/activities.csv")
@@ -150,6 +151,7 @@ def test_the_coverage_page_counts_and_every_figure_lists_the_activities_behind_i
     activities.add(world.lead, {"name": "Not needed", "kind": "other", "relevance": "none",
                                 "directorate_id": world.other_directorate.id, "needs_assessment": "no"})
     db.session.commit()
+    work_out_figures()
     auth.sign_in(world.lead)
     soup = page(client.get("/programme/coverage"))
     table = soup.select_one("#coverage")

@@ -45,6 +45,7 @@ from eqia.models.golden_thread import OBJECTIVE_KINDS, ObjectiveTag, ServiceObje
 from eqia.models.notifications import Notification, NotificationPreference
 from eqia.models.people import (ApiToken, Directorate, IdentityConfirmation, LeadDirectorate, PasswordLink, RecoveryCode,
                                  ServiceArea, User, UserRole, UserSession)
+from eqia.models.figures import FigureActivity, FigureCount, FigureImpact, FigureRun, FigureVersion
 from eqia.models.framework import FrameworkAssessment, FrameworkEvidence, FrameworkRating
 from eqia.models.periodic import PeriodicRun
 from eqia.models.plans import (
@@ -63,6 +64,7 @@ __all__ = [
     "DATABASE_INT_MAX", "OBJECTIVE_KINDS", "ObjectiveTag", "ServiceObjective", "RELEVANCES", "Activity", "ActivityAssessment",
     "FRAMEWORK_MODULES", "RESPONSES", "ActionPlan", "PlanRow", "PlanRowUpdate", "PlanTheme",
     "ApiToken",
+    "FigureActivity", "FigureCount", "FigureImpact", "FigureRun", "FigureVersion",
     "FrameworkAssessment", "FrameworkEvidence", "FrameworkRating",
     "ACCEPTED", "CHALLENGE_RESPONSES", "CHALLENGE_STATUSES", "OVERALL", "POINT_STATUSES", "TO_CORRECT",
     "ACTION_CLOSED", "ACTION_DROPPED", "ACTION_EVIDENCE_MAX", "ACTION_NOTE_MAX", "ACTION_PROGRESS_STATUSES", "ActionUpdate",

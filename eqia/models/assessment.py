@@ -107,7 +107,7 @@ class Assessment(db.Model):
     people_affected: Mapped[str] = mapped_column(Text, default="")
     decision_maker: Mapped[str] = mapped_column(Text, default="")
     decision_forum: Mapped[str] = mapped_column(Text, default="")
-    planned_decision_date: Mapped[date | None] = mapped_column(Date)
+    planned_decision_date: Mapped[date | None] = mapped_column(Date, index=True)
     due_regard_started_on: Mapped[date | None] = mapped_column(Date)
     parent_programme: Mapped[str] = mapped_column(Text, default="")
 
@@ -120,7 +120,7 @@ class Assessment(db.Model):
     no_consultation_reason: Mapped[str] = mapped_column(Text, default="")
     intersectional_effects: Mapped[str] = mapped_column(Text, default="")
     outcome_justification: Mapped[str] = mapped_column(Text, default="")
-    review_date: Mapped[date | None] = mapped_column(Date)
+    review_date: Mapped[date | None] = mapped_column(Date, index=True)
     # A review version's conclusion on the version it follows (the groups' part is ReviewOutcome rows).
     # Loaded when first read, not with the row: code that reads an assessment at an earlier revision of
     # the schema (a migration's own data steps and their tests) never asks for columns added after it.

@@ -6,7 +6,9 @@ A programme is what the assessments name as their parent programme, in any
 case. Each EqIA is read by the version that speaks for it on the heat map (its
 latest live version that has judged impacts: eqia.services.heat_map). At most
 MAX_ASSESSMENTS are set side by side; a programme with more is shown in part,
-and says so. Three queries.
+and says so. Three queries. The list of programmes reads the figures as last
+worked out; a programme's side by side is read as it is now, since a cumulative
+judgement is written beside it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
 from eqia.loaded_definitions import characteristics
-from eqia.models import Assessment, CharacteristicImpact, User
+from eqia.models import Assessment, CharacteristicImpact, FigureCount, User
+from eqia.services import figures
 from eqia.services.activities import require_keeper
 from eqia.services.heat_map import Filters, Group, groups_with, speaking_versions
 
@@ -33,15 +36,12 @@ class Programme:
 
 
 def programmes(user: User) -> list[Programme]:
-    """The programmes the live assessments name, with how many each has, largest first: one query."""
+    """The programmes the live assessments name, with how many each has, largest first, from the figures as
+    last worked out (eqia.services.figures): one query."""
     require_keeper(user)
-    speaking = speaking_versions(Filters())
-    name = func.min(Assessment.parent_programme)
-    rows = db.session.execute(
-        select(name, func.count()).where(Assessment.id.in_(speaking), Assessment.parent_programme != "")
-        .group_by(func.lower(Assessment.parent_programme))
-        .order_by(func.count().desc(), func.lower(name)).limit(PROGRAMMES_SHOWN)).all()
-    return [Programme(n, count) for n, count in rows]
+    return [Programme(name, count) for name, count in db.session.execute(
+        select(FigureCount.label, FigureCount.n).where(FigureCount.kind == figures.PROGRAMME)
+        .order_by(FigureCount.n.desc(), func.lower(FigureCount.label)).limit(PROGRAMMES_SHOWN))]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ approaching (or passed) with no signed assessment.
 Which states mean what is read from the workflow definitions: a review is due
 in a state a review-date transition leads to; a challenge waits in a state from
 which a challenge round is closed; an assessment is not yet signed in a state
-that is neither frozen nor final. A fixed number of queries, whatever the volume.
+that is neither frozen nor final. A fixed number of queries, whatever the volume:
+how many of each is read from the figures as last worked out
+(eqia.services.figures); the ten shown of each, and the overdue actions (which
+depend on what the lead may see), as they are now.
 """
 
 from __future__ import annotations
@@ -13,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
 from eqia.loaded_definitions import workflows
-from eqia.models import Assessment, User
-from eqia.services import action_lists
+from eqia.models import Assessment, FigureCount, User
+from eqia.services import action_lists, figures
 from eqia.services.action_progress import today
 from eqia.services.activities import require_keeper
 from eqia.services.pipeline import Waiting, waiting_in
@@ -71,8 +74,7 @@ def follow_up(user: User, *, on: date | None = None) -> FollowUp:
     require_keeper(user)
     on = on or today()
     due = review_due_states()
-    reviews_due = db.session.execute(select(func.count()).select_from(Assessment)
-                                     .where(Assessment.state.in_(due))).scalar_one()
+    reviews_due = figures.total(figures.STATE, FigureCount.code.in_(due))
     reviews = list(db.session.execute(
         select(Assessment).where(Assessment.state.in_(due)).options(selectinload(Assessment.directorate))
         .order_by(Assessment.review_date.is_(None), Assessment.review_date, Assessment.id).limit(SHOWN)).scalars())
@@ -89,14 +91,13 @@ def follow_up(user: User, *, on: date | None = None) -> FollowUp:
                       key=lambda row: (-row.overdue, row.directorate.lower(), row.owner.lower()))
 
     challenge = challenge_states()
-    challenges_waiting = db.session.execute(select(func.count()).select_from(Assessment)
-                                            .where(Assessment.state.in_(challenge))).scalar_one()
+    challenges_waiting = figures.total(figures.STATE, FigureCount.code.in_(challenge))
 
     unsigned = unsigned_states()
     approaching = [Assessment.state.in_(unsigned), Assessment.planned_decision_date.is_not(None),
                    Assessment.planned_decision_date <= on + timedelta(days=DECISION_WINDOW_DAYS)]
-    decisions_due = db.session.execute(select(func.count()).select_from(Assessment)
-                                       .where(*approaching)).scalar_one()
+    decisions_due = figures.total(figures.DECISION, FigureCount.code.in_(unsigned),
+                                  FigureCount.day <= on + timedelta(days=DECISION_WINDOW_DAYS))
     decisions = [Decision(a, (a.planned_decision_date - on).days) for a in db.session.execute(
         select(Assessment).where(*approaching).options(selectinload(Assessment.directorate))
         .order_by(Assessment.planned_decision_date, Assessment.id).limit(SHOWN)).scalars()]

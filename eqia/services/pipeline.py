@@ -4,10 +4,11 @@ longest where someone must act.
 
 Everything is read from the assessments' states and the audit trail's state
 changes (an event whose state after differs from its state before, creation
-included), as aggregates in the database: a fixed number of queries, and rows
-that do not grow with the number of assessments. Time in a state is counted in
-whole days; the percentiles come from a histogram of days per state, so the
-database returns at most a row per state and day, never a row per stay.
+included), as the figures last worked them out (eqia.services.figure_refresh):
+a fixed number of queries, reading counts that do not grow with the number of
+assessments. Time in a state is counted in whole days; the percentiles come
+from a histogram of days per state, so at most a row per state and day is read,
+never a row per stay.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Integer, and_, cast, func, select
+from sqlalchemy import Integer, cast, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from eqia.extensions import db
 from eqia.local_time import local_date
 from eqia.loaded_definitions import workflows
-from eqia.models import Assessment, AuditEvent, Directorate, User, utcnow
+from eqia.models import Assessment, Directorate, FigureCount, FigureVersion, User, utcnow
+from eqia.services import figures
 from eqia.services.activities import require_keeper
 
 WAITING_SHOWN = 10
@@ -76,7 +78,7 @@ def _waits_for_someone() -> set[str]:
             if not state.final and not state.settled}
 
 
-def _days(later, earlier):
+def whole_days(later, earlier):
     """Whole days between two timestamps, in the database's own arithmetic."""
     if db.session.get_bind().dialect.name == "sqlite":
         return cast(func.julianday(later) - func.julianday(earlier), Integer)  # truncates: whole days
@@ -93,52 +95,50 @@ def _percentile(histogram: list[tuple[int, int]], share: float) -> int:
     return histogram[-1][0] if histogram else 0
 
 
-def pipeline(user: User, directorate_id: int | None = None, *, now: datetime | None = None) -> Pipeline:
-    """Five queries, whatever the number of assessments."""
+def states_by_directorate(user: User, directorate_id: int | None = None) -> tuple[list[Directorate], list[StateRow]]:
+    """How many assessments stand in each state, by directorate, from the figures as last worked out
+    (eqia.services.figures): two queries."""
     require_keeper(user)
-    now = now or utcnow()
-    scope = [] if directorate_id is None else [Assessment.directorate_id == directorate_id]
-
+    scope = [] if directorate_id is None else [FigureCount.directorate_id == directorate_id]
     counted: dict[str, dict[int, int]] = {}
-    for state, directorate, number in db.session.execute(
-            select(Assessment.state, Assessment.directorate_id, func.count()).where(*scope)
-            .group_by(Assessment.state, Assessment.directorate_id)):
-        counted.setdefault(state, {})[directorate] = number
+    for state, directorate, number in figures.summed(figures.STATE, FigureCount.code, FigureCount.directorate_id,
+                                                     where=scope):
+        counted.setdefault(state, {})[directorate] = int(number)
     ids = {d for row in counted.values() for d in row}
     directorates = list(db.session.execute(select(Directorate).where(Directorate.id.in_(ids))
                                            .order_by(Directorate.name)).scalars()) if ids else []
-    states = [StateRow(key, sum(counted[key].values()), counted[key]) for key in _state_order() if key in counted]
+    return directorates, [StateRow(key, sum(counted[key].values()), counted[key])
+                          for key in _state_order() if key in counted]
 
-    # Each state entered, and when the next state was entered (none yet: still there).
-    entered = (select(AuditEvent.assessment_id, AuditEvent.to_state.label("state"),
-                      AuditEvent.occurred_at.label("at"),
-                      func.lead(AuditEvent.occurred_at).over(partition_by=AuditEvent.assessment_id,
-                                                             order_by=AuditEvent.seq).label("left_at"))
-               .join(Assessment, Assessment.id == AuditEvent.assessment_id)
-               .where(AuditEvent.to_state != "", AuditEvent.to_state != AuditEvent.from_state, *scope)
-               .subquery())
-    days = _days(entered.c.left_at, entered.c.at)
+
+def pipeline(user: User, directorate_id: int | None = None, *, now: datetime | None = None) -> Pipeline:
+    """From the figures as last worked out: five queries, whatever the number of assessments."""
+    directorates, states = states_by_directorate(user, directorate_id)
+    scope = [] if directorate_id is None else [FigureCount.directorate_id == directorate_id]
     histograms: dict[str, list[tuple[int, int]]] = {}
-    for state, day, number in db.session.execute(
-            select(entered.c.state, days, func.count()).where(entered.c.left_at.is_not(None))
-            .group_by(entered.c.state, days)):
-        histograms.setdefault(state, []).append((max(0, day), number))
+    for state, day, number in figures.summed(figures.STAY, FigureCount.code, FigureCount.days, where=scope):
+        histograms.setdefault(state, []).append((max(0, day), int(number)))
     stays = [Stay(key, sum(n for _, n in histograms[key]), _percentile(histograms[key], 0.5),
                   _percentile(histograms[key], 0.9)) for key in _state_order() if key in histograms]
-
-    waiting = waiting_in(sorted(_waits_for_someone()), WAITING_SHOWN, scope, now=now)
+    waiting = waiting_in(sorted(_waits_for_someone()), WAITING_SHOWN, directorate_id, now=now)
     return Pipeline(directorates, states, stays, waiting)
 
 
-def waiting_in(states: list[str], limit: int, scope=(), *, now: datetime | None = None) -> list[Waiting]:
-    """The assessments in these states, longest there first (by when each entered its state): two queries."""
+def waiting_in(states: list[str], limit: int, directorate_id: int | None = None, *,
+               now: datetime | None = None) -> list[Waiting]:
+    """The assessments in these states, longest there first (by when each entered its state), as the figures
+    last found them: one query, and one for their directorates. The longest waiting of each state are read
+    through the index of states and dates, then the longest of those: never a sort of everyone waiting."""
     now = now or utcnow()
-    since = (select(AuditEvent.assessment_id, func.max(AuditEvent.occurred_at).label("since"))
-             .join(Assessment, and_(Assessment.id == AuditEvent.assessment_id,
-                                    Assessment.state == AuditEvent.to_state))
-             .where(AuditEvent.to_state != AuditEvent.from_state, Assessment.state.in_(states), *scope)
-             .group_by(AuditEvent.assessment_id).subquery())
+    scope = [] if directorate_id is None else [FigureVersion.directorate_id == directorate_id]
+    if not states:
+        return []
+    longest = union_all(*(select(each) for each in (
+        select(FigureVersion.assessment_id, FigureVersion.since)
+        .where(FigureVersion.state == state, FigureVersion.since.is_not(None), *scope)
+        .order_by(FigureVersion.since, FigureVersion.assessment_id).limit(limit).subquery()
+        for state in states))).subquery()
     return [Waiting(assessment, local_date(at), max(0, (now - at).days)) for assessment, at in db.session.execute(
-        select(Assessment, since.c.since).join(since, since.c.assessment_id == Assessment.id)
+        select(Assessment, longest.c.since).join(longest, longest.c.assessment_id == Assessment.id)
         .options(selectinload(Assessment.directorate))
-        .order_by(since.c.since, Assessment.id).limit(limit)).all()]
+        .order_by(longest.c.since, Assessment.id).limit(limit)).all()]

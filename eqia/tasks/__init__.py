@@ -21,7 +21,7 @@ eqia/services/prerender.py), so a worker never
 looks for a row that is not there yet or was rolled back.
 """
 
-from eqia.tasks import notify, render, sweep  # noqa: F401  (register their tasks)
+from eqia.tasks import figures, notify, render, sweep  # noqa: F401  (register their tasks)
 from eqia.tasks.queue import EXTENSION, Queue, consumer, enqueue, periodic_task, queue_for, storage, task
 
 __all__ = ["EXTENSION", "Queue", "consumer", "enqueue", "periodic_task", "queue_for", "storage", "task"]

@@ -19,7 +19,7 @@ from eqia.forms.cumulative import StartJudgementForm
 from eqia.forms.programme import ActivityForm, ImportForm, LinkForm
 from eqia.loaded_definitions import characteristics, workflows
 from eqia.models import RELEVANCES, Activity
-from eqia.services import (activities, activity_import, cumulative, cumulative_judgements as judgements,
+from eqia.services import (activities, activity_import, cumulative, cumulative_judgements as judgements, figures,
                            follow_up as chase, heat_map as heat, pipeline as flow)
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
@@ -49,6 +49,12 @@ def keepers_only():
 
 def _user():
     return current_user._get_current_object()
+
+
+@bp.context_processor
+def figures_as_at() -> dict:
+    """When the figures were worked out, read only by the pages that show it (a function, not a query)."""
+    return {"figures_worked_out": figures.worked_out_at}
 
 
 def csv_response(rows, name: str) -> Response:
@@ -98,12 +104,12 @@ def pipeline():
 
 @bp.route("/pipeline.csv")
 def pipeline_csv():
-    found = flow.pipeline(_user(), _chosen_directorate())
+    directorates, states = flow.states_by_directorate(_user(), _chosen_directorate())
     labels = workflows().states()
-    rows = [[str(h) for h in (_l("State"), _l("All directorates"))] + [d.name for d in found.directorates]]
-    for row in found.states:
+    rows = [[str(h) for h in (_l("State"), _l("All directorates"))] + [d.name for d in directorates]]
+    for row in states:
         rows.append([str(labels[row.state].label), row.total,
-                     *(row.by_directorate.get(d.id, 0) for d in found.directorates)])
+                     *(row.by_directorate.get(d.id, 0) for d in directorates)])
     return csv_response(rows, "pipeline.csv")
 
 
