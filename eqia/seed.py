@@ -46,6 +46,7 @@ from eqia.models import (Activity, ActivityAssessment, Assessment, AuditEvent, D
                          utcnow)
 from eqia.roles import ADMIN, AUTHOR, DECISION_MAKER, EQUALITY_LEAD
 from eqia.services.audit import BROKEN, SEALED, compute_hash, locked_head, seal_for, seal_state
+from eqia.services.figure_refresh import tidy, work_out
 from eqia.services.record import canonical, digest
 
 SEED_DOMAIN = "seed.example"
@@ -322,6 +323,8 @@ def _record_of_copy(record: dict, copy: dict, impacts: dict[str, dict], actions:
     for f in REGISTER.fields:
         if f.record and f.key in ("title", "directorate_id", "parent_programme"):
             register[f.record] = copy[f.key]
+        elif f.record and f.key == "planned_decision_date":
+            register[f.record] = copy[f.key].isoformat() if copy[f.key] else None
     fields = {f.key: f.record for f in CHARACTERISTICS.items.record_fields if f.record}
     for key, row in impacts.items():
         section = record["sections"].get(completion_key(CHARACTERISTICS.key, key))
@@ -381,6 +384,8 @@ class Copier:
         title = f"{rng.choice(VERBS)} {rng.choice(SUBJECTS).lower()} ({reference})"
         programme = rng.choice(PROGRAMMES)
         back = timedelta(days=rng.randint(0, 700), seconds=rng.randint(0, 86_399))
+        # Decided one to five months after it was begun: some decisions long past, some still to come.
+        decided = self.today - timedelta(days=back.days) + timedelta(days=rng.randint(30, 150))
         proto_author = proto.rows["assessment"][0]["created_by_id"]
         done_share = rng.random()
         impacts = {}
@@ -401,6 +406,7 @@ class Copier:
             if a["previous_version_id"] is not None:
                 a["previous_version_id"] = new[("assessment", a["previous_version_id"])]
             a.update(reference=reference, title=title, directorate_id=directorate, parent_programme=programme,
+                     planned_decision_date=decided,
                      created_by_id=author.id, created_at=a["created_at"] - back, updated_at=a["updated_at"] - back,
                      published_at=a["published_at"] and a["published_at"] - back)
         signed_ids = {s["assessment_id"] for s in copies.get("sign_off", [])}
@@ -555,6 +561,9 @@ def seed(count: int, random_seed: int = 2026, echo=lambda line: None) -> SeedRep
         _plans(_people(count), plan_count, today)
         copier.report.plans = plan_count
         analyse([t for t, _ in tables] + [AuditEvent.__table__, Activity.__table__, ActivityAssessment.__table__])
+    with unit_of_work():  # the lead's dashboards read these (eqia.services.figure_refresh)
+        work_out()
+    tidy()
     return copier.report
 
 
