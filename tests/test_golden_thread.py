@@ -292,3 +292,36 @@ def test_the_report_asks_as_many_queries_with_many_tags_as_with_few(world, area,
     objective(world, area, code="More")
     tagged(9)
     assert asked() == few
+
+
+def test_a_review_carries_its_actions_tags_and_the_report_reads_the_tracked_version_once(world, area):
+    made = objective(world, area)
+    published = world.make_assessment("published")
+    action = published.actions[0]
+    thread.tag_action(world.lead, action.id, made.id)
+    db.session.commit()
+    record_update(published.id, action.id, world.lead, ProgressInput("in_progress", "Begun", "", today()))
+    db.session.commit()
+
+    world.take(published, "start_review")
+    db.session.expire_all()
+    review = db.session.get(Assessment, published.id).next_version
+    copy = review.actions[0]
+    # The copy carries the tag; the first version's tag stays as it was.
+    assert {(t.action_id, t.objective_id) for t in db.session.scalars(sa.select(ObjectiveTag))} == {
+        (action.id, made.id), (copy.id, made.id)}
+
+    def listed() -> list[tuple[str, int, str]]:
+        [found] = thread.service_report(world.lead, area.id).objectives
+        return [(item.reference, item.item_id, item.status) for item in found.items]
+
+    # While the review is written, progress is still recorded on the published version: it speaks, once.
+    assert listed() == [(f"{published.reference} v1", action.id, "in_progress")]
+    world.write_screening(review, review.created_by)
+    world.drive(review, "published")
+    db.session.expire_all()
+    assert db.session.get(Assessment, published.id).state == "superseded"
+    # The review, published, is tracked now: its copy speaks, with the status it carried on.
+    assert listed() == [(f"{published.reference} v2", copy.id, "in_progress")]
+    rows = list(thread.every_tag(world.lead))
+    assert [(r.item.reference, r.item.item_id) for r in rows] == [(f"{published.reference} v2", copy.id)]

@@ -47,6 +47,8 @@ from eqia.models import (
 )
 from eqia.models.golden_thread import OBJECTIVE_CODE_MAX, OBJECTIVE_TITLE_MAX
 from eqia.services import access
+from eqia.loaded_definitions import workflows
+from eqia.services.action_lists import tracked_states
 from eqia.services.action_progress import StatusNow, overdue, today
 from eqia.services import activities
 from eqia.services.activities import keeping_role
@@ -337,8 +339,24 @@ class ThreadItem(StatusNow):
     parent_id: int  # the assessment's or the plan's id
 
 
+def _tracked_versions():
+    """The version of each EqIA whose actions the thread reads: the newest in a state where progress is
+    recorded (during a review, the published version still being tracked), else the newest that is not final
+    (a draft not yet signed). Superseded and withdrawn versions never speak, so an action whose tag a review
+    carried to its copy (eqia.services.versions) is counted once."""
+    live = [key for key, state in workflows().states().items() if not state.final]
+    tracked = (select(Assessment.reference, func.max(Assessment.version_number).label("version"))
+               .where(Assessment.state.in_(sorted(tracked_states()))).group_by(Assessment.reference).subquery())
+    newest = (select(Assessment.reference, func.max(Assessment.version_number).label("version"))
+              .where(Assessment.state.in_(live)).group_by(Assessment.reference).subquery())
+    return (select(Assessment.id).join(newest, newest.c.reference == Assessment.reference)
+            .outerjoin(tracked, tracked.c.reference == Assessment.reference)
+            .where(Assessment.version_number == func.coalesce(tracked.c.version, newest.c.version)))
+
+
 def _action_items(where, on: date) -> list[ThreadItem]:
-    """Tagged EqIA actions, each with its latest update's status (else the plan's own): one query."""
+    """Tagged EqIA actions of each EqIA's tracked version (`_tracked_versions`), each with its latest update's
+    status (else the plan's own): one query."""
     latest = (select(ActionUpdate.action_id, func.max(ActionUpdate.id).label("last"))
               .group_by(ActionUpdate.action_id).subquery())
     rows = db.session.execute(
@@ -349,7 +367,8 @@ def _action_items(where, on: date) -> list[ThreadItem]:
         .join(ServiceObjective, ServiceObjective.id == ObjectiveTag.objective_id)
         .outerjoin(latest, latest.c.action_id == Action.id)
         .outerjoin(ActionUpdate, ActionUpdate.id == latest.c.last)
-        .where(where).order_by(Assessment.reference, Action.position, Action.id)).all()
+        .where(where, Assessment.id.in_(_tracked_versions()))
+        .order_by(Assessment.reference, Action.position, Action.id)).all()
     out = []
     for tag_id, objective_id, action, assessment_id, reference, version, status in rows:
         out.append(ThreadItem(tag_id, objective_id, EQIA_ACTION, f"{reference} v{version}", str(action.position + 1),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from eqia.audit_words import REVIEW, SUPERSEDED
 from eqia.extensions import db
-from eqia.models import ACTION_STATUSES, Assessment, AssessmentOutcome, ImpactAim
+from sqlalchemy import select
+
+from eqia.models import ACTION_STATUSES, Assessment, AssessmentOutcome, ImpactAim, ObjectiveTag
 from eqia.assessments.shape import AIMS, CITATIONS, PARTS, REVIEW_COPY
 from eqia.loaded_definitions import workflows
 from eqia.services.access import held_role
@@ -67,10 +69,24 @@ def create_next_version(ctx: TransitionContext) -> Assessment:
     new.viewers = [type(v)(user_id=v.user_id) for v in previous.viewers]
     db.session.add(new)
     db.session.flush()
+    _carry_tags(previous, new, ctx.now)
     role = held_role(ctx.user, ctx.transition.roles) or ""
     append_event(action=CREATE_VERSION_ACTION, actor=ctx.user, role=role, assessment=new, to_state=new.state,
                  kind=REVIEW, details={"version": previous.version_number})
     return new
+
+
+def _carry_tags(previous: Assessment, new: Assessment, now) -> None:
+    """Each action's golden-thread tags (the service objectives it serves) go with its copy: the review's
+    version carries the thread on once it is the one whose progress is tracked (eqia.services.golden_thread
+    reads each assessment's actions from that version). Programme metadata, not content: no hash covers it."""
+    copies = {old.id: copy.id for old, copy in zip(previous.actions, new.actions)}
+    if not copies:
+        return
+    for tag in db.session.execute(select(ObjectiveTag).where(ObjectiveTag.action_id.in_(copies))).scalars().all():
+        db.session.add(ObjectiveTag(objective_id=tag.objective_id, action_id=copies[tag.action_id],
+                                    tagged_by_id=tag.tagged_by_id, tagged_at=now))
+    db.session.flush()
 
 
 def supersede_previous_version(ctx: TransitionContext) -> None:
