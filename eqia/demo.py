@@ -393,7 +393,8 @@ def _demo_plans(lead: User, decider: User, author: User, today) -> None:
                                       "due_on": due_on, "due_condition": condition, "owner": owner,
                                       "owner_user_id": account})
     plans.take(lead, plan.id, "agree_plan", comment="Each service has agreed its rows.")
-    plans.take(decider, plan.id, "adopt_plan", attested=True, comment="Adopted by Cabinet.")
+    plans.take(decider, plan.id, "adopt_plan", attested=True, comment="Adopted by Cabinet.",
+               password=DEMO_PASSWORDS[decider.email])
     first, *_, own, _last = plans.get(lead, plan.id).rows
     plans.record_progress(lead, plan.id, first.id, ProgressInput("in_progress", "Cabinet briefed; the senior "
                                                                  "managers' briefing is still to come.", "",

@@ -525,7 +525,7 @@ def _plans(people: People, count: int, today: date) -> None:
                 "due_on": today + timedelta(days=(i - 2) * 60), "due_condition": "", "owner": "Head of Service",
                 "owner_user_id": None})
         plans.take(lead, plan.id, "agree_plan")
-        plans.take(decider, plan.id, "adopt_plan", attested=True)
+        plans.take(decider, plan.id, "adopt_plan", attested=True, password=SEED_PASSWORD)
         first = plans.get(lead, plan.id).rows[0]
         plans.record_progress(lead, plan.id, first.id, ProgressInput("done", "Done and reported.", "", today))
 

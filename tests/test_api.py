@@ -372,7 +372,7 @@ def _example_url(rule, assessment_id: int) -> str:
               "filename": "x", "path": "x", "notification_id": 1, "session_id": 1, "token": "no-such-token", "directorate_id": 1,
               "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
               "activity_id": 1, "plan_id": 1, "judgement_id": 1, "row_id": 1, "self_assessment_id": 1,
-              "criterion": "leadership", "objective_id": 1, "service_area_id": 1, "action_id": 1, "tag_id": 1}
+              "criterion": "leadership", "subject": "cumulative_judgement", "record_id": 1, "objective_id": 1, "service_area_id": 1, "action_id": 1, "tag_id": 1}
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 

@@ -13,6 +13,7 @@ from eqia.models.cumulative import JUDGEMENT_TEXT_MAX
 # `browser` and `live_server` are fixtures: importing them makes them this module's too.
 from tests.test_browser_journey import Person, browser, check, live_server  # noqa: F401
 from tests.test_heat_map import judged
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +73,7 @@ def test_a_lead_writes_the_judgement_another_challenges_it_and_a_decision_maker_
     decider.page.click("main button:has-text('Sign the judgement')")  # the statement not confirmed: told so
     decider.sees_errors("judgement-sign-errors")
     decider.page.check("input[name=attest]")
+    decider.page.fill("#password", PASSWORD)
     decider.page.click("main button:has-text('Sign the judgement')")
     decider.page.wait_for_selector(".govuk-notification-banner--success")
     check(decider.page, "judgement-signed")

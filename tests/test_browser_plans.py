@@ -18,6 +18,7 @@ from eqia.models import PlanRow
 from tests.test_browser_journey import Person, browser, check, live_server  # noqa: F401
 from tests.test_pdf import docx_text, text_of
 from tests.test_plan_sheets import HEADINGS, LAYOUT, as_csv, as_xlsx
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -175,6 +176,7 @@ def test_a_plan_is_imported_agreed_adopted_updated_and_reported(live_server, bro
     decider.page.click("form button:has-text('Adopt the plan')")
     decider.sees_errors("plan-adopt-errors")
     decider.page.check("input[name=attest]")
+    decider.page.fill("#password", PASSWORD)
     decider.page.click("form button:has-text('Adopt the plan')")
     assert "Plan adopted" in _saved(decider.page)
     assert "Adopted" in decider.page.locator("main .govuk-tag").first.inner_text()

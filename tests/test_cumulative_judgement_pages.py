@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from eqia.extensions import db
 from eqia.models import CumulativeJudgement
 from tests.test_cumulative_judgements import BUDGET, HOSTILE, budget, fresh, take, written  # noqa: F401
+from tests.conftest import PASSWORD
 
 
 def page(response) -> BeautifulSoup:
@@ -107,7 +108,8 @@ def test_challenge_and_signing_follow_the_definition_and_the_decision_maker_sees
                              data={"lock_version": str(made.lock_version)})
     assert unattested.status_code == 422
     assert client.post(f"/programme/judgements/{made.id}/actions/sign_judgement",
-                       data={"lock_version": str(made.lock_version), "attest": "y"}).status_code == 302
+                       data={"lock_version": str(made.lock_version), "attest": "y",
+                             "password": PASSWORD}).status_code == 302
     soup = page(client.get(f"/programme/judgements/{made.id}"))
     assert soup.select_one("#signature").get_text(" ", strip=True).startswith(f"Signed by {world.decider.name}")
     assert client.get(f"/programme/judgements/{made.id}/edit").status_code == 409

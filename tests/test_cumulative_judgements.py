@@ -19,6 +19,7 @@ from eqia.services import cumulative_judgements as judgements
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.subject import DEFAULT, current_subject_name
 from tests.test_heat_map import judged
+from tests.conftest import PASSWORD
 
 BUDGET = "Budget savings 2027-28"
 HOSTILE = "<script>alert(1)</script> ' OR 1=1 -- file:///etc/passwd"
@@ -71,7 +72,7 @@ def take(user, judgement, trigger, **kwargs) -> CumulativeJudgement:
 def signed(world, judgement) -> CumulativeJudgement:
     take(world.lead, judgement, "submit_judgement")
     take(world.lead2, judgement, "approve_judgement")
-    return take(world.decider, judgement, "sign_judgement", attested=True)
+    return take(world.decider, judgement, "sign_judgement", attested=True, password=PASSWORD)
 
 
 def test_its_workflow_is_its_own_and_the_engine_moves_it_by_name(app):
@@ -161,7 +162,7 @@ def test_another_lead_challenges_and_a_decision_maker_signs_bound_to_the_content
     assert judgements.waiting_for(world.lead) == [] and judgements.waiting_for(world.author) == []
     assert refused(Invalid, lambda: judgements.take(world.decider, made.id, "sign_judgement")) == [
         ("attest", "Confirm the statement to sign: tick the box if it is true")]
-    made = take(world.decider, made, "sign_judgement", attested=True)
+    made = take(world.decider, made, "sign_judgement", attested=True, password=PASSWORD)
     assert (made.state, made.signed_by_id, made.signed_role) == ("signed", world.decider.id, "decision_maker")
     assert made.content_hash == content_hash(made) and judgements.signature_holds(made) is True
     assert json.loads(made.signed_content)["covers"][0]["reference"].startswith("EQIA-")

@@ -15,6 +15,7 @@ from eqia.extensions import db
 from eqia.models import ActionPlan, PlanRow, PlanRowUpdate
 from eqia.services import plans
 from tests.test_plans import HOSTILE, add_row, adopted, make
+from tests.conftest import PASSWORD
 
 
 def page(response) -> BeautifulSoup:
@@ -152,7 +153,8 @@ def test_the_workflows_actions_are_the_definitions_with_their_comment_and_confir
                         data={"lock_version": str(plan.lock_version - 1), "attest": "y"})
     assert stale.status_code == 409
     assert client.post(f"/programme/plans/{plan.id}/actions/adopt_plan",
-                       data={"lock_version": str(plan.lock_version), "attest": "y"}).status_code == 302
+                       data={"lock_version": str(plan.lock_version), "attest": "y",
+                             "password": PASSWORD}).status_code == 302
     db.session.expire_all()
     assert db.session.get(ActionPlan, plan.id).state == "adopted"
 
@@ -219,7 +221,7 @@ def test_my_work_lists_the_plans_waiting_for_me_and_my_actions_the_rows_i_own(cl
     auth.sign_out()
     auth.sign_in(world.author)
     assert page(client.get("/my-actions")).select_one("#my-plan-rows") is None  # not adopted yet: nothing to record
-    plans.take(world.decider, plan.id, "adopt_plan", attested=True)
+    plans.take(world.decider, plan.id, "adopt_plan", attested=True, password=PASSWORD)
     db.session.commit()
     table = page(client.get("/my-actions")).select_one("#my-plan-rows")
     [row] = table.select("tbody tr")
@@ -245,7 +247,7 @@ def test_my_work_and_my_actions_ask_as_many_queries_with_many_plans_as_with_one(
         add_row(world, tracked, owner_user_id=world.author.id)
         add_row(world, tracked, number="R2", owner_user_id=world.author.id)
         plans.take(world.lead2, tracked.id, "agree_plan")
-        plans.take(world.decider, tracked.id, "adopt_plan", attested=True)
+        plans.take(world.decider, tracked.id, "adopt_plan", attested=True, password=PASSWORD)
         db.session.commit()
 
     two_plans()

@@ -17,6 +17,7 @@ from eqia.services import plans
 from eqia.services.action_progress import ProgressInput
 from eqia.services.errors import Conflict, Forbidden, Invalid, NotFound, NotPossible
 from eqia.workflow.subject import DEFAULT, current_subject_name
+from tests.conftest import PASSWORD
 
 HOSTILE = "<script>alert(1)</script> ' OR 1=1 -- file:///etc/passwd"
 
@@ -59,7 +60,7 @@ def trail(plan) -> list[AuditEvent]:
 def adopted(world, plan) -> ActionPlan:
     plans.take(world.lead, plan.id, "agree_plan")
     db.session.commit()
-    plans.take(world.decider, plan.id, "adopt_plan", attested=True)
+    plans.take(world.decider, plan.id, "adopt_plan", attested=True, password=PASSWORD)
     db.session.commit()
     return db.session.get(ActionPlan, plan.id)
 
@@ -176,7 +177,7 @@ def test_a_plan_is_agreed_by_the_lead_and_adopted_by_a_decision_maker_through_th
     assert [t.trigger for t in plans.actions_for(world.decider, plan)] == ["return_plan", "adopt_plan"]
     problems = refused(Invalid, lambda: plans.take(world.decider, plan.id, "adopt_plan"))
     assert [field for field, _ in problems] == ["attest"]
-    plans.take(world.decider, plan.id, "adopt_plan", attested=True)
+    plans.take(world.decider, plan.id, "adopt_plan", attested=True, password=PASSWORD)
     db.session.commit()
     db.session.expire_all()
     plan = db.session.get(ActionPlan, plan.id)
@@ -211,7 +212,7 @@ def test_whoever_wrote_the_plan_cannot_adopt_it(world):
     add_row(world, plan)
     plans.take(world.lead, plan.id, "agree_plan")
     db.session.commit()
-    assert refused(Forbidden, lambda: plans.take(both, plan.id, "adopt_plan", attested=True)) == [
+    assert refused(Forbidden, lambda: plans.take(both, plan.id, "adopt_plan", attested=True, password=PASSWORD)) == [
         ("", "You cannot adopt a plan you wrote or changed. Another decision-maker must adopt it.")]
     assert "adopt_plan" not in [t.trigger for t in plans.actions_for(both, plan)]
 
@@ -224,8 +225,8 @@ def test_whoever_changed_a_row_cannot_adopt_the_plan_though_someone_else_wrote_i
     db.session.commit()
     plans.take(world.lead, plan.id, "agree_plan")
     db.session.commit()
-    assert refused(Forbidden, lambda: plans.take(both, plan.id, "adopt_plan", attested=True))
-    plans.take(world.decider, plan.id, "adopt_plan", attested=True)  # who took no part may
+    assert refused(Forbidden, lambda: plans.take(both, plan.id, "adopt_plan", attested=True, password=PASSWORD))
+    plans.take(world.decider, plan.id, "adopt_plan", attested=True, password=PASSWORD)  # who took no part may
     db.session.commit()
 
 

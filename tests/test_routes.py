@@ -16,6 +16,7 @@ EXPECTED = {
     ("GET", "/sign-in/sso"), ("GET", "/sign-in/sso/callback"), ("GET", "/sign-in/sso/invitation/<token>"),
     ("GET", "/sign-in/waiting"),
     ("POST", "/assessments/<int:assessment_id>/actions/<trigger>/confirm-identity"),
+    ("POST", "/programme/<subject>/<int:record_id>/actions/<trigger>/confirm-identity"),
     # The switch between English and Welsh on every page (issue 17).
     ("GET", "/language/<code>"), ("POST", "/language/<code>"),
     ("GET", "/my-work"),
@@ -186,7 +187,7 @@ def test_only_public_responses_may_be_cached_on_every_route(app, client, auth, w
               "direction": "up", "name": "standard", "filename": "images/favicon.svg",
               "directorate_id": 1, "service_id": 1, "user_id": 1, "message_id": 1, "code": "cy",
               "activity_id": 1, "plan_id": 1, "judgement_id": 1, "row_id": 1, "self_assessment_id": 1,
-              "criterion": "leadership",
+              "criterion": "leadership", "subject": "cumulative_judgement", "record_id": 1,
               "objective_id": 1, "service_area_id": 1, "action_id": 1, "tag_id": 1}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}
     api = Api(client).as_user(world.author)

@@ -13,11 +13,15 @@ import sqlalchemy as sa
 from oidc_provider_mock import run_server_in_thread
 
 from eqia.extensions import db
-from eqia.models import Assessment, IdentityConfirmation, PasswordLink, SignOff, User, utcnow
+from eqia.models import ActionPlan, Assessment, IdentityConfirmation, PasswordLink, SignOff, User, utcnow
 from eqia.roles import DECISION_MAKER, EQUALITY_LEAD
+from eqia.services import plans
 from eqia.services import single_sign_on as sso
 from eqia.views.single_sign_on_words import WORDS
 from tests.conftest import PASSWORD, FreshRequestClient
+from tests.test_cumulative_judgements import budget, fresh, take, written  # noqa: F401  (budget: a fixture)
+from tests.test_plans import add_row
+from tests.test_plans import make as make_plan
 
 LEADS_GROUP = "6f1c2a9e-0b4d-4c55-9a57-leads"
 DECIDERS_GROUP = "a3d9e1f0-7c2b-4e8a-b1d6-deciders"
@@ -301,6 +305,69 @@ def test_signing_off_after_a_fresh_sign_in_at_the_provider(make_app, provider, w
         assert db.session.execute(sa.select(sa.func.count()).select_from(SignOff)).scalar_one() == 1
         used = db.session.execute(sa.select(IdentityConfirmation)).scalar_one()
         assert used.used_at is not None and used.user_id == world.decider.id
+
+
+def test_a_cumulative_judgement_is_signed_after_a_fresh_sign_in_at_the_provider(make_app, provider, world, budget):
+    app = make_app(**settings(provider))
+    with app.app_context():
+        made = written(world)
+        take(world.lead, made, "submit_judgement")
+        made = take(world.lead2, made, "approve_judgement")
+        tie(world.decider, provider, "decider-subject")
+        journey = Journey(app)
+        assert journey.sign_in("decider-subject").status_code == 302
+        url = f"/programme/judgements/{made.id}/actions/sign_judgement"
+        page = journey.client.get(url).get_data(as_text=True)
+        assert "Confirm it&#39;s you with Council Login" in page and 'name="password"' not in page
+        refused = journey.client.post(url, data={"attest": "y", "lock_version": made.lock_version})
+        assert refused.status_code == 422
+        assert "Confirm it&#39;s you with Council Login before you sign" in refused.get_data(as_text=True)
+
+        authorize = journey.to_provider(f"/programme/cumulative_judgement/{made.id}/actions/sign_judgement"
+                                        "/confirm-identity", method="POST")
+        assert parse_qs(urlsplit(authorize).query)["prompt"] == ["login"]
+        back = journey.back(journey.at_provider(authorize, "decider-subject"))
+        assert back.status_code == 302 and back.headers["Location"].endswith(url)
+        assert 'id="identity-confirmed"' in journey.client.get(url).get_data(as_text=True)
+        signed = journey.client.post(url, data={"attest": "y", "lock_version": made.lock_version})
+        assert signed.status_code == 302, signed.get_data(as_text=True)
+        assert (fresh(made).state, fresh(made).signed_by_id) == ("signed", world.decider.id)
+        used = db.session.execute(sa.select(IdentityConfirmation)).scalar_one()
+        assert (used.subject, used.record_id, used.assessment_id, used.trigger) == (
+            "cumulative_judgement", made.id, None, "sign_judgement")
+        assert used.used_at is not None
+        # Only a transition that asks who signs can be confirmed, only on a record of a kind that has one.
+        assert journey.client.post(f"/programme/cumulative_judgement/{made.id}/actions/decline_to_sign"
+                                   "/confirm-identity").status_code == 404
+        assert journey.client.post(f"/programme/nothing/{made.id}/actions/sign_judgement"
+                                   "/confirm-identity").status_code == 404
+
+
+def test_an_action_plan_is_adopted_after_a_fresh_sign_in_and_the_confirmation_is_for_that_plan(
+        make_app, provider, world):
+    app = make_app(**settings(provider))
+    with app.app_context():
+        plan = make_plan(world)
+        add_row(world, plan)
+        plans.take(world.lead, plan.id, "agree_plan")
+        db.session.commit()
+        tie(world.decider, provider, "decider-subject")
+        journey = Journey(app)
+        assert journey.sign_in("decider-subject").status_code == 302
+        url = f"/programme/plans/{plan.id}/actions/adopt_plan"
+        assert 'name="password"' not in journey.client.get(url).get_data(as_text=True)
+        journey.back(journey.at_provider(journey.to_provider(
+            f"/programme/action_plan/{plan.id}/actions/adopt_plan/confirm-identity", method="POST"),
+            "decider-subject"))
+        decider = db.session.get(User, world.decider.id)
+        current = db.session.get(ActionPlan, plan.id)
+        assert sso.has_fresh_confirmation(decider, current, "adopt_plan", "action_plan")
+        assert not sso.has_fresh_confirmation(decider, current, "adopt_plan", "cumulative_judgement")
+        assert not sso.has_fresh_confirmation(decider, current, "adopt_plan")  # not an assessment's
+        adopted = journey.client.post(url, data={"attest": "y", "lock_version": current.lock_version})
+        assert adopted.status_code == 302, adopted.get_data(as_text=True)
+        db.session.expire_all()
+        assert db.session.get(ActionPlan, plan.id).state == "adopted"
 
 
 def test_a_confirmation_counts_once_and_only_for_the_version_confirmed(make_app, provider, world):

@@ -72,6 +72,7 @@ def _urls(app, rule: str, assessment: Assessment) -> list[str]:
               "directorate_id": [assessment.directorate_id], "service_id": [1], "user_id": [1], "message_id": [1], "code": ["cy"],
               "activity_id": [1], "plan_id": [1], "judgement_id": [1], "row_id": [1],
               "self_assessment_id": [1], "criterion": ["leadership"],
+              "subject": ["cumulative_judgement"], "record_id": [1],
               "objective_id": [1], "service_area_id": [1], "action_id": [1], "tag_id": [1],
               "token": ["no-such-token"]}
     files = {"/govuk-frontend/<filename>": "govuk-frontend.min.css", "/static/<path:filename>": "app.css"}

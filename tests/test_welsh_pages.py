@@ -257,7 +257,7 @@ def test_every_page_shows_no_english_of_ours_when_welsh_is_chosen(app, client, w
         "theme_id": adopted_plan.themes[0].id, "recommendation": "Hyfforddi staff", "response": "not_agreed",
         "response_reason": "Dim cyllideb", "due_condition": "Ar ôl y Cyfrifiad", "owner_user_id": world.author.id})
     plans.take(world.lead, adopted_plan.id, "agree_plan")
-    plans.take(world.decider, adopted_plan.id, "adopt_plan", attested=True)
+    plans.take(world.decider, adopted_plan.id, "adopt_plan", attested=True, password=PASSWORD)
     db.session.commit()
     # A self-assessment beside last year's, one criterion rated with a link, and a gap to plan.
     last_year = framework.create(world.lead, {"framework": "eflg_2021", "period": "2025/26"})

@@ -259,14 +259,19 @@ class PasswordLink(db.Model):
 
 class IdentityConfirmation(db.Model):
     """A fresh sign-in at the single sign-on provider, made to take one transition
-    on one version of one assessment: what stands in for the password a signature
-    asks for. Used once, and only soon after it was made."""
+    on one version of one signed record (an assessment, a cumulative judgement, an
+    action plan): what stands in for the password a signature asks for. Used once,
+    and only soon after it was made."""
 
     __tablename__ = "identity_confirmation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    # The kind of record (a workflow subject's key) and which one; an assessment's also by its foreign key,
+    # so that it goes with the assessment.
+    subject: Mapped[str] = mapped_column(String(40), default="assessment", server_default="assessment")
+    record_id: Mapped[int] = mapped_column()
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
     lock_version: Mapped[int] = mapped_column()
     trigger: Mapped[str] = mapped_column(String(100))
     authenticated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -348,12 +348,13 @@ def new_version(user: User, judgement_id: int) -> CumulativeJudgement:
 
 
 # ------------------------------------------------------------------ the workflow
-def take(user: User, judgement_id: int, trigger: str, *, comment: str = "",
-         expected_lock_version: int | None = None, attested: bool = False) -> CumulativeJudgement:
+def take(user: User, judgement_id: int, trigger: str, *, comment: str = "", expected_lock_version: int | None = None,
+         attested: bool = False, password: str | None = None) -> CumulativeJudgement:
     """Take one of the judgement's transitions, through the engine (every rule of the definition applies)."""
     with acting_on(CUMULATIVE_SUBJECT):
         return engine.perform_transition(judgement_id, trigger, user, comment=comment,
-                                         expected_lock_version=expected_lock_version, attested=attested)
+                                         expected_lock_version=expected_lock_version, attested=attested,
+                                         password=password)
 
 
 def done_message(judgement: CumulativeJudgement, transition: Transition, before: str) -> str:

@@ -394,11 +394,12 @@ def theme_named(plan: ActionPlan, name: str) -> PlanTheme | None:
 
 # ------------------------------------------------------------------ the workflow
 def take(user: User, plan_id: int, trigger: str, *, comment: str = "", expected_lock_version: int | None = None,
-         attested: bool = False) -> ActionPlan:
+         attested: bool = False, password: str | None = None) -> ActionPlan:
     """Take one of the plan's transitions, through the engine (every rule of the definition applies)."""
     with acting_on(PLAN_SUBJECT):
         return engine.perform_transition(plan_id, trigger, user, comment=comment,
-                                         expected_lock_version=expected_lock_version, attested=attested)
+                                         expected_lock_version=expected_lock_version, attested=attested,
+                                         password=password)
 
 
 def done_message(plan: ActionPlan, transition: Transition, before: str) -> str:

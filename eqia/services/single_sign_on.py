@@ -69,6 +69,7 @@ REFUSALS = (BAD_STATE, BAD_NONCE, BAD_TOKEN, PROVIDER_ERROR, PROVIDER_UNREACHABL
 
 SIGN_IN = "sign_in"
 CONFIRM = "confirm"
+ASSESSMENT = "assessment"  # the subject an assessment's confirmation names (eqia.assessments.subject)
 # Where the session remembers that its user signed in through the provider.
 SIGNED_IN_WITH = "_signed_in_with"
 
@@ -274,7 +275,9 @@ def confirm_identity(user: User, back: Return) -> IdentityConfirmation:
     window = timedelta(seconds=reauthentication_seconds())
     if authenticated < started - CLOCK_SKEW or authenticated > now + CLOCK_SKEW or now - authenticated > window:
         raise _refuse(STALE)
-    confirmation = IdentityConfirmation(user_id=user.id, assessment_id=int(purpose["assessment_id"]),
+    subject, record_id = confirmed_record(purpose)
+    confirmation = IdentityConfirmation(user_id=user.id, subject=subject, record_id=record_id,
+                                        assessment_id=record_id if subject == ASSESSMENT else None,
                                         lock_version=int(purpose["lock_version"]), trigger=str(purpose["trigger"]),
                                         authenticated_at=authenticated)
     db.session.add(confirmation)
@@ -282,25 +285,33 @@ def confirm_identity(user: User, back: Return) -> IdentityConfirmation:
     return confirmation
 
 
-def _fresh(user_id: int, assessment_id: int, lock_version: int, trigger: str):
+def confirmed_record(purpose: dict) -> tuple[str, int]:
+    """The kind of record and the record a confirmation was asked for (one begun before other records could be
+    confirmed names an assessment by its assessment_id)."""
+    subject = str(purpose.get("subject") or ASSESSMENT)
+    return subject, int(purpose["record_id"] if "record_id" in purpose else purpose["assessment_id"])
+
+
+def _fresh(user_id: int, subject: str, record_id: int, lock_version: int, trigger: str):
     window = timedelta(seconds=reauthentication_seconds())
     return (select(IdentityConfirmation.id)
-            .where(IdentityConfirmation.user_id == user_id, IdentityConfirmation.assessment_id == assessment_id,
+            .where(IdentityConfirmation.user_id == user_id, IdentityConfirmation.subject == subject,
+                   IdentityConfirmation.record_id == record_id,
                    IdentityConfirmation.lock_version == lock_version, IdentityConfirmation.trigger == trigger,
                    IdentityConfirmation.used_at.is_(None),
                    IdentityConfirmation.authenticated_at >= utcnow() - window)
             .order_by(IdentityConfirmation.id.desc()).limit(1))
 
 
-def has_fresh_confirmation(user: User, assessment, trigger: str) -> bool:
-    """Whether the sign-off page can say the user has confirmed who they are (it reads, it does not use)."""
-    return db.session.execute(_fresh(user.id, assessment.id, assessment.lock_version, trigger)).first() is not None
+def has_fresh_confirmation(user: User, record, trigger: str, subject: str = ASSESSMENT) -> bool:
+    """Whether the signing page can say the user has confirmed who they are (it reads, it does not use)."""
+    return db.session.execute(_fresh(user.id, subject, record.id, record.lock_version, trigger)).first() is not None
 
 
-def use_confirmation(user: User, assessment, trigger: str) -> bool:
-    """Use the user's fresh confirmation for `trigger` on this version of `assessment`, if there is one:
-    once used it counts for nothing else. Part of the caller's unit of work."""
-    found = db.session.execute(_fresh(user.id, assessment.id, assessment.lock_version, trigger)).scalar()
+def use_confirmation(user: User, record, trigger: str, subject: str = ASSESSMENT) -> bool:
+    """Use the user's fresh confirmation for `trigger` on this version of `record` (of the kind `subject`), if
+    there is one: once used it counts for nothing else. Part of the caller's unit of work."""
+    found = db.session.execute(_fresh(user.id, subject, record.id, record.lock_version, trigger)).scalar()
     if found is None:
         return False
     used = db.session.execute(update(IdentityConfirmation)

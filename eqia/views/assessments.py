@@ -364,10 +364,6 @@ def take_action(assessment_id: int, trigger: str):
 
 def _confirm_step(assessment: Assessment, trigger: str) -> dict:
     """The sign-off's "Confirm it's you" step, for someone who signed in through single sign-on."""
-    from eqia.views.single_sign_on_words import words
+    from eqia.views.single_sign_on import confirm_step
 
-    done = sso.has_fresh_confirmation(current_user, assessment, trigger)
-    return {"done": done,
-            "text": words("confirmed", minutes=max(1, sso.reauthentication_seconds() // 60)) if done else "",
-            "button": words("confirm_with"), "hint": words("confirm_hint"),
-            "action": url_for("sso.confirm", assessment_id=assessment.id, trigger=trigger)}
+    return confirm_step(current_user, sso.ASSESSMENT, assessment, trigger)

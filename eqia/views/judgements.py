@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from eqia.cumulative.subject import CUMULATIVE_SUBJECT
 from eqia.extensions import db
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.cumulative import StartJudgementForm, judgement_form
@@ -113,7 +114,8 @@ def edit(judgement_id: int):
 
 @bp.route("/<int:judgement_id>/actions/<trigger>", methods=["GET", "POST"])
 def take_action(judgement_id: int, trigger: str):
-    return programme_actions.take_action(judgements, judgement_id, trigger, template="judgements/action.html",
+    return programme_actions.take_action(judgements, judgement_id, trigger, subject=CUMULATIVE_SUBJECT,
+                                         template="judgements/action.html",
                                          name="judgement",
                                          back=lambda i: url_for("judgements.judgement", judgement_id=i))
 

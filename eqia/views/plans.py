@@ -20,6 +20,7 @@ from eqia.forms.completion import ConfirmForm
 from eqia.forms.plans import PlanForm, ReportForm, RowForm, RowsImportForm
 from eqia.i18n import current_language
 from eqia.models import ACTION_PROGRESS_STATUSES, RESPONSES
+from eqia.plans.subject import PLAN_SUBJECT
 from eqia.responses import pdf_response
 from eqia.services import activities, plan_report, plan_sheets, plans
 from eqia.services.action_owners import active_accounts
@@ -152,8 +153,8 @@ def remove_row(plan_id: int, row_id: int):
 
 @bp.route("/<int:plan_id>/actions/<trigger>", methods=["GET", "POST"])
 def take_action(plan_id: int, trigger: str):
-    return programme_actions.take_action(plans, plan_id, trigger, template="plans/action.html", name="plan",
-                                         back=lambda i: url_for("plans.plan", plan_id=i))
+    return programme_actions.take_action(plans, plan_id, trigger, subject=PLAN_SUBJECT, template="plans/action.html",
+                                         name="plan", back=lambda i: url_for("plans.plan", plan_id=i))
 
 
 @bp.route("/<int:plan_id>/rows/<int:row_id>/progress", methods=["GET", "POST"])

@@ -14,14 +14,18 @@ from flask_login import current_user
 
 from eqia.extensions import db
 from eqia.forms.transition import TransitionForm
+from eqia.services import single_sign_on as sso
 from eqia.services.errors import ServiceError
 from eqia.views.errors import put_on
+from eqia.views.single_sign_on import confirm_step
+from eqia.views.single_sign_on_words import words
+from eqia.workflow.hooks import Problem
 
 
-def take_action(service: ModuleType, record_id: int, trigger: str, *, template: str, name: str,
+def take_action(service: ModuleType, record_id: int, trigger: str, *, subject: str, template: str, name: str,
                 back: Callable[[int], str]):
-    """The page of one transition: `name` is what the template calls the record; `back(record_id)` the
-    address of the record's page, where a transition taken returns."""
+    """The page of one transition: `subject` is the record's workflow subject; `name` is what the template calls
+    the record; `back(record_id)` the address of the record's page, where a transition taken returns."""
     user = current_user._get_current_object()
     found = service.get(user, record_id)
     definition = service.definition_of(found)
@@ -30,6 +34,9 @@ def take_action(service: ModuleType, record_id: int, trigger: str, *, template: 
         abort(404)
     form = TransitionForm()
     problems, status = [], 200
+    # A signature asks who is signing again: their password, or for someone who signed in through single
+    # sign-on, a fresh sign-in there (eqia.views.single_sign_on).
+    via_provider = transition.reauthenticate and sso.signed_in_with_provider()
     if request.method == "GET":
         form.lock_version.data = found.lock_version
         service.check_may_take(user, found, transition)
@@ -37,8 +44,12 @@ def take_action(service: ModuleType, record_id: int, trigger: str, *, template: 
         before = found.state
         try:
             done = service.take(user, record_id, trigger, comment=form.comment.data or "",
-                                expected_lock_version=form.lock_version.data, attested=bool(form.attest.data))
+                                expected_lock_version=form.lock_version.data, attested=bool(form.attest.data),
+                                password=None if via_provider else form.password.data)
         except ServiceError as error:
+            if via_provider:
+                error.problems = [Problem(words("confirm_first"), field="confirm-identity")
+                                  if p.field == "password" else p for p in error.problems]
             problems, status = put_on(form, error), error.status
             db.session.expire_all()
             found = service.get(user, record_id)
@@ -49,4 +60,6 @@ def take_action(service: ModuleType, record_id: int, trigger: str, *, template: 
             return redirect(back(record_id))
     return render_template(template, **{name: found}, transition=transition, form=form, problems=problems,
                            blocking=service.what_blocks(user, found, transition),
-                           state=definition.states[found.state]), status
+                           state=definition.states[found.state],
+                           confirm_step=confirm_step(user, subject, found, trigger) if via_provider else None), status
+

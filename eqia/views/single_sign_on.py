@@ -13,7 +13,10 @@ from eqia.auth import begin_session
 from eqia.extensions import db
 from eqia.loaded_definitions import definition_for
 from eqia.models import Assessment
-from eqia.services import access
+from eqia.cumulative.subject import CUMULATIVE_SUBJECT
+from eqia.plans.subject import PLAN_SUBJECT
+from eqia.services import access, plans
+from eqia.services import cumulative_judgements as judgements
 from eqia.services import single_sign_on as sso
 from eqia.unit_of_work import returns_from_provider
 from eqia.views.auth import safe_next
@@ -25,9 +28,24 @@ bp = Blueprint("sso", __name__)
 FORBIDDEN = {sso.UNKNOWN_USER, sso.INACTIVE, sso.ANOTHER_SUBJECT}
 
 
+# The signed records besides assessments whose signing a confirmation at the provider may stand for: their
+# service (get, definition_of) and the page of the transition, by the key of their workflow subject.
+RECORDS = {CUMULATIVE_SUBJECT: (judgements, "judgements.take_action", "judgement_id"),
+           PLAN_SUBJECT: (plans, "plans.take_action", "plan_id")}
+
+
+def _signing_page(purpose: dict) -> str:
+    """Back to the page of the transition the confirmation was asked for."""
+    subject, record_id = sso.confirmed_record(purpose)
+    if subject in RECORDS:
+        _, endpoint, argument = RECORDS[subject]
+        return url_for(endpoint, **{argument: record_id}, trigger=purpose["trigger"])
+    return url_for("assessments.take_action", assessment_id=record_id, trigger=purpose["trigger"])
+
+
 def _refused(code: str, purpose: dict | None = None):
     confirming = bool(purpose) and purpose.get("purpose") == sso.CONFIRM
-    back = (url_for("assessments.take_action", assessment_id=purpose["assessment_id"], trigger=purpose["trigger"])
+    back = (_signing_page(purpose)
             if confirming else url_for("auth.sign_in"))
     return render_template("auth/sso_message.html", code=code, confirming=confirming, back=back,
                            title=words("refused_title_confirm" if confirming else "refused_title"),
@@ -83,8 +101,7 @@ def callback():
         except sso.Refused as refusal:
             return _refused(refusal.code, back.purpose)
         flash(words("confirmed", minutes=max(1, sso.reauthentication_seconds() // 60)), "success")
-        return redirect(url_for("assessments.take_action", assessment_id=back.purpose["assessment_id"],
-                                trigger=back.purpose["trigger"]))
+        return redirect(_signing_page(back.purpose))
     try:
         user = sso.sign_in_user(back.claims, invitation=back.purpose.get("invitation"))
     except sso.Refused as refusal:
@@ -114,9 +131,39 @@ def confirm(assessment_id: int, trigger: str):
     transition = definition_for(assessment).transitions.get(trigger)
     if transition is None or not transition.reauthenticate:
         abort(404)
+    return _begin_confirming(sso.ASSESSMENT, assessment, trigger)
+
+
+@bp.route("/programme/<subject>/<int:record_id>/actions/<trigger>/confirm-identity", methods=["POST"])
+@login_required
+def confirm_record(subject: str, record_id: int, trigger: str):
+    """The same for a cumulative judgement's signature or an action plan's adoption."""
+    if subject not in RECORDS or not sso.signed_in_with_provider():
+        abort(404)
+    service = RECORDS[subject][0]
+    record = service.get(current_user._get_current_object(), record_id)  # 404 for one the user may not see
+    transition = service.definition_of(record).transitions.get(trigger)
+    if transition is None or not transition.reauthenticate:
+        abort(404)
+    return _begin_confirming(subject, record, trigger)
+
+
+def _begin_confirming(subject: str, record, trigger: str):
+    purpose = {"purpose": sso.CONFIRM, "subject": subject, "record_id": record.id, "trigger": trigger}
     try:
-        return redirect(sso.begin({"purpose": sso.CONFIRM, "assessment_id": assessment.id, "trigger": trigger,
-                                   "lock_version": assessment.lock_version}, again=True))
+        return redirect(sso.begin({**purpose, "lock_version": record.lock_version}, again=True))
     except sso.Refused as refusal:
-        return _refused(refusal.code, {"purpose": sso.CONFIRM, "assessment_id": assessment.id,
-                                       "trigger": trigger})
+        return _refused(refusal.code, purpose)
+
+
+def confirm_step(user, subject: str, record, trigger: str) -> dict:
+    """A signature's "Confirm it's you" step, for someone who signed in through single sign-on: one for an
+    assessment's sign-off (eqia.views.assessments) and for a programme record's signature alike."""
+    done = sso.has_fresh_confirmation(user, record, trigger, subject)
+    if subject == sso.ASSESSMENT:
+        action = url_for("sso.confirm", assessment_id=record.id, trigger=trigger)
+    else:
+        action = url_for("sso.confirm_record", subject=subject, record_id=record.id, trigger=trigger)
+    return {"done": done,
+            "text": words("confirmed", minutes=max(1, sso.reauthentication_seconds() // 60)) if done else "",
+            "button": words("confirm_with"), "hint": words("confirm_hint"), "action": action}
