@@ -91,6 +91,8 @@ EXPECTED = {
     ("GET", "/programme/judgements"), ("POST", "/programme/judgements/new"),
     ("GET", "/programme/judgements/<int:judgement_id>"),
     ("GET", "/programme/judgements/<int:judgement_id>/edit"), ("POST", "/programme/judgements/<int:judgement_id>/edit"),
+    ("GET", "/programme/judgements/<int:judgement_id>/judgement.pdf"),
+    ("GET", "/programme/judgements/<int:judgement_id>/judgement.docx"),
     ("GET", "/programme/judgements/<int:judgement_id>/actions/<trigger>"),
     ("POST", "/programme/judgements/<int:judgement_id>/actions/<trigger>"),
     ("POST", "/programme/judgements/<int:judgement_id>/new-version"),

@@ -136,6 +136,24 @@ def plan_progress_html(context: dict) -> str:
                            running_header=running)
 
 
+JUDGEMENT_TEMPLATE = "pdf/cumulative_judgement.html"
+
+
+def judgement_title(context: dict) -> str:
+    """A cumulative judgement's title (its <title>, and the Word copy's)."""
+    return _("Cumulative equality impact: %(programme)s, version %(version)s",
+             programme=context["judgement"].programme, version=context["judgement"].version_number)
+
+
+def judgement_html(context: dict) -> str:
+    """A cumulative judgement's document (eqia.services.judgement_report builds the context)."""
+    programme = context["judgement"].programme
+    running = _("Cumulative equality impact: %(programme)s",
+                programme=programme if len(programme) <= 60 else programme[:59] + "\u2026")
+    return render_template(JUDGEMENT_TEMPLATE, **HELPERS, **context, title=judgement_title(context),
+                           running_header=running)
+
+
 FRAMEWORK_TEMPLATE = "pdf/framework_report.html"
 
 

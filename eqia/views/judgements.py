@@ -8,7 +8,9 @@ page it came from, with what was typed kept."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -16,9 +18,13 @@ from eqia.cumulative.subject import CUMULATIVE_SUBJECT
 from eqia.extensions import db
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.cumulative import StartJudgementForm, judgement_form
-from eqia.services import activities, cumulative, cumulative_judgements as judgements
+from eqia.i18n import current_language
+from eqia.responses import pdf_response
+from eqia.services import activities, cumulative, cumulative_judgements as judgements, judgement_report
 from eqia.services.errors import Conflict, ServiceError
+from eqia.services.version_pdfs import Document
 from eqia.views import programme_actions
+from eqia.views.downloads import DOCX
 from eqia.views.errors import put_on
 from eqia.workflow.errors import N_
 
@@ -118,6 +124,24 @@ def take_action(judgement_id: int, trigger: str):
                                          template="judgements/action.html",
                                          name="judgement",
                                          back=lambda i: url_for("judgements.judgement", judgement_id=i))
+
+
+@bp.route("/<int:judgement_id>/judgement.pdf")
+def judgement_pdf(judgement_id: int):
+    context = judgement_report.report_context(_user(), judgement_id)
+    data = judgement_report.pdf_for(context)
+    return pdf_response(Document(data=data, sha256=hashlib.sha256(data).hexdigest(), signed=False,
+                                 filename=judgement_report.filename_for(context["judgement"], current_language(),
+                                                                        "pdf")), public=False)
+
+
+@bp.route("/<int:judgement_id>/judgement.docx")
+def judgement_docx(judgement_id: int):
+    context = judgement_report.report_context(_user(), judgement_id)
+    response = Response(judgement_report.docx_for(context), mimetype=DOCX)
+    filename = judgement_report.filename_for(context["judgement"], current_language(), "docx")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response  # never stored (eqia.security)
 
 
 @bp.route("/<int:judgement_id>/new-version", methods=["POST"])
