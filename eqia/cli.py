@@ -128,6 +128,19 @@ def reseal_audit_head(expect_count: int | None, expect_head: str | None) -> None
     click.echo("The head is sealed with the current EQIA_AUDIT_KEY.")
 
 
+@eqia_cli.command("work-out-figures")
+def work_out_figures_command() -> None:
+    """Work the equality lead's figures out now (a worker does it after each change, and daily): after a
+    restore from a backup, or where no worker runs."""
+    from eqia.services.figure_refresh import tidy, work_out
+    from eqia.services.figures import worked_out_at
+
+    with unit_of_work():
+        work_out()
+    tidy()
+    click.echo(f"The lead's figures were worked out as at {worked_out_at():%Y-%m-%d %H:%M:%S} UTC.")
+
+
 @eqia_cli.command("verify-sign-offs")
 def verify_sign_offs() -> None:
     """Recompute the content hash of every signed version and every signed cumulative

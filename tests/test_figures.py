@@ -129,3 +129,17 @@ def test_each_figures_page_says_when_they_were_worked_out(client, auth, world):
     for url in urls:
         said = page(client.get(url)).select_one("#figures-as-at").get_text(" ", strip=True)
         assert said.startswith("Figures as at "), (url, said)
+
+
+def test_a_change_made_around_the_service_shows_once_the_command_works_the_figures_out(app, world, runner):
+    made = world.make_assessment()
+    worked_out()
+    # A restore, say: a state changed in SQL, which no commit of the service's announced.
+    db.session.execute(sa.update(Assessment).where(Assessment.id == made.id).values(state="challenge"))
+    db.session.commit()
+    assert [(row.state, row.total) for row in pipeline.pipeline(world.lead).states] == [("screening", 1)]
+    result = runner.invoke(args=["eqia", "work-out-figures"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("The lead's figures were worked out as at ")
+    db.session.expire_all()
+    assert [(row.state, row.total) for row in pipeline.pipeline(world.lead).states] == [("challenge", 1)]
