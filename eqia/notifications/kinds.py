@@ -42,6 +42,10 @@ DECISION_APPROACHING = "decision_approaching"
 PLAN_ROW_DUE_SOON = "plan_row_due_soon"
 PLAN_ROW_OVERDUE = "plan_row_overdue"
 PLAN_KINDS = frozenset({PLAN_ROW_DUE_SOON, PLAN_ROW_OVERDUE})
+# A programme record's transition (a cumulative judgement's, an action plan's): its facts name the record by
+# its workflow subject and id ("subject", "record_id"), not an assessment.
+PROGRAMME_HANDED_OVER = "programme_handed_over"
+PROGRAMME_KINDS = frozenset({PROGRAMME_HANDED_OVER})
 # Not a kind anyone chooses: the one e-mail a day that gathers a person's digest notifications.
 DAILY_DIGEST = "daily_digest"
 # Not kinds anyone chooses either: a link to set a password (eqia.services.password_links), e-mailed to
@@ -88,6 +92,8 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
          N_("A row of an adopted equality action plan falls due soon"), True),
     Kind(PLAN_ROW_OVERDUE, N_("Action plan row overdue"),
          N_("A row of an adopted equality action plan is past its date"), True),
+    Kind(PROGRAMME_HANDED_OVER, N_("Programme work waiting for you"),
+         N_("A cumulative judgement or an action plan has moved to a stage where you can act on it"), False),
 )}
 
 # Kinds that also tell the author, even when the work no longer waits for them.

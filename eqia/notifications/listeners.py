@@ -13,9 +13,9 @@ from eqia.extensions import db
 from eqia.models import AuditEvent
 from eqia.notifications import outbox
 from eqia.notifications.inbox import notify
-from eqia.notifications.kinds import kind_of_transition
+from eqia.notifications.kinds import PROGRAMME_HANDED_OVER, kind_of_transition
 from eqia.notifications.messages import transition_facts
-from eqia.notifications.recipients import transition_recipients
+from eqia.notifications.recipients import people_acting_next_on_record, transition_recipients
 from eqia.workflow.hooks import TransitionContext
 from eqia.workflow.signals import transition_applied
 from eqia.workflow.subject import DEFAULT
@@ -31,8 +31,10 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
     notification, and the e-mail of those who want it straight away, exist only
     if the change they report is committed (the outbox pattern). Once it is
     committed, a task delivers the e-mails (eqia.tasks.notify). Only an assessment's
-    transitions (the engine's default subject): another kind of record says nothing here."""
+    transitions (the engine's default subject) are told in their kinds; a cumulative judgement's or an action
+    plan's tells those who may move it on next that it waits for them (`_programme_handed_over`)."""
     if subject != DEFAULT:
+        _programme_handed_over(app, context, event, subject)
         return
     kind = kind_of_transition(context.transition)
     people = transition_recipients(context.assessment, context.definition, context.user, kind)
@@ -40,6 +42,21 @@ def queue_transition_messages(app: Flask, *, context: TransitionContext, event: 
         return
     made = notify(people, kind, transition_facts(context), assessment_id=context.assessment.id,
                   audit_event_id=event.id)
+    if any(n.outbox_message_id is not None for n in made):
+        outbox.deliver_after_commit(app)
+
+
+def _programme_handed_over(app: Flask, context: TransitionContext, event: AuditEvent, subject: str) -> None:
+    record = context.record
+    people = people_acting_next_on_record(record, context.definition, context.user)
+    if not people:
+        return
+    facts = {"subject": subject, "record_id": record.id, "reference": event.assessment_reference,
+             "title": getattr(record, "title", None) or getattr(record, "programme", ""),
+             "actor": context.user.name if context.user else None, "workflow": context.definition.name,
+             "workflow_version": context.definition.version, "trigger": context.transition.trigger,
+             "state": record.state, "comment": context.comment or ""}
+    made = notify(people, PROGRAMME_HANDED_OVER, facts, assessment_id=None, audit_event_id=event.id)
     if any(n.outbox_message_id is not None for n in made):
         outbox.deliver_after_commit(app)
 

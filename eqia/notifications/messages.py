@@ -122,11 +122,33 @@ def plan_address(base_url: str, plan_id: int) -> str:
     return f"{base_url.rstrip('/')}/programme/plans/{plan_id}"
 
 
+# Where a programme record's page is, by its workflow subject (eqia.plans.subject, eqia.cumulative.subject).
+PROGRAMME_PAGES = {"action_plan": "programme/plans", "cumulative_judgement": "programme/judgements"}
+
+
 def address_of(kind: str, facts: dict, base_url: str) -> str:
-    """Where a notification of `kind` leads: its action plan's page for a plan's kinds, else its assessment's."""
+    """Where a notification of `kind` leads: its action plan's page for a plan's kinds, its record's page for a
+    programme record's, else its assessment's."""
     if kind in kinds.PLAN_KINDS:
         return plan_address(base_url, facts["plan_id"])
+    if kind in kinds.PROGRAMME_KINDS:
+        return f"{base_url.rstrip('/')}/{PROGRAMME_PAGES[facts['subject']]}/{facts['record_id']}"
     return assessment_address(base_url, facts["assessment_id"])
+
+
+def _definition(facts: dict):
+    """The workflow definition a transition's facts were written under: an assessment's, or a programme
+    record's, by the subject they name."""
+    subject = facts.get("subject")
+    if subject == "action_plan":
+        from eqia.plans.subject import plan_workflows
+
+        return plan_workflows().get(facts["workflow"], facts["workflow_version"])
+    if subject == "cumulative_judgement":
+        from eqia.cumulative.subject import cumulative_workflows
+
+        return cumulative_workflows().get(facts["workflow"], facts["workflow_version"])
+    return workflows().get(facts["workflow"], facts["workflow_version"])
 
 
 def settings_address(base_url: str) -> str:
@@ -134,7 +156,7 @@ def settings_address(base_url: str) -> str:
 
 
 def _transition_words(facts: dict) -> dict:
-    definition = workflows().get(facts["workflow"], facts["workflow_version"])
+    definition = _definition(facts)
     transition, state = definition.transitions[facts["trigger"]], definition.states[facts["state"]]
     return {"actor": facts["actor"] or str(THE_SYSTEM), "action": said(transition.label),
             "state": said(state.label), "description": said(state.description), "comment": facts["comment"],
@@ -186,11 +208,16 @@ def digest_message(facts: dict, base_url: str) -> Message:
         if n.kind not in kinds.KINDS:
             continue
         words = words_of(n.kind, n.details)
-        plan = n.kind in kinds.PLAN_KINDS
-        key = ("plan", n.details["plan_id"]) if plan else ("assessment", n.assessment_id)
+        plan = n.kind in kinds.PLAN_KINDS or (n.kind in kinds.PROGRAMME_KINDS
+                                               and n.details.get("subject") == "action_plan")
+        if n.kind in kinds.PROGRAMME_KINDS:  # a cumulative judgement counts as the cumulative assessment it is
+            key = ("plan" if plan else "judgement", n.details["record_id"])
+        else:
+            key = ("plan", n.details["plan_id"]) if plan else ("assessment", n.assessment_id)
         group = groups.setdefault(key, {
             "reference": n.details.get("reference", ""), "title": n.details.get("title", str(NO_ASSESSMENT)),
-            "address": (address_of(n.kind, n.details, base_url) if plan or n.assessment_id else ""),
+            "address": (address_of(n.kind, n.details, base_url)
+                        if plan or n.assessment_id or n.kind in kinds.PROGRAMME_KINDS else ""),
             "items": []})
         group["items"].append({"label": said(kinds.KINDS[n.kind].label), "headline": words["headline"]})
     context = {"day": day_words(facts["day"]), "groups": list(groups.values()),

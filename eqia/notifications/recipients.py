@@ -85,3 +85,24 @@ def waiting_reminder_recipients(assessment: Assessment, definition: WorkflowDefi
     """Who is reminded of work waiting (in challenge, or for sign-off before the
     decision date): the people who can move it on, and its author."""
     return _together(people_acting_next(assessment, definition, None), _author(assessment))
+
+
+def people_acting_next_on_record(record, definition: WorkflowDefinition, actor: User | None) -> list[User]:
+    """Of a programme record's transition (a cumulative judgement's, an action plan's), announced while the
+    engine acts on its subject: the active users, sorted by e-mail address, who may now take a transition
+    that moves it on, by the definition's roles and its segregation of duties (so not the lead who wrote
+    a judgement, of its challenge); never the person who acted. Nobody, once it is settled."""
+    from eqia.workflow.engine import allowed_transitions, participants_for
+
+    if not definition.waiting_in(record.state):
+        return []
+    moving = {t.trigger for t in definition.transitions_from(record.state) if definition.moves_on(t)}
+    roles = {r for t in definition.transitions_from(record.state) if t.trigger in moving for r in t.roles}
+    if not roles:
+        return []
+    who = participants_for([record])[record.id]
+    actor_id = actor.id if actor else None
+    candidates = db.session.execute(select(User).join(UserRole).where(
+        User.active.is_(True), UserRole.role.in_(roles)).distinct()).scalars()
+    return sorted((u for u in candidates if u.id != actor_id and any(
+        t.trigger in moving for t in allowed_transitions(u, record, who, definition))), key=lambda u: u.email)

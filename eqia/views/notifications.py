@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from eqia.forms.completion import ConfirmForm
 from eqia.forms.notifications import build_preferences_form, field_name
 from eqia.notifications import inbox, preferences
-from eqia.notifications.kinds import KINDS, PLAN_KINDS
-from eqia.notifications.messages import headline
+from eqia.notifications.kinds import KINDS, PLAN_KINDS, PROGRAMME_KINDS
+from eqia.notifications.messages import address_of, headline
 from eqia.services.errors import Invalid
 from eqia.workflow.errors import N_
 
@@ -24,7 +24,8 @@ SAVED = N_("Your notification settings have been saved.")
 @login_required
 def index():
     page = inbox.page_of(current_user, request.args.get("page", 1, type=int))
-    return render_template("notifications/list.html", page=page, kinds=KINDS, plan_kinds=PLAN_KINDS, headline=headline,
+    return render_template("notifications/list.html", page=page, kinds=KINDS, plan_kinds=PLAN_KINDS,
+                           programme_kinds=PROGRAMME_KINDS, address_of=address_of, headline=headline,
                            form=ConfirmForm())
 
 
