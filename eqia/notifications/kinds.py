@@ -105,8 +105,9 @@ def kind_of_transition(transition) -> str:
     return transition.notice or HANDED_OVER
 
 
-# The hand-off kinds are the notices a definition may name on a transition: registered into
-# the engine, so that a definition naming any other does not load.
+# The hand-off kinds are the notices an assessment's definition may name on a transition: registered into
+# the engine, so that a definition naming any other does not load. Not the programme records' kind: its facts
+# name a judgement or a plan, which an assessment's transition has not.
 for _kind in KINDS.values():
-    if not _kind.reminder:
+    if not _kind.reminder and _kind.code not in PROGRAMME_KINDS:  # a programme record's is told of its own
         hooks.notice(_kind.code, _kind.label)
