@@ -33,6 +33,7 @@ from eqia.models import (Action, Activity, ActivityAssessment, Assessment, Audit
 from eqia.models.figures import FigureActivity, FigureCount, FigureImpact, FigureRun, FigureVersion
 from eqia.services import figures
 from eqia.services.activities import CODE_OF_RANK, rank_of_each_activity, relevant
+from eqia.services.follow_up import unsigned_states
 from eqia.services.heat_map import Filters, speaking_versions
 from eqia.services.pipeline import whole_days
 
@@ -47,11 +48,6 @@ EXTENSION = "eqia_figures_enqueue"
 
 def _live_states() -> list[str]:
     return sorted({key for d in workflows() for key, state in d.states.items() if not state.final})
-
-
-def _unsigned_states() -> list[str]:
-    return sorted({key for d in workflows() for key, state in d.states.items()
-                   if not state.frozen and not state.final})
 
 
 def _lower(column):
@@ -175,7 +171,7 @@ def _counts() -> None:
     decision = {"code": Assessment.state, "directorate_id": Assessment.directorate_id,
                 "day": Assessment.planned_decision_date}
     _count(figures.DECISION, decision, decision.values(),
-           lambda q: q.where(Assessment.state.in_(_unsigned_states()), Assessment.planned_decision_date.is_not(None)))
+           lambda q: q.where(Assessment.state.in_(unsigned_states()), Assessment.planned_decision_date.is_not(None)))
 
 
 def _activities() -> None:
